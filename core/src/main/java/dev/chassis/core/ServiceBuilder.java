@@ -1,0 +1,106 @@
+package dev.chassis.core;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.internal.server.ServiceRuntime;
+import dev.chassis.core.internal.server.ServiceSpec;
+import io.helidon.webserver.http.HttpRules;
+
+/**
+ * Describes a service before it starts: its handlers, checks and exception mappings. Nothing runs
+ * until {@link #start()}. Not thread-safe; use it from one thread, once.
+ */
+public final class ServiceBuilder {
+    private final String name;
+    private String version;
+    private final List<Object> endpoints = new ArrayList<>();
+    private final List<HealthCheck> checks = new ArrayList<>();
+    private final Map<Class<? extends Throwable>, Function<Throwable, Problem>> mappers = new LinkedHashMap<>();
+    private final Map<String, String> properties = new LinkedHashMap<>();
+    private final List<Consumer<HttpRules>> routing = new ArrayList<>();
+    private final List<Setting<?>> settings = new ArrayList<>();
+
+    ServiceBuilder(String name) {
+        Objects.requireNonNull(name, "name");
+        if (!name.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("a service name is a DNS label (lower-case letters, digits and dashes,"
+                    + " 1-63 characters, not starting or ending with a dash), but was '" + name + "'");
+        }
+        this.name = name;
+    }
+
+    /** The service version shown in {@code /info}; {@code service.version} in configuration overrides it. */
+    public ServiceBuilder version(String version) {
+        this.version = Objects.requireNonNull(version, "version");
+        return this;
+    }
+
+    /** Adds objects whose annotated methods ({@code @Get}, {@code @Post}, ...) handle HTTP requests. */
+    public ServiceBuilder http(Object... endpoints) {
+        for (Object e : endpoints) {
+            this.endpoints.add(Objects.requireNonNull(e, "endpoint"));
+        }
+        return this;
+    }
+
+    /** Adds a health check. */
+    public ServiceBuilder healthCheck(HealthCheck check) {
+        checks.add(Objects.requireNonNull(check, "check"));
+        return this;
+    }
+
+    /**
+     * Maps an application exception to the problem the client receives; the most specific registered
+     * type wins. Unmapped exceptions answer 500 without details.
+     */
+    @SuppressWarnings("unchecked")
+    public <E extends Throwable> ServiceBuilder mapException(Class<E> type, Function<? super E, Problem> mapper) {
+        Objects.requireNonNull(type, "type");
+        Objects.requireNonNull(mapper, "mapper");
+        mappers.put(type, t -> mapper.apply((E) t));
+        return this;
+    }
+
+    /**
+     * Sets a configuration value in code, above every other source (for tests and embedding):
+     * {@code .property("server.port", "0")}.
+     */
+    public ServiceBuilder property(String key, String value) {
+        properties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+        return this;
+    }
+
+    /** Declares the application's own configuration keys, so they are checked at start-up too. */
+    public ServiceBuilder settings(Setting<?>... settings) {
+        this.settings.addAll(List.of(settings));
+        return this;
+    }
+
+    /**
+     * Adds hand-written Helidon routes, for what annotations do not cover. They run inside Chassis'
+     * filters and error handling.
+     */
+    public ServiceBuilder routing(Consumer<HttpRules> rules) {
+        routing.add(Objects.requireNonNull(rules, "rules"));
+        return this;
+    }
+
+    /**
+     * Validates configuration and bindings, starts the server and returns when it is ready.
+     *
+     * @throws dev.chassis.core.config.ConfigException    on bad configuration
+     * @throws dev.chassis.core.http.BindingException     on misused annotations
+     */
+    public RunningService start() {
+        return ServiceRuntime.start(new ServiceSpec(name, version, endpoints, checks, mappers, properties, routing,
+                settings));
+    }
+}

@@ -1,0 +1,285 @@
+package dev.chassis.core.config;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * A declared configuration key: its name, its type, its default and what values are allowed.
+ *
+ * <p>Every key a component reads is declared as a {@code Setting}, so that configuration is
+ * checked once, at start-up: a wrong type, an out-of-range value or an unknown key under a
+ * declared prefix stops the service with the key, the value, where it came from and what is
+ * allowed. A key may contain {@code *} segments ({@code clients.*.timeout}) that stand for any
+ * one segment; {@link #resolve(String...)} turns such a pattern into a concrete key.
+ *
+ * <p>Instances are immutable and thread-safe.
+ *
+ * @param <T> the type of the value
+ */
+public final class Setting<T> {
+    private final String key;
+    private final T defaultValue;
+    private final Function<String, T> parser;
+    private final Predicate<T> check;
+    private final String allowed;
+    private final String description;
+
+    private Setting(String key, T defaultValue, Function<String, T> parser, Predicate<T> check, String allowed,
+                    String description) {
+        this.key = validKey(key);
+        this.defaultValue = defaultValue;
+        this.parser = Objects.requireNonNull(parser, "parser");
+        this.check = Objects.requireNonNull(check, "check");
+        this.allowed = Objects.requireNonNull(allowed, "allowed");
+        this.description = description;
+    }
+
+    /** A text setting; any value is allowed. */
+    public static Setting<String> string(String key, String defaultValue) {
+        return new Setting<>(key, defaultValue, s -> s, s -> true, "any text", null);
+    }
+
+    /** A whole-number setting, without range (use {@link #range(long, long)} or {@link #min(long)}). */
+    public static Setting<Integer> integer(String key, Integer defaultValue) {
+        return new Setting<>(key, defaultValue, Setting::parseInt, i -> true, "a whole number", null);
+    }
+
+    /** A {@code true}/{@code false} setting. */
+    public static Setting<Boolean> bool(String key, Boolean defaultValue) {
+        return new Setting<>(key, defaultValue, Setting::parseBoolean, b -> true, "true or false", null);
+    }
+
+    /**
+     * A duration: ISO-8601 ({@code PT10S}) or a number with a unit ({@code 500ms}, {@code 10s},
+     * {@code 5m}, {@code 1h}, {@code 1d}).
+     */
+    public static Setting<Duration> duration(String key, Duration defaultValue) {
+        return new Setting<>(key, defaultValue, Setting::parseDuration, d -> !d.isNegative(),
+                "a non-negative duration such as 500ms, 10s, 5m or PT10S", null);
+    }
+
+    /** A size in bytes: a number with an optional unit ({@code 512}, {@code 64KiB}, {@code 10MiB}, {@code 1GiB}). */
+    public static Setting<Long> size(String key, Long defaultValue) {
+        return new Setting<>(key, defaultValue, Setting::parseSize, n -> n >= 0,
+                "a non-negative size such as 512, 64KiB, 10MiB or 1GiB", null);
+    }
+
+    /** One of the constants of an enum, written in lower case with dashes ({@code FOO_BAR} as {@code foo-bar}). */
+    public static <E extends Enum<E>> Setting<E> oneOf(String key, Class<E> type, E defaultValue) {
+        E[] constants = type.getEnumConstants();
+        String names = String.join(", ", Arrays.stream(constants).map(Setting::enumName).toList());
+        return new Setting<>(key, defaultValue, s -> {
+            for (E e : constants) {
+                if (enumName(e).equalsIgnoreCase(s.trim()) || e.name().equalsIgnoreCase(s.trim())) {
+                    return e;
+                }
+            }
+            throw new IllegalArgumentException("not one of the allowed values");
+        }, e -> true, "one of: " + names, null);
+    }
+
+    /** A list of texts: a YAML list, or a comma-separated value in an environment variable or system property. */
+    public static Setting<List<String>> list(String key, List<String> defaultValue) {
+        return new Setting<>(key, defaultValue == null ? null : List.copyOf(defaultValue),
+                s -> s.isBlank() ? List.of() : Arrays.stream(s.split(",")).map(String::trim).toList(),
+                l -> true, "a list of texts", null);
+    }
+
+    /** This setting restricted to {@code min <= value <= max}; for sizes and numbers. */
+    public Setting<T> range(long min, long max) {
+        if (min > max) {
+            throw new IllegalArgumentException("min must be <= max, but was " + min + " > " + max);
+        }
+        return new Setting<>(key, defaultValue, parser, check.and(v -> inRange(v, min, max)),
+                kind() + " between " + min + " and " + max, description);
+    }
+
+    /** This setting restricted to {@code value >= min}; for sizes, numbers and durations (in milliseconds). */
+    public Setting<T> min(long min) {
+        return new Setting<>(key, defaultValue, parser, check.and(v -> inRange(v, min, Long.MAX_VALUE)),
+                kind() + (defaultValue instanceof Duration || isDuration() ? " of at least " + min + "ms" : " of at least " + min),
+                description);
+    }
+
+    /** This setting with a one-line description, shown in error messages and generated docs. */
+    public Setting<T> describedAs(String text) {
+        return new Setting<>(key, defaultValue, parser, check, allowed, text);
+    }
+
+    /**
+     * For a key with {@code *} segments, the concrete setting for the given names, in order.
+     *
+     * @throws IllegalArgumentException when the number of names differs from the number of {@code *} segments
+     */
+    public Setting<T> resolve(String... names) {
+        String[] parts = key.split("\\.");
+        int n = 0;
+        for (int i = 0; i < parts.length; i++) {
+            if (parts[i].equals("*")) {
+                if (n >= names.length) {
+                    break;
+                }
+                parts[i] = names[n++];
+            }
+        }
+        if (n != names.length || String.join(".", parts).contains("*")) {
+            throw new IllegalArgumentException("key " + key + " needs " + key.chars().filter(c -> c == '*').count()
+                    + " names, but was given " + names.length);
+        }
+        return new Setting<>(String.join(".", parts), defaultValue, parser, check, allowed, description);
+    }
+
+    /** The key, in dotted lower case ({@code server.max-body-size}). */
+    public String key() {
+        return key;
+    }
+
+    /** The built-in default, or {@code null} when the key must be set or is optional. */
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    /** What values are allowed, in words, as shown in error messages. */
+    public String allowed() {
+        return allowed;
+    }
+
+    /** The description, or {@code null}. */
+    public String description() {
+        return description;
+    }
+
+    /** Whether {@code candidate} (a concrete key) is this setting's key or matches its pattern. */
+    public boolean matches(String candidate) {
+        if (!key.contains("*")) {
+            return key.equals(candidate);
+        }
+        String[] a = key.split("\\.");
+        String[] b = candidate.split("\\.");
+        if (a.length != b.length) {
+            return false;
+        }
+        for (int i = 0; i < a.length; i++) {
+            if (!a[i].equals("*") && !a[i].equals(b[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Parses and checks a raw value.
+     *
+     * @throws IllegalArgumentException with {@link #allowed()} when the value is not allowed
+     */
+    public T parse(String raw) {
+        T value;
+        try {
+            value = parser.apply(raw);
+        } catch (RuntimeException e) {
+            throw new IllegalArgumentException(allowed, e);
+        }
+        if (!check.test(value)) {
+            throw new IllegalArgumentException(allowed);
+        }
+        return value;
+    }
+
+    /** The name of the environment variable that sets this key ({@code server.max-body-size} → {@code SERVER_MAX_BODY_SIZE}). */
+    public static String environmentName(String key) {
+        return key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_');
+    }
+
+    @Override
+    public String toString() {
+        return key + " (" + allowed + (defaultValue == null ? "" : ", default " + defaultValue) + ")";
+    }
+
+    private boolean isDuration() {
+        return allowed.contains("duration");
+    }
+
+    private String kind() {
+        if (isDuration()) {
+            return "a duration";
+        }
+        return allowed.contains("size") ? "a size in bytes" : "a whole number";
+    }
+
+    private static boolean inRange(Object v, long min, long max) {
+        long n = v instanceof Duration d ? d.toMillis() : ((Number) v).longValue();
+        return n >= min && n <= max;
+    }
+
+    private static String validKey(String key) {
+        Objects.requireNonNull(key, "key");
+        if (!key.matches("[a-z0-9*]([a-z0-9-]*[a-z0-9*])?(\\.[a-z0-9*]([a-z0-9-]*[a-z0-9*])?)*")) {
+            throw new IllegalArgumentException("a key is dot-separated lower-case words with dashes, but was '" + key + "'");
+        }
+        return key;
+    }
+
+    private static String enumName(Enum<?> e) {
+        return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    private static Integer parseInt(String s) {
+        return Integer.valueOf(s.trim());
+    }
+
+    private static Boolean parseBoolean(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("not a boolean");
+        };
+    }
+
+    static Duration parseDuration(String s) {
+        String t = s.trim();
+        if (t.startsWith("P") || t.startsWith("p")) {
+            return Duration.parse(t.toUpperCase(Locale.ROOT));
+        }
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
+            throw new IllegalArgumentException("no number");
+        }
+        long n = Long.parseLong(t.substring(0, i));
+        return switch (t.substring(i).trim().toLowerCase(Locale.ROOT)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> throw new IllegalArgumentException("unknown unit");
+        };
+    }
+
+    static Long parseSize(String s) {
+        String t = s.trim();
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
+            throw new IllegalArgumentException("no number");
+        }
+        long n = Long.parseLong(t.substring(0, i));
+        long unit = switch (t.substring(i).trim().toLowerCase(Locale.ROOT)) {
+            case "", "b" -> 1L;
+            case "k", "kb", "kib" -> 1024L;
+            case "m", "mb", "mib" -> 1024L * 1024;
+            case "g", "gb", "gib" -> 1024L * 1024 * 1024;
+            default -> throw new IllegalArgumentException("unknown unit");
+        };
+        return Math.multiplyExact(n, unit);
+    }
+}

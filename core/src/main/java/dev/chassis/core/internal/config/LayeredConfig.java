@@ -1,0 +1,202 @@
+package dev.chassis.core.internal.config;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
+
+/**
+ * {@link Config} over an ordered list of sources (lowest precedence first) plus the environment.
+ * Not API: use {@link Config}.
+ */
+public final class LayeredConfig implements Config {
+    /** A source of flat dotted keys. */
+    public record Source(String name, Map<String, String> values) {
+    }
+
+    private final List<Source> sources;          // lowest precedence first, environment excluded
+    private final Map<String, String> environment;
+    private final int environmentPosition;       // sources at or after this index beat the environment
+    private final String profile;
+
+    public LayeredConfig(List<Source> belowEnvironment, Map<String, String> environment, List<Source> aboveEnvironment,
+                         String profile) {
+        List<Source> all = new ArrayList<>(belowEnvironment);
+        this.environmentPosition = all.size();
+        all.addAll(aboveEnvironment);
+        this.sources = List.copyOf(all);
+        this.environment = Map.copyOf(environment);
+        this.profile = profile;
+    }
+
+    @Override
+    public <T> T get(Setting<T> setting) {
+        return find(setting).orElse(null);
+    }
+
+    @Override
+    public <T> Optional<T> find(Setting<T> setting) {
+        Optional<Value> value = lookup(setting.key());
+        if (value.isEmpty()) {
+            return Optional.ofNullable(setting.defaultValue());
+        }
+        Value v = value.get();
+        try {
+            return Optional.ofNullable(setting.parse(v.raw()));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(List.of(describe(setting, v)));
+        }
+    }
+
+    @Override
+    public Optional<String> raw(String key) {
+        return lookup(key).map(Value::raw);
+    }
+
+    @Override
+    public Optional<String> sourceOf(String key) {
+        return lookup(key).map(Value::source);
+    }
+
+    @Override
+    public Set<String> names(String prefix) {
+        String p = prefix.endsWith(".") ? prefix : prefix + ".";
+        Set<String> names = new TreeSet<>();
+        for (Source s : sources) {
+            for (String key : s.values().keySet()) {
+                if (key.startsWith(p)) {
+                    String rest = key.substring(p.length());
+                    int dot = rest.indexOf('.');
+                    names.add(dot < 0 ? rest : rest.substring(0, dot));
+                }
+            }
+        }
+        return names;
+    }
+
+    @Override
+    public Optional<String> profile() {
+        return Optional.ofNullable(profile);
+    }
+
+    /**
+     * Checks every declared setting and reports unknown keys under the declared prefixes, all at once.
+     *
+     * @throws ConfigException listing every problem
+     */
+    public void validate(Collection<Setting<?>> declared) {
+        List<String> problems = new ArrayList<>();
+        for (Setting<?> setting : declared) {
+            if (setting.key().contains("*")) {
+                continue; // checked below, for each concrete key that matches
+            }
+            lookup(setting.key()).ifPresent(v -> check(setting, v, problems));
+        }
+        Set<String> prefixes = new TreeSet<>();
+        declared.forEach(s -> prefixes.add(s.key().substring(0, s.key().indexOf('.') < 0 ? s.key().length() : s.key().indexOf('.'))));
+        for (Source source : sources) {
+            for (String key : source.values().keySet()) {
+                String top = key.indexOf('.') < 0 ? key : key.substring(0, key.indexOf('.'));
+                if (!prefixes.contains(top)) {
+                    continue;
+                }
+                Optional<Setting<?>> match = declared.stream().filter(s -> s.matches(key)).findFirst();
+                if (match.isEmpty()) {
+                    problems.add(unknownKey(key, source, declared));
+                } else if (match.get().key().contains("*")) {
+                    Value winner = lookup(key).orElseThrow();
+                    if (winner.source().equals(source.name())) {
+                        check(match.get(), winner, problems);
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
+    private static void check(Setting<?> setting, Value v, List<String> problems) {
+        try {
+            setting.parse(v.raw());
+        } catch (IllegalArgumentException e) {
+            problems.add(describe(setting, v));
+        }
+    }
+
+    private static String describe(Setting<?> setting, Value v) {
+        return v.key() + " = '" + v.raw() + "' (from " + v.source() + ") is not allowed: expected " + setting.allowed();
+    }
+
+    private static String unknownKey(String key, Source source, Collection<Setting<?>> declared) {
+        String closest = null;
+        int best = Integer.MAX_VALUE;
+        for (Setting<?> s : declared) {
+            int d = distance(key, s.key());
+            if (d < best) {
+                best = d;
+                closest = s.key();
+            }
+        }
+        String hint = closest != null && best <= Math.max(3, key.length() / 4) ? " Did you mean " + closest + "?" : "";
+        String top = key.indexOf('.') < 0 ? key : key.substring(0, key.indexOf('.'));
+        List<String> known = declared.stream().map(Setting::key).filter(k -> k.startsWith(top + ".") || k.equals(top)).sorted().toList();
+        return "unknown key " + key + " (from " + source.name() + ")." + hint + " Known keys under '" + top + "': "
+                + String.join(", ", known);
+    }
+
+    private Optional<Value> lookup(String key) {
+        for (int i = sources.size() - 1; i >= 0; i--) {
+            if (i == environmentPosition - 1) {
+                Optional<Value> env = fromEnvironment(key);
+                if (env.isPresent()) {
+                    return env;
+                }
+            }
+            Source s = sources.get(i);
+            String v = s.values().get(key);
+            if (v != null) {
+                return Optional.of(new Value(key, v, s.name()));
+            }
+        }
+        if (environmentPosition == 0) {
+            return fromEnvironment(key);
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Value> fromEnvironment(String key) {
+        String name = Setting.environmentName(key);
+        String v = environment.get(name);
+        return v == null ? Optional.empty() : Optional.of(new Value(key, v, "environment variable " + name));
+    }
+
+    private static int distance(String a, String b) {
+        int[] prev = new int[b.length() + 1];
+        int[] cur = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            prev[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            cur[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        return prev[b.length()];
+    }
+
+    private record Value(String key, String raw, String source) {
+    }
+}

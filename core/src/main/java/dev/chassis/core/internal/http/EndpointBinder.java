@@ -1,0 +1,190 @@
+package dev.chassis.core.internal.http;
+
+import java.lang.annotation.Annotation;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.chassis.core.http.Body;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.core.http.Delete;
+import dev.chassis.core.http.Get;
+import dev.chassis.core.http.Head;
+import dev.chassis.core.http.Options;
+import dev.chassis.core.http.Patch;
+import dev.chassis.core.http.Path;
+import dev.chassis.core.http.Post;
+import dev.chassis.core.http.Put;
+import dev.chassis.core.http.Status;
+
+/**
+ * Reads the annotations of an endpoint object once, at start-up, and turns each handler method into a
+ * {@link Route} whose handler invokes the method through a {@link MethodHandle}: no reflection per
+ * request. Misuse fails with a {@link BindingException} naming the class, the method and the fix.
+ * Not API.
+ */
+public final class EndpointBinder {
+    private final ObjectMapper mapper;
+
+    public EndpointBinder(ObjectMapper mapper) {
+        this.mapper = mapper;
+    }
+
+    /** The routes of one endpoint object. */
+    public List<Route> bind(Object endpoint) {
+        Class<?> type = endpoint.getClass();
+        Path classPath = type.getAnnotation(Path.class);
+        List<Method> methods = new ArrayList<>(Arrays.asList(type.getMethods()));
+        for (Method m : type.getDeclaredMethods()) {
+            if (!Modifier.isPublic(m.getModifiers()) && httpMethod(m) != null) {
+                throw new BindingException(where(m) + " is a handler but is not public. Fix: make it public");
+            }
+        }
+        methods.sort(Comparator.comparing(Method::getName).thenComparing(Method::toGenericString));
+        List<Route> routes = new ArrayList<>();
+        for (Method m : methods) {
+            String httpMethod = httpMethod(m);
+            if (httpMethod == null) {
+                if (m.isAnnotationPresent(Path.class) || m.isAnnotationPresent(Status.class)) {
+                    throw new BindingException(where(m) + " has @Path or @Status but no HTTP method annotation."
+                            + " Fix: add @Get, @Post, @Put, @Patch, @Delete, @Head or @Options");
+                }
+                continue;
+            }
+            routes.add(bindMethod(endpoint, m, httpMethod, classPath == null ? "" : classPath.value()));
+        }
+        if (routes.isEmpty()) {
+            throw new BindingException(type.getName() + " has no public handler methods."
+                    + " Fix: annotate methods with @Get, @Post, @Put, @Patch, @Delete, @Head or @Options");
+        }
+        return routes;
+    }
+
+    /** Checks that no two routes share a method and path shape; fails naming both. */
+    public static void checkDuplicates(List<Route> routes) {
+        for (int i = 0; i < routes.size(); i++) {
+            for (int j = i + 1; j < routes.size(); j++) {
+                Route a = routes.get(i);
+                Route b = routes.get(j);
+                if (a.method().equals(b.method()) && a.template().shape().equals(b.template().shape())) {
+                    throw new BindingException("Duplicate route " + a.method().text() + " " + a.path() + ": declared by "
+                            + a.origin() + " and by " + b.origin() + ". Fix: change the path or the method of one of them");
+                }
+            }
+        }
+    }
+
+    private Route bindMethod(Object endpoint, Method m, String httpMethod, String classPath) {
+        if (Modifier.isStatic(m.getModifiers())) {
+            throw new BindingException(where(m) + " is static. Fix: make handler methods instance methods");
+        }
+        PathTemplate template;
+        try {
+            template = PathTemplate.of(classPath, methodPath(m));
+        } catch (IllegalArgumentException e) {
+            throw new BindingException(where(m) + ": invalid path: " + e.getMessage());
+        }
+        Parameter[] params = m.getParameters();
+        ArgumentReader[] readers = new ArgumentReader[params.length];
+        int bodies = 0;
+        for (int i = 0; i < params.length; i++) {
+            if (params[i].isAnnotationPresent(Body.class)) {
+                bodies++;
+            }
+            try {
+                readers[i] = ParameterBinder.bind(params[i], template, mapper);
+            } catch (IllegalArgumentException e) {
+                throw new BindingException(where(m) + ": " + e.getMessage());
+            }
+        }
+        if (bodies > 1) {
+            throw new BindingException(where(m) + " has " + bodies + " @Body parameters; a request has one body."
+                    + " Fix: keep one @Body and put the other values in it, or read them from the path, query or headers");
+        }
+        Status status = m.getAnnotation(Status.class);
+        if (status != null && (status.value() < 100 || status.value() > 399)) {
+            throw new BindingException(where(m) + " has @Status(" + status.value() + "); a success status is 100–399."
+                    + " Fix: throw a Problem for errors");
+        }
+        ResultWriter writer = ResultWriter.forReturnType(m.getGenericReturnType(), status == null ? null : status.value(),
+                mapper);
+        return new Route(io.helidon.http.Method.create(httpMethod), template,
+                new HandlerInvoker(invoker(endpoint, m), readers, writer), where(m));
+    }
+
+    private static MethodHandle invoker(Object endpoint, Method m) {
+        try {
+            if (!Modifier.isPublic(m.getDeclaringClass().getModifiers())) {
+                m.setAccessible(true); // a public method of a non-public class: allowed, as the service owns both
+            }
+            return MethodHandles.lookup().unreflect(m)
+                    .bindTo(endpoint)
+                    .asSpreader(Object[].class, m.getParameterCount())
+                    .asType(MethodType.methodType(Object.class, Object[].class));
+        } catch (IllegalAccessException | RuntimeException e) {
+            throw new BindingException(where(m) + " cannot be called by Chassis (" + e.getMessage() + ")."
+                    + " Fix: make the class and the method public, or open its package");
+        }
+    }
+
+    private static String httpMethod(Method m) {
+        String found = null;
+        int count = 0;
+        for (Annotation a : m.getAnnotations()) {
+            String name = switch (a) {
+                case Get g -> "GET";
+                case Post p -> "POST";
+                case Put p -> "PUT";
+                case Patch p -> "PATCH";
+                case Delete d -> "DELETE";
+                case Head h -> "HEAD";
+                case Options o -> "OPTIONS";
+                default -> null;
+            };
+            if (name != null) {
+                found = name;
+                count++;
+            }
+        }
+        if (count > 1) {
+            throw new BindingException(where(m) + " has more than one HTTP method annotation."
+                    + " Fix: keep one; write a second method for the other HTTP method");
+        }
+        return found;
+    }
+
+    private static String methodPath(Method m) {
+        String inMethodAnnotation = switch (httpMethod(m)) {
+            case "GET" -> m.getAnnotation(Get.class).value();
+            case "POST" -> m.getAnnotation(Post.class).value();
+            case "PUT" -> m.getAnnotation(Put.class).value();
+            case "PATCH" -> m.getAnnotation(Patch.class).value();
+            case "DELETE" -> m.getAnnotation(Delete.class).value();
+            case "HEAD" -> m.getAnnotation(Head.class).value();
+            default -> m.getAnnotation(Options.class).value();
+        };
+        Path path = m.getAnnotation(Path.class);
+        if (path != null && !inMethodAnnotation.isEmpty()) {
+            throw new BindingException(where(m) + " sets its path twice (in @Path and in the HTTP method annotation)."
+                    + " Fix: keep one");
+        }
+        return path != null ? path.value() : inMethodAnnotation;
+    }
+
+    static String where(Method m) {
+        StringBuilder params = new StringBuilder();
+        for (Class<?> p : m.getParameterTypes()) {
+            params.append(params.isEmpty() ? "" : ", ").append(p.getSimpleName());
+        }
+        return m.getDeclaringClass().getName() + "." + m.getName() + "(" + params + ")";
+    }
+}

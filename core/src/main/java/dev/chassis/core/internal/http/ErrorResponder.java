@@ -1,0 +1,69 @@
+package dev.chassis.core.internal.http;
+
+import java.lang.System.Logger.Level;
+import java.util.Map;
+import java.util.function.Function;
+
+import dev.chassis.core.Problem;
+import io.helidon.http.HttpException;
+import io.helidon.webserver.http.ErrorHandler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The routing's error handler: every exception a handler or filter throws becomes a problem response.
+ * A {@link Problem} is sent as it is; an application exception with a registered mapper becomes that
+ * mapper's problem; Helidon's HTTP exceptions keep their status; anything else is a 500 that says
+ * nothing of the service's internals and is logged with the trace id. Not API.
+ */
+public final class ErrorResponder implements ErrorHandler<Throwable> {
+    private static final System.Logger LOG = System.getLogger(ErrorResponder.class.getName());
+
+    private final Map<Class<? extends Throwable>, Function<Throwable, Problem>> mappers;
+
+    /** @param mappers application exception type → problem; the most specific type wins */
+    public ErrorResponder(Map<Class<? extends Throwable>, Function<Throwable, Problem>> mappers) {
+        this.mappers = Map.copyOf(mappers);
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res, Throwable error) {
+        Problems.send(req, res, toProblem(req, error));
+    }
+
+    Problem toProblem(ServerRequest req, Throwable error) {
+        if (error instanceof Problem p) {
+            return p;
+        }
+        Function<Throwable, Problem> mapper = mapperFor(error.getClass());
+        if (mapper != null) {
+            try {
+                Problem p = mapper.apply(error);
+                if (p != null) {
+                    return p;
+                }
+            } catch (RuntimeException mapperFailure) {
+                error.addSuppressed(mapperFailure);
+            }
+        }
+        if (error instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
+            return Problem.builder(http.status().code()).detail(http.getMessage()).build();
+        }
+        String traceId = TraceIds.of(req);
+        LOG.log(Level.ERROR, "Unhandled exception in " + req.prologue().method().text() + " " + req.path().path()
+                + " (traceId=" + traceId + ")", error);
+        return Problem.builder(500)
+                .detail("An unexpected error occurred. Quote the traceId when reporting it.")
+                .build();
+    }
+
+    private Function<Throwable, Problem> mapperFor(Class<?> type) {
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            Function<Throwable, Problem> m = mappers.get(c);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,53 @@
+package dev.chassis.core.internal.http;
+
+import java.lang.invoke.MethodHandle;
+
+import dev.chassis.core.Problem;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Handler;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * The Helidon handler of one annotated method: reads the arguments with readers built at start-up,
+ * invokes the bound method handle, writes the result. Exceptions go to the routing's error handler.
+ * Not API.
+ */
+final class HandlerInvoker implements Handler {
+    private final MethodHandle invoker;
+    private final ArgumentReader[] readers;
+    private final ResultWriter writer;
+    private final boolean producesJson;
+
+    HandlerInvoker(MethodHandle invoker, ArgumentReader[] readers, ResultWriter writer) {
+        this.invoker = invoker;
+        this.readers = readers;
+        this.writer = writer;
+        this.producesJson = writer.producesJson();
+    }
+
+    @Override
+    public void handle(ServerRequest req, ServerResponse res) throws Exception {
+        if (producesJson && req.headers().contains(HeaderNames.ACCEPT)
+                && !req.headers().isAccepted(MediaTypes.APPLICATION_JSON)) {
+            throw Problem.builder(406).detail("this resource answers application/json; the Accept header does not allow it")
+                    .build();
+        }
+        Object[] args = new Object[readers.length];
+        for (int i = 0; i < readers.length; i++) {
+            args[i] = readers[i].read(req, res);
+        }
+        Object result;
+        try {
+            result = (Object) invoker.invokeExact(args);
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+        if (!res.isSent()) {
+            writer.write(req, res, result);
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package dev.chassis.core.internal.http;
+
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+import dev.chassis.core.Problem;
+import dev.chassis.core.http.Response;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * Writes a handler's return value, chosen once per method from its declared return type. Not API.
+ */
+abstract sealed class ResultWriter {
+    static final Header JSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
+
+    abstract void write(ServerRequest req, ServerResponse res, Object result) throws Exception;
+
+    /** Whether the method answers with a JSON body, so that an {@code Accept} header must allow JSON. */
+    abstract boolean producesJson();
+
+    static ResultWriter forReturnType(Type type, Integer declaredStatus, ObjectMapper mapper) {
+        Class<?> raw = rawClass(type);
+        if (raw == void.class || raw == Void.class) {
+            return new NoContent(Status.create(declaredStatus == null ? 204 : declaredStatus));
+        }
+        Status ok = Status.create(declaredStatus == null ? 200 : declaredStatus);
+        if (raw == Optional.class) {
+            return new OptionalBody(new Body(ok, writer(typeArgument(type), mapper)));
+        }
+        if (raw == Response.class) {
+            return new ResponseBody(writer(typeArgument(type), mapper));
+        }
+        return new Body(ok, writer(type, mapper));
+    }
+
+    private static ObjectWriter writer(Type type, ObjectMapper mapper) {
+        if (type == null || type == Object.class) {
+            return mapper.writer(); // dynamic: the runtime type decides
+        }
+        return mapper.writerFor(mapper.constructType(type));
+    }
+
+    private static Class<?> rawClass(Type type) {
+        if (type instanceof Class<?> c) {
+            return c;
+        }
+        if (type instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> c) {
+            return c;
+        }
+        return Object.class;
+    }
+
+    private static Type typeArgument(Type type) {
+        return type instanceof ParameterizedType pt ? pt.getActualTypeArguments()[0] : null;
+    }
+
+    /** {@code void}: 204 (or the declared status) without a body. */
+    static final class NoContent extends ResultWriter {
+        private final Status status;
+
+        NoContent(Status status) {
+            this.status = status;
+        }
+
+        @Override
+        void write(ServerRequest req, ServerResponse res, Object result) {
+            res.status(status);
+            res.send();
+        }
+
+        @Override
+        boolean producesJson() {
+            return false;
+        }
+    }
+
+    /** A value: its JSON with 200 (or the declared status). */
+    static final class Body extends ResultWriter {
+        private final Status status;
+        private final ObjectWriter writer;
+
+        Body(Status status, ObjectWriter writer) {
+            this.status = status;
+            this.writer = writer;
+        }
+
+        @Override
+        void write(ServerRequest req, ServerResponse res, Object result) throws Exception {
+            if (result == null) {
+                res.status(Status.NO_CONTENT_204);
+                res.send();
+                return;
+            }
+            byte[] bytes = writer.writeValueAsBytes(result);
+            res.status(status);
+            res.header(JSON);
+            res.send(bytes);
+        }
+
+        @Override
+        boolean producesJson() {
+            return true;
+        }
+    }
+
+    /** {@code Optional}: the value, or a 404 problem when empty. */
+    static final class OptionalBody extends ResultWriter {
+        private final Body body;
+
+        OptionalBody(Body body) {
+            this.body = body;
+        }
+
+        @Override
+        void write(ServerRequest req, ServerResponse res, Object result) throws Exception {
+            Optional<?> optional = (Optional<?>) result;
+            if (optional == null || optional.isEmpty()) {
+                throw Problem.notFound("no resource at " + req.path().path());
+            }
+            body.write(req, res, optional.get());
+        }
+
+        @Override
+        boolean producesJson() {
+            return true;
+        }
+    }
+
+    /** {@link Response}: its status, headers and body. */
+    static final class ResponseBody extends ResultWriter {
+        private final ObjectWriter writer;
+
+        ResponseBody(ObjectWriter writer) {
+            this.writer = writer;
+        }
+
+        @Override
+        void write(ServerRequest req, ServerResponse res, Object result) throws Exception {
+            Response<?> response = (Response<?>) result;
+            if (response == null) {
+                throw new IllegalStateException("handler returned a null Response");
+            }
+            res.status(Status.create(response.status()));
+            for (Map.Entry<String, String> h : response.headers()) {
+                res.header(HeaderNames.create(h.getKey()), h.getValue());
+            }
+            if (response.body() == null) {
+                res.send();
+                return;
+            }
+            byte[] bytes = writer.writeValueAsBytes(response.body());
+            res.header(JSON);
+            res.send(bytes);
+        }
+
+        @Override
+        boolean producesJson() {
+            return true;
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package dev.chassis.core.internal.server;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.chassis.core.config.Setting;
+
+/** The configuration keys core reads. Not API. */
+public final class CoreSettings {
+    public static final Setting<Integer> PORT = Setting.integer("server.port", 8080).range(0, 65535)
+            .describedAs("the one port for HTTP/1.1 and h2c; 0 picks a free port");
+    public static final Setting<String> HOST = Setting.string("server.host", "0.0.0.0")
+            .describedAs("the address to bind");
+    public static final Setting<Long> MAX_BODY = Setting.size("server.max-body-size", 10L * 1024 * 1024)
+            .min(1).describedAs("larger request bodies get 413");
+    public static final Setting<Long> MAX_HEADERS = Setting.size("server.max-header-size", 16L * 1024)
+            .range(1024, 1024 * 1024).describedAs("larger request headers get 431");
+    public static final Setting<Duration> HEADER_TIMEOUT = Setting.duration("server.header-timeout", Duration.ofSeconds(10))
+            .min(1).describedAs("how long a request's headers may take after its request line; then 408");
+    public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("server.idle-timeout", Duration.ofSeconds(60))
+            .min(1000).describedAs("an idle keep-alive connection is closed after this");
+    public static final Setting<Duration> SHUTDOWN_DELAY = Setting.duration("server.shutdown.delay", Duration.ZERO)
+            .describedAs("after readiness turns DOWN, keep serving this long so load balancers notice");
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("server.shutdown.timeout", Duration.ofSeconds(30))
+            .describedAs("the longest shutdown waits for in-flight requests");
+    public static final Setting<Boolean> SHUTDOWN_HOOK = Setting.bool("server.shutdown.hook", true)
+            .describedAs("stop gracefully on SIGTERM");
+    public static final Setting<String> VERSION = Setting.string("service.version", null)
+            .describedAs("the version shown in /info");
+    public static final Setting<String> INSTANCE_ID = Setting.string("service.instance-id", null)
+            .describedAs("this process's id; default: name plus a random suffix");
+    public static final Setting<Duration> HEALTH_TIMEOUT = Setting.duration("health.check-timeout", Duration.ofSeconds(2))
+            .min(1).describedAs("a health check slower than this is reported DOWN");
+    public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
+            .describedAs("loads application-<profile>.yaml");
+    public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
+            .describedAs("turns an extension off");
+
+    private CoreSettings() {
+    }
+
+    public static List<Setting<?>> all() {
+        return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
+                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, PROFILE, EXTENSION_ENABLED);
+    }
+}

@@ -1,0 +1,120 @@
+package dev.chassis.core.internal.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.health.HealthChecks;
+import dev.chassis.core.internal.http.EndpointBinder;
+import dev.chassis.core.internal.http.Route;
+import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ExtensionContext;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.Handler;
+
+/** Collects what the application and the extensions register before the server starts. Not API. */
+final class Registrations {
+    private final ServiceInfo info;
+    private final Config config;
+    private final EndpointBinder binder;
+    private final List<Route> routes = new ArrayList<>();
+    private final List<Filter> filters = new ArrayList<>();
+    private final List<Consumer<RunningService>> started = new ArrayList<>();
+    private final List<Runnable> stopping = new ArrayList<>();
+    private final List<Runnable> stopped = new ArrayList<>();
+    private final HealthRegistry health;
+
+    Registrations(ServiceInfo info, Config config, EndpointBinder binder, HealthRegistry health) {
+        this.info = info;
+        this.config = config;
+        this.binder = binder;
+        this.health = health;
+    }
+
+    void http(Object endpoint) {
+        routes.addAll(binder.bind(endpoint));
+    }
+
+    void healthCheck(HealthCheck check) {
+        health.add(check);
+    }
+
+    void registerExtension(ChassisExtension extension) {
+        extension.register(new ExtensionContext() {
+            @Override
+            public ServiceInfo service() {
+                return info;
+            }
+
+            @Override
+            public Config config() {
+                return config;
+            }
+
+            @Override
+            public void http(Object endpoint) {
+                Registrations.this.http(endpoint);
+            }
+
+            @Override
+            public void route(Method method, String path, Handler handler) {
+                routes.add(Route.of(method, path, handler, "extension " + extension.name()));
+            }
+
+            @Override
+            public void filter(Filter filter) {
+                filters.add(filter);
+            }
+
+            @Override
+            public void healthCheck(HealthCheck check) {
+                health.add(check);
+            }
+
+            @Override
+            public HealthChecks health() {
+                return health;
+            }
+
+            @Override
+            public void onStarted(Consumer<RunningService> hook) {
+                started.add(hook);
+            }
+
+            @Override
+            public void onStopping(Runnable hook) {
+                stopping.add(hook);
+            }
+
+            @Override
+            public void onStopped(Runnable hook) {
+                stopped.add(hook);
+            }
+        });
+    }
+
+    List<Route> routes() {
+        return routes;
+    }
+
+    List<Filter> filters() {
+        return filters;
+    }
+
+    List<Consumer<RunningService>> started() {
+        return started;
+    }
+
+    List<Runnable> stopping() {
+        return stopping;
+    }
+
+    List<Runnable> stopped() {
+        return stopped;
+    }
+}

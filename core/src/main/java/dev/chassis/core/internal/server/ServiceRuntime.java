@@ -1,0 +1,231 @@
+package dev.chassis.core.internal.server;
+
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import dev.chassis.core.Json;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.config.ConfigLoader;
+import dev.chassis.core.internal.config.LayeredConfig;
+import dev.chassis.core.internal.http.EndpointBinder;
+import dev.chassis.core.internal.http.ErrorResponder;
+import dev.chassis.core.internal.http.HeaderDeadline;
+import dev.chassis.core.internal.http.LifecycleFilter;
+import dev.chassis.core.internal.http.ProblemDirectHandler;
+import dev.chassis.core.internal.http.Route;
+import dev.chassis.core.internal.http.RouteFallback;
+import dev.chassis.core.spi.ChassisExtension;
+import io.helidon.http.DirectHandler;
+import io.helidon.webserver.ErrorHandling;
+import io.helidon.webserver.ProtocolConfigs;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.DirectHandlers;
+import io.helidon.webserver.http.HttpRouting;
+import io.helidon.webserver.http1.Http1Config;
+
+/**
+ * Builds and runs one service: configuration, extensions, bindings, the Helidon server, graceful
+ * shutdown. Not API: use {@code Chassis.service(...)}.
+ */
+public final class ServiceRuntime implements RunningService {
+    private static final System.Logger LOG = System.getLogger(ServiceRuntime.class.getName());
+    private static final List<String> PROTOCOLS = List.of("http/1.1", "h2c");
+
+    private final ServiceInfo info;
+    private final LayeredConfig config;
+    private final WebServer server;
+    private final HeaderDeadline headerDeadline;
+    private final LifecycleFilter lifecycle;
+    private final HealthRegistry health;
+    private final Registrations registrations;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final Thread shutdownHook;
+
+    private ServiceRuntime(ServiceInfo info, LayeredConfig config, WebServer server, HeaderDeadline headerDeadline,
+                           LifecycleFilter lifecycle, HealthRegistry health, Registrations registrations) {
+        this.info = info;
+        this.config = config;
+        this.server = server;
+        this.headerDeadline = headerDeadline;
+        this.lifecycle = lifecycle;
+        this.health = health;
+        this.registrations = registrations;
+        this.shutdownHook = config.get(CoreSettings.SHUTDOWN_HOOK)
+                ? new Thread(this::stop, "chassis-shutdown-" + info.name()) : null;
+    }
+
+    /** Starts a service as described; returns when it is ready. */
+    public static RunningService start(ServiceSpec spec) {
+        Instant startTime = Instant.now();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : ServiceRuntime.class.getClassLoader();
+        LayeredConfig config = ConfigLoader.load(loader, System.getenv(), System.getProperties(), spec.properties());
+
+        List<ChassisExtension> extensions = new ArrayList<>();
+        ServiceLoader.load(ChassisExtension.class, loader).forEach(extensions::add);
+        List<Setting<?>> declared = new ArrayList<>(CoreSettings.all());
+        extensions.forEach(e -> declared.addAll(e.settings()));
+        declared.addAll(spec.settings());
+        config.validate(declared);
+
+        String version = config.find(CoreSettings.VERSION).orElse(spec.version() == null ? "0.0.0" : spec.version());
+        String instanceId = config.find(CoreSettings.INSTANCE_ID)
+                .orElseGet(() -> spec.name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
+        ServiceInfo info = new ServiceInfo(spec.name(), version, instanceId, startTime, PROTOCOLS);
+
+        EndpointBinder binder = new EndpointBinder(Json.mapper());
+        HealthRegistry health = new HealthRegistry(config.get(CoreSettings.HEALTH_TIMEOUT));
+        Registrations reg = new Registrations(info, config, binder, health);
+        spec.endpoints().forEach(reg::http);
+        spec.checks().forEach(reg::healthCheck);
+        for (ChassisExtension e : extensions) {
+            if (config.get(CoreSettings.EXTENSION_ENABLED.resolve(e.name()))) {
+                reg.registerExtension(e);
+            }
+        }
+        List<Route> routes = reg.routes();
+        EndpointBinder.checkDuplicates(routes);
+
+        LifecycleFilter lifecycle = new LifecycleFilter();
+        HttpRouting.Builder routing = HttpRouting.builder();
+        routing.addFilter(lifecycle);
+        reg.filters().forEach(routing::addFilter);
+        routes.stream()
+                .sorted(Comparator.comparingInt(Route::specificity).reversed())
+                .forEach(r -> routing.route(r.method(), r.path(), r.handler()));
+        spec.routing().forEach(c -> c.accept(routing));
+        routing.any(new RouteFallback(routes));
+        routing.error(Throwable.class, new ErrorResponder(spec.mappers()));
+
+        ProblemDirectHandler direct = new ProblemDirectHandler();
+        DirectHandlers.Builder directHandlers = DirectHandlers.builder();
+        for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
+            directHandlers.addHandler(type, direct);
+        }
+        Duration idle = config.get(CoreSettings.IDLE_TIMEOUT);
+        HeaderDeadline deadline = new HeaderDeadline(config.get(CoreSettings.HEADER_TIMEOUT),
+                Http1Config.builder().maxHeadersSize(Math.toIntExact(config.get(CoreSettings.MAX_HEADERS))),
+                WebServer.DEFAULT_SOCKET_NAME, ProtocolConfigs.create(List.of()));
+        WebServer server;
+        try {
+            server = WebServer.builder()
+                    .host(config.get(CoreSettings.HOST))
+                    .port(config.get(CoreSettings.PORT))
+                    .shutdownHook(false)
+                    .maxPayloadSize(config.get(CoreSettings.MAX_BODY))
+                    .idleConnectionTimeout(idle)
+                    .idleConnectionPeriod(Duration.ofMillis(Math.max(100, Math.min(idle.toMillis() / 4, 10_000))))
+                    .shutdownGracePeriod(Duration.ofSeconds(1))
+                    .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                    .directHandlers(directHandlers.build())
+                    .addConnectionSelector(deadline)
+                    .routing(routing)
+                    .build()
+                    .start();
+        } catch (RuntimeException e) {
+            deadline.close();
+            throw e;
+        }
+        ServiceRuntime runtime = new ServiceRuntime(info, config, server, deadline, lifecycle, health, reg);
+        health.state(HealthRegistry.State.SERVING);
+        if (runtime.shutdownHook != null) {
+            Runtime.getRuntime().addShutdownHook(runtime.shutdownHook);
+        }
+        LOG.log(Level.INFO, "{0} {1} ({2}) serving on port {3,number,#} after {4} ms{5}", info.name(), info.version(),
+                info.instanceId(), server.port(), Duration.between(startTime, Instant.now()).toMillis(),
+                config.profile().map(p -> " with profile " + p).orElse(""));
+        reg.started().forEach(h -> h.accept(runtime));
+        return runtime;
+    }
+
+    @Override
+    public int port() {
+        return server.port();
+    }
+
+    @Override
+    public URI uri() {
+        return URI.create("http://localhost:" + server.port());
+    }
+
+    @Override
+    public ServiceInfo info() {
+        return info;
+    }
+
+    @Override
+    public Config config() {
+        return config;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return !stopped.get() && server.isRunning();
+    }
+
+    @Override
+    public void stop() {
+        if (!stopped.compareAndSet(false, true)) {
+            return;
+        }
+        long begin = System.nanoTime();
+        health.state(HealthRegistry.State.STOPPING);
+        LOG.log(Level.INFO, "{0}: shutting down; readiness is DOWN", info.name());
+        runAll(registrations.stopping(), "stopping");
+        sleep(config.get(CoreSettings.SHUTDOWN_DELAY));
+        lifecycle.drain();
+        long deadline = System.nanoTime() + config.get(CoreSettings.SHUTDOWN_TIMEOUT).toNanos();
+        while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
+            sleep(Duration.ofMillis(5));
+        }
+        long left = lifecycle.inFlight();
+        if (left > 0) {
+            LOG.log(Level.WARNING, "{0}: {1} requests still in flight after the shutdown timeout; closing anyway",
+                    info.name(), left);
+        }
+        server.stop();
+        headerDeadline.close();
+        runAll(registrations.stopped(), "stopped");
+        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException alreadyShuttingDown) {
+                // the JVM is exiting; the hook is running or about to and will find us stopped
+            }
+        }
+        LOG.log(Level.INFO, "{0}: stopped after {1} ms", info.name(), (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    private static void runAll(List<Runnable> hooks, String phase) {
+        for (Runnable r : hooks) {
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "a " + phase + " hook failed", e);
+            }
+        }
+    }
+
+    private static void sleep(Duration d) {
+        if (d.isZero()) {
+            return;
+        }
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package dev.chassis.core.internal.server;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import dev.chassis.core.Problem;
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.health.HealthCheck;
+import io.helidon.webserver.http.HttpRules;
+
+/** What the service builder collected; immutable. Not API. */
+public record ServiceSpec(String name,
+                          String version,
+                          List<Object> endpoints,
+                          List<HealthCheck> checks,
+                          Map<Class<? extends Throwable>, Function<Throwable, Problem>> mappers,
+                          Map<String, String> properties,
+                          List<Consumer<HttpRules>> routing,
+                          List<Setting<?>> settings) {
+    public ServiceSpec {
+        endpoints = List.copyOf(endpoints);
+        checks = List.copyOf(checks);
+        mappers = Map.copyOf(mappers);
+        properties = Map.copyOf(properties);
+        routing = List.copyOf(routing);
+        settings = List.copyOf(settings);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.chassis.core.spi;
+
+import java.util.function.Consumer;
+
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.health.HealthChecks;
+import io.helidon.http.Method;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.Handler;
+
+/**
+ * What an extension may add to the service being built. Valid only during
+ * {@link ChassisExtension#register(ExtensionContext)}; not thread-safe.
+ */
+public interface ExtensionContext {
+    /** The service's identity. */
+    ServiceInfo service();
+
+    /** The validated configuration. */
+    Config config();
+
+    /** Adds annotated endpoints, exactly as {@code Chassis.service(...).http(endpoint)} does. */
+    void http(Object endpoint);
+
+    /** Adds a plain Helidon handler for a method and path; it takes part in 404/405/OPTIONS answers. */
+    void route(Method method, String path, Handler handler);
+
+    /** Adds a filter that runs on every request, after Chassis' own, in registration order. */
+    void filter(Filter filter);
+
+    /** Adds a health check. */
+    void healthCheck(HealthCheck check);
+
+    /** The service's health checks, to serve them (HTTP, gRPC health, ...). */
+    HealthChecks health();
+
+    /** Runs after the server has started and is ready. */
+    void onStarted(Consumer<RunningService> hook);
+
+    /** Runs first thing on graceful shutdown, right after readiness turns DOWN (deregistration, ...). */
+    void onStopping(Runnable hook);
+
+    /** Runs after the port has closed (release resources). */
+    void onStopped(Runnable hook);
+}
