@@ -39,7 +39,7 @@ public final class ProblemDirectHandler implements DirectHandler {
         URI instance = safeUri(request.path());
         responseHeaders.set(Problems.CONTENT_TYPE);
         return TransportResponse.builder()
-                .status(Status.create(problem.status()))
+                .status(Statuses.of(problem.status()))
                 .headers(responseHeaders)
                 .entity(Problems.toJson(problem, instance, traceId))
                 .keepAlive(false)

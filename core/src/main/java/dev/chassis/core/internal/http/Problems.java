@@ -28,7 +28,7 @@ public final class Problems {
 
     /** Sends the problem as the response, with the request's path as {@code instance} when none is set. */
     public static void send(ServerRequest req, ServerResponse res, Problem problem) {
-        res.status(Status.create(problem.status()));
+        res.status(Statuses.of(problem.status()));
         problem.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
         res.header(CONTENT_TYPE);
         URI instance = problem.instance() != null ? problem.instance() : safeInstance(req);

@@ -31,9 +31,9 @@ abstract sealed class ResultWriter {
     static ResultWriter forReturnType(Type type, Integer declaredStatus, ObjectMapper mapper) {
         Class<?> raw = rawClass(type);
         if (raw == void.class || raw == Void.class) {
-            return new NoContent(Status.create(declaredStatus == null ? 204 : declaredStatus));
+            return new NoContent(Statuses.of(declaredStatus == null ? 204 : declaredStatus));
         }
-        Status ok = Status.create(declaredStatus == null ? 200 : declaredStatus);
+        Status ok = Statuses.of(declaredStatus == null ? 200 : declaredStatus);
         if (raw == Optional.class) {
             return new OptionalBody(new Body(ok, writer(typeArgument(type), mapper)));
         }
@@ -150,7 +150,7 @@ abstract sealed class ResultWriter {
             if (response == null) {
                 throw new IllegalStateException("handler returned a null Response");
             }
-            res.status(Status.create(response.status()));
+            res.status(Statuses.of(response.status()));
             for (Map.Entry<String, String> h : response.headers()) {
                 res.header(HeaderNames.create(h.getKey()), h.getValue());
             }

@@ -31,6 +31,7 @@ import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
@@ -115,25 +116,25 @@ public final class ServiceRuntime implements RunningService {
             directHandlers.addHandler(type, direct);
         }
         Duration idle = config.get(CoreSettings.IDLE_TIMEOUT);
+        WebServerConfig base = WebServer.builder()
+                .host(config.get(CoreSettings.HOST))
+                .port(config.get(CoreSettings.PORT))
+                .shutdownHook(false)
+                .maxPayloadSize(config.get(CoreSettings.MAX_BODY))
+                .idleConnectionTimeout(idle)
+                .idleConnectionPeriod(Duration.ofMillis(Math.max(100, Math.min(idle.toMillis() / 4, 10_000))))
+                .shutdownGracePeriod(Duration.ofSeconds(1))
+                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                .directHandlers(directHandlers.build())
+                .routing(routing)
+                .buildPrototype();
+        // The protocols Helidon discovered (h2c upgrade among them) are handed to the guarded HTTP/1.1 selector.
         HeaderDeadline deadline = new HeaderDeadline(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(Math.toIntExact(config.get(CoreSettings.MAX_HEADERS))),
-                WebServer.DEFAULT_SOCKET_NAME, ProtocolConfigs.create(List.of()));
+                base.name(), ProtocolConfigs.create(base.protocols()));
         WebServer server;
         try {
-            server = WebServer.builder()
-                    .host(config.get(CoreSettings.HOST))
-                    .port(config.get(CoreSettings.PORT))
-                    .shutdownHook(false)
-                    .maxPayloadSize(config.get(CoreSettings.MAX_BODY))
-                    .idleConnectionTimeout(idle)
-                    .idleConnectionPeriod(Duration.ofMillis(Math.max(100, Math.min(idle.toMillis() / 4, 10_000))))
-                    .shutdownGracePeriod(Duration.ofSeconds(1))
-                    .errorHandling(ErrorHandling.builder().includeEntity(true).build())
-                    .directHandlers(directHandlers.build())
-                    .addConnectionSelector(deadline)
-                    .routing(routing)
-                    .build()
-                    .start();
+            server = WebServerConfig.builder().from(base).addConnectionSelector(deadline).build().start();
         } catch (RuntimeException e) {
             deadline.close();
             throw e;
