@@ -24,7 +24,8 @@ final class JsonProblems {
     }
 
     static Problem of(JsonProcessingException e) {
-        if (e instanceof JsonParseException || !(e instanceof JsonMappingException)) {
+        boolean truncated = e.getOriginalMessage() != null && e.getOriginalMessage().contains("end-of-input");
+        if (e instanceof JsonParseException || !(e instanceof JsonMappingException) || truncated) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
             return Problem.builder(400).detail("malformed JSON" + where + ": " + firstLine(e.getOriginalMessage())).build();
@@ -40,7 +41,8 @@ final class JsonProblems {
         } else if (m instanceof InvalidFormatException f) {
             message = "expected " + describe(f.getTargetType()) + ", but was " + abbreviate(String.valueOf(f.getValue()));
         } else if (m instanceof MismatchedInputException mi && mi.getTargetType() != null) {
-            message = "expected " + describe(mi.getTargetType());
+            boolean missing = mi.getOriginalMessage() != null && mi.getOriginalMessage().startsWith("Cannot map `null`");
+            message = (missing ? "is required: expected " : "expected ") + describe(mi.getTargetType());
         } else {
             message = "is invalid";
         }
