@@ -36,6 +36,8 @@ import io.helidon.webserver.spi.ServerConnectionSelector;
 public final class HeaderDeadline implements ServerConnectionSelector, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HeaderDeadline.class.getName());
 
+    private static final byte[] PRI = "PRI * HTTP/2".getBytes(StandardCharsets.US_ASCII);
+
     private final long deadlineNanos;
     private final Map<ConnectionContext, Tracked> connections = new ConcurrentHashMap<>();
     private final ServerConnectionSelector delegate;
@@ -97,9 +99,21 @@ public final class HeaderDeadline implements ServerConnectionSelector, AutoClose
         return delegate.bytesToIdentifyConnection();
     }
 
+    /**
+     * Claims every connection that is not HTTP/2 with prior knowledge. Helidon's own HTTP/1.1 selector
+     * declines a first line that does not end in {@code HTTP/1.1}, and then no selector takes the
+     * connection: it is held, unanswered, for as long as the client keeps it open. Claimed here, such a
+     * request gets a 400 problem from the HTTP/1.1 parser instead.
+     */
     @Override
     public Support supports(BufferData request) {
-        return delegate.supports(request);
+        int n = Math.min(PRI.length, request.available());
+        for (int i = 0; i < n; i++) {
+            if (request.get(i) != PRI[i]) {
+                return Support.SUPPORTED;
+            }
+        }
+        return n == PRI.length ? Support.UNSUPPORTED : delegate.supports(request);
     }
 
     @Override

@@ -1,0 +1,165 @@
+package dev.chassis.tests.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.testing.TestService;
+
+/**
+ * What Chassis changes over Helidon 4.5.0's defaults, shown with raw bytes over a socket: a body
+ * limit (413), a deadline for request headers (408), 431 for oversized headers, Connection: close
+ * honoured, idle connections closed.
+ */
+class SafeDefaultsTest {
+    private static final String ORDER = "{\"id\":\"o1\",\"items\":[{\"name\":\"a\",\"quantity\":1}]}";
+
+    @RegisterExtension
+    static final TestService service = TestService.of(() -> Chassis.service("safe")
+            .http(new KitchenSinkApi())
+            .property("server.max-body-size", "1KiB")
+            .property("server.header-timeout", "300ms")
+            .property("server.idle-timeout", "1s"));
+
+    @Test
+    void declaredBodyOverTheLimitGets413WithoutReadingIt() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 5000\r\n\r\n{").readUntilCloseOrTimeout();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.text()).contains("application/problem+json").contains("\"status\":413");
+            assertThat(r.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitGets413() throws Exception {
+        String chunk = "x".repeat(600);
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("PATCH /sink/text HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n"
+                    + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n"
+                    + Integer.toHexString(chunk.length()) + "\r\n" + chunk + "\r\n0\r\n\r\n").readUntilCloseOrTimeout();
+            assertThat(r.status()).isEqualTo(413);
+            assertThat(r.text()).contains("\"status\":413");
+        }
+    }
+
+    @Test
+    void bodyWithinTheLimitIsServed() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            String response = s.send("POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + ORDER.length() + "\r\n\r\n" + ORDER).readOneResponse();
+            assertThat(response).startsWith("HTTP/1.1 201");
+        }
+    }
+
+    @Test
+    void defaultBodyLimitIsTenMebibytes() throws Exception {
+        try (RunningService defaults = Chassis.service("defaults").http(new KitchenSinkApi()).property("server.port", "0")
+                .start(); RawSocket s = new RawSocket(defaults.port(), 10_000)) {
+            RawSocket.Reply r = s.send("POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + (10 * 1024 * 1024 + 1) + "\r\n\r\n").readUntilCloseOrTimeout();
+            assertThat(r.status()).isEqualTo(413);
+        }
+    }
+
+    @Test
+    void headersThatStallGet408AndTheConnectionIsClosed() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 15_000)) {
+            RawSocket.Reply r = s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n").readUntilCloseOrTimeout();
+            assertThat(r.closedByServer()).as("server must close a connection whose headers never finish").isTrue();
+            assertThat(r.status()).isEqualTo(408);
+            assertThat(r.text()).contains("application/problem+json");
+        }
+    }
+
+    @Test
+    void headersSentSlowlyButWithinTheDeadlineAreServed() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            s.send("GET /sink/items/known HTTP/1.1\r\n");
+            s.send("Host: x\r\n\r\n");
+            assertThat(s.readOneResponse()).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void oversizedHeadersGet431() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000)
+                    + "\r\n\r\n").readUntilCloseOrTimeout();
+            assertThat(r.text()).startsWith("HTTP/1.1 431 Request Header Fields Too Large");
+            assertThat(r.text()).contains("\"status\":431");
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonoured() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .readUntilCloseOrTimeout();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).contains("Connection: close");
+            assertThat(r.closedByServer()).as("the server must close after answering Connection: close").isTrue();
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonouredAfterAnError() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("GET /nothing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .readUntilCloseOrTimeout();
+            assertThat(r.status()).isEqualTo(404);
+            assertThat(r.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void keepAliveConnectionsServeSeveralRequests() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            assertThat(s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse()).startsWith("HTTP/1.1 200");
+            assertThat(s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse()).startsWith("HTTP/1.1 200");
+        }
+    }
+
+    @Test
+    void idleConnectionsAreClosed() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 20_000)) {
+            assertThat(s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse()).startsWith("HTTP/1.1 200");
+            RawSocket.Reply r = s.readUntilCloseOrTimeout();
+            assertThat(r.closedByServer()).as("an idle keep-alive connection is closed after server.idle-timeout").isTrue();
+            assertThat(r.text()).isEmpty();
+        }
+    }
+
+    @Test
+    void http2WithPriorKnowledgeIsStillServed() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 2_000)) {
+            // the HTTP/2 connection preface, then an empty SETTINGS frame (length 0, type 4, flags 0, stream 0)
+            RawSocket.Reply r = s.send("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n" + "\0\0\0\u0004\0\0\0\0\0").readUntilCloseOrTimeout();
+            assertThat(r.text().length()).isGreaterThanOrEqualTo(9);
+            assertThat((int) r.text().charAt(3)).as("the server's first frame is SETTINGS").isEqualTo(4);
+        }
+    }
+
+    @Test
+    void http10RequestIsAnsweredNotHeld() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("GET /sink/items/known HTTP/1.0\r\n\r\n").readUntilCloseOrTimeout();
+            assertThat(r.closedByServer()).isTrue();
+            assertThat(r.status()).isEqualTo(505);
+        }
+    }
+
+    @Test
+    void malformedRequestLineGets400Problem() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            RawSocket.Reply r = s.send("GET\r\n\r\n").readUntilCloseOrTimeout();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.text()).contains("application/problem+json");
+        }
+    }
+}
