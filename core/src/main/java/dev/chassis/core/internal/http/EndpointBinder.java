@@ -91,7 +91,8 @@ public final class EndpointBinder {
         try {
             template = PathTemplate.of(classPath, methodPath(m));
         } catch (IllegalArgumentException e) {
-            throw new BindingException(where(m) + ": invalid path: " + e.getMessage());
+            throw new BindingException(where(m) + ": invalid path: " + e.getMessage()
+                    + ". Fix: use literal segments and whole {name} variables, e.g. /orders/{id}");
         }
         Parameter[] params = m.getParameters();
         ArgumentReader[] readers = new ArgumentReader[params.length];
