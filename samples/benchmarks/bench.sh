@@ -8,6 +8,16 @@
 # Needs wrk and curl. Every load target is 127.0.0.1. See samples/benchmarks/README.md.
 set -euo pipefail
 
+# The exact command, for the summary: the knobs that were set, in a stable order.
+COMMAND=""
+for n in STARTUPS WARMUP ROUNDS DURATION THREADS CONNECTIONS CHASSIS_PORT RAW_PORT JAVA_OPTS SKIP_BUILD; do
+  if [ -n "${!n-}" ]; then
+    v=${!n}; [[ $v == *" "* ]] && v="\"$v\""
+    COMMAND+="$n=$v "
+  fi
+done
+COMMAND+="samples/benchmarks/bench.sh"
+
 STARTUPS=${STARTUPS:-5}
 WARMUP=${WARMUP:-10}
 ROUNDS=${ROUNDS:-5}
@@ -21,19 +31,9 @@ SKIP_BUILD=${SKIP_BUILD:-0}
 START_TIMEOUT_S=60
 
 for n in STARTUPS WARMUP ROUNDS DURATION THREADS CONNECTIONS CHASSIS_PORT RAW_PORT; do
-  [[ ${!n} =~ ^[0-9]+$ ]] && (( ${!n} > 0 )) || { echo "bench: $n must be a positive integer, was '${!n}'" >&2; exit 2; }
+  [[ ${!n} =~ ^[0-9]+$ ]] && (( 10#${!n} > 0 )) || { echo "bench: $n must be a positive integer, was '${!n}'" >&2; exit 2; }
 done
 (( CHASSIS_PORT != RAW_PORT )) || { echo "bench: CHASSIS_PORT and RAW_PORT must differ" >&2; exit 2; }
-
-# The exact command, for the summary (only the knobs that were set, in a stable order).
-COMMAND=""
-for n in STARTUPS WARMUP ROUNDS DURATION THREADS CONNECTIONS CHASSIS_PORT RAW_PORT JAVA_OPTS SKIP_BUILD; do
-  if [[ -v "$n" && -n "$(printenv "$n" || true)" ]]; then
-    v=$(printenv "$n"); [[ $v == *" "* ]] && v="\"$v\""
-    COMMAND+="$n=$v "
-  fi
-done
-COMMAND+="samples/benchmarks/bench.sh"
 
 command -v wrk >/dev/null 2>&1 || { echo "bench: wrk not found; install wrk: apt-get install -y wrk" >&2; exit 1; }
 command -v curl >/dev/null 2>&1 || { echo "bench: curl not found; install curl: apt-get install -y curl" >&2; exit 1; }

@@ -1,0 +1,47 @@
+package dev.chassis.tests.ext;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.health.Health;
+import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ExtensionContext;
+import io.helidon.http.Method;
+
+/**
+ * A test extension, found by ServiceLoader through src/test/resources/META-INF/services: a route,
+ * a filter, a health check, a setting and lifecycle hooks.
+ */
+public final class GreetingExtension implements ChassisExtension {
+    static final Setting<String> TEXT = Setting.string("greeting.text", "hi");
+    static final Setting<Integer> REPEAT = Setting.integer("greeting.repeat", 1).range(1, 5);
+    /** What the hooks saw, in order: "started:<name>", "stopping:<name>", "stopped:<name>". */
+    public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+
+    @Override
+    public String name() {
+        return "greeting";
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return List.of(TEXT, REPEAT);
+    }
+
+    @Override
+    public void register(ExtensionContext context) {
+        String text = context.config().get(TEXT).repeat(context.config().get(REPEAT));
+        String name = context.service().name();
+        context.route(Method.GET, "/ext/greeting", (req, res) -> res.send(text));
+        context.filter((chain, req, res) -> {
+            res.header("X-Greeting-Filter", "seen");
+            chain.proceed();
+        });
+        context.healthCheck(HealthCheck.readiness("greeting", () -> Health.up().with("text", text)));
+        context.onStarted(running -> EVENTS.add("started:" + name + ":" + running.port()));
+        context.onStopping(() -> EVENTS.add("stopping:" + name));
+        context.onStopped(() -> EVENTS.add("stopped:" + name));
+    }
+}
