@@ -47,6 +47,7 @@ public final class ServiceRuntime implements RunningService {
     private final ServiceInfo info;
     private final LayeredConfig config;
     private final WebServer server;
+    private final int port;
     private final HeaderDeadline headerDeadline;
     private final LifecycleFilter lifecycle;
     private final HealthRegistry health;
@@ -59,6 +60,7 @@ public final class ServiceRuntime implements RunningService {
         this.info = info;
         this.config = config;
         this.server = server;
+        this.port = server.port();
         this.headerDeadline = headerDeadline;
         this.lifecycle = lifecycle;
         this.health = health;
@@ -153,12 +155,12 @@ public final class ServiceRuntime implements RunningService {
 
     @Override
     public int port() {
-        return server.port();
+        return port;
     }
 
     @Override
     public URI uri() {
-        return URI.create("http://localhost:" + server.port());
+        return URI.create("http://localhost:" + port);
     }
 
     @Override
