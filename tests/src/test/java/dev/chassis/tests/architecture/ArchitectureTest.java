@@ -1,0 +1,98 @@
+package dev.chassis.tests.architecture;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+
+/**
+ * The dependency rules of ARCHITECTURE.md, over the production classes of every module this module
+ * depends on. Rules about modules that do not exist yet allow an empty match, so they start to bite
+ * the day the module appears.
+ */
+class ArchitectureTest {
+    private static final List<String> SIBLINGS = List.of("observability", "resilience", "discovery", "messaging");
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importClasses() {
+        classes = new ClassFileImporter()
+                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importPackages("dev.chassis");
+    }
+
+    @Test
+    void theImportSeesCoreAndTheTestKit() {
+        // the rules below would pass vacuously on an empty import
+        assertThat(classes.contain("dev.chassis.core.Chassis")).isTrue();
+        assertThat(classes.contain("dev.chassis.core.internal.server.ServiceRuntime")).isTrue();
+        assertThat(classes.contain("dev.chassis.testing.TestService")).isTrue();
+        assertThat(classes.contain("dev.chassis.tests.architecture.ArchitectureTest")).as("test classes are excluded").isFalse();
+    }
+
+    @Test
+    void coreDependsOnNoSibling() {
+        noClasses().that().resideInAPackage("dev.chassis.core..")
+                .should().dependOnClassesThat().resideInAnyPackage("dev.chassis.observability..", "dev.chassis.resilience..",
+                        "dev.chassis.discovery..", "dev.chassis.messaging..", "dev.chassis.testing..", "dev.chassis.samples..")
+                .check(classes);
+    }
+
+    @Test
+    void coreUsesTheOpenTelemetryApiOnly() {
+        noClasses().that().resideInAPackage("dev.chassis.core..")
+                .should().dependOnClassesThat().resideInAPackage("io.opentelemetry.sdk..")
+                .because("libraries instrument, applications configure: core depends on the OpenTelemetry API only")
+                .check(classes);
+    }
+
+    @Test
+    void noModuleUsesAnotherModulesInternals() {
+        for (String module : List.of("core", "observability", "resilience", "discovery", "messaging", "testing")) {
+            noClasses().that().resideOutsideOfPackage("dev.chassis." + module + "..")
+                    .should().dependOnClassesThat().resideInAPackage("dev.chassis." + module + "..internal..")
+                    .allowEmptyShould(true)
+                    .check(classes);
+        }
+    }
+
+    @Test
+    void siblingsDoNotDependOnEachOther() {
+        for (String a : SIBLINGS) {
+            for (String b : SIBLINGS) {
+                if (!a.equals(b)) {
+                    noClasses().that().resideInAPackage("dev.chassis." + a + "..")
+                            .should().dependOnClassesThat().resideInAPackage("dev.chassis." + b + "..")
+                            .allowEmptyShould(true)
+                            .check(classes);
+                }
+            }
+        }
+    }
+
+    @Test
+    void theSpiAndTheApiDoNotExposeInternals() {
+        noClasses().that().resideInAPackage("dev.chassis.core..").and().resideOutsideOfPackage("dev.chassis.core..internal..")
+                .and().doNotHaveFullyQualifiedName("dev.chassis.core.ServiceBuilder")
+                .should().dependOnClassesThat().resideInAPackage("dev.chassis.core..internal..")
+                .because("API and SPI types are what users compile against; only the builder hands over to the runtime")
+                .check(classes);
+    }
+
+    @Test
+    void implementationIsInternalOrPackagePrivate() {
+        classes().that().resideInAPackage("dev.chassis.core..").and().arePublic()
+                .and().resideOutsideOfPackage("dev.chassis.core..internal..")
+                .should().resideInAnyPackage("dev.chassis.core", "dev.chassis.core.config", "dev.chassis.core.http",
+                        "dev.chassis.core.health", "dev.chassis.core.spi")
+                .check(classes);
+    }
+}
