@@ -25,8 +25,9 @@ chassis_find_jdk() {
   fi
   best=""; best_v=0
   set +f
-  for d in /usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /opt/*/jdk* /Library/Java/JavaVirtualMachines/*/Contents/Home \
-           "$HOME"/.sdkman/candidates/java/* "$HOME"/.jdks/* "$HOME"/.asdf/installs/java/*; do
+  # CHASSIS_JDK_DIRS (space-separated globs) replaces the usual install locations.
+  dirs=${CHASSIS_JDK_DIRS:-"/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* /opt/*/jdk* /Library/Java/JavaVirtualMachines/*/Contents/Home $HOME/.sdkman/candidates/java/* $HOME/.jdks/* $HOME/.asdf/installs/java/*"}
+  for d in $dirs; do
     [ -d "$d" ] || continue
     v=$(chassis_java_feature "$d" || true)
     if [ -n "${v-}" ] && [ "$v" -ge 21 ] && [ "$v" -gt "$best_v" ]; then best="$d"; best_v="$v"; fi
