@@ -86,6 +86,7 @@ class AnnotatedEndpointsTest {
         assertThat(r.status()).isEqualTo(201);
         assertThat(r.header("Location")).contains("/sink/orders/o9");
         assertThat(r.header("X-Replaced")).contains("yes");
+        assertThat(r.headers().get("x-tag")).containsExactly("a", "b");
         assertThat(r.json().get("id").asText()).isEqualTo("o9");
     }
 

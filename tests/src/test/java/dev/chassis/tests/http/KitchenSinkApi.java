@@ -74,7 +74,8 @@ public final class KitchenSinkApi {
 
     @Put("/orders/{id}")
     public Response<Order> replace(@PathParam String id, @Body Order order) {
-        return Response.created(URI.create("/sink/orders/" + id), order).header("X-Replaced", "yes");
+        return Response.created(URI.create("/sink/orders/" + id), order).header("X-Replaced", "yes")
+                .header("X-Tag", "a").header("X-Tag", "b");
     }
 
     @Patch("/text")

@@ -152,7 +152,7 @@ abstract sealed class ResultWriter {
             }
             res.status(Statuses.of(response.status()));
             for (Map.Entry<String, String> h : response.headers()) {
-                res.header(HeaderNames.create(h.getKey()), h.getValue());
+                res.headers().add(HeaderValues.create(HeaderNames.create(h.getKey()), h.getValue())); // names may repeat
             }
             if (response.body() == null) {
                 res.send();
