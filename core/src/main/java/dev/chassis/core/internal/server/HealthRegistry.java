@@ -39,11 +39,11 @@ public final class HealthRegistry implements HealthChecks {
         if (state != State.STARTING) {
             throw new IllegalStateException("health checks can only be added before the service starts");
         }
-        for (HealthCheck c : checks) {
-            if (c.name().equals(check.name()) || check.name().equals("lifecycle") || check.name().equals("started")) {
-                throw new IllegalArgumentException("health check name '" + check.name()
-                        + "' is taken; names must be unique and not 'lifecycle' or 'started'");
-            }
+        boolean taken = check.name().equals("lifecycle") || check.name().equals("started")
+                || checks.stream().anyMatch(c -> c.name().equals(check.name()));
+        if (taken) {
+            throw new IllegalArgumentException("health check name '" + check.name()
+                    + "' is taken; names must be unique and not 'lifecycle' or 'started'");
         }
         checks.add(check);
     }
