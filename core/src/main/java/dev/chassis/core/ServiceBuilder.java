@@ -10,6 +10,8 @@ import java.util.function.Function;
 
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.http.Client;
+import dev.chassis.core.internal.http.ClientBinder;
 import dev.chassis.core.internal.server.ServiceRuntime;
 import dev.chassis.core.internal.server.ServiceSpec;
 import io.helidon.webserver.http.HttpRules;
@@ -27,6 +29,7 @@ public final class ServiceBuilder {
     private final Map<String, String> properties = new LinkedHashMap<>();
     private final List<Consumer<HttpRules>> routing = new ArrayList<>();
     private final List<Setting<?>> settings = new ArrayList<>();
+    private final List<ServiceSpec.PendingClient> clients = new ArrayList<>();
 
     ServiceBuilder(String name) {
         Objects.requireNonNull(name, "name");
@@ -94,6 +97,32 @@ public final class ServiceBuilder {
     }
 
     /**
+     * A client of the target its {@link Client @Client} annotation names, to hand to handlers now; it is
+     * bound (instances, timeouts, policies) when the service starts, and calls before that fail.
+     *
+     * @throws IllegalArgumentException when the interface has no {@code @Client} annotation
+     */
+    public <T> T client(Class<T> type) {
+        Client client = Objects.requireNonNull(type, "type").getAnnotation(Client.class);
+        if (client == null) {
+            throw new IllegalArgumentException(type.getName() + " has no @Client annotation: annotate it with"
+                    + " @Client(\"target\") or use client(type, \"target\")");
+        }
+        return client(type, client.value());
+    }
+
+    /** A client of the named target (see {@link #client(Class)}). */
+    public <T> T client(Class<T> type, String target) {
+        Objects.requireNonNull(target, "target");
+        if (!target.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("a client target is a DNS label, but was '" + target + "'");
+        }
+        ClientBinder.Pending<T> pending = ClientBinder.pending(type);
+        clients.add(new ServiceSpec.PendingClient(target, pending));
+        return pending.proxy();
+    }
+
+    /**
      * Validates configuration and bindings, starts the server and returns when it is ready.
      *
      * @throws dev.chassis.core.config.ConfigException    on bad configuration
@@ -101,6 +130,6 @@ public final class ServiceBuilder {
      */
     public RunningService start() {
         return ServiceRuntime.start(new ServiceSpec(name, version, endpoints, checks, mappers, properties, routing,
-                settings));
+                settings, clients));
     }
 }

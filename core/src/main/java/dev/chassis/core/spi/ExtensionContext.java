@@ -31,6 +31,15 @@ public interface ExtensionContext {
     /** Adds a filter that runs on every request, after Chassis' own, in registration order. */
     void filter(Filter filter);
 
+    /**
+     * Wraps every handler and client method of the service (resilience policies, tracing...). Decorators
+     * apply in registration order, the first one outermost.
+     */
+    void decorator(CallDecorator decorator);
+
+    /** Adds a way to find the instances of logical client targets (discovery back-ends). */
+    void targetResolver(TargetResolver resolver);
+
     /** Adds a health check. */
     void healthCheck(HealthCheck check);
 

@@ -82,8 +82,10 @@ class ArchitectureTest {
     void theSpiAndTheApiDoNotExposeInternals() {
         noClasses().that().resideInAPackage("dev.chassis.core..").and().resideOutsideOfPackage("dev.chassis.core..internal..")
                 .and().doNotHaveFullyQualifiedName("dev.chassis.core.ServiceBuilder")
+                .and().doNotHaveFullyQualifiedName("dev.chassis.core.client.HttpClients")
                 .should().dependOnClassesThat().resideInAPackage("dev.chassis.core..internal..")
-                .because("API and SPI types are what users compile against; only the builder hands over to the runtime")
+                .because("API and SPI types are what users compile against; only the two entry points (the service builder and"
+                        + " the stand-alone client factory) hand over to the runtime")
                 .check(classes);
     }
 
@@ -92,6 +94,7 @@ class ArchitectureTest {
         classes().that().resideInAPackage("dev.chassis.core..").and().arePublic()
                 .and().resideOutsideOfPackage("dev.chassis.core..internal..")
                 .should().resideInAnyPackage("dev.chassis.core", "dev.chassis.core.config", "dev.chassis.core.http",
+                        "dev.chassis.core.client",
                         "dev.chassis.core.health", "dev.chassis.core.spi")
                 .check(classes);
     }

@@ -14,6 +14,10 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chassis.core.spi.CallDecorator;
+import dev.chassis.core.spi.CallSite;
+import dev.chassis.core.spi.Invocation;
+
 import dev.chassis.core.http.Body;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.http.Delete;
@@ -34,15 +38,26 @@ import dev.chassis.core.http.Status;
  */
 public final class EndpointBinder {
     private final ObjectMapper mapper;
+    private final String service;
+    private final List<CallDecorator> decorators;
 
-    public EndpointBinder(ObjectMapper mapper) {
+    /**
+     * @param mapper     the JSON mapper
+     * @param service    the service name, for call sites
+     * @param decorators wrap each handler's invocation, first one outermost
+     */
+    public EndpointBinder(ObjectMapper mapper, String service, List<CallDecorator> decorators) {
         this.mapper = mapper;
+        this.service = service;
+        this.decorators = List.copyOf(decorators);
     }
 
-    /** The routes of one endpoint object. */
+    /**
+     * The routes of one endpoint object. Annotations are read from the class's methods, or — for a class
+     * that implements an annotated client interface — from the interface's methods.
+     */
     public List<Route> bind(Object endpoint) {
         Class<?> type = endpoint.getClass();
-        Path classPath = type.getAnnotation(Path.class);
         List<Method> methods = new ArrayList<>(Arrays.asList(type.getMethods()));
         for (Method m : type.getDeclaredMethods()) {
             if (!Modifier.isPublic(m.getModifiers()) && httpMethod(m) != null) {
@@ -52,7 +67,8 @@ public final class EndpointBinder {
         methods.sort(Comparator.comparing(Method::getName).thenComparing(Method::toGenericString));
         List<Route> routes = new ArrayList<>();
         for (Method m : methods) {
-            String httpMethod = httpMethod(m);
+            Method annotated = annotatedVersion(type, m);
+            String httpMethod = httpMethod(annotated);
             if (httpMethod == null) {
                 if (m.isAnnotationPresent(Path.class) || m.isAnnotationPresent(Status.class)) {
                     throw new BindingException(where(m) + " has @Path or @Status but no HTTP method annotation."
@@ -60,7 +76,9 @@ public final class EndpointBinder {
                 }
                 continue;
             }
-            routes.add(bindMethod(endpoint, m, httpMethod, classPath == null ? "" : classPath.value()));
+            Path classPath = type.getAnnotation(Path.class) != null ? type.getAnnotation(Path.class)
+                    : annotated.getDeclaringClass().getAnnotation(Path.class);
+            routes.add(bindMethod(endpoint, m, annotated, httpMethod, classPath == null ? "" : classPath.value()));
         }
         if (routes.isEmpty()) {
             throw new BindingException(type.getName() + " has no public handler methods."
@@ -83,18 +101,38 @@ public final class EndpointBinder {
         }
     }
 
-    private Route bindMethod(Object endpoint, Method m, String httpMethod, String classPath) {
+    /** The method itself when it carries an HTTP annotation, else the interface method it implements that does. */
+    private static Method annotatedVersion(Class<?> type, Method m) {
+        if (httpMethod(m) != null || Modifier.isStatic(m.getModifiers())) {
+            return m;
+        }
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            for (Class<?> i : c.getInterfaces()) {
+                try {
+                    Method candidate = i.getMethod(m.getName(), m.getParameterTypes());
+                    if (httpMethod(candidate) != null) {
+                        return candidate;
+                    }
+                } catch (NoSuchMethodException notThere) {
+                    // keep looking
+                }
+            }
+        }
+        return m;
+    }
+
+    private Route bindMethod(Object endpoint, Method m, Method annotated, String httpMethod, String classPath) {
         if (Modifier.isStatic(m.getModifiers())) {
             throw new BindingException(where(m) + " is static. Fix: make handler methods instance methods");
         }
         PathTemplate template;
         try {
-            template = PathTemplate.of(classPath, methodPath(m));
+            template = PathTemplate.of(classPath, methodPath(annotated, httpMethod));
         } catch (IllegalArgumentException e) {
             throw new BindingException(where(m) + ": invalid path: " + e.getMessage()
                     + ". Fix: use literal segments and whole {name} variables, e.g. /orders/{id}");
         }
-        Parameter[] params = m.getParameters();
+        Parameter[] params = annotated.getParameters();
         ArgumentReader[] readers = new ArgumentReader[params.length];
         int bodies = 0;
         for (int i = 0; i < params.length; i++) {
@@ -111,15 +149,51 @@ public final class EndpointBinder {
             throw new BindingException(where(m) + " has " + bodies + " @Body parameters; a request has one body."
                     + " Fix: keep one @Body and put the other values in it, or read them from the path, query or headers");
         }
-        Status status = m.getAnnotation(Status.class);
+        Status status = annotated.getAnnotation(Status.class);
         if (status != null && (status.value() < 100 || status.value() > 399)) {
             throw new BindingException(where(m) + " has @Status(" + status.value() + "); a success status is 100–399."
                     + " Fix: throw a Problem for errors");
         }
         ResultWriter writer = ResultWriter.forReturnType(m.getGenericReturnType(), status == null ? null : status.value(),
                 mapper);
+        CallSite site = new CallSite(CallSite.Kind.HANDLER, service, kebab(m.getDeclaringClass().getSimpleName()) + "."
+                + kebab(m.getName()), m, httpMethod, template.path());
+        MethodHandle handle = invoker(endpoint, m);
+        Invocation base = call -> {
+            try {
+                return (Object) handle.invokeExact(call.args());
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
+        };
+        Invocation chain = base;
+        for (int i = decorators.size() - 1; i >= 0; i--) {
+            chain = decorators.get(i).decorate(site, chain);
+        }
         return new Route(io.helidon.http.Method.create(httpMethod), template,
-                new HandlerInvoker(invoker(endpoint, m), readers, writer), where(m));
+                new HandlerInvoker(handle, chain == base ? null : chain, site, readers, writer), where(m));
+    }
+
+    /** {@code OrderApi} → {@code order-api}; {@code placeOrder} → {@code place-order}. */
+    static String kebab(String name) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (Character.isUpperCase(c)) {
+                if (i > 0 && !sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
+                    sb.append('-');
+                }
+                sb.append(Character.toLowerCase(c));
+            } else if (Character.isLetterOrDigit(c) && c < 128) {
+                sb.append(c);
+            } else if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
+                sb.append('-');
+            }
+        }
+        String s = sb.toString().replaceAll("-+$", "");
+        return s.isEmpty() ? "handler" : s;
     }
 
     private static MethodHandle invoker(Object endpoint, Method m) {
@@ -137,7 +211,7 @@ public final class EndpointBinder {
         }
     }
 
-    private static String httpMethod(Method m) {
+    static String httpMethod(Method m) {
         String found = null;
         int count = 0;
         for (Annotation a : m.getAnnotations()) {
@@ -163,8 +237,8 @@ public final class EndpointBinder {
         return found;
     }
 
-    private static String methodPath(Method m) {
-        String inMethodAnnotation = switch (httpMethod(m)) {
+    static String methodPath(Method m, String httpMethod) {
+        String inMethodAnnotation = switch (httpMethod) {
             case "GET" -> m.getAnnotation(Get.class).value();
             case "POST" -> m.getAnnotation(Post.class).value();
             case "PUT" -> m.getAnnotation(Put.class).value();

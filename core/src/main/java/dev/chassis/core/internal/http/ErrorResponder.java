@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.function.Function;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.ProblemSource;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
@@ -45,6 +46,10 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
             } catch (RuntimeException mapperFailure) {
                 error.addSuppressed(mapperFailure);
             }
+        }
+        if (error instanceof ProblemSource source) {
+            LOG.log(Level.DEBUG, () -> "answering " + source.toProblem().status() + " for " + error);
+            return source.toProblem();
         }
         if (error instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
             return Problem.builder(http.status().code()).detail(http.getMessage()).build();

@@ -3,6 +3,9 @@ package dev.chassis.core.internal.http;
 import java.lang.invoke.MethodHandle;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.spi.Call;
+import dev.chassis.core.spi.CallSite;
+import dev.chassis.core.spi.Invocation;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Handler;
@@ -16,12 +19,17 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class HandlerInvoker implements Handler {
     private final MethodHandle invoker;
+    private final Invocation decorated; // null when no decorator applies: the method handle is called directly
+    private final CallSite site;
     private final ArgumentReader[] readers;
     private final ResultWriter writer;
     private final boolean producesJson;
 
-    HandlerInvoker(MethodHandle invoker, ArgumentReader[] readers, ResultWriter writer) {
+    HandlerInvoker(MethodHandle invoker, Invocation decorated, CallSite site, ArgumentReader[] readers,
+                   ResultWriter writer) {
         this.invoker = invoker;
+        this.decorated = decorated;
+        this.site = site;
         this.readers = readers;
         this.writer = writer;
         this.producesJson = writer.producesJson();
@@ -39,12 +47,16 @@ final class HandlerInvoker implements Handler {
             args[i] = readers[i].read(req, res);
         }
         Object result;
-        try {
-            result = (Object) invoker.invokeExact(args);
-        } catch (Exception | Error e) {
-            throw e;
-        } catch (Throwable t) {
-            throw new IllegalStateException(t);
+        if (decorated != null) {
+            result = decorated.invoke(new Call(site, args, site.idempotentMethod()));
+        } else {
+            try {
+                result = (Object) invoker.invokeExact(args);
+            } catch (Exception | Error e) {
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
+            }
         }
         if (!res.isSent()) {
             writer.write(req, res, result);

@@ -36,11 +36,19 @@ public final class CoreSettings {
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
             .describedAs("turns an extension off");
 
+    public static final Setting<java.util.List<java.net.URI>> CLIENT_URL = Setting.uriList("clients.*.url")
+            .describedAs("the instances of a client target when no discovery back-end knows it");
+    public static final Setting<Duration> CLIENT_CONNECT_TIMEOUT = Setting.duration("clients.*.connect-timeout",
+            Duration.ofSeconds(1)).min(1).describedAs("how long a client waits to connect");
+    public static final Setting<Duration> CLIENT_REQUEST_TIMEOUT = Setting.duration("clients.*.request-timeout",
+            Duration.ofSeconds(10)).min(1).describedAs("how long a client waits for the answer (socket read timeout)");
+
     private CoreSettings() {
     }
 
     public static List<Setting<?>> all() {
         return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
-                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, PROFILE, EXTENSION_ENABLED);
+                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
+                CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT);
     }
 }

@@ -11,33 +11,40 @@ import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.internal.http.EndpointBinder;
 import dev.chassis.core.internal.http.Route;
+import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.core.spi.TargetResolver;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.Handler;
 
-/** Collects what the application and the extensions register before the server starts. Not API. */
+/**
+ * Collects what the application and the extensions register before the server starts. Endpoints are
+ * bound only once every extension has registered, so that all decorators apply to all handlers.
+ * Not API.
+ */
 final class Registrations {
     private final ServiceInfo info;
     private final Config config;
-    private final EndpointBinder binder;
-    private final List<Route> routes = new ArrayList<>();
+    private final HealthRegistry health;
+    private final List<Object> endpoints = new ArrayList<>();
+    private final List<Route> plainRoutes = new ArrayList<>();
     private final List<Filter> filters = new ArrayList<>();
+    private final List<CallDecorator> decorators = new ArrayList<>();
+    private final List<TargetResolver> resolvers = new ArrayList<>();
     private final List<Consumer<RunningService>> started = new ArrayList<>();
     private final List<Runnable> stopping = new ArrayList<>();
     private final List<Runnable> stopped = new ArrayList<>();
-    private final HealthRegistry health;
 
-    Registrations(ServiceInfo info, Config config, EndpointBinder binder, HealthRegistry health) {
+    Registrations(ServiceInfo info, Config config, HealthRegistry health) {
         this.info = info;
         this.config = config;
-        this.binder = binder;
         this.health = health;
     }
 
     void http(Object endpoint) {
-        routes.addAll(binder.bind(endpoint));
+        endpoints.add(endpoint);
     }
 
     void healthCheck(HealthCheck check) {
@@ -63,12 +70,22 @@ final class Registrations {
 
             @Override
             public void route(Method method, String path, Handler handler) {
-                routes.add(Route.of(method, path, handler, "extension " + extension.name()));
+                plainRoutes.add(Route.of(method, path, handler, "extension " + extension.name()));
             }
 
             @Override
             public void filter(Filter filter) {
                 filters.add(filter);
+            }
+
+            @Override
+            public void decorator(CallDecorator decorator) {
+                decorators.add(decorator);
+            }
+
+            @Override
+            public void targetResolver(TargetResolver resolver) {
+                resolvers.add(resolver);
             }
 
             @Override
@@ -98,8 +115,19 @@ final class Registrations {
         });
     }
 
-    List<Route> routes() {
+    /** Binds the annotated endpoints (with every decorator) and returns them with the plain routes. */
+    List<Route> bindRoutes(EndpointBinder binder) {
+        List<Route> routes = new ArrayList<>(plainRoutes);
+        endpoints.forEach(e -> routes.addAll(binder.bind(e)));
         return routes;
+    }
+
+    List<CallDecorator> decorators() {
+        return decorators;
+    }
+
+    List<TargetResolver> resolvers() {
+        return resolvers;
     }
 
     List<Filter> filters() {

@@ -88,9 +88,8 @@ public final class ServiceRuntime implements RunningService {
                 .orElseGet(() -> spec.name() + "-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()));
         ServiceInfo info = new ServiceInfo(spec.name(), version, instanceId, startTime, PROTOCOLS);
 
-        EndpointBinder binder = new EndpointBinder(Json.mapper());
         HealthRegistry health = new HealthRegistry(config.get(CoreSettings.HEALTH_TIMEOUT));
-        Registrations reg = new Registrations(info, config, binder, health);
+        Registrations reg = new Registrations(info, config, health);
         spec.endpoints().forEach(reg::http);
         spec.checks().forEach(reg::healthCheck);
         for (ChassisExtension e : extensions) {
@@ -98,8 +97,9 @@ public final class ServiceRuntime implements RunningService {
                 reg.registerExtension(e);
             }
         }
-        List<Route> routes = reg.routes();
+        List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators()));
         EndpointBinder.checkDuplicates(routes);
+        Clients.bind(spec.clients(), config, reg.resolvers(), reg.decorators());
 
         LifecycleFilter lifecycle = new LifecycleFilter();
         HttpRouting.Builder routing = HttpRouting.builder();

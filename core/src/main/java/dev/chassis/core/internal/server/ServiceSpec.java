@@ -8,6 +8,7 @@ import java.util.function.Function;
 import dev.chassis.core.Problem;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.internal.http.ClientBinder;
 import io.helidon.webserver.http.HttpRules;
 
 /** What the service builder collected; immutable. Not API. */
@@ -18,7 +19,12 @@ public record ServiceSpec(String name,
                           Map<Class<? extends Throwable>, Function<Throwable, Problem>> mappers,
                           Map<String, String> properties,
                           List<Consumer<HttpRules>> routing,
-                          List<Setting<?>> settings) {
+                          List<Setting<?>> settings,
+                          List<PendingClient> clients) {
+    /** A client interface created on the builder, bound at start. */
+    public record PendingClient(String target, ClientBinder.Pending<?> pending) {
+    }
+
     public ServiceSpec {
         endpoints = List.copyOf(endpoints);
         checks = List.copyOf(checks);
@@ -26,5 +32,6 @@ public record ServiceSpec(String name,
         properties = Map.copyOf(properties);
         routing = List.copyOf(routing);
         settings = List.copyOf(settings);
+        clients = List.copyOf(clients);
     }
 }

@@ -1,0 +1,201 @@
+package dev.chassis.core.internal.http;
+
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+
+import dev.chassis.core.Problem;
+import dev.chassis.core.client.ClientException;
+import dev.chassis.core.client.ClientTimeoutException;
+import dev.chassis.core.client.RemoteProblemException;
+import dev.chassis.core.client.UnreachableException;
+import dev.chassis.core.http.Response;
+import dev.chassis.core.spi.Call;
+import dev.chassis.core.spi.CallSite;
+import dev.chassis.core.spi.Invocation;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
+import io.helidon.webclient.api.HttpClientRequest;
+import io.helidon.webclient.api.HttpClientResponse;
+
+/**
+ * One bound client method: turns arguments into a request, sends one attempt to one instance, and turns
+ * the answer into the method's result or a {@link ClientException}. Built once per method. Not API.
+ */
+final class ClientMethod implements Invocation {
+    /** How an argument contributes to the request. */
+    interface Part {
+        void apply(Object arg, RequestParts parts);
+    }
+
+    /** The mutable parts of one request being assembled. */
+    static final class RequestParts {
+        final StringBuilder query = new StringBuilder();
+        final List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        final Map<String, String> pathValues = new java.util.HashMap<>(4);
+        byte[] body;
+        String contentType;
+    }
+
+    enum Result { VOID, VALUE, OPTIONAL, RESPONSE }
+
+    private final CallSite site;
+    private final ClientTarget target;
+    private final Method method;
+    private final String[] pathSegments; // literal segments, or "{name}"
+    private final Part[] parts;
+    private final int idempotencyKeyIndex;
+    private final Result result;
+    private final ObjectReader reader; // null for VOID
+
+    ClientMethod(CallSite site, ClientTarget target, PathTemplate template, Part[] parts, int idempotencyKeyIndex,
+                 Result result, ObjectReader reader) {
+        this.site = site;
+        this.target = target;
+        this.method = Method.create(site.httpMethod());
+        this.pathSegments = template.path().substring(1).split("/");
+        this.parts = parts;
+        this.idempotencyKeyIndex = idempotencyKeyIndex;
+        this.result = result;
+        this.reader = reader;
+    }
+
+    CallSite site() {
+        return site;
+    }
+
+    /** Whether this call may be retried: idempotent method, or an Idempotency-Key argument is present. */
+    boolean idempotent(Object[] args) {
+        if (site.idempotentMethod()) {
+            return true;
+        }
+        if (idempotencyKeyIndex < 0) {
+            return false;
+        }
+        Object key = args[idempotencyKeyIndex];
+        return key instanceof Optional<?> o ? o.isPresent() : key != null;
+    }
+
+    @Override
+    public Object invoke(Call call) {
+        call.startAttempt();
+        URI base = target.pick(call);
+        RequestParts rp = new RequestParts();
+        Object[] args = call.args();
+        for (int i = 0; i < parts.length; i++) {
+            parts[i].apply(args[i], rp);
+        }
+        String uri = base.toString() + path(rp) + (rp.query.isEmpty() ? "" : "?" + rp.query);
+        String description = site.httpMethod() + " " + site.target() + site.path();
+        HttpClientRequest request = target.client().method(method).uri(URI.create(uri))
+                .header(HeaderValues.ACCEPT_JSON);
+        for (Map.Entry<String, String> h : rp.headers) {
+            request.header(HeaderNames.create(h.getKey()), h.getValue());
+        }
+        try (HttpClientResponse response = rp.body == null ? request.request()
+                : request.header(HeaderNames.CONTENT_TYPE, rp.contentType).submit(rp.body)) {
+            int status = response.status().code();
+            byte[] body = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
+            String contentType = response.headers().contentType().map(t -> t.mediaType().text()).orElse("");
+            return decode(description, status, body, contentType, response);
+        } catch (ClientException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw transportFailure(description, e);
+        }
+    }
+
+    private Object decode(String description, int status, byte[] body, String contentType, HttpClientResponse response) {
+        boolean ok = status >= 200 && status < 300;
+        if (result == Result.OPTIONAL && status == 404) {
+            return Optional.empty();
+        }
+        if (!ok) {
+            throw new RemoteProblemException(site.target(), description, RemoteProblems.read(status, body, contentType));
+        }
+        switch (result) {
+            case VOID:
+                return null;
+            case OPTIONAL:
+                return Optional.ofNullable(read(description, body));
+            case RESPONSE:
+                Response<Object> r = Response.of(status, body.length == 0 ? null : read(description, body));
+                for (io.helidon.http.Header h : response.headers()) {
+                    for (String v : h.allValues()) {
+                        r = r.header(h.name(), v);
+                    }
+                }
+                return r;
+            default:
+                return body.length == 0 ? null : read(description, body);
+        }
+    }
+
+    private Object read(String description, byte[] body) {
+        try {
+            return reader.readValue(body);
+        } catch (IOException e) {
+            throw new RemoteProblemException(site.target(), description, Problem.builder(502)
+                    .detail("the answer of " + description + " could not be read as " + reader.getValueType())
+                    .build());
+        }
+    }
+
+    private String path(RequestParts rp) {
+        StringBuilder sb = new StringBuilder();
+        for (String s : pathSegments) {
+            if (s.isEmpty()) {
+                continue;
+            }
+            sb.append('/');
+            if (s.startsWith("{")) {
+                sb.append(encode(rp.pathValues.get(s.substring(1, s.length() - 1))));
+            } else {
+                sb.append(s);
+            }
+        }
+        return sb.toString();
+    }
+
+    private ClientException transportFailure(String description, RuntimeException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+                return new UnreachableException(site.target(), description + ": cannot connect", e, true);
+            }
+            if (t instanceof java.net.SocketTimeoutException || t instanceof InterruptedIOException
+                    || t instanceof java.util.concurrent.TimeoutException) {
+                return new ClientTimeoutException(site.target(), description + ": no answer in time", e);
+            }
+        }
+        boolean io = e instanceof UncheckedIOException;
+        return new UnreachableException(site.target(), description + ": " + (io ? "connection failed" : e.getMessage()), e,
+                false);
+    }
+
+    static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    static void writeJson(ObjectWriter writer, Object value, RequestParts rp) {
+        try {
+            rp.body = writer.writeValueAsBytes(value);
+            rp.contentType = "application/json";
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the request body cannot be written as JSON: " + e.getMessage(), e);
+        }
+    }
+}

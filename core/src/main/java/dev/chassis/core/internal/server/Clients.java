@@ -1,0 +1,58 @@
+package dev.chassis.core.internal.server;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Function;
+
+import dev.chassis.core.Json;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.internal.http.ClientBinder;
+import dev.chassis.core.internal.http.ClientTarget;
+import dev.chassis.core.spi.CallDecorator;
+import dev.chassis.core.spi.TargetResolver;
+
+/** Binds the clients created on a service builder, at start. Not API. */
+final class Clients {
+    private Clients() {
+    }
+
+    static void bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
+                     List<CallDecorator> decorators) {
+        if (pending.isEmpty()) {
+            return;
+        }
+        ClientBinder binder = new ClientBinder(Json.mapper(), decorators);
+        Map<String, ClientTarget> targets = new HashMap<>();
+        List<String> problems = new ArrayList<>();
+        for (ServiceSpec.PendingClient p : pending) {
+            ClientTarget target = targets.computeIfAbsent(p.target(), name -> {
+                Optional<List<URI>> configured = config.find(CoreSettings.CLIENT_URL.resolve(name));
+                if (configured.isEmpty() && resolvers.isEmpty()) {
+                    problems.add("client " + p.pending().type().getName() + " calls '" + name + "' but nothing says where"
+                            + " it is: set clients." + name + ".url (e.g. http://localhost:8081) or add a discovery module");
+                }
+                List<URI> fixed = configured.orElse(List.of());
+                Function<String, List<URI>> resolve = n -> {
+                    for (TargetResolver r : resolvers) {
+                        Optional<List<URI>> found = r.resolve(n);
+                        if (found.isPresent() && !found.get().isEmpty()) {
+                            return found.get();
+                        }
+                    }
+                    return fixed;
+                };
+                return new ClientTarget(name, resolve, config.get(CoreSettings.CLIENT_CONNECT_TIMEOUT.resolve(name)),
+                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)));
+            });
+            p.pending().bind(binder, target);
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+}
