@@ -30,6 +30,7 @@ public final class ServiceBuilder {
     private final List<Consumer<HttpRules>> routing = new ArrayList<>();
     private final List<Setting<?>> settings = new ArrayList<>();
     private final List<ServiceSpec.PendingClient> clients = new ArrayList<>();
+    private java.time.Clock clock = java.time.Clock.systemUTC();
 
     ServiceBuilder(String name) {
         Objects.requireNonNull(name, "name");
@@ -123,6 +124,15 @@ public final class ServiceBuilder {
     }
 
     /**
+     * The clock that time-based policies read (circuit breaker waits, retry budgets); for tests that
+     * must move time deterministically. Default: the system clock.
+     */
+    public ServiceBuilder clock(java.time.Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /**
      * Validates configuration and bindings, starts the server and returns when it is ready.
      *
      * @throws dev.chassis.core.config.ConfigException    on bad configuration
@@ -130,6 +140,6 @@ public final class ServiceBuilder {
      */
     public RunningService start() {
         return ServiceRuntime.start(new ServiceSpec(name, version, endpoints, checks, mappers, properties, routing,
-                settings, clients));
+                settings, clients, clock));
     }
 }

@@ -49,6 +49,12 @@ public final class Setting<T> {
         return new Setting<>(key, defaultValue, Setting::parseInt, i -> true, "a whole number", null);
     }
 
+    /** A decimal number between {@code min} and {@code max} (inclusive). */
+    public static Setting<Double> decimal(String key, Double defaultValue, double min, double max) {
+        return new Setting<>(key, defaultValue, s -> Double.valueOf(s.trim()),
+                d -> !d.isNaN() && d >= min && d <= max, "a number between " + min + " and " + max, null);
+    }
+
     /** A {@code true}/{@code false} setting. */
     public static Setting<Boolean> bool(String key, Boolean defaultValue) {
         return new Setting<>(key, defaultValue, Setting::parseBoolean, b -> true, "true or false", null);

@@ -22,6 +22,9 @@ public interface ExtensionContext {
     /** The validated configuration. */
     Config config();
 
+    /** The service's clock: the system clock, or the one a test set with {@code ServiceBuilder.clock(...)}. */
+    java.time.Clock clock();
+
     /** Adds annotated endpoints, exactly as {@code Chassis.service(...).http(endpoint)} does. */
     void http(Object endpoint);
 

@@ -35,6 +35,7 @@ class ArchitectureTest {
         assertThat(classes.contain("dev.chassis.core.Chassis")).isTrue();
         assertThat(classes.contain("dev.chassis.core.internal.server.ServiceRuntime")).isTrue();
         assertThat(classes.contain("dev.chassis.testing.TestService")).isTrue();
+        assertThat(classes.contain("dev.chassis.resilience.Retry")).isTrue();
         assertThat(classes.contain("dev.chassis.tests.architecture.ArchitectureTest")).as("test classes are excluded").isFalse();
     }
 

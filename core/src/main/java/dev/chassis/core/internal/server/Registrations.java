@@ -28,6 +28,7 @@ final class Registrations {
     private final ServiceInfo info;
     private final Config config;
     private final HealthRegistry health;
+    private final java.time.Clock clock;
     private final List<Object> endpoints = new ArrayList<>();
     private final List<Route> plainRoutes = new ArrayList<>();
     private final List<Filter> filters = new ArrayList<>();
@@ -37,10 +38,11 @@ final class Registrations {
     private final List<Runnable> stopping = new ArrayList<>();
     private final List<Runnable> stopped = new ArrayList<>();
 
-    Registrations(ServiceInfo info, Config config, HealthRegistry health) {
+    Registrations(ServiceInfo info, Config config, HealthRegistry health, java.time.Clock clock) {
         this.info = info;
         this.config = config;
         this.health = health;
+        this.clock = clock;
     }
 
     void http(Object endpoint) {
@@ -61,6 +63,11 @@ final class Registrations {
             @Override
             public Config config() {
                 return config;
+            }
+
+            @Override
+            public java.time.Clock clock() {
+                return clock;
             }
 
             @Override

@@ -89,7 +89,7 @@ public final class ServiceRuntime implements RunningService {
         ServiceInfo info = new ServiceInfo(spec.name(), version, instanceId, startTime, PROTOCOLS);
 
         HealthRegistry health = new HealthRegistry(config.get(CoreSettings.HEALTH_TIMEOUT));
-        Registrations reg = new Registrations(info, config, health);
+        Registrations reg = new Registrations(info, config, health, spec.clock());
         spec.endpoints().forEach(reg::http);
         spec.checks().forEach(reg::healthCheck);
         for (ChassisExtension e : extensions) {

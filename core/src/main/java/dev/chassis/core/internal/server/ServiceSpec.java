@@ -20,7 +20,8 @@ public record ServiceSpec(String name,
                           Map<String, String> properties,
                           List<Consumer<HttpRules>> routing,
                           List<Setting<?>> settings,
-                          List<PendingClient> clients) {
+                          List<PendingClient> clients,
+                          java.time.Clock clock) {
     /** A client interface created on the builder, bound at start. */
     public record PendingClient(String target, ClientBinder.Pending<?> pending) {
     }

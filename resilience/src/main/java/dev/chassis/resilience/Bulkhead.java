@@ -1,0 +1,23 @@
+package dev.chassis.resilience;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Caps how many calls run at once (Resilience4j semaphore Bulkhead); a call beyond the cap waits up to
+ * {@code maxWait}, then is refused: a handler answers 503 with {@code Retry-After}, a client throws
+ * {@link CallRejectedException}.
+ */
+@Documented
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.TYPE})
+public @interface Bulkhead {
+    /** Calls allowed at once: 1–10000. */
+    int maxConcurrent() default 25;
+
+    /** How long a call may wait for a place, such as {@code "0ms"} (do not wait). */
+    String maxWait() default "0ms";
+}

@@ -1,0 +1,247 @@
+package dev.chassis.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.client.RemoteProblemException;
+import dev.chassis.core.client.UnreachableException;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.core.http.Client;
+import dev.chassis.core.http.Get;
+import dev.chassis.core.http.PathParam;
+
+/**
+ * The standard's client retry rules and the client policies, against real servers whose answers the test
+ * scripts. Back-off is 1 ms so that retries cost no time; the circuit breaker and the retry budget read a
+ * clock the test moves.
+ */
+class ClientPoliciesTest {
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private final MutableClock clock = new MutableClock();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private ScriptedServer server(String name) {
+        ScriptedServer s = new ScriptedServer(name);
+        open.add(s);
+        return s;
+    }
+
+    private ItemsClient caller(Map<String, String> properties) {
+        ServiceBuilder b = Chassis.service("caller").property("server.port", "0").clock(clock)
+                .property("clients.items.retry.backoff", "1ms").property("clients.items.retry.jitter", "0");
+        properties.forEach(b::property);
+        ItemsClient client = b.client(ItemsClient.class);
+        RunningService s = b.start();
+        open.add(s);
+        return client;
+    }
+
+    @Test
+    void idempotentCallsAreRetriedOn503UpToMaxAttempts() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url()));
+        s.script.addAll(List.of(503, 503));
+        assertThat(c.get("1").id()).isEqualTo("1");
+        assertThat(s.requests).hasValue(3);
+
+        s.requests.set(0);
+        s.script.addAll(List.of(502, 504, 503));
+        assertThatThrownBy(() -> c.get("2")).isInstanceOfSatisfying(RemoteProblemException.class,
+                e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(s.requests).as("3 attempts in all by default").hasValue(3);
+    }
+
+    @Test
+    void configurationOverridesTheDefaultAttempts() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.max-attempts", "5"));
+        s.defaultStatus = 503;
+        assertThatThrownBy(() -> c.get("1")).isInstanceOf(RemoteProblemException.class);
+        assertThat(s.requests).hasValue(5);
+    }
+
+    @Test
+    void otherErrorsAreNotRetried() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url()));
+        for (int status : new int[] {500, 404, 409, 429}) {
+            s.requests.set(0);
+            s.script.add(status);
+            assertThatThrownBy(() -> c.get("1")).isInstanceOf(RemoteProblemException.class);
+            assertThat(s.requests).as("status %d", status).hasValue(1);
+        }
+    }
+
+    @Test
+    void postWithoutAnIdempotencyKeyIsNeverRetried() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url()));
+        s.script.addAll(List.of(503, 503));
+        assertThatThrownBy(() -> c.create("1", new ItemsClient.Item("1", "x"), Optional.empty()))
+                .isInstanceOf(RemoteProblemException.class);
+        assertThat(s.requests).hasValue(1);
+
+        s.requests.set(0);
+        s.script.clear();
+        s.script.addAll(List.of(503, 503));
+        assertThat(c.create("1", new ItemsClient.Item("1", "x"), Optional.of("key-1")).id()).isEqualTo("1");
+        assertThat(s.requests).as("with an Idempotency-Key the POST is retried").hasValue(3);
+    }
+
+    @Test
+    void connectFailuresAreRetriedOnAnotherInstance() {
+        ScriptedServer alive = server("alive");
+        String dead = "http://127.0.0.1:" + freePort();
+        ItemsClient c = caller(Map.of("clients.items.url", dead + "," + alive.url()));
+        for (int i = 0; i < 10; i++) {
+            assertThat(c.get("k" + i).from()).isEqualTo("alive");
+        }
+        assertThat(alive.requests).hasValue(10);
+    }
+
+    @Test
+    void aRetryGoesToADifferentInstance() {
+        ScriptedServer failing = server("failing");
+        ScriptedServer healthy = server("healthy");
+        failing.defaultStatus = 503;
+        ItemsClient c = caller(Map.of("clients.items.url", failing.url() + "," + healthy.url(),
+                "clients.items.retry.max-attempts", "2"));
+        for (int i = 0; i < 10; i++) {
+            assertThat(c.get("k" + i).from()).isEqualTo("healthy");
+        }
+        assertThat(healthy.requests).hasValue(10);
+        assertThat(failing.requests.get()).as("round robin starts half the calls on the failing instance").isBetween(1, 9);
+    }
+
+    @Test
+    void theRetryBudgetHoldsUnderTotalFailure() {
+        ScriptedServer s = server("a");
+        s.defaultStatus = 503;
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.budget.ratio", "0.2",
+                "clients.items.retry.budget.min-per-second", "0"));
+        int calls = 100;
+        for (int i = 0; i < calls; i++) {
+            assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        }
+        // Without the budget, 3 attempts each would make 300 requests. With it (and a clock that does not move),
+        // every fifth call earns one retry: exactly 20% more requests than calls.
+        assertThat(s.requests).hasValue(calls + calls / 5);
+    }
+
+    @Test
+    void theCircuitOpensHalfOpensAndClosesAtTheConfiguredPoints() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(),
+                "clients.items.retry.enabled", "false",
+                "clients.items.circuit-breaker.window-size", "4",
+                "clients.items.circuit-breaker.minimum-calls", "4",
+                "clients.items.circuit-breaker.failure-rate-threshold", "50",
+                "clients.items.circuit-breaker.wait-in-open", "30s",
+                "clients.items.circuit-breaker.half-open-calls", "2"));
+        s.script.addAll(List.of(200, 503, 200, 503)); // 2 of 4 failed: 50% → open
+        for (int i = 0; i < 4; i++) {
+            try {
+                c.get("x");
+            } catch (RemoteProblemException expected) {
+                // half of them fail
+            }
+        }
+        assertThat(s.requests).hasValue(4);
+
+        assertThatThrownBy(() -> c.get("x")).isInstanceOfSatisfying(CircuitOpenException.class,
+                e -> assertThat(e.toProblem().headers()).containsEntry("Retry-After", "30"));
+        assertThat(s.requests).as("an open circuit does not call").hasValue(4);
+
+        clock.advance(Duration.ofSeconds(29));
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(CircuitOpenException.class);
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(c.get("x").id()).isEqualTo("x"); // half-open: trial 1
+        assertThat(c.get("x").id()).isEqualTo("x"); // trial 2 → closed
+        assertThat(s.requests).hasValue(6);
+        s.script.addAll(List.of(503));
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        assertThat(c.get("x").id()).as("closed again: one failure does not open it").isEqualTo("x");
+    }
+
+    @Test
+    void fourHundredsDoNotOpenTheCircuit() {
+        ScriptedServer s = server("a");
+        s.defaultStatus = 404;
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(),
+                "clients.items.circuit-breaker.window-size", "2", "clients.items.circuit-breaker.minimum-calls", "2"));
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        }
+        assertThat(s.requests).hasValue(5);
+    }
+
+    @Test
+    void unreachableTargetStaysUnreachableAfterRetries() {
+        ItemsClient c = caller(Map.of("clients.items.url", "http://127.0.0.1:" + freePort()));
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(UnreachableException.class);
+    }
+
+    @Test
+    void badPolicyConfigurationFailsStartUpWithTheKeyAndRange() {
+        assertThatThrownBy(() -> caller(Map.of("clients.items.url", "http://localhost:1",
+                "clients.items.retry.max-attempts", "11")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("clients.items.retry.max-attempts = '11'")
+                .hasMessageContaining("between 1 and 10");
+        assertThatThrownBy(() -> caller(Map.of("clients.items.url", "http://localhost:1",
+                "clients.items.circuit-breaker.failure-rate-threshold", "120")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("between 1 and 100");
+        assertThatThrownBy(() -> caller(Map.of("clients.items.url", "http://localhost:1",
+                "clients.items.retry.jitter", "2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("clients.items.retry.jitter");
+    }
+
+    /** A client whose annotation asks for something impossible. */
+    @Client("items")
+    public interface BadRetry {
+        @Get("/items/{id}")
+        @Retry(maxAttempts = 0)
+        ItemsClient.Item get(@PathParam String id);
+    }
+
+    @Test
+    void badPolicyAnnotationFailsStartUpNamingTheMethod() {
+        ServiceBuilder b = Chassis.service("caller").property("server.port", "0")
+                .property("clients.items.url", "http://localhost:1");
+        b.client(BadRetry.class);
+        assertThatThrownBy(b::start)
+                .isInstanceOf(BindingException.class)
+                .hasMessageContaining("BadRetry.get(String)")
+                .hasMessageContaining("clients.items.retry.max-attempts")
+                .hasMessageContaining("between 1 and 10");
+    }
+
+    private static int freePort() {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            return s.getLocalPort();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
