@@ -22,6 +22,7 @@ import java.util.function.Predicate;
  * @param <T> the type of the value
  */
 public final class Setting<T> {
+    private static final Duration MAX_DURATION = Duration.ofDays(365);
     private final String key;
     private final T defaultValue;
     private final Function<String, T> parser;
@@ -65,8 +66,9 @@ public final class Setting<T> {
      * {@code 5m}, {@code 1h}, {@code 1d}).
      */
     public static Setting<Duration> duration(String key, Duration defaultValue) {
-        return new Setting<>(key, defaultValue, Setting::parseDuration, d -> !d.isNegative(),
-                "a non-negative duration such as 500ms, 10s, 5m or PT10S", null);
+        return new Setting<>(key, defaultValue, Setting::parseDuration,
+                d -> !d.isNegative() && d.compareTo(MAX_DURATION) <= 0,
+                "a non-negative duration up to 365d such as 500ms, 10s, 5m or PT10S", null);
     }
 
     /** A size in bytes: a number with an optional unit ({@code 512}, {@code 64KiB}, {@code 10MiB}, {@code 1GiB}). */

@@ -6,5 +6,10 @@ package dev.chassis.core.health;
  */
 public interface HealthChecks {
     /** Runs the checks of this kind, plus the built-in lifecycle checks (started, not shutting down). */
-    HealthReport report(HealthCheck.Kind kind);
+    default HealthReport report(HealthCheck.Kind kind) {
+        return report(java.util.EnumSet.of(kind));
+    }
+
+    /** Runs the checks of any of these kinds once each, concurrently; UP only when all are UP. */
+    HealthReport report(java.util.Set<HealthCheck.Kind> kinds);
 }

@@ -17,7 +17,11 @@ class SettingTest {
         assertThat(d.parse("10s")).isEqualTo(Duration.ofSeconds(10));
         assertThat(d.parse("5m")).isEqualTo(Duration.ofMinutes(5));
         assertThat(d.parse("PT1H")).isEqualTo(Duration.ofHours(1));
-        assertThatThrownBy(() -> d.parse("10 fortnights")).hasMessageContaining("duration such as 500ms");
+        assertThatThrownBy(() -> d.parse("10 fortnights")).hasMessageContaining("such as 500ms");
+        assertThat(d.parse("365d")).isEqualTo(Duration.ofDays(365));
+        assertThatThrownBy(() -> d.parse("366d")).hasMessageContaining("up to 365d");
+        assertThatThrownBy(() -> d.parse("999999999999999d")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> d.parse("99999999999999999999999ms")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> d.parse("-PT1S")).isInstanceOf(IllegalArgumentException.class);
     }
 

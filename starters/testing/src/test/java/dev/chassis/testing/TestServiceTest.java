@@ -28,6 +28,8 @@ class TestServiceTest {
         RunningService running = perTest.running();
         perTest.stop();
         assertThat(running.isRunning()).isFalse();
+        assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", running.port()).close())
+                .isInstanceOf(java.net.ConnectException.class);
         assertThatThrownBy(perTest::port).hasMessageContaining("not running");
     }
 

@@ -17,6 +17,7 @@ import io.helidon.http.Method;
 public final class GreetingExtension implements ChassisExtension {
     static final Setting<String> TEXT = Setting.string("greeting.text", "hi");
     static final Setting<Integer> REPEAT = Setting.integer("greeting.repeat", 1).range(1, 5);
+    static final Setting<Boolean> FAIL_ON_START = Setting.bool("greeting.fail-on-start", false);
     /** What the hooks saw, in order: "started:<name>", "stopping:<name>", "stopped:<name>". */
     public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
 
@@ -27,7 +28,7 @@ public final class GreetingExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(TEXT, REPEAT);
+        return List.of(TEXT, REPEAT, FAIL_ON_START);
     }
 
     @Override
@@ -40,7 +41,13 @@ public final class GreetingExtension implements ChassisExtension {
             chain.proceed();
         });
         context.healthCheck(HealthCheck.readiness("greeting", () -> Health.up().with("text", text)));
-        context.onStarted(running -> EVENTS.add("started:" + name + ":" + running.port()));
+        boolean fail = context.config().get(FAIL_ON_START);
+        context.onStarted(running -> {
+            if (fail) {
+                throw new IllegalStateException("greeting refuses to start");
+            }
+            EVENTS.add("started:" + name + ":" + running.port());
+        });
         context.onStopping(() -> EVENTS.add("stopping:" + name));
         context.onStopped(() -> EVENTS.add("stopped:" + name));
     }

@@ -58,6 +58,23 @@ class ErrorModelTest {
     }
 
     @Test
+    void trailingGarbageAndLossyNumbersAre400() {
+        String order = "{\"id\":\"o1\",\"items\":[{\"name\":\"a\",\"quantity\":1}]}";
+        assertProblem(service.client().post("/sink/orders", order + " garbage"), 400);
+        assertProblem(service.client().post("/sink/orders", order + order), 400);
+        TestResponse fractional = service.client().post("/sink/orders", order.replace("\"quantity\":1", "\"quantity\":1.5"));
+        assertProblem(fractional, 400);
+        assertThat(fractional.json().get("errors").get(0).get("field").asText()).isEqualTo("items[0].quantity");
+    }
+
+    @Test
+    void anAnswerThatCannotBeWrittenIs500WithoutItsHeaders() {
+        TestResponse r = service.client().get("/sink/unwritable");
+        assertProblem(r, 500);
+        assertThat(r.header("Cache-Control")).isEmpty();
+    }
+
+    @Test
     void nonJsonContentTypeIs415() {
         TestResponse r = service.client().post("/sink/orders", "id=o1", "Content-Type", "application/x-www-form-urlencoded");
         assertProblem(r, 415);

@@ -123,6 +123,18 @@ public final class KitchenSinkApi {
         throw Problem.builder(409).title("Order locked").detail("order 7 is being paid").extension("orderId", "7").build();
     }
 
+    /** Its body cannot be written as JSON. */
+    public static final class Unwritable {
+        public String getValue() {
+            throw new IllegalStateException("cannot read value");
+        }
+    }
+
+    @Get("/unwritable")
+    public Response<Unwritable> unwritable() {
+        return Response.ok(new Unwritable()).header("Cache-Control", "max-age=3600");
+    }
+
     @Get("/boom")
     public String boom() {
         throw new IllegalStateException("password=hunter2 in a stack trace");

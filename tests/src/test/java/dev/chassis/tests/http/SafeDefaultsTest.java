@@ -155,6 +155,24 @@ class SafeDefaultsTest {
     }
 
     @Test
+    void aConnectionThatNeverSendsAByteIsClosedByTheIdleTimeout() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 20_000)) {
+            RawSocket.Reply r = s.readUntilCloseOrTimeout();
+            assertThat(r.closedByServer()).as("a silent connection must not be held forever").isTrue();
+            assertThat(r.text()).isEmpty();
+        }
+    }
+
+    @Test
+    void aPartialHttp2PrefaceIsNotMistakenForHttp1() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 2_000)) {
+            s.send("PRI * HT");
+            RawSocket.Reply r = s.send("TP/2.0\r\n\r\nSM\r\n\r\n" + "\0\0\0\u0004\0\0\0\0\0").readUntilCloseOrTimeout();
+            assertThat((int) r.text().charAt(3)).as("answered as HTTP/2: a SETTINGS frame").isEqualTo(4);
+        }
+    }
+
+    @Test
     void malformedRequestLineGets400Problem() throws Exception {
         try (RawSocket s = new RawSocket(service.port(), 10_000)) {
             RawSocket.Reply r = s.send("GET\r\n\r\n").readUntilCloseOrTimeout();

@@ -45,29 +45,23 @@ public final class HealthExtension implements ChassisExtension {
     }
 
     private static Handler endpoint(HealthChecks checks, List<HealthCheck.Kind> kinds) {
+        java.util.Set<HealthCheck.Kind> set = java.util.EnumSet.copyOf(kinds);
         return (req, res) -> {
-            boolean up = true;
+            HealthReport report = checks.report(set);
             List<Map<String, Object>> entries = new ArrayList<>();
-            for (HealthCheck.Kind kind : kinds) {
-                HealthReport report = checks.report(kind);
-                up &= report.isUp();
-                for (HealthReport.Entry e : report.checks()) {
-                    if (entries.stream().anyMatch(m -> m.get("name").equals(e.name()))) {
-                        continue; // a check of several kinds is shown once in /health
-                    }
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", e.name());
-                    m.put("status", e.status().name());
-                    if (!e.data().isEmpty()) {
-                        m.put("data", e.data());
-                    }
-                    entries.add(m);
+            for (HealthReport.Entry e : report.checks()) {
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("name", e.name());
+                m.put("status", e.status().name());
+                if (!e.data().isEmpty()) {
+                    m.put("data", e.data());
                 }
+                entries.add(m);
             }
             Map<String, Object> body = new LinkedHashMap<>();
-            body.put("status", up ? "UP" : "DOWN");
+            body.put("status", report.status().name());
             body.put("checks", entries);
-            res.status(up ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
+            res.status(report.isUp() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
             res.header(JSON);
             res.header(NO_STORE);
             res.send(WRITER.writeValueAsBytes(body));

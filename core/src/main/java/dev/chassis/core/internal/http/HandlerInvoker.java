@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.http;
 
 import java.lang.invoke.MethodHandle;
+import java.util.List;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.spi.Call;
@@ -35,10 +36,24 @@ final class HandlerInvoker implements Handler {
         this.producesJson = writer.producesJson();
     }
 
+    /** Parses {@code Accept} only when it is neither absent nor one of the common values that allow JSON. */
+    private static boolean acceptsJson(ServerRequest req) {
+        List<String> accept = req.headers().all(HeaderNames.ACCEPT, List::of);
+        if (accept.isEmpty()) {
+            return true;
+        }
+        if (accept.size() == 1) {
+            String a = accept.get(0);
+            if (a.equals("*/*") || a.equals("application/json") || a.equals("application/*")) {
+                return true;
+            }
+        }
+        return req.headers().isAccepted(MediaTypes.APPLICATION_JSON);
+    }
+
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws Exception {
-        if (producesJson && req.headers().contains(HeaderNames.ACCEPT)
-                && !req.headers().isAccepted(MediaTypes.APPLICATION_JSON)) {
+        if (producesJson && !acceptsJson(req)) {
             throw Problem.builder(406).detail("this resource answers application/json; the Accept header does not allow it")
                     .build();
         }

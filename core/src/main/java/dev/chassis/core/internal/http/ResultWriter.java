@@ -150,15 +150,16 @@ abstract sealed class ResultWriter {
             if (response == null) {
                 throw new IllegalStateException("handler returned a null Response");
             }
+            // the body first: if it cannot be written, no header of this answer may reach the error response
+            byte[] bytes = response.body() == null ? null : writer.writeValueAsBytes(response.body());
             res.status(Statuses.of(response.status()));
             for (Map.Entry<String, String> h : response.headers()) {
                 res.headers().add(HeaderValues.create(HeaderNames.create(h.getKey()), h.getValue())); // names may repeat
             }
-            if (response.body() == null) {
+            if (bytes == null) {
                 res.send();
                 return;
             }
-            byte[] bytes = writer.writeValueAsBytes(response.body());
             res.header(JSON);
             res.send(bytes);
         }

@@ -4,12 +4,15 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
@@ -17,16 +20,20 @@ import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.health.HealthReport;
 
 /**
- * Runs health checks concurrently on virtual threads, each bounded by a timeout, and adds the
- * service's lifecycle: readiness is DOWN until started and from the moment shutdown begins; the
- * startup probe is DOWN until started. Not API.
+ * Runs health checks concurrently on virtual threads, each bounded by a timeout, and adds the service's
+ * lifecycle: readiness is DOWN until started and from the moment shutdown begins; the startup probe is
+ * DOWN until started. A check still running from an earlier probe is not started again (a hung check
+ * holds one thread, not one per probe); it is reported DOWN until it answers. Not API.
  */
 public final class HealthRegistry implements HealthChecks {
     private static final System.Logger LOG = System.getLogger(HealthRegistry.class.getName());
 
     enum State { STARTING, SERVING, STOPPING }
 
-    private final List<HealthCheck> checks = new CopyOnWriteArrayList<>();
+    private record Registered(HealthCheck check, AtomicReference<CompletableFuture<Health>> running) {
+    }
+
+    private final List<Registered> checks = new CopyOnWriteArrayList<>();
     private final Duration timeout;
     private volatile State state = State.STARTING;
 
@@ -40,12 +47,12 @@ public final class HealthRegistry implements HealthChecks {
             throw new IllegalStateException("health checks can only be added before the service starts");
         }
         boolean taken = check.name().equals("lifecycle") || check.name().equals("started")
-                || checks.stream().anyMatch(c -> c.name().equals(check.name()));
+                || checks.stream().anyMatch(c -> c.check().name().equals(check.name()));
         if (taken) {
             throw new IllegalArgumentException("health check name '" + check.name()
                     + "' is taken; names must be unique and not 'lifecycle' or 'started'");
         }
-        checks.add(check);
+        checks.add(new Registered(check, new AtomicReference<>()));
     }
 
     void state(State state) {
@@ -53,40 +60,52 @@ public final class HealthRegistry implements HealthChecks {
     }
 
     @Override
-    public HealthReport report(HealthCheck.Kind kind) {
+    public HealthReport report(Set<HealthCheck.Kind> kinds) {
         List<HealthReport.Entry> entries = new ArrayList<>();
         State s = state;
-        if (kind == HealthCheck.Kind.READINESS) {
-            entries.add(new HealthReport.Entry("lifecycle", s == State.SERVING ? Health.Status.UP : Health.Status.DOWN,
-                    Map.of("state", s.name().toLowerCase(java.util.Locale.ROOT))));
-        } else if (kind == HealthCheck.Kind.STARTUP) {
-            entries.add(new HealthReport.Entry("started", s == State.STARTING ? Health.Status.DOWN : Health.Status.UP,
-                    Map.of()));
-        }
-        List<HealthCheck> selected = checks.stream().filter(c -> c.kinds().contains(kind)).toList();
-        List<CompletableFuture<Health>> futures = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (HealthCheck c : selected) {
-            CompletableFuture<Health> f = new CompletableFuture<>();
-            threads.add(Thread.ofVirtual().name("health-" + c.name()).start(() -> {
-                try {
-                    f.complete(c.check());
-                } catch (Throwable t) {
-                    f.completeExceptionally(t);
-                }
-            }));
-            futures.add(f);
+        List<Registered> selected = checks.stream()
+                .filter(c -> c.check().kinds().stream().anyMatch(kinds::contains)).toList();
+        List<CompletableFuture<Health>> futures = selected.stream().map(HealthRegistry::run).toList();
+        for (HealthCheck.Kind kind : List.of(HealthCheck.Kind.LIVENESS, HealthCheck.Kind.READINESS)) {
+            if (kind == HealthCheck.Kind.READINESS && kinds.contains(kind)) {
+                entries.add(new HealthReport.Entry("lifecycle", s == State.SERVING ? Health.Status.UP : Health.Status.DOWN,
+                        Map.of("state", s.name().toLowerCase(Locale.ROOT))));
+            }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < selected.size(); i++) {
-            entries.add(outcome(selected.get(i), futures.get(i), threads.get(i), deadline));
+            entries.add(outcome(selected.get(i).check(), futures.get(i), deadline));
+        }
+        if (kinds.contains(HealthCheck.Kind.STARTUP)) {
+            entries.add(new HealthReport.Entry("started", s == State.STARTING ? Health.Status.DOWN : Health.Status.UP,
+                    Map.of()));
         }
         boolean up = entries.stream().allMatch(e -> e.status() == Health.Status.UP);
         return new HealthReport(up ? Health.Status.UP : Health.Status.DOWN, entries);
     }
 
-    private HealthReport.Entry outcome(HealthCheck check, CompletableFuture<Health> future, Thread thread,
-                                       long deadline) {
+    /** The check's running evaluation, or a new one when none is running. */
+    private static CompletableFuture<Health> run(Registered r) {
+        while (true) {
+            CompletableFuture<Health> current = r.running().get();
+            if (current != null && !current.isDone()) {
+                return current;
+            }
+            CompletableFuture<Health> f = new CompletableFuture<>();
+            if (r.running().compareAndSet(current, f)) {
+                Thread.ofVirtual().name("health-" + r.check().name()).start(() -> {
+                    try {
+                        f.complete(r.check().check());
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                });
+                return f;
+            }
+        }
+    }
+
+    private HealthReport.Entry outcome(HealthCheck check, CompletableFuture<Health> future, long deadline) {
         try {
             Health h = future.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
             if (h == null) {
@@ -94,7 +113,6 @@ public final class HealthRegistry implements HealthChecks {
             }
             return new HealthReport.Entry(check.name(), h.status(), h.data());
         } catch (TimeoutException e) {
-            thread.interrupt(); // a check that honours interruption stops; one that does not is left to finish
             LOG.log(Level.WARNING, "health check '" + check.name() + "' did not answer within " + timeout.toMillis() + " ms");
             return new HealthReport.Entry(check.name(), Health.Status.DOWN,
                     Map.of("error", "timed out after " + timeout.toMillis() + " ms"));

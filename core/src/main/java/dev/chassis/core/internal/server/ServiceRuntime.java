@@ -9,6 +9,7 @@ import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -21,7 +22,7 @@ import dev.chassis.core.internal.config.ConfigLoader;
 import dev.chassis.core.internal.config.LayeredConfig;
 import dev.chassis.core.internal.http.EndpointBinder;
 import dev.chassis.core.internal.http.ErrorResponder;
-import dev.chassis.core.internal.http.HeaderDeadline;
+import dev.chassis.core.internal.http.ConnectionGuard;
 import dev.chassis.core.internal.http.LifecycleFilter;
 import dev.chassis.core.internal.http.ProblemDirectHandler;
 import dev.chassis.core.internal.http.Route;
@@ -29,12 +30,12 @@ import dev.chassis.core.internal.http.RouteFallback;
 import dev.chassis.core.spi.ChassisExtension;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ErrorHandling;
-import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.http.DirectHandlers;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http2.Http2Config;
 
 /**
  * Builds and runs one service: configuration, extensions, bindings, the Helidon server, graceful
@@ -48,20 +49,21 @@ public final class ServiceRuntime implements RunningService {
     private final LayeredConfig config;
     private final WebServer server;
     private final int port;
-    private final HeaderDeadline headerDeadline;
+    private final ConnectionGuard guard;
     private final LifecycleFilter lifecycle;
     private final HealthRegistry health;
     private final Registrations registrations;
-    private final AtomicBoolean stopped = new AtomicBoolean();
+    private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch terminated = new CountDownLatch(1);
     private final Thread shutdownHook;
 
-    private ServiceRuntime(ServiceInfo info, LayeredConfig config, WebServer server, HeaderDeadline headerDeadline,
+    private ServiceRuntime(ServiceInfo info, LayeredConfig config, WebServer server, ConnectionGuard guard,
                            LifecycleFilter lifecycle, HealthRegistry health, Registrations registrations) {
         this.info = info;
         this.config = config;
         this.server = server;
         this.port = server.port();
-        this.headerDeadline = headerDeadline;
+        this.guard = guard;
         this.lifecycle = lifecycle;
         this.health = health;
         this.registrations = registrations;
@@ -82,6 +84,7 @@ public final class ServiceRuntime implements RunningService {
         extensions.forEach(e -> declared.addAll(e.settings()));
         declared.addAll(spec.settings());
         config.validate(declared);
+        checkExtensionNames(config, extensions);
 
         String version = config.find(CoreSettings.VERSION).orElse(spec.version() == null ? "0.0.0" : spec.version());
         String instanceId = config.find(CoreSettings.INSTANCE_ID)
@@ -130,27 +133,57 @@ public final class ServiceRuntime implements RunningService {
                 .directHandlers(directHandlers.build())
                 .routing(routing)
                 .buildPrototype();
-        // The protocols Helidon discovered (h2c upgrade among them) are handed to the guarded HTTP/1.1 selector.
-        HeaderDeadline deadline = new HeaderDeadline(config.get(CoreSettings.HEADER_TIMEOUT),
-                Http1Config.builder().maxHeadersSize(Math.toIntExact(config.get(CoreSettings.MAX_HEADERS))),
-                base.name(), ProtocolConfigs.create(base.protocols()));
+        int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
+        // The guard is the only selector: it serves HTTP/1.1 and HTTP/2 with the protocols Helidon discovered.
+        ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
+                Http1Config.builder().maxHeadersSize(maxHeaders),
+                Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
+                base.name(), base.protocols());
         WebServer server;
         try {
-            server = WebServerConfig.builder().from(base).addConnectionSelector(deadline).build().start();
+            server = WebServerConfig.builder().from(base).protocols(List.of()).addConnectionSelector(guard).build().start();
+            if (!server.isRunning() || server.port() < 0) {
+                if (server.isRunning()) {
+                    server.stop();
+                }
+                throw new IllegalStateException("cannot listen on " + config.get(CoreSettings.HOST) + ":"
+                        + config.get(CoreSettings.PORT) + " (server.host, server.port): the port is in use or not allowed");
+            }
         } catch (RuntimeException e) {
-            deadline.close();
+            guard.close();
             throw e;
         }
-        ServiceRuntime runtime = new ServiceRuntime(info, config, server, deadline, lifecycle, health, reg);
-        health.state(HealthRegistry.State.SERVING);
-        if (runtime.shutdownHook != null) {
-            Runtime.getRuntime().addShutdownHook(runtime.shutdownHook);
+        ServiceRuntime runtime = new ServiceRuntime(info, config, server, guard, lifecycle, health, reg);
+        try {
+            health.state(HealthRegistry.State.SERVING);
+            if (runtime.shutdownHook != null) {
+                Runtime.getRuntime().addShutdownHook(runtime.shutdownHook);
+            }
+            LOG.log(Level.INFO, "{0} {1} ({2}) serving on port {3,number,#} after {4} ms{5}", info.name(), info.version(),
+                    info.instanceId(), server.port(), Duration.between(startTime, Instant.now()).toMillis(),
+                    config.profile().map(p -> " with profile " + p).orElse(""));
+            reg.started().forEach(h -> h.accept(runtime));
+        } catch (RuntimeException | Error e) {
+            runtime.stop(); // a started hook failed: do not leave a half-started server behind
+            throw e;
         }
-        LOG.log(Level.INFO, "{0} {1} ({2}) serving on port {3,number,#} after {4} ms{5}", info.name(), info.version(),
-                info.instanceId(), server.port(), Duration.between(startTime, Instant.now()).toMillis(),
-                config.profile().map(p -> " with profile " + p).orElse(""));
-        reg.started().forEach(h -> h.accept(runtime));
         return runtime;
+    }
+
+    /** {@code chassis.extensions.<name>.*} must name an extension on the class path: a typo must not go unnoticed. */
+    private static void checkExtensionNames(LayeredConfig config, List<ChassisExtension> extensions) {
+        List<String> names = extensions.stream().map(ChassisExtension::name).sorted().toList();
+        List<String> problems = new ArrayList<>();
+        for (String n : config.names("chassis.extensions")) {
+            if (!names.contains(n)) {
+                problems.add("chassis.extensions." + n + " (from " + config.sourceOf("chassis.extensions." + n + ".enabled")
+                        .orElse("configuration") + ") names no extension on the class path; extensions: "
+                        + String.join(", ", names));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new dev.chassis.core.config.ConfigException(problems);
+        }
     }
 
     @Override
@@ -175,40 +208,56 @@ public final class ServiceRuntime implements RunningService {
 
     @Override
     public boolean isRunning() {
-        return !stopped.get() && server.isRunning();
+        return terminated.getCount() > 0 && server.isRunning();
     }
 
     @Override
     public void stop() {
-        if (!stopped.compareAndSet(false, true)) {
+        if (!stopping.compareAndSet(false, true)) {
+            awaitTermination(); // someone else is stopping us: return when they are done
             return;
         }
         long begin = System.nanoTime();
-        health.state(HealthRegistry.State.STOPPING);
-        LOG.log(Level.INFO, "{0}: shutting down; readiness is DOWN", info.name());
-        runAll(registrations.stopping(), "stopping");
-        sleep(config.get(CoreSettings.SHUTDOWN_DELAY));
-        lifecycle.drain();
-        long deadline = System.nanoTime() + config.get(CoreSettings.SHUTDOWN_TIMEOUT).toNanos();
-        while (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
-            sleep(Duration.ofMillis(5));
-        }
-        long left = lifecycle.inFlight();
-        if (left > 0) {
-            LOG.log(Level.WARNING, "{0}: {1} requests still in flight after the shutdown timeout; closing anyway",
-                    info.name(), left);
-        }
-        server.stop();
-        headerDeadline.close();
-        runAll(registrations.stopped(), "stopped");
-        if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+        try {
+            health.state(HealthRegistry.State.STOPPING);
+            LOG.log(Level.INFO, "{0}: shutting down; readiness is DOWN", info.name());
+            runAll(registrations.stopping(), "stopping");
+            sleep(config.get(CoreSettings.SHUTDOWN_DELAY));
+            lifecycle.drain();
+            long deadline = System.nanoTime() + config.get(CoreSettings.SHUTDOWN_TIMEOUT).toNanos();
+            while (lifecycle.inFlight() > 0 && System.nanoTime() - deadline < 0) {
+                sleep(Duration.ofMillis(5));
+            }
+            long left = lifecycle.inFlight();
+            if (left > 0) {
+                LOG.log(Level.WARNING, "{0}: {1} requests still in flight after the shutdown timeout; closing anyway",
+                        info.name(), left);
+            }
+        } finally {
             try {
-                Runtime.getRuntime().removeShutdownHook(shutdownHook);
-            } catch (IllegalStateException alreadyShuttingDown) {
-                // the JVM is exiting; the hook is running or about to and will find us stopped
+                server.stop();
+            } finally {
+                guard.close();
+                runAll(registrations.stopped(), "stopped");
+                if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
+                    try {
+                        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+                    } catch (IllegalStateException alreadyShuttingDown) {
+                        // the JVM is exiting; the hook is running or about to and will find us stopped
+                    }
+                }
+                terminated.countDown();
+                LOG.log(Level.INFO, "{0}: stopped after {1} ms", info.name(), (System.nanoTime() - begin) / 1_000_000);
             }
         }
-        LOG.log(Level.INFO, "{0}: stopped after {1} ms", info.name(), (System.nanoTime() - begin) / 1_000_000);
+    }
+
+    private void awaitTermination() {
+        try {
+            terminated.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void runAll(List<Runnable> hooks, String phase) {

@@ -1,0 +1,237 @@
+package dev.chassis.core.internal.http;
+
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+import dev.chassis.core.Problem;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.http.Headers;
+import io.helidon.http.HttpPrologue;
+import io.helidon.webserver.CloseConnectionException;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ProtocolConfigs;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.http1.Http1ConnectionListener;
+import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http2.Http2Config;
+import io.helidon.webserver.http2.Http2ConnectionProvider;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+
+/**
+ * The listener's only connection selector: it takes every connection, tells HTTP/2 with prior knowledge
+ * from HTTP/1.1 itself, and keeps the time limits Helidon 4.5.0 does not.
+ *
+ * <ul>
+ * <li>With more than one selector, Helidon reads a connection's first bytes before it tracks the
+ * connection, without a time limit: a client that connects and sends nothing is held forever. Here the
+ * connection is handed to Helidon at once, so its idle timeout applies while we wait for the first
+ * bytes.</li>
+ * <li>Helidon waits without limit for the rest of a request's headers once the request line has arrived.
+ * HTTP/1.1 listeners report when a request line has been read and when its headers are complete; a
+ * watchdog answers 408 and closes connections whose headers take longer than the deadline.</li>
+ * <li>A first line that does not end in {@code HTTP/1.1} (garbage, HTTP/1.0) goes to the HTTP/1.1 parser
+ * and gets an answer, instead of no selector taking the connection.</li>
+ * </ul>
+ * Not API.
+ */
+public final class ConnectionGuard implements ServerConnectionSelector, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(ConnectionGuard.class.getName());
+    private static final byte[] PRI = "PRI * HTTP/2".getBytes(StandardCharsets.US_ASCII);
+    private static final long NOT_READING = 0;
+    private static final long TIMED_OUT = -1;
+
+    private final long deadlineNanos;
+    private final Map<ConnectionContext, Tracked> tracked = new ConcurrentHashMap<>();
+    private final ServerConnectionSelector http1;
+    private final ServerConnectionSelector http2;
+    private final ScheduledExecutorService watchdog;
+    private final byte[] timeoutResponse;
+
+    /** What the watchdog knows of one HTTP/1.1 connection. */
+    private static final class Tracked {
+        final ServerConnection connection;
+        /** When the request line was read (nanoTime, never 0), {@link #NOT_READING}, or {@link #TIMED_OUT}. */
+        final AtomicLong headersStartedAt = new AtomicLong(NOT_READING);
+
+        Tracked(ServerConnection connection) {
+            this.connection = connection;
+        }
+    }
+
+    /**
+     * @param headerDeadline how long headers may take after the request line
+     * @param http1          HTTP/1.1 settings; the guard adds its listeners
+     * @param http2          HTTP/2 settings (prior knowledge and h2c upgrade)
+     * @param socketName     the listener's name
+     * @param discovered     the protocol configurations Helidon discovered (HTTP/2 sub-protocols among them);
+     *                       HTTP/1.1 and HTTP/2 are replaced by the two above
+     */
+    public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
+                           java.util.List<io.helidon.webserver.spi.ProtocolConfig> discovered) {
+        this.deadlineNanos = headerDeadline.toNanos();
+        Http1ConnectionListener listener = new Http1ConnectionListener() {
+            @Override
+            public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
+                Tracked t = tracked.get(ctx);
+                if (t != null) {
+                    t.headersStartedAt.set(System.nanoTime() | 1L);
+                }
+            }
+
+            @Override
+            public void headers(ConnectionContext ctx, Headers headers) {
+                Tracked t = tracked.get(ctx);
+                if (t != null && t.headersStartedAt.getAndSet(NOT_READING) == TIMED_OUT) {
+                    // the watchdog already answered 408: this request must not run
+                    throw new CloseConnectionException("request headers arrived after the deadline");
+                }
+            }
+        };
+        Http1Config http1Config = http1.addReceiveListener(listener).build();
+        java.util.List<io.helidon.webserver.spi.ProtocolConfig> protocols = new java.util.ArrayList<>();
+        protocols.add(http1Config);
+        protocols.add(http2);
+        discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config)).forEach(protocols::add);
+        ProtocolConfigs configs = ProtocolConfigs.create(protocols);
+        this.http1 = new Http1ConnectionProvider().create(socketName, http1Config, configs);
+        this.http2 = new Http2ConnectionProvider().create(socketName, http2, configs);
+        byte[] body = Problems.toJson(Problem.builder(408).detail("the request's headers did not arrive within "
+                + headerDeadline.toMillis() + " ms").build(), null, null);
+        this.timeoutResponse = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: "
+                + body.length + "\r\nConnection: close\r\n\r\n" + new String(body, StandardCharsets.UTF_8))
+                .getBytes(StandardCharsets.UTF_8);
+        this.watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "chassis-header-deadline");
+            t.setDaemon(true);
+            return t;
+        });
+        long tick = Math.max(10, Math.min(250, headerDeadline.toMillis() / 4));
+        watchdog.scheduleAtFixedRate(this::closeLate, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public int bytesToIdentifyConnection() {
+        return 0;
+    }
+
+    @Override
+    public Support supports(BufferData request) {
+        return Support.SUPPORTED;
+    }
+
+    @Override
+    public Set<String> supportedApplicationProtocols() {
+        return http1.supportedApplicationProtocols();
+    }
+
+    @Override
+    public ServerConnection connection(ConnectionContext ctx) {
+        return new Identifying(ctx);
+    }
+
+    /** A connection whose protocol is not known yet; it reads the first bytes inside {@code handle}. */
+    private final class Identifying implements ServerConnection {
+        private final ConnectionContext ctx;
+        private final long createdAt = System.nanoTime();
+        private volatile ServerConnection delegate;
+        private volatile Thread thread;
+        private volatile boolean closed;
+
+        Identifying(ConnectionContext ctx) {
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void handle(Limit limit) throws InterruptedException {
+            thread = Thread.currentThread();
+            if (closed) {
+                return;
+            }
+            DataReader reader = ctx.dataReader();
+            boolean h2;
+            try {
+                reader.ensureAvailable();
+                int n = Math.min(reader.available(), PRI.length);
+                h2 = startsWithPri(reader.getBuffer(n), n);
+                if (h2 && n < PRI.length) {
+                    h2 = startsWithPri(reader.getBuffer(PRI.length), PRI.length); // a prefix of the preface: read on
+                }
+            } catch (RuntimeException closedOrInterrupted) {
+                return; // the client went away, or the idle timeout closed us before the first line came
+            }
+            ServerConnection connection = (h2 ? http2 : http1).connection(ctx);
+            if (h2) {
+                delegate = connection;
+                connection.handle(limit);
+                return;
+            }
+            Tracked t = new Tracked(connection);
+            tracked.put(ctx, t);
+            delegate = connection;
+            try {
+                connection.handle(limit);
+            } finally {
+                tracked.remove(ctx);
+            }
+        }
+
+        @Override
+        public Duration idleTime() {
+            ServerConnection d = delegate;
+            return d != null ? d.idleTime() : Duration.ofNanos(System.nanoTime() - createdAt);
+        }
+
+        @Override
+        public void close(boolean interrupt) {
+            closed = true;
+            ServerConnection d = delegate;
+            if (d != null) {
+                d.close(interrupt);
+            } else if (thread != null) {
+                thread.interrupt(); // nothing is in progress before the first byte
+            }
+        }
+    }
+
+    /** Whether the first {@code n} bytes (n ≥ 1, read without moving the reader) match the HTTP/2 preface. */
+    private static boolean startsWithPri(BufferData start, int n) {
+        for (int i = 0; i < n; i++) {
+            if (start.get(i) != PRI[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void closeLate() {
+        long now = System.nanoTime();
+        tracked.forEach((ctx, t) -> {
+            long started = t.headersStartedAt.get();
+            if (started != NOT_READING && started != TIMED_OUT && now - started > deadlineNanos
+                    && t.headersStartedAt.compareAndSet(started, TIMED_OUT)) {
+                try {
+                    ctx.dataWriter().writeNow(BufferData.create(timeoutResponse));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.DEBUG, "could not write 408 before closing a slow connection", e);
+                }
+                t.connection.close(true);
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        watchdog.shutdownNow();
+    }
+}
