@@ -106,7 +106,7 @@ class ErrorModelTest {
     void wrongMethodIs405WithAllow() {
         TestResponse r = service.client().send("PUT", "/sink/items/known", "{}");
         assertProblem(r, 405);
-        assertThat(r.header("Allow")).contains("DELETE, GET, OPTIONS");
+        assertThat(r.header("Allow")).contains("DELETE, GET, HEAD, OPTIONS");
     }
 
     @Test

@@ -47,6 +47,20 @@ final class RawSocket implements AutoCloseable {
         }
     }
 
+    /** Reads a response's status line and headers only (for HEAD), leaving the connection open. */
+    String readHeadersOnly() throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("closed before the end of the headers: " + head);
+            }
+            head.write(b);
+        }
+        return head.toString(StandardCharsets.ISO_8859_1);
+    }
+
     /** Reads one response with a Content-Length body, leaving the connection open. */
     String readOneResponse() throws IOException {
         InputStream in = socket.getInputStream();

@@ -126,6 +126,20 @@ class SafeDefaultsTest {
     }
 
     @Test
+    void headOnAGetRouteAnswersHeadersOnlyAndKeepsTheConnectionUsable() throws Exception {
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            String get = s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse();
+            String length = get.lines().filter(l -> l.toLowerCase().startsWith("content-length:")).findFirst().orElseThrow();
+            s.send("HEAD /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n");
+            // read the HEAD answer's headers only: it has no body whatever its Content-Length says
+            String headResponse = s.readHeadersOnly();
+            assertThat(headResponse).startsWith("HTTP/1.1 200").containsIgnoringCase(length);
+            assertThat(s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse())
+                    .as("the next answer on the connection is intact").startsWith("HTTP/1.1 200").endsWith("}");
+        }
+    }
+
+    @Test
     void idleConnectionsAreClosed() throws Exception {
         try (RawSocket s = new RawSocket(service.port(), 20_000)) {
             assertThat(s.send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse()).startsWith("HTTP/1.1 200");

@@ -87,6 +87,22 @@ public final class EndpointBinder {
         return routes;
     }
 
+    /**
+     * Adds a HEAD route for every annotated GET route that has none (RFC 9110 §9.1: a server that supports
+     * GET supports HEAD): the same handler, answering the same status and headers without the body.
+     */
+    public static List<Route> withHeadRoutes(List<Route> routes) {
+        List<Route> all = new ArrayList<>(routes);
+        for (Route r : routes) {
+            boolean hasHead = routes.stream().anyMatch(o -> o.method().equals(io.helidon.http.Method.HEAD)
+                    && o.template().shape().equals(r.template().shape()));
+            if (r.method().equals(io.helidon.http.Method.GET) && r.handler() instanceof HandlerInvoker && !hasHead) {
+                all.add(new Route(io.helidon.http.Method.HEAD, r.template(), r.handler(), r.origin() + " (as HEAD)"));
+            }
+        }
+        return all;
+    }
+
     /** Checks that no two routes share a method and path shape; fails naming both. */
     public static void checkDuplicates(List<Route> routes) {
         for (int i = 0; i < routes.size(); i++) {

@@ -104,7 +104,7 @@ abstract sealed class ResultWriter {
             byte[] bytes = writer.writeValueAsBytes(result);
             res.status(status);
             res.header(JSON);
-            res.send(bytes);
+            send(req, res, bytes);
         }
 
         @Override
@@ -161,12 +161,22 @@ abstract sealed class ResultWriter {
                 return;
             }
             res.header(JSON);
-            res.send(bytes);
+            send(req, res, bytes);
         }
 
         @Override
         boolean producesJson() {
             return true;
+        }
+    }
+
+    /** Sends the body, or for HEAD only its length. */
+    static void send(ServerRequest req, ServerResponse res, byte[] bytes) {
+        if (req.prologue().method().equals(io.helidon.http.Method.HEAD)) {
+            res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(bytes.length));
+            res.send();
+        } else {
+            res.send(bytes);
         }
     }
 }

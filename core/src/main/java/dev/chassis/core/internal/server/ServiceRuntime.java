@@ -102,6 +102,7 @@ public final class ServiceRuntime implements RunningService {
         }
         List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators()));
         EndpointBinder.checkDuplicates(routes);
+        routes = EndpointBinder.withHeadRoutes(routes);
         Clients.bind(spec.clients(), config, reg.resolvers(), reg.decorators());
 
         LifecycleFilter lifecycle = new LifecycleFilter();
