@@ -177,21 +177,155 @@ class ClientPoliciesTest {
         assertThat(c.get("x").id()).isEqualTo("x"); // half-open: trial 1
         assertThat(c.get("x").id()).isEqualTo("x"); // trial 2 → closed
         assertThat(s.requests).hasValue(6);
-        s.script.addAll(List.of(503));
+        s.script.addAll(List.of(503)); // closed again: 1 failure in a fresh window of 4 does not open it
         assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
-        assertThat(c.get("x").id()).as("closed again: one failure does not open it").isEqualTo("x");
+        assertThat(c.get("x").id()).isEqualTo("x");
+        assertThat(c.get("x").id()).isEqualTo("x");
+        assertThat(c.get("x").id()).isEqualTo("x");
+        assertThat(s.requests).as("every call reached the target").hasValue(10);
     }
 
     @Test
-    void fourHundredsDoNotOpenTheCircuit() {
+    void fourHundredsDoNotOpenTheCircuitButFiveHundredsDo() {
         ScriptedServer s = server("a");
         s.defaultStatus = 404;
-        ItemsClient c = caller(Map.of("clients.items.url", s.url(),
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.enabled", "false",
                 "clients.items.circuit-breaker.window-size", "2", "clients.items.circuit-breaker.minimum-calls", "2"));
         for (int i = 0; i < 5; i++) {
             assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
         }
         assertThat(s.requests).hasValue(5);
+        s.defaultStatus = 500; // the positive control: one 500 in the window of 2 is 50%, and the breaker opens
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(CircuitOpenException.class);
+        assertThat(s.requests).hasValue(6);
+    }
+
+    /** Annotations on the interface: policies a target shares. */
+    @Client("items")
+    @dev.chassis.core.http.Path("/items")
+    @Retry(maxAttempts = 2, backoff = "1ms", jitter = 0)
+    @Bulkhead(maxConcurrent = 1)
+    public interface AnnotatedItems {
+        @Get("/{id}")
+        ItemsClient.Item get(@PathParam String id);
+
+        @dev.chassis.core.http.Head("/{id}")
+        void head(@PathParam String id);
+    }
+
+    @Test
+    void configurationOverridesTheAnnotation() {
+        ScriptedServer s = server("a");
+        s.defaultStatus = 503;
+        ServiceBuilder b = Chassis.service("caller").property("server.port", "0").clock(clock)
+                .property("clients.items.url", s.url());
+        AnnotatedItems annotated = b.client(AnnotatedItems.class);
+        open.add(b.start());
+        assertThatThrownBy(() -> annotated.get("x")).isInstanceOf(RemoteProblemException.class);
+        assertThat(s.requests).as("the annotation's 2 attempts").hasValue(2);
+
+        s.requests.set(0);
+        ServiceBuilder b2 = Chassis.service("caller2").property("server.port", "0").clock(clock)
+                .property("clients.items.url", s.url()).property("clients.items.retry.max-attempts", "4");
+        AnnotatedItems configured = b2.client(AnnotatedItems.class);
+        open.add(b2.start());
+        assertThatThrownBy(() -> configured.get("x")).isInstanceOf(RemoteProblemException.class);
+        assertThat(s.requests).as("configuration's 4 attempts win").hasValue(4);
+    }
+
+    @Test
+    void headCallsDoNotWaitForABody() {
+        ScriptedServer s = server("a");
+        ServiceBuilder b = Chassis.service("caller").property("server.port", "0").property("clients.items.url", s.url())
+                .property("clients.items.request-timeout", "5s");
+        AnnotatedItems client = b.client(AnnotatedItems.class);
+        open.add(b.start());
+        long t0 = System.nanoTime();
+        client.head("x");
+        assertThat(s.requests).hasValue(1);
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).as("not the 5 s read timeout").isLessThan(Duration.ofSeconds(4));
+    }
+
+    /** A client that puts a shared policy on one method. */
+    @Client("items")
+    public interface MethodBreaker {
+        @Get("/items/{id}")
+        @CircuitBreaker
+        ItemsClient.Item get(@PathParam String id);
+    }
+
+    @Test
+    void aSharedPolicyOnAClientMethodIsRefused() {
+        ServiceBuilder b = Chassis.service("caller").property("server.port", "0").property("clients.items.url", "http://localhost:1");
+        b.client(MethodBreaker.class);
+        assertThatThrownBy(b::start)
+                .isInstanceOf(BindingException.class)
+                .hasMessageContaining("MethodBreaker.get(String)")
+                .hasMessageContaining("put it on the interface");
+    }
+
+    @Test
+    void theRetryBudgetRefillsAsTheWindowMoves() {
+        ScriptedServer s = server("a");
+        s.defaultStatus = 503;
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.budget.ratio", "0",
+                "clients.items.retry.budget.min-per-second", "1"));
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        }
+        assertThat(s.requests).as("a floor of 1/s over a 10 s window: 10 retries").hasValue(30);
+        clock.advance(Duration.ofSeconds(11));
+        s.requests.set(0);
+        for (int i = 0; i < 5; i++) {
+            assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        }
+        assertThat(s.requests).as("a new window: retries again (2 per call, within the floor)").hasValue(15);
+    }
+
+    @Test
+    void aConfiguredPolicyForAnUnknownTargetFailsStartUp() {
+        assertThatThrownBy(() -> caller(Map.of("clients.items.url", "http://localhost:1",
+                "clients.itmes.retry.max-attempts", "2")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("clients.itmes sets policies but no client of this service calls 'itmes'");
+    }
+
+    @Test
+    void anOpenCircuitEscapingAHandlerIs503OfItsOwnType() {
+        ScriptedServer s = server("a");
+        s.defaultStatus = 500;
+        ServiceBuilder b = Chassis.service("front").property("server.port", "0").clock(clock)
+                .property("clients.items.url", s.url())
+                .property("clients.items.circuit-breaker.window-size", "2")
+                .property("clients.items.circuit-breaker.minimum-calls", "2")
+                .property("clients.items.circuit-breaker.wait-in-open", "20s");
+        ItemsClient items = b.client(ItemsClient.class);
+        RunningService front = b.http(new Front(items)).start();
+        open.add(front);
+        var http = new dev.chassis.testing.TestClient(front.uri());
+        assertThat(http.get("/front/x").status()).isEqualTo(502);
+        assertThat(http.get("/front/x").status()).isEqualTo(502);
+        var open503 = http.get("/front/x");
+        assertThat(open503.status()).isEqualTo(503);
+        assertThat(open503.json().get("type").asText()).isEqualTo(CircuitOpenException.TYPE);
+        assertThat(open503.header("Retry-After")).contains("20");
+        assertThat(s.requests).hasValue(2);
+    }
+
+    /** A handler that calls items. */
+    @dev.chassis.core.http.Path("/front")
+    public static final class Front {
+        private final ItemsClient items;
+
+        Front(ItemsClient items) {
+            this.items = items;
+        }
+
+        @Get("/{id}")
+        public ItemsClient.Item get(@PathParam String id) {
+            return items.get(id);
+        }
     }
 
     @Test

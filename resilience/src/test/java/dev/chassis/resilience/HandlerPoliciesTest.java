@@ -34,6 +34,7 @@ class HandlerPoliciesTest {
     static final AtomicInteger INSIDE = new AtomicInteger();
     static final AtomicInteger MAX_INSIDE = new AtomicInteger();
     static final AtomicInteger FLAKY_CALLS = new AtomicInteger();
+    static final CountDownLatch SLOW_INTERRUPTED = new CountDownLatch(1);
 
     @Path("/h")
     public static final class Api {
@@ -76,7 +77,12 @@ class HandlerPoliciesTest {
         @Get("/slow")
         @TimeLimit("200ms")
         public String slow() throws InterruptedException {
-            Thread.sleep(30_000);
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                SLOW_INTERRUPTED.countDown();
+                throw e;
+            }
             return "late";
         }
 
@@ -128,6 +134,9 @@ class HandlerPoliciesTest {
             java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
         }
         assertThat(rejected).isEqualTo(4);
+        while (INSIDE.get() < 2 && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // permits are taken just before INSIDE counts
+        }
         for (CompletableFuture<HttpResponse<String>> c : calls) {
             if (c.isDone()) {
                 assertThat(c.get().statusCode()).isEqualTo(503);
@@ -159,10 +168,19 @@ class HandlerPoliciesTest {
     }
 
     @Test
-    void timeLimitedHandlerAnswers503() {
+    void timeLimitedHandlerAnswers503() throws InterruptedException {
         TestResponse r = service.client().get("/h/slow");
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.json().get("detail").asText()).contains("200 ms");
+        assertThat(SLOW_INTERRUPTED.await(10, TimeUnit.SECONDS)).as("the late handler was interrupted").isTrue();
+    }
+
+    @Test
+    void aPolicyKeyForAnUnknownHandlerFailsStartUp() {
+        assertThatThrownBy(() -> Chassis.service("typo").property("server.port", "0").http(new Api())
+                .property("handlers.api.configurd.rate-limiter.limit", "1").start())
+                .isInstanceOf(dev.chassis.core.config.ConfigException.class)
+                .hasMessageContaining("handlers.api.configurd names no handler");
     }
 
     @Path("/bad")

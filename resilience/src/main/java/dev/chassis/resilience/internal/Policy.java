@@ -43,11 +43,19 @@ final class Policy {
         return Optional.ofNullable(a != null ? a : m.getDeclaringClass().getAnnotation(type));
     }
 
-    /** Whether configuration sets any key of this policy ({@code retry.}, {@code circuit-breaker.}...). */
+    /** Whether any source (environment variables included) sets a key of this policy ({@code retry}...). */
     boolean configured(String policy) {
-        String base = prefix.replace("*.*.", String.join(".", names) + ".").replace("*.", String.join(".", names) + ".")
-                + policy;
-        return !config.names(base).isEmpty() || config.raw(base).isPresent();
+        return PolicySettings.of(policy, prefix).stream().anyMatch(s -> config.raw(s.resolve(names).key()).isPresent());
+    }
+
+    /** The annotation on the declaring type only (for policies a client target shares across its methods). */
+    <A extends Annotation> Optional<A> typeAnnotation(Class<A> type) {
+        return Optional.ofNullable(site.method().getDeclaringClass().getAnnotation(type));
+    }
+
+    /** The concrete key of a setting for this site. */
+    String key(Setting<?> setting) {
+        return setting.resolve(names).key();
     }
 
     /** Configuration, else the annotation's value (checked), else the default. */

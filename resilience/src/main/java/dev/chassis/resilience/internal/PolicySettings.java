@@ -79,6 +79,14 @@ final class PolicySettings {
         return Setting.integer(p + "circuit-breaker.half-open-calls", null).range(1, 1000);
     }
 
+    static Setting<Boolean> bulkheadEnabled(String p) {
+        return Setting.bool(p + "bulkhead.enabled", null);
+    }
+
+    static Setting<Boolean> limiterEnabled(String p) {
+        return Setting.bool(p + "rate-limiter.enabled", null);
+    }
+
     static Setting<Integer> maxConcurrent(String p) {
         return Setting.integer(p + "bulkhead.max-concurrent", null).range(1, 10_000);
     }
@@ -99,18 +107,36 @@ final class PolicySettings {
         return Setting.duration(p + "rate-limiter.timeout", null);
     }
 
+    /** {@code 0ms} turns a time limit declared by annotation off. */
     static Setting<Duration> timeLimit(String p) {
-        return Setting.duration(p + "time-limit", null).min(1);
+        return Setting.duration(p + "time-limit", null);
     }
+
+    /** The keys of one policy ({@code retry}, {@code circuit-breaker}...) under a prefix. */
+    static List<Setting<?>> of(String policy, String p) {
+        return switch (policy) {
+            case "retry" -> p.equals(CLIENTS)
+                    ? List.of(retryEnabled(p), maxAttempts(p), backoff(p), maxBackoff(p), multiplier(p), jitter(p),
+                            budgetRatio(p), budgetMinPerSecond(p))
+                    : List.of(retryEnabled(p), maxAttempts(p), backoff(p), maxBackoff(p), multiplier(p), jitter(p));
+            case "circuit-breaker" -> List.of(breakerEnabled(p), failureRate(p), windowType(p), windowSize(p), minimumCalls(p),
+                    waitInOpen(p), halfOpenCalls(p));
+            case "bulkhead" -> List.of(bulkheadEnabled(p), maxConcurrent(p), maxWait(p));
+            case "rate-limiter" -> List.of(limiterEnabled(p), limit(p), period(p), limiterTimeout(p));
+            case "time-limit" -> List.of(timeLimit(p));
+            default -> throw new IllegalArgumentException(policy);
+        };
+    }
+
+    static final List<String> POLICIES = List.of("retry", "circuit-breaker", "bulkhead", "rate-limiter", "time-limit");
 
     /** Every key, for both prefixes, for start-up validation. */
     static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>();
         for (String p : List.of(CLIENTS, HANDLERS)) {
-            all.addAll(List.of(retryEnabled(p), maxAttempts(p), backoff(p), maxBackoff(p), multiplier(p), jitter(p),
-                    budgetRatio(p), budgetMinPerSecond(p), breakerEnabled(p), failureRate(p), windowType(p), windowSize(p),
-                    minimumCalls(p), waitInOpen(p), halfOpenCalls(p), maxConcurrent(p), maxWait(p), limit(p), period(p),
-                    limiterTimeout(p), timeLimit(p)));
+            for (String policy : POLICIES) {
+                all.addAll(of(policy, p));
+            }
         }
         return all;
     }

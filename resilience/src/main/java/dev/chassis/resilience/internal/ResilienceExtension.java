@@ -1,7 +1,10 @@
 package dev.chassis.resilience.internal;
 
+import java.util.ArrayList;
 import java.util.List;
 
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
@@ -23,6 +26,33 @@ public final class ResilienceExtension implements ChassisExtension {
 
     @Override
     public void register(ExtensionContext context) {
-        context.decorator(new PolicyDecorator(context.config(), context.clock()));
+        PolicyDecorator decorator = new PolicyDecorator(context.config(), context.clock());
+        context.decorator(decorator);
+        // Once every method is bound: policy keys must name a handler or client target that exists.
+        context.onStarted(running -> checkNames(context.config(), decorator));
+    }
+
+    private static void checkNames(Config config, PolicyDecorator decorator) {
+        List<String> problems = new ArrayList<>();
+        for (String cls : config.names("handlers")) {
+            for (String method : config.names("handlers." + cls)) {
+                if (!decorator.handlerKeys().contains(cls + "." + method)) {
+                    problems.add("handlers." + cls + "." + method + " names no handler of this service; handlers: "
+                            + String.join(", ", decorator.handlerKeys().stream().sorted().toList()));
+                }
+            }
+        }
+        for (String target : config.names("clients")) {
+            boolean policyKeys = PolicySettings.POLICIES.stream()
+                    .anyMatch(policy -> !config.names("clients." + target + "." + policy).isEmpty()
+                            || config.raw("clients." + target + "." + policy).isPresent());
+            if (policyKeys && !decorator.clientTargets().contains(target)) {
+                problems.add("clients." + target + " sets policies but no client of this service calls '" + target
+                        + "'; targets: " + String.join(", ", decorator.clientTargets().stream().sorted().toList()));
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
     }
 }

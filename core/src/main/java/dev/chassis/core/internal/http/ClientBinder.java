@@ -210,7 +210,8 @@ public final class ClientBinder {
         if (p.isAnnotationPresent(Header.class)) {
             String name = name(p, p.getAnnotation(Header.class).value());
             checkMulti(p);
-            return (arg, rp) -> each(arg, v -> rp.headers.add(Map.entry(name, text(v))));
+            io.helidon.http.HeaderName header = io.helidon.http.HeaderNames.create(name);
+            return (arg, rp) -> each(arg, v -> rp.headers.add(Map.entry(header, text(v))));
         }
         throw new IllegalArgumentException("parameter '" + p.getName() + "' has no binding annotation."
                 + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body");

@@ -22,10 +22,12 @@ import dev.chassis.core.client.ClientException;
 import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.core.client.RemoteProblemException;
 import dev.chassis.core.client.UnreachableException;
+import dev.chassis.core.client.UnreadableAnswerException;
 import dev.chassis.core.http.Response;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
@@ -45,7 +47,7 @@ final class ClientMethod implements Invocation {
     /** The mutable parts of one request being assembled. */
     static final class RequestParts {
         final StringBuilder query = new StringBuilder();
-        final List<Map.Entry<String, String>> headers = new ArrayList<>(4);
+        final List<Map.Entry<HeaderName, String>> headers = new ArrayList<>(4);
         final Map<String, String> pathValues = new java.util.HashMap<>(4);
         byte[] body;
         String contentType;
@@ -61,6 +63,10 @@ final class ClientMethod implements Invocation {
     private final int idempotencyKeyIndex;
     private final Result result;
     private final ObjectReader reader; // null for VOID
+    private final boolean head;
+    private final String description;
+    /** The largest answer body a client reads; a larger one is an {@link UnreadableAnswerException}. */
+    static final int MAX_BODY = 16 * 1024 * 1024;
 
     ClientMethod(CallSite site, ClientTarget target, PathTemplate template, Part[] parts, int idempotencyKeyIndex,
                  Result result, ObjectReader reader) {
@@ -72,6 +78,8 @@ final class ClientMethod implements Invocation {
         this.idempotencyKeyIndex = idempotencyKeyIndex;
         this.result = result;
         this.reader = reader;
+        this.head = site.httpMethod().equals("HEAD");
+        this.description = site.httpMethod() + " " + site.target() + site.path();
     }
 
     CallSite site() {
@@ -100,18 +108,18 @@ final class ClientMethod implements Invocation {
             parts[i].apply(args[i], rp);
         }
         String uri = base.toString() + path(rp) + (rp.query.isEmpty() ? "" : "?" + rp.query);
-        String description = site.httpMethod() + " " + site.target() + site.path();
-        HttpClientRequest request = target.client().method(method).uri(URI.create(uri))
+        // the URI is encoded here, value by value: Helidon must not decode and re-encode it (a %2F would become /)
+        HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).skipUriEncoding(true)
                 .header(HeaderValues.ACCEPT_JSON);
-        for (Map.Entry<String, String> h : rp.headers) {
-            request.header(HeaderNames.create(h.getKey()), h.getValue());
+        for (Map.Entry<HeaderName, String> h : rp.headers) {
+            request.header(h.getKey(), h.getValue());
         }
         try (HttpClientResponse response = rp.body == null ? request.request()
                 : request.header(HeaderNames.CONTENT_TYPE, rp.contentType).submit(rp.body)) {
             int status = response.status().code();
-            byte[] body = response.entity().hasEntity() ? response.entity().as(byte[].class) : new byte[0];
+            byte[] body = head ? new byte[0] : readBody(response);
             String contentType = response.headers().contentType().map(t -> t.mediaType().text()).orElse("");
-            return decode(description, status, body, contentType, response);
+            return decode(status, body, contentType, response);
         } catch (ClientException e) {
             throw e;
         } catch (RuntimeException e) {
@@ -119,10 +127,30 @@ final class ClientMethod implements Invocation {
         }
     }
 
-    private Object decode(String description, int status, byte[] body, String contentType, HttpClientResponse response) {
+    private byte[] readBody(HttpClientResponse response) {
+        if (!response.entity().hasEntity()) {
+            return new byte[0];
+        }
+        try (java.io.InputStream in = response.inputStream()) {
+            byte[] body = in.readNBytes(MAX_BODY + 1);
+            if (body.length > MAX_BODY) {
+                throw new UnreadableAnswerException(site.target(), description + " answered more than " + MAX_BODY
+                        + " bytes", null);
+            }
+            return body;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private Object decode(int status, byte[] body, String contentType, HttpClientResponse response) {
         boolean ok = status >= 200 && status < 300;
         if (result == Result.OPTIONAL && status == 404) {
             return Optional.empty();
+        }
+        if (status < 200 || (status >= 300 && status < 400)) {
+            throw new UnreadableAnswerException(site.target(), description + " answered " + status
+                    + ", which a client does not follow", null);
         }
         if (!ok) {
             throw new RemoteProblemException(site.target(), description, RemoteProblems.read(status, body, contentType));
@@ -131,9 +159,9 @@ final class ClientMethod implements Invocation {
             case VOID:
                 return null;
             case OPTIONAL:
-                return Optional.ofNullable(read(description, body));
+                return Optional.ofNullable(read(body));
             case RESPONSE:
-                Response<Object> r = Response.of(status, body.length == 0 ? null : read(description, body));
+                Response<Object> r = Response.of(status, body.length == 0 ? null : read(body));
                 for (io.helidon.http.Header h : response.headers()) {
                     for (String v : h.allValues()) {
                         r = r.header(h.name(), v);
@@ -141,17 +169,16 @@ final class ClientMethod implements Invocation {
                 }
                 return r;
             default:
-                return body.length == 0 ? null : read(description, body);
+                return body.length == 0 ? null : read(body);
         }
     }
 
-    private Object read(String description, byte[] body) {
+    private Object read(byte[] body) {
         try {
             return reader.readValue(body);
         } catch (IOException e) {
-            throw new RemoteProblemException(site.target(), description, Problem.builder(502)
-                    .detail("the answer of " + description + " could not be read as " + reader.getValueType())
-                    .build());
+            throw new UnreadableAnswerException(site.target(), "the answer of " + description + " could not be read as "
+                    + reader.getValueType(), e);
         }
     }
 
@@ -172,8 +199,14 @@ final class ClientMethod implements Invocation {
     }
 
     private ClientException transportFailure(String description, RuntimeException e) {
+        if (e.getCause() instanceof ClientException ce) {
+            return ce;
+        }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException) {
+            boolean connectTimeout = t instanceof java.net.SocketTimeoutException && t.getMessage() != null
+                    && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect");
+            if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
+                    || connectTimeout) {
                 return new UnreachableException(site.target(), description + ": cannot connect", e, true);
             }
             if (t instanceof java.net.SocketTimeoutException || t instanceof InterruptedIOException

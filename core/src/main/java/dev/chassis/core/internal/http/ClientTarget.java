@@ -31,6 +31,11 @@ public final class ClientTarget {
                 .build();
     }
 
+    /** Releases the client's pooled connections. */
+    public void close() {
+        client.closeResource();
+    }
+
     /** The target name. */
     public String name() {
         return name;

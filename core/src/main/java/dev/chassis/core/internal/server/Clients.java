@@ -21,10 +21,11 @@ final class Clients {
     private Clients() {
     }
 
-    static void bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
-                     List<CallDecorator> decorators) {
+    /** Binds the clients; returns their targets, to close when the service stops. */
+    static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
+                                   List<CallDecorator> decorators) {
         if (pending.isEmpty()) {
-            return;
+            return List.of();
         }
         ClientBinder binder = new ClientBinder(Json.mapper(), decorators);
         Map<String, ClientTarget> targets = new HashMap<>();
@@ -52,7 +53,9 @@ final class Clients {
             p.pending().bind(binder, target);
         }
         if (!problems.isEmpty()) {
+            targets.values().forEach(ClientTarget::close);
             throw new ConfigException(problems);
         }
+        return List.copyOf(targets.values());
     }
 }

@@ -103,7 +103,9 @@ public final class ServiceRuntime implements RunningService {
         List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators()));
         EndpointBinder.checkDuplicates(routes);
         routes = EndpointBinder.withHeadRoutes(routes);
-        Clients.bind(spec.clients(), config, reg.resolvers(), reg.decorators());
+        List<dev.chassis.core.internal.http.ClientTarget> targets = Clients.bind(spec.clients(), config, reg.resolvers(),
+                reg.decorators());
+        reg.stopped().add(() -> targets.forEach(dev.chassis.core.internal.http.ClientTarget::close));
 
         LifecycleFilter lifecycle = new LifecycleFilter();
         HttpRouting.Builder routing = HttpRouting.builder();
