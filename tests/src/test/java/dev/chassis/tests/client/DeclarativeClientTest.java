@@ -70,8 +70,12 @@ class DeclarativeClientTest {
 
     @Test
     void pathAndQueryValuesAreEncoded() {
-        // ("/" inside a path value is not tested: Helidon matches routes on the decoded path)
         assertThat(client().find("a b&c?d")).contains(new InventoryApi.Item("a b&c?d", 1));
+        for (String unsafe : new String[] {"a/b", "..", ".", ""}) {
+            assertThatThrownBy(() -> client().find(unsafe)).as(unsafe)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("path parameter 'sku' cannot be");
+        }
         assertThat(client().search("x y&z", List.of("t1", "t 2"))).containsExactly(new InventoryApi.Item("x y&z:t1+t 2", 2));
     }
 

@@ -197,7 +197,14 @@ public final class ClientBinder {
                 if (arg == null) {
                     throw new IllegalArgumentException("path parameter '" + name + "' must not be null");
                 }
-                rp.pathValues.put(name, text(arg));
+                String value = text(arg);
+                // Helidon's client decodes the path before sending it, so an encoded "/" would split the segment,
+                // and "." or ".." would walk the path: refuse rather than call another resource.
+                if (value.contains("/") || value.equals(".") || value.equals("..") || value.isEmpty()) {
+                    throw new IllegalArgumentException("path parameter '" + name + "' cannot be '" + value
+                            + "' (empty, '.', '..' or containing '/'); send such a value as a query parameter or in the body");
+                }
+                rp.pathValues.put(name, value);
             };
         }
         if (p.isAnnotationPresent(QueryParam.class)) {

@@ -108,9 +108,7 @@ final class ClientMethod implements Invocation {
             parts[i].apply(args[i], rp);
         }
         String uri = base.toString() + path(rp) + (rp.query.isEmpty() ? "" : "?" + rp.query);
-        // the URI is encoded here, value by value: Helidon must not decode and re-encode it (a %2F would become /)
-        HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).skipUriEncoding(true)
-                .header(HeaderValues.ACCEPT_JSON);
+        HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
         for (Map.Entry<HeaderName, String> h : rp.headers) {
             request.header(h.getKey(), h.getValue());
         }
