@@ -30,6 +30,7 @@ public final class ServiceBuilder {
     private final List<Consumer<HttpRules>> routing = new ArrayList<>();
     private final List<Setting<?>> settings = new ArrayList<>();
     private final List<ServiceSpec.PendingClient> clients = new ArrayList<>();
+    private final List<io.grpc.BindableService> grpcServices = new ArrayList<>();
     private java.time.Clock clock = java.time.Clock.systemUTC();
 
     ServiceBuilder(String name) {
@@ -51,6 +52,18 @@ public final class ServiceBuilder {
     public ServiceBuilder http(Object... endpoints) {
         for (Object e : endpoints) {
             this.endpoints.add(Objects.requireNonNull(e, "endpoint"));
+        }
+        return this;
+    }
+
+    /**
+     * Adds protobuf-generated gRPC service implementations ({@code extends FooGrpc.FooImplBase}), served
+     * on the same port over HTTP/2. A {@link Problem} they throw (or pass to {@code onError}) answers the
+     * mapped gRPC status; see {@link dev.chassis.core.grpc.GrpcStatuses}.
+     */
+    public ServiceBuilder grpc(io.grpc.BindableService... services) {
+        for (io.grpc.BindableService s : services) {
+            grpcServices.add(Objects.requireNonNull(s, "service"));
         }
         return this;
     }
@@ -140,6 +153,6 @@ public final class ServiceBuilder {
      */
     public RunningService start() {
         return ServiceRuntime.start(new ServiceSpec(name, version, endpoints, checks, mappers, properties, routing,
-                settings, clients, clock));
+                settings, clients, clock, grpcServices));
     }
 }

@@ -95,7 +95,7 @@ class ArchitectureTest {
         classes().that().resideInAPackage("dev.chassis.core..").and().arePublic()
                 .and().resideOutsideOfPackage("dev.chassis.core..internal..")
                 .should().resideInAnyPackage("dev.chassis.core", "dev.chassis.core.config", "dev.chassis.core.http",
-                        "dev.chassis.core.client",
+                        "dev.chassis.core.client", "dev.chassis.core.grpc",
                         "dev.chassis.core.health", "dev.chassis.core.spi")
                 .check(classes);
     }

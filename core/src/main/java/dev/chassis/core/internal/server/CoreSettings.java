@@ -31,6 +31,8 @@ public final class CoreSettings {
             .describedAs("this process's id; default: name plus a random suffix");
     public static final Setting<Duration> HEALTH_TIMEOUT = Setting.duration("health.check-timeout", Duration.ofSeconds(2))
             .min(1).describedAs("a health check slower than this is reported DOWN");
+    public static final Setting<Duration> HEALTH_WATCH_INTERVAL = Setting.duration("health.watch-interval",
+            Duration.ofSeconds(1)).min(10).describedAs("how often gRPC health Watch streams look for a change");
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
@@ -48,7 +50,7 @@ public final class CoreSettings {
 
     public static List<Setting<?>> all() {
         return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
-                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
+                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT);
     }
 }

@@ -43,7 +43,7 @@ import io.helidon.webserver.http2.Http2Config;
  */
 public final class ServiceRuntime implements RunningService {
     private static final System.Logger LOG = System.getLogger(ServiceRuntime.class.getName());
-    private static final List<String> PROTOCOLS = List.of("http/1.1", "h2c");
+    private static final List<String> PROTOCOLS = List.of("http/1.1", "h2c", "grpc");
 
     private final ServiceInfo info;
     private final LayeredConfig config;
@@ -135,6 +135,7 @@ public final class ServiceRuntime implements RunningService {
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .directHandlers(directHandlers.build())
                 .routing(routing)
+                .addRouting(grpcRouting(spec, health, config))
                 .buildPrototype();
         int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
         // The guard is the only selector: it serves HTTP/1.1 and HTTP/2 with the protocols Helidon discovered.
@@ -171,6 +172,25 @@ public final class ServiceRuntime implements RunningService {
             throw e;
         }
         return runtime;
+    }
+
+    /** The gRPC services: the application's, and grpc.health.v1 fed by the readiness checks. */
+    private static io.helidon.webserver.grpc.GrpcRouting.Builder grpcRouting(ServiceSpec spec, HealthRegistry health,
+                                                                             LayeredConfig config) {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        io.helidon.webserver.grpc.GrpcRouting.Builder grpc = io.helidon.webserver.grpc.GrpcRouting.builder()
+                .intercept(new dev.chassis.core.internal.grpc.ProblemInterceptor());
+        for (io.grpc.BindableService s : spec.grpcServices()) {
+            String name = s.bindService().getServiceDescriptor().getName();
+            if (!names.add(name)) {
+                throw new dev.chassis.core.http.BindingException("the gRPC service " + name + " is registered twice ("
+                        + s.getClass().getName() + "). Fix: register each service once");
+            }
+            grpc.service(s);
+        }
+        grpc.service(new dev.chassis.core.internal.grpc.GrpcHealthService(health, names,
+                config.get(CoreSettings.HEALTH_WATCH_INTERVAL)));
+        return grpc;
     }
 
     /** {@code chassis.extensions.<name>.*} must name an extension on the class path: a typo must not go unnoticed. */

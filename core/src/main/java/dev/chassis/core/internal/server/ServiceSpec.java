@@ -21,7 +21,8 @@ public record ServiceSpec(String name,
                           List<Consumer<HttpRules>> routing,
                           List<Setting<?>> settings,
                           List<PendingClient> clients,
-                          java.time.Clock clock) {
+                          java.time.Clock clock,
+                          List<io.grpc.BindableService> grpcServices) {
     /** A client interface created on the builder, bound at start. */
     public record PendingClient(String target, ClientBinder.Pending<?> pending) {
     }
@@ -34,5 +35,6 @@ public record ServiceSpec(String name,
         routing = List.copyOf(routing);
         settings = List.copyOf(settings);
         clients = List.copyOf(clients);
+        grpcServices = List.copyOf(grpcServices);
     }
 }

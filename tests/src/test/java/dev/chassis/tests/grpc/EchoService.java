@@ -1,0 +1,79 @@
+package dev.chassis.tests.grpc;
+
+import dev.chassis.core.Problem;
+import dev.chassis.tests.grpc.proto.EchoGrpc;
+import dev.chassis.tests.grpc.proto.EchoReply;
+import dev.chassis.tests.grpc.proto.EchoRequest;
+import io.grpc.stub.StreamObserver;
+
+/** All four call kinds; {@code behaviour} makes a call fail on purpose. */
+public final class EchoService extends EchoGrpc.EchoImplBase {
+    @Override
+    public void say(EchoRequest request, StreamObserver<EchoReply> observer) {
+        switch (request.getBehaviour()) {
+            case "problem-404" -> throw Problem.notFound("no echo for " + request.getText());
+            case "problem-onerror-409" -> {
+                observer.onError(Problem.conflict("already echoed"));
+                return;
+            }
+            case "boom" -> throw new IllegalStateException("password=hunter2");
+            default -> {
+            }
+        }
+        observer.onNext(EchoReply.newBuilder().setText(request.getText()).build());
+        observer.onCompleted();
+    }
+
+    @Override
+    public void repeat(EchoRequest request, StreamObserver<EchoReply> observer) {
+        for (int i = 0; i < request.getTimes(); i++) {
+            observer.onNext(EchoReply.newBuilder().setText(request.getText()).setIndex(i).build());
+        }
+        observer.onCompleted();
+    }
+
+    @Override
+    public StreamObserver<EchoRequest> collect(StreamObserver<EchoReply> observer) {
+        StringBuilder all = new StringBuilder();
+        return new StreamObserver<>() {
+            private int count;
+
+            @Override
+            public void onNext(EchoRequest value) {
+                all.append(value.getText());
+                count++;
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                observer.onNext(EchoReply.newBuilder().setText(all.toString()).setIndex(count).build());
+                observer.onCompleted();
+            }
+        };
+    }
+
+    @Override
+    public StreamObserver<EchoRequest> chat(StreamObserver<EchoReply> observer) {
+        return new StreamObserver<>() {
+            private int index;
+
+            @Override
+            public void onNext(EchoRequest value) {
+                observer.onNext(EchoReply.newBuilder().setText(value.getText().toUpperCase()).setIndex(index++).build());
+            }
+
+            @Override
+            public void onError(Throwable t) {
+            }
+
+            @Override
+            public void onCompleted() {
+                observer.onCompleted();
+            }
+        };
+    }
+}

@@ -1,0 +1,169 @@
+package dev.chassis.tests.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.tests.grpc.proto.EchoGrpc;
+import dev.chassis.tests.grpc.proto.EchoReply;
+import dev.chassis.tests.grpc.proto.EchoRequest;
+import dev.chassis.testing.TestService;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * gRPC on the service's one port, called by a plain grpc-java client (Netty), which this project did not
+ * write.
+ */
+class GrpcEndpointsTest {
+    @RegisterExtension
+    static final TestService service = TestService.of(() -> Chassis.service("echo").grpc(new EchoService()));
+
+    private static ManagedChannel channel;
+
+    @BeforeAll
+    static void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    private static EchoGrpc.EchoBlockingStub blocking() {
+        return EchoGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void unary() {
+        assertThat(blocking().say(EchoRequest.newBuilder().setText("hi").build()).getText()).isEqualTo("hi");
+    }
+
+    @Test
+    void serverStreaming() {
+        Iterator<EchoReply> replies = blocking().repeat(EchoRequest.newBuilder().setText("x").setTimes(5).build());
+        List<Integer> indexes = new ArrayList<>();
+        replies.forEachRemaining(r -> indexes.add(r.getIndex()));
+        assertThat(indexes).containsExactly(0, 1, 2, 3, 4);
+    }
+
+    @Test
+    void clientStreaming() throws Exception {
+        Collector<EchoReply> result = new Collector<>();
+        StreamObserver<EchoRequest> requests = EchoGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .collect(result);
+        for (String s : List.of("a", "b", "c")) {
+            requests.onNext(EchoRequest.newBuilder().setText(s).build());
+        }
+        requests.onCompleted();
+        assertThat(result.await()).singleElement().satisfies(r -> {
+            assertThat(r.getText()).isEqualTo("abc");
+            assertThat(r.getIndex()).isEqualTo(3);
+        });
+    }
+
+    @Test
+    void bidirectionalStreaming() throws Exception {
+        Collector<EchoReply> result = new Collector<>();
+        StreamObserver<EchoRequest> requests = EchoGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .chat(result);
+        requests.onNext(EchoRequest.newBuilder().setText("one").build());
+        requests.onNext(EchoRequest.newBuilder().setText("two").build());
+        requests.onCompleted();
+        assertThat(result.await()).extracting(EchoReply::getText).containsExactly("ONE", "TWO");
+    }
+
+    @Test
+    void aThrownProblemBecomesTheMappedStatusWithItsDetail() {
+        assertThatThrownBy(() -> blocking().say(EchoRequest.newBuilder().setText("x").setBehaviour("problem-404").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
+                    assertThat(e.getStatus().getDescription()).isEqualTo("no echo for x");
+                });
+        assertThatThrownBy(() -> blocking().say(EchoRequest.newBuilder().setBehaviour("problem-onerror-409").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.ALREADY_EXISTS));
+    }
+
+    @Test
+    void anUnexpectedExceptionIsInternalWithoutInternals() {
+        assertThatThrownBy(() -> blocking().say(EchoRequest.newBuilder().setBehaviour("boom").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.INTERNAL);
+                    assertThat(e.getStatus().getDescription()).doesNotContain("hunter2").doesNotContain("IllegalState")
+                            .contains("traceId");
+                });
+        assertThat(blocking().say(EchoRequest.newBuilder().setText("still here").build()).getText()).isEqualTo("still here");
+    }
+
+    @Test
+    void healthCheckAnswersForTheWholeServiceAndEachGrpcService() {
+        HealthGrpc.HealthBlockingStub health = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("").build()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThat(health.check(HealthCheckRequest.newBuilder().setService("chassis.test.Echo").build()).getStatus())
+                .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        assertThatThrownBy(() -> health.check(HealthCheckRequest.newBuilder().setService("no.Such").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND));
+    }
+
+    @Test
+    void httpStillWorksOnTheSamePort() {
+        assertThat(service.client().get("/health/ready").status()).isEqualTo(200);
+        assertThat(service.client().get("/info").json().get("protocols").toString()).contains("grpc");
+    }
+
+    /** Collects a stream's values until it completes. */
+    static final class Collector<T> implements StreamObserver<T> {
+        private final List<T> values = new ArrayList<>();
+        private final CountDownLatch done = new CountDownLatch(1);
+        private volatile Throwable error;
+
+        @Override
+        public synchronized void onNext(T value) {
+            values.add(value);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            error = t;
+            done.countDown();
+        }
+
+        @Override
+        public void onCompleted() {
+            done.countDown();
+        }
+
+        List<T> await() throws Exception {
+            if (!done.await(10, TimeUnit.SECONDS)) {
+                throw new AssertionError("the stream did not complete");
+            }
+            if (error != null) {
+                throw new AssertionError("the stream failed", error);
+            }
+            synchronized (this) {
+                return List.copyOf(values);
+            }
+        }
+    }
+}
