@@ -127,6 +127,54 @@ class GrpcEndpointsTest {
     }
 
     @Test
+    void healthWatchStreamsTheCurrentStatus() throws Exception {
+        java.util.concurrent.BlockingQueue<HealthCheckResponse> seen = new java.util.concurrent.LinkedBlockingQueue<>();
+        io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+        ctx.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.newBuilder().setService("").build(),
+                new StreamObserver<>() {
+                    @Override
+                    public void onNext(HealthCheckResponse value) {
+                        seen.add(value);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                }));
+        try {
+            assertThat(seen.poll(10, TimeUnit.SECONDS)).isNotNull()
+                    .extracting(HealthCheckResponse::getStatus).isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+        } finally {
+            ctx.cancel(null);
+        }
+    }
+
+    @Test
+    void anUnknownMethodIsUnimplementedAndTheServerKeepsServing() {
+        io.grpc.MethodDescriptor<EchoRequest, EchoReply> nope = EchoGrpc.getSayMethod().toBuilder()
+                .setFullMethodName("chassis.test.Echo/Nope").build();
+        assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel, nope,
+                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), EchoRequest.getDefaultInstance()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+        assertThat(blocking().say(EchoRequest.newBuilder().setText("ok").build()).getText()).isEqualTo("ok");
+    }
+
+    @Test
+    void aClientThatDisappearsMidStreamLeavesTheServerHealthy() throws Exception {
+        ManagedChannel leaving = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+        StreamObserver<EchoRequest> requests = EchoGrpc.newStub(leaving).chat(new Collector<>());
+        requests.onNext(EchoRequest.newBuilder().setText("half").build());
+        leaving.shutdownNow().awaitTermination(5, TimeUnit.SECONDS); // gone without completing the stream
+        assertThat(blocking().say(EchoRequest.newBuilder().setText("after").build()).getText()).isEqualTo("after");
+        assertThat(service.client().get("/health/ready").status()).isEqualTo(200);
+    }
+
+    @Test
     void httpStillWorksOnTheSamePort() {
         assertThat(service.client().get("/health/ready").status()).isEqualTo(200);
         assertThat(service.client().get("/info").json().get("protocols").toString()).contains("grpc");

@@ -135,7 +135,6 @@ public final class ServiceRuntime implements RunningService {
                 .errorHandling(ErrorHandling.builder().includeEntity(true).build())
                 .directHandlers(directHandlers.build())
                 .routing(routing)
-                .addRouting(grpcRouting(spec, health, config))
                 .buildPrototype();
         int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
         // The guard is the only selector: it serves HTTP/1.1 and HTTP/2 with the protocols Helidon discovered.
@@ -145,7 +144,9 @@ public final class ServiceRuntime implements RunningService {
                 base.name(), base.protocols());
         WebServer server;
         try {
-            server = WebServerConfig.builder().from(base).protocols(List.of()).addConnectionSelector(guard).build().start();
+            server = WebServerConfig.builder().from(base).protocols(List.of()).addConnectionSelector(guard)
+                    .addRouting(grpcRouting(spec, health, config))
+                    .build().start();
             if (!server.isRunning() || server.port() < 0) {
                 if (server.isRunning()) {
                     server.stop();
