@@ -31,6 +31,7 @@ public final class ServiceBuilder {
     private final List<Setting<?>> settings = new ArrayList<>();
     private final List<ServiceSpec.PendingClient> clients = new ArrayList<>();
     private final List<io.grpc.BindableService> grpcServices = new ArrayList<>();
+    private final List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels = new ArrayList<>();
     private java.time.Clock clock = java.time.Clock.systemUTC();
 
     ServiceBuilder(String name) {
@@ -66,6 +67,22 @@ public final class ServiceBuilder {
             grpcServices.add(Objects.requireNonNull(s, "service"));
         }
         return this;
+    }
+
+    /**
+     * A gRPC channel to a logical target ({@code grpc://inventory}) for generated stubs:
+     * {@code InventoryGrpc.newBlockingStub(builder.grpcChannel("inventory"))}. It connects when the service
+     * starts, to the instances that discovery or {@code clients.<target>.url} name; calls made inside a
+     * handler inherit what is left of the handler's deadline, others get {@code clients.<target>.request-timeout}.
+     */
+    public io.grpc.Channel grpcChannel(String target) {
+        Objects.requireNonNull(target, "target");
+        if (!target.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
+            throw new IllegalArgumentException("a client target is a DNS label, but was '" + target + "'");
+        }
+        dev.chassis.core.internal.grpc.ChassisChannel channel = new dev.chassis.core.internal.grpc.ChassisChannel(target);
+        grpcChannels.add(channel);
+        return channel;
     }
 
     /** Adds a health check. */
@@ -153,6 +170,6 @@ public final class ServiceBuilder {
      */
     public RunningService start() {
         return ServiceRuntime.start(new ServiceSpec(name, version, endpoints, checks, mappers, properties, routing,
-                settings, clients, clock, grpcServices));
+                settings, clients, clock, grpcServices, grpcChannels));
     }
 }

@@ -38,8 +38,10 @@ public final class RemoteProblemException extends ClientException {
         return problem.status() >= 500;
     }
 
+    /** 504 when the target's deadline passed (the caller's own deadline did too), else 502. */
     @Override
     public Problem toProblem() {
-        return Problem.builder(502).detail("a call to " + target() + " answered " + problem.status()).build();
+        int status = problem.status() == 504 ? 504 : 502;
+        return Problem.builder(status).detail("a call to " + target() + " answered " + problem.status()).build();
     }
 }

@@ -40,6 +40,12 @@ public interface ExtensionContext {
      */
     void decorator(CallDecorator decorator);
 
+    /** Adds an interceptor to every gRPC service of the service (tracing, metrics, policies...). */
+    void grpcServerInterceptor(io.grpc.ServerInterceptor interceptor);
+
+    /** Adds an interceptor to every gRPC channel the service opens. */
+    void grpcClientInterceptor(io.grpc.ClientInterceptor interceptor);
+
     /** Adds a way to find the instances of logical client targets (discovery back-ends). */
     void targetResolver(TargetResolver resolver);
 

@@ -83,7 +83,8 @@ public final class ProblemInterceptor implements ServerInterceptor {
             return GrpcStatuses.toStatus(s.toProblem());
         }
         if (cause instanceof StatusRuntimeException sre) {
-            return sre.getStatus();
+            // a failed call through a Chassis channel carries its problem: answer as this service, not as the target
+            return sre.getCause() instanceof ProblemSource s ? GrpcStatuses.toStatus(s.toProblem()) : sre.getStatus();
         }
         if (cause instanceof StatusException se) {
             return se.getStatus();

@@ -47,6 +47,9 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
                 error.addSuppressed(mapperFailure);
             }
         }
+        if (error instanceof io.grpc.StatusRuntimeException sre && sre.getCause() instanceof ProblemSource source) {
+            return source.toProblem(); // a failed call through a Chassis gRPC channel
+        }
         if (error instanceof ProblemSource source) {
             LOG.log(Level.DEBUG, () -> "answering " + source.toProblem().status() + " for " + error);
             return source.toProblem();

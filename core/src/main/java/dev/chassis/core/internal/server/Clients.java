@@ -21,6 +21,19 @@ final class Clients {
     private Clients() {
     }
 
+    /** The instances of a target: the extensions' resolvers first, then {@code clients.<target>.url}. */
+    static Function<String, List<URI>> resolver(Config config, List<TargetResolver> resolvers) {
+        return name -> {
+            for (TargetResolver r : resolvers) {
+                Optional<List<URI>> found = r.resolve(name);
+                if (found.isPresent() && !found.get().isEmpty()) {
+                    return found.get();
+                }
+            }
+            return config.find(CoreSettings.CLIENT_URL.resolve(name)).orElse(List.of());
+        };
+    }
+
     /** Binds the clients; returns their targets, to close when the service stops. */
     static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
                                    List<CallDecorator> decorators) {

@@ -34,6 +34,8 @@ final class Registrations {
     private final List<Filter> filters = new ArrayList<>();
     private final List<CallDecorator> decorators = new ArrayList<>();
     private final List<TargetResolver> resolvers = new ArrayList<>();
+    private final List<io.grpc.ServerInterceptor> grpcServerInterceptors = new ArrayList<>();
+    private final List<io.grpc.ClientInterceptor> grpcClientInterceptors = new ArrayList<>();
     private final List<Consumer<RunningService>> started = new ArrayList<>();
     private final List<Runnable> stopping = new ArrayList<>();
     private final List<Runnable> stopped = new ArrayList<>();
@@ -91,6 +93,16 @@ final class Registrations {
             }
 
             @Override
+            public void grpcServerInterceptor(io.grpc.ServerInterceptor interceptor) {
+                grpcServerInterceptors.add(interceptor);
+            }
+
+            @Override
+            public void grpcClientInterceptor(io.grpc.ClientInterceptor interceptor) {
+                grpcClientInterceptors.add(interceptor);
+            }
+
+            @Override
             public void targetResolver(TargetResolver resolver) {
                 resolvers.add(resolver);
             }
@@ -131,6 +143,14 @@ final class Registrations {
 
     List<CallDecorator> decorators() {
         return decorators;
+    }
+
+    List<io.grpc.ServerInterceptor> grpcServerInterceptors() {
+        return grpcServerInterceptors;
+    }
+
+    List<io.grpc.ClientInterceptor> grpcClientInterceptors() {
+        return grpcClientInterceptors;
     }
 
     List<TargetResolver> resolvers() {

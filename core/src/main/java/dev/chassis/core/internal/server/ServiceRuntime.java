@@ -106,6 +106,16 @@ public final class ServiceRuntime implements RunningService {
         List<dev.chassis.core.internal.http.ClientTarget> targets = Clients.bind(spec.clients(), config, reg.resolvers(),
                 reg.decorators());
         reg.stopped().add(() -> targets.forEach(dev.chassis.core.internal.http.ClientTarget::close));
+        for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
+            if (config.find(CoreSettings.CLIENT_URL.resolve(channel.target())).isEmpty() && reg.resolvers().isEmpty()) {
+                throw new dev.chassis.core.config.ConfigException(List.of("the gRPC channel to '" + channel.target()
+                        + "' has nowhere to go: set clients." + channel.target()
+                        + ".url (e.g. http://localhost:8081) or add a discovery module"));
+            }
+            channel.connect(Clients.resolver(config, reg.resolvers()),
+                    config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())), reg.grpcClientInterceptors());
+            reg.stopped().add(channel::close);
+        }
 
         LifecycleFilter lifecycle = new LifecycleFilter();
         HttpRouting.Builder routing = HttpRouting.builder();
@@ -145,7 +155,7 @@ public final class ServiceRuntime implements RunningService {
         WebServer server;
         try {
             server = WebServerConfig.builder().from(base).protocols(List.of()).addConnectionSelector(guard)
-                    .addRouting(grpcRouting(spec, health, config))
+                    .addRouting(grpcRouting(spec, health, config, reg.grpcServerInterceptors()))
                     .build().start();
             if (!server.isRunning() || server.port() < 0) {
                 if (server.isRunning()) {
@@ -177,10 +187,14 @@ public final class ServiceRuntime implements RunningService {
 
     /** The gRPC services: the application's, and grpc.health.v1 fed by the readiness checks. */
     private static io.helidon.webserver.grpc.GrpcRouting.Builder grpcRouting(ServiceSpec spec, HealthRegistry health,
-                                                                             LayeredConfig config) {
+                                                                             LayeredConfig config,
+                                                                             List<io.grpc.ServerInterceptor> hooks) {
         java.util.Set<String> names = new java.util.HashSet<>();
+        // Helidon runs higher weights first: the deadline, then the error model, then the extensions' hooks
         io.helidon.webserver.grpc.GrpcRouting.Builder grpc = io.helidon.webserver.grpc.GrpcRouting.builder()
-                .intercept(new dev.chassis.core.internal.grpc.ProblemInterceptor());
+                .intercept(300, new dev.chassis.core.internal.grpc.DeadlineInterceptor())
+                .intercept(200, new dev.chassis.core.internal.grpc.ProblemInterceptor());
+        hooks.forEach(h -> grpc.intercept(100, h));
         for (io.grpc.BindableService s : spec.grpcServices()) {
             String name = s.bindService().getServiceDescriptor().getName();
             if (!names.add(name)) {

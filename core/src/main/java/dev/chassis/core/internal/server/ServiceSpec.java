@@ -22,7 +22,8 @@ public record ServiceSpec(String name,
                           List<Setting<?>> settings,
                           List<PendingClient> clients,
                           java.time.Clock clock,
-                          List<io.grpc.BindableService> grpcServices) {
+                          List<io.grpc.BindableService> grpcServices,
+                          List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels) {
     /** A client interface created on the builder, bound at start. */
     public record PendingClient(String target, ClientBinder.Pending<?> pending) {
     }
@@ -36,5 +37,6 @@ public record ServiceSpec(String name,
         settings = List.copyOf(settings);
         clients = List.copyOf(clients);
         grpcServices = List.copyOf(grpcServices);
+        grpcChannels = List.copyOf(grpcChannels);
     }
 }

@@ -1,0 +1,184 @@
+package dev.chassis.core.internal.grpc;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+import dev.chassis.core.client.RemoteProblemException;
+import dev.chassis.core.grpc.GrpcStatuses;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ClientInterceptors;
+import io.grpc.Context;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.NameResolver;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+
+/**
+ * A gRPC channel to a logical target ({@code grpc://inventory}), created before its service starts and
+ * connected when it does. Its instances come from the service's resolvers (static configuration
+ * {@code clients.<target>.url}, or discovery), balanced round robin; a call without a deadline gets the
+ * target's default ({@code clients.<target>.request-timeout}); a call made inside a handler never outlives
+ * what is left of the handler's own deadline; a failed call's status carries a
+ * {@link RemoteProblemException} as its cause, the same problem type the HTTP clients use. Not API.
+ */
+public final class ChassisChannel extends Channel {
+    private final String target;
+    private volatile Channel delegate;
+    private volatile ManagedChannel managed;
+
+    public ChassisChannel(String target) {
+        this.target = target;
+    }
+
+    /** The logical target. */
+    public String target() {
+        return target;
+    }
+
+    /** Connects the channel; called once when the service starts. */
+    public void connect(Function<String, List<URI>> resolver, Duration defaultDeadline, List<ClientInterceptor> hooks) {
+        @SuppressWarnings("deprecation") // a resolver per channel, not a process-wide registry entry: see the class doc
+        ManagedChannel ch = NettyChannelBuilder.forTarget("chassis:///" + target)
+                .nameResolverFactory(new Resolvers(resolver))
+                .defaultLoadBalancingPolicy("round_robin")
+                .usePlaintext()
+                .build();
+        managed = ch;
+        List<ClientInterceptor> all = new java.util.ArrayList<>(hooks);
+        all.add(new Defaults(target, defaultDeadline)); // innermost: sees the call as it goes out
+        delegate = ClientInterceptors.intercept(ch, all.reversed());
+    }
+
+    /** Closes the connections; called when the service stops. */
+    public void close() {
+        ManagedChannel m = managed;
+        if (m != null) {
+            m.shutdown();
+            try {
+                if (!m.awaitTermination(2, TimeUnit.SECONDS)) {
+                    m.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                m.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method, CallOptions options) {
+        Channel d = delegate;
+        if (d == null) {
+            throw new IllegalStateException("the gRPC channel to " + target
+                    + " connects when its service starts: call it from handlers, after start()");
+        }
+        return d.newCall(method, options);
+    }
+
+    @Override
+    public String authority() {
+        return target;
+    }
+
+    /** Default deadline, the handler's remaining deadline, and problems on failure. */
+    private static final class Defaults implements ClientInterceptor {
+        private final String target;
+        private final Duration defaultDeadline;
+
+        Defaults(String target, Duration defaultDeadline) {
+            this.target = target;
+            this.defaultDeadline = defaultDeadline;
+        }
+
+        @Override
+        public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+            CallOptions o = options;
+            if (o.getDeadline() == null && Context.current().getDeadline() == null) {
+                o = o.withDeadlineAfter(defaultDeadline.toMillis(), TimeUnit.MILLISECONDS);
+            }
+            String call = "gRPC " + target + "/" + method.getFullMethodName();
+            return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, o)) {
+                @Override
+                public void start(Listener<R> listener, Metadata headers) {
+                    super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                        @Override
+                        public void onClose(Status status, Metadata trailers) {
+                            Status s = status;
+                            if (!status.isOk() && !(status.getCause() instanceof RemoteProblemException)) {
+                                s = status.withCause(new RemoteProblemException(target, call, GrpcStatuses.toProblem(status)));
+                            }
+                            super.onClose(s, trailers);
+                        }
+                    }, headers);
+                }
+            };
+        }
+    }
+
+    /** Name resolution through the service's resolvers. */
+    private static final class Resolvers extends NameResolver.Factory {
+        private final Function<String, List<URI>> resolver;
+
+        Resolvers(Function<String, List<URI>> resolver) {
+            this.resolver = resolver;
+        }
+
+        @Override
+        public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
+            String name = targetUri.getPath().substring(1);
+            return new NameResolver() {
+                private Listener2 listener;
+
+                @Override
+                public String getServiceAuthority() {
+                    return name;
+                }
+
+                @Override
+                public void start(Listener2 l) {
+                    listener = l;
+                    resolve();
+                }
+
+                @Override
+                public void refresh() {
+                    resolve();
+                }
+
+                private void resolve() {
+                    List<URI> instances = resolver.apply(name);
+                    if (instances.isEmpty()) {
+                        listener.onError(Status.UNAVAILABLE.withDescription("no instances of " + name + " are known"));
+                        return;
+                    }
+                    List<EquivalentAddressGroup> groups = instances.stream()
+                            .map(u -> new EquivalentAddressGroup(new InetSocketAddress(u.getHost(),
+                                    u.getPort() < 0 ? 80 : u.getPort())))
+                            .toList();
+                    listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(io.grpc.StatusOr.fromValue(groups)).build());
+                }
+
+                @Override
+                public void shutdown() {
+                }
+            };
+        }
+
+        @Override
+        public String getDefaultScheme() {
+            return "chassis";
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package dev.chassis.core.internal.grpc;
+
+import java.util.concurrent.TimeUnit;
+
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+
+/**
+ * Makes a call's {@code grpc-timeout} the handler's deadline ({@code Context.current().getDeadline()}), so
+ * that calls the handler makes through Chassis channels inherit what is left of it, and are cancelled
+ * with it. Not API.
+ */
+public final class DeadlineInterceptor implements ServerInterceptor {
+    static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+    /** Fires deadlines (cancels the contexts); one daemon thread for the process. */
+    private static final java.util.concurrent.ScheduledExecutorService TIMER =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "chassis-grpc-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        String timeout = headers.get(TIMEOUT);
+        long nanos = timeout == null ? -1 : parse(timeout);
+        if (nanos < 0 || Context.current().getDeadline() != null) {
+            return next.startCall(call, headers);
+        }
+        Context.CancellableContext ctx = Context.current().withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER);
+        ServerCall<Q, R> closing = new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
+            @Override
+            public void close(io.grpc.Status status, Metadata trailers) {
+                try {
+                    super.close(status, trailers);
+                } finally {
+                    ctx.cancel(null); // the call is over: release the deadline timer, cancel what it started
+                }
+            }
+        };
+        return Contexts.interceptCall(ctx, closing, headers, next);
+    }
+
+    /** {@code grpc-timeout}: up to 8 digits and a unit (H, M, S, m, u, n); -1 when malformed. */
+    static long parse(String value) {
+        if (value.length() < 2 || value.length() > 9) {
+            return -1;
+        }
+        long n;
+        try {
+            n = Long.parseLong(value.substring(0, value.length() - 1));
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+        return switch (value.charAt(value.length() - 1)) {
+            case 'H' -> TimeUnit.HOURS.toNanos(n);
+            case 'M' -> TimeUnit.MINUTES.toNanos(n);
+            case 'S' -> TimeUnit.SECONDS.toNanos(n);
+            case 'm' -> TimeUnit.MILLISECONDS.toNanos(n);
+            case 'u' -> TimeUnit.MICROSECONDS.toNanos(n);
+            case 'n' -> n;
+            default -> -1;
+        };
+    }
+}
