@@ -78,7 +78,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
      *                       HTTP/1.1 and HTTP/2 are replaced by the two above
      */
     public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
-                           java.util.List<io.helidon.webserver.spi.ProtocolConfig> discovered) {
+                           java.util.List<io.helidon.webserver.spi.ProtocolConfig> discovered, int maxGrpcMessage) {
         this.deadlineNanos = headerDeadline.toNanos();
         Http1ConnectionListener listener = new Http1ConnectionListener() {
             @Override
@@ -102,7 +102,10 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         java.util.List<io.helidon.webserver.spi.ProtocolConfig> protocols = new java.util.ArrayList<>();
         protocols.add(http1Config);
         protocols.add(http2);
-        discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config)).forEach(protocols::add);
+        discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config))
+                .map(p -> p instanceof io.helidon.webserver.grpc.GrpcConfig g
+                        ? io.helidon.webserver.grpc.GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage).build() : p)
+                .forEach(protocols::add);
         ProtocolConfigs configs = ProtocolConfigs.create(protocols);
         this.http1 = new Http1ConnectionProvider().create(socketName, http1Config, configs);
         this.http2 = new Http2ConnectionProvider().create(socketName, http2, configs);

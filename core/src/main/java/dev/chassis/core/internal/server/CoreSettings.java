@@ -33,6 +33,8 @@ public final class CoreSettings {
             .min(1).describedAs("a health check slower than this is reported DOWN");
     public static final Setting<Duration> HEALTH_WATCH_INTERVAL = Setting.duration("health.watch-interval",
             Duration.ofSeconds(1)).min(10).describedAs("how often gRPC health Watch streams look for a change");
+    public static final Setting<Long> GRPC_MAX_MESSAGE = Setting.size("grpc.max-message-size", 4L * 1024 * 1024)
+            .range(1024, 256L * 1024 * 1024).describedAs("larger gRPC messages get RESOURCE_EXHAUSTED");
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
@@ -50,7 +52,7 @@ public final class CoreSettings {
 
     public static List<Setting<?>> all() {
         return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
-                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
+                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT);
     }
 }

@@ -151,7 +151,7 @@ public final class ServiceRuntime implements RunningService {
         ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
                 Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
-                base.name(), base.protocols());
+                base.name(), base.protocols(), Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
         WebServer server;
         try {
             server = WebServerConfig.builder().from(base).protocols(List.of()).addConnectionSelector(guard)
