@@ -26,6 +26,13 @@ import io.opentelemetry.api.trace.Span;
 public final class ProblemInterceptor implements ServerInterceptor {
     private static final System.Logger LOG = System.getLogger(ProblemInterceptor.class.getName());
 
+    private final long maxMessageSize;
+
+    /** @param maxMessageSize a larger request message is refused with RESOURCE_EXHAUSTED */
+    public ProblemInterceptor(long maxMessageSize) {
+        this.maxMessageSize = maxMessageSize;
+    }
+
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         ServerCall<Q, R> translating = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
@@ -45,6 +52,15 @@ public final class ProblemInterceptor implements ServerInterceptor {
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(Q message) {
+                if (message instanceof com.google.protobuf.MessageLite m && m.getSerializedSize() > maxMessageSize) {
+                    try {
+                        translating.close(Status.RESOURCE_EXHAUSTED.withDescription("the message is larger than "
+                                + maxMessageSize + " bytes"), new Metadata());
+                    } catch (IllegalStateException alreadyClosed) {
+                        LOG.log(Level.DEBUG, "call already closed", alreadyClosed);
+                    }
+                    return;
+                }
                 try {
                     super.onMessage(message);
                 } catch (RuntimeException e) {

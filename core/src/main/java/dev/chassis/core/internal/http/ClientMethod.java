@@ -109,6 +109,17 @@ final class ClientMethod implements Invocation {
         }
         String uri = base.toString() + path(rp) + (rp.query.isEmpty() ? "" : "?" + rp.query);
         HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
+        io.grpc.Context context = io.grpc.Context.current();
+        io.grpc.Deadline deadline = context.getDeadline();
+        if (context.isCancelled() || (deadline != null && deadline.isExpired())) {
+            // the handler's own call was cancelled or its deadline passed: do not start work nobody waits for
+            throw new ClientTimeoutException(site.target(), description + ": the caller's deadline has passed", null);
+        }
+        if (deadline != null && deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)
+                < target.requestTimeout().toMillis()) {
+            request.readTimeout(java.time.Duration.ofMillis(
+                    Math.max(1, deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS))));
+        }
         for (Map.Entry<HeaderName, String> h : rp.headers) {
             request.header(h.getKey(), h.getValue());
         }

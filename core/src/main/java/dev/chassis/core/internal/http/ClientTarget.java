@@ -19,16 +19,23 @@ public final class ClientTarget {
     private final Function<String, List<URI>> resolver;
     private final WebClient client;
     private final AtomicInteger next = new AtomicInteger();
+    private final Duration requestTimeout;
 
     public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout) {
         this.name = name;
         this.resolver = resolver;
+        this.requestTimeout = requestTimeout;
         this.client = WebClient.builder()
                 .connectTimeout(connectTimeout)
                 .readTimeout(requestTimeout)
                 .sendExpectContinue(false)
                 .followRedirects(false)
                 .build();
+    }
+
+    /** How long a call waits for the answer when no caller's deadline is shorter. */
+    Duration requestTimeout() {
+        return requestTimeout;
     }
 
     /** Releases the client's pooled connections. */

@@ -151,7 +151,7 @@ public final class ServiceRuntime implements RunningService {
         ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
                 Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
-                base.name(), base.protocols(), Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
+                base.name(), base.protocols(), readLimit(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
         WebServer server;
         try {
             server = WebServerConfig.builder().from(base).protocols(List.of()).addConnectionSelector(guard)
@@ -185,6 +185,14 @@ public final class ServiceRuntime implements RunningService {
         return runtime;
     }
 
+    /**
+     * Helidon 4.5.0 hangs a gRPC call whose message passes its read buffer; Chassis lets Helidon read up to
+     * four times the limit and refuses what passes the limit itself, with RESOURCE_EXHAUSTED.
+     */
+    private static int readLimit(long maxMessage) {
+        return (int) Math.min(Integer.MAX_VALUE - 1024, maxMessage * 4);
+    }
+
     /** The gRPC services: the application's, and grpc.health.v1 fed by the readiness checks. */
     private static io.helidon.webserver.grpc.GrpcRouting.Builder grpcRouting(ServiceSpec spec, HealthRegistry health,
                                                                              LayeredConfig config,
@@ -193,7 +201,7 @@ public final class ServiceRuntime implements RunningService {
         // Helidon runs higher weights first: the deadline, then the error model, then the extensions' hooks
         io.helidon.webserver.grpc.GrpcRouting.Builder grpc = io.helidon.webserver.grpc.GrpcRouting.builder()
                 .intercept(300, new dev.chassis.core.internal.grpc.DeadlineInterceptor())
-                .intercept(200, new dev.chassis.core.internal.grpc.ProblemInterceptor());
+                .intercept(200, new dev.chassis.core.internal.grpc.ProblemInterceptor(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
         hooks.forEach(h -> grpc.intercept(100, h));
         for (io.grpc.BindableService s : spec.grpcServices()) {
             String name = s.bindService().getServiceDescriptor().getName();
