@@ -269,13 +269,7 @@ public final class Setting<T> {
         if (t.startsWith("P") || t.startsWith("p")) {
             return Duration.parse(t.toUpperCase(Locale.ROOT));
         }
-        int i = 0;
-        while (i < t.length() && Character.isDigit(t.charAt(i))) {
-            i++;
-        }
-        if (i == 0) {
-            throw new IllegalArgumentException("no number");
-        }
+        int i = digits(t);
         long n = Long.parseLong(t.substring(0, i));
         return switch (t.substring(i).trim().toLowerCase(Locale.ROOT)) {
             case "ms" -> Duration.ofMillis(n);
@@ -287,8 +281,8 @@ public final class Setting<T> {
         };
     }
 
-    static Long parseSize(String s) {
-        String t = s.trim();
+    /** How many digits a number-with-unit starts with; at least one. */
+    private static int digits(String t) {
         int i = 0;
         while (i < t.length() && Character.isDigit(t.charAt(i))) {
             i++;
@@ -296,6 +290,12 @@ public final class Setting<T> {
         if (i == 0) {
             throw new IllegalArgumentException("no number");
         }
+        return i;
+    }
+
+    static Long parseSize(String s) {
+        String t = s.trim();
+        int i = digits(t);
         long n = Long.parseLong(t.substring(0, i));
         long unit = switch (t.substring(i).trim().toLowerCase(Locale.ROOT)) {
             case "", "b" -> 1L;

@@ -113,18 +113,9 @@ final class PolicyDecorator implements CallDecorator {
         io.github.resilience4j.bulkhead.Bulkhead bulkhead = shareable(client, site, "bulkhead", () ->
                 io.github.resilience4j.bulkhead.Bulkhead.of(name(site), BulkheadConfig.custom()
                         .maxConcurrentCalls(max).maxWaitDuration(wait).writableStackTraceEnabled(false).build()));
-        return call -> {
-            try {
-                return bulkhead.executeCheckedSupplier(() -> inner.invoke(call));
-            } catch (BulkheadFullException e) {
-                throw client ? new CallRejectedException(site.target(), "bulkhead full")
-                        : Problem.unavailable("too many requests in progress; try again shortly", 1);
-            } catch (Exception | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        };
+        return guarded(inner, bulkhead::executeCheckedSupplier, BulkheadFullException.class,
+                e -> client ? new CallRejectedException(site.target(), "bulkhead full")
+                        : Problem.unavailable("too many requests in progress; try again shortly", 1));
     }
 
     private Invocation timeLimit(CallSite site, Policy p, boolean client, Invocation inner) {
@@ -170,19 +161,10 @@ final class PolicyDecorator implements CallDecorator {
                         .limitForPeriod(limit).limitRefreshPeriod(period).timeoutDuration(timeout)
                         .writableStackTraceEnabled(false).build()));
         String retryAfter = seconds(period);
-        return call -> {
-            try {
-                return limiter.executeCheckedSupplier(() -> inner.invoke(call));
-            } catch (RequestNotPermitted e) {
-                throw client ? new CallRejectedException(site.target(), "rate limit reached")
+        return guarded(inner, limiter::executeCheckedSupplier, RequestNotPermitted.class,
+                e -> client ? new CallRejectedException(site.target(), "rate limit reached")
                         : Problem.builder(429).detail("rate limit reached; try again later")
-                                .header("Retry-After", retryAfter).build();
-            } catch (Exception | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        };
+                                .header("Retry-After", retryAfter).build());
     }
 
     private Invocation circuitBreaker(CallSite site, Policy p, boolean client, Invocation inner) {
@@ -226,19 +208,10 @@ final class PolicyDecorator implements CallDecorator {
             return b;
         });
         String retryAfter = seconds(wait);
-        return call -> {
-            try {
-                return breaker.executeCheckedSupplier(() -> inner.invoke(call));
-            } catch (CallNotPermittedException e) {
-                throw client ? new CircuitOpenException(site.target(), wait)
+        return guarded(inner, breaker::executeCheckedSupplier, CallNotPermittedException.class,
+                e -> client ? new CircuitOpenException(site.target(), wait)
                         : Problem.builder(503).detail("this operation is failing; it is suspended for a while")
-                                .header("Retry-After", retryAfter).build();
-            } catch (Exception | Error e) {
-                throw e;
-            } catch (Throwable t) {
-                throw new IllegalStateException(t);
-            }
-        };
+                                .header("Retry-After", retryAfter).build());
     }
 
     private Invocation retry(CallSite site, Policy p, boolean client, Invocation inner) {
@@ -297,6 +270,29 @@ final class PolicyDecorator implements CallDecorator {
                     }
                     context.onError(e); // waits the back-off
                 }
+            }
+        };
+    }
+
+    /** A Resilience4j decoration ({@code executeCheckedSupplier}) of an invocation. */
+    @FunctionalInterface
+    private interface Decoration {
+        Object execute(io.github.resilience4j.core.functions.CheckedSupplier<Object> call) throws Throwable;
+    }
+
+    /** Runs the invocation through the decoration; its refusal becomes {@code refuse}'s exception. */
+    private static <E extends Throwable> Invocation guarded(Invocation inner, Decoration decoration, Class<E> refusal,
+                                                          java.util.function.Function<E, RuntimeException> refuse) {
+        return call -> {
+            try {
+                return decoration.execute(() -> inner.invoke(call));
+            } catch (Exception | Error e) {
+                if (refusal.isInstance(e)) {
+                    throw refuse.apply(refusal.cast(e));
+                }
+                throw e;
+            } catch (Throwable t) {
+                throw new IllegalStateException(t);
             }
         };
     }

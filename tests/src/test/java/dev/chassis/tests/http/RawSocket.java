@@ -63,23 +63,14 @@ final class RawSocket implements AutoCloseable {
 
     /** Reads one response with a Content-Length body, leaving the connection open. */
     String readOneResponse() throws IOException {
-        InputStream in = socket.getInputStream();
-        ByteArrayOutputStream head = new ByteArrayOutputStream();
-        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-            int b = in.read();
-            if (b < 0) {
-                throw new IOException("closed before the end of the headers: " + head);
-            }
-            head.write(b);
-        }
-        String headers = head.toString(StandardCharsets.ISO_8859_1);
+        String headers = readHeadersOnly();
         int length = 0;
         for (String line : headers.split("\r\n")) {
             if (line.toLowerCase().startsWith("content-length:")) {
                 length = Integer.parseInt(line.substring(15).trim());
             }
         }
-        byte[] body = in.readNBytes(length);
+        byte[] body = socket.getInputStream().readNBytes(length);
         return headers + new String(body, StandardCharsets.ISO_8859_1);
     }
 
