@@ -185,6 +185,32 @@ class GrpcEndpointsTest {
     }
 
     @Test
+    void aMalformedFrameClosesThatConnectionOnlyAndTheServerStaysHealthy() throws Exception {
+        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", service.port())) {
+            raw.setSoTimeout(10_000);
+            java.io.OutputStream out = raw.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            // a SETTINGS frame of 5 bytes: a SETTINGS payload must be a multiple of 6 (FRAME_SIZE_ERROR)
+            out.write(new byte[] {0, 0, 5, 4, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5});
+            out.flush();
+            java.io.InputStream in = raw.getInputStream();
+            byte[] buf = new byte[4096];
+            boolean closed = false;
+            try {
+                while (in.read(buf) >= 0) {
+                    // drain what the server sends (its SETTINGS, a GOAWAY) until it closes
+                }
+                closed = true;
+            } catch (java.net.SocketException reset) {
+                closed = true;
+            }
+            assertThat(closed).as("the server ends a connection that breaks the protocol").isTrue();
+        }
+        assertThat(blocking().say(EchoRequest.newBuilder().setText("unharmed").build()).getText()).isEqualTo("unharmed");
+        assertThat(service.client().get("/health/live").status()).isEqualTo(200);
+    }
+
+    @Test
     void httpStillWorksOnTheSamePort() {
         assertThat(service.client().get("/health/ready").status()).isEqualTo(200);
         assertThat(service.client().get("/info").json().get("protocols").toString()).contains("grpc");
