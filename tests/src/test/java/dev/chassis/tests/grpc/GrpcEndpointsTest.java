@@ -211,6 +211,24 @@ class GrpcEndpointsTest {
     }
 
     @Test
+    void reflectionListsTheServices() throws Exception {
+        Collector<io.grpc.reflection.v1.ServerReflectionResponse> result = new Collector<>();
+        StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
+                io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .serverReflectionInfo(result);
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+                .setFileContainingSymbol("chassis.test.Echo").build());
+        requests.onCompleted();
+        List<io.grpc.reflection.v1.ServerReflectionResponse> answers = result.await();
+        List<String> names = answers.get(0).getListServicesResponse().getServiceList().stream()
+                .map(io.grpc.reflection.v1.ServiceResponse::getName).toList();
+        assertThat(names).contains("chassis.test.Echo", "grpc.health.v1.Health");
+        assertThat(answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoCount())
+                .as("the descriptor a tool needs to call Echo").isPositive();
+    }
+
+    @Test
     void httpStillWorksOnTheSamePort() {
         assertThat(service.client().get("/health/ready").status()).isEqualTo(200);
         assertThat(service.client().get("/info").json().get("protocols").toString()).contains("grpc");

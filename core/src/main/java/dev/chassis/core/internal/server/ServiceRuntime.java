@@ -138,30 +138,33 @@ public final class ServiceRuntime implements RunningService {
             directHandlers.addHandler(type, direct);
         }
         Duration idle = config.get(CoreSettings.IDLE_TIMEOUT);
-        WebServerConfig base = WebServer.builder()
-                .host(config.get(CoreSettings.HOST))
-                .port(config.get(CoreSettings.PORT))
-                .shutdownHook(false)
-                .maxPayloadSize(config.get(CoreSettings.MAX_BODY))
-                .idleConnectionTimeout(idle)
-                .idleConnectionPeriod(Duration.ofMillis(Math.max(100, Math.min(idle.toMillis() / 4, 10_000))))
-                .shutdownGracePeriod(Duration.ofSeconds(1))
-                .errorHandling(ErrorHandling.builder().includeEntity(true).build())
-                .directHandlers(directHandlers.build())
-                .routing(routing)
-                .buildPrototype();
         int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
-        // The guard is the only selector: it serves HTTP/1.1 and HTTP/2 with the protocols Helidon discovered.
+        // The guard is the listener's only connection selector: it serves HTTP/1.1 and HTTP/2 with the protocol
+        // configurations Helidon discovers (gRPC among them), which a throwaway prototype lists for us.
+        List<io.helidon.webserver.spi.ProtocolConfig> discovered = WebServer.builder().buildPrototype().protocols();
         ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
                 Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
-                base.name(), base.protocols(), readLimit(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
+                WebServer.DEFAULT_SOCKET_NAME, discovered, readLimit(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
         WebServer server;
         try {
-            WebServerConfig.Builder builder = WebServerConfig.builder().from(base).protocols(List.of())
-                    .addConnectionSelector(guard);
+            WebServerConfig.Builder builder = WebServer.builder()
+                    .host(config.get(CoreSettings.HOST))
+                    .port(config.get(CoreSettings.PORT))
+                    .shutdownHook(false)
+                    .maxPayloadSize(config.get(CoreSettings.MAX_BODY))
+                    .idleConnectionTimeout(idle)
+                    .idleConnectionPeriod(Duration.ofMillis(Math.max(100, Math.min(idle.toMillis() / 4, 10_000))))
+                    .shutdownGracePeriod(Duration.ofSeconds(1))
+                    .errorHandling(ErrorHandling.builder().includeEntity(true).build())
+                    .directHandlers(directHandlers.build())
+                    .protocolsDiscoverServices(false)
+                    .addConnectionSelector(guard)
+                    .routing(routing);
             if (grpc) {
-                builder.addRouting(grpcRouting(spec, health, config, reg.grpcServerInterceptors()));
+                builder.addRouting(grpcRouting(spec, health, config, reg.grpcServerInterceptors()))
+                        // grpc.reflection.v1 (and v1alpha for older tools), so that grpcurl and friends can list and call
+                        .addFeature(io.helidon.webserver.grpc.GrpcReflectionFeature.create(r -> r.enabled(true)));
             }
             server = builder.build().start();
             if (!server.isRunning() || server.port() < 0) {
@@ -216,11 +219,21 @@ public final class ServiceRuntime implements RunningService {
                 throw new dev.chassis.core.http.BindingException("the gRPC service " + name + " is registered twice ("
                         + s.getClass().getName() + "). Fix: register each service once");
             }
-            grpc.service(s);
+            register(grpc, s);
         }
-        grpc.service(new dev.chassis.core.internal.grpc.GrpcHealthService(health, names,
+        register(grpc, new dev.chassis.core.internal.grpc.GrpcHealthService(health, names,
                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL)));
         return grpc;
+    }
+
+    /** With its .proto descriptor when it has one, so that reflection can hand it to tools. */
+    private static void register(io.helidon.webserver.grpc.GrpcRouting.Builder grpc, io.grpc.BindableService service) {
+        Object schema = service.bindService().getServiceDescriptor().getSchemaDescriptor();
+        if (schema instanceof io.grpc.protobuf.ProtoFileDescriptorSupplier proto) {
+            grpc.service(proto.getFileDescriptor(), service);
+        } else {
+            grpc.service(service);
+        }
     }
 
     /** {@code chassis.extensions.<name>.*} must name an extension on the class path: a typo must not go unnoticed. */
