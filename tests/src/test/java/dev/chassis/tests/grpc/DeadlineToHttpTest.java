@@ -45,6 +45,7 @@ class DeadlineToHttpTest {
     /** Records how the HTTP call ended and how long it took. */
     static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
     static final AtomicReference<Duration> TOOK = new AtomicReference<>();
+    static volatile java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
 
     public static final class ViaHttp extends EchoGrpc.EchoImplBase {
         private final SlowClient slow;
@@ -56,6 +57,7 @@ class DeadlineToHttpTest {
         @Override
         public void say(EchoRequest request, StreamObserver<EchoReply> observer) {
             long t0 = System.nanoTime();
+            entered.countDown();
             try {
                 observer.onNext(EchoReply.newBuilder().setText(slow.slow()).build());
                 observer.onCompleted();
@@ -69,7 +71,57 @@ class DeadlineToHttpTest {
     }
 
     @Test
+    void theHttpCallStopsWhenTheGrpcCallIsCancelled() throws Exception {
+        FAILURE.set(null);
+        TOOK.set(null);
+        entered = new java.util.concurrent.CountDownLatch(1);
+        try (RunningService slowService = Chassis.service("slow").property("server.port", "0").http(new Slow()).start()) {
+            ServiceBuilder b = Chassis.service("front").property("server.port", "0")
+                    .property("clients.slow.url", slowService.uri().toString())
+                    .property("clients.slow.retry.enabled", "false");
+            SlowClient client = b.client(SlowClient.class);
+            try (RunningService front = b.grpc(new ViaHttp(client)).start()) {
+                ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", front.port()).usePlaintext().build();
+                try {
+                    io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+                    java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+                    ctx.run(() -> EchoGrpc.newStub(channel).say(EchoRequest.getDefaultInstance(), new StreamObserver<>() {
+                        @Override
+                        public void onNext(EchoReply value) {
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            outcome.complete(t);
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            outcome.complete(null);
+                        }
+                    }));
+                    assertThat(entered.await(10, TimeUnit.SECONDS)).as("the handler started its HTTP call").isTrue();
+                    ctx.cancel(null); // the client gives up; no deadline anywhere
+                    assertThat(outcome.get(10, TimeUnit.SECONDS)).isNotNull();
+                    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+                    while (TOOK.get() == null && System.nanoTime() < waitUntil) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
+                    }
+                    assertThat(FAILURE.get()).isInstanceOf(ClientTimeoutException.class)
+                            .hasMessageContaining("cancelled");
+                    assertThat(TOOK.get()).as("stopped with the cancellation, not after the 5 s answer or 10 s timeout")
+                            .isLessThan(Duration.ofSeconds(4));
+                } finally {
+                    channel.shutdownNow();
+                }
+            }
+        }
+    }
+
+    @Test
     void theHttpCallGivesUpWithTheGrpcDeadline() throws Exception {
+        FAILURE.set(null);
+        TOOK.set(null);
         try (RunningService slowService = Chassis.service("slow").property("server.port", "0").http(new Slow()).start()) {
             ServiceBuilder b = Chassis.service("front").property("server.port", "0")
                     .property("clients.slow.url", slowService.uri().toString())

@@ -10,9 +10,10 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 
 /**
- * Makes a call's {@code grpc-timeout} the handler's deadline ({@code Context.current().getDeadline()}), so
- * that calls the handler makes through Chassis channels inherit what is left of it, and are cancelled
- * with it. Not API.
+ * Gives every gRPC call a cancellable {@link Context}: its {@code grpc-timeout} becomes the handler's deadline
+ * ({@code Context.current().getDeadline()}), and the context is cancelled when the client cancels or the
+ * call ends, so that calls the handler makes through Chassis channels and clients inherit what is left of
+ * the deadline and stop with the call. Not API.
  */
 public final class DeadlineInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
@@ -28,10 +29,11 @@ public final class DeadlineInterceptor implements ServerInterceptor {
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
         String timeout = headers.get(TIMEOUT);
         long nanos = timeout == null ? -1 : parse(timeout);
-        if (nanos < 0 || Context.current().getDeadline() != null) {
-            return next.startCall(call, headers);
-        }
-        Context.CancellableContext ctx = Context.current().withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER);
+        // Every call gets a cancellable context, cancelled when the client cancels or the deadline passes, so
+        // that what the handler started (calls through Chassis channels and clients) stops with it.
+        Context.CancellableContext ctx = nanos >= 0
+                ? Context.current().withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
+                : Context.current().withCancellation();
         ServerCall<Q, R> closing = new io.grpc.ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(io.grpc.Status status, Metadata trailers) {
@@ -42,7 +44,17 @@ public final class DeadlineInterceptor implements ServerInterceptor {
                 }
             }
         };
-        return Contexts.interceptCall(ctx, closing, headers, next);
+        ServerCall.Listener<Q> listener = Contexts.interceptCall(ctx, closing, headers, next);
+        return new io.grpc.ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+            @Override
+            public void onCancel() {
+                try {
+                    super.onCancel();
+                } finally {
+                    ctx.cancel(null);
+                }
+            }
+        };
     }
 
     /** {@code grpc-timeout}: up to 8 digits and a unit (H, M, S, m, u, n); -1 when malformed. */

@@ -123,6 +123,13 @@ final class ClientMethod implements Invocation {
         for (Map.Entry<HeaderName, String> h : rp.headers) {
             request.header(h.getKey(), h.getValue());
         }
+        // Inside a gRPC handler: when the handler's call is cancelled, stop waiting for this answer too.
+        Thread caller = Thread.currentThread();
+        io.grpc.Context.CancellationListener onCancel = cancelled -> caller.interrupt();
+        boolean cancellable = context != io.grpc.Context.ROOT;
+        if (cancellable) {
+            context.addListener(onCancel, Runnable::run);
+        }
         try (HttpClientResponse response = rp.body == null ? request.request()
                 : request.header(HeaderNames.CONTENT_TYPE, rp.contentType).submit(rp.body)) {
             int status = response.status().code();
@@ -132,7 +139,15 @@ final class ClientMethod implements Invocation {
         } catch (ClientException e) {
             throw e;
         } catch (RuntimeException e) {
+            if (cancellable && context.isCancelled()) {
+                Thread.interrupted(); // the interrupt was ours, to abandon the call: do not leave it set
+                throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", e);
+            }
             throw transportFailure(description, e);
+        } finally {
+            if (cancellable) {
+                context.removeListener(onCancel);
+            }
         }
     }
 
