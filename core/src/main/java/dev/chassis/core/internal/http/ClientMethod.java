@@ -111,9 +111,12 @@ final class ClientMethod implements Invocation {
         HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
         io.grpc.Context context = io.grpc.Context.current();
         io.grpc.Deadline deadline = context.getDeadline();
-        if (context.isCancelled() || (deadline != null && deadline.isExpired())) {
-            // the handler's own call was cancelled or its deadline passed: do not start work nobody waits for
+        if (deadline != null && deadline.isExpired()) {
+            // the handler's own deadline passed: do not start work nobody waits for
             throw new ClientTimeoutException(site.target(), description + ": the caller's deadline has passed", null);
+        }
+        if (context.isCancelled()) {
+            throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", null);
         }
         if (deadline != null && deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)
                 < target.requestTimeout().toMillis()) {
