@@ -29,6 +29,7 @@ class GrpcHealthWatchTest {
                 .start();
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
         BlockingQueue<ServingStatus> seen = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         try {
             HealthGrpc.newStub(channel).watch(HealthCheckRequest.newBuilder().setService("chassis.test.Echo").build(),
                     new StreamObserver<>() {
@@ -43,11 +44,13 @@ class GrpcHealthWatchTest {
 
                         @Override
                         public void onCompleted() {
+                            ended.countDown();
                         }
                     });
             assertThat(seen.poll(10, TimeUnit.SECONDS)).isEqualTo(ServingStatus.SERVING);
             Thread stopper = Thread.ofPlatform().start(service::stop);
             assertThat(seen.poll(10, TimeUnit.SECONDS)).as("the change is streamed").isEqualTo(ServingStatus.NOT_SERVING);
+            assertThat(ended.await(10, TimeUnit.SECONDS)).as("the stream ends at shutdown").isTrue();
             stopper.join(TimeUnit.SECONDS.toMillis(30));
         } finally {
             channel.shutdownNow();

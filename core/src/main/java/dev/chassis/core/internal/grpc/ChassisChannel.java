@@ -105,10 +105,10 @@ public final class ChassisChannel extends Channel {
         @Override
         public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
             CallOptions o = options;
-            if (o.getDeadline() == null && Context.current().getDeadline() == null) {
+            if (o.getDeadline() == null) {
+                // grpc-java uses the earlier of this and the handler's remaining deadline (Context)
                 o = o.withDeadlineAfter(defaultDeadline.toMillis(), TimeUnit.MILLISECONDS);
             }
-            String call = "gRPC " + target + "/" + method.getFullMethodName();
             return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, o)) {
                 @Override
                 public void start(Listener<R> listener, Metadata headers) {
@@ -117,7 +117,8 @@ public final class ChassisChannel extends Channel {
                         public void onClose(Status status, Metadata trailers) {
                             Status s = status;
                             if (!status.isOk() && !(status.getCause() instanceof RemoteProblemException)) {
-                                s = status.withCause(new RemoteProblemException(target, call, GrpcStatuses.toProblem(status)));
+                                s = status.withCause(new RemoteProblemException(target,
+                                        "gRPC " + target + "/" + method.getFullMethodName(), GrpcStatuses.toProblem(status)));
                             }
                             super.onClose(s, trailers);
                         }
@@ -158,16 +159,29 @@ public final class ChassisChannel extends Channel {
                 }
 
                 private void resolve() {
-                    List<URI> instances = resolver.apply(name);
-                    if (instances.isEmpty()) {
-                        listener.onError(Status.UNAVAILABLE.withDescription("no instances of " + name + " are known"));
-                        return;
+                    // runs in grpc-java's synchronization context: an exception escaping here would break the
+                    // channel for good, so every failure becomes a resolution error that grpc-java retries
+                    try {
+                        List<URI> instances = resolver.apply(name);
+                        if (instances.isEmpty()) {
+                            listener.onError(Status.UNAVAILABLE.withDescription("no instances of " + name + " are known"));
+                            return;
+                        }
+                        List<EquivalentAddressGroup> groups = new java.util.ArrayList<>();
+                        for (URI u : instances) {
+                            if (!"http".equals(u.getScheme()) || u.getHost() == null) {
+                                listener.onError(Status.UNAVAILABLE.withDescription(name + ": " + u
+                                        + " is not a plaintext http:// address; gRPC channels do not speak TLS yet"));
+                                return;
+                            }
+                            groups.add(new EquivalentAddressGroup(new InetSocketAddress(u.getHost(),
+                                    u.getPort() < 0 ? 80 : u.getPort())));
+                        }
+                        listener.onResult(ResolutionResult.newBuilder()
+                                .setAddressesOrError(io.grpc.StatusOr.fromValue(groups)).build());
+                    } catch (RuntimeException e) {
+                        listener.onError(Status.UNAVAILABLE.withDescription("resolving " + name + " failed").withCause(e));
                     }
-                    List<EquivalentAddressGroup> groups = instances.stream()
-                            .map(u -> new EquivalentAddressGroup(new InetSocketAddress(u.getHost(),
-                                    u.getPort() < 0 ? 80 : u.getPort())))
-                            .toList();
-                    listener.onResult(ResolutionResult.newBuilder().setAddressesOrError(io.grpc.StatusOr.fromValue(groups)).build());
                 }
 
                 @Override

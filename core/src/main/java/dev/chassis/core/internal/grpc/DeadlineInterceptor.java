@@ -18,12 +18,17 @@ import io.grpc.ServerInterceptor;
 public final class DeadlineInterceptor implements ServerInterceptor {
     static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
     /** Fires deadlines (cancels the contexts); one daemon thread for the process. */
-    private static final java.util.concurrent.ScheduledExecutorService TIMER =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "chassis-grpc-deadlines");
-                t.setDaemon(true);
-                return t;
-            });
+    private static final java.util.concurrent.ScheduledThreadPoolExecutor TIMER = timer();
+
+    private static java.util.concurrent.ScheduledThreadPoolExecutor timer() {
+        java.util.concurrent.ScheduledThreadPoolExecutor t = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "chassis-grpc-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true); // a finished call's deadline must not stay queued until it would have fired
+        return t;
+    }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
@@ -50,6 +55,9 @@ public final class DeadlineInterceptor implements ServerInterceptor {
             public void onCancel() {
                 try {
                     super.onCancel();
+                } catch (RuntimeException e) {
+                    System.getLogger(DeadlineInterceptor.class.getName()).log(System.Logger.Level.WARNING,
+                            "a gRPC cancellation handler failed", e);
                 } finally {
                     ctx.cancel(null);
                 }
@@ -62,12 +70,13 @@ public final class DeadlineInterceptor implements ServerInterceptor {
         if (value.length() < 2 || value.length() > 9) {
             return -1;
         }
-        long n;
-        try {
-            n = Long.parseLong(value.substring(0, value.length() - 1));
-        } catch (NumberFormatException e) {
-            return -1;
+        String digits = value.substring(0, value.length() - 1);
+        for (int i = 0; i < digits.length(); i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                return -1; // no sign, no spaces: digits only
+            }
         }
+        long n = Long.parseLong(digits);
         return switch (value.charAt(value.length() - 1)) {
             case 'H' -> TimeUnit.HOURS.toNanos(n);
             case 'M' -> TimeUnit.MINUTES.toNanos(n);

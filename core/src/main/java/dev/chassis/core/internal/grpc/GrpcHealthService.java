@@ -1,7 +1,10 @@
 package dev.chassis.core.internal.grpc;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
 
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
@@ -16,13 +19,26 @@ import io.grpc.stub.StreamObserver;
 /**
  * {@code grpc.health.v1.Health} fed by the same checks as {@code /health/ready}: {@code ""} is the whole
  * service, each registered gRPC service answers the same readiness; an unknown service is NOT_FOUND
- * (Check) or SERVICE_UNKNOWN (Watch). Watch sends the current status, then every change, until the
- * client cancels. Not API.
+ * (Check) or SERVICE_UNKNOWN (Watch). Watch sends the current status, then every change, until the client
+ * cancels or the service shuts down (it then sends NOT_SERVING and ends the stream). One poller serves all
+ * watchers: the checks run once per interval, however many streams watch. Not API.
  */
 public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
     private final HealthChecks checks;
     private final Set<String> services;
     private final Duration watchInterval;
+    private final Map<ServerCallStreamObserver<HealthCheckResponse>, Watcher> watchers = new ConcurrentHashMap<>();
+    private volatile Thread poller;
+    private volatile boolean closed;
+
+    private static final class Watcher {
+        final boolean known;
+        volatile ServingStatus last;
+
+        Watcher(boolean known) {
+            this.known = known;
+        }
+    }
 
     public GrpcHealthService(HealthChecks checks, Set<String> services, Duration watchInterval) {
         this.checks = checks;
@@ -43,24 +59,90 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
     @Override
     public void watch(HealthCheckRequest request, StreamObserver<HealthCheckResponse> observer) {
         ServerCallStreamObserver<HealthCheckResponse> call = (ServerCallStreamObserver<HealthCheckResponse>) observer;
-        boolean known = known(request.getService());
-        Thread.ofVirtual().name("grpc-health-watch").start(() -> {
-            ServingStatus last = null;
+        if (closed) {
+            call.onNext(response(ServingStatus.NOT_SERVING));
+            call.onCompleted();
+            return;
+        }
+        Watcher w = new Watcher(known(request.getService()));
+        call.setOnCancelHandler(() -> watchers.remove(call));
+        watchers.put(call, w);
+        send(call, w, w.known ? status() : ServingStatus.SERVICE_UNKNOWN);
+        startPoller();
+    }
+
+    /**
+     * Tells every watcher NOT_SERVING and ends their streams; called when shutdown begins. The poller, which
+     * owns the sending, does it; this waits (briefly) until it has.
+     */
+    public void close() {
+        closed = true;
+        Thread p = poller;
+        if (p == null) {
+            endAll();
+            return;
+        }
+        LockSupport.unpark(p);
+        try {
+            p.join(Duration.ofSeconds(2));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void endAll() {
+        watchers.forEach((call, w) -> {
             try {
-                while (!call.isCancelled()) {
-                    ServingStatus now = known ? status() : ServingStatus.SERVICE_UNKNOWN;
-                    if (now != last) {
-                        call.onNext(response(now));
-                        last = now;
-                    }
-                    Thread.sleep(watchInterval);
+                if (w.known) {
+                    send(call, w, ServingStatus.NOT_SERVING);
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (RuntimeException closed) {
-                // the client went away between the check and the send
+                call.onCompleted();
+            } catch (RuntimeException gone) {
+                // the client went away meanwhile
             }
         });
+        watchers.clear();
+    }
+
+    private synchronized void startPoller() {
+        if (poller == null && !closed) {
+            poller = Thread.ofVirtual().name("grpc-health-watch").start(this::poll);
+        }
+    }
+
+    private void poll() {
+        while (true) {
+            LockSupport.parkNanos(watchInterval.toNanos());
+            if (closed) {
+                endAll();
+                return;
+            }
+            if (watchers.isEmpty()) {
+                continue;
+            }
+            ServingStatus now = status();
+            watchers.forEach((call, w) -> {
+                if (call.isCancelled()) {
+                    watchers.remove(call);
+                } else if (w.known) {
+                    send(call, w, now);
+                }
+            });
+        }
+    }
+
+    private void send(ServerCallStreamObserver<HealthCheckResponse> call, Watcher w, ServingStatus status) {
+        if (status == w.last) {
+            return;
+        }
+        try {
+            synchronized (w) { // the poller and watch() may both send the first status
+                call.onNext(response(status));
+            }
+            w.last = status;
+        } catch (RuntimeException gone) {
+            watchers.remove(call);
+        }
     }
 
     private boolean known(String service) {

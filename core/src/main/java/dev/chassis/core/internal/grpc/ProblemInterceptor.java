@@ -16,6 +16,7 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import io.opentelemetry.api.trace.Span;
 
 /**
@@ -26,19 +27,25 @@ import io.opentelemetry.api.trace.Span;
 public final class ProblemInterceptor implements ServerInterceptor {
     private static final System.Logger LOG = System.getLogger(ProblemInterceptor.class.getName());
 
-    private final long maxMessageSize;
-
-    /** @param maxMessageSize a larger request message is refused with RESOURCE_EXHAUSTED */
-    public ProblemInterceptor(long maxMessageSize) {
-        this.maxMessageSize = maxMessageSize;
-    }
-
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        AtomicBoolean closed = new AtomicBoolean();
+        String method = call.getMethodDescriptor().getFullMethodName();
+        // Helidon's ServerCall does not refuse a second close; a second trailers frame on a closed stream makes
+        // the client reset it, which can cost the whole connection. Only the first close goes out.
         ServerCall<Q, R> translating = new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(Status status, Metadata trailers) {
-                super.close(translate(status, call.getMethodDescriptor().getFullMethodName()), trailers);
+                if (closed.compareAndSet(false, true)) {
+                    super.close(translate(status, method), trailers);
+                }
+            }
+
+            @Override
+            public void sendMessage(R message) {
+                if (!closed.get()) {
+                    super.sendMessage(message);
+                }
             }
         };
         ServerCall.Listener<Q> listener;
@@ -52,26 +59,42 @@ public final class ProblemInterceptor implements ServerInterceptor {
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
             @Override
             public void onMessage(Q message) {
-                if (message instanceof com.google.protobuf.MessageLite m && m.getSerializedSize() > maxMessageSize) {
-                    try {
-                        translating.close(Status.RESOURCE_EXHAUSTED.withDescription("the message is larger than "
-                                + maxMessageSize + " bytes"), new Metadata());
-                    } catch (IllegalStateException alreadyClosed) {
-                        LOG.log(Level.DEBUG, "call already closed", alreadyClosed);
-                    }
-                    return;
-                }
-                try {
-                    super.onMessage(message);
-                } catch (RuntimeException e) {
-                    closeQuietly(translating, e);
+                if (!closed.get()) {
+                    guard(() -> super.onMessage(message));
                 }
             }
 
             @Override
             public void onHalfClose() {
+                if (!closed.get()) {
+                    guard(super::onHalfClose);
+                }
+            }
+
+            @Override
+            public void onReady() {
+                guard(super::onReady);
+            }
+
+            @Override
+            public void onComplete() {
+                logged(super::onComplete);
+            }
+
+            @Override
+            public void onCancel() {
+                logged(super::onCancel);
+                if (!call.isCancelled() && !closed.get()) {
+                    // Helidon cancels the listener, without closing the call, when it cannot read a request
+                    // message: larger than grpc.max-message-size, or not a valid message
+                    translating.close(Status.RESOURCE_EXHAUSTED.withDescription("the request message could not be"
+                            + " read: larger than grpc.max-message-size, or malformed"), new Metadata());
+                }
+            }
+
+            private void guard(Runnable r) {
                 try {
-                    super.onHalfClose();
+                    r.run();
                 } catch (RuntimeException e) {
                     closeQuietly(translating, e);
                 }
@@ -79,12 +102,16 @@ public final class ProblemInterceptor implements ServerInterceptor {
         };
     }
 
-    private static void closeQuietly(ServerCall<?, ?> call, RuntimeException e) {
+    private static void logged(Runnable r) {
         try {
-            call.close(Status.UNKNOWN.withCause(e), new Metadata());
-        } catch (IllegalStateException alreadyClosed) {
-            LOG.log(Level.DEBUG, "call already closed when its handler threw", e);
+            r.run();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "a gRPC completion or cancellation handler failed", e);
         }
+    }
+
+    private static void closeQuietly(ServerCall<?, ?> call, RuntimeException e) {
+        call.close(Status.UNKNOWN.withCause(e), new Metadata());
     }
 
     static Status translate(Status status, String method) {

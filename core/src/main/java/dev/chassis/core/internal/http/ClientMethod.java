@@ -128,7 +128,11 @@ final class ClientMethod implements Invocation {
         }
         // Inside a gRPC handler: when the handler's call is cancelled, stop waiting for this answer too.
         Thread caller = Thread.currentThread();
-        io.grpc.Context.CancellationListener onCancel = cancelled -> caller.interrupt();
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        io.grpc.Context.CancellationListener onCancel = cancelled -> {
+            interrupted.set(true);
+            caller.interrupt();
+        };
         boolean cancellable = context != io.grpc.Context.ROOT;
         if (cancellable) {
             context.addListener(onCancel, Runnable::run);
@@ -143,13 +147,15 @@ final class ClientMethod implements Invocation {
             throw e;
         } catch (RuntimeException e) {
             if (cancellable && context.isCancelled()) {
-                Thread.interrupted(); // the interrupt was ours, to abandon the call: do not leave it set
                 throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", e);
             }
             throw transportFailure(description, e);
         } finally {
             if (cancellable) {
                 context.removeListener(onCancel);
+                if (interrupted.get()) {
+                    Thread.interrupted(); // the interrupt was ours, to abandon the call: do not leave it set
+                }
             }
         }
     }

@@ -104,7 +104,9 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         protocols.add(http2);
         discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config))
                 .map(p -> p instanceof io.helidon.webserver.grpc.GrpcConfig g
-                        ? io.helidon.webserver.grpc.GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage).build() : p)
+                        // compression off: a compressed message is bounded only before it is inflated (a zip bomb)
+                        ? io.helidon.webserver.grpc.GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage)
+                                .enableCompression(false).build() : p)
                 .forEach(protocols::add);
         ProtocolConfigs configs = ProtocolConfigs.create(protocols);
         this.http1 = new Http1ConnectionProvider().create(socketName, http1Config, configs);

@@ -38,6 +38,21 @@ public final class LifecycleFilter implements Filter {
         }
     }
 
+    /** A request or call not seen by this filter (gRPC) starts: it counts as in flight. */
+    public void enter() {
+        inFlight.increment();
+    }
+
+    /** ... and ends. */
+    public void exit() {
+        inFlight.decrement();
+    }
+
+    /** Whether the service is draining: new work should be refused. */
+    public boolean draining() {
+        return draining;
+    }
+
     /** From now on, HTTP/1.1 responses carry {@code Connection: close} and their connections are closed. */
     public void drain() {
         draining = true;

@@ -110,15 +110,20 @@ public final class ServiceRuntime implements RunningService {
         List<dev.chassis.core.internal.http.ClientTarget> targets = Clients.bind(spec.clients(), config, reg.resolvers(),
                 reg.decorators());
         reg.stopped().add(() -> targets.forEach(dev.chassis.core.internal.http.ClientTarget::close));
-        for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
-            if (config.find(CoreSettings.CLIENT_URL.resolve(channel.target())).isEmpty() && reg.resolvers().isEmpty()) {
-                throw new dev.chassis.core.config.ConfigException(List.of("the gRPC channel to '" + channel.target()
-                        + "' has nowhere to go: set clients." + channel.target()
-                        + ".url (e.g. http://localhost:8081) or add a discovery module"));
+        try {
+            for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
+                if (reg.resolvers().isEmpty() && Clients.resolver(config, reg.resolvers()).apply(channel.target()).isEmpty()) {
+                    throw new dev.chassis.core.config.ConfigException(List.of("the gRPC channel to '" + channel.target()
+                            + "' has nowhere to go: set clients." + channel.target()
+                            + ".url (e.g. http://localhost:8081) or add a discovery module"));
+                }
+                channel.connect(Clients.resolver(config, reg.resolvers()),
+                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())), reg.grpcClientInterceptors());
+                reg.stopped().add(channel::close);
             }
-            channel.connect(Clients.resolver(config, reg.resolvers()),
-                    config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())), reg.grpcClientInterceptors());
-            reg.stopped().add(channel::close);
+        } catch (RuntimeException e) {
+            runAll(reg.stopped(), "stopped"); // close the clients and channels opened so far
+            throw e;
         }
 
         LifecycleFilter lifecycle = new LifecycleFilter();
@@ -145,7 +150,7 @@ public final class ServiceRuntime implements RunningService {
         ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
                 Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
-                WebServer.DEFAULT_SOCKET_NAME, discovered, readLimit(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
+                WebServer.DEFAULT_SOCKET_NAME, discovered, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
         WebServer server;
         try {
             WebServerConfig.Builder builder = WebServer.builder()
@@ -162,7 +167,7 @@ public final class ServiceRuntime implements RunningService {
                     .addConnectionSelector(guard)
                     .routing(routing);
             if (grpc) {
-                builder.addRouting(grpcRouting(spec, health, config, reg.grpcServerInterceptors()))
+                builder.addRouting(grpcRouting(spec, health, config, reg, lifecycle))
                         // grpc.reflection.v1 (and v1alpha for older tools), so that grpcurl and friends can list and call
                         .addFeature(io.helidon.webserver.grpc.GrpcReflectionFeature.create(r -> r.enabled(true)));
             }
@@ -176,6 +181,7 @@ public final class ServiceRuntime implements RunningService {
             }
         } catch (RuntimeException e) {
             guard.close();
+            runAll(reg.stopped(), "stopped"); // close the clients and channels opened so far
             throw e;
         }
         ServiceRuntime runtime = new ServiceRuntime(info, config, server, guard, lifecycle, health, reg);
@@ -195,24 +201,18 @@ public final class ServiceRuntime implements RunningService {
         return runtime;
     }
 
-    /**
-     * Helidon 4.5.0 hangs a gRPC call whose message passes its read buffer; Chassis lets Helidon read up to
-     * four times the limit and refuses what passes the limit itself, with RESOURCE_EXHAUSTED.
-     */
-    private static int readLimit(long maxMessage) {
-        return (int) Math.min(Integer.MAX_VALUE - 1024, maxMessage * 4);
-    }
-
     /** The gRPC services: the application's, and grpc.health.v1 fed by the readiness checks. */
     private static io.helidon.webserver.grpc.GrpcRouting.Builder grpcRouting(ServiceSpec spec, HealthRegistry health,
-                                                                             LayeredConfig config,
-                                                                             List<io.grpc.ServerInterceptor> hooks) {
+                                                                             LayeredConfig config, Registrations reg,
+                                                                             LifecycleFilter lifecycle) {
         java.util.Set<String> names = new java.util.HashSet<>();
-        // Helidon runs higher weights first: the deadline, then the error model, then the extensions' hooks
+        // Helidon runs higher weights first: shutdown bookkeeping, the deadline, the error model, then the
+        // extensions' hooks
         io.helidon.webserver.grpc.GrpcRouting.Builder grpc = io.helidon.webserver.grpc.GrpcRouting.builder()
+                .intercept(400, new dev.chassis.core.internal.grpc.GrpcLifecycleInterceptor(lifecycle))
                 .intercept(300, new dev.chassis.core.internal.grpc.DeadlineInterceptor())
-                .intercept(200, new dev.chassis.core.internal.grpc.ProblemInterceptor(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
-        hooks.forEach(h -> grpc.intercept(100, h));
+                .intercept(200, new dev.chassis.core.internal.grpc.ProblemInterceptor());
+        reg.grpcServerInterceptors().forEach(h -> grpc.intercept(100, h));
         for (io.grpc.BindableService s : spec.grpcServices()) {
             String name = s.bindService().getServiceDescriptor().getName();
             if (!names.add(name)) {
@@ -221,8 +221,10 @@ public final class ServiceRuntime implements RunningService {
             }
             register(grpc, s);
         }
-        register(grpc, new dev.chassis.core.internal.grpc.GrpcHealthService(health, names,
-                config.get(CoreSettings.HEALTH_WATCH_INTERVAL)));
+        dev.chassis.core.internal.grpc.GrpcHealthService healthService = new dev.chassis.core.internal.grpc.GrpcHealthService(
+                health, names, config.get(CoreSettings.HEALTH_WATCH_INTERVAL));
+        reg.stopping().add(healthService::close); // watchers hear NOT_SERVING and their streams end
+        register(grpc, healthService);
         return grpc;
     }
 
