@@ -71,6 +71,10 @@ cps() {
   CLIENT_PID=""
   (( rc == 0 )) || { echo "bench: GrpcLoad against $name failed (exit $rc):" >&2; tail -n 30 "$file" >&2; exit 1; }
   CPS_VALUE=$(awk '$1 == "CALLS_PER_SEC" { print $2 }' "$file")
+  errs=$(awk '$1 == "ERRORS" { print $2 }' "$file")
+  if [ -n "$errs" ] && [ "$errs" != 0 ]; then
+    echo "warning: $name: $errs failed calls ($(grep -m1 'calls failed' "$file" | cut -c1-160))" >&2
+  fi
   [ -n "$CPS_VALUE" ] || { echo "bench: no CALLS_PER_SEC from GrpcLoad against $name:" >&2; cat "$file" >&2; exit 1; }
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }

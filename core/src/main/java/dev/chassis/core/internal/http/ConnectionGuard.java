@@ -104,9 +104,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         protocols.add(http2);
         discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config))
                 .map(p -> p instanceof io.helidon.webserver.grpc.GrpcConfig g
-                        // compression off: a compressed message is bounded only before it is inflated (a zip bomb)
+                        // compression off: a compressed message would be bounded only before it is inflated (a
+                        // zip bomb), and compressing every answer costs Helidon half its throughput
                         ? io.helidon.webserver.grpc.GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage)
-                                .enableCompression(false).build() : p)
+                                .enableCompression(false).build()
+                        : p)
                 .forEach(protocols::add);
         ProtocolConfigs configs = ProtocolConfigs.create(protocols);
         this.http1 = new Http1ConnectionProvider().create(socketName, http1Config, configs);

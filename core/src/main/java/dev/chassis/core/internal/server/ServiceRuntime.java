@@ -206,12 +206,10 @@ public final class ServiceRuntime implements RunningService {
                                                                              LayeredConfig config, Registrations reg,
                                                                              LifecycleFilter lifecycle) {
         java.util.Set<String> names = new java.util.HashSet<>();
-        // Helidon runs higher weights first: shutdown bookkeeping, the deadline, the error model, then the
-        // extensions' hooks
+        // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the
+        // extensions' hooks, inside the guard's context
         io.helidon.webserver.grpc.GrpcRouting.Builder grpc = io.helidon.webserver.grpc.GrpcRouting.builder()
-                .intercept(400, new dev.chassis.core.internal.grpc.GrpcLifecycleInterceptor(lifecycle))
-                .intercept(300, new dev.chassis.core.internal.grpc.DeadlineInterceptor())
-                .intercept(200, new dev.chassis.core.internal.grpc.ProblemInterceptor());
+                .intercept(200, new dev.chassis.core.internal.grpc.ServerCallGuard(lifecycle));
         reg.grpcServerInterceptors().forEach(h -> grpc.intercept(100, h));
         for (io.grpc.BindableService s : spec.grpcServices()) {
             String name = s.bindService().getServiceDescriptor().getName();

@@ -16,7 +16,9 @@ import io.helidon.webserver.grpc.GrpcRouting;
  * <ul>
  * <li>{@code PORT}: a Chassis service ({@code Chassis.service(...).grpc(...)}), chassis-core's defaults and
  * interceptors (deadline, error model, gRPC health);</li>
- * <li>{@code PORT + 1}: the service registered by hand on Helidon SE 4's gRPC routing, Helidon's defaults;</li>
+ * <li>{@code PORT + 1}: the service registered by hand on Helidon SE 4's gRPC routing, with gRPC compression
+ * off as Chassis sets it (Helidon's default compresses every answer, which halves its throughput; with it
+ * on, this comparison would measure compression, not Chassis);</li>
  * <li>{@code PORT + 2}: grpc-java's own Netty server ({@code grpc-netty-shaded}), grpc-java's defaults.</li>
  * </ul>
  * {@code bench-grpc.sh} loads them one at a time, alternately, with {@link GrpcLoad}.
@@ -55,9 +57,18 @@ public final class GrpcBenchServers {
                 .grpc(new BenchService())
                 .start();
 
+        java.util.List<io.helidon.webserver.spi.ProtocolConfig> protocols = WebServer.builder().buildPrototype().protocols()
+                .stream()
+                .map(p -> p instanceof io.helidon.webserver.grpc.GrpcConfig g
+                        ? (io.helidon.webserver.spi.ProtocolConfig) io.helidon.webserver.grpc.GrpcConfig.builder().from(g)
+                                .enableCompression(false).build()
+                        : p)
+                .toList();
         WebServer helidon = WebServer.builder()
                 .host(HOST)
                 .port(port + 1)
+                .protocolsDiscoverServices(false)
+                .protocols(protocols)
                 .addRouting(GrpcRouting.builder().service(new BenchService()))
                 .build()
                 .start();

@@ -18,7 +18,9 @@ import io.grpc.stub.StreamObserver;
  * The gRPC load generator of {@code bench-grpc.sh}: for {@code SECONDS} it keeps {@code CONCURRENCY} unary
  * {@code Bench/Unary} calls in flight on one plaintext grpc-java (Netty) channel, each carrying the same
  * 1024 random bytes, and prints {@code CALLS_PER_SEC <value>}: the calls completed in that window, per second.
- * Any failed call, or an answer of the wrong size, ends it with exit status 1.
+ * An answer of the wrong size ends it with exit status 1. Failed calls are counted and reported
+ * ({@code ERRORS <n>} and the first failure): under load Helidon 4.5.0's HTTP/2 layer can send a zero
+ * WINDOW_UPDATE, which grpc-java treats as a connection error; the run goes on on a new connection.
  *
  * <p>Usage: {@code java -cp ... dev.chassis.samples.benchmarks.GrpcLoad HOST PORT SECONDS CONCURRENCY}.
  */
@@ -82,6 +84,8 @@ public final class GrpcLoad {
         Semaphore inFlight = new Semaphore(concurrency);
         AtomicLong completed = new AtomicLong();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        AtomicLong errors = new AtomicLong();
 
         long start = System.nanoTime();
         long end = start + TimeUnit.SECONDS.toNanos(seconds);
@@ -101,7 +105,8 @@ public final class GrpcLoad {
 
                 @Override
                 public void onError(Throwable t) {
-                    failure.compareAndSet(null, t);
+                    firstError.compareAndSet(null, t);
+                    errors.incrementAndGet();
                     inFlight.release();
                 }
 
@@ -126,7 +131,11 @@ public final class GrpcLoad {
             t.printStackTrace();
             return 1;
         }
+        if (errors.get() > 0) {
+            System.err.println("GrpcLoad: " + errors.get() + " calls failed; the first: " + firstError.get());
+        }
         System.out.printf("CALLS_PER_SEC %.1f%n", calls / elapsedS);
+        System.out.printf("ERRORS %d%n", errors.get());
         System.out.printf("CALLS %d in %.3f s, concurrency %d, payload %d bytes%n", calls, elapsedS, concurrency,
                 PAYLOAD_BYTES);
         System.out.flush();

@@ -1,0 +1,243 @@
+package dev.chassis.core.internal.grpc;
+
+import java.lang.System.Logger.Level;
+import java.util.HexFormat;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.chassis.core.Problem;
+import dev.chassis.core.ProblemSource;
+import dev.chassis.core.grpc.GrpcStatuses;
+import dev.chassis.core.internal.http.LifecycleFilter;
+import io.grpc.Context;
+import io.grpc.ForwardingServerCall;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.StatusRuntimeException;
+import io.opentelemetry.api.trace.Span;
+
+/**
+ * What Chassis does around every gRPC call, in one interceptor (one call wrapper and one listener wrapper
+ * per call, as this runs on every call):
+ * <ul>
+ * <li><b>shutdown</b>: counts the call in flight with the HTTP requests, and refuses new calls with
+ * UNAVAILABLE once the service drains;</li>
+ * <li><b>deadline and cancellation</b>: runs the handler in a cancellable {@link Context} whose deadline is
+ * the call's {@code grpc-timeout}, cancelled when the client cancels or the call ends, so that the calls the
+ * handler makes through Chassis channels and clients inherit the deadline and stop with the call;</li>
+ * <li><b>the error model</b>: a {@link Problem} (thrown, or passed to {@code onError}) answers the mapped
+ * status; an unexpected exception answers INTERNAL without internals and is logged with a trace id;
+ * a request message Helidon could not read (over {@code grpc.max-message-size}, or malformed) answers
+ * RESOURCE_EXHAUSTED; only the first close goes out (Helidon's call does not refuse a second one).</li>
+ * </ul>
+ * Not API.
+ */
+public final class ServerCallGuard implements ServerInterceptor {
+    private static final System.Logger LOG = System.getLogger(ServerCallGuard.class.getName());
+    static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+    /** Fires deadlines; a finished call's deadline is removed at once, not left queued. */
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+
+    private final LifecycleFilter lifecycle;
+
+    public ServerCallGuard(LifecycleFilter lifecycle) {
+        this.lifecycle = lifecycle;
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+        if (lifecycle.draining()) {
+            call.close(Status.UNAVAILABLE.withDescription("the service is shutting down; call another instance"),
+                    new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
+        lifecycle.enter();
+        String timeout = headers.get(TIMEOUT);
+        long nanos = timeout == null ? -1 : parseTimeout(timeout);
+        Context.CancellableContext ctx = nanos >= 0
+                ? Context.current().withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
+                : Context.current().withCancellation();
+        Guarded<Q, R> guarded = new Guarded<>(call, ctx);
+        Context previous = ctx.attach();
+        try {
+            guarded.listener = next.startCall(guarded, headers);
+        } catch (RuntimeException e) {
+            guarded.close(Status.UNKNOWN.withCause(e), new Metadata());
+            guarded.listener = new ServerCall.Listener<>() {
+            };
+        } finally {
+            ctx.detach(previous);
+        }
+        return guarded.listenerView();
+    }
+
+    /** The call wrapper; also builds the listener wrapper, sharing its state. */
+    private final class Guarded<Q, R> extends ForwardingServerCall.SimpleForwardingServerCall<Q, R> {
+        private static final int OPEN = 0;
+        private static final int CLOSED = 1;
+        private final ServerCall<Q, R> call;
+        private final Context.CancellableContext ctx;
+        private final AtomicInteger state = new AtomicInteger(OPEN);
+        private final AtomicInteger exited = new AtomicInteger();
+        ServerCall.Listener<Q> listener;
+
+        Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx) {
+            super(call);
+            this.call = call;
+            this.ctx = ctx;
+        }
+
+        @Override
+        public void close(Status status, Metadata trailers) {
+            if (!state.compareAndSet(OPEN, CLOSED)) {
+                return;
+            }
+            try {
+                super.close(translate(status, call.getMethodDescriptor().getFullMethodName()), trailers);
+            } finally {
+                end();
+            }
+        }
+
+        @Override
+        public void sendMessage(R message) {
+            if (state.get() == OPEN) {
+                super.sendMessage(message);
+            }
+        }
+
+        private void end() {
+            ctx.cancel(null);
+            if (exited.compareAndSet(0, 1)) {
+                lifecycle.exit();
+            }
+        }
+
+        ServerCall.Listener<Q> listenerView() {
+            return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
+                @Override
+                public void onMessage(Q message) {
+                    if (state.get() == OPEN) {
+                        run(() -> super.onMessage(message), true);
+                    }
+                }
+
+                @Override
+                public void onHalfClose() {
+                    if (state.get() == OPEN) {
+                        run(super::onHalfClose, true);
+                    }
+                }
+
+                @Override
+                public void onReady() {
+                    run(super::onReady, true);
+                }
+
+                @Override
+                public void onComplete() {
+                    run(super::onComplete, false);
+                    end();
+                }
+
+                @Override
+                public void onCancel() {
+                    run(super::onCancel, false);
+                    if (!call.isCancelled() && state.get() == OPEN) {
+                        // Helidon cancels the listener, without closing the call, when it cannot read a request
+                        // message: larger than grpc.max-message-size, or not a valid message
+                        close(Status.RESOURCE_EXHAUSTED.withDescription("the request message could not be read:"
+                                + " larger than grpc.max-message-size, or malformed"), new Metadata());
+                    }
+                    end();
+                }
+            };
+        }
+
+        /** Runs a listener callback in the call's context; a failure closes the call, or is logged. */
+        private void run(Runnable callback, boolean closeOnFailure) {
+            Context previous = ctx.attach();
+            try {
+                callback.run();
+            } catch (RuntimeException e) {
+                if (closeOnFailure) {
+                    close(Status.UNKNOWN.withCause(e), new Metadata());
+                } else {
+                    LOG.log(Level.WARNING, "a gRPC completion or cancellation handler failed", e);
+                }
+            } finally {
+                ctx.detach(previous);
+            }
+        }
+    }
+
+    static Status translate(Status status, String method) {
+        Throwable cause = status.getCause();
+        if (status.isOk() || cause == null) {
+            return status;
+        }
+        if (cause instanceof Problem p) {
+            return GrpcStatuses.toStatus(p);
+        }
+        if (cause instanceof ProblemSource s) {
+            return GrpcStatuses.toStatus(s.toProblem());
+        }
+        if (cause instanceof StatusRuntimeException sre) {
+            // a failed call through a Chassis channel carries its problem: answer as this service, not as the target
+            return sre.getCause() instanceof ProblemSource s ? GrpcStatuses.toStatus(s.toProblem()) : sre.getStatus();
+        }
+        if (cause instanceof StatusException se) {
+            return se.getStatus();
+        }
+        if (status.getCode() != Status.Code.UNKNOWN) {
+            return status.withCause(null);
+        }
+        String traceId = Span.current().getSpanContext().isValid() ? Span.current().getSpanContext().getTraceId()
+                : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
+                + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong() | 1L);
+        LOG.log(Level.ERROR, "Unhandled exception in gRPC " + method + " (traceId=" + traceId + ")", cause);
+        return Status.INTERNAL.withDescription("An unexpected error occurred. Quote traceId " + traceId
+                + " when reporting it.");
+    }
+
+    /** {@code grpc-timeout}: 1 to 8 digits and a unit (H, M, S, m, u, n); -1 when malformed. */
+    static long parseTimeout(String value) {
+        if (value.length() < 2 || value.length() > 9) {
+            return -1;
+        }
+        String digits = value.substring(0, value.length() - 1);
+        for (int i = 0; i < digits.length(); i++) {
+            if (!Character.isDigit(digits.charAt(i))) {
+                return -1; // no sign, no spaces: digits only
+            }
+        }
+        long n = Long.parseLong(digits);
+        return switch (value.charAt(value.length() - 1)) {
+            case 'H' -> TimeUnit.HOURS.toNanos(n);
+            case 'M' -> TimeUnit.MINUTES.toNanos(n);
+            case 'S' -> TimeUnit.SECONDS.toNanos(n);
+            case 'm' -> TimeUnit.MILLISECONDS.toNanos(n);
+            case 'u' -> TimeUnit.MICROSECONDS.toNanos(n);
+            case 'n' -> n;
+            default -> -1;
+        };
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "chassis-grpc-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+}
