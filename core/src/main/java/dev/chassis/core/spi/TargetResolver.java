@@ -11,6 +11,10 @@ import java.util.Optional;
  */
 @FunctionalInterface
 public interface TargetResolver {
-    /** The instances' base URIs, or empty when this resolver does not know the target. */
+    /**
+     * The instances' base URIs; an empty list when the target is known but has no instance now (start-up
+     * goes on, calls fail as unreachable until one appears); {@code Optional.empty()} when this resolver
+     * does not know the target (a target nothing knows fails start-up).
+     */
     Optional<List<URI>> resolve(String target);
 }

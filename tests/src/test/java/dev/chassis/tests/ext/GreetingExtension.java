@@ -20,6 +20,8 @@ public final class GreetingExtension implements ChassisExtension {
     static final Setting<Boolean> FAIL_ON_START = Setting.bool("greeting.fail-on-start", false);
     /** What the hooks saw, in order: "started:<name>", "stopping:<name>", "stopped:<name>". */
     public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
+    /** Instances the test extension's resolver answers, by target name; steered by tests (a stand-in for discovery). */
+    public static final java.util.Map<String, List<java.net.URI>> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
 
     @Override
     public String name() {
@@ -41,6 +43,7 @@ public final class GreetingExtension implements ChassisExtension {
             chain.proceed();
         });
         context.healthCheck(HealthCheck.readiness("greeting", () -> Health.up().with("text", text)));
+        context.targetResolver(target -> java.util.Optional.ofNullable(INSTANCES.get(target)));
         boolean fail = context.config().get(FAIL_ON_START);
         context.onStarted(running -> {
             if (fail) {

@@ -48,10 +48,11 @@ public final class ChassisChannel extends Channel {
     }
 
     /** Connects the channel; called once when the service starts. */
-    public void connect(Function<String, List<URI>> resolver, Duration defaultDeadline, List<ClientInterceptor> hooks) {
+    public void connect(Function<String, List<URI>> resolver, Duration defaultDeadline, Duration refresh,
+                        List<ClientInterceptor> hooks) {
         @SuppressWarnings("deprecation") // a resolver per channel, not a process-wide registry entry: see the class doc
         ManagedChannel ch = NettyChannelBuilder.forTarget("chassis:///" + target)
-                .nameResolverFactory(new Resolvers(resolver))
+                .nameResolverFactory(new Resolvers(resolver, refresh))
                 .defaultLoadBalancingPolicy("round_robin")
                 .usePlaintext()
                 .build();
@@ -128,12 +129,14 @@ public final class ChassisChannel extends Channel {
         }
     }
 
-    /** Name resolution through the service's resolvers. */
+    /** Name resolution through the service's resolvers, again every {@code refresh}. */
     private static final class Resolvers extends NameResolver.Factory {
         private final Function<String, List<URI>> resolver;
+        private final Duration refresh;
 
-        Resolvers(Function<String, List<URI>> resolver) {
+        Resolvers(Function<String, List<URI>> resolver, Duration refresh) {
             this.resolver = resolver;
+            this.refresh = refresh;
         }
 
         @Override
@@ -141,6 +144,7 @@ public final class ChassisChannel extends Channel {
             String name = targetUri.getPath().substring(1);
             return new NameResolver() {
                 private Listener2 listener;
+                private io.grpc.SynchronizationContext.ScheduledHandle periodic;
 
                 @Override
                 public String getServiceAuthority() {
@@ -151,6 +155,10 @@ public final class ChassisChannel extends Channel {
                 public void start(Listener2 l) {
                     listener = l;
                     resolve();
+                    // discovery changes (new instances, a changed URL list) are picked up without waiting
+                    // for a connection to fail
+                    periodic = args.getSynchronizationContext().scheduleWithFixedDelay(this::resolve, refresh, refresh,
+                            args.getScheduledExecutorService());
                 }
 
                 @Override
@@ -186,6 +194,9 @@ public final class ChassisChannel extends Channel {
 
                 @Override
                 public void shutdown() {
+                    if (periodic != null) {
+                        periodic.cancel();
+                    }
                 }
             };
         }

@@ -34,6 +34,15 @@ final class Clients {
         };
     }
 
+    /**
+     * Whether anything knows the target: its {@code clients.<target>.url}, or a resolver that answers for it
+     * (perhaps with no instance yet: discovery may see them arrive later).
+     */
+    static boolean known(String name, Config config, List<TargetResolver> resolvers) {
+        return config.find(CoreSettings.CLIENT_URL.resolve(name)).isPresent()
+                || resolvers.stream().anyMatch(r -> r.resolve(name).isPresent());
+    }
+
     /** Binds the clients; returns their targets, to close when the service stops. */
     static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
                                    List<CallDecorator> decorators) {
@@ -46,7 +55,7 @@ final class Clients {
         for (ServiceSpec.PendingClient p : pending) {
             ClientTarget target = targets.computeIfAbsent(p.target(), name -> {
                 Optional<List<URI>> configured = config.find(CoreSettings.CLIENT_URL.resolve(name));
-                if (configured.isEmpty() && resolvers.isEmpty()) {
+                if (!known(name, config, resolvers)) {
                     problems.add("client " + p.pending().type().getName() + " calls '" + name + "' but nothing says where"
                             + " it is: set clients." + name + ".url (e.g. http://localhost:8081) or add a discovery module");
                 }

@@ -47,12 +47,15 @@ public final class CoreSettings {
     public static final Setting<Duration> CLIENT_REQUEST_TIMEOUT = Setting.duration("clients.*.request-timeout",
             Duration.ofSeconds(10)).min(1).describedAs("how long a client waits for the answer (socket read timeout)");
 
+    public static final Setting<Duration> CLIENT_RESOLVE_INTERVAL = Setting.duration("clients.*.resolve-interval",
+            Duration.ofSeconds(10)).min(10).describedAs("how often a gRPC channel looks its target's instances up again");
+
     private CoreSettings() {
     }
 
     public static List<Setting<?>> all() {
         return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
-                CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT);
+                CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL);
     }
 }

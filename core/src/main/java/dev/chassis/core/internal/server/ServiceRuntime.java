@@ -112,13 +112,14 @@ public final class ServiceRuntime implements RunningService {
         reg.stopped().add(() -> targets.forEach(dev.chassis.core.internal.http.ClientTarget::close));
         try {
             for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
-                if (reg.resolvers().isEmpty() && Clients.resolver(config, reg.resolvers()).apply(channel.target()).isEmpty()) {
+                if (!Clients.known(channel.target(), config, reg.resolvers())) {
                     throw new dev.chassis.core.config.ConfigException(List.of("the gRPC channel to '" + channel.target()
                             + "' has nowhere to go: set clients." + channel.target()
                             + ".url (e.g. http://localhost:8081) or add a discovery module"));
                 }
                 channel.connect(Clients.resolver(config, reg.resolvers()),
-                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())), reg.grpcClientInterceptors());
+                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
+                        config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())), reg.grpcClientInterceptors());
                 reg.stopped().add(channel::close);
             }
         } catch (RuntimeException e) {
