@@ -168,7 +168,9 @@ public final class ServiceRuntime implements RunningService {
                     .addConnectionSelector(guard)
                     .routing(routing);
             if (grpc) {
-                builder.addRouting(grpcRouting(spec, health, config, reg, lifecycle))
+                builder.addRouting(dev.chassis.core.internal.grpc.GrpcServices.routing(spec.grpcServices(), health,
+                                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), reg.grpcServerInterceptors(), lifecycle,
+                                reg.stopping()::add))
                         // grpc.reflection.v1 (and v1alpha for older tools), so that grpcurl and friends can list and call
                         .addFeature(io.helidon.webserver.grpc.GrpcReflectionFeature.create(r -> r.enabled(true)));
             }
@@ -200,41 +202,6 @@ public final class ServiceRuntime implements RunningService {
             throw e;
         }
         return runtime;
-    }
-
-    /** The gRPC services: the application's, and grpc.health.v1 fed by the readiness checks. */
-    private static io.helidon.webserver.grpc.GrpcRouting.Builder grpcRouting(ServiceSpec spec, HealthRegistry health,
-                                                                             LayeredConfig config, Registrations reg,
-                                                                             LifecycleFilter lifecycle) {
-        java.util.Set<String> names = new java.util.HashSet<>();
-        // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the
-        // extensions' hooks, inside the guard's context
-        io.helidon.webserver.grpc.GrpcRouting.Builder grpc = io.helidon.webserver.grpc.GrpcRouting.builder()
-                .intercept(200, new dev.chassis.core.internal.grpc.ServerCallGuard(lifecycle));
-        reg.grpcServerInterceptors().forEach(h -> grpc.intercept(100, h));
-        for (io.grpc.BindableService s : spec.grpcServices()) {
-            String name = s.bindService().getServiceDescriptor().getName();
-            if (!names.add(name)) {
-                throw new dev.chassis.core.http.BindingException("the gRPC service " + name + " is registered twice ("
-                        + s.getClass().getName() + "). Fix: register each service once");
-            }
-            register(grpc, s);
-        }
-        dev.chassis.core.internal.grpc.GrpcHealthService healthService = new dev.chassis.core.internal.grpc.GrpcHealthService(
-                health, names, config.get(CoreSettings.HEALTH_WATCH_INTERVAL));
-        reg.stopping().add(healthService::close); // watchers hear NOT_SERVING and their streams end
-        register(grpc, healthService);
-        return grpc;
-    }
-
-    /** With its .proto descriptor when it has one, so that reflection can hand it to tools. */
-    private static void register(io.helidon.webserver.grpc.GrpcRouting.Builder grpc, io.grpc.BindableService service) {
-        Object schema = service.bindService().getServiceDescriptor().getSchemaDescriptor();
-        if (schema instanceof io.grpc.protobuf.ProtoFileDescriptorSupplier proto) {
-            grpc.service(proto.getFileDescriptor(), service);
-        } else {
-            grpc.service(service);
-        }
     }
 
     /** {@code chassis.extensions.<name>.*} must name an extension on the class path: a typo must not go unnoticed. */

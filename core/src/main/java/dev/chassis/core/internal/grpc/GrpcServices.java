@@ -1,0 +1,60 @@
+package dev.chassis.core.internal.grpc;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Consumer;
+
+import dev.chassis.core.health.HealthChecks;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.http.LifecycleFilter;
+import io.grpc.BindableService;
+import io.grpc.ServerInterceptor;
+import io.grpc.protobuf.ProtoFileDescriptorSupplier;
+import io.helidon.webserver.grpc.GrpcRouting;
+
+/** The gRPC routing of a service: its services, grpc.health.v1, and Chassis' call guard. Not API. */
+public final class GrpcServices {
+    private GrpcServices() {
+    }
+
+    /**
+     * @param services      the application's services
+     * @param health        the checks behind grpc.health.v1
+     * @param watchInterval how often health Watch streams look for a change
+     * @param hooks         the extensions' interceptors; they run inside Chassis' guard
+     * @param lifecycle     shutdown bookkeeping shared with HTTP
+     * @param onStopping    where to register what must happen when shutdown begins
+     */
+    public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
+                                              List<ServerInterceptor> hooks, LifecycleFilter lifecycle,
+                                              Consumer<Runnable> onStopping) {
+        Set<String> names = new HashSet<>();
+        // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
+        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(lifecycle));
+        hooks.forEach(h -> grpc.intercept(100, h));
+        for (BindableService s : services) {
+            String name = s.bindService().getServiceDescriptor().getName();
+            if (!names.add(name)) {
+                throw new BindingException("the gRPC service " + name + " is registered twice (" + s.getClass().getName()
+                        + "). Fix: register each service once");
+            }
+            register(grpc, s);
+        }
+        GrpcHealthService healthService = new GrpcHealthService(health, names, watchInterval);
+        onStopping.accept(healthService::close); // watchers hear NOT_SERVING and their streams end
+        register(grpc, healthService);
+        return grpc;
+    }
+
+    /** With its .proto descriptor when it has one, so that reflection can hand it to tools. */
+    private static void register(GrpcRouting.Builder grpc, BindableService service) {
+        Object schema = service.bindService().getServiceDescriptor().getSchemaDescriptor();
+        if (schema instanceof ProtoFileDescriptorSupplier proto) {
+            grpc.service(proto.getFileDescriptor(), service);
+        } else {
+            grpc.service(service);
+        }
+    }
+}
