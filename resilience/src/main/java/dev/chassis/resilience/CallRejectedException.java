@@ -11,17 +11,7 @@ public final class CallRejectedException extends ClientException {
     private static final long serialVersionUID = 1L;
 
     public CallRejectedException(String target, String why) {
-        super(target, "a call to " + target + " was refused: " + why, null);
-    }
-
-    @Override
-    public boolean retryable() {
-        return false;
-    }
-
-    @Override
-    public boolean targetFailure() {
-        return false;
+        super(target, "a call to " + target + " was refused: " + why, null, false, false);
     }
 
     @Override

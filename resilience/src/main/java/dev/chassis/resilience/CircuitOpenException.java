@@ -19,23 +19,13 @@ public final class CircuitOpenException extends ClientException {
     private final Duration retryAfter;
 
     public CircuitOpenException(String target, Duration retryAfter) {
-        super(target, "the circuit of " + target + " is open", null);
+        super(target, "the circuit of " + target + " is open", null, false, false);
         this.retryAfter = retryAfter;
     }
 
     /** About how long until the circuit lets trial calls through. */
     public Duration retryAfter() {
         return retryAfter;
-    }
-
-    @Override
-    public boolean retryable() {
-        return false;
-    }
-
-    @Override
-    public boolean targetFailure() {
-        return false;
     }
 
     @Override

@@ -14,15 +14,21 @@ public abstract class ClientException extends RuntimeException implements Proble
     private static final long serialVersionUID = 1L;
 
     private final String target;
+    private final boolean retryable;
+    private final boolean targetFailure;
 
     /**
-     * @param target  the logical target name ({@code inventory})
-     * @param message what happened, for logs
-     * @param cause   the underlying failure, or {@code null}
+     * @param target        the logical target name ({@code inventory})
+     * @param message       what happened, for logs
+     * @param cause         the underlying failure, or {@code null}
+     * @param retryable     whether the standard's retry rules allow retrying this failure
+     * @param targetFailure whether it counts against the target's health
      */
-    protected ClientException(String target, String message, Throwable cause) {
+    protected ClientException(String target, String message, Throwable cause, boolean retryable, boolean targetFailure) {
         super(message, cause);
         this.target = target;
+        this.retryable = retryable;
+        this.targetFailure = targetFailure;
     }
 
     /** The logical target name. */
@@ -31,10 +37,14 @@ public abstract class ClientException extends RuntimeException implements Proble
     }
 
     /** Whether the standard's retry rules allow retrying this failure (connect failures, 502, 503, 504). */
-    public abstract boolean retryable();
+    public final boolean retryable() {
+        return retryable;
+    }
 
     /** Whether this failure counts against the target's health (circuit breakers, outlier ejection). */
-    public abstract boolean targetFailure();
+    public final boolean targetFailure() {
+        return targetFailure;
+    }
 
     @Override
     public Problem toProblem() {

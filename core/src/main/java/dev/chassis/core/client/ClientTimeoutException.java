@@ -10,17 +10,7 @@ public final class ClientTimeoutException extends ClientException {
     private static final long serialVersionUID = 1L;
 
     public ClientTimeoutException(String target, String message, Throwable cause) {
-        super(target, message, cause);
-    }
-
-    @Override
-    public boolean retryable() {
-        return false;
-    }
-
-    @Override
-    public boolean targetFailure() {
-        return true;
+        super(target, message, cause, false, true);
     }
 
     @Override

@@ -13,7 +13,8 @@ public final class RemoteProblemException extends ClientException {
 
     public RemoteProblemException(String target, String call, Problem problem) {
         super(target, call + " answered " + problem.status() + (problem.detail() == null ? "" : ": " + problem.detail()),
-                null);
+                null, problem.status() == 502 || problem.status() == 503 || problem.status() == 504,
+                problem.status() >= 500);
         this.problem = problem;
     }
 
@@ -25,17 +26,6 @@ public final class RemoteProblemException extends ClientException {
     /** The HTTP status the target answered. */
     public int status() {
         return problem.status();
-    }
-
-    @Override
-    public boolean retryable() {
-        int s = problem.status();
-        return s == 502 || s == 503 || s == 504;
-    }
-
-    @Override
-    public boolean targetFailure() {
-        return problem.status() >= 500;
     }
 
     /** 504 when the target's deadline passed (the caller's own deadline did too), else 502. */

@@ -9,24 +9,11 @@ import dev.chassis.core.Problem;
 public final class UnreachableException extends ClientException {
     private static final long serialVersionUID = 1L;
 
-    private final boolean beforeSending;
-
     /**
      * @param beforeSending whether the failure happened before the request could reach the target
      */
     public UnreachableException(String target, String message, Throwable cause, boolean beforeSending) {
-        super(target, message, cause);
-        this.beforeSending = beforeSending;
-    }
-
-    @Override
-    public boolean retryable() {
-        return beforeSending;
-    }
-
-    @Override
-    public boolean targetFailure() {
-        return true;
+        super(target, message, cause, beforeSending, true);
     }
 
     @Override

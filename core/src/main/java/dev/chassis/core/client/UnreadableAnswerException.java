@@ -11,17 +11,7 @@ public final class UnreadableAnswerException extends ClientException {
     private static final long serialVersionUID = 1L;
 
     public UnreadableAnswerException(String target, String message, Throwable cause) {
-        super(target, message, cause);
-    }
-
-    @Override
-    public boolean retryable() {
-        return false;
-    }
-
-    @Override
-    public boolean targetFailure() {
-        return false;
+        super(target, message, cause, false, false);
     }
 
     @Override

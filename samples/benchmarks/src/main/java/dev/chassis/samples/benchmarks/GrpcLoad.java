@@ -127,8 +127,7 @@ public final class GrpcLoad {
         }
         Throwable t = failure.get();
         if (t != null) {
-            System.err.println("GrpcLoad: a call failed: " + t);
-            t.printStackTrace();
+            System.err.println("GrpcLoad: a wrong answer: " + t.getMessage());
             return 1;
         }
         if (errors.get() > 0) {
