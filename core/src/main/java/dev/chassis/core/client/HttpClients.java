@@ -40,7 +40,8 @@ public final class HttpClients {
                 .map(u -> URI.create(u.toString().endsWith("/") ? u.toString().substring(0, u.toString().length() - 1)
                         : u.toString()))
                 .toList();
-        ClientTarget target = new ClientTarget(name, n -> list, connectTimeout, requestTimeout);
+        ClientTarget target = new ClientTarget(name, n -> list, connectTimeout, requestTimeout,
+                dev.chassis.core.internal.telemetry.Telemetry.of(io.opentelemetry.api.GlobalOpenTelemetry.get()));
         return new ClientBinder(Json.mapper(), List.of()).bind(type, target);
     }
 }

@@ -26,6 +26,17 @@ public interface ChassisExtension {
         return List.of();
     }
 
+    /**
+     * The OpenTelemetry SDK this extension brings for the service, or {@code null} (the default). Called
+     * once per service, before any {@link #register(ExtensionContext)}, so that every extension and Chassis'
+     * own instrumentation see it through {@link ExtensionContext#openTelemetry()}. At most one enabled
+     * extension may return one. Without one, Chassis traces and measures nothing.
+     */
+    default io.opentelemetry.api.OpenTelemetry openTelemetry(dev.chassis.core.ServiceInfo service,
+                                                             dev.chassis.core.config.Config config) {
+        return null;
+    }
+
     /** Adds this extension's routes, filters, checks and hooks to the service being built. */
     void register(ExtensionContext context);
 }

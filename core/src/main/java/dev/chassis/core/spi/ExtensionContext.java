@@ -25,6 +25,12 @@ public interface ExtensionContext {
     /** The service's clock: the system clock, or the one a test set with {@code ServiceBuilder.clock(...)}. */
     java.time.Clock clock();
 
+    /**
+     * The service's OpenTelemetry: the SDK an extension brings (see {@link ChassisExtension#openTelemetry}), else
+     * {@link io.opentelemetry.api.OpenTelemetry#noop()}. Extensions record their metrics and spans with it.
+     */
+    io.opentelemetry.api.OpenTelemetry openTelemetry();
+
     /** Adds annotated endpoints, exactly as {@code Chassis.service(...).http(endpoint)} does. */
     void http(Object endpoint);
 

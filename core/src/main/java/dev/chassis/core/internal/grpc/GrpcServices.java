@@ -26,13 +26,16 @@ public final class GrpcServices {
      * @param hooks         the extensions' interceptors; they run inside Chassis' guard
      * @param lifecycle     shutdown bookkeeping shared with HTTP
      * @param onStopping    where to register what must happen when shutdown begins
+     * @param telemetry     spans and durations of the calls served
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
                                               List<ServerInterceptor> hooks, LifecycleFilter lifecycle,
-                                              Consumer<Runnable> onStopping) {
+                                              Consumer<Runnable> onStopping,
+                                              dev.chassis.core.internal.telemetry.Telemetry telemetry) {
         Set<String> names = new HashSet<>();
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
-        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(lifecycle));
+        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(lifecycle,
+                new dev.chassis.core.internal.telemetry.GrpcTelemetry(telemetry)));
         hooks.forEach(h -> grpc.intercept(100, h));
         for (BindableService s : services) {
             String name = s.bindService().getServiceDescriptor().getName();

@@ -22,6 +22,8 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.context.Scope;
+import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 
 /**
  * What Chassis does around every gRPC call, in one interceptor (one call wrapper and one listener wrapper
@@ -46,9 +48,11 @@ public final class ServerCallGuard implements ServerInterceptor {
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
     private final LifecycleFilter lifecycle;
+    private final GrpcTelemetry telemetry;
 
-    public ServerCallGuard(LifecycleFilter lifecycle) {
+    public ServerCallGuard(LifecycleFilter lifecycle, GrpcTelemetry telemetry) {
         this.lifecycle = lifecycle;
+        this.telemetry = telemetry;
     }
 
     @Override
@@ -65,8 +69,11 @@ public final class ServerCallGuard implements ServerInterceptor {
         Context.CancellableContext ctx = nanos >= 0
                 ? Context.current().withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
                 : Context.current().withCancellation();
-        Guarded<Q, R> guarded = new Guarded<>(call, ctx);
+        GrpcTelemetry.ServerCall traced = telemetry.enabled()
+                ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers) : null;
+        Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced);
         Context previous = ctx.attach();
+        Scope scope = traced == null ? null : traced.context().makeCurrent();
         try {
             guarded.listener = next.startCall(guarded, headers);
         } catch (RuntimeException e) {
@@ -74,6 +81,9 @@ public final class ServerCallGuard implements ServerInterceptor {
             guarded.listener = new ServerCall.Listener<>() {
             };
         } finally {
+            if (scope != null) {
+                scope.close();
+            }
             ctx.detach(previous);
         }
         return guarded.listenerView();
@@ -87,12 +97,15 @@ public final class ServerCallGuard implements ServerInterceptor {
         private final Context.CancellableContext ctx;
         private final AtomicInteger state = new AtomicInteger(OPEN);
         private final AtomicInteger exited = new AtomicInteger();
+        private final GrpcTelemetry.ServerCall traced; // null when telemetry is off
+        private volatile Status closedWith;
         ServerCall.Listener<Q> listener;
 
-        Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx) {
+        Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx, GrpcTelemetry.ServerCall traced) {
             super(call);
             this.call = call;
             this.ctx = ctx;
+            this.traced = traced;
         }
 
         @Override
@@ -101,7 +114,9 @@ public final class ServerCallGuard implements ServerInterceptor {
                 return;
             }
             try {
-                super.close(translate(status, call.getMethodDescriptor().getFullMethodName()), trailers);
+                Status answered = translate(status, call.getMethodDescriptor().getFullMethodName());
+                closedWith = answered;
+                super.close(answered, trailers);
             } finally {
                 end();
             }
@@ -118,6 +133,10 @@ public final class ServerCallGuard implements ServerInterceptor {
             ctx.cancel(null);
             if (exited.compareAndSet(0, 1)) {
                 lifecycle.exit();
+                if (traced != null) {
+                    Status status = closedWith;
+                    traced.end(status != null ? status : Status.CANCELLED.withDescription("cancelled by the client"));
+                }
             }
         }
 
@@ -165,6 +184,7 @@ public final class ServerCallGuard implements ServerInterceptor {
         /** Runs a listener callback in the call's context; a failure closes the call, or is logged. */
         private void run(Runnable callback, boolean closeOnFailure) {
             Context previous = ctx.attach();
+            Scope scope = traced == null ? null : traced.context().makeCurrent();
             try {
                 callback.run();
             } catch (RuntimeException e) {
@@ -174,6 +194,9 @@ public final class ServerCallGuard implements ServerInterceptor {
                     LOG.log(Level.WARNING, "a gRPC completion or cancellation handler failed", e);
                 }
             } finally {
+                if (scope != null) {
+                    scope.close();
+                }
                 ctx.detach(previous);
             }
         }

@@ -24,6 +24,7 @@ import dev.chassis.core.client.RemoteProblemException;
 import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.client.UnreadableAnswerException;
 import dev.chassis.core.http.Response;
+import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -107,7 +108,8 @@ final class ClientMethod implements Invocation {
         for (int i = 0; i < parts.length; i++) {
             parts[i].apply(args[i], rp);
         }
-        String uri = base.toString() + path(rp) + (rp.query.isEmpty() ? "" : "?" + rp.query);
+        String path = path(rp);
+        String uri = base.toString() + path + (rp.query.isEmpty() ? "" : "?" + rp.query);
         HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
         io.grpc.Context context = io.grpc.Context.current();
         io.grpc.Deadline deadline = context.getDeadline();
@@ -137,20 +139,29 @@ final class ClientMethod implements Invocation {
         if (cancellable) {
             context.addListener(onCancel, Runnable::run);
         }
+        HttpClientTelemetry.Attempt attempt = target.telemetry().start(site.httpMethod(), site.path(), base, path, request);
+        int status = 0;
+        RuntimeException failure = null;
         try (HttpClientResponse response = rp.body == null ? request.request()
                 : request.header(HeaderNames.CONTENT_TYPE, rp.contentType).submit(rp.body)) {
-            int status = response.status().code();
+            status = response.status().code();
             byte[] body = head ? new byte[0] : readBody(response);
             String contentType = response.headers().contentType().map(t -> t.mediaType().text()).orElse("");
             return decode(status, body, contentType, response);
         } catch (ClientException e) {
+            failure = status > 0 && e instanceof RemoteProblemException ? null : e; // the status tells already
             throw e;
         } catch (RuntimeException e) {
             if (cancellable && context.isCancelled()) {
-                throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", e);
+                failure = new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", e);
+                throw failure;
             }
-            throw transportFailure(description, e);
+            failure = transportFailure(description, e);
+            throw failure;
         } finally {
+            if (attempt != null) {
+                attempt.end(status, failure);
+            }
             if (cancellable) {
                 context.removeListener(onCancel);
                 if (interrupted.get()) {

@@ -20,9 +20,12 @@ public final class ClientTarget {
     private final WebClient client;
     private final AtomicInteger next = new AtomicInteger();
     private final Duration requestTimeout;
+    private final dev.chassis.core.internal.telemetry.HttpClientTelemetry telemetry;
 
-    public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout) {
+    public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout,
+                        dev.chassis.core.internal.telemetry.Telemetry telemetry) {
         this.name = name;
+        this.telemetry = new dev.chassis.core.internal.telemetry.HttpClientTelemetry(telemetry, name);
         this.resolver = resolver;
         this.requestTimeout = requestTimeout;
         this.client = WebClient.builder()
@@ -46,6 +49,10 @@ public final class ClientTarget {
     /** The target name. */
     public String name() {
         return name;
+    }
+
+    dev.chassis.core.internal.telemetry.HttpClientTelemetry telemetry() {
+        return telemetry;
     }
 
     WebClient client() {

@@ -45,7 +45,7 @@ final class Clients {
 
     /** Binds the clients; returns their targets, to close when the service stops. */
     static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
-                                   List<CallDecorator> decorators) {
+                                   List<CallDecorator> decorators, dev.chassis.core.internal.telemetry.Telemetry telemetry) {
         if (pending.isEmpty()) {
             return List.of();
         }
@@ -70,7 +70,7 @@ final class Clients {
                     return fixed;
                 };
                 return new ClientTarget(name, resolve, config.get(CoreSettings.CLIENT_CONNECT_TIMEOUT.resolve(name)),
-                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)));
+                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)), telemetry);
             });
             p.pending().bind(binder, target);
         }

@@ -40,7 +40,11 @@ final class Registrations {
     private final List<Runnable> stopping = new ArrayList<>();
     private final List<Runnable> stopped = new ArrayList<>();
 
-    Registrations(ServiceInfo info, Config config, HealthRegistry health, java.time.Clock clock) {
+    private final dev.chassis.core.internal.telemetry.Telemetry telemetry;
+
+    Registrations(ServiceInfo info, Config config, HealthRegistry health, java.time.Clock clock,
+                  dev.chassis.core.internal.telemetry.Telemetry telemetry) {
+        this.telemetry = telemetry;
         this.info = info;
         this.config = config;
         this.health = health;
@@ -65,6 +69,11 @@ final class Registrations {
             @Override
             public Config config() {
                 return config;
+            }
+
+            @Override
+            public io.opentelemetry.api.OpenTelemetry openTelemetry() {
+                return telemetry.openTelemetry();
             }
 
             @Override

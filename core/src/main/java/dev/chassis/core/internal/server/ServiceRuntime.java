@@ -27,6 +27,8 @@ import dev.chassis.core.internal.http.LifecycleFilter;
 import dev.chassis.core.internal.http.ProblemDirectHandler;
 import dev.chassis.core.internal.http.Route;
 import dev.chassis.core.internal.http.RouteFallback;
+import dev.chassis.core.internal.telemetry.HttpServerTelemetry;
+import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.spi.ChassisExtension;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ErrorHandling;
@@ -95,20 +97,19 @@ public final class ServiceRuntime implements RunningService {
         boolean grpc = !spec.grpcServices().isEmpty();
         ServiceInfo info = new ServiceInfo(spec.name(), version, instanceId, startTime, grpc ? HTTP_AND_GRPC : HTTP);
 
+        List<ChassisExtension> enabled = extensions.stream()
+                .filter(e -> config.get(CoreSettings.EXTENSION_ENABLED.resolve(e.name()))).toList();
+        Telemetry telemetry = Telemetry.of(openTelemetry(enabled, info, config));
         HealthRegistry health = new HealthRegistry(config.get(CoreSettings.HEALTH_TIMEOUT));
-        Registrations reg = new Registrations(info, config, health, spec.clock());
+        Registrations reg = new Registrations(info, config, health, spec.clock(), telemetry);
         spec.endpoints().forEach(reg::http);
         spec.checks().forEach(reg::healthCheck);
-        for (ChassisExtension e : extensions) {
-            if (config.get(CoreSettings.EXTENSION_ENABLED.resolve(e.name()))) {
-                reg.registerExtension(e);
-            }
-        }
+        enabled.forEach(reg::registerExtension);
         List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators()));
         EndpointBinder.checkDuplicates(routes);
         routes = EndpointBinder.withHeadRoutes(routes);
         List<dev.chassis.core.internal.http.ClientTarget> targets = Clients.bind(spec.clients(), config, reg.resolvers(),
-                reg.decorators());
+                reg.decorators(), telemetry);
         reg.stopped().add(() -> targets.forEach(dev.chassis.core.internal.http.ClientTarget::close));
         try {
             for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
@@ -119,7 +120,8 @@ public final class ServiceRuntime implements RunningService {
                 }
                 channel.connect(Clients.resolver(config, reg.resolvers()),
                         config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
-                        config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())), reg.grpcClientInterceptors());
+                        config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())),
+                        withTelemetry(telemetry, channel.target(), reg.grpcClientInterceptors()));
                 reg.stopped().add(channel::close);
             }
         } catch (RuntimeException e) {
@@ -130,6 +132,9 @@ public final class ServiceRuntime implements RunningService {
         LifecycleFilter lifecycle = new LifecycleFilter();
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.addFilter(lifecycle);
+        if (telemetry.enabled()) {
+            routing.addFilter(new HttpServerTelemetry(telemetry));
+        }
         reg.filters().forEach(routing::addFilter);
         routes.stream()
                 .sorted(Comparator.comparingInt(Route::specificity).reversed())
@@ -170,7 +175,7 @@ public final class ServiceRuntime implements RunningService {
             if (grpc) {
                 builder.addRouting(dev.chassis.core.internal.grpc.GrpcServices.routing(spec.grpcServices(), health,
                                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL), reg.grpcServerInterceptors(), lifecycle,
-                                reg.stopping()::add))
+                                reg.stopping()::add, telemetry))
                         // grpc.reflection.v1 (and v1alpha for older tools), so that grpcurl and friends can list and call
                         .addFeature(io.helidon.webserver.grpc.GrpcReflectionFeature.create(r -> r.enabled(true)));
             }
@@ -202,6 +207,37 @@ public final class ServiceRuntime implements RunningService {
             throw e;
         }
         return runtime;
+    }
+
+    /** The SDK the one enabled extension that brings one returns, or null. */
+    private static io.opentelemetry.api.OpenTelemetry openTelemetry(List<ChassisExtension> extensions, ServiceInfo info,
+                                                                     Config config) {
+        io.opentelemetry.api.OpenTelemetry found = null;
+        String from = null;
+        for (ChassisExtension e : extensions) {
+            io.opentelemetry.api.OpenTelemetry o = e.openTelemetry(info, config);
+            if (o != null && found != null) {
+                throw new dev.chassis.core.config.ConfigException(List.of("the extensions " + from + " and " + e.name()
+                        + " both bring an OpenTelemetry SDK; turn one off with chassis.extensions.<name>.enabled: false"));
+            }
+            if (o != null) {
+                found = o;
+                from = e.name();
+            }
+        }
+        return found;
+    }
+
+    /** The channel's interceptors: its client spans outermost, when telemetry is on, then the extensions'. */
+    private static List<io.grpc.ClientInterceptor> withTelemetry(Telemetry telemetry, String target,
+                                                                 List<io.grpc.ClientInterceptor> hooks) {
+        if (!telemetry.enabled()) {
+            return hooks;
+        }
+        List<io.grpc.ClientInterceptor> all = new ArrayList<>();
+        all.add(new dev.chassis.core.internal.telemetry.GrpcTelemetry(telemetry).clientInterceptor(target));
+        all.addAll(hooks);
+        return all;
     }
 
     /** {@code chassis.extensions.<name>.*} must name an extension on the class path: a typo must not go unnoticed. */

@@ -1,0 +1,170 @@
+package dev.chassis.core.internal.telemetry;
+
+import dev.chassis.core.spi.TraceContextHeaders;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ForwardingClientCall;
+import io.grpc.ForwardingClientCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.Status;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapSetter;
+
+/**
+ * gRPC spans and durations: the server side (used by the call guard) and a client interceptor for
+ * Chassis channels. The trace context travels in the call's metadata as {@code traceparent},
+ * {@code tracestate} and {@code baggage}. Not API.
+ */
+public final class GrpcTelemetry {
+    private static final TextMapGetter<Metadata> GETTER = new TextMapGetter<>() {
+        @Override
+        @SuppressWarnings("deprecation") // still abstract in 1.68; the propagators Chassis uses never call it
+        public Iterable<String> keys(Metadata carrier) {
+            return carrier.keys();
+        }
+
+        @Override
+        public String get(Metadata carrier, String key) {
+            if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+                return null;
+            }
+            Iterable<String> values = carrier.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+            List<String> all = new ArrayList<>(1);
+            if (values != null) {
+                values.forEach(all::add);
+            }
+            return TraceContextHeaders.value(key, all);
+        }
+    };
+    private static final TextMapSetter<Metadata> SETTER = (carrier, key, value) -> {
+        if (carrier != null) {
+            carrier.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
+        }
+    };
+
+    private final Telemetry telemetry;
+    private final Map<String, Attributes> attributes = new ConcurrentHashMap<>();
+
+    public GrpcTelemetry(Telemetry telemetry) {
+        this.telemetry = telemetry;
+    }
+
+    public boolean enabled() {
+        return telemetry.enabled();
+    }
+
+    /** A server call in progress: its span and the context the handler runs in. */
+    public final class ServerCall {
+        private final long start = System.nanoTime();
+        private final Span span;
+        private final Context context;
+        private final String method;
+
+        private ServerCall(Span span, Context context, String method) {
+            this.span = span;
+            this.context = context;
+            this.method = method;
+        }
+
+        /** The OpenTelemetry context (with the call's span) to make current around the handler's callbacks. */
+        public Context context() {
+            return context;
+        }
+
+        /** Ends the call with its final status. Call once. */
+        public void end(Status status) {
+            finish(span, status, true);
+            telemetry.rpcServerDuration.record(Telemetry.seconds(start), metricAttributes("s", method, null,
+                    status.getCode()));
+        }
+    }
+
+    /** Starts the server span of a call, continuing the caller's trace context from the metadata. */
+    public ServerCall startServer(String fullMethod, Metadata headers) {
+        Context parent = telemetry.propagator.extract(Context.root(), headers, GETTER);
+        Span span = rpcSpan(fullMethod, SpanKind.SERVER).setParent(parent).startSpan();
+        return new ServerCall(span, parent.with(span), fullMethod);
+    }
+
+    /** Client spans for the calls through one channel, with the calls' context in their metadata. */
+    public ClientInterceptor clientInterceptor(String target) {
+        return new ClientInterceptor() {
+            @Override
+            public <Q, R> ClientCall<Q, R> interceptCall(MethodDescriptor<Q, R> method, CallOptions options, Channel next) {
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(method, options)) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        long start = System.nanoTime();
+                        String name = method.getFullMethodName();
+                        Span span = rpcSpan(name, SpanKind.CLIENT).setAttribute(Telemetry.PEER_SERVICE, target)
+                                .startSpan();
+                        telemetry.propagator.inject(Context.current().with(span), headers, SETTER);
+                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                            @Override
+                            public void onClose(Status status, Metadata trailers) {
+                                finish(span, status, false);
+                                telemetry.rpcClientDuration.record(Telemetry.seconds(start),
+                                        metricAttributes("c", name, target, status.getCode()));
+                                super.onClose(status, trailers);
+                            }
+                        }, headers);
+                    }
+                };
+            }
+        };
+    }
+
+    private io.opentelemetry.api.trace.SpanBuilder rpcSpan(String fullMethod, SpanKind kind) {
+        int slash = fullMethod.lastIndexOf('/');
+        return telemetry.tracer.spanBuilder(fullMethod)
+                .setSpanKind(kind)
+                .setAttribute(Telemetry.RPC_SYSTEM, "grpc")
+                .setAttribute(Telemetry.RPC_SERVICE, slash < 0 ? fullMethod : fullMethod.substring(0, slash))
+                .setAttribute(Telemetry.RPC_METHOD, slash < 0 ? "" : fullMethod.substring(slash + 1));
+    }
+
+    /** The semantic conventions' error statuses: every non-OK one for clients, server faults for servers. */
+    private static void finish(Span span, Status status, boolean server) {
+        Status.Code code = status.getCode();
+        span.setAttribute(Telemetry.RPC_GRPC_STATUS, code.value());
+        boolean error = server
+                ? switch (code) {
+                    case UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS -> true;
+                    default -> false;
+                }
+                : code != Status.Code.OK;
+        if (error) {
+            span.setStatus(StatusCode.ERROR, code.name());
+            span.setAttribute(Telemetry.ERROR_TYPE, code.name());
+        }
+        span.end();
+    }
+
+    private Attributes metricAttributes(String side, String fullMethod, String target, Status.Code code) {
+        return attributes.computeIfAbsent(side + ' ' + target + ' ' + fullMethod + ' ' + code.value(), k -> {
+            int slash = fullMethod.lastIndexOf('/');
+            var b = Attributes.builder()
+                    .put(Telemetry.RPC_SYSTEM, "grpc")
+                    .put(Telemetry.RPC_SERVICE, slash < 0 ? fullMethod : fullMethod.substring(0, slash))
+                    .put(Telemetry.RPC_METHOD, slash < 0 ? "" : fullMethod.substring(slash + 1))
+                    .put(Telemetry.RPC_GRPC_STATUS, (long) code.value());
+            if (target != null) {
+                b.put(Telemetry.PEER_SERVICE, target);
+            }
+            return b.build();
+        });
+    }
+}

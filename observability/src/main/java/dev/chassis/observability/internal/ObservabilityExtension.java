@@ -1,0 +1,146 @@
+package dev.chassis.observability.internal;
+
+import java.lang.System.Logger.Level;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ExtensionContext;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HttpMediaType;
+import io.helidon.http.Method;
+import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.resources.Resource;
+
+/**
+ * {@code chassis-observability}: installs the OpenTelemetry SDK for each service (resource, sampler,
+ * exporters, from Chassis configuration with the standard {@code OTEL_*} variables taking precedence), and
+ * serves {@code GET /metrics} and {@code GET /observe/traces}. Chassis' own instrumentation in core does the
+ * rest. Turned off with {@code chassis.extensions.observability.enabled: false}. Not API.
+ */
+public final class ObservabilityExtension implements ChassisExtension {
+    private static final System.Logger LOG = System.getLogger(ObservabilityExtension.class.getName());
+    private static final AttributeKey<String> SERVICE_VERSION = AttributeKey.stringKey("service.version");
+    private static final AttributeKey<String> SERVICE_INSTANCE_ID = AttributeKey.stringKey("service.instance.id");
+
+    @Override
+    public String name() {
+        return "observability";
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return ObservabilitySettings.all();
+    }
+
+    @Override
+    public OpenTelemetry openTelemetry(ServiceInfo service, Config config) {
+        LogSetup.apply(config.get(ObservabilitySettings.LOG_FORMAT), config.get(ObservabilitySettings.LOG_LEVEL),
+                service.name());
+        List<java.net.URI> endpoints = config.find(ObservabilitySettings.OTLP_ENDPOINT).orElse(List.of());
+        if (endpoints.size() > 1) {
+            throw new ConfigException(List.of("observability.otlp.endpoint takes one collector; it lists "
+                    + endpoints.size()));
+        }
+        Map<String, String> defaults = new HashMap<>();
+        defaults.put("otel.service.name", service.name());
+        defaults.put("otel.traces.exporter",
+                config.get(ObservabilitySettings.EXPORTER) == ObservabilitySettings.Exporter.OTLP ? "otlp" : "none");
+        defaults.put("otel.metrics.exporter", "none");
+        defaults.put("otel.logs.exporter", "none");
+        defaults.put("otel.traces.sampler", config.get(ObservabilitySettings.TRACING) ? "parentbased_traceidratio"
+                : "always_off");
+        defaults.put("otel.traces.sampler.arg", Double.toString(config.get(ObservabilitySettings.SAMPLER_RATIO)));
+        defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
+        defaults.put("otel.exporter.otlp.timeout", Long.toString(config.get(ObservabilitySettings.OTLP_TIMEOUT).toMillis()));
+        endpoints.stream().findFirst().ifPresent(e -> defaults.put("otel.exporter.otlp.endpoint", e.toString()));
+
+        int capacity = config.get(ObservabilitySettings.STORE_SPANS);
+        TraceStore store = capacity > 0 ? new TraceStore(capacity) : null;
+        boolean spanLog = config.get(ObservabilitySettings.SPAN_LOG);
+        PrometheusReader reader = new PrometheusReader();
+        AtomicReference<Resource> resource = new AtomicReference<>();
+        OpenTelemetrySdk sdk;
+        try {
+            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+                    .addPropertiesSupplier(() -> defaults)
+                    .addResourceCustomizer((r, c) -> {
+                        // Chassis' identity, unless OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME say otherwise
+                        Resource merged = Resource.create(Attributes.of(SERVICE_VERSION, service.version(),
+                                SERVICE_INSTANCE_ID, service.instanceId())).merge(r);
+                        resource.set(merged);
+                        return merged;
+                    })
+                    .addTracerProviderCustomizer((b, c) -> {
+                        if (store != null) {
+                            b.addSpanProcessor(store);
+                        }
+                        if (spanLog) {
+                            b.addSpanProcessor(new SpanLog());
+                        }
+                        return b;
+                    })
+                    .addMeterProviderCustomizer((b, c) -> b.registerMetricReader(reader))
+                    .disableShutdownHook() // the service shuts the SDK down when it stops
+                    .setServiceClassLoader(ObservabilityExtension.class.getClassLoader())
+                    .build()
+                    .getOpenTelemetrySdk();
+        } catch (RuntimeException e) {
+            // autoconfigure's ConfigurationException names the bad OTEL_* / otel.* value
+            throw new ConfigException(List.of("OpenTelemetry could not be set up: " + e.getMessage()));
+        }
+        JvmMetrics jvm = config.get(ObservabilitySettings.JVM_METRICS)
+                ? new JvmMetrics(sdk.getMeter("dev.chassis.jvm")) : null;
+        if (config.get(ObservabilitySettings.GLOBAL) && !GlobalOpenTelemetry.isSet()) {
+            try {
+                GlobalOpenTelemetry.set(sdk);
+            } catch (IllegalStateException raced) {
+                // another service of this JVM got there first: it stays the global one
+            }
+        }
+        return new ServiceTelemetry(sdk, resource.get() == null ? Resource.getDefault() : resource.get(), store, reader,
+                jvm);
+    }
+
+    @Override
+    public void register(ExtensionContext context) {
+        if (!(context.openTelemetry() instanceof ServiceTelemetry telemetry)) {
+            return; // never: openTelemetry() above always returns one when this extension is enabled
+        }
+        if (telemetry.store != null) {
+            context.http(new TracesEndpoint(context.service().name(), telemetry.store));
+        }
+        if (context.config().get(ObservabilitySettings.METRICS)) {
+            context.route(Method.GET, "/metrics", (req, res) -> {
+                boolean openMetrics = req.headers().acceptedTypes().stream()
+                        .map(HttpMediaType::text)
+                        .anyMatch(t -> t.startsWith("application/openmetrics-text"));
+                String body = PrometheusText.render(telemetry.resource, telemetry.reader.collect(), openMetrics);
+                res.header(HeaderNames.CONTENT_TYPE, openMetrics ? PrometheusText.OPENMETRICS_TYPE : PrometheusText.TEXT_TYPE);
+                res.send(body);
+            });
+        }
+        context.onStopped(() -> {
+            if (telemetry.jvm != null) {
+                telemetry.jvm.close();
+            }
+            // bounded: a dead collector must not hold the shutdown up
+            if (!telemetry.sdk.shutdown().join(5, TimeUnit.SECONDS).isSuccess()) {
+                LOG.log(Level.WARNING, "{0}: OpenTelemetry did not flush within 5 s; unexported spans are dropped",
+                        context.service().name());
+            }
+        });
+    }
+}
