@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -83,9 +84,11 @@ class TraceContextTest {
     }
 
     @RegisterExtension
+    @Order(1)
     static final TestService back = TestService.of(() -> Chassis.service("back").http(new Back()));
 
     @RegisterExtension
+    @Order(2) // starts after back, whose address it needs
     static final TestService front = TestService.of(() -> {
         var builder = Chassis.service("front").property("clients.back.url", back.uri().toString());
         return builder.http(new Front(builder.client(BackApi.class)));

@@ -77,9 +77,17 @@ public final class ObservabilityExtension implements ChassisExtension {
             sdk = AutoConfiguredOpenTelemetrySdk.builder()
                     .addPropertiesSupplier(() -> defaults)
                     .addResourceCustomizer((r, c) -> {
-                        // Chassis' identity, unless OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME say otherwise
-                        Resource merged = Resource.create(Attributes.of(SERVICE_VERSION, service.version(),
-                                SERVICE_INSTANCE_ID, service.instanceId())).merge(r);
+                        // Chassis' identity, unless OTEL_RESOURCE_ATTRIBUTES says otherwise (the service name comes
+                        // through otel.service.name above, which OTEL_SERVICE_NAME overrides)
+                        Map<String, String> explicit = c.getMap("otel.resource.attributes");
+                        var ours = Attributes.builder();
+                        if (!explicit.containsKey(SERVICE_VERSION.getKey())) {
+                            ours.put(SERVICE_VERSION, service.version());
+                        }
+                        if (!explicit.containsKey(SERVICE_INSTANCE_ID.getKey())) {
+                            ours.put(SERVICE_INSTANCE_ID, service.instanceId());
+                        }
+                        Resource merged = r.merge(Resource.create(ours.build()));
                         resource.set(merged);
                         return merged;
                     })

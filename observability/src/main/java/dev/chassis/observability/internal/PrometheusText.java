@@ -126,6 +126,11 @@ final class PrometheusText {
         if (type.equals("counter") && !name.endsWith("_total")) {
             name = name + "_total";
         }
+        if (type.equals("gauge") && name.endsWith("_count")) {
+            // Prometheus keeps _count for histograms and summaries (promtool refuses it elsewhere):
+            // jvm.thread.count is exposed as jvm_thread_current
+            name = name.substring(0, name.length() - "_count".length()) + "_current";
+        }
         return name;
     }
 
