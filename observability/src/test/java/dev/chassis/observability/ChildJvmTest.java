@@ -1,0 +1,105 @@
+package dev.chassis.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.chassis.testing.TestClient;
+import dev.chassis.testing.TestResponse;
+
+/**
+ * What can only be seen from outside a JVM: the process's log lines and its environment. A service runs in a
+ * child JVM with {@code logging.format: json} and standard {@code OTEL_*} environment variables.
+ */
+class ChildJvmTest {
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+    @Test
+    void jsonLogLinesCarryTheRequestsTraceIdAndOtelVariablesAreHonoured() throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        ProcessBuilder pb = new ProcessBuilder(java, "-Dlogging.format=json", "-cp", System.getProperty("java.class.path"),
+                LoggingMain.class.getName());
+        Map<String, String> env = pb.environment();
+        env.put("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment.name=ci,service.version=9.9.9");
+        env.put("OTEL_TRACES_SAMPLER", "always_off");
+        Process process = pb.start();
+        List<String> errLines = new ArrayList<>();
+        Thread errReader = new Thread(() -> {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    synchronized (errLines) {
+                        errLines.add(line);
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        errReader.start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+            String line;
+            int port = -1;
+            while (port < 0 && (line = out.readLine()) != null) {
+                if (line.startsWith("PORT ")) {
+                    port = Integer.parseInt(line.substring(5).trim());
+                }
+            }
+            assertThat(port).as("the child printed its port; stderr: " + errLines).isPositive();
+            TestClient client = new TestClient(URI.create("http://localhost:" + port));
+
+            TestResponse logged = client.get("/log", "traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01");
+            assertThat(logged.status()).isEqualTo(200);
+            assertThat(logged.body()).contains(TRACE); // the context is continued even though nothing is sampled
+
+            // OTEL_TRACES_SAMPLER=always_off: nothing recorded
+            assertThat(client.get("/observe/traces/" + TRACE).status()).isEqualTo(404);
+            // OTEL_RESOURCE_ATTRIBUTES: added to the resource, and an explicit service.version wins over Chassis'
+            String metrics = client.get("/metrics").body();
+            assertThat(metrics).contains("deployment_environment_name=\"ci\"").contains("service_version=\"9.9.9\"")
+                    .contains("service_name=\"logger\"");
+        } finally {
+            process.getOutputStream().close(); // the child stops when its stdin closes
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            errReader.join(10_000);
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> records = new ArrayList<>();
+        synchronized (errLines) {
+            for (String l : errLines) {
+                assertThat(l).as("every line on stderr is one JSON object").startsWith("{").endsWith("}");
+                records.add(mapper.readTree(l));
+            }
+        }
+        JsonNode fromHandler = records.stream()
+                .filter(r -> r.get("message").asText().equals("hello from the handler, with a parameter"))
+                .findFirst().orElseThrow(() -> new AssertionError("no handler line in " + records));
+        assertThat(fromHandler.get("level").asText()).isEqualTo("INFO");
+        assertThat(fromHandler.get("logger").asText()).isEqualTo("dev.chassis.observability.demo");
+        assertThat(fromHandler.get("service").asText()).isEqualTo("logger");
+        assertThat(fromHandler.get("trace_id").asText()).isEqualTo(TRACE);
+        assertThat(fromHandler.get("span_id").asText()).matches("[0-9a-f]{16}").isNotEqualTo("00f067aa0ba902b7");
+        assertThat(fromHandler.get("timestamp").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+        // a line written outside any request has no trace id
+        assertThat(records).anySatisfy(r -> {
+            assertThat(r.get("message").asText()).contains("serving on port");
+            assertThat(r.has("trace_id")).isFalse();
+        });
+    }
+}

@@ -1,0 +1,207 @@
+package dev.chassis.observability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.http.Get;
+import dev.chassis.core.http.Path;
+import dev.chassis.core.http.PathParam;
+import dev.chassis.testing.TestClient;
+import dev.chassis.testing.TestResponse;
+
+/** Where spans go: OTLP to a collector (a live one, a dead one, a hung one), and how many (sampling). */
+class ExportersTest {
+    @Path("/orders")
+    public static final class Orders {
+        @Get
+        @Path("/{id}")
+        public String order(@PathParam("id") String id) {
+            return id;
+        }
+    }
+
+    private static RunningService start(String... properties) {
+        var b = Chassis.service("orders").property("server.port", "0").property("server.shutdown.delay", "0s")
+                .http(new Orders());
+        for (int i = 0; i < properties.length; i += 2) {
+            b.property(properties[i], properties[i + 1]);
+        }
+        return b.start();
+    }
+
+    /**
+     * The collector is simulated by a JDK HTTP server that records what OTLP/HTTP posts: no OpenTelemetry
+     * collector runs here. The body is protobuf; the span and service names appear in it as plain bytes.
+     */
+    @Test
+    void otlpSendsSpansToTheCollector() throws IOException {
+        HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> posts = new ArrayList<>();
+        collector.createContext("/", exchange -> {
+            byte[] body = exchange.getRequestBody().readAllBytes();
+            synchronized (posts) {
+                posts.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " "
+                        + exchange.getRequestHeaders().getFirst("Content-Type") + " "
+                        + new String(body, StandardCharsets.ISO_8859_1));
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        try {
+            RunningService service = start("observability.tracing.exporter", "otlp",
+                    "observability.otlp.endpoint", "http://127.0.0.1:" + collector.getAddress().getPort());
+            assertThat(new TestClient(service.uri()).get("/orders/o-1").status()).isEqualTo(200);
+            service.stop(); // flushes the batch
+        } finally {
+            collector.stop(0);
+        }
+        synchronized (posts) {
+            assertThat(posts).anySatisfy(p -> assertThat(p).startsWith("POST /v1/traces application/x-protobuf")
+                    .contains("GET /orders/{id}").contains("orders"));
+        }
+    }
+
+    @Test
+    void aDeadCollectorFailsNoRequest() throws IOException {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort(); // closed again: nothing listens there
+        }
+        RunningService service = start("observability.tracing.exporter", "otlp",
+                "observability.otlp.endpoint", "http://127.0.0.1:" + port, "observability.otlp.timeout", "1s");
+        try {
+            TestClient client = new TestClient(service.uri());
+            for (int i = 0; i < 300; i++) {
+                assertThat(client.get("/orders/o-" + i).status()).isEqualTo(200);
+            }
+            // the embedded store is not affected by the exporter's failures
+            assertThat(client.get("/observe/traces?limit=1000").json().get("traces").size()).isGreaterThanOrEqualTo(300);
+        } finally {
+            service.stop(); // returns although the final flush cannot succeed
+        }
+        assertThat(service.isRunning()).isFalse();
+    }
+
+    @Test
+    void aHungCollectorBlocksNoRequest() throws Exception {
+        List<Socket> held = new ArrayList<>();
+        try (ServerSocket hung = new ServerSocket(0)) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        held.add(hung.accept()); // accept, never read, never answer
+                    }
+                } catch (IOException closed) {
+                    // the test is over
+                }
+            });
+            acceptor.start();
+            RunningService service = start("observability.tracing.exporter", "otlp",
+                    "observability.otlp.endpoint", "http://127.0.0.1:" + hung.getLocalPort(),
+                    "observability.otlp.timeout", "30s");
+            try {
+                TestClient client = new TestClient(service.uri());
+                for (int i = 0; i < 300; i++) {
+                    assertThat(client.get("/orders/o-" + i).status()).isEqualTo(200);
+                }
+            } finally {
+                service.stop(); // bounded: the SDK gets 5 s to flush, then the spans are dropped
+            }
+        } finally {
+            for (Socket s : held) {
+                s.close();
+            }
+        }
+    }
+
+    @Test
+    void samplingIsParentBasedWithAConfigurableRatio() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        RunningService none = start("observability.tracing.sampler.ratio", "0");
+        try {
+            TestClient client = new TestClient(none.uri());
+            TestResponse fresh = client.get("/nowhere");
+            String freshTrace = fresh.json().get("traceId").asText();
+            assertThat(client.get("/observe/traces/" + freshTrace).status()).as("a new trace at ratio 0").isEqualTo(404);
+            // a caller that sampled is followed
+            assertThat(client.get("/orders/o-1", "traceparent", "00-" + trace + "-00f067aa0ba902b7-01").status())
+                    .isEqualTo(200);
+            assertThat(client.get("/observe/traces/" + trace).status()).isEqualTo(200);
+        } finally {
+            none.stop();
+        }
+        RunningService all = start();
+        try {
+            TestClient client = new TestClient(all.uri());
+            String unsampled = "5bf92f3577b34da6a3ce929d0e0e4736";
+            assertThat(client.get("/orders/o-1", "traceparent", "00-" + unsampled + "-00f067aa0ba902b7-00").status())
+                    .isEqualTo(200);
+            assertThat(client.get("/observe/traces/" + unsampled).status()).as("a caller that did not sample")
+                    .isEqualTo(404);
+            String freshTrace = client.get("/nowhere").json().get("traceId").asText();
+            assertThat(client.get("/observe/traces/" + freshTrace).status()).isEqualTo(200);
+        } finally {
+            all.stop();
+        }
+    }
+
+    @Test
+    void badSettingsFailStartUpWithTheKey() {
+        assertThatThrownBy(() -> start("observability.tracing.sampler.ratio", "1.5"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("observability.tracing.sampler.ratio");
+        assertThatThrownBy(() -> start("observability.tracing.exporter", "zipkin"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("observability.tracing.exporter")
+                .hasMessageContaining("otlp");
+        assertThatThrownBy(() -> start("logging.format", "xml"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("logging.format");
+        assertThatThrownBy(() -> start("observability.otlp.endpoint", "ftp://collector"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("observability.otlp.endpoint");
+        assertThatThrownBy(() -> start("observability.otlp.endpoint", "http://a:4318,http://b:4318"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("one collector");
+        assertThatThrownBy(() -> start("observability.tracing.store.max-spans", "-1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("observability.tracing.store.max-spans");
+        assertThatThrownBy(() -> start("observability.tracing.sampler.ratoi", "0.5"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("ratio");
+    }
+
+    @Test
+    void badOtelPropertiesFailStartUp() {
+        // the same path as the OTEL_TRACES_SAMPLER environment variable (system properties are read the same way)
+        System.setProperty("otel.traces.sampler", "sometimes");
+        try {
+            assertThatThrownBy(() -> start()).isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("OpenTelemetry could not be set up").hasMessageContaining("sometimes");
+        } finally {
+            System.clearProperty("otel.traces.sampler");
+        }
+    }
+
+    @Test
+    void theExtensionCanBeTurnedOff() {
+        RunningService off = start("chassis.extensions.observability.enabled", "false");
+        try {
+            TestClient client = new TestClient(off.uri());
+            assertThat(client.get("/metrics").status()).isEqualTo(404);
+            assertThat(client.get("/observe/traces").status()).isEqualTo(404);
+            assertThat(client.get("/orders/o-1").status()).isEqualTo(200);
+        } finally {
+            off.stop();
+        }
+    }
+}
