@@ -61,9 +61,12 @@ final class PolicyDecorator implements CallDecorator {
     private final Set<String> handlerKeys = ConcurrentHashMap.newKeySet();
     private final Set<String> clientTargets = ConcurrentHashMap.newKeySet();
 
-    PolicyDecorator(Config config, Clock clock) {
+    private final PolicyMetrics metrics;
+
+    PolicyDecorator(Config config, Clock clock, PolicyMetrics metrics) {
         this.config = config;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     /** Handler keys ({@code order-api.place}) and client targets seen so far, to find typos in configuration. */
@@ -110,9 +113,13 @@ final class PolicyDecorator implements CallDecorator {
         }
         int max = p.value(PolicySettings.maxConcurrent(pre), bh == null ? null : bh.maxConcurrent(), 25);
         Duration wait = p.value(PolicySettings.maxWait(pre), bh == null ? null : bh.maxWait(), Duration.ZERO);
-        io.github.resilience4j.bulkhead.Bulkhead bulkhead = shareable(client, site, "bulkhead", () ->
-                io.github.resilience4j.bulkhead.Bulkhead.of(name(site), BulkheadConfig.custom()
-                        .maxConcurrentCalls(max).maxWaitDuration(wait).writableStackTraceEnabled(false).build()));
+        io.github.resilience4j.bulkhead.Bulkhead bulkhead = shareable(client, site, "bulkhead", () -> {
+            io.github.resilience4j.bulkhead.Bulkhead b = io.github.resilience4j.bulkhead.Bulkhead.of(name(site),
+                    BulkheadConfig.custom().maxConcurrentCalls(max).maxWaitDuration(wait).writableStackTraceEnabled(false)
+                            .build());
+            metrics.watch(b);
+            return b;
+        });
         return guarded(inner, bulkhead::executeCheckedSupplier, BulkheadFullException.class,
                 e -> client ? new CallRejectedException(site.target(), "bulkhead full")
                         : Problem.unavailable("too many requests in progress; try again shortly", 1));
@@ -156,10 +163,13 @@ final class PolicyDecorator implements CallDecorator {
         Duration period = p.value(PolicySettings.period(pre), rl == null ? null : rl.period(), Duration.ofSeconds(1));
         int limit = p.value(PolicySettings.limit(pre), rl == null ? null : rl.limit(), 100);
         Duration timeout = p.value(PolicySettings.limiterTimeout(pre), rl == null ? null : rl.timeout(), Duration.ZERO);
-        io.github.resilience4j.ratelimiter.RateLimiter limiter = shareable(client, site, "rate-limiter", () ->
-                io.github.resilience4j.ratelimiter.RateLimiter.of(name(site), RateLimiterConfig.custom()
-                        .limitForPeriod(limit).limitRefreshPeriod(period).timeoutDuration(timeout)
-                        .writableStackTraceEnabled(false).build()));
+        io.github.resilience4j.ratelimiter.RateLimiter limiter = shareable(client, site, "rate-limiter", () -> {
+            io.github.resilience4j.ratelimiter.RateLimiter l = io.github.resilience4j.ratelimiter.RateLimiter.of(name(site),
+                    RateLimiterConfig.custom().limitForPeriod(limit).limitRefreshPeriod(period).timeoutDuration(timeout)
+                            .writableStackTraceEnabled(false).build());
+            metrics.watch(l);
+            return l;
+        });
         String retryAfter = seconds(period);
         return guarded(inner, limiter::executeCheckedSupplier, RequestNotPermitted.class,
                 e -> client ? new CallRejectedException(site.target(), "rate limit reached")
@@ -205,6 +215,7 @@ final class PolicyDecorator implements CallDecorator {
                     io.github.resilience4j.circuitbreaker.CircuitBreaker.of(name(site), cfg);
             b.getEventPublisher().onStateTransition(e -> LOG.log(Level.INFO, "circuit breaker {0}: {1}",
                     e.getCircuitBreakerName(), e.getStateTransition()));
+            metrics.watch(b);
             return b;
         });
         String retryAfter = seconds(wait);
@@ -262,10 +273,12 @@ final class PolicyDecorator implements CallDecorator {
                 try {
                     Object result = inner.invoke(call);
                     context.onComplete();
+                    metrics.retried(retry.getName(), attempt, true);
                     return result;
                 } catch (Exception e) {
                     boolean retryable = client ? e instanceof ClientException ce && ce.retryable() : handlerRetryable(e);
                     if (!retryable || attempt >= maxAttempts || (budget != null && !budget.tryAcquireRetry())) {
+                        metrics.retried(retry.getName(), attempt, false);
                         throw e;
                     }
                     context.onError(e); // waits the back-off

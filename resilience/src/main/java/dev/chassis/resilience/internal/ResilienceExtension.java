@@ -26,7 +26,8 @@ public final class ResilienceExtension implements ChassisExtension {
 
     @Override
     public void register(ExtensionContext context) {
-        PolicyDecorator decorator = new PolicyDecorator(context.config(), context.clock());
+        PolicyDecorator decorator = new PolicyDecorator(context.config(), context.clock(),
+                new PolicyMetrics(context.openTelemetry().getMeter("dev.chassis.resilience")));
         context.decorator(decorator);
         // Once every method is bound: policy keys must name a handler or client target that exists.
         context.onStarted(running -> checkNames(context.config(), decorator));

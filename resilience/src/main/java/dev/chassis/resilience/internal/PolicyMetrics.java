@@ -1,0 +1,86 @@
+package dev.chassis.resilience.internal;
+
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+
+import io.github.resilience4j.bulkhead.Bulkhead;
+import io.github.resilience4j.circuitbreaker.CircuitBreaker;
+import io.github.resilience4j.ratelimiter.RateLimiter;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+
+/**
+ * The policies' state in the service's metrics, named as Resilience4j's own Micrometer binding names them
+ * ({@code resilience4j_circuitbreaker_state{name, state}}, ...): circuit state and calls, retry outcomes,
+ * free bulkhead places and rate-limiter permits. Recorded through the OpenTelemetry API, so they reach
+ * {@code /metrics} when {@code chassis-observability} is present and cost nothing otherwise. Not API.
+ */
+final class PolicyMetrics {
+    private static final AttributeKey<String> NAME = AttributeKey.stringKey("name");
+    private static final AttributeKey<String> STATE = AttributeKey.stringKey("state");
+    private static final AttributeKey<String> KIND = AttributeKey.stringKey("kind");
+    private static final CircuitBreaker.State[] STATES = {CircuitBreaker.State.CLOSED, CircuitBreaker.State.OPEN,
+            CircuitBreaker.State.HALF_OPEN, CircuitBreaker.State.FORCED_OPEN, CircuitBreaker.State.DISABLED,
+            CircuitBreaker.State.METRICS_ONLY};
+
+    private final Queue<CircuitBreaker> breakers = new ConcurrentLinkedQueue<>();
+    private final Queue<Bulkhead> bulkheads = new ConcurrentLinkedQueue<>();
+    private final Queue<RateLimiter> limiters = new ConcurrentLinkedQueue<>();
+    private final LongCounter breakerCalls;
+    private final LongCounter retryCalls;
+
+    PolicyMetrics(Meter meter) {
+        meter.gaugeBuilder("resilience4j.circuitbreaker.state").ofLongs()
+                .setDescription("The circuit breaker's state: 1 for the current one, 0 for the others.")
+                .buildWithCallback(m -> breakers.forEach(b -> {
+                    for (CircuitBreaker.State s : STATES) {
+                        m.record(b.getState() == s ? 1 : 0, Attributes.of(NAME, b.getName(), STATE,
+                                s.name().toLowerCase(java.util.Locale.ROOT)));
+                    }
+                }));
+        breakerCalls = meter.counterBuilder("resilience4j.circuitbreaker.calls").setUnit("{call}")
+                .setDescription("Calls through a circuit breaker, by outcome (successful, failed, ignored, not_permitted).")
+                .build();
+        retryCalls = meter.counterBuilder("resilience4j.retry.calls").setUnit("{call}")
+                .setDescription("Calls through a retry, by outcome (successful_without_retry, successful_with_retry,"
+                        + " failed_without_retry, failed_with_retry).")
+                .build();
+        meter.gaugeBuilder("resilience4j.bulkhead.available.concurrent.calls").ofLongs()
+                .setDescription("Places left in a bulkhead.")
+                .buildWithCallback(m -> bulkheads.forEach(b -> m.record(b.getMetrics().getAvailableConcurrentCalls(),
+                        Attributes.of(NAME, b.getName()))));
+        meter.gaugeBuilder("resilience4j.ratelimiter.available.permissions").ofLongs()
+                .setDescription("Permits left in the rate limiter's current period.")
+                .buildWithCallback(m -> limiters.forEach(l -> m.record(l.getMetrics().getAvailablePermissions(),
+                        Attributes.of(NAME, l.getName()))));
+    }
+
+    void watch(CircuitBreaker breaker) {
+        breakers.add(breaker);
+        Attributes success = Attributes.of(NAME, breaker.getName(), KIND, "successful");
+        Attributes failed = Attributes.of(NAME, breaker.getName(), KIND, "failed");
+        Attributes ignored = Attributes.of(NAME, breaker.getName(), KIND, "ignored");
+        Attributes refused = Attributes.of(NAME, breaker.getName(), KIND, "not_permitted");
+        breaker.getEventPublisher()
+                .onSuccess(e -> breakerCalls.add(1, success))
+                .onError(e -> breakerCalls.add(1, failed))
+                .onIgnoredError(e -> breakerCalls.add(1, ignored))
+                .onCallNotPermitted(e -> breakerCalls.add(1, refused));
+    }
+
+    void watch(Bulkhead bulkhead) {
+        bulkheads.add(bulkhead);
+    }
+
+    void watch(RateLimiter limiter) {
+        limiters.add(limiter);
+    }
+
+    /** One call through a retry ended: {@code attempts} made, and whether the last one succeeded. */
+    void retried(String name, int attempts, boolean succeeded) {
+        String kind = (succeeded ? "successful_" : "failed_") + (attempts > 1 ? "with_retry" : "without_retry");
+        retryCalls.add(1, Attributes.of(NAME, name, KIND, kind));
+    }
+}
