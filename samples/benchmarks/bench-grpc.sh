@@ -31,6 +31,7 @@ JAR=$(ls samples/benchmarks/target/chassis-samples-benchmarks-*.jar 2>/dev/null 
 [ -n "$JAR" ] || { echo "bench: no benchmarks jar in samples/benchmarks/target (build first, or drop SKIP_BUILD)" >&2; exit 1; }
 CP="$JAR:$(cat "$OUT/cp.txt")"
 read -r -a JAVA_ARGS <<< "$JAVA_OPTS"
+JAVA_ARGS+=(-Dchassis.extensions.observability.enabled=false) # measured by bench-observability.sh
 
 # --- process bookkeeping: never leave a JVM behind -------------------------------------------------------
 SERVER_PID=""; CLIENT_PID=""

@@ -23,6 +23,7 @@ OUT=$(mktemp -d "${TMPDIR:-/tmp}/chassis-bench-resilience.XXXXXX")
 ./mvnw -q -pl samples/benchmarks dependency:build-classpath -Dmdep.includeScope=runtime -Dmdep.outputFile="$OUT/cp.txt" >/dev/null
 JAR=$(ls samples/benchmarks/target/chassis-samples-benchmarks-*.jar | grep -v -e sources -e javadoc | head -n 1)
 read -r -a JAVA_ARGS <<< "$JAVA_OPTS"
+JAVA_ARGS+=(-Dchassis.extensions.observability.enabled=false) # measured by bench-observability.sh
 
 for p in "$PORT" $((PORT + 1)); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench: port $p is in use; set PORT" >&2; exit 1; fi

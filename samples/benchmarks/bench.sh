@@ -5,12 +5,13 @@
 # Usage (from anywhere):  samples/benchmarks/bench.sh
 # Knobs (environment):    STARTUPS=5 WARMUP=10 ROUNDS=5 DURATION=15 THREADS=2 CONNECTIONS=64
 #                         CHASSIS_PORT=18081 RAW_PORT=18082 JAVA_OPTS="-Xms64m -Xmx256m" SKIP_BUILD=0
+#                         OBSERVABILITY=off (on: the Chassis server runs with chassis-observability, as bench-observability.sh)
 # Needs wrk and curl. Every load target is 127.0.0.1. See samples/benchmarks/README.md.
 set -euo pipefail
 
 # The exact command, for the summary: the knobs that were set, in a stable order.
 COMMAND=""
-for n in STARTUPS WARMUP ROUNDS DURATION THREADS CONNECTIONS CHASSIS_PORT RAW_PORT JAVA_OPTS SKIP_BUILD; do
+for n in STARTUPS WARMUP ROUNDS DURATION THREADS CONNECTIONS CHASSIS_PORT RAW_PORT JAVA_OPTS SKIP_BUILD OBSERVABILITY; do
   if [ -n "${!n-}" ]; then
     v=${!n}; [[ $v == *" "* ]] && v="\"$v\""
     COMMAND+="$n=$v "
@@ -28,6 +29,8 @@ CHASSIS_PORT=${CHASSIS_PORT:-18081}
 RAW_PORT=${RAW_PORT:-18082}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}
 SKIP_BUILD=${SKIP_BUILD:-0}
+OBSERVABILITY=${OBSERVABILITY:-off}
+[[ $OBSERVABILITY == on || $OBSERVABILITY == off ]] || { echo "bench: OBSERVABILITY must be on or off" >&2; exit 2; }
 START_TIMEOUT_S=60
 
 for n in STARTUPS WARMUP ROUNDS DURATION THREADS CONNECTIONS CHASSIS_PORT RAW_PORT; do
@@ -64,6 +67,9 @@ CP="$JAR:$(cat "$OUT/classpath.txt")"
 CHASSIS_MAIN=dev.chassis.samples.benchmarks.ChassisServer
 RAW_MAIN=dev.chassis.samples.benchmarks.RawHelidonServer
 read -r -a JAVA_ARGS <<< "$JAVA_OPTS"
+if [ "$OBSERVABILITY" = off ]; then
+  JAVA_ARGS+=(-Dchassis.extensions.observability.enabled=false) # core alone; its cost is bench-observability.sh's
+fi
 
 # --- process bookkeeping: never leave a server behind ---------------------------------------------------
 PIDS=()

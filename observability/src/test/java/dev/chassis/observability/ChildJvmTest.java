@@ -6,6 +6,8 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -36,30 +38,9 @@ class ChildJvmTest {
         env.put("OTEL_TRACES_SAMPLER", "always_off");
         Process process = pb.start();
         List<String> errLines = new ArrayList<>();
-        Thread errReader = new Thread(() -> {
-            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = err.readLine()) != null) {
-                    synchronized (errLines) {
-                        errLines.add(line);
-                    }
-                }
-            } catch (java.io.IOException ignored) {
-                // the process ended
-            }
-        });
-        errReader.start();
+        Thread errReader = drain(process, errLines);
         try {
-            BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-            String line;
-            int port = -1;
-            while (port < 0 && (line = out.readLine()) != null) {
-                if (line.startsWith("PORT ")) {
-                    port = Integer.parseInt(line.substring(5).trim());
-                }
-            }
-            assertThat(port).as("the child printed its port; stderr: " + errLines).isPositive();
+            int port = port(process, errLines);
             TestClient client = new TestClient(URI.create("http://localhost:" + port));
 
             TestResponse logged = client.get("/log", "traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01");
@@ -101,5 +82,73 @@ class ChildJvmTest {
             assertThat(r.get("message").asText()).contains("serving on port");
             assertThat(r.has("trace_id")).isFalse();
         });
+    }
+
+    @Test
+    void aLoggingFileIsLeftAloneAndSpansAreLoggedAtDebugWhenItSaysSo() throws Exception {
+        Path config = Files.createTempFile("logging", ".properties");
+        Files.writeString(config, """
+                handlers = java.util.logging.ConsoleHandler
+                .level = WARNING
+                java.util.logging.ConsoleHandler.level = FINE
+                java.util.logging.ConsoleHandler.formatter = java.util.logging.SimpleFormatter
+                java.util.logging.SimpleFormatter.format = %4$s %3$s %5$s%n
+                dev.chassis.observability.spans.level = FINE
+                """);
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        Process process = new ProcessBuilder(java, "-Dlogging.format=json", "-Djava.util.logging.config.file=" + config,
+                "-cp", System.getProperty("java.class.path"), LoggingMain.class.getName()).start();
+        List<String> err = new ArrayList<>();
+        Thread reader = drain(process, err);
+        try {
+            int port = port(process, err);
+            TestClient client = new TestClient(URI.create("http://localhost:" + port));
+            assertThat(client.get("/log", "traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01").status()).isEqualTo(200);
+        } finally {
+            process.getOutputStream().close();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            reader.join(10_000);
+            Files.deleteIfExists(config);
+        }
+        synchronized (err) {
+            // the file's format, not logging.format: json; its levels: the handler's INFO line is below WARNING
+            assertThat(err).noneMatch(l -> l.startsWith("{"));
+            assertThat(err).noneMatch(l -> l.contains("hello from the handler"));
+            assertThat(err).anySatisfy(l -> assertThat(l).startsWith("FINE dev.chassis.observability.spans span SERVER GET /log")
+                    .contains("trace_id=" + TRACE).contains("parent_id=00f067aa0ba902b7"));
+        }
+    }
+
+    private static Thread drain(Process process, List<String> lines) {
+        Thread t = new Thread(() -> {
+            try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = err.readLine()) != null) {
+                    synchronized (lines) {
+                        lines.add(line);
+                    }
+                }
+            } catch (java.io.IOException ignored) {
+                // the process ended
+            }
+        });
+        t.start();
+        return t;
+    }
+
+    private static int port(Process process, List<String> err) throws java.io.IOException {
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null) {
+            if (line.startsWith("PORT ")) {
+                return Integer.parseInt(line.substring(5).trim());
+            }
+        }
+        synchronized (err) {
+            throw new AssertionError("the child printed no port; stderr: " + err);
+        }
     }
 }

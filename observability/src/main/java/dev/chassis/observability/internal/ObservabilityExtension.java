@@ -68,8 +68,11 @@ public final class ObservabilityExtension implements ChassisExtension {
         endpoints.stream().findFirst().ifPresent(e -> defaults.put("otel.exporter.otlp.endpoint", e.toString()));
 
         int capacity = config.get(ObservabilitySettings.STORE_SPANS);
-        TraceStore store = capacity > 0 ? new TraceStore(capacity) : null;
-        boolean spanLog = config.get(ObservabilitySettings.SPAN_LOG);
+        TraceStore store = capacity > 0 ? new TraceStore(service.name(), capacity) : null;
+        // only when DEBUG is on for the span logger at start-up (logging.level: debug, or a logging file): a span
+        // processor that logs nothing would still be called for every span
+        boolean spanLog = config.get(ObservabilitySettings.SPAN_LOG)
+                && System.getLogger(SpanLog.LOGGER).isLoggable(System.Logger.Level.DEBUG);
         PrometheusReader reader = new PrometheusReader();
         AtomicReference<Resource> resource = new AtomicReference<>();
         OpenTelemetrySdk sdk;

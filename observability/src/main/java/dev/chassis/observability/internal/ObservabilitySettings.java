@@ -19,10 +19,11 @@ final class ObservabilitySettings {
             .describedAs("share of new traces recorded; a caller's sampling decision is followed (parent-based)");
     static final Setting<Exporter> EXPORTER = Setting.oneOf("observability.tracing.exporter", Exporter.class,
             Exporter.NONE).describedAs("where spans go besides the in-memory store and the debug log");
-    static final Setting<Integer> STORE_SPANS = Setting.integer("observability.tracing.store.max-spans", 10_000)
+    static final Setting<Integer> STORE_SPANS = Setting.integer("observability.tracing.store.max-spans", 2_000)
             .range(0, 1_000_000).describedAs("spans kept for GET /observe/traces; 0 turns the store off");
     static final Setting<Boolean> SPAN_LOG = Setting.bool("observability.tracing.log", true)
-            .describedAs("log every ended span at DEBUG (logger dev.chassis.observability.spans)");
+            .describedAs("log every ended span at DEBUG (logger dev.chassis.observability.spans), when DEBUG is on for"
+                    + " that logger at start-up");
     static final Setting<List<java.net.URI>> OTLP_ENDPOINT = Setting.uriList("observability.otlp.endpoint")
             .describedAs("the OTLP/HTTP collector, e.g. http://localhost:4318 (spans go to <endpoint>/v1/traces)");
     static final Setting<Duration> OTLP_TIMEOUT = Setting.duration("observability.otlp.timeout", Duration.ofSeconds(10))

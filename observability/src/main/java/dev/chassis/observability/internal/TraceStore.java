@@ -9,6 +9,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.common.CompletableResultCode;
@@ -19,16 +21,25 @@ import io.opentelemetry.sdk.trace.data.EventData;
 import io.opentelemetry.sdk.trace.data.SpanData;
 
 /**
- * The embedded trace store: the last {@code capacity} ended spans of the service, in a ring. Recording is
- * one counter increment and one array write per span, so it is cheap enough to stay on at 100% sampling;
- * spans are turned into data only when {@code GET /observe/traces} asks. Not API.
+ * The embedded trace store: the last {@code capacity} ended spans of the service, in a ring. Each span is
+ * kept as a compact {@link Stored} copy — ids, name, times, status, attributes — not as the SDK's span
+ * object, which holds about ten times as much: at 100% sampling under load, the ring's spans are what the
+ * young-generation collector copies, and a store of SDK spans cost a tenth of the throughput. Not API.
  */
 final class TraceStore implements SpanProcessor {
-    private final AtomicReferenceArray<ReadableSpan> ring;
+    private final String service;
+    private final AtomicReferenceArray<Stored> ring;
     private final AtomicLong next = new AtomicLong();
 
-    TraceStore(int capacity) {
+    TraceStore(String service, int capacity) {
+        this.service = service;
         this.ring = new AtomicReferenceArray<>(capacity);
+    }
+
+    /** What the store keeps of one span. */
+    private record Stored(String traceId, String spanId, String parentSpanId, String name, SpanKind kind,
+                          long startNanos, long endNanos, StatusCode status, String statusMessage,
+                          Attributes attributes, List<EventData> events) {
     }
 
     @Override
@@ -42,9 +53,17 @@ final class TraceStore implements SpanProcessor {
 
     @Override
     public void onEnd(ReadableSpan span) {
-        if (span.getSpanContext().isSampled()) {
-            ring.lazySet((int) (next.getAndIncrement() % ring.length()), span);
+        if (!span.getSpanContext().isSampled()) {
+            return;
         }
+        SpanData d = span.toSpanData();
+        String parent = d.getParentSpanContext().isValid() ? d.getParentSpanId() : null;
+        String message = d.getStatus().getDescription();
+        Stored stored = new Stored(d.getTraceId(), d.getSpanId(), parent, d.getName(), d.getKind(),
+                d.getStartEpochNanos(), d.getEndEpochNanos(), d.getStatus().getStatusCode(),
+                message == null || message.isEmpty() ? null : message, d.getAttributes(),
+                d.getEvents().isEmpty() ? List.of() : d.getEvents());
+        ring.lazySet((int) (next.getAndIncrement() % ring.length()), stored);
     }
 
     @Override
@@ -70,22 +89,22 @@ final class TraceStore implements SpanProcessor {
 
     /** The most recent traces (by their last span's end), at most {@code limit}; only failed ones if asked. */
     List<TraceSummary> traces(int limit, boolean errorsOnly) {
-        Map<String, List<SpanData>> byTrace = new LinkedHashMap<>();
-        for (SpanData s : snapshot()) {
-            byTrace.computeIfAbsent(s.getTraceId(), k -> new ArrayList<>()).add(s);
+        Map<String, List<Stored>> byTrace = new LinkedHashMap<>();
+        for (Stored s : snapshot()) {
+            byTrace.computeIfAbsent(s.traceId(), k -> new ArrayList<>()).add(s);
         }
         List<TraceSummary> out = new ArrayList<>();
-        for (Map.Entry<String, List<SpanData>> e : byTrace.entrySet()) {
-            List<SpanData> spans = e.getValue();
-            long start = spans.stream().mapToLong(SpanData::getStartEpochNanos).min().orElse(0);
-            long end = spans.stream().mapToLong(SpanData::getEndEpochNanos).max().orElse(0);
-            boolean error = spans.stream().anyMatch(s -> s.getStatus().getStatusCode() == StatusCode.ERROR);
+        for (Map.Entry<String, List<Stored>> e : byTrace.entrySet()) {
+            List<Stored> spans = e.getValue();
+            long start = spans.stream().mapToLong(Stored::startNanos).min().orElse(0);
+            long end = spans.stream().mapToLong(Stored::endNanos).max().orElse(0);
+            boolean error = spans.stream().anyMatch(s -> s.status() == StatusCode.ERROR);
             if (errorsOnly && !error) {
                 continue;
             }
-            SpanData root = root(spans);
-            out.add(new TraceSummary(e.getKey(), root.getName(), instant(start), (end - start) / 1e6, spans.size(),
-                    error ? "ERROR" : "OK", spans.stream().map(TraceStore::service).distinct().sorted().toList()));
+            Stored root = root(spans);
+            out.add(new TraceSummary(e.getKey(), root.name(), instant(start), (end - start) / 1e6, spans.size(),
+                    error ? "ERROR" : "OK", List.of(service)));
         }
         out.sort(Comparator.comparing((TraceSummary t) -> t.start().plusNanos((long) (t.durationMs() * 1e6)))
                 .reversed());
@@ -95,36 +114,36 @@ final class TraceStore implements SpanProcessor {
     /** The spans of one trace in start order; empty when the store holds none. */
     List<SpanView> trace(String traceId) {
         return snapshot().stream()
-                .filter(s -> s.getTraceId().equals(traceId))
-                .sorted(Comparator.comparingLong(SpanData::getStartEpochNanos))
-                .map(TraceStore::view)
+                .filter(s -> s.traceId().equals(traceId))
+                .sorted(Comparator.comparingLong(Stored::startNanos))
+                .map(this::view)
                 .toList();
     }
 
-    private List<SpanData> snapshot() {
-        List<SpanData> spans = new ArrayList<>(ring.length());
+    private List<Stored> snapshot() {
+        List<Stored> spans = new ArrayList<>(ring.length());
         for (int i = 0; i < ring.length(); i++) {
-            ReadableSpan s = ring.get(i);
+            Stored s = ring.get(i);
             if (s != null) {
-                spans.add(s.toSpanData());
+                spans.add(s);
             }
         }
         return spans;
     }
 
     /** The span whose parent is not in the store: the trace's entry into this service. */
-    private static SpanData root(List<SpanData> spans) {
+    private static Stored root(List<Stored> spans) {
         java.util.Set<String> ids = new java.util.HashSet<>();
-        spans.forEach(s -> ids.add(s.getSpanId()));
-        return spans.stream().filter(s -> !ids.contains(s.getParentSpanId()))
-                .min(Comparator.comparingLong(SpanData::getStartEpochNanos)).orElse(spans.get(0));
+        spans.forEach(s -> ids.add(s.spanId()));
+        return spans.stream().filter(s -> s.parentSpanId() == null || !ids.contains(s.parentSpanId()))
+                .min(Comparator.comparingLong(Stored::startNanos)).orElse(spans.get(0));
     }
 
-    private static SpanView view(SpanData s) {
+    private SpanView view(Stored s) {
         Map<String, Object> attributes = new LinkedHashMap<>();
-        s.getAttributes().forEach((k, v) -> attributes.put(k.getKey(), v));
+        s.attributes().forEach((k, v) -> attributes.put(k.getKey(), v));
         List<Map<String, Object>> events = new ArrayList<>();
-        for (EventData e : s.getEvents()) {
+        for (EventData e : s.events()) {
             Map<String, Object> event = new LinkedHashMap<>();
             event.put("name", e.getName());
             event.put("time", instant(e.getEpochNanos()));
@@ -133,17 +152,9 @@ final class TraceStore implements SpanProcessor {
             event.put("attributes", ea);
             events.add(event);
         }
-        String parent = s.getParentSpanContext().isValid() ? s.getParentSpanId() : null;
-        String message = s.getStatus().getDescription();
-        return new SpanView(s.getSpanId(), parent, s.getName(), s.getKind().name(), service(s),
-                instant(s.getStartEpochNanos()), (s.getEndEpochNanos() - s.getStartEpochNanos()) / 1e6,
-                s.getStatus().getStatusCode().name(), message == null || message.isEmpty() ? null : message,
+        return new SpanView(s.spanId(), s.parentSpanId(), s.name(), s.kind().name(), service,
+                instant(s.startNanos()), (s.endNanos() - s.startNanos()) / 1e6, s.status().name(), s.statusMessage(),
                 attributes, events);
-    }
-
-    private static String service(SpanData s) {
-        String name = s.getResource().getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("service.name"));
-        return name == null ? "unknown" : name;
     }
 
     private static Instant instant(long epochNanos) {

@@ -88,7 +88,7 @@ public final class GrpcTelemetry {
         public void end(Status status) {
             finish(span, status, true);
             telemetry.rpcServerDuration.record(Telemetry.seconds(start), metricAttributes("s", method, null,
-                    status.getCode()));
+                    status.getCode()), Context.root());
         }
     }
 
@@ -117,7 +117,7 @@ public final class GrpcTelemetry {
                             public void onClose(Status status, Metadata trailers) {
                                 finish(span, status, false);
                                 telemetry.rpcClientDuration.record(Telemetry.seconds(start),
-                                        metricAttributes("c", name, target, status.getCode()));
+                                        metricAttributes("c", name, target, status.getCode()), Context.root());
                                 super.onClose(status, trailers);
                             }
                         }, headers);

@@ -70,7 +70,8 @@ public final class HttpClientTelemetry {
             }
             span.end();
             telemetry.httpClientDuration.record(Telemetry.seconds(start), attributes.computeIfAbsent(
-                    new Key(method, instance.getHost(), instance.getPort(), status, error), this::metricAttributes));
+                    new Key(method, instance.getHost(), instance.getPort(), status, error), this::metricAttributes),
+                    Context.root()); // no exemplar sampling, no thread-local lookup
         }
 
         private Attributes metricAttributes(Key key) {

@@ -4,7 +4,9 @@ import dev.chassis.core.spi.TraceContextHeaders;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.Filter;
@@ -27,6 +29,9 @@ import io.opentelemetry.context.propagation.TextMapGetter;
  * {@code http.server.request.duration} and {@code http.server.active_requests}. Not API.
  */
 public final class HttpServerTelemetry implements Filter {
+    private static final HeaderName TRACEPARENT = HeaderNames.create(TraceContextHeaders.TRACEPARENT);
+    private static final HeaderName TRACESTATE = HeaderNames.create(TraceContextHeaders.TRACESTATE);
+    private static final HeaderName BAGGAGE = HeaderNames.create("baggage");
     private static final TextMapGetter<ServerRequestHeaders> GETTER = new TextMapGetter<>() {
         @Override
         @SuppressWarnings("deprecation") // still abstract in 1.68; the propagators Chassis uses never call it
@@ -39,27 +44,81 @@ public final class HttpServerTelemetry implements Filter {
             if (carrier == null) {
                 return null;
             }
-            return TraceContextHeaders.value(key, carrier.all(HeaderNames.create(key), List::of));
+            HeaderName name = switch (key) {
+                case TraceContextHeaders.TRACEPARENT -> TRACEPARENT;
+                case TraceContextHeaders.TRACESTATE -> TRACESTATE;
+                case "baggage" -> BAGGAGE;
+                default -> HeaderNames.create(key);
+            };
+            return TraceContextHeaders.value(key, carrier.all(name, List::of));
         }
     };
 
     private final Telemetry telemetry;
-    /** The metric attributes of (method, route, status), built once each: routes and statuses are few. */
-    private final Map<Key, Attributes> attributes = new ConcurrentHashMap<>();
-    private final Map<String, Attributes> activeAttributes = new ConcurrentHashMap<>();
+    /** Requests in flight per method (index of {@link Telemetry#METHODS}), read when metrics are collected. */
+    private final LongAdder[] active = new LongAdder[Telemetry.METHODS.size()];
+    private final boolean[] activeSeen = new boolean[Telemetry.METHODS.size()];
+    /** Per route template ("" when none matched): span names and metric attributes, built once each. */
+    private final Map<String, RouteNames> routes = new ConcurrentHashMap<>();
 
     public HttpServerTelemetry(Telemetry telemetry) {
         this.telemetry = telemetry;
+        for (int i = 0; i < active.length; i++) {
+            active[i] = new LongAdder();
+        }
+        telemetry.meter.upDownCounterBuilder("http.server.active_requests").setUnit("{request}")
+                .setDescription("Number of active HTTP server requests.")
+                .buildWithCallback(m -> {
+                    for (int i = 0; i < active.length; i++) {
+                        if (activeSeen[i]) {
+                            m.record(active[i].sum(), Attributes.of(Telemetry.HTTP_METHOD, Telemetry.METHODS.get(i),
+                                    Telemetry.URL_SCHEME, "http"));
+                        }
+                    }
+                });
     }
 
-    private record Key(String method, String route, int status) {
+    /** What one route needs per request, so that recording allocates nothing once warm. Races only recompute. */
+    private static final class RouteNames {
+        private final String route; // null when no route matched
+        private final String[] spanNames = new String[Telemetry.METHODS.size()];
+        private final Attributes[][] byStatus = new Attributes[Telemetry.METHODS.size()][];
+
+        RouteNames(String route) {
+            this.route = route;
+        }
+
+        String spanName(int method) {
+            String name = spanNames[method];
+            if (name == null) {
+                name = Telemetry.METHODS.get(method) + " " + route;
+                spanNames[method] = name;
+            }
+            return name;
+        }
+
+        Attributes attributes(int method, int status) {
+            Attributes[] statuses = byStatus[method];
+            if (statuses == null) {
+                statuses = new Attributes[600];
+                byStatus[method] = statuses;
+            }
+            int i = status >= 0 && status < 600 ? status : 0;
+            Attributes a = statuses[i];
+            if (a == null) {
+                a = metricAttributes(Telemetry.METHODS.get(method), route, status);
+                statuses[i] = a;
+            }
+            return a;
+        }
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         long start = System.nanoTime();
         String original = req.prologue().method().text();
-        String method = Telemetry.method(original);
+        int methodIndex = Telemetry.methodIndex(original);
+        String method = Telemetry.METHODS.get(methodIndex);
         Context parent = telemetry.propagator.extract(Context.root(), req.headers(), GETTER);
         var builder = telemetry.tracer.spanBuilder(method)
                 .setSpanKind(SpanKind.SERVER)
@@ -73,9 +132,9 @@ public final class HttpServerTelemetry implements Filter {
         }
         req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> builder.setAttribute(Telemetry.USER_AGENT, ua));
         Span span = builder.startSpan();
-        Attributes active = activeAttributes.computeIfAbsent(method, m -> Attributes.of(Telemetry.HTTP_METHOD, m,
-                Telemetry.URL_SCHEME, "http"));
-        telemetry.httpServerActive.add(1, active);
+        LongAdder inFlight = active[methodIndex];
+        activeSeen[methodIndex] = true;
+        inFlight.increment();
         Throwable failure = null;
         Scope scope = parent.with(span).makeCurrent();
         try {
@@ -85,12 +144,14 @@ public final class HttpServerTelemetry implements Filter {
             throw e;
         } finally {
             scope.close();
-            telemetry.httpServerActive.add(-1, active);
+            inFlight.decrement();
             int status = failure != null && !res.isSent() ? 500 : res.status().code();
-            String route = req.matchingPattern().filter(p -> p.startsWith("/")).orElse(null);
-            if (route != null) {
-                span.updateName(method + " " + route);
-                span.setAttribute(Telemetry.HTTP_ROUTE, route);
+            String route = req.matchingPattern().orElse(null);
+            RouteNames names = routes.computeIfAbsent(route != null && route.startsWith("/") ? route : "",
+                    r -> new RouteNames(r.isEmpty() ? null : r));
+            if (names.route != null) {
+                span.updateName(names.spanName(methodIndex));
+                span.setAttribute(Telemetry.HTTP_ROUTE, names.route);
             }
             span.setAttribute(Telemetry.HTTP_STATUS, status);
             if (status >= 500) {
@@ -101,21 +162,22 @@ public final class HttpServerTelemetry implements Filter {
                 span.recordException(failure);
             }
             span.end();
-            telemetry.httpServerDuration.record(Telemetry.seconds(start),
-                    attributes.computeIfAbsent(new Key(method, route, status), HttpServerTelemetry::metricAttributes));
+            // the root context: no thread-local lookup, and no exemplar sampling on the hot path
+            telemetry.httpServerDuration.record(Telemetry.seconds(start), names.attributes(methodIndex, status),
+                    Context.root());
         }
     }
 
-    private static Attributes metricAttributes(Key key) {
+    private static Attributes metricAttributes(String method, String route, int status) {
         AttributesBuilder b = Attributes.builder()
-                .put(Telemetry.HTTP_METHOD, key.method())
+                .put(Telemetry.HTTP_METHOD, method)
                 .put(Telemetry.URL_SCHEME, "http")
-                .put(Telemetry.HTTP_STATUS, key.status());
-        if (key.route() != null) {
-            b.put(Telemetry.HTTP_ROUTE, key.route());
+                .put(Telemetry.HTTP_STATUS, status);
+        if (route != null) {
+            b.put(Telemetry.HTTP_ROUTE, route);
         }
-        if (key.status() >= 500) {
-            b.put(Telemetry.ERROR_TYPE, Integer.toString(key.status()));
+        if (status >= 500) {
+            b.put(Telemetry.ERROR_TYPE, Integer.toString(status));
         }
         return b.build();
     }

@@ -1,12 +1,10 @@
 package dev.chassis.core.internal.telemetry;
 
 import java.util.List;
-import java.util.Set;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.metrics.DoubleHistogram;
-import io.opentelemetry.api.metrics.LongUpDownCounter;
 import io.opentelemetry.api.metrics.Meter;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.propagation.TextMapPropagator;
@@ -42,8 +40,9 @@ public final class Telemetry {
     public static final AttributeKey<String> RPC_METHOD = AttributeKey.stringKey("rpc.method");
     public static final AttributeKey<Long> RPC_GRPC_STATUS = AttributeKey.longKey("rpc.grpc.status_code");
 
-    private static final Set<String> KNOWN_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT",
-            "OPTIONS", "TRACE", "PATCH", "QUERY");
+    /** The methods the semantic conventions know; any other is {@code _OTHER}. Indexes of {@link #methodIndex}. */
+    static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+            "PATCH", "QUERY", "_OTHER");
     private static final Telemetry OFF = new Telemetry(null);
 
     private final OpenTelemetry otel;
@@ -51,7 +50,7 @@ public final class Telemetry {
     final Tracer tracer;
     final TextMapPropagator propagator;
     final DoubleHistogram httpServerDuration;
-    final LongUpDownCounter httpServerActive;
+    final Meter meter;
     final DoubleHistogram httpClientDuration;
     final DoubleHistogram rpcServerDuration;
     final DoubleHistogram rpcClientDuration;
@@ -61,12 +60,10 @@ public final class Telemetry {
         this.otel = otel == null ? OpenTelemetry.noop() : otel;
         this.tracer = this.otel.getTracer(SCOPE);
         this.propagator = this.otel.getPropagators().getTextMapPropagator();
-        Meter meter = this.otel.getMeter(SCOPE);
+        this.meter = this.otel.getMeter(SCOPE);
         this.httpServerDuration = meter.histogramBuilder("http.server.request.duration").setUnit("s")
                 .setDescription("Duration of HTTP server requests.").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
                 .build();
-        this.httpServerActive = meter.upDownCounterBuilder("http.server.active_requests").setUnit("{request}")
-                .setDescription("Number of active HTTP server requests.").build();
         this.httpClientDuration = meter.histogramBuilder("http.client.request.duration").setUnit("s")
                 .setDescription("Duration of HTTP client requests.").setExplicitBucketBoundariesAdvice(DURATION_BUCKETS)
                 .build();
@@ -94,7 +91,24 @@ public final class Telemetry {
 
     /** The method as the semantic conventions want it: a known method, or {@code _OTHER}. */
     static String method(String method) {
-        return KNOWN_METHODS.contains(method) ? method : "_OTHER";
+        return METHODS.get(methodIndex(method));
+    }
+
+    /** The index in {@link #METHODS} of a method; unknown methods share the last one. */
+    static int methodIndex(String method) {
+        return switch (method) {
+            case "GET" -> 0;
+            case "HEAD" -> 1;
+            case "POST" -> 2;
+            case "PUT" -> 3;
+            case "DELETE" -> 4;
+            case "CONNECT" -> 5;
+            case "OPTIONS" -> 6;
+            case "TRACE" -> 7;
+            case "PATCH" -> 8;
+            case "QUERY" -> 9;
+            default -> 10;
+        };
     }
 
     static double seconds(long startNanos) {
