@@ -36,8 +36,18 @@ final class JvmMetrics implements AutoCloseable {
     private static final AttributeKey<Boolean> DAEMON = AttributeKey.booleanKey("jvm.thread.daemon");
 
     private final List<Runnable> closers = new ArrayList<>();
+    private final Thread registering;
+    private volatile boolean closed;
 
+    /**
+     * Registers the instruments on a background thread: the platform MXBeans take tens of milliseconds to set
+     * up, which start-up need not wait for (a GC in those milliseconds goes unmeasured).
+     */
     JvmMetrics(Meter meter) {
+        registering = Thread.ofPlatform().daemon().name("chassis-jvm-metrics").start(() -> register(meter));
+    }
+
+    private void register(Meter meter) {
         List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans();
         memory(meter, pools, "jvm.memory.used", "Measure of memory used.", MemoryUsage::getUsed);
         memory(meter, pools, "jvm.memory.committed", "Measure of memory committed.", MemoryUsage::getCommitted);
@@ -93,7 +103,7 @@ final class JvmMetrics implements AutoCloseable {
             }
         };
         for (GarbageCollectorMXBean bean : ManagementFactory.getGarbageCollectorMXBeans()) {
-            if (bean instanceof NotificationEmitter emitter) {
+            if (bean instanceof NotificationEmitter emitter && !closed) {
                 emitter.addNotificationListener(listener, null, null);
                 closers.add(() -> {
                     try {
@@ -126,6 +136,12 @@ final class JvmMetrics implements AutoCloseable {
     /** Stops listening to the collectors (the instruments go with the meter provider). */
     @Override
     public void close() {
+        closed = true;
+        try {
+            registering.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         closers.forEach(Runnable::run);
     }
 }

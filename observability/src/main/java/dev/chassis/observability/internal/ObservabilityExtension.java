@@ -56,6 +56,10 @@ public final class ObservabilityExtension implements ChassisExtension {
         }
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", service.name());
+        // Chassis gives the instance id (service.instance-id); the random one autoconfigure would add first makes the
+        // SDK warn at every start that the resource changed it
+        defaults.put("otel.java.disabled.resource.providers",
+                "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider");
         defaults.put("otel.traces.exporter",
                 config.get(ObservabilitySettings.EXPORTER) == ObservabilitySettings.Exporter.OTLP ? "otlp" : "none");
         defaults.put("otel.metrics.exporter", "none");
@@ -112,8 +116,8 @@ public final class ObservabilityExtension implements ChassisExtension {
             // autoconfigure's ConfigurationException names the bad OTEL_* / otel.* value
             throw new ConfigException(List.of("OpenTelemetry could not be set up: " + e.getMessage()));
         }
-        JvmMetrics jvm = config.get(ObservabilitySettings.JVM_METRICS)
-                ? new JvmMetrics(sdk.getMeter("dev.chassis.jvm")) : null;
+        JvmMetrics jvm = config.get(ObservabilitySettings.JVM_METRICS) ? new JvmMetrics(sdk.getMeter("dev.chassis.jvm"))
+                : null;
         if (config.get(ObservabilitySettings.GLOBAL) && !GlobalOpenTelemetry.isSet()) {
             try {
                 GlobalOpenTelemetry.set(sdk);

@@ -99,7 +99,20 @@ public final class ServiceRuntime implements RunningService {
 
         List<ChassisExtension> enabled = extensions.stream()
                 .filter(e -> config.get(CoreSettings.EXTENSION_ENABLED.resolve(e.name()))).toList();
-        Telemetry telemetry = Telemetry.of(openTelemetry(enabled, info, config));
+        // An SDK takes a while to set up (autoconfiguration, class loading): meanwhile this thread loads Helidon's
+        // server classes, listing the protocols it discovers, which it needs further down anyway.
+        java.util.concurrent.CompletableFuture<io.opentelemetry.api.OpenTelemetry> sdk =
+                new java.util.concurrent.CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("chassis-telemetry-" + info.name()).start(() -> {
+            Thread.currentThread().setContextClassLoader(loader);
+            try {
+                sdk.complete(openTelemetry(enabled, info, config));
+            } catch (RuntimeException | Error e) {
+                sdk.completeExceptionally(e);
+            }
+        });
+        List<io.helidon.webserver.spi.ProtocolConfig> discovered = WebServer.builder().buildPrototype().protocols();
+        Telemetry telemetry = Telemetry.of(join(sdk));
         HealthRegistry health = new HealthRegistry(config.get(CoreSettings.HEALTH_TIMEOUT));
         Registrations reg = new Registrations(info, config, health, spec.clock(), telemetry);
         spec.endpoints().forEach(reg::http);
@@ -152,7 +165,6 @@ public final class ServiceRuntime implements RunningService {
         int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
         // The guard is the listener's only connection selector: it serves HTTP/1.1 and HTTP/2 with the protocol
         // configurations Helidon discovers (gRPC among them), which a throwaway prototype lists for us.
-        List<io.helidon.webserver.spi.ProtocolConfig> discovered = WebServer.builder().buildPrototype().protocols();
         ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
                 Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
@@ -207,6 +219,21 @@ public final class ServiceRuntime implements RunningService {
             throw e;
         }
         return runtime;
+    }
+
+    /** The value of a future completed by another thread; its failure is rethrown as it was thrown. */
+    private static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
     }
 
     /** The SDK the one enabled extension that brings one returns, or null. */
