@@ -77,8 +77,29 @@ class ExportersTest {
         }
     }
 
+    /** A queue of 16 spans, flushed every 10 ms: 300 requests overflow it many times over. */
+    private static <T> T withSmallExportQueue(java.util.concurrent.Callable<T> test) throws Exception {
+        System.setProperty("otel.bsp.max.queue.size", "16");
+        System.setProperty("otel.bsp.max.export.batch.size", "8");
+        System.setProperty("otel.bsp.schedule.delay", "10");
+        try {
+            return test.call();
+        } finally {
+            System.clearProperty("otel.bsp.max.queue.size");
+            System.clearProperty("otel.bsp.max.export.batch.size");
+            System.clearProperty("otel.bsp.schedule.delay");
+        }
+    }
+
     @Test
-    void aDeadCollectorFailsNoRequest() throws IOException {
+    void aDeadCollectorFailsNoRequest() throws Exception {
+        withSmallExportQueue(() -> {
+            deadCollector();
+            return null;
+        });
+    }
+
+    private void deadCollector() throws IOException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort(); // closed again: nothing listens there
@@ -93,13 +114,21 @@ class ExportersTest {
             // the embedded store is not affected by the exporter's failures
             assertThat(client.get("/observe/traces?limit=1000").json().get("traces").size()).isGreaterThanOrEqualTo(300);
         } finally {
-            service.stop(); // returns although the final flush cannot succeed
+            // returns although the final flush cannot succeed (the timeout only catches a hang)
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), service::stop);
         }
         assertThat(service.isRunning()).isFalse();
     }
 
     @Test
     void aHungCollectorBlocksNoRequest() throws Exception {
+        withSmallExportQueue(() -> {
+            hungCollector();
+            return null;
+        });
+    }
+
+    private void hungCollector() throws Exception {
         List<Socket> held = new ArrayList<>();
         try (ServerSocket hung = new ServerSocket(0)) {
             Thread acceptor = new Thread(() -> {
@@ -120,8 +149,11 @@ class ExportersTest {
                 for (int i = 0; i < 300; i++) {
                     assertThat(client.get("/orders/o-" + i).status()).isEqualTo(200);
                 }
+                assertThat(held).as("the exporter did reach the hung collector").isNotEmpty();
             } finally {
-                service.stop(); // bounded: the SDK gets 5 s to flush, then the spans are dropped
+                // bounded: the SDK gets 5 s to flush, then the spans are dropped (the timeout only catches a hang)
+                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                        service::stop);
             }
         } finally {
             for (Socket s : held) {
@@ -189,6 +221,91 @@ class ExportersTest {
                     .hasMessageContaining("OpenTelemetry could not be set up").hasMessageContaining("sometimes");
         } finally {
             System.clearProperty("otel.traces.sampler");
+        }
+    }
+
+    @Test
+    void aFailedStartLeavesNoSdkBehind() {
+        // the service fails after its SDK was built: a client names a target nobody knows
+        var broken = Chassis.service("broken").property("server.port", "0");
+        broken.client(NowhereApi.class);
+        assertThatThrownBy(broken::start)
+                .isInstanceOf(ConfigException.class).hasMessageContaining("nowhere");
+        // the global forwarder points at no SDK: spans from it are not recorded
+        var span = io.opentelemetry.api.GlobalOpenTelemetry.getTracer("test").spanBuilder("after").startSpan();
+        assertThat(span.isRecording()).isFalse();
+        span.end();
+        RunningService ok = start();
+        try {
+            var recorded = io.opentelemetry.api.GlobalOpenTelemetry.getTracer("test").spanBuilder("during").startSpan();
+            assertThat(recorded.isRecording()).as("a running service's SDK is the global one").isTrue();
+            recorded.end();
+        } finally {
+            ok.stop();
+        }
+        var afterStop = io.opentelemetry.api.GlobalOpenTelemetry.getTracer("test").spanBuilder("after").startSpan();
+        assertThat(afterStop.isRecording()).isFalse();
+        afterStop.end();
+    }
+
+    @dev.chassis.core.http.Client("nowhere")
+    @Path("/x")
+    public interface NowhereApi {
+        @Get
+        String get();
+    }
+
+    @Test
+    void withTracingOffTheCallersContextPassesThroughUnchanged() throws IOException {
+        HttpServer downstream = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> seen = new ArrayList<>();
+        downstream.createContext("/x", exchange -> {
+            synchronized (seen) {
+                seen.add(exchange.getRequestHeaders().getFirst("traceparent"));
+            }
+            byte[] body = "\"ok\"".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        downstream.start();
+        var b = Chassis.service("relay").property("server.port", "0").property("observability.tracing.enabled", "false")
+                .property("clients.down.url", "http://127.0.0.1:" + downstream.getAddress().getPort());
+        DownApi down = b.client(DownApi.class);
+        RunningService relay = b.http(new Relay(down)).start();
+        try {
+            String incoming = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+            assertThat(new TestClient(relay.uri()).get("/relay", "traceparent", incoming).status()).isEqualTo(200);
+            synchronized (seen) {
+                assertThat(seen).containsExactly(incoming); // same trace, same parent, sampled: nothing of its own
+            }
+            assertThat(new TestClient(relay.uri()).get("/observe/traces/4bf92f3577b34da6a3ce929d0e0e4736").status())
+                    .isEqualTo(404);
+        } finally {
+            relay.stop();
+            downstream.stop(0);
+        }
+    }
+
+    @dev.chassis.core.http.Client("down")
+    @Path("/x")
+    public interface DownApi {
+        @Get
+        String get();
+    }
+
+    @Path("/relay")
+    public static final class Relay {
+        private final DownApi down;
+
+        Relay(DownApi down) {
+            this.down = down;
+        }
+
+        @Get
+        public String relay() {
+            return down.get();
         }
     }
 

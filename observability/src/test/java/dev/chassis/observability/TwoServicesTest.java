@@ -53,6 +53,9 @@ class TwoServicesTest {
     public static final class StockService implements StockApi {
         @Override
         public Stock stock(String sku) {
+            if (sku.equals("none")) {
+                throw dev.chassis.core.Problem.notFound("no such sku");
+            }
             return new Stock(sku, 7, Span.current().getSpanContext().getTraceId());
         }
     }
@@ -60,6 +63,9 @@ class TwoServicesTest {
     static final class Echo extends EchoGrpc.EchoImplBase {
         @Override
         public void say(EchoRequest request, StreamObserver<EchoReply> out) {
+            if (request.getText().equals("boom")) {
+                throw new IllegalStateException("boom");
+            }
             // the handler sees its call's span
             out.onNext(EchoReply.newBuilder().setText(request.getText() + "@" + Span.current().getSpanContext().getTraceId())
                     .build());
@@ -78,10 +84,24 @@ class TwoServicesTest {
         }
 
         @Get
+        @Path("/{id}/stock/{sku}")
+        public Stock stockOf(@PathParam("id") String id, @PathParam("sku") String sku) {
+            return stock.stock(sku);
+        }
+
+        @Get
         @Path("/{id}")
         public PlacedOrder order(@PathParam("id") String id) {
             EchoReply reply = EchoGrpc.newBlockingStub(channel).say(EchoRequest.newBuilder().setText(id).build());
             return new PlacedOrder(id, stock.stock("pen"), reply.getText(), Span.current().getSpanContext().getTraceId());
+        }
+    }
+
+    @Path("/failing")
+    public static final class Failing {
+        @Get
+        public String fail() {
+            throw new IllegalStateException("the handler failed");
         }
     }
 
@@ -94,7 +114,7 @@ class TwoServicesTest {
     @Order(2) // starts after stock, whose address it needs
     static final TestService orders = TestService.of(() -> {
         var b = Chassis.service("orders").version("1.2.3").property("clients.stock.url", stock.uri().toString());
-        return b.http(new Orders(b.client(StockApi.class), b.grpcChannel("stock")));
+        return b.http(new Orders(b.client(StockApi.class), b.grpcChannel("stock"))).http(new Failing());
     });
 
     @Test
@@ -106,8 +126,8 @@ class TwoServicesTest {
         assertThat(order.stock().traceId()).isEqualTo(traceId);
         assertThat(order.echoed()).isEqualTo("o-1@" + traceId);
 
-        List<JsonNode> a = spans(orders, traceId);
-        List<JsonNode> b = spans(stock, traceId);
+        List<JsonNode> a = spans(orders, traceId, 3);
+        List<JsonNode> b = spans(stock, traceId, 2);
         JsonNode root = one(a, "SERVER", "GET /orders/{id}");
         assertThat(root.get("parentSpanId")).isNull(); // the request carried no context: orders starts the trace
         assertThat(root.at("/attributes/http.route").asText()).isEqualTo("/orders/{id}");
@@ -143,10 +163,62 @@ class TwoServicesTest {
         TestResponse r = orders.client().get("/nowhere");
         assertThat(r.status()).isEqualTo(404);
         String traceId = r.json().get("traceId").asText();
-        JsonNode span = one(spans(orders, traceId), "SERVER", "GET");
+        JsonNode span = one(spans(orders, traceId, 1), "SERVER", "GET");
         assertThat(span.get("status").asText()).isEqualTo("UNSET"); // 4xx is the client's fault, not the server's
         assertThat(span.at("/attributes/http.response.status_code").asLong()).isEqualTo(404);
         assertThat(span.at("/attributes/http.route").isMissingNode()).isTrue();
+    }
+
+    @Test
+    void failuresAreErrorSpans() throws Exception {
+        // a handler's exception: a 500 whose span is an error carrying the exception
+        TestResponse failed = orders.client().get("/failing");
+        assertThat(failed.status()).isEqualTo(500);
+        String traceId = failed.json().get("traceId").asText();
+        JsonNode server = one(spans(orders, traceId, 1), "SERVER", "GET /failing");
+        assertThat(server.get("status").asText()).isEqualTo("ERROR");
+        assertThat(server.at("/attributes/error.type").asText()).isEqualTo("500");
+        assertThat(server.get("events")).anySatisfy(e -> {
+            assertThat(e.get("name").asText()).isEqualTo("exception");
+            assertThat(e.at("/attributes/exception.type").asText()).isEqualTo("java.lang.IllegalStateException");
+        });
+
+        // a call answered 404: the client span is an error, the server's is not
+        TestResponse missing = orders.client().get("/orders/o-3/stock/none");
+        String missingTrace = missing.json().get("traceId").asText();
+        JsonNode call = one(spans(orders, missingTrace, 2), "CLIENT", "GET /stock/{sku}");
+        assertThat(call.get("status").asText()).isEqualTo("ERROR");
+        assertThat(call.at("/attributes/http.response.status_code").asLong()).isEqualTo(404);
+        assertThat(call.at("/attributes/error.type").asText()).isEqualTo("404");
+        assertThat(one(spans(stock, missingTrace, 1), "SERVER", "GET /stock/{sku}").get("status").asText())
+                .isEqualTo("UNSET");
+
+        // a gRPC handler's exception: INTERNAL, an error on the server span
+        io.grpc.ManagedChannel raw = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", stock.port()).usePlaintext()
+                .build();
+        try {
+            String grpcTrace = "6bf92f3577b34da6a3ce929d0e0e4736";
+            io.grpc.Metadata headers = new io.grpc.Metadata();
+            headers.put(io.grpc.Metadata.Key.of("traceparent", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+                    "00-" + grpcTrace + "-00f067aa0ba902b7-01");
+            var stub = EchoGrpc.newBlockingStub(raw).withInterceptors(
+                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stub.say(EchoRequest.newBuilder().setText("boom")
+                    .build())).isInstanceOf(io.grpc.StatusRuntimeException.class).hasMessageContaining("INTERNAL")
+                    .hasMessageContaining(grpcTrace); // the error quotes the call's own trace id
+            JsonNode served = one(spans(stock, grpcTrace, 1), "SERVER", "chassis.test.Echo/Say");
+            assertThat(served.get("status").asText()).isEqualTo("ERROR");
+            assertThat(served.at("/attributes/rpc.grpc.status_code").asLong()).isEqualTo(13);
+            assertThat(served.get("parentSpanId").asText()).isEqualTo("00f067aa0ba902b7");
+        } finally {
+            raw.shutdownNow();
+        }
+    }
+
+    @Test
+    void activeRequestsCountTheScrapeItself() {
+        String text = orders.client().get("/metrics").body();
+        assertThat(text).contains("http_server_active_requests{http_request_method=\"GET\",url_scheme=\"http\"} 1\n");
     }
 
     @Test
@@ -198,12 +270,21 @@ class TwoServicesTest {
         assertThat(orders.client().get("/observe/traces?status=error&limit=5").json().get("traces").isArray()).isTrue();
     }
 
-    static List<JsonNode> spans(TestService service, String traceId) {
-        TestResponse r = service.client().get("/observe/traces/" + traceId);
-        assertThat(r.status()).as(r.body()).isEqualTo(200);
-        List<JsonNode> spans = new ArrayList<>();
-        r.json().get("spans").forEach(spans::add);
-        return spans;
+    /** The trace's spans in a service's store, once it holds {@code count}: a server span ends just after its answer. */
+    static List<JsonNode> spans(TestService service, String traceId, int count) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            TestResponse r = service.client().get("/observe/traces/" + traceId);
+            List<JsonNode> spans = new ArrayList<>();
+            if (r.status() == 200) {
+                r.json().get("spans").forEach(spans::add);
+            }
+            if (spans.size() >= count || System.nanoTime() > deadline) {
+                assertThat(spans).as("spans of " + traceId + ": " + r.body()).hasSize(count);
+                return spans;
+            }
+            Thread.onSpinWait();
+        }
     }
 
     static JsonNode one(List<JsonNode> spans, String kind, String name) {

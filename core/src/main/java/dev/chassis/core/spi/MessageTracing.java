@@ -95,20 +95,6 @@ public final class MessageTracing {
         return b.startSpan();
     }
 
-    private static final TextMapGetter<Function<String, List<String>>> READER = new TextMapGetter<>() {
-        @Override
-        @SuppressWarnings("deprecation") // still abstract in 1.68; the propagators Chassis uses never call it
-        public Iterable<String> keys(Function<String, List<String>> carrier) {
-            return List.of();
-        }
-
-        @Override
-        public String get(Function<String, List<String>> carrier, String key) {
-            if (carrier == null) {
-                return null;
-            }
-            List<String> values = carrier.apply(key);
-            return values == null ? null : TraceContextHeaders.value(key, values);
-        }
-    };
+    private static final TextMapGetter<Function<String, List<String>>> READER =
+            TraceContextHeaders.getter(Function::apply);
 }

@@ -3,6 +3,9 @@ package dev.chassis.core.spi;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiFunction;
+
+import io.opentelemetry.context.propagation.TextMapGetter;
 
 /**
  * What W3C Trace Context asks of a receiver before the OpenTelemetry propagator parses the headers: a
@@ -16,6 +19,29 @@ public final class TraceContextHeaders {
     private static final int MAX_MEMBERS = 32;
 
     private TraceContextHeaders() {
+    }
+
+    /**
+     * A propagator's view of a carrier (request headers, gRPC metadata, message headers) that applies these rules:
+     * {@code values(carrier, name)} returns every value of a header (an empty list when there is none).
+     */
+    public static <C> TextMapGetter<C> getter(BiFunction<C, String, List<String>> values) {
+        return new TextMapGetter<>() {
+            @Override
+            @SuppressWarnings("deprecation") // still abstract in 1.68; the W3C propagators never call it
+            public Iterable<String> keys(C carrier) {
+                return List.of();
+            }
+
+            @Override
+            public String get(C carrier, String key) {
+                if (carrier == null) {
+                    return null;
+                }
+                List<String> all = values.apply(carrier, key);
+                return all == null ? null : value(key, all);
+            }
+        };
     }
 
     /** The value a propagator should see for {@code name}, given every value the request carried. */

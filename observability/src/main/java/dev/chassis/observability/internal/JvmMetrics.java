@@ -7,7 +7,6 @@ import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadMXBean;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.ToLongFunction;
 
@@ -35,7 +34,7 @@ final class JvmMetrics implements AutoCloseable {
     private static final AttributeKey<String> GC_ACTION = AttributeKey.stringKey("jvm.gc.action");
     private static final AttributeKey<Boolean> DAEMON = AttributeKey.booleanKey("jvm.thread.daemon");
 
-    private final List<Runnable> closers = new ArrayList<>();
+    private final List<Runnable> closers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final Thread registering;
     private volatile boolean closed;
 

@@ -4,7 +4,6 @@ import java.lang.System.Logger.Level;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chassis.core.ServiceInfo;
@@ -16,7 +15,6 @@ import dev.chassis.core.spi.ExtensionContext;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -64,8 +62,7 @@ public final class ObservabilityExtension implements ChassisExtension {
                 config.get(ObservabilitySettings.EXPORTER) == ObservabilitySettings.Exporter.OTLP ? "otlp" : "none");
         defaults.put("otel.metrics.exporter", "none");
         defaults.put("otel.logs.exporter", "none");
-        defaults.put("otel.traces.sampler", config.get(ObservabilitySettings.TRACING) ? "parentbased_traceidratio"
-                : "always_off");
+        defaults.put("otel.traces.sampler", "parentbased_traceidratio");
         defaults.put("otel.traces.sampler.arg", Double.toString(config.get(ObservabilitySettings.SAMPLER_RATIO)));
         defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
         defaults.put("otel.exporter.otlp.timeout", Long.toString(config.get(ObservabilitySettings.OTLP_TIMEOUT).toMillis()));
@@ -118,15 +115,16 @@ public final class ObservabilityExtension implements ChassisExtension {
         }
         JvmMetrics jvm = config.get(ObservabilitySettings.JVM_METRICS) ? new JvmMetrics(sdk.getMeter("dev.chassis.jvm"))
                 : null;
-        if (config.get(ObservabilitySettings.GLOBAL) && !GlobalOpenTelemetry.isSet()) {
-            try {
-                GlobalOpenTelemetry.set(sdk);
-            } catch (IllegalStateException raced) {
-                // another service of this JVM got there first: it stays the global one
+        ServiceTelemetry telemetry = new ServiceTelemetry(sdk, resource.get() == null ? Resource.getDefault()
+                : resource.get(), store, reader, jvm, !config.get(ObservabilitySettings.TRACING),
+                config.get(ObservabilitySettings.GLOBAL));
+        if (telemetry.global) {
+            GlobalBridge.started(telemetry);
+            if (!GlobalBridge.install()) {
+                LOG.log(Level.DEBUG, "GlobalOpenTelemetry was set by someone else; it is left as it is");
             }
         }
-        return new ServiceTelemetry(sdk, resource.get() == null ? Resource.getDefault() : resource.get(), store, reader,
-                jvm);
+        return telemetry;
     }
 
     @Override
@@ -147,15 +145,5 @@ public final class ObservabilityExtension implements ChassisExtension {
                 res.send(body);
             });
         }
-        context.onStopped(() -> {
-            if (telemetry.jvm != null) {
-                telemetry.jvm.close();
-            }
-            // bounded: a dead collector must not hold the shutdown up
-            if (!telemetry.sdk.shutdown().join(5, TimeUnit.SECONDS).isSuccess()) {
-                LOG.log(Level.WARNING, "{0}: OpenTelemetry did not flush within 5 s; unexported spans are dropped",
-                        context.service().name());
-            }
-        });
     }
 }

@@ -53,7 +53,7 @@ final class PrometheusText {
             String familyName = openMetrics && counter ? f.name().substring(0, f.name().length() - "_total".length())
                     : f.name();
             out.append("# HELP ").append(familyName).append(' ')
-                    .append(escapeHelp(f.help().isEmpty() ? f.name() : f.help())).append('\n');
+                    .append(escapeHelp(f.help().isEmpty() ? f.name() : f.help(), openMetrics)).append('\n');
             out.append("# TYPE ").append(familyName).append(' ').append(f.type()).append('\n');
             for (MetricData m : f.data()) {
                 writePoints(out, f.name(), m);
@@ -226,8 +226,10 @@ final class PrometheusText {
         }
     }
 
-    private static String escapeHelp(String help) {
-        return help.replace("\\", "\\\\").replace("\n", "\\n");
+    /** Backslash and newline; OpenMetrics escapes double quotes too. */
+    private static String escapeHelp(String help, boolean openMetrics) {
+        String h = help.replace("\\", "\\\\").replace("\n", "\\n");
+        return openMetrics ? h.replace("\"", "\\\"") : h;
     }
 
     static String number(double v) {

@@ -12,9 +12,11 @@ import io.opentelemetry.api.metrics.LongCounter;
 import io.opentelemetry.api.metrics.Meter;
 
 /**
- * The policies' state in the service's metrics, named as Resilience4j's own Micrometer binding names them
- * ({@code resilience4j_circuitbreaker_state{name, state}}, ...): circuit state and calls, retry outcomes,
- * free bulkhead places and rate-limiter permits. Recorded through the OpenTelemetry API, so they reach
+ * The policies' state in the service's metrics, named after Resilience4j's own Micrometer binding
+ * ({@code resilience4j_circuitbreaker_state{name, state}}, {@code resilience4j_retry_calls_total{name, kind}},
+ * ...): circuit state and calls, retry outcomes, free bulkhead places and rate-limiter permits. Unlike that
+ * binding, circuit-breaker calls are one counter whose {@code kind} includes {@code not_permitted}, not a
+ * timer and a second counter. Recorded through the OpenTelemetry API, so they reach
  * {@code /metrics} when {@code chassis-observability} is present and cost nothing otherwise. Not API.
  */
 final class PolicyMetrics {

@@ -114,7 +114,8 @@ public final class ServerCallGuard implements ServerInterceptor {
                 return;
             }
             try {
-                Status answered = translate(status, call.getMethodDescriptor().getFullMethodName());
+                Status answered = translate(status, call.getMethodDescriptor().getFullMethodName(),
+                        traced == null ? null : traced.traceId());
                 closedWith = answered;
                 super.close(answered, trailers);
             } finally {
@@ -202,7 +203,7 @@ public final class ServerCallGuard implements ServerInterceptor {
         }
     }
 
-    static Status translate(Status status, String method) {
+    static Status translate(Status status, String method, String callTraceId) {
         Throwable cause = status.getCause();
         if (status.isOk() || cause == null) {
             return status;
@@ -223,7 +224,8 @@ public final class ServerCallGuard implements ServerInterceptor {
         if (status.getCode() != Status.Code.UNKNOWN) {
             return status.withCause(null);
         }
-        String traceId = Span.current().getSpanContext().isValid() ? Span.current().getSpanContext().getTraceId()
+        String traceId = callTraceId != null ? callTraceId
+                : Span.current().getSpanContext().isValid() ? Span.current().getSpanContext().getTraceId()
                 : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong())
                 + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong() | 1L);
         LOG.log(Level.ERROR, "Unhandled exception in gRPC " + method + " (traceId=" + traceId + ")", cause);

@@ -32,7 +32,28 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
         Problems.send(req, res, toProblem(req, error));
     }
 
+    /** The status this handler answers for an exception (for telemetry that sees the exception first). */
+    public int statusOf(Throwable error) {
+        Problem p = known(error);
+        return p == null ? 500 : p.status();
+    }
+
     Problem toProblem(ServerRequest req, Throwable error) {
+        Problem known = known(error);
+        if (known != null) {
+            return known;
+        }
+        String traceId = TraceIds.of(req);
+        io.opentelemetry.api.trace.Span.current().recordException(error); // on the request's span, when traced
+        LOG.log(Level.ERROR, "Unhandled exception in " + req.prologue().method().text() + " " + req.path().path()
+                + " (traceId=" + traceId + ")", error);
+        return Problem.builder(500)
+                .detail("An unexpected error occurred. Quote the traceId when reporting it.")
+                .build();
+    }
+
+    /** The problem of an exception Chassis knows how to answer, or null for an unexpected one (a 500). */
+    private Problem known(Throwable error) {
         if (error instanceof Problem p) {
             return p;
         }
@@ -57,12 +78,7 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
         if (error instanceof HttpException http && http.status().code() >= 400 && http.status().code() < 500) {
             return Problem.builder(http.status().code()).detail(http.getMessage()).build();
         }
-        String traceId = TraceIds.of(req);
-        LOG.log(Level.ERROR, "Unhandled exception in " + req.prologue().method().text() + " " + req.path().path()
-                + " (traceId=" + traceId + ")", error);
-        return Problem.builder(500)
-                .detail("An unexpected error occurred. Quote the traceId when reporting it.")
-                .build();
+        return null;
     }
 
     private Function<Throwable, Problem> mapperFor(Class<?> type) {

@@ -27,10 +27,21 @@ public final class TraceIds {
             return span.getTraceId();
         }
         return req.context().get(CONTEXT_KEY, String.class).orElseGet(() -> {
-            String id = req.headers().first(TRACEPARENT).map(TraceIds::fromTraceparent).orElseGet(TraceIds::random);
+            // a traceparent sent twice is invalid (W3C Trace Context): a new trace
+            java.util.List<String> sent = req.headers().all(TRACEPARENT, java.util.List::of);
+            String fromHeader = sent.size() == 1 ? fromTraceparent(sent.get(0)) : null;
+            String id = fromHeader != null ? fromHeader : random();
             req.context().register(CONTEXT_KEY, id);
             return id;
         });
+    }
+
+    /**
+     * Records the trace id of the request's span, for what runs after the span stopped being current (the
+     * error handler of an exception that escaped the telemetry filter).
+     */
+    public static void remember(ServerRequest req, String traceId) {
+        req.context().register(CONTEXT_KEY, traceId);
     }
 
     /** The trace id of a well-formed {@code traceparent} header, or {@code null}. */

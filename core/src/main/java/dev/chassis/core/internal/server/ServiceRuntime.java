@@ -111,10 +111,57 @@ public final class ServiceRuntime implements RunningService {
                 sdk.completeExceptionally(e);
             }
         });
-        List<io.helidon.webserver.spi.ProtocolConfig> discovered = WebServer.builder().buildPrototype().protocols();
-        Telemetry telemetry = Telemetry.of(join(sdk));
+        List<io.helidon.webserver.spi.ProtocolConfig> discovered;
+        try {
+            discovered = WebServer.builder().buildPrototype().protocols();
+        } catch (RuntimeException | Error e) {
+            sdk.thenAccept(ServiceRuntime::close); // do not leave the SDK's threads and listeners behind
+            throw e;
+        }
+        io.opentelemetry.api.OpenTelemetry otel = join(sdk);
+        Telemetry telemetry = Telemetry.of(otel);
         HealthRegistry health = new HealthRegistry(config.get(CoreSettings.HEALTH_TIMEOUT));
         Registrations reg = new Registrations(info, config, health, spec.clock(), telemetry);
+        // stopped hooks run last-registered first: the SDK closes after everything that may still record with it
+        reg.stopped().add(() -> close(otel));
+        Assembled assembled;
+        try {
+            assembled = assemble(spec, config, info, health, reg, telemetry, enabled, discovered, grpc);
+        } catch (RuntimeException | Error e) {
+            runAll(reg.stopped(), "stopped"); // close the clients, channels and telemetry opened so far
+            throw e;
+        }
+        WebServer server = assembled.server();
+        ConnectionGuard guard = assembled.guard();
+        LifecycleFilter lifecycle = assembled.lifecycle();
+        ServiceRuntime runtime = new ServiceRuntime(info, config, server, guard, lifecycle, health, reg);
+        try {
+            health.state(HealthRegistry.State.SERVING);
+            if (runtime.shutdownHook != null) {
+                Runtime.getRuntime().addShutdownHook(runtime.shutdownHook);
+            }
+            LOG.log(Level.INFO, "{0} {1} ({2}) serving on port {3,number,#} after {4} ms{5}", info.name(), info.version(),
+                    info.instanceId(), server.port(), Duration.between(startTime, Instant.now()).toMillis(),
+                    config.profile().map(p -> " with profile " + p).orElse(""));
+            reg.started().forEach(h -> h.accept(runtime));
+        } catch (RuntimeException | Error e) {
+            runtime.stop(); // a started hook failed: do not leave a half-started server behind
+            throw e;
+        }
+        return runtime;
+    }
+
+    /** The server parts {@link #assemble} built. */
+    private record Assembled(WebServer server, ConnectionGuard guard, LifecycleFilter lifecycle) {
+    }
+
+    /**
+     * Registers the extensions, binds endpoints, clients and channels, and builds and starts the server. On
+     * failure the caller runs the stopped hooks registered so far (clients, channels, telemetry).
+     */
+    private static Assembled assemble(ServiceSpec spec, LayeredConfig config, ServiceInfo info, HealthRegistry health,
+                                      Registrations reg, Telemetry telemetry, List<ChassisExtension> enabled,
+                                      List<io.helidon.webserver.spi.ProtocolConfig> discovered, boolean grpc) {
         spec.endpoints().forEach(reg::http);
         spec.checks().forEach(reg::healthCheck);
         enabled.forEach(reg::registerExtension);
@@ -124,29 +171,25 @@ public final class ServiceRuntime implements RunningService {
         List<dev.chassis.core.internal.http.ClientTarget> targets = Clients.bind(spec.clients(), config, reg.resolvers(),
                 reg.decorators(), telemetry);
         reg.stopped().add(() -> targets.forEach(dev.chassis.core.internal.http.ClientTarget::close));
-        try {
-            for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
-                if (!Clients.known(channel.target(), config, reg.resolvers())) {
-                    throw new dev.chassis.core.config.ConfigException(List.of("the gRPC channel to '" + channel.target()
-                            + "' has nowhere to go: set clients." + channel.target()
-                            + ".url (e.g. http://localhost:8081) or add a discovery module"));
-                }
-                channel.connect(Clients.resolver(config, reg.resolvers()),
-                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
-                        config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())),
-                        withTelemetry(telemetry, channel.target(), reg.grpcClientInterceptors()));
-                reg.stopped().add(channel::close);
+        for (dev.chassis.core.internal.grpc.ChassisChannel channel : spec.grpcChannels()) {
+            if (!Clients.known(channel.target(), config, reg.resolvers())) {
+                throw new dev.chassis.core.config.ConfigException(List.of("the gRPC channel to '" + channel.target()
+                        + "' has nowhere to go: set clients." + channel.target()
+                        + ".url (e.g. http://localhost:8081) or add a discovery module"));
             }
-        } catch (RuntimeException e) {
-            runAll(reg.stopped(), "stopped"); // close the clients and channels opened so far
-            throw e;
+            channel.connect(Clients.resolver(config, reg.resolvers()),
+                    config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
+                    config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())),
+                    withTelemetry(telemetry, channel.target(), reg.grpcClientInterceptors()));
+            reg.stopped().add(channel::close);
         }
 
         LifecycleFilter lifecycle = new LifecycleFilter();
         HttpRouting.Builder routing = HttpRouting.builder();
         routing.addFilter(lifecycle);
+        ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
-            routing.addFilter(new HttpServerTelemetry(telemetry));
+            routing.addFilter(new HttpServerTelemetry(telemetry, errors));
         }
         reg.filters().forEach(routing::addFilter);
         routes.stream()
@@ -154,7 +197,7 @@ public final class ServiceRuntime implements RunningService {
                 .forEach(r -> routing.route(r.method(), r.path(), r.handler()));
         spec.routing().forEach(c -> c.accept(routing));
         routing.any(new RouteFallback(routes));
-        routing.error(Throwable.class, new ErrorResponder(spec.mappers()));
+        routing.error(Throwable.class, errors);
 
         ProblemDirectHandler direct = new ProblemDirectHandler();
         DirectHandlers.Builder directHandlers = DirectHandlers.builder();
@@ -201,24 +244,9 @@ public final class ServiceRuntime implements RunningService {
             }
         } catch (RuntimeException e) {
             guard.close();
-            runAll(reg.stopped(), "stopped"); // close the clients and channels opened so far
             throw e;
         }
-        ServiceRuntime runtime = new ServiceRuntime(info, config, server, guard, lifecycle, health, reg);
-        try {
-            health.state(HealthRegistry.State.SERVING);
-            if (runtime.shutdownHook != null) {
-                Runtime.getRuntime().addShutdownHook(runtime.shutdownHook);
-            }
-            LOG.log(Level.INFO, "{0} {1} ({2}) serving on port {3,number,#} after {4} ms{5}", info.name(), info.version(),
-                    info.instanceId(), server.port(), Duration.between(startTime, Instant.now()).toMillis(),
-                    config.profile().map(p -> " with profile " + p).orElse(""));
-            reg.started().forEach(h -> h.accept(runtime));
-        } catch (RuntimeException | Error e) {
-            runtime.stop(); // a started hook failed: do not leave a half-started server behind
-            throw e;
-        }
-        return runtime;
+        return new Assembled(server, guard, lifecycle);
     }
 
     /** The value of a future completed by another thread; its failure is rethrown as it was thrown. */
@@ -236,6 +264,17 @@ public final class ServiceRuntime implements RunningService {
         }
     }
 
+    /** Closes an SDK that is {@link AutoCloseable} (flushes and stops its threads); null and others are left. */
+    private static void close(io.opentelemetry.api.OpenTelemetry otel) {
+        if (otel instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the OpenTelemetry SDK failed", e);
+            }
+        }
+    }
+
     /** The SDK the one enabled extension that brings one returns, or null. */
     private static io.opentelemetry.api.OpenTelemetry openTelemetry(List<ChassisExtension> extensions, ServiceInfo info,
                                                                      Config config) {
@@ -244,6 +283,8 @@ public final class ServiceRuntime implements RunningService {
         for (ChassisExtension e : extensions) {
             io.opentelemetry.api.OpenTelemetry o = e.openTelemetry(info, config);
             if (o != null && found != null) {
+                close(o);
+                close(found);
                 throw new dev.chassis.core.config.ConfigException(List.of("the extensions " + from + " and " + e.name()
                         + " both bring an OpenTelemetry SDK; turn one off with chassis.extensions.<name>.enabled: false"));
             }
@@ -357,8 +398,9 @@ public final class ServiceRuntime implements RunningService {
         }
     }
 
+    /** Runs hooks; {@code stopped} hooks run last-registered first, as resources are closed in reverse. */
     private static void runAll(List<Runnable> hooks, String phase) {
-        for (Runnable r : hooks) {
+        for (Runnable r : phase.equals("stopped") ? hooks.reversed() : hooks) {
             try {
                 r.run();
             } catch (RuntimeException e) {

@@ -29,26 +29,17 @@ import io.opentelemetry.context.propagation.TextMapSetter;
  * {@code tracestate} and {@code baggage}. Not API.
  */
 public final class GrpcTelemetry {
-    private static final TextMapGetter<Metadata> GETTER = new TextMapGetter<>() {
-        @Override
-        @SuppressWarnings("deprecation") // still abstract in 1.68; the propagators Chassis uses never call it
-        public Iterable<String> keys(Metadata carrier) {
-            return carrier.keys();
+    private static final TextMapGetter<Metadata> GETTER = TraceContextHeaders.getter((metadata, key) -> {
+        if (key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
+            return List.of();
         }
-
-        @Override
-        public String get(Metadata carrier, String key) {
-            if (carrier == null || key.endsWith(Metadata.BINARY_HEADER_SUFFIX)) {
-                return null;
-            }
-            Iterable<String> values = carrier.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
-            List<String> all = new ArrayList<>(1);
-            if (values != null) {
-                values.forEach(all::add);
-            }
-            return TraceContextHeaders.value(key, all);
+        Iterable<String> values = metadata.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
+        List<String> all = new ArrayList<>(1);
+        if (values != null) {
+            values.forEach(all::add);
         }
-    };
+        return all;
+    });
     private static final TextMapSetter<Metadata> SETTER = (carrier, key, value) -> {
         if (carrier != null) {
             carrier.put(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER), value);
@@ -77,6 +68,11 @@ public final class GrpcTelemetry {
             this.span = span;
             this.context = context;
             this.method = method;
+        }
+
+        /** The call's trace id, for the error a failed call answers (its span may not be current then). */
+        public String traceId() {
+            return span.getSpanContext().getTraceId();
         }
 
         /** The OpenTelemetry context (with the call's span) to make current around the handler's callbacks. */
@@ -112,15 +108,21 @@ public final class GrpcTelemetry {
                         Span span = rpcSpan(name, SpanKind.CLIENT).setAttribute(Telemetry.PEER_SERVICE, target)
                                 .startSpan();
                         telemetry.propagator.inject(Context.current().with(span), headers, SETTER);
-                        super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
-                            @Override
-                            public void onClose(Status status, Metadata trailers) {
-                                finish(span, status, false);
-                                telemetry.rpcClientDuration.record(Telemetry.seconds(start),
-                                        metricAttributes("c", name, target, status.getCode()), Context.root());
-                                super.onClose(status, trailers);
-                            }
-                        }, headers);
+                        try {
+                            super.start(new ForwardingClientCallListener.SimpleForwardingClientCallListener<>(listener) {
+                                @Override
+                                public void onClose(Status status, Metadata trailers) {
+                                    finish(span, status, false);
+                                    telemetry.rpcClientDuration.record(Telemetry.seconds(start),
+                                            metricAttributes("c", name, target, status.getCode()), Context.root());
+                                    super.onClose(status, trailers);
+                                }
+                            }, headers);
+                        } catch (RuntimeException | Error e) {
+                            span.recordException(e);
+                            finish(span, Status.fromThrowable(e), false); // the call never started: onClose will not come
+                            throw e;
+                        }
                     }
                 };
             }
@@ -128,12 +130,21 @@ public final class GrpcTelemetry {
     }
 
     private io.opentelemetry.api.trace.SpanBuilder rpcSpan(String fullMethod, SpanKind kind) {
-        int slash = fullMethod.lastIndexOf('/');
         return telemetry.tracer.spanBuilder(fullMethod)
                 .setSpanKind(kind)
                 .setAttribute(Telemetry.RPC_SYSTEM, "grpc")
-                .setAttribute(Telemetry.RPC_SERVICE, slash < 0 ? fullMethod : fullMethod.substring(0, slash))
-                .setAttribute(Telemetry.RPC_METHOD, slash < 0 ? "" : fullMethod.substring(slash + 1));
+                .setAttribute(Telemetry.RPC_SERVICE, service(fullMethod))
+                .setAttribute(Telemetry.RPC_METHOD, method(fullMethod));
+    }
+
+    private static String service(String fullMethod) {
+        int slash = fullMethod.lastIndexOf('/');
+        return slash < 0 ? fullMethod : fullMethod.substring(0, slash);
+    }
+
+    private static String method(String fullMethod) {
+        int slash = fullMethod.lastIndexOf('/');
+        return slash < 0 ? "" : fullMethod.substring(slash + 1);
     }
 
     /** The semantic conventions' error statuses: every non-OK one for clients, server faults for servers. */
@@ -155,11 +166,10 @@ public final class GrpcTelemetry {
 
     private Attributes metricAttributes(String side, String fullMethod, String target, Status.Code code) {
         return attributes.computeIfAbsent(side + ' ' + target + ' ' + fullMethod + ' ' + code.value(), k -> {
-            int slash = fullMethod.lastIndexOf('/');
             var b = Attributes.builder()
                     .put(Telemetry.RPC_SYSTEM, "grpc")
-                    .put(Telemetry.RPC_SERVICE, slash < 0 ? fullMethod : fullMethod.substring(0, slash))
-                    .put(Telemetry.RPC_METHOD, slash < 0 ? "" : fullMethod.substring(slash + 1))
+                    .put(Telemetry.RPC_SERVICE, service(fullMethod))
+                    .put(Telemetry.RPC_METHOD, method(fullMethod))
                     .put(Telemetry.RPC_GRPC_STATUS, (long) code.value());
             if (target != null) {
                 b.put(Telemetry.PEER_SERVICE, target);

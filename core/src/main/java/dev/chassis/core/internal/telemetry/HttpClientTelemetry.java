@@ -28,6 +28,7 @@ public final class HttpClientTelemetry {
 
     private final Telemetry telemetry;
     private final String target;
+    private static final int MAX_CACHED = 1024;
     private final Map<Key, Attributes> attributes = new ConcurrentHashMap<>();
 
     public HttpClientTelemetry(Telemetry telemetry, String target) {
@@ -69,9 +70,15 @@ public final class HttpClientTelemetry {
                 span.setAttribute(Telemetry.ERROR_TYPE, error);
             }
             span.end();
-            telemetry.httpClientDuration.record(Telemetry.seconds(start), attributes.computeIfAbsent(
-                    new Key(method, instance.getHost(), instance.getPort(), status, error), this::metricAttributes),
-                    Context.root()); // no exemplar sampling, no thread-local lookup
+            Key key = new Key(method, instance.getHost(), port(instance), status, error);
+            Attributes a = attributes.get(key);
+            if (a == null) {
+                a = metricAttributes(key);
+                if (attributes.size() < MAX_CACHED) { // instances come and go (discovery): bound what is kept
+                    attributes.putIfAbsent(key, a);
+                }
+            }
+            telemetry.httpClientDuration.record(Telemetry.seconds(start), a, Context.root()); // no exemplar sampling
         }
 
         private Attributes metricAttributes(Key key) {
@@ -90,6 +97,21 @@ public final class HttpClientTelemetry {
         }
     }
 
+    /** The port, or the scheme's default when the URI has none. */
+    static int port(URI instance) {
+        if (instance.getPort() >= 0) {
+            return instance.getPort();
+        }
+        return "https".equals(instance.getScheme()) ? 443 : 80;
+    }
+
+    /** The instance's URI (its base path included) and the request path, without user info and without the query. */
+    static String fullUrl(URI instance, String path) {
+        String base = instance.getScheme() + "://" + instance.getHost() + (instance.getPort() >= 0 ? ":" + instance.getPort() : "")
+                + (instance.getRawPath() == null ? "" : instance.getRawPath());
+        return (base.endsWith("/") ? base.substring(0, base.length() - 1) : base) + path;
+    }
+
     /** Starts an attempt and writes its trace context into the request; {@code null} when telemetry is off. */
     public Attempt start(String method, String template, URI instance, String path, HttpClientRequest request) {
         if (!telemetry.enabled()) {
@@ -100,9 +122,9 @@ public final class HttpClientTelemetry {
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(Telemetry.HTTP_METHOD, m)
                 .setAttribute(Telemetry.URL_TEMPLATE, template)
-                .setAttribute(Telemetry.URL_FULL, instance.getScheme() + "://" + instance.getRawAuthority() + path)
+                .setAttribute(Telemetry.URL_FULL, fullUrl(instance, path))
                 .setAttribute(Telemetry.SERVER_ADDRESS, instance.getHost())
-                .setAttribute(Telemetry.SERVER_PORT, (long) instance.getPort())
+                .setAttribute(Telemetry.SERVER_PORT, (long) port(instance))
                 .setAttribute(Telemetry.PEER_SERVICE, target)
                 .startSpan();
         telemetry.propagator.inject(Context.current().with(span), request, SETTER);

@@ -32,27 +32,13 @@ public final class HttpServerTelemetry implements Filter {
     private static final HeaderName TRACEPARENT = HeaderNames.create(TraceContextHeaders.TRACEPARENT);
     private static final HeaderName TRACESTATE = HeaderNames.create(TraceContextHeaders.TRACESTATE);
     private static final HeaderName BAGGAGE = HeaderNames.create("baggage");
-    private static final TextMapGetter<ServerRequestHeaders> GETTER = new TextMapGetter<>() {
-        @Override
-        @SuppressWarnings("deprecation") // still abstract in 1.68; the propagators Chassis uses never call it
-        public Iterable<String> keys(ServerRequestHeaders carrier) {
-            return carrier.stream().map(h -> h.name()).toList();
-        }
-
-        @Override
-        public String get(ServerRequestHeaders carrier, String key) {
-            if (carrier == null) {
-                return null;
-            }
-            HeaderName name = switch (key) {
+    private static final TextMapGetter<ServerRequestHeaders> GETTER = TraceContextHeaders.getter((headers, key) ->
+            headers.all(switch (key) {
                 case TraceContextHeaders.TRACEPARENT -> TRACEPARENT;
                 case TraceContextHeaders.TRACESTATE -> TRACESTATE;
                 case "baggage" -> BAGGAGE;
                 default -> HeaderNames.create(key);
-            };
-            return TraceContextHeaders.value(key, carrier.all(name, List::of));
-        }
-    };
+            }, List::of));
 
     private final Telemetry telemetry;
     /** Requests in flight per method (index of {@link Telemetry#METHODS}), read when metrics are collected. */
@@ -61,8 +47,15 @@ public final class HttpServerTelemetry implements Filter {
     /** Per route template ("" when none matched): span names and metric attributes, built once each. */
     private final Map<String, RouteNames> routes = new ConcurrentHashMap<>();
 
-    public HttpServerTelemetry(Telemetry telemetry) {
+    private final dev.chassis.core.internal.http.ErrorResponder errors;
+
+    /**
+     * @param errors the routing's error handler, to know what it will answer for an exception that a later
+     *               filter throws (Helidon handles those after this filter has returned)
+     */
+    public HttpServerTelemetry(Telemetry telemetry, dev.chassis.core.internal.http.ErrorResponder errors) {
         this.telemetry = telemetry;
+        this.errors = errors;
         for (int i = 0; i < active.length; i++) {
             active[i] = new LongAdder();
         }
@@ -103,11 +96,13 @@ public final class HttpServerTelemetry implements Filter {
                 statuses = new Attributes[600];
                 byStatus[method] = statuses;
             }
-            int i = status >= 0 && status < 600 ? status : 0;
-            Attributes a = statuses[i];
+            if (status < 0 || status >= statuses.length) {
+                return metricAttributes(Telemetry.METHODS.get(method), route, status); // not a standard status: not cached
+            }
+            Attributes a = statuses[status];
             if (a == null) {
                 a = metricAttributes(Telemetry.METHODS.get(method), route, status);
-                statuses[i] = a;
+                statuses[status] = a;
             }
             return a;
         }
@@ -133,19 +128,24 @@ public final class HttpServerTelemetry implements Filter {
         req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> builder.setAttribute(Telemetry.USER_AGENT, ua));
         Span span = builder.startSpan();
         LongAdder inFlight = active[methodIndex];
-        activeSeen[methodIndex] = true;
+        if (!activeSeen[methodIndex]) {
+            activeSeen[methodIndex] = true; // written once: no cache line bouncing between cores on every request
+        }
         inFlight.increment();
         Throwable failure = null;
         Scope scope = parent.with(span).makeCurrent();
         try {
             chain.proceed();
         } catch (RuntimeException | Error e) {
+            // a later filter threw (a handler's exceptions are answered inside proceed()): Helidon answers it
+            // after this filter, with the problem's trace id if we leave it
             failure = e;
+            dev.chassis.core.internal.http.TraceIds.remember(req, span.getSpanContext().getTraceId());
             throw e;
         } finally {
             scope.close();
             inFlight.decrement();
-            int status = failure != null && !res.isSent() ? 500 : res.status().code();
+            int status = failure != null && !res.isSent() ? errors.statusOf(failure) : res.status().code();
             String route = req.matchingPattern().orElse(null);
             RouteNames names = routes.computeIfAbsent(route != null && route.startsWith("/") ? route : "",
                     r -> new RouteNames(r.isEmpty() ? null : r));

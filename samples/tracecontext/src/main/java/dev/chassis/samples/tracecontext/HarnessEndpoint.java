@@ -26,7 +26,11 @@ import io.opentelemetry.context.Scope;
  * {@code {"url": ..., "arguments": ...}}; for each, {@code POST} the arguments as JSON to the url, carrying
  * this request's trace context (each call with its own client span, so its own parent id); then answer.
  * Chassis continues the incoming context; the outgoing calls use the OpenTelemetry API directly, since
- * their URLs are not a declared client target.
+ * their URLs are not a declared client target (through {@code GlobalOpenTelemetry}, which
+ * {@code chassis-observability} sets unless {@code observability.global: false}).
+ *
+ * <p>This service calls whatever URL it is given: it is a test fixture for the harness, to run on a machine
+ * of your own, never exposed to a network.
  */
 @Path("/test")
 public final class HarnessEndpoint {
@@ -46,9 +50,14 @@ public final class HarnessEndpoint {
             if (c == null || c.url() == null) {
                 throw Problem.badRequest("every entry needs a url");
             }
-            URI target = URI.create(c.url());
-            if (!"http".equals(target.getScheme()) && !"https".equals(target.getScheme())) {
-                throw Problem.badRequest("a callback url must be http or https");
+            URI target;
+            try {
+                target = new URI(c.url());
+            } catch (java.net.URISyntaxException e) {
+                throw Problem.badRequest("a callback url must be an absolute http(s) URL");
+            }
+            if (!("http".equals(target.getScheme()) || "https".equals(target.getScheme())) || target.getHost() == null) {
+                throw Problem.badRequest("a callback url must be an absolute http(s) URL");
             }
         }
         for (Callback c : callbacks) {

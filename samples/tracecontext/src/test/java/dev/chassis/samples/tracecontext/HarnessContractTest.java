@@ -96,5 +96,7 @@ class HarnessContractTest {
         assertThat(service.client().post("/test", "{\"url\":\"x\"}").status()).isEqualTo(400);
         assertThat(service.client().post("/test", "[{\"arguments\":[]}]").status()).isEqualTo(400);
         assertThat(service.client().post("/test", "[{\"url\":\"file:///etc/passwd\"}]").status()).isEqualTo(400);
+        assertThat(service.client().post("/test", "[{\"url\":\"http://exa mple/ x\"}]").status()).isEqualTo(400);
+        assertThat(service.client().post("/test", "[{\"url\":\"relative/path\"}]").status()).isEqualTo(400);
     }
 }
