@@ -32,6 +32,8 @@ public final class ServiceBuilder {
     private final List<ServiceSpec.PendingClient> clients = new ArrayList<>();
     private final List<io.grpc.BindableService> grpcServices = new ArrayList<>();
     private final List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels = new ArrayList<>();
+    private final List<Object> consumers = new ArrayList<>();
+    private final List<dev.chassis.core.internal.server.ComponentSlot<?>> components = new ArrayList<>();
     private java.time.Clock clock = java.time.Clock.systemUTC();
 
     ServiceBuilder(String name) {
@@ -154,6 +156,35 @@ public final class ServiceBuilder {
     }
 
     /**
+     * Adds message handlers: objects with {@code @Consume} methods, bound at start by the messaging module
+     * ({@code chassis-messaging}); without it on the class path, start-up fails.
+     */
+    public ServiceBuilder consume(Object... handlers) {
+        for (Object h : handlers) {
+            consumers.add(Objects.requireNonNull(h, "handler"));
+        }
+        return this;
+    }
+
+    /**
+     * A component an extension provides (the messaging module's {@code Publisher}, ...), to hand to handlers now:
+     * calls go to the provided instance once the service has started, and fail before. Start-up fails when no
+     * extension on the class path provides the type.
+     *
+     * @throws IllegalArgumentException when {@code type} is not an interface
+     */
+    public <T> T component(Class<T> type) {
+        for (dev.chassis.core.internal.server.ComponentSlot<?> slot : components) {
+            if (slot.type() == type) {
+                return type.cast(slot.proxy());
+            }
+        }
+        dev.chassis.core.internal.server.ComponentSlot<T> slot = new dev.chassis.core.internal.server.ComponentSlot<>(type);
+        components.add(slot);
+        return slot.proxy();
+    }
+
+    /**
      * The clock that time-based policies read (circuit breaker waits, retry budgets); for tests that
      * must move time deterministically. Default: the system clock.
      */
@@ -170,6 +201,6 @@ public final class ServiceBuilder {
      */
     public RunningService start() {
         return ServiceRuntime.start(new ServiceSpec(name, version, endpoints, checks, mappers, properties, routing,
-                settings, clients, clock, grpcServices, grpcChannels));
+                settings, clients, clock, grpcServices, grpcChannels, consumers, components));
     }
 }

@@ -55,6 +55,18 @@ public interface ExtensionContext {
     /** Adds a way to find the instances of logical client targets (discovery back-ends). */
     void targetResolver(TargetResolver resolver);
 
+    /**
+     * Takes the message handlers given to {@code ServiceBuilder.consume(...)}, to bind them. One extension takes
+     * them (the messaging module); when handlers were given and none takes them, start-up fails.
+     */
+    java.util.List<Object> takeConsumers();
+
+    /**
+     * Provides the instance behind {@code ServiceBuilder.component(type)} for this service (a publisher, ...).
+     * Asked-for types nobody provides fail start-up; providing a type twice is an error.
+     */
+    <T> void provide(Class<T> type, T instance);
+
     /** Adds a health check. */
     void healthCheck(HealthCheck check);
 

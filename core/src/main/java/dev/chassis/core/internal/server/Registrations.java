@@ -39,6 +39,9 @@ final class Registrations {
     private final List<Consumer<RunningService>> started = new ArrayList<>();
     private final List<Runnable> stopping = new ArrayList<>();
     private final List<Runnable> stopped = new ArrayList<>();
+    private final java.util.Map<Class<?>, Object> provided = new java.util.HashMap<>();
+    private List<Object> consumers = List.of();
+    private boolean consumersTaken;
 
     private final dev.chassis.core.internal.telemetry.Telemetry telemetry;
 
@@ -49,6 +52,19 @@ final class Registrations {
         this.config = config;
         this.health = health;
         this.clock = clock;
+    }
+
+    void consumers(List<Object> handlers) {
+        this.consumers = List.copyOf(handlers);
+    }
+
+    boolean consumersTaken() {
+        return consumersTaken;
+    }
+
+    /** What extensions provided, by type. */
+    java.util.Map<Class<?>, Object> provided() {
+        return provided;
     }
 
     void http(Object endpoint) {
@@ -69,6 +85,20 @@ final class Registrations {
             @Override
             public Config config() {
                 return config;
+            }
+
+            @Override
+            public List<Object> takeConsumers() {
+                consumersTaken = true;
+                return consumers;
+            }
+
+            @Override
+            public <T> void provide(Class<T> type, T instance) {
+                if (provided.putIfAbsent(type, java.util.Objects.requireNonNull(instance, "instance")) != null) {
+                    throw new IllegalStateException(type.getName() + " is provided twice (extension " + extension.name()
+                            + " and another)");
+                }
             }
 
             @Override

@@ -164,7 +164,23 @@ public final class ServiceRuntime implements RunningService {
                                       List<io.helidon.webserver.spi.ProtocolConfig> discovered, boolean grpc) {
         spec.endpoints().forEach(reg::http);
         spec.checks().forEach(reg::healthCheck);
+        reg.consumers(spec.consumers());
         enabled.forEach(reg::registerExtension);
+        if (!spec.consumers().isEmpty() && !reg.consumersTaken()) {
+            throw new dev.chassis.core.http.BindingException("message handlers were given to consume(...) ("
+                    + spec.consumers().get(0).getClass().getName() + (spec.consumers().size() > 1 ? ", ..." : "")
+                    + ") but no messaging module binds them. Fix: add the dependency dev.chassis:chassis-messaging"
+                    + " (or enable it: chassis.extensions.messaging.enabled)");
+        }
+        for (ComponentSlot<?> slot : spec.components()) {
+            Object instance = reg.provided().get(slot.type());
+            if (instance == null) {
+                throw new dev.chassis.core.http.BindingException("component(" + slot.type().getName() + ".class) was"
+                        + " asked for, but no extension on the class path provides it. Fix: add the module that"
+                        + " provides it (Publisher and DeadLetters: dev.chassis:chassis-messaging), or enable it");
+            }
+            slot.bind(instance);
+        }
         List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators()));
         EndpointBinder.checkDuplicates(routes);
         routes = EndpointBinder.withHeadRoutes(routes);

@@ -23,7 +23,9 @@ public record ServiceSpec(String name,
                           List<PendingClient> clients,
                           java.time.Clock clock,
                           List<io.grpc.BindableService> grpcServices,
-                          List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels) {
+                          List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels,
+                          List<Object> consumers,
+                          List<ComponentSlot<?>> components) {
     /** A client interface created on the builder, bound at start. */
     public record PendingClient(String target, ClientBinder.Pending<?> pending) {
     }
@@ -38,5 +40,7 @@ public record ServiceSpec(String name,
         clients = List.copyOf(clients);
         grpcServices = List.copyOf(grpcServices);
         grpcChannels = List.copyOf(grpcChannels);
+        consumers = List.copyOf(consumers);
+        components = List.copyOf(components);
     }
 }

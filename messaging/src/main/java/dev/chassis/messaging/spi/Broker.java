@@ -1,0 +1,39 @@
+package dev.chassis.messaging.spi;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * A message broker binding: the in-memory broker, Kafka. Chassis' messaging module does the rest (envelope,
+ * tracing, retries, dead letters) identically over every binding.
+ */
+public interface Broker extends AutoCloseable {
+    /** The {@code messaging.system} of spans and metrics ({@code kafka}, {@code chassis-memory}). */
+    String system();
+
+    /** Stores a record; the future completes once the broker acknowledged it. */
+    CompletableFuture<Acknowledged> send(BrokerRecord record);
+
+    /**
+     * Starts consuming {@code topic} as a member of {@code group}: records of one partition are handed to
+     * {@code handler} in order; at most {@code concurrency} partitions are handled at once.
+     */
+    Subscription subscribe(String topic, String group, int concurrency, PartitionHandler handler);
+
+    /**
+     * Hands {@code action} every record of {@code topic} that {@code group} has not yet consumed, up to the end
+     * the topic had when called, committing as it goes; returns how many. For replaying dead letters.
+     */
+    int drain(String topic, String group, Consumer<Delivered> action);
+
+    /** Records of {@code topic} not yet consumed by {@code group}, per partition (consumer lag). */
+    Map<Integer, Long> lag(String topic, String group);
+
+    /** Whether the broker can be reached now (readiness). */
+    boolean healthy();
+
+    /** Releases connections and threads; subscriptions are stopped first by the caller. */
+    @Override
+    void close();
+}
