@@ -1,0 +1,176 @@
+package dev.chassis.messaging.internal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import dev.chassis.messaging.Message;
+import dev.chassis.messaging.spi.Broker;
+import dev.chassis.messaging.spi.BrokerRecord;
+import dev.chassis.messaging.spi.Delivered;
+import dev.chassis.messaging.spi.PartitionHandler;
+import dev.chassis.core.spi.MessageTracing;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.context.Scope;
+
+/**
+ * Delivers one subscription's records to its handler: reads the CloudEvent and the event, calls the handler
+ * in the message's trace (a consumer span), again with back-off when it throws, and after the last attempt
+ * publishes the message to {@code <topic>.dlq} with headers naming the error, the attempts and where it came
+ * from. A record that is not a readable CloudEvent, or whose data is not the handler's event type, goes to
+ * the dead letters at once. Returning lets the broker commit; being interrupted (shutdown) does not. Not API.
+ */
+final class Dispatcher implements PartitionHandler {
+    private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
+    static final String DLQ_ERROR = "chassis-dlq-error";
+    static final String DLQ_ATTEMPTS = "chassis-dlq-attempts";
+    static final String DLQ_TOPIC = "chassis-dlq-topic";
+    static final String DLQ_PARTITION = "chassis-dlq-partition";
+    static final String DLQ_OFFSET = "chassis-dlq-offset";
+    static final String DLQ_GROUP = "chassis-dlq-group";
+
+    private final ConsumerBinding binding;
+    private final Broker broker;
+    private final Envelope envelope;
+    private final ObjectReader reader;
+    private final MessageTracing tracing;
+    private final DoubleHistogram duration;
+    private final LongCounter deadLetters;
+    private final Duration publishTimeout;
+    private final Attributes handled;
+    private final Attributes failed;
+
+    Dispatcher(ConsumerBinding binding, Broker broker, Envelope envelope, ObjectMapper mapper, MessageTracing tracing,
+               DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout) {
+        this.binding = binding;
+        this.broker = broker;
+        this.envelope = envelope;
+        this.reader = mapper.readerFor(binding.eventType());
+        this.tracing = tracing;
+        this.duration = duration;
+        this.deadLetters = deadLetters;
+        this.publishTimeout = publishTimeout;
+        Attributes base = Attributes.of(AttributeKey.stringKey("messaging.system"), broker.system(),
+                AttributeKey.stringKey("messaging.destination.name"), binding.topic(),
+                AttributeKey.stringKey("messaging.consumer.group.name"), binding.group());
+        this.handled = base;
+        this.failed = base.toBuilder().put(AttributeKey.stringKey("error.type"), "handler_failed").build();
+    }
+
+    @Override
+    public void handle(Delivered d) throws InterruptedException {
+        BrokerRecord record = d.record();
+        Envelope.Event event;
+        Object data;
+        try {
+            event = envelope.read(record);
+            data = event.data() == null || event.data().isNull() ? null : reader.readValue(event.data());
+        } catch (Envelope.Unreadable e) {
+            deadLetter(d, "unreadable: " + e.getMessage(), 0);
+            return;
+        } catch (IOException | IllegalArgumentException e) {
+            deadLetter(d, "unreadable: the data is not a " + binding.eventType().getRawClass().getSimpleName() + ": "
+                    + Envelope.firstLine(e.getMessage()), 0);
+            return;
+        }
+        Span span = tracing.startConsume(binding.topic(), binding.group(), event.id(), name -> values(record, name));
+        Throwable last = null;
+        int attempt = 0;
+        try {
+            while (attempt < binding.maxAttempts()) {
+                attempt++;
+                long start = System.nanoTime();
+                Scope scope = span.makeCurrent();
+                try {
+                    binding.invoker().invoke(arguments(d, event, data, attempt));
+                    duration.record((System.nanoTime() - start) / 1e9, handled);
+                    return;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Throwable t) {
+                    duration.record((System.nanoTime() - start) / 1e9, failed);
+                    last = t;
+                    int failedAttempt = attempt;
+                    LOG.log(Level.DEBUG, () -> binding.describe() + " failed attempt " + failedAttempt + "/"
+                            + binding.maxAttempts() + " for " + where(d), t);
+                } finally {
+                    scope.close();
+                }
+                if (attempt < binding.maxAttempts()) {
+                    TimeUnit.NANOSECONDS.sleep(backoff(attempt).toNanos()); // interrupted at shutdown: not committed
+                }
+            }
+            span.recordException(last);
+            span.setStatus(StatusCode.ERROR, "dead-lettered");
+            deadLetter(d, last.getClass().getName() + ": " + Envelope.firstLine(last.getMessage()), attempt);
+        } finally {
+            span.end();
+        }
+    }
+
+    private Object[] arguments(Delivered d, Envelope.Event event, Object data, int attempt) {
+        Object[] args = new Object[binding.parameters()];
+        if (binding.eventIndex() >= 0) {
+            args[binding.eventIndex()] = data;
+        }
+        if (binding.messageIndex() >= 0) {
+            args[binding.messageIndex()] = new Message<>(event.id(), event.source(), event.type(), event.subject(),
+                    event.time(), binding.topic(), d.partition(), d.offset(), d.record().key(), d.record().headers(), data,
+                    attempt);
+        }
+        return args;
+    }
+
+    /** Exponential: backoff, 2 × backoff, ... up to max-backoff. */
+    private Duration backoff(int attempt) {
+        Duration b = binding.backoff().multipliedBy(1L << Math.min(20, attempt - 1));
+        return b.compareTo(binding.maxBackoff()) > 0 ? binding.maxBackoff() : b;
+    }
+
+    /**
+     * Publishes the record to {@code <topic>.dlq} as it came, with the dead-letter headers, and waits for the
+     * acknowledgement: until then the record is not committed, so nothing is lost if that fails.
+     */
+    private void deadLetter(Delivered d, String error, int attempts) throws InterruptedException {
+        Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
+        String e = error.length() > 1000 ? error.substring(0, 1000) : error;
+        headers.put(DLQ_ERROR, List.of(e));
+        headers.put(DLQ_ATTEMPTS, List.of(Integer.toString(attempts)));
+        headers.put(DLQ_TOPIC, List.of(binding.topic()));
+        headers.put(DLQ_PARTITION, List.of(Integer.toString(d.partition())));
+        headers.put(DLQ_OFFSET, List.of(Long.toString(d.offset())));
+        headers.put(DLQ_GROUP, List.of(binding.group()));
+        String dlq = binding.topic() + ".dlq";
+        try {
+            broker.send(new BrokerRecord(dlq, d.record().key(), headers, d.record().value()))
+                    .get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+            throw new IllegalStateException("the dead letter of " + where(d) + " could not be published to " + dlq, ex);
+        }
+        deadLetters.add(1, handled);
+        LOG.log(Level.WARNING, "{0}: {1} went to {2} after {3} attempt(s): {4}", binding.describe(), where(d), dlq,
+                attempts, e);
+    }
+
+    private static String where(Delivered d) {
+        return d.record().topic() + "/" + d.partition() + "@" + d.offset();
+    }
+
+    private static List<String> values(BrokerRecord record, String name) {
+        List<String> v = record.headers().get(name);
+        return v == null ? new ArrayList<>() : v;
+    }
+}

@@ -1,0 +1,52 @@
+package dev.chassis.messaging.internal;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.chassis.messaging.DeadLetters;
+import dev.chassis.messaging.PublishException;
+import dev.chassis.messaging.spi.Broker;
+import dev.chassis.messaging.spi.BrokerRecord;
+
+/**
+ * Replays {@code <topic>.dlq} into {@code <topic>}: reads the letters the service's replay group has not read,
+ * publishes each back without its dead-letter headers, and commits as it goes. Not API.
+ */
+final class MessagingDeadLetters implements DeadLetters {
+    private final Broker broker;
+    private final String replayGroup;
+    private final Duration timeout;
+
+    MessagingDeadLetters(Broker broker, String service, Duration timeout) {
+        this.broker = broker;
+        this.replayGroup = service + ".dlq-replay";
+        this.timeout = timeout;
+    }
+
+    @Override
+    public synchronized int replay(String topic) {
+        if (topic == null || !ConsumerBinding.NAME.matcher(topic).matches() || topic.endsWith(".dlq")) {
+            throw new IllegalArgumentException("'" + topic + "' is not a topic whose dead letters can be replayed:"
+                    + " name the original topic (orders.placed, not orders.placed.dlq)");
+        }
+        return broker.drain(topic + ".dlq", replayGroup, d -> {
+            Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
+            headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-"));
+            try {
+                broker.send(new BrokerRecord(topic, d.record().key(), headers, d.record().value()))
+                        .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PublishException("interrupted while replaying a dead letter of " + topic, e);
+            } catch (ExecutionException | TimeoutException e) {
+                // not committed: the next replay starts with this letter
+                throw new PublishException("a dead letter of " + topic + " could not be published back", e);
+            }
+        });
+    }
+}

@@ -1,0 +1,114 @@
+package dev.chassis.messaging.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+import dev.chassis.core.Json;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.health.Health;
+import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.core.spi.MessageTracing;
+import dev.chassis.messaging.DeadLetters;
+import dev.chassis.messaging.Publisher;
+import dev.chassis.messaging.spi.Broker;
+import dev.chassis.messaging.spi.BrokerProvider;
+import dev.chassis.messaging.spi.Subscription;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+
+/**
+ * {@code chassis-messaging}: binds the service's {@code @Consume} handlers, provides its {@link Publisher} and
+ * {@link DeadLetters}, and runs them over the broker {@code messaging.broker} names. Consumers start once the
+ * service serves, and stop first on shutdown (they finish the messages they hold and commit). Not API.
+ */
+public final class MessagingExtension implements ChassisExtension {
+    private static final List<Double> BUCKETS = List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0,
+            10.0);
+
+    @Override
+    public String name() {
+        return "messaging";
+    }
+
+    private static List<BrokerProvider> providers() {
+        List<BrokerProvider> list = new ArrayList<>();
+        ServiceLoader.load(BrokerProvider.class, MessagingExtension.class.getClassLoader()).forEach(list::add);
+        return list;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        List<Setting<?>> all = new ArrayList<>(MessagingSettings.all());
+        for (BrokerProvider p : providers()) {
+            for (Setting<?> s : p.settings()) {
+                if (!all.contains(s)) {
+                    all.add(s);
+                }
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public void register(ExtensionContext context) {
+        Config config = context.config();
+        String name = config.get(MessagingSettings.BROKER);
+        List<BrokerProvider> providers = providers();
+        BrokerProvider provider = providers.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ConfigException(List.of("messaging.broker is '" + name + "', but no such broker"
+                        + " binding is on the class path; available: " + String.join(", ",
+                        providers.stream().map(BrokerProvider::name).toList())
+                        + (name.equals("kafka") ? " (add dev.chassis:chassis-messaging-kafka)" : ""))));
+        List<ConsumerBinding> bindings = ConsumerBinding.bind(context.takeConsumers(), config, Json.mapper());
+        Broker broker = provider.create(context.service(), config);
+        context.onStopped(broker::close);
+
+        Envelope envelope = new Envelope(Json.mapper(), context.service().name());
+        MessageTracing tracing = MessageTracing.of(context.openTelemetry(), broker.system());
+        Meter meter = context.openTelemetry().getMeter("dev.chassis.messaging");
+        DoubleHistogram process = meter.histogramBuilder("messaging.process.duration").setUnit("s")
+                .setDescription("Duration of message handling, per attempt.").setExplicitBucketBoundariesAdvice(BUCKETS)
+                .build();
+        DoubleHistogram send = meter.histogramBuilder("messaging.client.operation.duration").setUnit("s")
+                .setDescription("Duration of publishing, until the broker's acknowledgement.")
+                .setExplicitBucketBoundariesAdvice(BUCKETS).build();
+        LongCounter deadLetters = meter.counterBuilder("messaging.dead_letters").setUnit("{message}")
+                .setDescription("Messages sent to the dead letters.").build();
+        meter.gaugeBuilder("messaging.consumer.lag").ofLongs().setUnit("{message}")
+                .setDescription("Messages of a topic partition not yet consumed by the group.")
+                .buildWithCallback(m -> {
+                    for (ConsumerBinding b : bindings) {
+                        broker.lag(b.topic(), b.group()).forEach((partition, lag) -> m.record(lag, Attributes.of(
+                                AttributeKey.stringKey("messaging.system"), broker.system(),
+                                AttributeKey.stringKey("messaging.destination.name"), b.topic(),
+                                AttributeKey.stringKey("messaging.consumer.group.name"), b.group(),
+                                AttributeKey.stringKey("messaging.destination.partition.id"), partition.toString())));
+                    }
+                });
+
+        Duration publishTimeout = config.get(MessagingSettings.PUBLISH_TIMEOUT);
+        context.provide(Publisher.class, new MessagingPublisher(broker, envelope, tracing, send, publishTimeout));
+        context.provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout));
+        context.healthCheck(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
+                : Health.down("the " + broker.system() + " broker cannot be reached")));
+
+        List<Subscription> subscriptions = new ArrayList<>();
+        context.onStarted(running -> {
+            for (ConsumerBinding b : bindings) {
+                subscriptions.add(broker.subscribe(b.topic(), b.group(), b.concurrency(),
+                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout)));
+            }
+        });
+        Duration shutdown = config.get(MessagingSettings.SHUTDOWN_TIMEOUT);
+        context.onStopping(() -> subscriptions.forEach(s -> s.stop(shutdown)));
+    }
+}

@@ -1,0 +1,97 @@
+package dev.chassis.messaging.internal;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import dev.chassis.core.spi.MessageTracing;
+import dev.chassis.messaging.PublishException;
+import dev.chassis.messaging.Published;
+import dev.chassis.messaging.Publisher;
+import dev.chassis.messaging.spi.Broker;
+import dev.chassis.messaging.spi.BrokerRecord;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.DoubleHistogram;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+
+/** The service's {@link Publisher}: envelope, producer span, broker, acknowledgement. Not API. */
+final class MessagingPublisher implements Publisher {
+    private final Broker broker;
+    private final Envelope envelope;
+    private final MessageTracing tracing;
+    private final DoubleHistogram duration;
+    private final Duration timeout;
+
+    MessagingPublisher(Broker broker, Envelope envelope, MessageTracing tracing, DoubleHistogram duration,
+                       Duration timeout) {
+        this.broker = broker;
+        this.envelope = envelope;
+        this.tracing = tracing;
+        this.duration = duration;
+        this.timeout = timeout;
+    }
+
+    @Override
+    public Published publish(String topic, String key, Object event) {
+        CompletableFuture<Published> f = publishAsync(topic, key, event);
+        try {
+            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PublishException("interrupted while waiting for the broker to acknowledge an event to " + topic, e);
+        } catch (TimeoutException e) {
+            throw new PublishException("the broker did not acknowledge an event to " + topic + " within " + timeout
+                    + " (messaging.publish-timeout)", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof PublishException p ? p
+                    : new PublishException("the broker refused an event to " + topic + ": " + e.getCause(), e.getCause());
+        }
+    }
+
+    @Override
+    public CompletableFuture<Published> publishAsync(String topic, String key, Object event) {
+        Objects.requireNonNull(event, "event");
+        if (topic == null || !ConsumerBinding.NAME.matcher(topic).matches()) {
+            throw new IllegalArgumentException("'" + topic + "' is not a topic name (letters, digits, '.', '_', '-';"
+                    + " at most 249)");
+        }
+        String id = UUID.randomUUID().toString();
+        Map<String, List<String>> trace = new LinkedHashMap<>();
+        Span span = tracing.startPublish(topic, id, (name, value) -> trace.put(name, List.of(value)));
+        BrokerRecord record;
+        try {
+            record = envelope.write(topic, key, event, id, trace);
+        } catch (IOException e) {
+            span.end();
+            throw new IllegalArgumentException("the event " + event.getClass().getName() + " cannot be written as JSON: "
+                    + Envelope.firstLine(e.getMessage()), e);
+        }
+        long start = System.nanoTime();
+        Attributes attributes = Attributes.of(AttributeKey.stringKey("messaging.system"), broker.system(),
+                AttributeKey.stringKey("messaging.destination.name"), topic,
+                AttributeKey.stringKey("messaging.operation.name"), "send");
+        return broker.send(record).handle((ack, failure) -> {
+            duration.record((System.nanoTime() - start) / 1e9, failure == null ? attributes
+                    : attributes.toBuilder().put(AttributeKey.stringKey("error.type"), failure.getClass().getName()).build());
+            if (failure != null) {
+                span.recordException(failure);
+                span.setStatus(StatusCode.ERROR);
+                span.end();
+                throw new PublishException("the broker refused an event to " + topic + ": " + failure, failure);
+            }
+            span.setAttribute(AttributeKey.longKey("messaging.destination.partition.id"), (long) ack.partition());
+            span.end();
+            return new Published(topic, ack.partition(), ack.offset(), id);
+        });
+    }
+}

@@ -1,0 +1,48 @@
+package dev.chassis.messaging.internal;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.chassis.core.config.Setting;
+
+/** The configuration keys of {@code chassis-messaging}. Not API. */
+final class MessagingSettings {
+    static final String CONSUMERS = "consumers.*.*.";
+
+    static final Setting<String> BROKER = Setting.string("messaging.broker", "memory")
+            .describedAs("memory (embedded, the default) or kafka (with chassis-messaging-kafka)");
+    static final Setting<Duration> PUBLISH_TIMEOUT = Setting.duration("messaging.publish-timeout", Duration.ofSeconds(10))
+            .describedAs("how long publish(...) waits for the broker's acknowledgement");
+    static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("messaging.shutdown-timeout", Duration.ofSeconds(30))
+            .describedAs("how long shutdown waits for handlers to finish the messages they hold");
+    static final Setting<String> MEMORY_NAME = Setting.string("messaging.memory.name", "default")
+            .describedAs("services of one JVM that name the same in-memory broker share it");
+    static final Setting<Integer> MEMORY_PARTITIONS = Setting.integer("messaging.memory.partitions", 4).range(1, 256)
+            .describedAs("partitions per topic of the in-memory broker (set by the first service that uses it)");
+    static final Setting<Integer> MEMORY_RETENTION = Setting.integer("messaging.memory.retention", 100_000)
+            .range(1, 10_000_000).describedAs("records kept per partition of the in-memory broker");
+
+    static Setting<Integer> maxAttempts(String key) {
+        return Setting.integer("consumers." + key + ".max-attempts", null).range(1, 100);
+    }
+
+    static Setting<Duration> backoff(String key) {
+        return Setting.duration("consumers." + key + ".backoff", null);
+    }
+
+    static Setting<Duration> maxBackoff(String key) {
+        return Setting.duration("consumers." + key + ".max-backoff", null);
+    }
+
+    static Setting<Integer> concurrency(String key) {
+        return Setting.integer("consumers." + key + ".concurrency", null).range(1, 1024);
+    }
+
+    private MessagingSettings() {
+    }
+
+    static List<Setting<?>> all() {
+        return List.of(BROKER, PUBLISH_TIMEOUT, SHUTDOWN_TIMEOUT, MEMORY_NAME, MEMORY_PARTITIONS, MEMORY_RETENTION,
+                maxAttempts("*.*"), backoff("*.*"), maxBackoff("*.*"), concurrency("*.*"));
+    }
+}

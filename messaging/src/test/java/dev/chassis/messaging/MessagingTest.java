@@ -1,0 +1,311 @@
+package dev.chassis.messaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.testing.TestClient;
+
+/** Publishing and consuming through the in-memory broker, in real services. Each test uses its own topics. */
+class MessagingTest {
+    public record OrderPlaced(String orderId, int seq) {
+    }
+
+    @EventType("dev.chassis.test.payment.completed.v1")
+    public record PaymentCompleted(String orderId, long cents) {
+    }
+
+    private static ServiceBuilder service(String name) {
+        return Chassis.service(name).property("server.port", "0").property("server.shutdown.delay", "0s");
+    }
+
+    /** Records what it receives, for one topic and group. */
+    public static class Recorder {
+        final List<Message<OrderPlaced>> received = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "t1.orders.placed", group = "billing")
+        public void on(OrderPlaced event, Message<OrderPlaced> message) {
+            received.add(message);
+        }
+    }
+
+    @Test
+    void anEventPublishedIsConsumedWithItsCloudEventsAttributes() {
+        Recorder recorder = new Recorder();
+        var b = service("orders").consume(recorder);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        try {
+            Published p = publisher.publish("t1.orders.placed", "o-1", new OrderPlaced("o-1", 1));
+            assertThat(p.topic()).isEqualTo("t1.orders.placed");
+            assertThat(p.id()).matches("[0-9a-f-]{36}");
+            Eventually.until("the event is consumed", () -> recorder.received.size() == 1);
+            Message<OrderPlaced> m = recorder.received.get(0);
+            assertThat(m.data()).isEqualTo(new OrderPlaced("o-1", 1));
+            assertThat(m.id()).isEqualTo(p.id());
+            assertThat(m.source()).hasToString("/orders");
+            assertThat(m.type()).isEqualTo(OrderPlaced.class.getName());
+            assertThat(m.time()).isPresent();
+            assertThat(m.key()).isEqualTo("o-1");
+            assertThat(m.partition()).isEqualTo(p.partition());
+            assertThat(m.offset()).isEqualTo(p.offset());
+            assertThat(m.attempt()).isEqualTo(1);
+            assertThat(m.header("ce_specversion")).contains("1.0");
+            assertThat(m.header("content-type")).contains("application/json");
+            assertThat(m.header("traceparent")).isPresent();
+        } finally {
+            s.stop();
+        }
+    }
+
+    /** Records the sequence numbers per key, and fails on demand. */
+    public static class Ordered {
+        final Map<String, List<Integer>> byKey = new ConcurrentHashMap<>();
+        final AtomicInteger count = new AtomicInteger();
+
+        @Consume(topic = "t2.orders.placed", group = "shipping")
+        public void on(OrderPlaced event) {
+            byKey.computeIfAbsent(event.orderId(), k -> Collections.synchronizedList(new ArrayList<>())).add(event.seq());
+            count.incrementAndGet();
+        }
+    }
+
+    @Test
+    void orderIsKeptPerKeyAndEachGroupGetsEverything() {
+        Ordered shipping = new Ordered();
+        Ordered other = new Ordered();
+        // a second group of the same topic, through a second service in the same JVM (the shared in-memory broker)
+        var second = service("audit").consume(new Object() {
+            @Consume(topic = "t2.orders.placed", group = "audit")
+            public void on(OrderPlaced event) {
+                other.on(event);
+            }
+        });
+        var b = service("shipping").consume(shipping);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        RunningService s2 = second.start();
+        try {
+            for (int i = 0; i < 200; i++) {
+                publisher.publishAsync("t2.orders.placed", "k" + (i % 7), new OrderPlaced("k" + (i % 7), i));
+            }
+            Eventually.until("both groups got all 200", () -> shipping.count.get() == 200 && other.count.get() == 200);
+            for (Ordered o : List.of(shipping, other)) {
+                assertThat(o.byKey).hasSize(7);
+                o.byKey.values().forEach(seqs -> assertThat(seqs).isSorted().doesNotHaveDuplicates());
+            }
+        } finally {
+            s2.stop();
+            s.stop();
+        }
+    }
+
+    /** Fails its first {@code failures} attempts per message. */
+    public static final class Flaky {
+        final int failures;
+        final Map<String, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        final List<String> handled = new CopyOnWriteArrayList<>();
+        volatile boolean poisoned = true;
+
+        Flaky(int failures) {
+            this.failures = failures;
+        }
+
+        @Consume(topic = "t3.payments.completed", group = "orders", maxAttempts = 3, backoff = "1ms")
+        public void on(PaymentCompleted event, Message<PaymentCompleted> message) {
+            attempts.computeIfAbsent(message.id(), k -> new AtomicInteger()).incrementAndGet();
+            if (event.orderId().equals("poison") && poisoned) {
+                throw new IllegalStateException("cannot pay for poison");
+            }
+            if (message.attempt() <= failures) {
+                throw new IllegalStateException("flaky " + message.attempt()); // the attempt counts from 1 per delivery
+            }
+            handled.add(event.orderId());
+        }
+    }
+
+    /** Reads the dead letters of a topic. */
+    public static final class DlqReader {
+        final List<Message<PaymentCompleted>> letters = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "t3.payments.completed.dlq", group = "ops")
+        public void on(Message<PaymentCompleted> letter) {
+            letters.add(letter);
+        }
+    }
+
+    @Test
+    void failuresAreRetriedThenDeadLetteredAndLaterMessagesKeepFlowingAndReplayWorks() {
+        Flaky flaky = new Flaky(2);
+        DlqReader dlq = new DlqReader();
+        var b = service("payments-consumer").consume(flaky, dlq);
+        Publisher publisher = b.component(Publisher.class);
+        DeadLetters deadLetters = b.component(DeadLetters.class);
+        RunningService s = b.start();
+        try {
+            publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("good-1", 100));
+            Published poison = publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("poison", 1));
+            publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("good-2", 200));
+            Eventually.until("the good ones are handled", () -> flaky.handled.size() == 2);
+            assertThat(flaky.handled).containsExactly("good-1", "good-2"); // in order, after the poison's attempts
+            Eventually.until("the poison is a dead letter", () -> dlq.letters.size() == 1);
+            Message<PaymentCompleted> letter = dlq.letters.get(0);
+            assertThat(letter.id()).isEqualTo(poison.id());
+            assertThat(letter.data()).isEqualTo(new PaymentCompleted("poison", 1));
+            assertThat(letter.type()).isEqualTo("dev.chassis.test.payment.completed.v1");
+            assertThat(letter.header("chassis-dlq-error")).hasValueSatisfying(e -> assertThat(e)
+                    .contains("IllegalStateException").contains("cannot pay for poison"));
+            assertThat(letter.header("chassis-dlq-attempts")).contains("3");
+            assertThat(letter.header("chassis-dlq-topic")).contains("t3.payments.completed");
+            assertThat(letter.header("chassis-dlq-partition")).contains(Integer.toString(poison.partition()));
+            assertThat(letter.header("chassis-dlq-offset")).contains(Long.toString(poison.offset()));
+            assertThat(letter.header("chassis-dlq-group")).contains("orders");
+            assertThat(flaky.attempts.get(poison.id())).hasValue(3);
+            // the good ones failed twice each and succeeded on the third attempt
+            assertThat(flaky.attempts.values()).extracting(AtomicInteger::get).containsOnly(3);
+
+            flaky.poisoned = false; // the bug is fixed: replay
+            assertThat(deadLetters.replay("t3.payments.completed")).isEqualTo(1);
+            Eventually.until("the replayed letter is handled", () -> flaky.handled.contains("poison"));
+            assertThat(deadLetters.replay("t3.payments.completed")).as("replayed once only").isZero();
+            assertThatThrownBy(() -> deadLetters.replay("t3.payments.completed.dlq"))
+                    .isInstanceOf(IllegalArgumentException.class);
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void aHandlerNeedsTheMessagingModuleMisuseFailsAtStartUp() {
+        assertThatThrownBy(() -> service("bad").consume(new Object() {
+            @Consume(topic = "t4", group = "g")
+            public void twoEvents(OrderPlaced a, OrderPlaced b) {
+            }
+
+            @Consume(topic = "bad topic", group = "g")
+            public void badTopic(OrderPlaced a) {
+            }
+
+            @Consume(topic = "t5", group = "g")
+            public String returns(OrderPlaced a) {
+                return "";
+            }
+
+            @Consume(topic = "t6", group = "g")
+            public void noParameter() {
+            }
+
+            @Consume(topic = "t7", group = "g", backoff = "soon")
+            public void badBackoff(OrderPlaced a) {
+            }
+
+            @Consume(topic = "t8", group = "g", maxAttempts = 1000)
+            public void tooMany(OrderPlaced a) {
+            }
+        }).start()).isInstanceOf(BindingException.class)
+                .hasMessageContaining("twoEvents takes two event parameters")
+                .hasMessageContaining("topic 'bad topic' is not a topic name")
+                .hasMessageContaining("returns String")
+                .hasMessageContaining("noParameter takes no parameter")
+                .hasMessageContaining("backoff 'soon' is not a duration")
+                .hasMessageContaining("maxAttempts 1000 is out of range");
+        assertThatThrownBy(() -> service("none").consume(new Object()).start())
+                .isInstanceOf(BindingException.class).hasMessageContaining("has no @Consume method");
+        assertThatThrownBy(() -> service("twice").consume(new Recorder(), new Recorder()).start())
+                .isInstanceOf(BindingException.class).hasMessageContaining("already consumes that topic in that group");
+        assertThatThrownBy(() -> service("cfg").property("consumers.recorder.on.max-attempts", "0").consume(new Recorder())
+                .start()).hasMessageContaining("consumers.recorder.on.max-attempts");
+        assertThatThrownBy(() -> service("kafka").property("messaging.broker", "kafka").start())
+                .hasMessageContaining("chassis-messaging-kafka");
+    }
+
+    @Test
+    void publishingChecksItsInput() {
+        var b = service("pub");
+        Publisher publisher = b.component(Publisher.class);
+        assertThatThrownBy(() -> publisher.publish("t9", "k", new OrderPlaced("a", 1)))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("has not started");
+        RunningService s = b.start();
+        try {
+            assertThatThrownBy(() -> publisher.publish("no spaces", "k", new OrderPlaced("a", 1)))
+                    .isInstanceOf(IllegalArgumentException.class);
+            assertThatThrownBy(() -> publisher.publish("t9", "k", null)).isInstanceOf(NullPointerException.class);
+            assertThatThrownBy(() -> publisher.publish("t9", "k", new Object() {
+                public Object getSelf() {
+                    return this; // a cycle Jackson refuses
+                }
+            })).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("cannot be written as JSON");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void readinessMetricsAndTracing() {
+        Recorder recorder = new Recorder() {
+            @Override
+            @Consume(topic = "t10.orders.placed", group = "billing")
+            public void on(OrderPlaced event, Message<OrderPlaced> message) {
+                received.add(message);
+            }
+        };
+        var b = service("traced").consume(recorder);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.http(new Api(publisher)).start();
+        try {
+            TestClient client = new TestClient(s.uri());
+            String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+            assertThat(client.post("/place", "{}", "traceparent", "00-" + trace + "-00f067aa0ba902b7-01").status())
+                    .isEqualTo(204);
+            Eventually.until("consumed", () -> recorder.received.size() == 1);
+            // HTTP request -> publish -> consume: one trace
+            Eventually.until("three spans stored", () -> client.get("/observe/traces/" + trace).status() == 200
+                    && client.get("/observe/traces/" + trace).json().get("spans").size() == 3);
+            var spans = client.get("/observe/traces/" + trace).json().get("spans");
+            Map<String, com.fasterxml.jackson.databind.JsonNode> byKind = new HashMap<>();
+            spans.forEach(sp -> byKind.put(sp.get("kind").asText(), sp));
+            assertThat(byKind.get("PRODUCER").get("name").asText()).isEqualTo("send t10.orders.placed");
+            assertThat(byKind.get("PRODUCER").get("parentSpanId").asText()).isEqualTo(byKind.get("SERVER").get("spanId")
+                    .asText());
+            assertThat(byKind.get("CONSUMER").get("name").asText()).isEqualTo("process t10.orders.placed");
+            assertThat(byKind.get("CONSUMER").get("parentSpanId").asText()).isEqualTo(byKind.get("PRODUCER")
+                    .get("spanId").asText());
+            assertThat(client.get("/health/ready").body()).contains("\"messaging\"");
+            String metrics = client.get("/metrics").body();
+            assertThat(metrics).containsPattern("messaging_process_duration_seconds_count\\{[^}]*messaging_destination_name"
+                    + "=\"t10.orders.placed\"[^}]*} 1")
+                    .contains("messaging_consumer_lag{")
+                    .containsPattern("messaging_client_operation_duration_seconds_count\\{[^}]*} [1-9]");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @dev.chassis.core.http.Path("/place")
+    public static final class Api {
+        private final Publisher publisher;
+
+        Api(Publisher publisher) {
+            this.publisher = publisher;
+        }
+
+        @dev.chassis.core.http.Post
+        public void place() {
+            publisher.publish("t10.orders.placed", "o-9", new OrderPlaced("o-9", 9));
+        }
+    }
+}
