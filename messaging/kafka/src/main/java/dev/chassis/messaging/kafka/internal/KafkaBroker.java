@@ -1,0 +1,218 @@
+package dev.chassis.messaging.kafka.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.messaging.spi.Acknowledged;
+import dev.chassis.messaging.spi.Broker;
+import dev.chassis.messaging.spi.BrokerRecord;
+import dev.chassis.messaging.spi.Delivered;
+import dev.chassis.messaging.spi.PartitionHandler;
+import dev.chassis.messaging.spi.Subscription;
+
+/**
+ * The Kafka binding: one idempotent producer per service ({@code acks=all} by default), a consumer per
+ * subscription with auto-commit off (offsets are committed after their handler returned), an admin client for
+ * readiness and lag. Record headers carry the CloudEvents attributes and trace context as UTF-8. Not API.
+ */
+final class KafkaBroker implements Broker {
+    private final Map<String, Object> common = new HashMap<>();
+    private final KafkaProducer<String, byte[]> producer;
+    private final Admin admin;
+    private final String clientId;
+    private final int maxPollRecords;
+    private final Duration sessionTimeout;
+
+    KafkaBroker(ServiceInfo service, Config config) {
+        common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.get(KafkaSettings.BOOTSTRAP)));
+        common.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, config.get(KafkaSettings.SECURITY_PROTOCOL));
+        config.find(KafkaSettings.SASL_MECHANISM).ifPresent(v -> common.put("sasl.mechanism", v));
+        config.find(KafkaSettings.SASL_JAAS).ifPresent(v -> common.put("sasl.jaas.config", v));
+        config.find(KafkaSettings.TRUSTSTORE).ifPresent(v -> common.put("ssl.truststore.location", v));
+        config.find(KafkaSettings.TRUSTSTORE_PASSWORD).ifPresent(v -> common.put("ssl.truststore.password", v));
+        this.clientId = service.instanceId();
+        this.maxPollRecords = config.get(KafkaSettings.MAX_POLL_RECORDS);
+        this.sessionTimeout = config.get(KafkaSettings.SESSION_TIMEOUT);
+        Map<String, Object> p = new HashMap<>(common);
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
+        p.put(ProducerConfig.ACKS_CONFIG, config.get(KafkaSettings.ACKS) == KafkaSettings.Acks.ALL ? "all" : "1");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, config.get(KafkaSettings.ACKS) == KafkaSettings.Acks.ALL);
+        p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.get(KafkaSettings.LINGER).toMillis());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        this.producer = new KafkaProducer<>(p);
+        Map<String, Object> a = new HashMap<>(common);
+        a.put(AdminClientConfig.CLIENT_ID_CONFIG, clientId + "-admin");
+        a.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 5000);
+        a.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 10000);
+        this.admin = Admin.create(a);
+    }
+
+    @Override
+    public String system() {
+        return "kafka";
+    }
+
+    @Override
+    public CompletableFuture<Acknowledged> send(BrokerRecord record) {
+        List<Header> headers = new ArrayList<>();
+        record.headers().forEach((name, values) -> values.forEach(v ->
+                headers.add(new RecordHeader(name, v.getBytes(StandardCharsets.UTF_8)))));
+        CompletableFuture<Acknowledged> ack = new CompletableFuture<>();
+        try {
+            producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers), (meta, e) -> {
+                if (e != null) {
+                    ack.completeExceptionally(e);
+                } else {
+                    ack.complete(new Acknowledged(meta.partition(), meta.offset()));
+                }
+            });
+        } catch (RuntimeException e) {
+            ack.completeExceptionally(e); // the producer refused at once (closed, metadata timeout, too large)
+        }
+        return ack;
+    }
+
+    /** A Kafka record as the SPI carries it: headers by lower-case name, values as UTF-8. */
+    static BrokerRecord toRecord(ConsumerRecord<String, byte[]> r) {
+        Map<String, List<String>> headers = new LinkedHashMap<>();
+        for (Header h : r.headers()) {
+            headers.computeIfAbsent(h.key().toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>())
+                    .add(h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8));
+        }
+        return new BrokerRecord(r.topic(), r.key(), headers, r.value());
+    }
+
+    KafkaConsumer<String, byte[]> consumer(String group, String suffix) {
+        Properties c = new Properties();
+        c.putAll(common);
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId + "-" + suffix);
+        c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        return new KafkaConsumer<>(c);
+    }
+
+    @Override
+    public Subscription subscribe(String topic, String group, int concurrency, PartitionHandler handler) {
+        return new KafkaSubscription(this, topic, group, concurrency, handler);
+    }
+
+    @Override
+    public int drain(String topic, String group, Consumer<Delivered> action) {
+        try (KafkaConsumer<String, byte[]> consumer = consumer(group, "drain")) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, Duration.ofSeconds(10));
+            if (infos == null || infos.isEmpty()) {
+                return 0;
+            }
+            List<TopicPartition> parts = infos.stream().map(i -> new TopicPartition(topic, i.partition())).toList();
+            consumer.assign(parts);
+            Map<TopicPartition, Long> end = consumer.endOffsets(parts, Duration.ofSeconds(10));
+            Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(Set.copyOf(parts), Duration.ofSeconds(10));
+            for (TopicPartition tp : parts) {
+                OffsetAndMetadata o = committed.get(tp);
+                if (o == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, o.offset());
+                }
+            }
+            int count = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("draining " + topic + " took more than 60 s; what was done is kept");
+                }
+                for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                    if (r.offset() >= end.get(tp)) {
+                        continue; // arrived after the call: left for the next one
+                    }
+                    action.accept(new Delivered(toRecord(r), r.partition(), r.offset()));
+                    consumer.commitSync(Map.of(tp, new OffsetAndMetadata(r.offset() + 1)));
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    @Override
+    public Map<Integer, Long> lag(String topic, String group) {
+        try {
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(2, TimeUnit.SECONDS);
+            List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get(2, TimeUnit.SECONDS)
+                    .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
+            Map<TopicPartition, OffsetSpec> latest = parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
+                    .get(2, TimeUnit.SECONDS);
+            Map<Integer, Long> lag = new LinkedHashMap<>();
+            for (TopicPartition tp : parts) {
+                OffsetAndMetadata c = committed.get(tp);
+                lag.put(tp.partition(), Math.max(0, ends.get(tp).offset() - (c == null ? 0 : c.offset())));
+            }
+            return lag;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Map.of();
+        } catch (Exception e) {
+            return Map.of(); // the topic does not exist yet, or the broker cannot be reached: no lag to report
+        }
+    }
+
+    @Override
+    public boolean healthy() {
+        try {
+            return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+        admin.close(Duration.ofSeconds(5));
+    }
+}

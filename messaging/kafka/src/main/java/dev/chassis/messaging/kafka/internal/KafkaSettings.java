@@ -1,0 +1,40 @@
+package dev.chassis.messaging.kafka.internal;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.chassis.core.config.Setting;
+
+/** The configuration keys of the Kafka binding. Not API. */
+final class KafkaSettings {
+    enum Acks { ALL, ONE }
+
+    static final Setting<List<String>> BOOTSTRAP = Setting.list("messaging.kafka.bootstrap-servers",
+            List.of("localhost:9092")).describedAs("host:port of one or more brokers");
+    static final Setting<Acks> ACKS = Setting.oneOf("messaging.kafka.acks", Acks.class, Acks.ALL)
+            .describedAs("all: acknowledged once every in-sync replica has the record (no acknowledged loss)");
+    static final Setting<Duration> LINGER = Setting.duration("messaging.kafka.linger", Duration.ofMillis(5))
+            .describedAs("how long the producer waits to batch records");
+    static final Setting<Integer> MAX_POLL_RECORDS = Setting.integer("messaging.kafka.max-poll-records", 500)
+            .range(1, 100_000).describedAs("records one poll may return");
+    static final Setting<Duration> SESSION_TIMEOUT = Setting.duration("messaging.kafka.session-timeout",
+            Duration.ofSeconds(45)).describedAs("how long the group waits for a silent consumer before rebalancing");
+    static final Setting<String> SECURITY_PROTOCOL = Setting.string("messaging.kafka.security-protocol", "PLAINTEXT")
+            .describedAs("PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
+    static final Setting<String> SASL_MECHANISM = Setting.string("messaging.kafka.sasl.mechanism", null)
+            .describedAs("PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, ...");
+    static final Setting<String> SASL_JAAS = Setting.string("messaging.kafka.sasl.jaas-config", null)
+            .describedAs("the JAAS login line (sasl.jaas.config)");
+    static final Setting<String> TRUSTSTORE = Setting.string("messaging.kafka.ssl.truststore-location", null)
+            .describedAs("the truststore file for SSL");
+    static final Setting<String> TRUSTSTORE_PASSWORD = Setting.string("messaging.kafka.ssl.truststore-password", null)
+            .describedAs("its password");
+
+    private KafkaSettings() {
+    }
+
+    static List<Setting<?>> all() {
+        return List.of(BOOTSTRAP, ACKS, LINGER, MAX_POLL_RECORDS, SESSION_TIMEOUT, SECURITY_PROTOCOL, SASL_MECHANISM,
+                SASL_JAAS, TRUSTSTORE, TRUSTSTORE_PASSWORD);
+    }
+}
