@@ -110,7 +110,8 @@ public abstract class BrokerContract {
             for (int i = 0; i < 200; i++) {
                 publisher.publishAsync("t2.orders.placed", "k" + (i % 7), new OrderPlaced("k" + (i % 7), i));
             }
-            Eventually.until("both groups got all 200", () -> shipping.count.get() == 200 && other.count.get() == 200);
+            Eventually.until(() -> "both groups got all 200 (shipping " + shipping.count.get() + ", audit "
+                    + other.count.get() + ")", () -> shipping.count.get() == 200 && other.count.get() == 200);
             for (Ordered o : List.of(shipping, other)) {
                 assertThat(o.byKey).hasSize(7);
                 o.byKey.values().forEach(seqs -> assertThat(seqs).isSorted().doesNotHaveDuplicates());
@@ -249,5 +250,139 @@ public abstract class BrokerContract {
         public void place() {
             publisher.publish("t10.orders.placed", "o-9", new OrderPlaced("o-9", 9));
         }
+    }
+
+    /** Blocks on a latch for a chosen message, records all, and counts how often each was delivered. */
+    public static class Slow {
+        final Map<Integer, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final int blockOn;
+
+        public Slow(int blockOn) {
+            this.blockOn = blockOn;
+        }
+
+        @Consume(topic = "t11.orders.placed", group = "slow")
+        public void on(OrderPlaced event) throws InterruptedException {
+            deliveries.computeIfAbsent(event.seq(), k -> new AtomicInteger()).incrementAndGet();
+            if (event.seq() == blockOn) {
+                entered.countDown();
+                release.await();
+            }
+        }
+    }
+
+    @Test
+    public void shutdownFinishesTheMessageInHandAndCommitsIt() throws Exception {
+        Slow first = new Slow(0);
+        var b = service("slow-1").consume(first);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        publisher.publish("t11.orders.placed", "k", new OrderPlaced("k", 0));
+        assertThat(first.entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        Thread stopper = Thread.ofVirtual().start(s::stop); // shutdown begins while the handler holds message 0
+        TestClient client = new TestClient(s.uri());
+        Eventually.until("shutdown is under way (readiness DOWN)", () -> client.get("/health/ready").status() == 503);
+        first.release.countDown(); // ... and it finishes
+        stopper.join(java.time.Duration.ofSeconds(30));
+        assertThat(s.isRunning()).isFalse();
+        // the next member of the group starts after message 0: it was committed
+        Slow second = new Slow(-1);
+        var b2 = service("slow-2").consume(second);
+        Publisher p2 = b2.component(Publisher.class);
+        RunningService s2 = b2.start();
+        try {
+            p2.publish("t11.orders.placed", "k", new OrderPlaced("k", 1));
+            Eventually.until("message 1 is handled", () -> second.deliveries.containsKey(1));
+            assertThat(second.deliveries).doesNotContainKey(0);
+            assertThat(first.deliveries.get(0)).hasValue(1);
+        } finally {
+            s2.stop();
+        }
+    }
+
+    /** Holds every message until interrupted. */
+    public static class Stuck {
+        final List<Integer> seen = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "t12.orders.placed", group = "stuck")
+        public void on(OrderPlaced event) throws InterruptedException {
+            seen.add(event.seq());
+            Thread.sleep(java.time.Duration.ofMinutes(5));
+        }
+    }
+
+    /** Records every message. */
+    public static class Unstuck {
+        final List<Integer> seen = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "t12.orders.placed", group = "stuck")
+        public void on(OrderPlaced event) {
+            seen.add(event.seq());
+        }
+    }
+
+    @Test
+    public void aMessageWhoseHandlerDidNotFinishIsDeliveredAgain() {
+        Stuck stuck = new Stuck();
+        var b = service("stuck-1").property("messaging.shutdown-timeout", "200ms").consume(stuck);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        publisher.publish("t12.orders.placed", "k", new OrderPlaced("k", 7));
+        Eventually.until("the handler holds message 7", () -> stuck.seen.contains(7));
+        s.stop(); // the handler is interrupted: message 7 is not committed
+        Unstuck next = new Unstuck();
+        RunningService s2 = service("stuck-2").consume(next).start();
+        try {
+            Eventually.until("message 7 comes again", () -> next.seen.contains(7));
+        } finally {
+            s2.stop();
+        }
+    }
+
+    /** Counts deliveries by sequence number. */
+    public static class Counting {
+        final Map<Integer, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+
+        @Consume(topic = "t13.orders.placed", group = "counting", concurrency = 2)
+        public void on(OrderPlaced event) {
+            deliveries.computeIfAbsent(event.seq(), k -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    @Test
+    public void membersOfAGroupShareTheTopicAndAMemberLeavingLosesNothing() {
+        Counting a = new Counting();
+        Counting c = new Counting();
+        var ba = service("count-a").consume(a);
+        Publisher publisher = ba.component(Publisher.class);
+        RunningService sa = ba.start();
+        RunningService sc = service("count-c").consume(c).start();
+        try {
+            for (int i = 0; i < 100; i++) {
+                publisher.publishAsync("t13.orders.placed", "k" + (i % 10), new OrderPlaced("k" + (i % 10), i));
+            }
+            Eventually.until("the first 100 are handled", () -> union(a, c) == 100);
+            sc.stop(); // a member leaves: its partitions go to the other
+            for (int i = 100; i < 200; i++) {
+                publisher.publish("t13.orders.placed", "k" + (i % 10), new OrderPlaced("k" + (i % 10), i));
+            }
+            Eventually.until("all 200 are handled", () -> union(a, c) == 200);
+            // each exactly once: nothing was in hand when the member left
+            for (int i = 0; i < 200; i++) {
+                int n = (a.deliveries.containsKey(i) ? a.deliveries.get(i).get() : 0)
+                        + (c.deliveries.containsKey(i) ? c.deliveries.get(i).get() : 0);
+                assertThat(n).as("deliveries of " + i).isEqualTo(1);
+            }
+        } finally {
+            sa.stop();
+        }
+    }
+
+    private static int union(Counting a, Counting b) {
+        java.util.Set<Integer> all = new java.util.HashSet<>(a.deliveries.keySet());
+        all.addAll(b.deliveries.keySet());
+        return all.size();
     }
 }

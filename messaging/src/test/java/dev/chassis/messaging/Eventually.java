@@ -9,10 +9,15 @@ public final class Eventually {
     }
 
     public static void until(String what, BooleanSupplier condition) {
+        until(() -> what, condition);
+    }
+
+    /** The same, describing the state when it times out. */
+    public static void until(java.util.function.Supplier<String> what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting until " + what);
+                throw new AssertionError("timed out waiting until " + what.get());
             }
             try {
                 Thread.sleep(5);

@@ -122,6 +122,13 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                     records = consumer.poll(Duration.ofMillis(100));
                 } catch (WakeupException e) {
                     continue; // stop() woke us
+                } catch (org.apache.kafka.common.errors.InterruptException e) {
+                    break;
+                } catch (RuntimeException e) {
+                    // the client retries connections itself; anything else is logged and polled again
+                    LOG.log(Level.WARNING, "polling " + topic + " in group " + group + " failed; trying again: " + e);
+                    sleepQuietly(Duration.ofSeconds(1));
+                    continue;
                 }
                 for (TopicPartition tp : records.partitions()) {
                     Worker w = workers.get(tp);
@@ -156,6 +163,14 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "closing the consumer of " + topic + " failed", e);
             }
+        }
+    }
+
+    private static void sleepQuietly(Duration d) {
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
