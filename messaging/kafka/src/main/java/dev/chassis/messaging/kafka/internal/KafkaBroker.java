@@ -49,6 +49,9 @@ import dev.chassis.messaging.spi.Subscription;
  * readiness and lag. Record headers carry the CloudEvents attributes and trace context as UTF-8. Not API.
  */
 final class KafkaBroker implements Broker {
+    /** The messaging module's publish timeout (declared there; read here by its key). */
+    private static final dev.chassis.core.config.Setting<Duration> PUBLISH_TIMEOUT =
+            dev.chassis.core.config.Setting.duration("messaging.publish-timeout", Duration.ofSeconds(10));
     private final Map<String, Object> common = new HashMap<>();
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
@@ -71,6 +74,9 @@ final class KafkaBroker implements Broker {
         p.put(ProducerConfig.ACKS_CONFIG, config.get(KafkaSettings.ACKS) == KafkaSettings.Acks.ALL ? "all" : "1");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, config.get(KafkaSettings.ACKS) == KafkaSettings.Acks.ALL);
         p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.get(KafkaSettings.LINGER).toMillis());
+        // send() blocks while it has no metadata (the broker is down) or no buffer: never longer than a publish may
+        // wait, so that publishAsync returns and publish fails in time
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.get(PUBLISH_TIMEOUT).toMillis());
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);

@@ -1,0 +1,119 @@
+package dev.chassis.messaging.kafka;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+
+/**
+ * A real Kafka broker (KRaft, broker and controller in one) in a separate JVM, started with Kafka's own
+ * launcher ({@code kafka.Kafka}) on fixed ports and a data directory that survives it, so a test can SIGKILL
+ * it and start it again.
+ */
+final class KafkaProcess {
+    private final Path dir;
+    private final Path config;
+    private final int port;
+    private Process process;
+
+    KafkaProcess() throws IOException, InterruptedException {
+        this.dir = Files.createTempDirectory("chassis-kafka-");
+        this.port = freePort();
+        int controller = freePort();
+        this.config = dir.resolve("server.properties");
+        Files.writeString(config, String.join("\n",
+                "process.roles=broker,controller",
+                "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT",
+                "log.dirs=" + dir.resolve("data"),
+                "num.partitions=4",
+                "offsets.topic.replication.factor=1",
+                "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1",
+                "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0",
+                "auto.create.topics.enable=true",
+                ""));
+        int formatted = java("kafka.tools.StorageTool", "format", "-t",
+                org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString()).waitFor();
+        if (formatted != 0) {
+            throw new IllegalStateException("formatting the Kafka storage failed (exit " + formatted + ")");
+        }
+        start();
+    }
+
+    String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    /** Starts the broker and waits until it answers. */
+    void start() throws IOException, InterruptedException {
+        process = java("kafka.Kafka", config.toString());
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
+                        return;
+                    }
+                } catch (Exception notYet) {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("the Kafka broker exited with " + process.exitValue()
+                                + "; see " + dir.resolve("broker.log"));
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new IllegalStateException("the Kafka broker did not answer within 60 s; see "
+                                + dir.resolve("broker.log"));
+                    }
+                    Thread.sleep(200);
+                }
+            }
+        }
+    }
+
+    /** SIGKILL: no shutdown, no flush. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(30, TimeUnit.SECONDS);
+    }
+
+    private Process java(String main, String... args) throws IOException {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+                System.getProperty("java.class.path"), main));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("broker.log").toFile())).start();
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** Stops the broker and deletes its data. */
+    void close() throws IOException, InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        }
+        try (var files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
