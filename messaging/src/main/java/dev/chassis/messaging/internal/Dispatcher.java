@@ -77,13 +77,13 @@ final class Dispatcher implements PartitionHandler {
         Object data;
         try {
             event = envelope.read(record);
-            data = event.data() == null || event.data().isNull() ? null : reader.readValue(event.data());
+            data = event.empty() ? null : event.raw() != null ? reader.readValue(event.raw()) : reader.readValue(event.data());
         } catch (Envelope.Unreadable e) {
             deadLetter(d, "unreadable: " + e.getMessage(), 0);
             return;
         } catch (IOException | IllegalArgumentException e) {
-            deadLetter(d, "unreadable: the data is not a " + binding.eventType().getRawClass().getSimpleName() + ": "
-                    + Envelope.firstLine(e.getMessage()), 0);
+            deadLetter(d, "unreadable: the data is not JSON of a " + binding.eventType().getRawClass().getSimpleName()
+                    + ": " + Envelope.firstLine(e.getMessage()), 0);
             return;
         }
         Span span = tracing.startConsume(binding.topic(), binding.group(), event.id(), name -> values(record, name));

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,9 +28,15 @@ final class Envelope {
     static final String JSON = "application/json";
     static final String STRUCTURED = "application/cloudevents+json";
 
-    /** A read event: its attributes and its data as JSON. */
+    /**
+     * A read event: its attributes and its data — the raw JSON bytes (binary mode: read once, straight into the
+     * handler's type) or the parsed JSON (structured mode).
+     */
     record Event(String id, URI source, String type, Optional<String> subject, Optional<OffsetDateTime> time,
-                 JsonNode data) {
+                 JsonNode data, byte[] raw) {
+        boolean empty() {
+            return raw == null ? data == null || data.isNull() : raw.length == 0;
+        }
     }
 
     /** Why a record is not a CloudEvent Chassis can read: it goes to the dead letters at once. */
@@ -65,7 +70,7 @@ final class Envelope {
         h.put("ce_id", List.of(id));
         h.put("ce_source", List.of(source));
         h.put("ce_type", List.of(typeOf(event)));
-        h.put("ce_time", List.of(OffsetDateTime.now(ZoneOffset.UTC).toString()));
+        h.put("ce_time", List.of(java.time.Instant.now().toString())); // RFC 3339, UTC
         h.put(CONTENT_TYPE, List.of(JSON));
         h.putAll(extra);
         return new BrokerRecord(topic, key, h, mapper.writeValueAsBytes(event));
@@ -86,14 +91,9 @@ final class Envelope {
         if (!contentType.isEmpty() && !contentType.startsWith(JSON) && !contentType.contains("+json")) {
             throw new Unreadable("the data's content-type " + contentType + " is not JSON");
         }
-        JsonNode data;
-        try {
-            data = record.value() == null || record.value().length == 0 ? null : mapper.readTree(record.value());
-        } catch (IOException e) {
-            throw new Unreadable("the data is not valid JSON: " + firstLine(e.getMessage()));
-        }
         return event(record.header("ce_id"), record.header("ce_source"), record.header("ce_type"),
-                record.header("ce_subject"), record.header("ce_time"), data);
+                record.header("ce_subject"), record.header("ce_time"), null,
+                record.value() == null ? new byte[0] : record.value());
     }
 
     private Event structured(BrokerRecord record) throws Unreadable {
@@ -116,11 +116,12 @@ final class Envelope {
         if (e.has("data_base64")) {
             throw new Unreadable("binary data (data_base64) is not JSON");
         }
-        return event(text(e, "id"), text(e, "source"), text(e, "type"), text(e, "subject"), text(e, "time"), e.get("data"));
+        return event(text(e, "id"), text(e, "source"), text(e, "type"), text(e, "subject"), text(e, "time"), e.get("data"),
+                null);
     }
 
-    private static Event event(String id, String source, String type, String subject, String time, JsonNode data)
-            throws Unreadable {
+    private static Event event(String id, String source, String type, String subject, String time, JsonNode data,
+                               byte[] raw) throws Unreadable {
         List<String> missing = new ArrayList<>();
         if (id == null || id.isEmpty()) {
             missing.add("id");
@@ -146,7 +147,7 @@ final class Envelope {
         } catch (DateTimeParseException ex) {
             throw new Unreadable("the CloudEvent's time is not an RFC 3339 timestamp");
         }
-        return new Event(id, src, type, Optional.ofNullable(subject), at, data);
+        return new Event(id, src, type, Optional.ofNullable(subject), at, data, raw);
     }
 
     private static String text(JsonNode node, String field) {

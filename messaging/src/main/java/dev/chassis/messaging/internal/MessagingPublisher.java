@@ -31,6 +31,8 @@ final class MessagingPublisher implements Publisher {
     private final MessageTracing tracing;
     private final DoubleHistogram duration;
     private final Duration timeout;
+    /** Per topic, checked once: its metric attributes (the topic name is valid when it is here). */
+    private final java.util.Map<String, Attributes> topics = new java.util.concurrent.ConcurrentHashMap<>();
 
     MessagingPublisher(Broker broker, Envelope envelope, MessageTracing tracing, DoubleHistogram duration,
                        Duration timeout) {
@@ -61,10 +63,17 @@ final class MessagingPublisher implements Publisher {
     @Override
     public CompletableFuture<Published> publishAsync(String topic, String key, Object event) {
         Objects.requireNonNull(event, "event");
-        if (topic == null || !ConsumerBinding.NAME.matcher(topic).matches()) {
-            throw new IllegalArgumentException("'" + topic + "' is not a topic name (letters, digits, '.', '_', '-';"
-                    + " at most 249)");
+        Attributes attributes = topic == null ? null : topics.get(topic);
+        if (attributes == null) {
+            if (topic == null || !ConsumerBinding.NAME.matcher(topic).matches()) {
+                throw new IllegalArgumentException("'" + topic + "' is not a topic name (letters, digits, '.', '_', '-';"
+                        + " at most 249)");
+            }
+            attributes = topics.computeIfAbsent(topic, t -> Attributes.of(AttributeKey.stringKey("messaging.system"),
+                    broker.system(), AttributeKey.stringKey("messaging.destination.name"), t,
+                    AttributeKey.stringKey("messaging.operation.name"), "send"));
         }
+        Attributes sent = attributes;
         String id = UUID.randomUUID().toString();
         Map<String, List<String>> trace = new LinkedHashMap<>();
         Span span = tracing.startPublish(topic, id, (name, value) -> trace.put(name, List.of(value)));
@@ -77,12 +86,9 @@ final class MessagingPublisher implements Publisher {
                     + Envelope.firstLine(e.getMessage()), e);
         }
         long start = System.nanoTime();
-        Attributes attributes = Attributes.of(AttributeKey.stringKey("messaging.system"), broker.system(),
-                AttributeKey.stringKey("messaging.destination.name"), topic,
-                AttributeKey.stringKey("messaging.operation.name"), "send");
         return broker.send(record).handle((ack, failure) -> {
-            duration.record((System.nanoTime() - start) / 1e9, failure == null ? attributes
-                    : attributes.toBuilder().put(AttributeKey.stringKey("error.type"), failure.getClass().getName()).build());
+            duration.record((System.nanoTime() - start) / 1e9, failure == null ? sent
+                    : sent.toBuilder().put(AttributeKey.stringKey("error.type"), failure.getClass().getName()).build());
             if (failure != null) {
                 span.recordException(failure);
                 span.setStatus(StatusCode.ERROR);

@@ -23,6 +23,7 @@ import dev.chassis.messaging.Eventually;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.PublishException;
 import dev.chassis.messaging.Publisher;
+import dev.chassis.testing.TestClient;
 
 /**
  * Faults against a Kafka broker in a separate process: the broker SIGKILLed mid-publish and restarted, a
@@ -73,9 +74,15 @@ class KafkaFaultsTest {
             for (int i = 0; i < 400; i++) {
                 if (i == 150) {
                     kafka.kill(); // mid-publish: nothing flushed, no shutdown
+                    TestClient health = new TestClient(c.uri());
+                    Eventually.until("readiness is DOWN while the broker is", () -> health.get("/health/ready").status()
+                            == 503);
+                    assertThat(health.get("/health/ready").body()).contains("the kafka broker cannot be reached");
                 }
                 if (i == 158) {
                     kafka.start(); // the publishes in between waited and failed (or were sent late)
+                    TestClient health = new TestClient(c.uri());
+                    Eventually.until("readiness is UP again", () -> health.get("/health/ready").status() == 200);
                 }
                 try {
                     acknowledged.add(publisher.publish("f1.numbers", "k" + (i % 8), new Numbered(i)).id());
