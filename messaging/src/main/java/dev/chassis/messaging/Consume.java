@@ -17,7 +17,9 @@ import java.lang.annotation.Target;
  *
  * Delivery is at-least-once and in order per key. A handler that throws is called again with back-off;
  * after the last attempt the message goes to {@code <topic>.dlq}. The attempts and back-off can also be set in
- * configuration: {@code consumers.<group>.<topic>.max-attempts}, {@code ...backoff}, {@code ...concurrency}.
+ * configuration, keyed by the handler's class and method in kebab case:
+ * {@code consumers.payment-events.completed.max-attempts}, {@code ...backoff}, {@code ...max-backoff},
+ * {@code ...concurrency}.
  */
 @Retention(RetentionPolicy.RUNTIME)
 @Target(ElementType.METHOD)

@@ -6,9 +6,10 @@ package dev.chassis.messaging;
  */
 public interface DeadLetters {
     /**
-     * Publishes every dead letter of {@code topic} back to it (same key, attributes and data; the dead-letter
-     * headers removed) for the given consumer group's handlers to try again, and returns how many. Letters
-     * replayed once are not replayed again.
+     * Publishes back to {@code topic} every dead letter of it that one of this service's consumer groups
+     * dead-lettered (same key, attributes and data; the dead-letter headers removed), for that group alone to
+     * handle again — other groups of the topic skip it — and returns how many. Letters are replayed once (the
+     * service's replay group commits as it goes); call it from one instance at a time.
      */
     int replay(String topic);
 }

@@ -57,6 +57,9 @@ class MessagingApiTest {
                 .isInstanceOf(BindingException.class).hasMessageContaining("already consumes that topic in that group");
         assertThatThrownBy(() -> service("cfg").property("consumers.recorder.on.max-attempts", "0").consume(new Recorder())
                 .start()).hasMessageContaining("consumers.recorder.on.max-attempts");
+        assertThatThrownBy(() -> service("typo").property("consumers.recorder.onn.max-attempts", "2")
+                .consume(new Recorder()).start()).hasMessageContaining("consumers.recorder.onn")
+                .hasMessageContaining("names no @Consume handler").hasMessageContaining("recorder.on");
         assertThatThrownBy(() -> service("kafka").property("messaging.broker", "kafka").start())
                 .hasMessageContaining("chassis-messaging-kafka");
     }

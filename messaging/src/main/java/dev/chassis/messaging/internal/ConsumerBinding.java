@@ -181,9 +181,4 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
         }
         return null;
     }
-
-    /** The binding's configuration keys, to find typos: {@code consumers.<key>}. */
-    static List<String> keys(List<ConsumerBinding> bindings) {
-        return bindings.stream().map(ConsumerBinding::key).toList();
-    }
 }

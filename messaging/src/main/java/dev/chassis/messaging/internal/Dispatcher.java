@@ -41,6 +41,8 @@ final class Dispatcher implements PartitionHandler {
     static final String DLQ_PARTITION = "chassis-dlq-partition";
     static final String DLQ_OFFSET = "chassis-dlq-offset";
     static final String DLQ_GROUP = "chassis-dlq-group";
+    /** On a replayed dead letter: the one group that handles it again. */
+    static final String REPLAY_GROUP = "chassis-replay-group";
 
     private final ConsumerBinding binding;
     private final Broker broker;
@@ -73,6 +75,10 @@ final class Dispatcher implements PartitionHandler {
     @Override
     public void handle(Delivered d) throws InterruptedException {
         BrokerRecord record = d.record();
+        String replayFor = record.header(REPLAY_GROUP);
+        if (replayFor != null && !replayFor.equals(binding.group())) {
+            return; // a dead letter replayed for another group: this group handled (or dead-lettered) it already
+        }
         Envelope.Event event;
         Object data;
         try {

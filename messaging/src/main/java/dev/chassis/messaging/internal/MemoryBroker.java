@@ -201,8 +201,9 @@ final class MemoryBroker implements Broker {
                             }
                             handler.handle(next);
                             commit(group, topic, p, next.offset() + 1);
-                        } catch (RuntimeException e) {
+                        } catch (RuntimeException | Error e) {
                             LOG.log(Level.ERROR, "a partition handler failed; the record is delivered again", e);
+                            Thread.sleep(1000); // not in a tight loop
                         } finally {
                             slots.release();
                         }

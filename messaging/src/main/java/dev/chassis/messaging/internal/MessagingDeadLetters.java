@@ -15,14 +15,19 @@ import dev.chassis.messaging.spi.BrokerRecord;
 
 /**
  * Replays {@code <topic>.dlq} into {@code <topic>}: reads the letters the service's replay group has not read,
- * publishes each back without its dead-letter headers, and commits as it goes. Not API.
+ * and publishes back those that one of this service's groups dead-lettered, without the dead-letter headers
+ * and with {@code chassis-replay-group} naming that group, so that only that group handles it again (the
+ * others skip it). Commits as it goes. Not API.
  */
 final class MessagingDeadLetters implements DeadLetters {
     private final Broker broker;
     private final String replayGroup;
     private final Duration timeout;
 
-    MessagingDeadLetters(Broker broker, String service, Duration timeout) {
+    private final java.util.Set<String> groups;
+
+    MessagingDeadLetters(Broker broker, String service, Duration timeout, java.util.Set<String> groups) {
+        this.groups = groups;
         this.broker = broker;
         this.replayGroup = service + ".dlq-replay";
         this.timeout = timeout;
@@ -34,9 +39,15 @@ final class MessagingDeadLetters implements DeadLetters {
             throw new IllegalArgumentException("'" + topic + "' is not a topic whose dead letters can be replayed:"
                     + " name the original topic (orders.placed, not orders.placed.dlq)");
         }
-        return broker.drain(topic + ".dlq", replayGroup, d -> {
+        int[] replayed = {0};
+        broker.drain(topic + ".dlq", replayGroup, d -> {
+            String group = d.record().header(Dispatcher.DLQ_GROUP);
+            if (group == null || !groups.contains(group)) {
+                return; // another service's (or another group's) letter: theirs to replay
+            }
             Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
-            headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-"));
+            headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-") || h.equals(Dispatcher.REPLAY_GROUP));
+            headers.put(Dispatcher.REPLAY_GROUP, List.of(group));
             try {
                 broker.send(new BrokerRecord(topic, d.record().key(), headers, d.record().value()))
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
@@ -47,6 +58,8 @@ final class MessagingDeadLetters implements DeadLetters {
                 // not committed: the next replay starts with this letter
                 throw new PublishException("a dead letter of " + topic + " could not be published back", e);
             }
+            replayed[0]++;
         });
+        return replayed[0];
     }
 }

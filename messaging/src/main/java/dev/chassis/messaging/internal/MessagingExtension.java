@@ -58,6 +58,23 @@ public final class MessagingExtension implements ChassisExtension {
         return all;
     }
 
+    /** {@code consumers.<handler>.<method>.*} must name a bound handler: a typo must not go unnoticed. */
+    private static void checkConsumerKeys(Config config, List<ConsumerBinding> bindings) {
+        java.util.Set<String> keys = bindings.stream().map(ConsumerBinding::key).collect(java.util.stream.Collectors.toSet());
+        List<String> problems = new ArrayList<>();
+        for (String handler : config.names("consumers")) {
+            for (String method : config.names("consumers." + handler)) {
+                if (!keys.contains(handler + "." + method)) {
+                    problems.add("consumers." + handler + "." + method + " names no @Consume handler of this service;"
+                            + " handlers: " + (keys.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(keys))));
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
+    }
+
     @Override
     public void register(ExtensionContext context) {
         Config config = context.config();
@@ -97,7 +114,9 @@ public final class MessagingExtension implements ChassisExtension {
 
         Duration publishTimeout = config.get(MessagingSettings.PUBLISH_TIMEOUT);
         context.provide(Publisher.class, new MessagingPublisher(broker, envelope, tracing, send, publishTimeout));
-        context.provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout));
+        context.provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
+                bindings.stream().map(ConsumerBinding::group).collect(java.util.stream.Collectors.toSet())));
+        checkConsumerKeys(config, bindings);
         context.healthCheck(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
                 : Health.down("the " + broker.system() + " broker cannot be reached")));
 
@@ -109,6 +128,18 @@ public final class MessagingExtension implements ChassisExtension {
             }
         });
         Duration shutdown = config.get(MessagingSettings.SHUTDOWN_TIMEOUT);
-        context.onStopping(() -> subscriptions.forEach(s -> s.stop(shutdown)));
+        context.onStopping(() -> {
+            // all at once: shutdown takes as long as the slowest handler, not the sum of them
+            List<Thread> stopping = subscriptions.stream()
+                    .map(s -> Thread.ofVirtual().name("chassis-messaging-stop").start(() -> s.stop(shutdown))).toList();
+            for (Thread t : stopping) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        });
     }
 }

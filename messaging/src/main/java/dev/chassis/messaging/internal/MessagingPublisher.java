@@ -45,9 +45,10 @@ final class MessagingPublisher implements Publisher {
 
     @Override
     public Published publish(String topic, String key, Object event) {
+        long deadline = System.nanoTime() + timeout.toNanos(); // one deadline for handing over and for the ack
         CompletableFuture<Published> f = publishAsync(topic, key, event);
         try {
-            return f.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return f.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new PublishException("interrupted while waiting for the broker to acknowledge an event to " + topic, e);
@@ -86,7 +87,8 @@ final class MessagingPublisher implements Publisher {
                     + Envelope.firstLine(e.getMessage()), e);
         }
         long start = System.nanoTime();
-        return broker.send(record).handle((ack, failure) -> {
+        // the acknowledgement is awaited up to the publish timeout; later, the event may still arrive, unacknowledged
+        return broker.send(record).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((ack, failure) -> {
             duration.record((System.nanoTime() - start) / 1e9, failure == null ? sent
                     : sent.toBuilder().put(AttributeKey.stringKey("error.type"), failure.getClass().getName()).build());
             if (failure != null) {

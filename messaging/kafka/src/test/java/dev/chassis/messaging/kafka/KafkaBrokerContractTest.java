@@ -1,6 +1,14 @@
 package dev.chassis.messaging.kafka;
 
+import java.util.Arrays;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 import dev.chassis.messaging.BrokerContract;
 
@@ -10,5 +18,24 @@ class KafkaBrokerContractTest extends BrokerContract {
     protected Map<String, String> brokerProperties() {
         return Map.of("messaging.broker", "kafka", "messaging.kafka.bootstrap-servers", EmbeddedKafka.bootstrapServers(),
                 "messaging.kafka.linger", "1ms");
+    }
+
+    /** As production does: topics exist, with their partitions, before services use them. */
+    @Override
+    protected void createTopics(String... topics) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                EmbeddedKafka.bootstrapServers()))) {
+            for (NewTopic t : Arrays.stream(topics).map(name -> new NewTopic(name, 4, (short) 1)).toList()) {
+                try {
+                    admin.createTopics(java.util.List.of(t)).all().get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("creating " + t.name() + " failed", e.getCause());
+                    }
+                }
+            }
+        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

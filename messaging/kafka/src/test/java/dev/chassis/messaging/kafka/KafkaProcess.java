@@ -83,6 +83,13 @@ final class KafkaProcess {
         }
     }
 
+    /** Starts the broker again if it is not running. */
+    void ensureRunning() throws IOException, InterruptedException {
+        if (process == null || !process.isAlive()) {
+            start();
+        }
+    }
+
     /** SIGKILL: no shutdown, no flush. */
     void kill() throws InterruptedException {
         process.destroyForcibly();

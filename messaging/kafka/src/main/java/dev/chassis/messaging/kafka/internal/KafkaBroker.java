@@ -180,16 +180,33 @@ final class KafkaBroker implements Broker {
         }
     }
 
+    /** Lag read within the last seconds: a metrics scrape must not wait on the broker. */
+    private record CachedLag(long at, Map<Integer, Long> lag) {
+    }
+
+    private final Map<String, CachedLag> lags = new java.util.concurrent.ConcurrentHashMap<>();
+
     @Override
     public Map<Integer, Long> lag(String topic, String group) {
+        String key = group + " " + topic;
+        CachedLag cached = lags.get(key);
+        if (cached != null && System.nanoTime() - cached.at() < TimeUnit.SECONDS.toNanos(5)) {
+            return cached.lag();
+        }
+        Map<Integer, Long> lag = readLag(topic, group);
+        lags.put(key, new CachedLag(System.nanoTime(), lag));
+        return lag;
+    }
+
+    private Map<Integer, Long> readLag(String topic, String group) {
         try {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
-                    .partitionsToOffsetAndMetadata().get(2, TimeUnit.SECONDS);
-            List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get(2, TimeUnit.SECONDS)
+                    .partitionsToOffsetAndMetadata().get(500, TimeUnit.MILLISECONDS);
+            List<TopicPartition> parts = admin.describeTopics(List.of(topic)).allTopicNames().get(500, TimeUnit.MILLISECONDS)
                     .get(topic).partitions().stream().map(p -> new TopicPartition(topic, p.partition())).toList();
             Map<TopicPartition, OffsetSpec> latest = parts.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest()));
             Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(latest).all()
-                    .get(2, TimeUnit.SECONDS);
+                    .get(500, TimeUnit.MILLISECONDS);
             Map<Integer, Long> lag = new LinkedHashMap<>();
             for (TopicPartition tp : parts) {
                 OffsetAndMetadata c = committed.get(tp);
@@ -207,7 +224,8 @@ final class KafkaBroker implements Broker {
     @Override
     public boolean healthy() {
         try {
-            return !admin.describeCluster().nodes().get(2, TimeUnit.SECONDS).isEmpty();
+            // well inside health.check-timeout (2 s by default), so that DOWN says why
+            return !admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

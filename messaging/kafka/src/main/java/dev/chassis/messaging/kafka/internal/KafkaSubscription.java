@@ -84,9 +84,12 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                     }
                     slots.acquire();
                     try {
+                        if (stop) {
+                            return; // taken but not handled: not done, so not committed
+                        }
                         handler.handle(new Delivered(KafkaBroker.toRecord(r), r.partition(), r.offset()));
                         done = r.offset() + 1;
-                    } catch (RuntimeException e) {
+                    } catch (RuntimeException | Error e) {
                         LOG.log(Level.ERROR, "handling " + tp + "@" + r.offset() + " failed; it is delivered again", e);
                         failedSince = System.nanoTime();
                         failedAt = r.offset();
@@ -99,17 +102,27 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
             }
         }
 
-        /** Asks the worker to finish its record and waits for it, up to {@code timeout}; then interrupts it. */
-        void finish(Duration timeout) {
-            stop = true;
-            try {
-                if (!thread.join(timeout)) {
-                    thread.interrupt();
-                    thread.join(Duration.ofSeconds(5));
+    }
+
+    /**
+     * Asks all the workers to finish the record they hold, then waits for them against one deadline, and
+     * interrupts those still running (their record is not committed).
+     */
+    private static void finishAll(Collection<Worker> ws, Duration timeout) {
+        ws.forEach(w -> w.stop = true);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (Worker w : ws) {
+                long left = Math.max(0, deadline - System.nanoTime());
+                if (!w.thread.join(Duration.ofNanos(left))) {
+                    w.thread.interrupt();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
             }
+            for (Worker w : ws) {
+                w.thread.join(Duration.ofSeconds(5));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -151,13 +164,15 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                 }
                 commitDone(workers.values());
             }
-            for (Worker w : workers.values()) {
-                w.finish(finishTimeout);
-            }
-            commitDone(workers.values());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             LOG.log(Level.ERROR, "the consumer of " + topic + " in group " + group + " stopped", e);
         } finally {
+            finishAll(workers.values(), finishTimeout);
+            try {
+                commitDone(workers.values());
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "the last commit of " + topic + " failed; those records come again: " + e);
+            }
             try {
                 consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
             } catch (RuntimeException e) {
@@ -210,22 +225,20 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         List<Worker> leaving = partitions.stream().map(workers::remove).filter(java.util.Objects::nonNull).toList();
-        leaving.forEach(w -> w.finish(finishTimeout));
+        finishAll(leaving, finishTimeout);
         commitDone(leaving); // the partitions' next owner starts after what we handled
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         // no longer ours: nothing can be committed; what was handled and not committed comes again elsewhere
-        partitions.stream().map(workers::remove).filter(java.util.Objects::nonNull)
-                .forEach(w -> w.finish(Duration.ZERO));
+        finishAll(partitions.stream().map(workers::remove).filter(java.util.Objects::nonNull).toList(), Duration.ZERO);
     }
 
     @Override
     public void stop(Duration timeout) {
         finishTimeout = timeout;
-        stopping = true;
-        consumer.wakeup();
+        stopping = true; // the poll loop sees it within its 100 ms poll
         try {
             if (!poller.join(timeout.plusSeconds(15))) {
                 LOG.log(Level.WARNING, "the consumer of " + topic + " in group " + group + " did not stop in time");
