@@ -36,10 +36,12 @@ public final class MessageTracing {
     private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
     private final OpenTelemetry otel;
+    private final io.opentelemetry.api.trace.Tracer tracer;
     private final String system;
 
     private MessageTracing(OpenTelemetry otel, String system) {
         this.otel = Objects.requireNonNull(otel, "otel");
+        this.tracer = otel.getTracer("dev.chassis"); // once: looking a tracer up costs, per message
         this.system = Objects.requireNonNull(system, "system");
     }
 
@@ -53,7 +55,7 @@ public final class MessageTracing {
      * {@code headerWriter(name, value)}. End the span once the broker acknowledged (or refused) the message.
      */
     public Span startPublish(String topic, String messageId, BiConsumer<String, String> headerWriter) {
-        SpanBuilder b = otel.getTracer("dev.chassis").spanBuilder("send " + topic)
+        SpanBuilder b = tracer.spanBuilder("send " + topic)
                 .setSpanKind(SpanKind.PRODUCER)
                 .setAttribute(SYSTEM, system)
                 .setAttribute(DESTINATION, topic)
@@ -79,7 +81,7 @@ public final class MessageTracing {
      */
     public Span startConsume(String topic, String group, String messageId, Function<String, List<String>> headerReader) {
         Context parent = otel.getPropagators().getTextMapPropagator().extract(Context.root(), headerReader, READER);
-        SpanBuilder b = otel.getTracer("dev.chassis").spanBuilder("process " + topic)
+        SpanBuilder b = tracer.spanBuilder("process " + topic)
                 .setSpanKind(SpanKind.CONSUMER)
                 .setParent(parent)
                 .setAttribute(SYSTEM, system)

@@ -87,8 +87,8 @@ final class MessagingPublisher implements Publisher {
                     + Envelope.firstLine(e.getMessage()), e);
         }
         long start = System.nanoTime();
-        // the acknowledgement is awaited up to the publish timeout; later, the event may still arrive, unacknowledged
-        return broker.send(record).orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).handle((ack, failure) -> {
+        // brokers fail an acknowledgement that does not come within the publish timeout (Kafka: delivery.timeout.ms)
+        return broker.send(record).handle((ack, failure) -> {
             duration.record((System.nanoTime() - start) / 1e9, failure == null ? sent
                     : sent.toBuilder().put(AttributeKey.stringKey("error.type"), failure.getClass().getName()).build());
             if (failure != null) {

@@ -12,7 +12,10 @@ public interface Broker extends AutoCloseable {
     /** The {@code messaging.system} of spans and metrics ({@code kafka}, {@code chassis-memory}). */
     String system();
 
-    /** Stores a record; the future completes once the broker acknowledged it. */
+    /**
+     * Stores a record; the future completes once the broker acknowledged it, and fails when it refused it or
+     * did not acknowledge within {@code messaging.publish-timeout}.
+     */
     CompletableFuture<Acknowledged> send(BrokerRecord record);
 
     /**

@@ -76,7 +76,13 @@ final class KafkaBroker implements Broker {
         p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.get(KafkaSettings.LINGER).toMillis());
         // send() blocks while it has no metadata (the broker is down) or no buffer: never longer than a publish may
         // wait, so that publishAsync returns and publish fails in time
-        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, config.get(PUBLISH_TIMEOUT).toMillis());
+        long timeout = config.get(PUBLISH_TIMEOUT).toMillis();
+        long linger = config.get(KafkaSettings.LINGER).toMillis();
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
+        // ... and an acknowledgement that does not come within it fails (Kafka wants delivery >= linger + request)
+        p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1, Math.min(30_000, timeout - linger)));
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(timeout, linger + Math.max(1, Math.min(30_000,
+                timeout - linger))));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         this.producer = new KafkaProducer<>(p);
