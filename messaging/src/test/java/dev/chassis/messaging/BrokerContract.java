@@ -416,4 +416,58 @@ public abstract class BrokerContract {
         all.addAll(b.deliveries.keySet());
         return all.size();
     }
+
+    /** Counts deliveries by sequence number, slowly, so that messages queue up behind the one in hand. */
+    public static class SlowCounting {
+        final Map<Integer, AtomicInteger> deliveries = new ConcurrentHashMap<>();
+
+        @Consume(topic = "t14.orders.placed", group = "slow-counting")
+        public void on(OrderPlaced event) throws InterruptedException {
+            deliveries.computeIfAbsent(event.seq(), k -> new AtomicInteger()).incrementAndGet();
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    public void aMemberLeavingWithMessagesQueuedHandsThemOverOnce() throws Exception {
+        createTopics("t14.orders.placed");
+        SlowCounting a = new SlowCounting();
+        SlowCounting c = new SlowCounting();
+        var ba = service("queued-a").consume(a);
+        Publisher publisher = ba.component(Publisher.class);
+        RunningService sa = ba.start();
+        RunningService sc = service("queued-c").consume(c).start();
+        try {
+            // until both members hold partitions (Kafka assigns them in a rebalance): warm-up messages, seq < 0
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            for (int w = -1; (a.deliveries.keySet().stream().noneMatch(k -> k < 0)
+                    || c.deliveries.keySet().stream().noneMatch(k -> k < 0)) && System.nanoTime() < deadline; w--) {
+                publisher.publish("t14.orders.placed", "w" + (w % 16), new OrderPlaced("w", w));
+                Thread.sleep(20);
+            }
+            List<java.util.concurrent.CompletableFuture<Published>> acks = new ArrayList<>();
+            for (int i = 0; i < 400; i++) {
+                acks.add(publisher.publishAsync("t14.orders.placed", "k" + (i % 16), new OrderPlaced("k" + (i % 16), i)));
+            }
+            java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+            Eventually.until("the leaving member is busy", () -> c.deliveries.keySet().stream().anyMatch(k -> k >= 0));
+            sc.stop(); // with messages in hand and queued behind them
+            Eventually.until(() -> "all 400 are handled (" + slowUnion(a, c) + ")", () -> slowUnion(a, c) >= 400);
+            for (int i = 0; i < 400; i++) {
+                int n = (a.deliveries.containsKey(i) ? a.deliveries.get(i).get() : 0)
+                        + (c.deliveries.containsKey(i) ? c.deliveries.get(i).get() : 0);
+                assertThat(n).as("deliveries of " + i + " (committed before the hand-over, so once)").isEqualTo(1);
+            }
+        } finally {
+            sa.stop();
+        }
+    }
+
+    private static int slowUnion(SlowCounting a, SlowCounting b) {
+        java.util.Set<Integer> all = new java.util.HashSet<>(a.deliveries.keySet());
+        all.addAll(b.deliveries.keySet());
+        all.removeIf(k -> k < 0); // warm-up messages
+        return all.size();
+    }
 }
