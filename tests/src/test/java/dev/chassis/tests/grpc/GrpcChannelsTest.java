@@ -22,7 +22,13 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 
-/** Two services: a plain grpc-java client calls A, which calls B through a Chassis channel by name. */
+/**
+ * Two services: a plain grpc-java client calls A, which calls B through a Chassis channel by name.
+ *
+ * <p>The test that cancels a call runs last: after a client cancelled a stream, Helidon 4.5.0 was seen to answer
+ * the connection's next stream with GOAWAY (PROTOCOL_ERROR), failing that call (docs/grpc.md, known gaps).
+ */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class GrpcChannelsTest {
     private static RunningService b;
     private static RunningService a;
@@ -80,6 +86,7 @@ class GrpcChannelsTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
     void theCallersDeadlineReachesTheDownstreamAndCancelsIt() throws InterruptedException {
         assertThatThrownBy(() -> EchoGrpc.newBlockingStub(client).withDeadlineAfter(2, TimeUnit.SECONDS)
                 .say(EchoRequest.newBuilder().setText("x").setBehaviour("sleep-20000").build()))
