@@ -34,6 +34,11 @@ public abstract class BrokerContract {
     public record PaymentCompleted(String orderId, long cents) {
     }
 
+    /** Same fields, another event. */
+    @EventType("dev.chassis.test.payment.refunded.v1")
+    public record Refund(String orderId, long cents) {
+    }
+
     /**
      * Creates topics before a test uses them, where the broker needs it: Kafka creates a topic on first use,
      * and publishing into a topic being created was seen to leave acknowledgements pending for over a minute.
@@ -469,5 +474,49 @@ public abstract class BrokerContract {
         all.addAll(b.deliveries.keySet());
         all.removeIf(k -> k < 0); // warm-up messages
         return all.size();
+    }
+
+    /** Handles payments; records what it got. */
+    public static class Payments {
+        final List<PaymentCompleted> handled = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "t15.payments", group = "payments")
+        public void on(PaymentCompleted event) {
+            handled.add(event);
+        }
+    }
+
+    /** Reads the dead letters whatever their type (JsonNode declares no @EventType). */
+    public static class AnyLetters {
+        final List<Message<com.fasterxml.jackson.databind.JsonNode>> letters = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "t15.payments.dlq", group = "ops")
+        public void on(Message<com.fasterxml.jackson.databind.JsonNode> letter) {
+            letters.add(letter);
+        }
+    }
+
+    @Test
+    public void anEventOfAnotherDeclaredTypeIsADeadLetterAtOnce() {
+        createTopics("t15.payments", "t15.payments.dlq");
+        Payments payments = new Payments();
+        AnyLetters letters = new AnyLetters();
+        var b = service("typed").consume(payments, letters);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        try {
+            Published stranger = publisher.publish("t15.payments", "k", new Refund("o-1", 100)); // same fields
+            publisher.publish("t15.payments", "k", new PaymentCompleted("o-1", 100));
+            Eventually.until("the payment is handled", () -> payments.handled.size() == 1);
+            Eventually.until("the refund is a dead letter", () -> letters.letters.size() == 1);
+            assertThat(payments.handled).containsExactly(new PaymentCompleted("o-1", 100));
+            Message<com.fasterxml.jackson.databind.JsonNode> letter = letters.letters.get(0);
+            assertThat(letter.id()).isEqualTo(stranger.id());
+            assertThat(letter.header("chassis-dlq-attempts")).contains("0");
+            assertThat(letter.header("chassis-dlq-error")).hasValueSatisfying(e -> assertThat(e)
+                    .contains("dev.chassis.test.payment.refunded.v1").contains("dev.chassis.test.payment.completed.v1"));
+        } finally {
+            s.stop();
+        }
     }
 }

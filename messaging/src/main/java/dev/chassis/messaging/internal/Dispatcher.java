@@ -54,6 +54,8 @@ final class Dispatcher implements PartitionHandler {
     private final Duration publishTimeout;
     private final Attributes handled;
     private final Attributes failed;
+    /** The handler's {@code @EventType}, when its event class declares one: other types are not its events. */
+    private final String expectedType;
 
     Dispatcher(ConsumerBinding binding, Broker broker, Envelope envelope, ObjectMapper mapper, MessageTracing tracing,
                DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout) {
@@ -61,6 +63,9 @@ final class Dispatcher implements PartitionHandler {
         this.broker = broker;
         this.envelope = envelope;
         this.reader = mapper.readerFor(binding.eventType());
+        dev.chassis.messaging.EventType declared = binding.eventType().getRawClass()
+                .getAnnotation(dev.chassis.messaging.EventType.class);
+        this.expectedType = declared == null ? null : declared.value();
         this.tracing = tracing;
         this.duration = duration;
         this.deadLetters = deadLetters;
@@ -83,6 +88,10 @@ final class Dispatcher implements PartitionHandler {
         Object data;
         try {
             event = envelope.read(record);
+            if (expectedType != null && !expectedType.equals(event.type())) {
+                deadLetter(d, "unreadable: the event's type " + event.type() + " is not the handler's " + expectedType, 0);
+                return;
+            }
             data = event.empty() ? null : event.raw() != null ? reader.readValue(event.raw()) : reader.readValue(event.data());
         } catch (Envelope.Unreadable e) {
             deadLetter(d, "unreadable: " + e.getMessage(), 0);
