@@ -1,0 +1,78 @@
+package dev.chassis.messaging.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+
+import javax.sql.DataSource;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.testing.TestClient;
+
+/** The service's data source: H2 in memory by default, a readiness check, pool metrics, checked settings. */
+class DataSourceTest {
+    @Test
+    void anEmbeddedDatabaseByDefaultWithReadinessAndPoolMetrics() throws Exception {
+        var b = Chassis.service("ledger").property("server.port", "0");
+        DataSource db = b.component(DataSource.class);
+        RunningService s = b.start();
+        try {
+            try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+                st.execute("create table entries (id int primary key, amount bigint)");
+                st.execute("insert into entries values (1, 250)");
+                try (ResultSet rs = st.executeQuery("select amount from entries where id = 1")) {
+                    assertThat(rs.next()).isTrue();
+                    assertThat(rs.getLong(1)).isEqualTo(250);
+                }
+                assertThat(c.getMetaData().getURL()).startsWith("jdbc:h2:mem:ledger");
+            }
+            TestClient client = new TestClient(s.uri());
+            assertThat(client.get("/health/ready").json().get("checks")).anySatisfy(check -> {
+                assertThat(check.get("name").asText()).isEqualTo("database");
+                assertThat(check.get("status").asText()).isEqualTo("UP");
+            });
+            assertThat(client.get("/metrics").body())
+                    // (db.client.connection.count: a gauge ending in .count is exposed as _current)
+                    .contains("db_client_connection_current{db_client_connection_pool_name=\"ledger-db\","
+                            + "db_client_connection_state=\"idle\"}")
+                    .contains("db_client_connection_max{db_client_connection_pool_name=\"ledger-db\"} 10");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void anUnreachableDatabaseStartsTheServiceNotReady() {
+        // PostgreSQL on a port where nothing listens: the service starts, readiness is DOWN and says why
+        RunningService s = Chassis.service("nodb").property("server.port", "0")
+                .property("datasource.url", "jdbc:h2:tcp://127.0.0.1:1/nowhere")
+                .property("datasource.connection-timeout", "500ms").start();
+        try {
+            TestClient client = new TestClient(s.uri());
+            assertThat(client.get("/health/ready").status()).isEqualTo(503);
+            assertThat(client.get("/health/ready").body()).contains("database");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void badSettingsFailStartUp() {
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+                .property("datasource.url", "postgresql://db/x").start())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("datasource.url");
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+                .property("datasource.maximum-pool-size", "0").start())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("datasource.maximum-pool-size");
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+                .property("datasource.connection-timeout", "10ms").start())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("datasource.connection-timeout");
+    }
+}
