@@ -146,8 +146,7 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
                         + " 200ms, 1s");
             }
         }
-        String key = dev.chassis.messaging.internal.Names.kebab(handler.getClass().getSimpleName()) + "."
-                + Names.kebab(m.getName());
+        String key = dev.chassis.core.spi.CallSite.handlerKey(handler.getClass(), m);
         int attempts = config.find(MessagingSettings.maxAttempts(key)).orElse(c.maxAttempts() > 0 ? c.maxAttempts() : 3);
         Duration backoff = config.find(MessagingSettings.backoff(key)).orElse(annotated != null ? annotated
                 : Duration.ofMillis(200));

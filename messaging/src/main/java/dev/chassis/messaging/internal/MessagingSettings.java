@@ -11,8 +11,7 @@ final class MessagingSettings {
 
     static final Setting<String> BROKER = Setting.string("messaging.broker", "memory")
             .describedAs("memory (embedded, the default) or kafka (with chassis-messaging-kafka)");
-    static final Setting<Duration> PUBLISH_TIMEOUT = Setting.duration("messaging.publish-timeout", Duration.ofSeconds(10))
-            .describedAs("how long publish(...) waits for the broker's acknowledgement");
+    static final Setting<Duration> PUBLISH_TIMEOUT = dev.chassis.messaging.spi.BrokerProvider.PUBLISH_TIMEOUT;
     static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("messaging.shutdown-timeout", Duration.ofSeconds(30))
             .describedAs("how long shutdown waits for handlers to finish the messages they hold");
     static final Setting<String> MEMORY_NAME = Setting.string("messaging.memory.name", "default")

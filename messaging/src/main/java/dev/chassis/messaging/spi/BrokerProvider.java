@@ -11,6 +11,14 @@ import dev.chassis.core.config.Setting;
  * {@code messaging.broker} ({@code memory} is built in; {@code kafka} comes with chassis-messaging-kafka).
  */
 public interface BrokerProvider {
+    /**
+     * {@code messaging.publish-timeout}: how long a publish waits for the acknowledgement, at most. Declared by
+     * the messaging module; bindings read it to bound their own waits (Kafka: {@code max.block.ms},
+     * {@code delivery.timeout.ms}).
+     */
+    Setting<java.time.Duration> PUBLISH_TIMEOUT = Setting.duration("messaging.publish-timeout",
+            java.time.Duration.ofSeconds(10)).describedAs("how long publish(...) waits for the broker's acknowledgement");
+
     /** The value of {@code messaging.broker} that selects this binding. */
     String name();
 

@@ -172,8 +172,8 @@ public final class EndpointBinder {
         }
         ResultWriter writer = ResultWriter.forReturnType(m.getGenericReturnType(), status == null ? null : status.value(),
                 mapper);
-        CallSite site = new CallSite(CallSite.Kind.HANDLER, service, kebab(m.getDeclaringClass().getSimpleName()) + "."
-                + kebab(m.getName()), m, httpMethod, template.path());
+        CallSite site = new CallSite(CallSite.Kind.HANDLER, service, CallSite.handlerKey(m.getDeclaringClass(), m), m,
+                httpMethod, template.path());
         MethodHandle handle = invoker(endpoint, m);
         Invocation base = call -> {
             try {
@@ -193,25 +193,6 @@ public final class EndpointBinder {
     }
 
     /** {@code OrderApi} → {@code order-api}; {@code placeOrder} → {@code place-order}. */
-    static String kebab(String name) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c)) {
-                if (i > 0 && !sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
-                    sb.append('-');
-                }
-                sb.append(Character.toLowerCase(c));
-            } else if (Character.isLetterOrDigit(c) && c < 128) {
-                sb.append(c);
-            } else if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
-                sb.append('-');
-            }
-        }
-        String s = sb.toString().replaceAll("-+$", "");
-        return s.isEmpty() ? "handler" : s;
-    }
-
     private static MethodHandle invoker(Object endpoint, Method m) {
         try {
             if (!Modifier.isPublic(m.getDeclaringClass().getModifiers())) {

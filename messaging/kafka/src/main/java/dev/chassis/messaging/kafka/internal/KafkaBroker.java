@@ -49,9 +49,6 @@ import dev.chassis.messaging.spi.Subscription;
  * readiness and lag. Record headers carry the CloudEvents attributes and trace context as UTF-8. Not API.
  */
 final class KafkaBroker implements Broker {
-    /** The messaging module's publish timeout (declared there; read here by its key). */
-    private static final dev.chassis.core.config.Setting<Duration> PUBLISH_TIMEOUT =
-            dev.chassis.core.config.Setting.duration("messaging.publish-timeout", Duration.ofSeconds(10));
     private final Map<String, Object> common = new HashMap<>();
     private final KafkaProducer<String, byte[]> producer;
     private final Admin admin;
@@ -76,7 +73,7 @@ final class KafkaBroker implements Broker {
         p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.get(KafkaSettings.LINGER).toMillis());
         // send() blocks while it has no metadata (the broker is down) or no buffer: never longer than a publish may
         // wait, so that publishAsync returns and publish fails in time
-        long timeout = config.get(PUBLISH_TIMEOUT).toMillis();
+        long timeout = config.get(dev.chassis.messaging.spi.BrokerProvider.PUBLISH_TIMEOUT).toMillis();
         long linger = config.get(KafkaSettings.LINGER).toMillis();
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         // ... and an acknowledgement that does not come within it fails (Kafka wants delivery >= linger + request)
