@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param subject     {@code ce_subject}, when set
  * @param time        {@code ce_time}, when set
  * @param topic       the topic it was read from
+ * @param group       the consumer group it was delivered to (the handler's {@code @Consume} group)
  * @param partition   the partition
  * @param offset      its offset in the partition
  * @param key         the record key (ordering is per key)
@@ -23,7 +24,7 @@ import java.util.Optional;
  * @param attempt     this delivery's attempt, from 1
  */
 public record Message<T>(String id, URI source, String type, Optional<String> subject, Optional<OffsetDateTime> time,
-                         String topic, int partition, long offset, String key, Map<String, List<String>> headers,
+                         String topic, String group, int partition, long offset, String key, Map<String, List<String>> headers,
                          T data, int attempt) {
     /** The first value of a header, by case-insensitive name. */
     public Optional<String> header(String name) {

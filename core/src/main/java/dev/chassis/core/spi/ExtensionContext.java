@@ -67,6 +67,18 @@ public interface ExtensionContext {
      */
     <T> void provide(Class<T> type, T instance);
 
+    /**
+     * A component another extension provides ({@link #provide}), e.g. messaging's {@code EventSender} for the
+     * outbox relay: a proxy, usable once the service has started. A type nobody provides fails start-up.
+     */
+    <T> T component(Class<T> type);
+
+    /**
+     * Makes {@code Idempotency-Key} (STANDARD §2) work on the service's POST and PATCH handlers, with answers
+     * kept in {@code store}. At most one extension registers one.
+     */
+    void idempotencyStore(IdempotencyStore store);
+
     /** Adds a health check. */
     void healthCheck(HealthCheck check);
 

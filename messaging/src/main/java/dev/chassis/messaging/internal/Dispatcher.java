@@ -143,7 +143,7 @@ final class Dispatcher implements PartitionHandler {
         }
         if (binding.messageIndex() >= 0) {
             args[binding.messageIndex()] = new Message<>(event.id(), event.source(), event.type(), event.subject(),
-                    event.time(), binding.topic(), d.partition(), d.offset(), d.record().key(), d.record().headers(), data,
+                    event.time(), binding.topic(), binding.group(), d.partition(), d.offset(), d.record().key(), d.record().headers(), data,
                     attempt);
         }
         return args;

@@ -113,7 +113,9 @@ public final class MessagingExtension implements ChassisExtension {
                 });
 
         Duration publishTimeout = config.get(MessagingSettings.PUBLISH_TIMEOUT);
-        context.provide(Publisher.class, new MessagingPublisher(broker, envelope, tracing, send, publishTimeout));
+        MessagingPublisher publisher = new MessagingPublisher(broker, envelope, tracing, send, publishTimeout);
+        context.provide(Publisher.class, publisher);
+        context.provide(dev.chassis.messaging.spi.EventSender.class, publisher);
         context.provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
                 bindings.stream().map(ConsumerBinding::group).collect(java.util.stream.Collectors.toSet())));
         checkConsumerKeys(config, bindings);

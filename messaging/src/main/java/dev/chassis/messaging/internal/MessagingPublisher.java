@@ -18,14 +18,16 @@ import dev.chassis.messaging.Published;
 import dev.chassis.messaging.Publisher;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerRecord;
+import dev.chassis.messaging.spi.EventSender;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 
-/** The service's {@link Publisher}: envelope, producer span, broker, acknowledgement. Not API. */
-final class MessagingPublisher implements Publisher {
+/** The service's {@link Publisher} and {@link EventSender}: envelope, producer span, broker, acknowledgement. Not API. */
+final class MessagingPublisher implements Publisher, EventSender {
+    private static final List<String> TRACE_HEADERS = List.of("traceparent", "tracestate", "baggage");
     private final Broker broker;
     private final Envelope envelope;
     private final MessageTracing tracing;
@@ -63,7 +65,23 @@ final class MessagingPublisher implements Publisher {
 
     @Override
     public CompletableFuture<Published> publishAsync(String topic, String key, Object event) {
+        return send(record(topic, key, event));
+    }
+
+    @Override
+    public BrokerRecord record(String topic, String key, Object event) {
         Objects.requireNonNull(event, "event");
+        attributes(topic);
+        try {
+            return envelope.write(topic, key, event, UUID.randomUUID().toString(), Map.of());
+        } catch (IOException e) {
+            throw new IllegalArgumentException("the event " + event.getClass().getName() + " cannot be written as JSON: "
+                    + Envelope.firstLine(e.getMessage()), e);
+        }
+    }
+
+    /** The metric attributes of a topic, checked once: the topic name is valid when it is here. */
+    private Attributes attributes(String topic) {
         Attributes attributes = topic == null ? null : topics.get(topic);
         if (attributes == null) {
             if (topic == null || !ConsumerBinding.NAME.matcher(topic).matches()) {
@@ -74,21 +92,23 @@ final class MessagingPublisher implements Publisher {
                     broker.system(), AttributeKey.stringKey("messaging.destination.name"), t,
                     AttributeKey.stringKey("messaging.operation.name"), "send"));
         }
-        Attributes sent = attributes;
-        String id = UUID.randomUUID().toString();
-        Map<String, List<String>> trace = new LinkedHashMap<>();
-        Span span = tracing.startPublish(topic, id, (name, value) -> trace.put(name, List.of(value)));
-        BrokerRecord record;
-        try {
-            record = envelope.write(topic, key, event, id, trace);
-        } catch (IOException e) {
-            span.end();
-            throw new IllegalArgumentException("the event " + event.getClass().getName() + " cannot be written as JSON: "
-                    + Envelope.firstLine(e.getMessage()), e);
+        return attributes;
+    }
+
+    @Override
+    public CompletableFuture<Published> send(BrokerRecord record) {
+        String topic = record.topic();
+        Attributes sent = attributes(topic);
+        String id = record.header("ce_id");
+        Map<String, List<String>> headers = new LinkedHashMap<>(record.headers());
+        for (String name : TRACE_HEADERS) {
+            headers.remove(name); // the producer span's context replaces any the record had
         }
+        Span span = tracing.startPublish(topic, id, (name, value) -> headers.put(name, List.of(value)));
+        BrokerRecord traced = new BrokerRecord(topic, record.key(), headers, record.value());
         long start = System.nanoTime();
         // brokers fail an acknowledgement that does not come within the publish timeout (Kafka: delivery.timeout.ms)
-        return broker.send(record).handle((ack, failure) -> {
+        return broker.send(traced).handle((ack, failure) -> {
             duration.record((System.nanoTime() - start) / 1e9, failure == null ? sent
                     : sent.toBuilder().put(AttributeKey.stringKey("error.type"), failure.getClass().getName()).build());
             if (failure != null) {

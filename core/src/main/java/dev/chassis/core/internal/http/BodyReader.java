@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.http;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -14,7 +15,9 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.chassis.core.Problem;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.RequestException;
+import io.helidon.http.media.ReadableEntity;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
 
 /**
  * Reads a {@code @Body} parameter: JSON through a reader created once for the parameter's type, or
@@ -24,41 +27,100 @@ final class BodyReader {
     private BodyReader() {
     }
 
-    static ArgumentReader create(Type type, ObjectMapper mapper) {
+    static BodyArgument create(Type type, ObjectMapper mapper) {
         boolean optional = type instanceof ParameterizedType pt && pt.getRawType() == Optional.class;
         Type target = optional ? ((ParameterizedType) type).getActualTypeArguments()[0] : type;
         if (target == String.class) {
-            return wrap(optional, req -> new String(req.content().as(byte[].class), StandardCharsets.UTF_8));
+            return new BodyArgument(optional, (req, content) -> new String(content.bytes(), StandardCharsets.UTF_8));
         }
         if (target == byte[].class) {
-            return wrap(optional, req -> req.content().as(byte[].class));
+            return new BodyArgument(optional, (req, content) -> content.bytes());
         }
         JavaType javaType = mapper.constructType(target);
         ObjectReader reader = mapper.readerFor(javaType);
-        return wrap(optional, req -> readJson(req, reader));
+        return new BodyArgument(optional, (req, content) -> readJson(req, content, reader));
+    }
+
+    /** The body as read from the connection, or as read already (a request with an Idempotency-Key). */
+    private interface Content {
+        boolean present();
+
+        byte[] bytes();
+
+        InputStream stream();
     }
 
     private interface Read {
-        Object read(ServerRequest req) throws Exception;
+        Object read(ServerRequest req, Content content) throws Exception;
     }
 
-    private static ArgumentReader wrap(boolean optional, Read read) {
-        if (optional) {
-            return (req, res) -> req.content().hasEntity() ? Optional.ofNullable(read.read(req)) : Optional.empty();
+    /** The reader of a {@code @Body} parameter. */
+    static final class BodyArgument implements ArgumentReader {
+        private final boolean optional;
+        private final Read read;
+
+        private BodyArgument(boolean optional, Read read) {
+            this.optional = optional;
+            this.read = read;
         }
-        return (req, res) -> {
-            if (!req.content().hasEntity()) {
+
+        @Override
+        public Object read(ServerRequest req, ServerResponse res) throws Exception {
+            ReadableEntity entity = req.content();
+            return read(req, new Content() {
+                @Override
+                public boolean present() {
+                    return entity.hasEntity();
+                }
+
+                @Override
+                public byte[] bytes() {
+                    return entity.as(byte[].class);
+                }
+
+                @Override
+                public InputStream stream() {
+                    return entity.inputStream();
+                }
+            });
+        }
+
+        /** Reads the parameter from a body read already; an empty one counts as absent. */
+        Object read(ServerRequest req, byte[] body) throws Exception {
+            return read(req, new Content() {
+                @Override
+                public boolean present() {
+                    return body.length > 0;
+                }
+
+                @Override
+                public byte[] bytes() {
+                    return body;
+                }
+
+                @Override
+                public InputStream stream() {
+                    return new ByteArrayInputStream(body);
+                }
+            });
+        }
+
+        private Object read(ServerRequest req, Content content) throws Exception {
+            if (optional) {
+                return content.present() ? Optional.ofNullable(read.read(req, content)) : Optional.empty();
+            }
+            if (!content.present()) {
                 throw Problem.builder(400).detail("a request body is required").error("body", "is required").build();
             }
-            Object value = read.read(req);
+            Object value = read.read(req, content);
             if (value == null) {
                 throw Problem.builder(400).detail("the request body must not be JSON null").error("body", "is required").build();
             }
             return value;
-        };
+        }
     }
 
-    private static Object readJson(ServerRequest req, ObjectReader reader) throws Exception {
+    private static Object readJson(ServerRequest req, Content content, ObjectReader reader) throws Exception {
         Optional<HttpMediaType> contentType = req.headers().contentType();
         if (contentType.isEmpty() || !JsonMediaTypes.isJson(contentType.get())) {
             throw Problem.builder(415)
@@ -67,7 +129,7 @@ final class BodyReader {
                     .header("Accept", "application/json")
                     .build();
         }
-        try (InputStream in = req.content().inputStream()) {
+        try (InputStream in = content.stream()) {
             return reader.readValue(in);
         } catch (JsonProcessingException e) {
             RequestException transport = transportCause(e);

@@ -40,13 +40,17 @@ public final class EndpointBinder {
     private final ObjectMapper mapper;
     private final String service;
     private final List<CallDecorator> decorators;
+    private final IdempotentRequests idempotency;
 
     /**
-     * @param mapper     the JSON mapper
-     * @param service    the service name, for call sites
-     * @param decorators wrap each handler's invocation, first one outermost
+     * @param mapper      the JSON mapper
+     * @param service     the service name, for call sites
+     * @param decorators  wrap each handler's invocation, first one outermost
+     * @param idempotency handles Idempotency-Key on POST and PATCH handlers, or null when the service keeps no answers
      */
-    public EndpointBinder(ObjectMapper mapper, String service, List<CallDecorator> decorators) {
+    public EndpointBinder(ObjectMapper mapper, String service, List<CallDecorator> decorators,
+                          IdempotentRequests idempotency) {
+        this.idempotency = idempotency;
         this.mapper = mapper;
         this.service = service;
         this.decorators = List.copyOf(decorators);
@@ -189,7 +193,8 @@ public final class EndpointBinder {
             chain = decorators.get(i).decorate(site, chain);
         }
         return new Route(io.helidon.http.Method.create(httpMethod), template,
-                new HandlerInvoker(handle, chain == base ? null : chain, site, readers, writer), where(m));
+                new HandlerInvoker(handle, chain == base ? null : chain, site, readers, writer,
+                        httpMethod.equals("POST") || httpMethod.equals("PATCH") ? idempotency : null), where(m));
     }
 
     /** {@code OrderApi} → {@code order-api}; {@code placeOrder} → {@code place-order}. */

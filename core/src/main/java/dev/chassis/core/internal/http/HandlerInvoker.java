@@ -25,9 +25,12 @@ final class HandlerInvoker implements Handler {
     private final ArgumentReader[] readers;
     private final ResultWriter writer;
     private final boolean producesJson;
+    /** For POST and PATCH when the service keeps Idempotency-Key answers; else null. */
+    private final IdempotentRequests idempotency;
 
     HandlerInvoker(MethodHandle invoker, Invocation decorated, CallSite site, ArgumentReader[] readers,
-                   ResultWriter writer) {
+                   ResultWriter writer, IdempotentRequests idempotency) {
+        this.idempotency = idempotency;
         this.invoker = invoker;
         this.decorated = decorated;
         this.site = site;
@@ -57,9 +60,19 @@ final class HandlerInvoker implements Handler {
             throw Problem.builder(406).detail("this resource answers application/json; the Accept header does not allow it")
                     .build();
         }
+        if (idempotency != null && IdempotentRequests.carriesKey(req)) {
+            idempotency.handle(req, res, body -> run(req, res, body));
+        } else {
+            run(req, res, null);
+        }
+    }
+
+    /** Reads the arguments (the body from {@code body} when it was read already), invokes, writes the result. */
+    private void run(ServerRequest req, ServerResponse res, byte[] body) throws Exception {
         Object[] args = new Object[readers.length];
         for (int i = 0; i < readers.length; i++) {
-            args[i] = readers[i].read(req, res);
+            args[i] = body != null && readers[i] instanceof BodyReader.BodyArgument b ? b.read(req, body)
+                    : readers[i].read(req, res);
         }
         Object result;
         if (decorated != null) {

@@ -40,6 +40,8 @@ final class Registrations {
     private final List<Runnable> stopping = new ArrayList<>();
     private final List<Runnable> stopped = new ArrayList<>();
     private final java.util.Map<Class<?>, Object> provided = new java.util.HashMap<>();
+    private final List<ComponentSlot<?>> wanted = new ArrayList<>();
+    private dev.chassis.core.spi.IdempotencyStore idempotencyStore;
     private List<Object> consumers = List.of();
     private boolean consumersTaken;
 
@@ -60,6 +62,16 @@ final class Registrations {
 
     boolean consumersTaken() {
         return consumersTaken;
+    }
+
+    /** Components extensions asked for, bound with the builder's. */
+    List<ComponentSlot<?>> wanted() {
+        return wanted;
+    }
+
+    /** The store of Idempotency-Key answers an extension registered, or null. */
+    dev.chassis.core.spi.IdempotencyStore idempotencyStore() {
+        return idempotencyStore;
     }
 
     /** What extensions provided, by type. */
@@ -99,6 +111,22 @@ final class Registrations {
                     throw new IllegalStateException(type.getName() + " is provided twice (extension " + extension.name()
                             + " and another)");
                 }
+            }
+
+            @Override
+            public <T> T component(Class<T> type) {
+                ComponentSlot<T> slot = new ComponentSlot<>(type);
+                wanted.add(slot);
+                return slot.proxy();
+            }
+
+            @Override
+            public void idempotencyStore(dev.chassis.core.spi.IdempotencyStore store) {
+                if (idempotencyStore != null) {
+                    throw new IllegalStateException("two extensions register an Idempotency-Key store (" + extension.name()
+                            + " and another): enable one");
+                }
+                idempotencyStore = java.util.Objects.requireNonNull(store, "store");
             }
 
             @Override

@@ -172,16 +172,20 @@ public final class ServiceRuntime implements RunningService {
                     + ") but no messaging module binds them. Fix: add the dependency dev.chassis:chassis-messaging"
                     + " (or enable it: chassis.extensions.messaging.enabled)");
         }
-        for (ComponentSlot<?> slot : spec.components()) {
+        List<ComponentSlot<?>> slots = new ArrayList<>(spec.components());
+        slots.addAll(reg.wanted());
+        for (ComponentSlot<?> slot : slots) {
             Object instance = reg.provided().get(slot.type());
             if (instance == null) {
                 throw new dev.chassis.core.http.BindingException("component(" + slot.type().getName() + ".class) was"
                         + " asked for, but no extension on the class path provides it. Fix: add the module that"
-                        + " provides it (Publisher and DeadLetters: dev.chassis:chassis-messaging), or enable it");
+                        + " provides it (Publisher and DeadLetters: dev.chassis:chassis-messaging; DataSource, Outbox and Inbox: dev.chassis:chassis-messaging-jdbc), or enable it");
             }
             slot.bind(instance);
         }
-        List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators()));
+        List<Route> routes = reg.bindRoutes(new EndpointBinder(Json.mapper(), info.name(), reg.decorators(),
+                reg.idempotencyStore() == null ? null : new dev.chassis.core.internal.http.IdempotentRequests(
+                        reg.idempotencyStore())));
         EndpointBinder.checkDuplicates(routes);
         routes = EndpointBinder.withHeadRoutes(routes);
         List<dev.chassis.core.internal.http.ClientTarget> targets = Clients.bind(spec.clients(), config, reg.resolvers(),

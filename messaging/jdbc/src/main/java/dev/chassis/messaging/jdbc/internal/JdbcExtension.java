@@ -18,16 +18,21 @@ import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.messaging.jdbc.Inbox;
+import dev.chassis.messaging.jdbc.Outbox;
+import dev.chassis.messaging.spi.EventSender;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.Meter;
 
 /**
- * {@code chassis-messaging-jdbc}'s data source: a HikariCP pool from {@code datasource.*} — an in-memory H2
- * database named after the service by default — provided as {@code service.component(DataSource.class)}, with
- * a {@code database} readiness check and the pool's metrics. Not API.
+ * {@code chassis-messaging-jdbc}: the service's data source — a HikariCP pool from {@code datasource.*}, an
+ * in-memory H2 database named after the service by default — with a {@code database} readiness check and pool
+ * metrics; on it, Chassis' tables, the {@link Outbox} and its relay, the {@link Inbox} and Idempotency-Key answers,
+ * with backlog metrics. Provided as {@code service.component(DataSource.class)} (and Outbox, Inbox). Not API.
  */
 public final class JdbcExtension implements ChassisExtension {
+    private static final System.Logger LOG = System.getLogger(JdbcExtension.class.getName());
     static final Setting<String> URL = Setting.string("datasource.url", null)
             .describedAs("the JDBC URL; default: an in-memory H2 database named after the service");
     static final Setting<String> USERNAME = Setting.string("datasource.username", null).describedAs("the user");
@@ -44,7 +49,9 @@ public final class JdbcExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT);
+        List<Setting<?>> all = new java.util.ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT));
+        all.addAll(JdbcSettings.all());
+        return all;
     }
 
     @Override
@@ -80,6 +87,53 @@ public final class JdbcExtension implements ChassisExtension {
             }
         }));
         Meter meter = context.openTelemetry().getMeter("dev.chassis.jdbc");
+        poolMetrics(meter, hikari, dataSource);
+        outboxAndInbox(context, dataSource, meter);
+    }
+
+    /** The tables, the outbox and its relay, the inbox, Idempotency-Key answers, and their metrics. */
+    private static void outboxAndInbox(ExtensionContext context, DataSource dataSource, Meter meter) {
+        JdbcSettings.Values settings = JdbcSettings.Values.of(context.config());
+        Schema schema = new Schema(dataSource);
+        try {
+            schema.ensure();
+        } catch (SQLException e) {
+            if (Schema.REFUSED.contains(e.getSQLState())) {
+                throw new IllegalStateException(e.getMessage(), e);
+            }
+            LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
+                    + " tables when it can: " + e.getMessage());
+        }
+        Relay relay = new Relay(dataSource, schema, context.component(EventSender.class), context.clock(), settings,
+                meter.counterBuilder("chassis.outbox.published").setUnit("{event}")
+                        .setDescription("Outbox events published and acknowledged by the broker.").build(),
+                meter.counterBuilder("chassis.outbox.publish_failures").setUnit("{event}")
+                        .setDescription("Outbox events the broker did not acknowledge (they are tried again).").build(),
+                meter.histogramBuilder("chassis.outbox.delay").setUnit("s")
+                        .setDescription("From writing an outbox event to the broker's acknowledgement.")
+                        .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
+                                2.5, 5.0, 10.0, 30.0, 60.0)).build());
+        context.provide(Outbox.class, new JdbcOutbox(context.component(EventSender.class), schema, context.clock(),
+                relay::wake));
+        context.provide(Inbox.class, new JdbcInbox(dataSource, schema, context.clock(),
+                meter.counterBuilder("chassis.inbox.duplicates").setUnit("{message}")
+                        .setDescription("Messages skipped because their group had handled their id already.").build()));
+        if (settings.idempotency()) {
+            context.idempotencyStore(new JdbcIdempotencyStore(dataSource, schema, context.clock(), settings.lease(),
+                    settings.waitForInProgress()));
+        }
+        Backlog backlog = new Backlog(dataSource, schema, context.clock());
+        meter.upDownCounterBuilder("chassis.outbox.backlog").setUnit("{event}")
+                .setDescription("Outbox events not yet published.")
+                .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.count())));
+        meter.gaugeBuilder("chassis.outbox.oldest_unsent.age").setUnit("s")
+                .setDescription("Age of the oldest outbox event not yet published (0 when none).")
+                .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.oldestAgeSeconds())));
+        context.onStarted(running -> relay.start(context.service().name()));
+        context.onStopping(() -> relay.stop(settings.publishTimeout().plusSeconds(1)));
+    }
+
+    private static void poolMetrics(Meter meter, HikariConfig hikari, HikariDataSource dataSource) {
         AttributeKey<String> pool = AttributeKey.stringKey("db.client.connection.pool.name");
         AttributeKey<String> state = AttributeKey.stringKey("db.client.connection.state");
         meter.upDownCounterBuilder("db.client.connection.count").setUnit("{connection}")

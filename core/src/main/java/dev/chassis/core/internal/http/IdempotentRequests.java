@@ -1,0 +1,207 @@
+package dev.chassis.core.internal.http;
+
+import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+import dev.chassis.core.Problem;
+import dev.chassis.core.spi.IdempotencyStore;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+
+/**
+ * {@code Idempotency-Key} on POST and PATCH (STANDARD §2): the first request with a key runs and its answer is
+ * kept; the same request again gets that answer (with {@code Idempotent-Replayed: true}) without running; another
+ * request with the key gets 422; while the first runs, a repeat waits for its answer, then gets 409. Answers with
+ * 5xx or 429 are not kept, so that a retry runs again. The fingerprint of a request is SHA-256 over its method,
+ * path, query and body. Not API.
+ */
+public final class IdempotentRequests {
+    private static final System.Logger LOG = System.getLogger(IdempotentRequests.class.getName());
+    static final HeaderName KEY = HeaderNames.create("Idempotency-Key");
+    static final Header REPLAYED = HeaderValues.create(HeaderNames.create("Idempotent-Replayed"), "true");
+    private static final int MAX_KEY = 255;
+    /** Not part of an answer: they describe one transfer, and Helidon writes them itself. */
+    private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "date",
+            "keep-alive");
+
+    /** Runs the request's handler with its body already read. */
+    @FunctionalInterface
+    interface Run {
+        void run(byte[] body) throws Exception;
+    }
+
+    private final IdempotencyStore store;
+
+    public IdempotentRequests(IdempotencyStore store) {
+        this.store = store;
+    }
+
+    /** Whether the request carries a key: only then is it handled here. */
+    static boolean carriesKey(ServerRequest req) {
+        return req.headers().contains(KEY);
+    }
+
+    void handle(ServerRequest req, ServerResponse res, Run run) throws Exception {
+        String key = key(req);
+        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        String fingerprint = fingerprint(req, body);
+        long deadline = System.nanoTime() + store.waitForInProgress().toNanos();
+        long pause = 5;
+        while (true) {
+            IdempotencyStore.Claim claim;
+            try {
+                claim = store.claim(key, fingerprint);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "the Idempotency-Key store failed; answering 503", e);
+                throw Problem.builder(503).detail("requests with an Idempotency-Key cannot be handled now: their store"
+                        + " is unavailable").header("Retry-After", "1").build();
+            }
+            switch (claim) {
+                case IdempotencyStore.Claimed c -> {
+                    runClaimed(key, res, () -> run.run(body));
+                    return;
+                }
+                case IdempotencyStore.Replay r -> {
+                    replay(res, r.answer());
+                    return;
+                }
+                case IdempotencyStore.Mismatch m -> throw Problem.builder(422)
+                        .detail("this Idempotency-Key was used for a different request (another method, path or body);"
+                                + " use a new key for a new request")
+                        .error("Idempotency-Key", "was used for a different request").build();
+                case IdempotencyStore.InProgress p -> {
+                    if (System.nanoTime() > deadline) {
+                        throw Problem.builder(409).detail("a request with this Idempotency-Key is still in progress;"
+                                + " retry later to get its answer").header("Retry-After", "1").build();
+                    }
+                    Thread.sleep(pause);
+                    pause = Math.min(pause * 2, 200);
+                }
+            }
+        }
+    }
+
+    @FunctionalInterface
+    private interface Body {
+        void run() throws Exception;
+    }
+
+    /** Runs the request, keeping what is sent; once sent (by the handler or the error handler), stores or releases. */
+    private void runClaimed(String key, ServerResponse res, Body body) throws Exception {
+        Capture capture = new Capture();
+        res.streamFilter(capture::wrap);
+        res.whenSent(() -> finish(key, res, capture));
+        body.run(); // when it throws, the error handler answers, and that answer is stored or released
+    }
+
+    private void finish(String key, ServerResponse res, Capture capture) {
+        int status = res.status().code();
+        try {
+            if (status >= 500 || status == 429) {
+                store.release(key);
+                return;
+            }
+            Map<String, List<String>> headers = new LinkedHashMap<>();
+            for (Header h : res.headers()) {
+                if (!NOT_KEPT.contains(h.name().toLowerCase(Locale.ROOT))) {
+                    headers.computeIfAbsent(h.name(), n -> new ArrayList<>()).addAll(h.allValues());
+                }
+            }
+            store.complete(key, new IdempotencyStore.Answer(status, headers, capture.bytes()));
+        } catch (Exception e) {
+            // the answer went out; a retry within the store's lease waits and gets 409, after it the request runs again
+            LOG.log(Level.WARNING, "the answer to a request with an Idempotency-Key could not be stored", e);
+        }
+    }
+
+    private static void replay(ServerResponse res, IdempotencyStore.Answer answer) {
+        res.status(Statuses.of(answer.status()));
+        answer.headers().forEach((name, values) -> res.header(HeaderValues.create(HeaderNames.create(name),
+                values.toArray(String[]::new))));
+        res.header(REPLAYED);
+        if (answer.body().length == 0) {
+            res.send();
+        } else {
+            res.send(answer.body());
+        }
+    }
+
+    /** The key: one header, 1 to 255 visible ASCII characters; an IETF-style quoted string is unquoted. */
+    static String key(ServerRequest req) {
+        List<String> values = req.headers().all(KEY, List::of);
+        if (values.size() != 1) {
+            throw Problem.builder(400).detail("a request carries one Idempotency-Key header; this one has " + values.size())
+                    .error("Idempotency-Key", "must be sent once").build();
+        }
+        String key = values.get(0).strip();
+        if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
+            key = key.substring(1, key.length() - 1);
+        }
+        if (key.isEmpty() || key.length() > MAX_KEY || !key.chars().allMatch(c -> c > 0x20 && c < 0x7f)) {
+            throw Problem.builder(400).detail("the Idempotency-Key must be 1 to " + MAX_KEY + " visible ASCII characters,"
+                    + " e.g. a UUID").error("Idempotency-Key", "must be 1 to " + MAX_KEY + " visible ASCII characters")
+                    .build();
+        }
+        return key;
+    }
+
+    static String fingerprint(ServerRequest req, byte[] body) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(req.prologue().method().text().getBytes(StandardCharsets.US_ASCII));
+            sha.update((byte) ' ');
+            sha.update(req.prologue().uriPath().rawPath().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) '?');
+            sha.update(req.prologue().query().rawValue().getBytes(StandardCharsets.UTF_8));
+            sha.update((byte) '\n');
+            sha.update(body);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /** Keeps a copy of what is written; a new output stream (after an error handler reset) starts over. */
+    private static final class Capture {
+        private volatile ByteArrayOutputStream copy = new ByteArrayOutputStream();
+
+        OutputStream wrap(OutputStream out) {
+            ByteArrayOutputStream fresh = new ByteArrayOutputStream();
+            copy = fresh;
+            return new FilterOutputStream(out) {
+                @Override
+                public void write(int b) throws IOException {
+                    fresh.write(b);
+                    out.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    fresh.write(b, off, len);
+                    out.write(b, off, len);
+                }
+            };
+        }
+
+        byte[] bytes() {
+            return copy.toByteArray();
+        }
+    }
+}

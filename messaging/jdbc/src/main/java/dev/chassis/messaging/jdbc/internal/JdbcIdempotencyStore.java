@@ -1,0 +1,138 @@
+package dev.chassis.messaging.jdbc.internal;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+
+import javax.sql.DataSource;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+
+import dev.chassis.core.Json;
+import dev.chassis.core.spi.IdempotencyStore;
+
+/**
+ * Idempotency-Key answers in {@code chassis_idempotency}: a row per key, {@code pending} while its first request
+ * runs (until {@code locked_until}), then {@code done} with the answer. Every statement commits on its own. Not API.
+ */
+final class JdbcIdempotencyStore implements IdempotencyStore {
+    private static final TypeReference<Map<String, List<String>>> HEADERS = new TypeReference<>() {
+    };
+    private final DataSource dataSource;
+    private final Schema schema;
+    private final Clock clock;
+    private final Duration lease;
+    private final Duration wait;
+
+    JdbcIdempotencyStore(DataSource dataSource, Schema schema, Clock clock, Duration lease, Duration wait) {
+        this.dataSource = dataSource;
+        this.schema = schema;
+        this.clock = clock;
+        this.lease = lease;
+        this.wait = wait;
+    }
+
+    private OffsetDateTime now() {
+        return OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+    }
+
+    @Override
+    public Claim claim(String key, String fingerprint) throws Exception {
+        Dialect dialect = schema.ensure();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            for (int tries = 0; tries < 3; tries++) {
+                if (insert(c, dialect, key, fingerprint)) {
+                    return new Claimed();
+                }
+                try (PreparedStatement ps = c.prepareStatement("SELECT fingerprint, state, locked_until, status,"
+                        + " headers, body FROM chassis_idempotency WHERE idem_key = ?")) {
+                    ps.setString(1, key);
+                    try (ResultSet rs = ps.executeQuery()) {
+                        if (!rs.next()) {
+                            continue; // released meanwhile: claim it again
+                        }
+                        if (!rs.getString(1).equals(fingerprint)) {
+                            return new Mismatch();
+                        }
+                        if (rs.getString(2).equals("done")) {
+                            return new Replay(new Answer(rs.getInt(4),
+                                    Json.mapper().readValue(rs.getString(5), HEADERS), rs.getBytes(6)));
+                        }
+                        if (rs.getObject(3, OffsetDateTime.class).isAfter(now())) {
+                            return new InProgress();
+                        }
+                    }
+                }
+                // its first request never finished (its instance died): take the key over, if nobody else did
+                try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET locked_until = ?"
+                        + " WHERE idem_key = ? AND state = 'pending' AND locked_until <= ?")) {
+                    OffsetDateTime now = now();
+                    ps.setObject(1, now.plus(lease));
+                    ps.setString(2, key);
+                    ps.setObject(3, now);
+                    if (ps.executeUpdate() == 1) {
+                        return new Claimed();
+                    }
+                }
+            }
+            return new InProgress();
+        }
+    }
+
+    private boolean insert(Connection c, Dialect dialect, String key, String fingerprint) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(dialect.insertIfAbsent("chassis_idempotency",
+                List.of("idem_key", "fingerprint", "state", "locked_until", "created_at")))) {
+            OffsetDateTime now = now();
+            ps.setString(1, key);
+            ps.setString(2, fingerprint);
+            ps.setString(3, "pending");
+            ps.setObject(4, now.plus(lease));
+            ps.setObject(5, now);
+            return ps.executeUpdate() == 1;
+        } catch (SQLException e) {
+            if (Dialect.duplicate(e)) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public void complete(String key, Answer answer) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET state = 'done', status = ?,"
+                     + " headers = ?, body = ?, completed_at = ? WHERE idem_key = ? AND state = 'pending'")) {
+            c.setAutoCommit(true);
+            ps.setInt(1, answer.status());
+            ps.setString(2, Json.mapper().writeValueAsString(answer.headers()));
+            ps.setBytes(3, answer.body());
+            ps.setObject(4, now());
+            ps.setString(5, key);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public void release(String key) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("DELETE FROM chassis_idempotency WHERE idem_key = ? AND"
+                     + " state = 'pending'")) {
+            c.setAutoCommit(true);
+            ps.setString(1, key);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public Duration waitForInProgress() {
+        return wait;
+    }
+}
