@@ -98,7 +98,7 @@ public final class JdbcExtension implements ChassisExtension {
         try {
             schema.ensure();
         } catch (SQLException e) {
-            if (Schema.REFUSED.contains(e.getSQLState())) {
+            if (e.getSQLState() != null && Schema.REFUSED.contains(e.getSQLState())) {
                 throw new IllegalStateException(e.getMessage(), e);
             }
             LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
