@@ -14,16 +14,28 @@ import java.util.Map;
 public interface IdempotencyStore {
     /**
      * Claims {@code key} for a request with this fingerprint, atomically: of concurrent claims of a new key, exactly
-     * one is {@link Claimed}. A claim that was neither completed nor released within the store's lease (its
-     * instance died) may be claimed again.
+     * one is {@link Claimed}. A claim that was neither completed, released nor renewed within the store's
+     * {@link #lease()} (its instance died) may be claimed again.
      */
     Claim claim(String key, String fingerprint) throws Exception;
 
-    /** Stores the answer of a claimed key; later claims with its fingerprint get it as a {@link Replay}. */
-    void complete(String key, Answer answer) throws Exception;
+    /**
+     * Stores the answer of a key claimed with {@code token}; later claims with its fingerprint get it as a
+     * {@link Replay}. Does nothing when the claim was lost (taken over after its lease).
+     */
+    void complete(String key, String token, Answer answer) throws Exception;
 
-    /** Forgets a claimed key whose request ended without an answer worth keeping (5xx, 429): a retry runs again. */
-    void release(String key) throws Exception;
+    /**
+     * Forgets a key claimed with {@code token} whose request ended without an answer worth keeping (5xx, 429): a
+     * retry runs again. Does nothing when the claim was lost.
+     */
+    void release(String key, String token) throws Exception;
+
+    /** Extends the lease of a claim whose request still runs; Chassis calls it every third of {@link #lease()}. */
+    void renew(String key, String token) throws Exception;
+
+    /** How long a claim holds without being renewed. */
+    Duration lease();
 
     /** How long a request waits for another request with its key that is in progress, before 409. */
     Duration waitForInProgress();
@@ -40,8 +52,8 @@ public interface IdempotencyStore {
     sealed interface Claim permits Claimed, Replay, Mismatch, InProgress {
     }
 
-    /** The key is new (or its earlier claim expired): run the request. */
-    record Claimed() implements Claim {
+    /** The key is new (or its earlier claim expired): run the request; {@code token} identifies this claim. */
+    record Claimed(String token) implements Claim {
     }
 
     /** The key was used for this same request, which was answered: send this answer again. */

@@ -30,7 +30,7 @@ import io.helidon.webserver.http.ServerResponse;
  * kept; the same request again gets that answer (with {@code Idempotent-Replayed: true}) without running; another
  * request with the key gets 422; while the first runs, a repeat waits for its answer, then gets 409. Answers with
  * 5xx or 429 are not kept, so that a retry runs again. The fingerprint of a request is SHA-256 over its method,
- * path, query and body. Not API.
+ * path, query and body; keys of authenticated requests are scoped to their Authorization header. Not API.
  */
 public final class IdempotentRequests {
     private static final System.Logger LOG = System.getLogger(IdempotentRequests.class.getName());
@@ -39,7 +39,14 @@ public final class IdempotentRequests {
     private static final int MAX_KEY = 255;
     /** Not part of an answer: they describe one transfer, and Helidon writes them itself. */
     private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "date",
-            "keep-alive");
+            "keep-alive", "content-encoding", "set-cookie");
+    /** Renews the leases of requests that run long; one daemon thread for every service of the JVM. */
+    private static final java.util.concurrent.ScheduledExecutorService RENEWALS =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "chassis-idempotency-renewal");
+                t.setDaemon(true);
+                return t;
+            });
 
     /** Runs the request's handler with its body already read. */
     @FunctionalInterface
@@ -59,7 +66,7 @@ public final class IdempotentRequests {
     }
 
     void handle(ServerRequest req, ServerResponse res, Run run) throws Exception {
-        String key = key(req);
+        String key = scoped(req, key(req));
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         String fingerprint = fingerprint(req, body);
         long deadline = System.nanoTime() + store.waitForInProgress().toNanos();
@@ -75,7 +82,7 @@ public final class IdempotentRequests {
             }
             switch (claim) {
                 case IdempotencyStore.Claimed c -> {
-                    runClaimed(key, res, () -> run.run(body));
+                    runClaimed(key, c.token(), res, () -> run.run(body));
                     return;
                 }
                 case IdempotencyStore.Replay r -> {
@@ -103,19 +110,45 @@ public final class IdempotentRequests {
         void run() throws Exception;
     }
 
-    /** Runs the request, keeping what is sent; once sent (by the handler or the error handler), stores or releases. */
-    private void runClaimed(String key, ServerResponse res, Body body) throws Exception {
+    /**
+     * Runs the request with its claim renewed, keeping a copy of what is sent; the answer is stored as the response
+     * stream closes — before the client may have it, so a client that went away cannot make it run twice — or, for
+     * an answer without a stream, once sent.
+     */
+    private void runClaimed(String key, String token, ServerResponse res, Body body) throws Exception {
+        long every = Math.max(1, store.lease().toMillis() / 3);
+        java.util.concurrent.ScheduledFuture<?> renewal = RENEWALS.scheduleAtFixedRate(() -> {
+            try {
+                store.renew(key, token);
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "the lease of a request with an Idempotency-Key could not be renewed", e);
+            }
+        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
         Capture capture = new Capture();
-        res.streamFilter(capture::wrap);
-        res.whenSent(() -> finish(key, res, capture));
-        body.run(); // when it throws, the error handler answers, and that answer is stored or released
+        Runnable finish = () -> {
+            if (finished.compareAndSet(false, true)) {
+                renewal.cancel(false);
+                finish(key, token, res, capture);
+            }
+        };
+        res.streamFilter(out -> capture.wrap(out, finish));
+        res.whenSent(finish);
+        try {
+            body.run(); // when it throws, the error handler answers, and that answer is stored or released
+        } catch (Exception | Error e) {
+            if (res.isSent()) {
+                finish.run();
+            }
+            throw e;
+        }
     }
 
-    private void finish(String key, ServerResponse res, Capture capture) {
+    private void finish(String key, String token, ServerResponse res, Capture capture) {
         int status = res.status().code();
         try {
             if (status >= 500 || status == 429) {
-                store.release(key);
+                store.release(key, token);
                 return;
             }
             Map<String, List<String>> headers = new LinkedHashMap<>();
@@ -124,9 +157,9 @@ public final class IdempotentRequests {
                     headers.computeIfAbsent(h.name(), n -> new ArrayList<>()).addAll(h.allValues());
                 }
             }
-            store.complete(key, new IdempotencyStore.Answer(status, headers, capture.bytes()));
+            store.complete(key, token, new IdempotencyStore.Answer(status, headers, capture.bytes()));
         } catch (Exception e) {
-            // the answer went out; a retry within the store's lease waits and gets 409, after it the request runs again
+            // a retry within the lease waits and gets 409; after it, the request runs again
             LOG.log(Level.WARNING, "the answer to a request with an Idempotency-Key could not be stored", e);
         }
     }
@@ -162,6 +195,24 @@ public final class IdempotentRequests {
         return key;
     }
 
+    /**
+     * The key as stored: scoped to the caller when the request is authenticated (a hash of its Authorization
+     * header), so that one caller's key never answers another's request.
+     */
+    static String scoped(ServerRequest req, String key) {
+        List<String> auth = req.headers().all(HeaderNames.AUTHORIZATION, List::of);
+        if (auth.isEmpty()) {
+            return key;
+        }
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", auth)
+                    .getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 12) + ":" + key;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
     static String fingerprint(ServerRequest req, byte[] body) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
@@ -182,7 +233,7 @@ public final class IdempotentRequests {
     private static final class Capture {
         private volatile ByteArrayOutputStream copy = new ByteArrayOutputStream();
 
-        OutputStream wrap(OutputStream out) {
+        OutputStream wrap(OutputStream out, Runnable beforeClose) {
             ByteArrayOutputStream fresh = new ByteArrayOutputStream();
             copy = fresh;
             return new FilterOutputStream(out) {
@@ -196,6 +247,12 @@ public final class IdempotentRequests {
                 public void write(byte[] b, int off, int len) throws IOException {
                     fresh.write(b, off, len);
                     out.write(b, off, len);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    beforeClose.run();
+                    super.close();
                 }
             };
         }

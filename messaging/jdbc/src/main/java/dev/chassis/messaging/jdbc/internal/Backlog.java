@@ -12,8 +12,9 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The outbox backlog for {@code /metrics}: unsent rows and the age of the oldest, read at most once a second (a
- * scrape reads both gauges), with a one-second query timeout; nothing while the database is away. Not API.
+ * The outbox backlog for {@code /metrics}: unsent rows and the age of the oldest, read by the relay's thread at most
+ * once a second with a one-second query timeout, so that a scrape never waits on the database; nothing while the
+ * database is away. Not API.
  */
 final class Backlog {
     record Reading(long count, double oldestAgeSeconds) {
@@ -31,14 +32,21 @@ final class Backlog {
         this.clock = clock;
     }
 
-    synchronized Optional<Reading> read() {
+    /** The last reading; empty while the database is away. Never waits (a scrape must not). */
+    Optional<Reading> read() {
+        return last;
+    }
+
+    /** Reads again when the last reading is a second old; called by the relay's thread. */
+    void refreshWhenDue() {
         long now = System.nanoTime();
         if (readAt != Long.MIN_VALUE && now - readAt < 1_000_000_000L) {
-            return last;
+            return;
         }
         readAt = now;
         if (schema.dialect() == null) {
-            return last = Optional.empty(); // the tables are not there yet
+            last = Optional.empty(); // the tables are not there yet
+            return;
         }
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MIN(created_at) FROM chassis_outbox"
@@ -49,10 +57,15 @@ final class Backlog {
                 OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
                 double age = oldest == null ? 0
                         : Math.max(0, Duration.between(oldest.toInstant(), clock.instant()).toMillis() / 1000.0);
-                return last = Optional.of(new Reading(rs.getLong(1), age));
+                last = Optional.of(new Reading(rs.getLong(1), age));
             }
         } catch (SQLException e) {
-            return last = Optional.empty();
+            last = Optional.empty();
         }
+    }
+
+    /** The database is away: no reading. */
+    void unknown() {
+        last = Optional.empty();
     }
 }

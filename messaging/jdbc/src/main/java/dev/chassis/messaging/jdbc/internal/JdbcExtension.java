@@ -104,6 +104,7 @@ public final class JdbcExtension implements ChassisExtension {
             LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
                     + " tables when it can: " + e.getMessage());
         }
+        Backlog backlog = new Backlog(dataSource, schema, context.clock());
         Relay relay = new Relay(dataSource, schema, context.component(EventSender.class), context.clock(), settings,
                 meter.counterBuilder("chassis.outbox.published").setUnit("{event}")
                         .setDescription("Outbox events published and acknowledged by the broker.").build(),
@@ -112,8 +113,8 @@ public final class JdbcExtension implements ChassisExtension {
                 meter.histogramBuilder("chassis.outbox.delay").setUnit("s")
                         .setDescription("From writing an outbox event to the broker's acknowledgement.")
                         .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-                                2.5, 5.0, 10.0, 30.0, 60.0)).build());
-        context.provide(Outbox.class, new JdbcOutbox(context.component(EventSender.class), schema, context.clock(),
+                                2.5, 5.0, 10.0, 30.0, 60.0)).build(), backlog);
+        context.provide(Outbox.class, new JdbcOutbox(context.component(EventSender.class), context.clock(),
                 relay::wake));
         context.provide(Inbox.class, new JdbcInbox(dataSource, schema, context.clock(),
                 meter.counterBuilder("chassis.inbox.duplicates").setUnit("{message}")
@@ -122,7 +123,6 @@ public final class JdbcExtension implements ChassisExtension {
             context.idempotencyStore(new JdbcIdempotencyStore(dataSource, schema, context.clock(), settings.lease(),
                     settings.waitForInProgress()));
         }
-        Backlog backlog = new Backlog(dataSource, schema, context.clock());
         meter.upDownCounterBuilder("chassis.outbox.backlog").setUnit("{event}")
                 .setDescription("Outbox events not yet published.")
                 .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.count())));

@@ -20,7 +20,9 @@ import dev.chassis.core.spi.IdempotencyStore;
 
 /**
  * Idempotency-Key answers in {@code chassis_idempotency}: a row per key, {@code pending} while its first request
- * runs (until {@code locked_until}), then {@code done} with the answer. Every statement commits on its own. Not API.
+ * runs (until {@code locked_until}, renewed while it runs; {@code owner} is the claim's token, so that a request
+ * whose claim was taken over changes nothing), then {@code done} with the answer. Every statement commits on its
+ * own. Not API.
  */
 final class JdbcIdempotencyStore implements IdempotencyStore {
     private static final TypeReference<Map<String, List<String>>> HEADERS = new TypeReference<>() {
@@ -49,8 +51,9 @@ final class JdbcIdempotencyStore implements IdempotencyStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             for (int tries = 0; tries < 3; tries++) {
-                if (insert(c, dialect, key, fingerprint)) {
-                    return new Claimed();
+                String token = java.util.UUID.randomUUID().toString();
+                if (insert(c, dialect, key, fingerprint, token)) {
+                    return new Claimed(token);
                 }
                 try (PreparedStatement ps = c.prepareStatement("SELECT fingerprint, state, locked_until, status,"
                         + " headers, body FROM chassis_idempotency WHERE idem_key = ?")) {
@@ -72,14 +75,15 @@ final class JdbcIdempotencyStore implements IdempotencyStore {
                     }
                 }
                 // its first request never finished (its instance died): take the key over, if nobody else did
-                try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET locked_until = ?"
-                        + " WHERE idem_key = ? AND state = 'pending' AND locked_until <= ?")) {
+                try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET locked_until = ?,"
+                        + " owner = ? WHERE idem_key = ? AND state = 'pending' AND locked_until <= ?")) {
                     OffsetDateTime now = now();
                     ps.setObject(1, now.plus(lease));
-                    ps.setString(2, key);
-                    ps.setObject(3, now);
+                    ps.setString(2, token);
+                    ps.setString(3, key);
+                    ps.setObject(4, now);
                     if (ps.executeUpdate() == 1) {
-                        return new Claimed();
+                        return new Claimed(token);
                     }
                 }
             }
@@ -87,15 +91,17 @@ final class JdbcIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private boolean insert(Connection c, Dialect dialect, String key, String fingerprint) throws SQLException {
+    private boolean insert(Connection c, Dialect dialect, String key, String fingerprint, String token)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(dialect.insertIfAbsent("chassis_idempotency",
-                List.of("idem_key", "fingerprint", "state", "locked_until", "created_at")))) {
+                List.of("idem_key", "fingerprint", "state", "owner", "locked_until", "created_at")))) {
             OffsetDateTime now = now();
             ps.setString(1, key);
             ps.setString(2, fingerprint);
             ps.setString(3, "pending");
-            ps.setObject(4, now.plus(lease));
-            ps.setObject(5, now);
+            ps.setString(4, token);
+            ps.setObject(5, now.plus(lease));
+            ps.setObject(6, now);
             return ps.executeUpdate() == 1;
         } catch (SQLException e) {
             if (Dialect.duplicate(e)) {
@@ -106,29 +112,49 @@ final class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void complete(String key, Answer answer) throws Exception {
+    public void complete(String key, String token, Answer answer) throws Exception {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET state = 'done', status = ?,"
-                     + " headers = ?, body = ?, completed_at = ? WHERE idem_key = ? AND state = 'pending'")) {
+                     + " headers = ?, body = ?, completed_at = ? WHERE idem_key = ? AND owner = ? AND state = 'pending'")) {
             c.setAutoCommit(true);
             ps.setInt(1, answer.status());
             ps.setString(2, Json.mapper().writeValueAsString(answer.headers()));
             ps.setBytes(3, answer.body());
             ps.setObject(4, now());
             ps.setString(5, key);
+            ps.setString(6, token);
             ps.executeUpdate();
         }
     }
 
     @Override
-    public void release(String key) throws Exception {
+    public void release(String key, String token) throws Exception {
         try (Connection c = dataSource.getConnection();
              PreparedStatement ps = c.prepareStatement("DELETE FROM chassis_idempotency WHERE idem_key = ? AND"
-                     + " state = 'pending'")) {
+                     + " owner = ? AND state = 'pending'")) {
             c.setAutoCommit(true);
             ps.setString(1, key);
+            ps.setString(2, token);
             ps.executeUpdate();
         }
+    }
+
+    @Override
+    public void renew(String key, String token) throws Exception {
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET locked_until = ? WHERE"
+                     + " idem_key = ? AND owner = ? AND state = 'pending'")) {
+            c.setAutoCommit(true);
+            ps.setObject(1, now().plus(lease));
+            ps.setString(2, key);
+            ps.setString(3, token);
+            ps.executeUpdate();
+        }
+    }
+
+    @Override
+    public Duration lease() {
+        return lease;
     }
 
     @Override

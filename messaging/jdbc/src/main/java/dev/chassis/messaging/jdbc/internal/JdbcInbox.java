@@ -51,9 +51,7 @@ final class JdbcInbox implements Inbox {
                     // the connection is gone: the database rolls back
                 }
                 throw e;
-            } finally {
-                c.setAutoCommit(true);
-            }
+            } // the pool resets auto-commit when the connection returns
         }
     }
 
@@ -66,7 +64,12 @@ final class JdbcInbox implements Inbox {
                     + " auto-commit mode, so the id would stay recorded even if the handler's work failed. Fix:"
                     + " connection.setAutoCommit(false), record, do the work, then connection.commit()");
         }
-        Dialect dialect = schema.ensure();
+        if (message.group() == null || message.id() == null) {
+            throw new IllegalArgumentException("the message has no consumer group or id: pass the Message<T> your"
+                    + " @Consume handler was given");
+        }
+        // the connection's own dialect: no second connection while the caller holds this one
+        Dialect dialect = schema.dialect() != null ? schema.dialect() : Dialect.of(connection);
         boolean fresh;
         try (PreparedStatement ps = connection.prepareStatement(dialect.insertIfAbsent("chassis_inbox",
                 List.of("consumer_group", "event_id", "handled_at")))) {

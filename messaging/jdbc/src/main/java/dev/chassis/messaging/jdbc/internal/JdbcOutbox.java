@@ -23,13 +23,11 @@ final class JdbcOutbox implements Outbox {
     static final String INSERT = "INSERT INTO chassis_outbox (topic, record_key, event_id, headers, payload, created_at)"
             + " VALUES (?, ?, ?, ?, ?, ?)";
     private final EventSender sender;
-    private final Schema schema;
     private final Clock clock;
     private final Runnable wake;
 
-    JdbcOutbox(EventSender sender, Schema schema, Clock clock, Runnable wake) {
+    JdbcOutbox(EventSender sender, Clock clock, Runnable wake) {
         this.sender = sender;
-        this.schema = schema;
         this.clock = clock;
         this.wake = wake;
     }
@@ -46,7 +44,6 @@ final class JdbcOutbox implements Outbox {
             throw new IllegalArgumentException("the key is " + key.length() + " characters long; at most 1024");
         }
         BrokerRecord record = sender.record(topic, key, event);
-        schema.ensure();
         Map<String, List<String>> headers = new LinkedHashMap<>(record.headers());
         TraceHeaders.store(headers);
         String id = record.header("ce_id");

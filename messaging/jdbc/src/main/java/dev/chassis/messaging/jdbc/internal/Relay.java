@@ -60,6 +60,7 @@ final class Relay {
     private final LongCounter published;
     private final LongCounter failed;
     private final DoubleHistogram delay;
+    private final Backlog backlog;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running = true;
     private Thread thread;
@@ -67,7 +68,8 @@ final class Relay {
     private long lastWarning;
 
     Relay(DataSource dataSource, Schema schema, EventSender sender, Clock clock, JdbcSettings.Values settings,
-          LongCounter published, LongCounter failed, DoubleHistogram delay) {
+          LongCounter published, LongCounter failed, DoubleHistogram delay, Backlog backlog) {
+        this.backlog = backlog;
         this.dataSource = dataSource;
         this.schema = schema;
         this.sender = sender;
@@ -114,6 +116,7 @@ final class Relay {
             try {
                 schema.ensure();
                 cleanupWhenDue();
+                backlog.refreshWhenDue();
                 int found = settings.relay() ? relayOnce() : 0;
                 failing = 0;
                 if (found > 0) {
@@ -134,8 +137,9 @@ final class Relay {
                 if (!running) {
                     return;
                 }
-            } catch (Exception e) {
+            } catch (Exception | Error e) {
                 // the database or the broker is away: log now and then, and try again with back-off
+                backlog.unknown();
                 long now = System.nanoTime();
                 if (now - lastWarning > TimeUnit.SECONDS.toNanos(30)) {
                     lastWarning = now;
@@ -161,11 +165,13 @@ final class Relay {
             try {
                 List<Row> rows = lock(c);
                 List<Row> ready = inKeyOrder(c, rows);
-                List<Row> sent = publish(ready);
+                Outcome outcome = publish(ready);
                 afterPublish.run();
-                markSent(c, sent);
+                markSent(c, outcome.sent());
+                markFailed(c, outcome.failed());
                 c.commit();
-                return sent.size();
+                published.add(outcome.sent().size());
+                return outcome.sent().size();
             } catch (SQLException | RuntimeException | InterruptedException e) {
                 try {
                     c.rollback();
@@ -177,11 +183,17 @@ final class Relay {
         }
     }
 
+    /** Rows the broker acknowledged, and rows it refused with why. */
+    private record Outcome(List<Row> sent, Map<Row, String> failed) {
+    }
+
     private List<Row> lock(Connection c) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, topic, record_key, event_id, headers, payload,"
-                + " created_at FROM chassis_outbox WHERE sent_at IS NULL ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setInt(1, settings.batchSize());
+                + " created_at FROM chassis_outbox WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR"
+                + " next_attempt_at <= ?) ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            ps.setObject(1, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
+            ps.setInt(2, settings.batchSize());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
@@ -228,48 +240,85 @@ final class Relay {
                 .toList();
     }
 
-    /** Publishes the rows in order, each in its transaction's trace, and returns those the broker acknowledged. */
-    private List<Row> publish(List<Row> rows) throws InterruptedException {
+    /**
+     * Publishes the rows in order, each in its transaction's trace, and waits for the acknowledgements. A row that
+     * cannot even be handed to the broker holds back the later rows of its key in this batch.
+     */
+    private Outcome publish(List<Row> rows) throws InterruptedException {
+        List<Row> handed = new ArrayList<>(rows.size());
         List<CompletableFuture<Published>> acks = new ArrayList<>(rows.size());
+        Map<Row, String> refused = new java.util.LinkedHashMap<>();
+        java.util.Set<String> heldBack = new java.util.HashSet<>();
         for (Row r : rows) {
-            CompletableFuture<Published> ack;
+            if (r.key() != null && heldBack.contains(r.key())) {
+                continue;
+            }
             try {
                 Map<String, List<String>> headers = Json.mapper().readValue(r.headers(), HEADERS);
                 Scope scope = TraceHeaders.restore(headers).makeCurrent(); // the producer span's parent
                 try {
-                    ack = sender.send(new BrokerRecord(r.topic(), r.key(), headers, r.payload()));
+                    acks.add(sender.send(new BrokerRecord(r.topic(), r.key(), headers, r.payload())));
+                    handed.add(r);
                 } finally {
                     scope.close();
                 }
             } catch (Exception e) {
-                ack = CompletableFuture.failedFuture(e);
+                refused.put(r, e.toString());
+                if (r.key() != null) {
+                    heldBack.add(r.key());
+                }
             }
-            acks.add(ack);
         }
         long deadline = System.nanoTime() + settings.publishTimeout().toNanos() + TimeUnit.SECONDS.toNanos(1);
-        List<Row> sent = new ArrayList<>(rows.size());
-        Throwable firstFailure = null;
-        for (int i = 0; i < rows.size(); i++) {
-            Row r = rows.get(i);
+        List<Row> sent = new ArrayList<>(handed.size());
+        for (int i = 0; i < handed.size(); i++) {
+            Row r = handed.get(i);
             try {
                 acks.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 sent.add(r);
-                published.add(1);
                 delay.record(Math.max(0, Duration.between(r.created().toInstant(), clock.instant()).toNanos()) / 1e9);
-            } catch (ExecutionException | TimeoutException e) {
-                failed.add(1, Attributes.empty());
-                firstFailure = firstFailure == null ? (e instanceof ExecutionException ? e.getCause() : e) : firstFailure;
+            } catch (ExecutionException e) {
+                refused.put(r, String.valueOf(e.getCause()));
+            } catch (TimeoutException e) {
+                refused.put(r, "the broker did not acknowledge within " + settings.publishTimeout()
+                        + " (messaging.publish-timeout)");
             }
         }
-        if (firstFailure != null) {
-            LOG.log(Level.DEBUG, () -> (rows.size() - sent.size()) + " of " + rows.size() + " outbox events were not"
-                    + " published; they are tried again");
-            if (sent.isEmpty()) {
-                throw new IllegalStateException("the broker did not acknowledge outbox events: " + firstFailure,
-                        firstFailure);
+        if (!refused.isEmpty()) {
+            failed.add(refused.size(), Attributes.empty());
+            LOG.log(Level.DEBUG, () -> refused.size() + " of " + rows.size() + " outbox events were not published;"
+                    + " they are tried again with back-off: " + refused.values().iterator().next());
+        }
+        return new Outcome(sent, refused);
+    }
+
+    /** Counts a failed attempt of each row and sets when it is tried next: 1 s, 2 s, 4 s ... up to a minute. */
+    private void markFailed(Connection c, Map<Row, String> rows) throws SQLException {
+        if (rows.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_outbox SET attempts = attempts + 1,"
+                + " next_attempt_at = ?, last_error = ? WHERE id = ?")) {
+            OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
+            for (Map.Entry<Row, String> f : rows.entrySet()) {
+                int attempts = attemptsOf(c, f.getKey().id());
+                ps.setObject(1, now.plusSeconds(Math.min(60, 1L << Math.min(attempts, 6))));
+                String error = f.getValue();
+                ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
+                ps.setLong(3, f.getKey().id());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    private static int attemptsOf(Connection c, long id) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT attempts FROM chassis_outbox WHERE id = ?")) {
+            ps.setLong(1, id);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getInt(1) : 0;
             }
         }
-        return sent;
     }
 
     private void markSent(Connection c, List<Row> rows) throws SQLException {

@@ -33,7 +33,10 @@ final class Schema {
                             + " headers " + d.text + " NOT NULL,"
                             + " payload " + d.bytes + " NOT NULL,"
                             + " created_at TIMESTAMP WITH TIME ZONE NOT NULL,"
-                            + " sent_at TIMESTAMP WITH TIME ZONE)",
+                            + " sent_at TIMESTAMP WITH TIME ZONE,"
+                            + " attempts INT DEFAULT 0 NOT NULL,"
+                            + " next_attempt_at TIMESTAMP WITH TIME ZONE,"
+                            + " last_error VARCHAR(1000))",
                     d.unsentIndex(),
                     "CREATE TABLE IF NOT EXISTS chassis_inbox ("
                             + " consumer_group VARCHAR(249) NOT NULL,"
@@ -42,9 +45,10 @@ final class Schema {
                             + " PRIMARY KEY (consumer_group, event_id))"),
             d -> List.of(
                     "CREATE TABLE IF NOT EXISTS chassis_idempotency ("
-                            + " idem_key VARCHAR(255) PRIMARY KEY,"
+                            + " idem_key VARCHAR(320) PRIMARY KEY,"
                             + " fingerprint VARCHAR(64) NOT NULL,"
                             + " state VARCHAR(16) NOT NULL,"
+                            + " owner VARCHAR(64) NOT NULL,"
                             + " locked_until TIMESTAMP WITH TIME ZONE NOT NULL,"
                             + " status INT,"
                             + " headers " + d.text + ","
@@ -124,10 +128,18 @@ final class Schema {
             c.commit();
             return d;
         } catch (SQLException | RuntimeException e) {
-            c.rollback();
+            try {
+                c.rollback();
+            } catch (SQLException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         } finally {
-            c.setAutoCommit(auto);
+            try {
+                c.setAutoCommit(auto);
+            } catch (SQLException ignored) {
+                // the connection is broken; the pool discards it
+            }
         }
     }
 }
