@@ -485,6 +485,22 @@ abstract class StoreContract {
     }
 
     @Test
+    void sentEventsHandledIdsAndAnswersAreDeletedAfterTheirRetention() throws Exception {
+        String url = newDatabase("cleanup");
+        Orders o = start("cleanup", url, url, Map.of("outbox.retention", "0s", "outbox.cleanup-interval", "200ms",
+                "inbox.retention", "1s", "idempotency.retention", "1s"));
+        for (int i = 0; i < 3; i++) {
+            assertThat(o.client().post("/orders", order("c-" + i, "ada", i), "Idempotency-Key", "c-" + i).status())
+                    .isEqualTo(201);
+        }
+        Eventually.until("3 events applied", () -> o.notifications().applied.get() == 3);
+        Eventually.until("sent rows deleted", () -> count(o.db(), "SELECT COUNT(*) FROM chassis_outbox") == 0);
+        Eventually.until("handled ids and answers deleted after a second", () -> count(o.db(),
+                "SELECT COUNT(*) FROM chassis_inbox") == 0 && count(o.db(), "SELECT COUNT(*) FROM chassis_idempotency") == 0);
+        assertThat(count(o.db(), "SELECT COUNT(*) FROM notifications")).isEqualTo(3); // the service's own rows stay
+    }
+
+    @Test
     void misuseIsRefusedWithTheFix() throws Exception {
         Orders o = start("misuse");
         try (Connection c = o.db().getConnection()) {

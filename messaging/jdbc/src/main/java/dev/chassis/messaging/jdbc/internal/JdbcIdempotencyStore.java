@@ -113,41 +113,46 @@ final class JdbcIdempotencyStore implements IdempotencyStore {
 
     @Override
     public void complete(String key, String token, Answer answer) throws Exception {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET state = 'done', status = ?,"
-                     + " headers = ?, body = ?, completed_at = ? WHERE idem_key = ? AND owner = ? AND state = 'pending'")) {
-            c.setAutoCommit(true);
+        String headers = Json.mapper().writeValueAsString(answer.headers());
+        update("UPDATE chassis_idempotency SET state = 'done', status = ?, headers = ?, body = ?, completed_at = ?"
+                + " WHERE idem_key = ? AND owner = ? AND state = 'pending'", ps -> {
             ps.setInt(1, answer.status());
-            ps.setString(2, Json.mapper().writeValueAsString(answer.headers()));
+            ps.setString(2, headers);
             ps.setBytes(3, answer.body());
             ps.setObject(4, now());
             ps.setString(5, key);
             ps.setString(6, token);
-            ps.executeUpdate();
-        }
+        });
     }
 
     @Override
     public void release(String key, String token) throws Exception {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("DELETE FROM chassis_idempotency WHERE idem_key = ? AND"
-                     + " owner = ? AND state = 'pending'")) {
-            c.setAutoCommit(true);
+        update("DELETE FROM chassis_idempotency WHERE idem_key = ? AND owner = ? AND state = 'pending'", ps -> {
             ps.setString(1, key);
             ps.setString(2, token);
-            ps.executeUpdate();
-        }
+        });
     }
 
     @Override
     public void renew(String key, String token) throws Exception {
-        try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("UPDATE chassis_idempotency SET locked_until = ? WHERE"
-                     + " idem_key = ? AND owner = ? AND state = 'pending'")) {
+        update("UPDATE chassis_idempotency SET locked_until = ? WHERE idem_key = ? AND owner = ? AND state = 'pending'",
+                ps -> {
+                    ps.setObject(1, now().plus(lease));
+                    ps.setString(2, key);
+                    ps.setString(3, token);
+                });
+    }
+
+    @FunctionalInterface
+    private interface Parameters {
+        void set(PreparedStatement ps) throws SQLException;
+    }
+
+    /** One statement of a claim's owner, committed on its own. */
+    private void update(String sql, Parameters parameters) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
             c.setAutoCommit(true);
-            ps.setObject(1, now().plus(lease));
-            ps.setString(2, key);
-            ps.setString(3, token);
+            parameters.set(ps);
             ps.executeUpdate();
         }
     }
