@@ -26,8 +26,8 @@ enum Dialect {
         return switch (product) {
             case "PostgreSQL" -> POSTGRESQL;
             case "H2" -> H2;
-            default -> throw new SQLException("Chassis keeps its outbox, inbox and Idempotency-Key tables in PostgreSQL"
-                    + " or H2; datasource.url points at " + product, "0A000");
+            default -> throw new SchemaRefused("Chassis keeps its outbox, inbox and Idempotency-Key tables in"
+                    + " PostgreSQL or H2; datasource.url points at " + product);
         };
     }
 

@@ -97,10 +97,9 @@ public final class JdbcExtension implements ChassisExtension {
         Schema schema = new Schema(dataSource);
         try {
             schema.ensure();
+        } catch (SchemaRefused e) {
+            throw new IllegalStateException(e.getMessage(), e);
         } catch (SQLException e) {
-            if (e.getSQLState() != null && Schema.REFUSED.contains(e.getSQLState())) {
-                throw new IllegalStateException(e.getMessage(), e);
-            }
             LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
                     + " tables when it can: " + e.getMessage());
         }

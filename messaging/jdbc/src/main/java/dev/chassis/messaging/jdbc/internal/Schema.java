@@ -58,9 +58,6 @@ final class Schema {
                     "CREATE INDEX IF NOT EXISTS chassis_inbox_handled ON chassis_inbox (handled_at)",
                     "CREATE INDEX IF NOT EXISTS chassis_outbox_sent ON chassis_outbox (sent_at)"));
 
-    /** SQL states of databases Chassis refuses (not PostgreSQL or H2, a newer schema): start-up fails. */
-    static final java.util.Set<String> REFUSED = java.util.Set.of("55000", "0A000");
-
     private final DataSource dataSource;
     private volatile Dialect dialect;
 
@@ -109,8 +106,8 @@ final class Schema {
                 }
             }
             if (version > VERSION) {
-                throw new SQLException("the database's Chassis tables are at version " + version + ", newer than this"
-                        + " library's " + VERSION + ": upgrade dev.chassis:chassis-messaging-jdbc", "55000");
+                throw new SchemaRefused("the database's Chassis tables are at version " + version + ", newer than"
+                        + " this library's " + VERSION + ": upgrade dev.chassis:chassis-messaging-jdbc");
             }
             for (int v = version; v < target; v++) {
                 for (String ddl : MIGRATIONS.get(v).apply(d)) {
