@@ -41,7 +41,8 @@ public final class HttpClients {
                         : u.toString()))
                 .toList();
         ClientTarget target = new ClientTarget(name, n -> list, connectTimeout, requestTimeout,
-                dev.chassis.core.internal.telemetry.Telemetry.of(io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop()));
+                dev.chassis.core.internal.telemetry.Telemetry.of(io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop()),
+                dev.chassis.core.internal.http.Balancer.Settings.DEFAULT);
         return new ClientBinder(Json.mapper(), List.of()).bind(type, target);
     }
 }

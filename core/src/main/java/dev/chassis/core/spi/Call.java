@@ -10,6 +10,7 @@ public final class Call {
     private final boolean idempotent;
     private int attempts;
     private int seed = -1;
+    private Object tried; // the instances attempts went to: null, one, or a List
 
     public Call(CallSite site, Object[] args, boolean idempotent) {
         this.site = site;
@@ -40,6 +41,32 @@ public final class Call {
     /** Called by the innermost invocation as each attempt starts; returns the attempt number (1-based). */
     public int startAttempt() {
         return ++attempts;
+    }
+
+    /** Records that an attempt of this call went to {@code instance} (a client's load balancer calls it). */
+    public void markTried(Object instance) {
+        if (tried == null) {
+            tried = instance;
+        } else if (tried instanceof TriedList list) {
+            list.add(instance);
+        } else {
+            TriedList list = new TriedList();
+            list.add(tried);
+            list.add(instance);
+            tried = list;
+        }
+    }
+
+    /** Whether an attempt of this call went to {@code instance} already: a retry goes elsewhere when it can. */
+    public boolean tried(Object instance) {
+        if (tried == null) {
+            return false;
+        }
+        return tried instanceof TriedList list ? list.contains(instance) : tried.equals(instance);
+    }
+
+    private static final class TriedList extends java.util.ArrayList<Object> {
+        private static final long serialVersionUID = 1L;
     }
 
     /**

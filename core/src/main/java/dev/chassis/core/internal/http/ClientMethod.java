@@ -102,15 +102,12 @@ final class ClientMethod implements Invocation {
     @Override
     public Object invoke(Call call) {
         call.startAttempt();
-        URI base = target.pick(call);
         RequestParts rp = new RequestParts();
         Object[] args = call.args();
         for (int i = 0; i < parts.length; i++) {
             parts[i].apply(args[i], rp);
         }
         String path = path(rp);
-        String uri = base.toString() + path + (rp.query.isEmpty() ? "" : "?" + rp.query);
-        HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
         io.grpc.Context context = io.grpc.Context.current();
         io.grpc.Deadline deadline = context.getDeadline();
         if (deadline != null && deadline.isExpired()) {
@@ -120,6 +117,9 @@ final class ClientMethod implements Invocation {
         if (context.isCancelled()) {
             throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", null);
         }
+        URI base = target.pick(call); // from here on, the attempt is the instance's: finished(...) below reports it
+        String uri = base.toString() + path + (rp.query.isEmpty() ? "" : "?" + rp.query);
+        HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
         if (deadline != null && deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)
                 < target.requestTimeout().toMillis()) {
             request.readTimeout(java.time.Duration.ofMillis(
@@ -159,6 +159,7 @@ final class ClientMethod implements Invocation {
             failure = transportFailure(description, e);
             throw failure;
         } finally {
+            target.finished(base, status >= 500 || (status == 0 && failure != null));
             if (attempt != null) {
                 attempt.end(status, failure);
             }

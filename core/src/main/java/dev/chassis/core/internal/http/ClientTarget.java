@@ -3,7 +3,6 @@ package dev.chassis.core.internal.http;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 import dev.chassis.core.client.UnreachableException;
@@ -11,20 +10,21 @@ import dev.chassis.core.spi.Call;
 import io.helidon.webclient.api.WebClient;
 
 /**
- * A logical target: how to find its instances, the round robin over them, and the Helidon client that
+ * A logical target: how to find its instances, the load balancer over them, and the Helidon client that
  * talks to them. One per target name, shared by every client interface of that target. Not API.
  */
 public final class ClientTarget {
     private final String name;
     private final Function<String, List<URI>> resolver;
     private final WebClient client;
-    private final AtomicInteger next = new AtomicInteger();
+    private final Balancer balancer;
     private final Duration requestTimeout;
     private final dev.chassis.core.internal.telemetry.HttpClientTelemetry telemetry;
 
     public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout,
-                        dev.chassis.core.internal.telemetry.Telemetry telemetry) {
+                        dev.chassis.core.internal.telemetry.Telemetry telemetry, Balancer.Settings balancing) {
         this.name = name;
+        this.balancer = new Balancer(name, balancing);
         this.telemetry = new dev.chassis.core.internal.telemetry.HttpClientTelemetry(telemetry, name);
         this.resolver = resolver;
         this.requestTimeout = requestTimeout;
@@ -60,15 +60,25 @@ public final class ClientTarget {
     }
 
     /**
-     * The instance for this attempt: round robin for the first attempt, then the next instances in turn,
-     * so that a retry goes elsewhere when there is an elsewhere.
+     * The instance for this attempt, chosen by the target's load balancer; a retry goes to an instance the call
+     * has not tried when there is one. The caller reports the attempt's end with {@link #finished}.
      */
     URI pick(Call call) {
         List<URI> instances = resolver.apply(name);
         if (instances.isEmpty()) {
             throw new UnreachableException(name, "no instances of " + name + " are known", null, true);
         }
-        int seed = call.seed(next::getAndIncrement);
-        return instances.get(Math.floorMod(seed + call.attempts() - 1, instances.size()));
+        URI chosen = balancer.pick(instances, call);
+        balancer.started(chosen);
+        return chosen;
+    }
+
+    /** An attempt on {@code instance} ended: {@code failed} for a transport failure or a 5xx. */
+    void finished(URI instance, boolean failed) {
+        balancer.finished(instance, failed, Math.max(1, resolver.apply(name).size()));
+    }
+
+    Balancer balancer() {
+        return balancer;
     }
 }

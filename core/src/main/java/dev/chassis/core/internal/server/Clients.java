@@ -70,7 +70,8 @@ final class Clients {
                     return fixed;
                 };
                 return new ClientTarget(name, resolve, config.get(CoreSettings.CLIENT_CONNECT_TIMEOUT.resolve(name)),
-                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)), telemetry);
+                        config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)), telemetry,
+                        CoreSettings.balancing(config, name));
             });
             p.pending().bind(binder, target);
         }

@@ -50,12 +50,34 @@ public final class CoreSettings {
     public static final Setting<Duration> CLIENT_RESOLVE_INTERVAL = Setting.duration("clients.*.resolve-interval",
             Duration.ofSeconds(10)).min(10).describedAs("how often a gRPC channel looks its target's instances up again");
 
+    public static final Setting<dev.chassis.core.internal.http.Balancer.Policy> CLIENT_BALANCER = Setting.oneOf(
+            "clients.*.load-balancer", dev.chassis.core.internal.http.Balancer.Policy.class,
+            dev.chassis.core.internal.http.Balancer.Policy.ROUND_ROBIN)
+            .describedAs("how a client spreads calls: round-robin, or least-outstanding (power of two choices)");
+    public static final Setting<Integer> CLIENT_EJECT_AFTER = Setting.integer("clients.*.outlier.consecutive-failures", 5)
+            .range(1, 1000).describedAs("failed calls in a row (transport failures, 5xx) after which an instance is ejected");
+    public static final Setting<Duration> CLIENT_EJECT_BASE = Setting.duration("clients.*.outlier.base-ejection",
+            Duration.ofSeconds(30)).min(1).describedAs("how long an instance is first ejected; doubled each time again");
+    public static final Setting<Duration> CLIENT_EJECT_MAX = Setting.duration("clients.*.outlier.max-ejection",
+            Duration.ofMinutes(5)).min(1).describedAs("the longest ejection");
+    public static final Setting<Integer> CLIENT_EJECT_PERCENT = Setting.integer("clients.*.outlier.max-ejected-percent", 50)
+            .range(0, 100).describedAs("the most instances of a target ejected at once, in percent");
+
+    /** The load-balancing settings of a target. */
+    public static dev.chassis.core.internal.http.Balancer.Settings balancing(dev.chassis.core.config.Config config,
+                                                                             String target) {
+        return new dev.chassis.core.internal.http.Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
+                config.get(CLIENT_EJECT_AFTER.resolve(target)), config.get(CLIENT_EJECT_BASE.resolve(target)),
+                config.get(CLIENT_EJECT_MAX.resolve(target)), config.get(CLIENT_EJECT_PERCENT.resolve(target)));
+    }
+
     private CoreSettings() {
     }
 
     public static List<Setting<?>> all() {
         return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
-                CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL);
+                CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
+                CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT);
     }
 }

@@ -1,0 +1,155 @@
+package dev.chassis.core.internal.http;
+
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.chassis.core.spi.Call;
+
+/**
+ * Client-side load balancing over a target's instances (STANDARD §8): round robin, or power of two choices on
+ * outstanding requests; an instance that fails {@code consecutiveFailures} calls in a row (transport failures and
+ * 5xx) is ejected for {@code baseEjection}, twice as long each time it is ejected again (at most
+ * {@code maxEjection}), and never more than {@code maxEjectedPercent} of the instances at once; a retry goes to an
+ * instance the call has not tried yet, when there is one. Not API.
+ */
+public final class Balancer {
+    private static final System.Logger LOG = System.getLogger(Balancer.class.getName());
+
+    /** How an instance is chosen. */
+    public enum Policy { ROUND_ROBIN, LEAST_OUTSTANDING }
+
+    /** The settings of one target. */
+    public record Settings(Policy policy, int consecutiveFailures, Duration baseEjection, Duration maxEjection,
+                           int maxEjectedPercent) {
+        public static final Settings DEFAULT = new Settings(Policy.ROUND_ROBIN, 5, Duration.ofSeconds(30),
+                Duration.ofMinutes(5), 50);
+    }
+
+    /** What is known of one instance. */
+    static final class Stats {
+        final AtomicInteger outstanding = new AtomicInteger();
+        int failures;
+        int ejections;
+        long ejectedUntil;
+        long lastEjectionEnd;
+
+        synchronized boolean ejected(long now) {
+            return ejectedUntil != 0 && now - ejectedUntil < 0;
+        }
+    }
+
+    private final String target;
+    private final Settings settings;
+    private final Map<URI, Stats> stats = new ConcurrentHashMap<>();
+    private final AtomicInteger next = new AtomicInteger();
+
+    public Balancer(String target, Settings settings) {
+        this.target = target;
+        this.settings = settings;
+    }
+
+    private Stats stats(URI instance) {
+        return stats.computeIfAbsent(instance, u -> new Stats());
+    }
+
+    /** The instance for this attempt of the call, among {@code instances} (not empty). */
+    URI pick(List<URI> instances, Call call) {
+        if (stats.size() > 2 * instances.size() + 8) {
+            stats.keySet().retainAll(instances); // instances that left: forget them
+        }
+        long now = System.nanoTime();
+        List<URI> candidates = new ArrayList<>(instances.size());
+        for (URI u : instances) {
+            if (!call.tried(u) && !stats(u).ejected(now)) {
+                candidates.add(u);
+            }
+        }
+        if (candidates.isEmpty()) { // everything was tried or is ejected: take the untried, then any
+            for (URI u : instances) {
+                if (!call.tried(u)) {
+                    candidates.add(u);
+                }
+            }
+            if (candidates.isEmpty()) {
+                candidates.addAll(instances);
+            }
+        }
+        URI chosen;
+        if (candidates.size() == 1) {
+            chosen = candidates.get(0);
+        } else if (settings.policy() == Policy.LEAST_OUTSTANDING) {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            URI a = candidates.get(random.nextInt(candidates.size()));
+            URI b = candidates.get(random.nextInt(candidates.size() - 1));
+            if (b.equals(a)) {
+                b = candidates.get(candidates.size() - 1);
+            }
+            chosen = stats(a).outstanding.get() <= stats(b).outstanding.get() ? a : b;
+        } else {
+            chosen = candidates.get(Math.floorMod(next.getAndIncrement(), candidates.size()));
+        }
+        call.markTried(chosen);
+        return chosen;
+    }
+
+    /** An attempt on the instance starts. */
+    void started(URI instance) {
+        stats(instance).outstanding.incrementAndGet();
+    }
+
+    /** An attempt on the instance ended; {@code failed}: a transport failure or a 5xx. */
+    void finished(URI instance, boolean failed, int instanceCount) {
+        Stats s = stats(instance);
+        s.outstanding.decrementAndGet();
+        long now = System.nanoTime();
+        synchronized (s) {
+            if (!failed) {
+                s.failures = 0;
+                if (s.ejections > 0 && s.lastEjectionEnd != 0 && now - s.lastEjectionEnd > settings.maxEjection().toNanos()) {
+                    s.ejections = 0; // healthy for a long while: the next ejection is short again
+                }
+                return;
+            }
+            if (++s.failures < settings.consecutiveFailures() || s.ejected(now)) {
+                return;
+            }
+        }
+        if (ejectedCount(now) + 1 > instanceCount * settings.maxEjectedPercent() / 100) {
+            return; // ejecting it would leave too few: it stays in rotation
+        }
+        long duration;
+        synchronized (s) {
+            s.ejections++;
+            long base = settings.baseEjection().toNanos();
+            duration = Math.min(settings.maxEjection().toNanos(), base << Math.min(s.ejections - 1, 20));
+            s.ejectedUntil = now + duration;
+            s.lastEjectionEnd = s.ejectedUntil;
+            s.failures = 0;
+        }
+        LOG.log(Level.WARNING, "{0}: instance {1} failed {2} calls in a row; not used for {3} ms", target, instance,
+                settings.consecutiveFailures(), duration / 1_000_000);
+    }
+
+    private int ejectedCount(long now) {
+        int n = 0;
+        for (Stats s : stats.values()) {
+            if (s.ejected(now)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Whether the instance is ejected now (for tests and metrics). */
+    boolean ejected(URI instance) {
+        Stats s = stats.get(instance);
+        return s != null && s.ejected(System.nanoTime());
+    }
+}

@@ -1,0 +1,41 @@
+package dev.chassis.discovery;
+
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One running instance of a service, as a registry knows it.
+ *
+ * @param id        unique per instance (the service's {@code service.instance-id})
+ * @param name      the logical name clients call it by ({@code inventory})
+ * @param host      the address others reach it at
+ * @param port      its one port (HTTP and gRPC)
+ * @param protocols what it speaks on that port ({@code http}, {@code grpc})
+ * @param metadata  free-form labels ({@code version}, {@code zone}, ...)
+ * @param health    whether it takes traffic now
+ */
+public record ServiceInstance(String id, String name, String host, int port, List<String> protocols,
+                              Map<String, String> metadata, Health health) {
+    /** Whether an instance takes traffic. */
+    public enum Health { UP, DOWN }
+
+    public ServiceInstance {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(host, "host");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port " + port + " is not 1-65535");
+        }
+        protocols = protocols == null ? List.of() : List.copyOf(protocols);
+        metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
+        health = health == null ? Health.UP : health;
+    }
+
+    /** The base URI clients call: {@code http://host:port} (IPv6 hosts in brackets). */
+    public URI uri() {
+        String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
+        return URI.create("http://" + h + ":" + port);
+    }
+}

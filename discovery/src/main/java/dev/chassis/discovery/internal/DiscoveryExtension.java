@@ -1,0 +1,130 @@
+package dev.chassis.discovery.internal;
+
+import java.lang.System.Logger.Level;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.chassis.core.RunningService;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.discovery.RegistryException;
+import dev.chassis.discovery.ServiceInstance;
+import dev.chassis.discovery.ServiceRegistry;
+import dev.chassis.discovery.spi.BackendProvider;
+
+/**
+ * {@code chassis-discovery}: opens the registry {@code discovery.backend} names, resolves clients' and channels'
+ * logical names through it, registers the service when it is ready and deregisters it first thing on shutdown.
+ * Not API.
+ */
+public final class DiscoveryExtension implements ChassisExtension {
+    private static final System.Logger LOG = System.getLogger(DiscoveryExtension.class.getName());
+    static final Setting<String> BACKEND = Setting.string("discovery.backend", "static")
+            .describedAs("where instances are found: static, dns, kubernetes, etcd");
+    static final Setting<Boolean> REGISTER = Setting.bool("discovery.register", true)
+            .describedAs("whether the service registers itself when ready");
+    static final Setting<String> HOST = Setting.string("discovery.advertise-host", null)
+            .describedAs("the address others reach this instance at; default: a site-local address of this"
+                    + " machine (a pod's IP), else the loopback address");
+
+    @Override
+    public String name() {
+        return "discovery";
+    }
+
+    private static List<BackendProvider> providers() {
+        List<BackendProvider> list = new ArrayList<>();
+        ServiceLoader.load(BackendProvider.class, DiscoveryExtension.class.getClassLoader()).forEach(list::add);
+        return list;
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        List<Setting<?>> all = new ArrayList<>(List.of(BACKEND, REGISTER, HOST));
+        providers().forEach(p -> all.addAll(p.settings()));
+        return all;
+    }
+
+    @Override
+    public void register(ExtensionContext context) {
+        Config config = context.config();
+        String name = config.get(BACKEND);
+        List<BackendProvider> providers = providers();
+        BackendProvider provider = providers.stream().filter(p -> p.name().equals(name)).findFirst()
+                .orElseThrow(() -> new ConfigException(List.of("discovery.backend is '" + name + "', but no such back-end"
+                        + " is on the class path; available: " + String.join(", ", providers.stream()
+                        .map(BackendProvider::name).toList()) + (name.equals("etcd") || name.equals("kubernetes")
+                        ? " (add dev.chassis:chassis-discovery-" + name + ")" : ""))));
+        ServiceRegistry registry = provider.open(context.service(), config);
+        InstanceCache cache = new InstanceCache(registry, provider.knowsEveryName());
+        context.onStopped(() -> {
+            cache.close();
+            registry.close();
+        });
+        context.provide(ServiceRegistry.class, registry);
+        context.targetResolver(cache);
+        context.healthCheck(HealthCheck.readiness("discovery", cache::health));
+        if (!config.get(REGISTER)) {
+            return;
+        }
+        AtomicReference<ServiceInstance> self = new AtomicReference<>();
+        context.onStarted(running -> {
+            ServiceInstance me = self(context, config, running);
+            try {
+                registry.register(me);
+                self.set(me);
+            } catch (RegistryException e) {
+                // the service serves anyway; clients that know it by configuration still reach it
+                LOG.log(Level.WARNING, "discovery: " + me.name() + " could not register with the " + registry.backend()
+                        + " registry: " + e.getMessage());
+            }
+        });
+        context.onStopping(() -> {
+            ServiceInstance me = self.getAndSet(null);
+            if (me != null) {
+                try {
+                    registry.deregister(me); // first thing: clients stop picking this instance while it drains
+                } catch (RegistryException e) {
+                    LOG.log(Level.WARNING, "discovery: " + me.name() + " could not deregister; its lease expires: "
+                            + e.getMessage());
+                }
+            }
+        });
+    }
+
+    private static ServiceInstance self(ExtensionContext context, Config config, RunningService running) {
+        String host = config.find(HOST).orElseGet(DiscoveryExtension::siteLocalAddress);
+        return new ServiceInstance(context.service().instanceId(), context.service().name(), host, running.port(),
+                context.service().protocols(), Map.of("version", context.service().version()), ServiceInstance.Health.UP);
+    }
+
+    /** A site-local IPv4 address of this machine, else the loopback address. */
+    private static String siteLocalAddress() {
+        try {
+            for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
+                if (!nic.isUp() || nic.isLoopback()) {
+                    continue;
+                }
+                for (InetAddress a : nic.inetAddresses().toList()) {
+                    if (a instanceof Inet4Address && a.isSiteLocalAddress()) {
+                        return a.getHostAddress();
+                    }
+                }
+            }
+        } catch (SocketException e) {
+            // fall through
+        }
+        return InetAddress.getLoopbackAddress().getHostAddress();
+    }
+}

@@ -1,0 +1,33 @@
+package dev.chassis.discovery.spi;
+
+import java.util.List;
+
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
+import dev.chassis.discovery.ServiceRegistry;
+
+/**
+ * A registry back-end, found with {@link java.util.ServiceLoader} and chosen by {@code discovery.backend}: static
+ * and DNS come with {@code chassis-discovery}, {@code chassis-discovery-etcd} and {@code -kubernetes} add theirs.
+ */
+public interface BackendProvider {
+    /** The {@code discovery.backend} value that picks it. */
+    String name();
+
+    /** The configuration keys it reads. */
+    default List<Setting<?>> settings() {
+        return List.of();
+    }
+
+    /**
+     * Whether a logical name is one this back-end answers for: a back-end that answers for every name (DNS, etcd,
+     * Kubernetes) returns true; static configuration only for names it lists.
+     */
+    default boolean knowsEveryName() {
+        return true;
+    }
+
+    /** Opens the registry for a service; closed when the service stops. */
+    ServiceRegistry open(ServiceInfo service, Config config);
+}

@@ -1,0 +1,91 @@
+package dev.chassis.discovery;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.http.Client;
+import dev.chassis.core.http.Get;
+import dev.chassis.core.http.Path;
+
+/** Test services of discovery: an "inventory" instance that says which it is, a client of it, child JVMs. */
+public final class Who {
+    private Who() {
+    }
+
+    public record Me(String id) {
+    }
+
+    /** {@code GET /who}: this instance's id, after {@code delayMillis}. */
+    @Path("/who")
+    public static final class WhoApi {
+        private final String id;
+        public volatile long delayMillis;
+        public final AtomicInteger calls = new AtomicInteger();
+
+        public WhoApi(String id) {
+            this.id = id;
+        }
+
+        @Get
+        public Me who() throws InterruptedException {
+            calls.incrementAndGet();
+            if (delayMillis > 0) {
+                Thread.sleep(delayMillis);
+            }
+            return new Me(id);
+        }
+    }
+
+    @Client("inventory")
+    public interface Inventory {
+        @Get("/who")
+        Me who();
+    }
+
+    /** An inventory instance in this JVM. */
+    public static RunningService inventory(String id, WhoApi api, Map<String, String> properties) {
+        ServiceBuilder b = Chassis.service("inventory").property("server.port", "0")
+                .property("server.shutdown.delay", "0s").property("service.instance-id", id);
+        properties.forEach(b::property);
+        return b.http(api).start();
+    }
+
+    public static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    /** An inventory instance in a child JVM ({@link InstanceMain}); returns once it serves. */
+    public static Process child(int port, String id, String... properties) throws IOException {
+        String java = System.getProperty("java.home") + "/bin/java";
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                InstanceMain.class.getName(), Integer.toString(port), id));
+        cmd.addAll(List.of(properties));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        List<String> seen = new ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        for (String l = out.readLine(); l != null && System.nanoTime() < deadline; l = out.readLine()) {
+            seen.add(l);
+            if (l.equals("STARTED")) {
+                Thread.ofVirtual().start(() -> out.lines().forEach(x -> { }));
+                return p;
+            }
+        }
+        p.destroyForcibly();
+        throw new IllegalStateException("the instance JVM did not start:\n" + String.join("\n", seen));
+    }
+
+}
