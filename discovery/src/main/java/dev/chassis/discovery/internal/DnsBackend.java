@@ -156,7 +156,16 @@ public final class DnsBackend implements BackendProvider {
                     int best = records.isEmpty() ? 0 : records.get(0).priority();
                     for (DnsClient.Record r : records) {
                         if (r.priority() == best) {
-                            found.add(instance(name, r.target(), r.port()));
+                            // the target's addresses, from the same servers (the JVM's resolver may not know them)
+                            List<DnsClient.Record> addresses = dns.query(r.target(), DnsClient.A).records().stream()
+                                    .filter(a -> a.type() == DnsClient.A).toList();
+                            if (addresses.isEmpty()) {
+                                found.add(instance(name, r.target(), r.port()));
+                            }
+                            for (DnsClient.Record a : addresses) {
+                                found.add(instance(name, a.address(), r.port()));
+                                ttl = Math.min(ttl, a.ttlSeconds());
+                            }
                             ttl = Math.min(ttl, r.ttlSeconds());
                         }
                     }
