@@ -1,0 +1,301 @@
+package dev.chassis.discovery.etcd;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.chassis.core.Json;
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
+import dev.chassis.discovery.RegistryException;
+import dev.chassis.discovery.ServiceInstance;
+import dev.chassis.discovery.ServiceRegistry;
+import dev.chassis.discovery.spi.BackendProvider;
+
+/**
+ * {@code discovery.backend: etcd}: instances are keys {@code <prefix><name>/<instance-id>} holding the instance as
+ * JSON, attached to a lease that the registering service keeps alive; an instance that dies without deregistering
+ * disappears when its lease expires. Watches follow a name's keys. Spoken over etcd's JSON gateway (the v3 API over
+ * HTTP), so no gRPC stack beside Chassis' own. Not API.
+ */
+public final class EtcdBackend implements BackendProvider {
+    private static final System.Logger LOG = System.getLogger(EtcdBackend.class.getName());
+    static final Setting<List<String>> ENDPOINTS = Setting.list("discovery.etcd.endpoints",
+            List.of("http://127.0.0.1:2379")).describedAs("etcd client URLs, tried in turn");
+    static final Setting<String> PREFIX = Setting.string("discovery.etcd.prefix", "/chassis/services/")
+            .describedAs("the key prefix of instances");
+    static final Setting<Duration> TTL = Setting.duration("discovery.etcd.ttl", Duration.ofSeconds(10)).min(1000)
+            .describedAs("the lease of a registration: how long a dead instance stays listed");
+    static final Setting<Duration> TIMEOUT = Setting.duration("discovery.etcd.timeout", Duration.ofSeconds(2)).min(10)
+            .describedAs("how long a request to etcd may take");
+
+    @Override
+    public String name() {
+        return "etcd";
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return List.of(ENDPOINTS, PREFIX, TTL, TIMEOUT);
+    }
+
+    @Override
+    public ServiceRegistry open(ServiceInfo service, Config config) {
+        List<URI> endpoints = new ArrayList<>();
+        for (String e : config.get(ENDPOINTS)) {
+            URI u = URI.create(e.endsWith("/") ? e.substring(0, e.length() - 1) : e);
+            if (u.getScheme() == null || u.getHost() == null) {
+                throw new dev.chassis.core.config.ConfigException(List.of("discovery.etcd.endpoints: '" + e
+                        + "' is not a URL like http://etcd:2379"));
+            }
+            endpoints.add(u);
+        }
+        String prefix = config.get(PREFIX);
+        return new Registry(endpoints, prefix.endsWith("/") ? prefix : prefix + "/", config.get(TTL), config.get(TIMEOUT));
+    }
+
+    /** One service's connection to etcd. */
+    static final class Registry implements ServiceRegistry {
+        private final List<URI> endpoints;
+        private final String prefix;
+        private final Duration ttl;
+        private final Duration timeout;
+        private final HttpClient http;
+        private final ObjectMapper json = Json.mapper();
+        private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
+        private final List<Thread> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private volatile boolean reachable = true;
+        private volatile boolean closed;
+
+        Registry(List<URI> endpoints, String prefix, Duration ttl, Duration timeout) {
+            this.endpoints = List.copyOf(endpoints);
+            this.prefix = prefix;
+            this.ttl = ttl;
+            this.timeout = timeout;
+            this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+        }
+
+        /** A registered instance and the thread keeping its lease alive. */
+        private final class Registration {
+            final ServiceInstance instance;
+            volatile String lease;
+            final Thread keeper;
+
+            Registration(ServiceInstance instance) {
+                this.instance = instance;
+                this.keeper = Thread.ofVirtual().name("chassis-etcd-lease").unstarted(this::keepAlive);
+            }
+
+            void put() {
+                JsonNode granted = call("/v3/lease/grant", Map.of("TTL", ttl.toSeconds()));
+                lease = granted.path("ID").asText();
+                try {
+                    call("/v3/kv/put", Map.of("key", b64(key(instance)), "value",
+                            b64(json.writeValueAsString(instance)), "lease", lease));
+                } catch (IOException e) {
+                    throw new RegistryException("the instance cannot be written as JSON", e);
+                }
+            }
+
+            private void keepAlive() {
+                long every = Math.max(200, ttl.toMillis() / 3);
+                while (!closed && registrations.get(instance.id()) == this) {
+                    try {
+                        Thread.sleep(every);
+                        JsonNode r = call("/v3/lease/keepalive", Map.of("ID", lease));
+                        if (r.path("result").path("TTL").asLong(0) <= 0) {
+                            LOG.log(Level.WARNING, "discovery: the etcd lease of " + instance.id() + " expired;"
+                                    + " registering again");
+                            put();
+                        }
+                    } catch (InterruptedException e) {
+                        return;
+                    } catch (RegistryException e) {
+                        LOG.log(Level.DEBUG, () -> "discovery: keeping the etcd lease alive failed: " + e.getMessage());
+                    }
+                }
+            }
+        }
+
+        @Override
+        public String backend() {
+            return "etcd";
+        }
+
+        private String key(ServiceInstance i) {
+            return prefix + i.name() + "/" + i.id();
+        }
+
+        private static String b64(String s) {
+            return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+        }
+
+        /** The first key after every key with this prefix: etcd's range end for a prefix. */
+        private static String prefixEnd(String p) {
+            byte[] b = p.getBytes(StandardCharsets.UTF_8);
+            b[b.length - 1]++;
+            return Base64.getEncoder().encodeToString(b);
+        }
+
+        /** A unary request to the first endpoint that answers. */
+        JsonNode call(String path, Object body) {
+            RuntimeException last = null;
+            for (URI endpoint : endpoints) {
+                try {
+                    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(endpoint.resolve(path)).timeout(timeout)
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(body))).build(),
+                            HttpResponse.BodyHandlers.ofByteArray());
+                    if (r.statusCode() != 200) {
+                        throw new RegistryException("etcd answered " + r.statusCode() + " to " + path + ": "
+                                + new String(r.body(), StandardCharsets.UTF_8), null);
+                    }
+                    reachable = true;
+                    return json.readTree(r.body());
+                } catch (IOException e) {
+                    last = new RegistryException("etcd at " + endpoint + " cannot be reached: " + e, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryException("interrupted while calling etcd", e);
+                }
+            }
+            reachable = false;
+            throw last;
+        }
+
+        @Override
+        public void register(ServiceInstance instance) {
+            Registration r = new Registration(instance);
+            r.put();
+            Registration previous = registrations.put(instance.id(), r);
+            if (previous != null) {
+                previous.keeper.interrupt();
+            }
+            r.keeper.start();
+        }
+
+        @Override
+        public void deregister(ServiceInstance instance) {
+            Registration r = registrations.remove(instance.id());
+            if (r != null) {
+                r.keeper.interrupt();
+                call("/v3/lease/revoke", Map.of("ID", r.lease)); // deletes the key with it
+            }
+            call("/v3/kv/deleterange", Map.of("key", b64(key(instance))));
+        }
+
+        /** The instances of a name and the revision they were read at. */
+        private record Listing(List<ServiceInstance> instances, long revision) {
+        }
+
+        private Listing list(String name) {
+            String p = prefix + name + "/";
+            JsonNode r = call("/v3/kv/range", Map.of("key", b64(p), "range_end", prefixEnd(p)));
+            List<ServiceInstance> out = new ArrayList<>();
+            for (JsonNode kv : r.path("kvs")) {
+                try {
+                    out.add(json.readValue(Base64.getDecoder().decode(kv.path("value").asText()), ServiceInstance.class));
+                } catch (IOException | IllegalArgumentException e) {
+                    LOG.log(Level.WARNING, "discovery: ignoring an unreadable etcd entry under " + p + ": " + e);
+                }
+            }
+            return new Listing(List.copyOf(out), r.path("header").path("revision").asLong());
+        }
+
+        @Override
+        public List<ServiceInstance> instances(String name) {
+            return list(name).instances();
+        }
+
+        @Override
+        public Watch watch(String name, Consumer<List<ServiceInstance>> listener) {
+            Thread t = Thread.ofVirtual().name("chassis-etcd-watch-" + name).start(() -> follow(name, listener));
+            watchers.add(t);
+            return () -> {
+                watchers.remove(t);
+                t.interrupt();
+            };
+        }
+
+        /**
+         * Lists the name's instances, then follows its keys from the next revision; on any event lists again. When
+         * etcd goes away, tries again every second; the listener keeps what it had.
+         */
+        private void follow(String name, Consumer<List<ServiceInstance>> listener) {
+            String p = prefix + name + "/";
+            while (!closed && !Thread.currentThread().isInterrupted()) {
+                try {
+                    Listing l = list(name);
+                    listener.accept(l.instances());
+                    stream(p, l.revision() + 1, () -> listener.accept(list(name).instances()));
+                } catch (RegistryException e) {
+                    LOG.log(Level.DEBUG, () -> "discovery: watching " + name + " in etcd failed: " + e.getMessage());
+                }
+                try {
+                    Thread.sleep(1000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+
+        /** One watch stream; returns when it ends (etcd went away, or the watch was closed). */
+        private void stream(String p, long revision, Runnable onEvent) {
+            for (URI endpoint : endpoints) {
+                try {
+                    Map<String, Object> create = Map.of("create_request", Map.of("key", b64(p), "range_end", prefixEnd(p),
+                            "start_revision", revision));
+                    HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/v3/watch"))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(create))).build(),
+                            HttpResponse.BodyHandlers.ofInputStream());
+                    reachable = true;
+                    try (InputStream in = r.body(); MappingIterator<JsonNode> messages = json.readerFor(JsonNode.class)
+                            .readValues(in)) {
+                        while (messages.hasNextValue()) {
+                            JsonNode m = messages.nextValue();
+                            if (m.path("result").path("events").size() > 0) {
+                                onEvent.run();
+                            }
+                        }
+                    }
+                    return;
+                } catch (IOException | RuntimeException e) {
+                    // next endpoint
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            reachable = false;
+        }
+
+        @Override
+        public boolean reachable() {
+            return reachable;
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            registrations.values().forEach(r -> r.keeper.interrupt());
+            watchers.forEach(Thread::interrupt);
+            http.close();
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package dev.chassis.discovery.etcd;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+import dev.chassis.discovery.Who;
+
+/**
+ * A real etcd server for tests, from the {@code etcd} binary (Debian's {@code etcd-server} package, which
+ * {@code .ci/run} installs). Without the binary the tests are skipped with a message — except under CI
+ * ({@code CI=true}), where that is a failure, so that they can never silently stop running.
+ */
+final class EtcdProcess implements AutoCloseable {
+    private final Path data;
+    private final int clientPort;
+    private final int peerPort;
+    private Process process;
+
+    private EtcdProcess(Path data, int clientPort, int peerPort) {
+        this.data = data;
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+    }
+
+    static String binary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            Path p = Path.of(dir, "etcd");
+            if (Files.isExecutable(p)) {
+                return p.toString();
+            }
+        }
+        return null;
+    }
+
+    static EtcdProcess start() throws IOException {
+        String etcd = binary();
+        if (etcd == null) {
+            if ("true".equals(System.getenv("CI"))) {
+                throw new IllegalStateException("no etcd binary on the PATH, and CI=true: .ci/run installs the Debian"
+                        + " package etcd-server; these tests must not stop running silently");
+            }
+            assumeTrue(false, "no etcd binary on the PATH: install etcd-server (apt-get install etcd-server) to run"
+                    + " the etcd discovery tests; skipped");
+        }
+        EtcdProcess p = new EtcdProcess(Files.createTempDirectory("chassis-etcd"), Who.freePort(), Who.freePort());
+        p.launch();
+        return p;
+    }
+
+    String endpoint() {
+        return "http://127.0.0.1:" + clientPort;
+    }
+
+    /** Starts (again, on the same data and ports) and waits until it answers. */
+    void launch() throws IOException {
+        String peer = "http://127.0.0.1:" + peerPort;
+        process = new ProcessBuilder(binary(), "--name", "test", "--data-dir", data.toString(),
+                "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
+                "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
+                "--initial-cluster", "test=" + peer).redirectErrorStream(true)
+                .redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/health")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200 && r.body().contains("true")) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not yet
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+            if (!process.isAlive()) {
+                throw new IOException("etcd exited: " + Files.readString(data.resolveSibling(data.getFileName() + ".log")));
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+        throw new IOException("etcd did not become healthy in 30 s");
+    }
+
+    /** SIGKILL, and waits until it is gone. */
+    void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process != null) {
+            kill();
+        }
+    }
+}
