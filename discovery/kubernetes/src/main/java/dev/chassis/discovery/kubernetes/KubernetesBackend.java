@@ -1,0 +1,200 @@
+package dev.chassis.discovery.kubernetes;
+
+import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
+import dev.chassis.discovery.RegistryException;
+import dev.chassis.discovery.ServiceInstance;
+import dev.chassis.discovery.ServiceRegistry;
+import dev.chassis.discovery.spi.BackendProvider;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointPort;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * {@code discovery.backend: kubernetes}: a name's instances are the ready endpoints of the EndpointSlices of the
+ * Service of that name ({@code kubernetes.io/service-name}), in the service's namespace, on the port named
+ * {@code discovery.kubernetes.port-name} (else the slice's first port); an informer follows them. Kubernetes
+ * registers pods itself (the Service's selector and the pod's readiness probe), so register and deregister do
+ * nothing: {@code /health/ready} going DOWN on shutdown is what takes a pod out. Not API.
+ */
+public final class KubernetesBackend implements BackendProvider {
+    private static final System.Logger LOG = System.getLogger(KubernetesBackend.class.getName());
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+    static final Setting<String> MASTER = Setting.string("discovery.kubernetes.master-url", null)
+            .describedAs("the API server; default: in the cluster, its service account; outside, ~/.kube/config");
+    static final Setting<String> NAMESPACE = Setting.string("discovery.kubernetes.namespace", null)
+            .describedAs("where the Services are; default: the pod's namespace");
+    static final Setting<String> PORT_NAME = Setting.string("discovery.kubernetes.port-name", "http")
+            .describedAs("the named port of the Services to call");
+
+    @Override
+    public String name() {
+        return "kubernetes";
+    }
+
+    @Override
+    public List<Setting<?>> settings() {
+        return List.of(MASTER, NAMESPACE, PORT_NAME);
+    }
+
+    @Override
+    public ServiceRegistry open(ServiceInfo service, Config config) {
+        ConfigBuilder c = new ConfigBuilder(io.fabric8.kubernetes.client.Config.autoConfigure(null));
+        config.find(MASTER).ifPresent(url -> c.withMasterUrl(url).withTrustCerts(false));
+        String namespace = config.find(NAMESPACE).orElseGet(() -> podNamespace().orElse(
+                Objects.requireNonNullElse(c.getNamespace(), "default")));
+        KubernetesClient client = new KubernetesClientBuilder().withConfig(c.withNamespace(namespace).build()).build();
+        return new Registry(client, namespace, config.get(PORT_NAME));
+    }
+
+    private static java.util.Optional<String> podNamespace() {
+        Path file = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
+        try {
+            return Files.isReadable(file) ? java.util.Optional.of(Files.readString(file).strip()) : java.util.Optional.empty();
+        } catch (java.io.IOException e) {
+            return java.util.Optional.empty();
+        }
+    }
+
+    /** One service's view of its namespace's EndpointSlices. */
+    static final class Registry implements ServiceRegistry {
+        private final KubernetesClient client;
+        private final String namespace;
+        private final String portName;
+        private final Map<String, SharedIndexInformer<EndpointSlice>> informers = new ConcurrentHashMap<>();
+        private volatile boolean reachable = true;
+
+        Registry(KubernetesClient client, String namespace, String portName) {
+            this.client = client;
+            this.namespace = namespace;
+            this.portName = portName;
+        }
+
+        @Override
+        public String backend() {
+            return "kubernetes";
+        }
+
+        @Override
+        public void register(ServiceInstance instance) {
+            // Kubernetes lists a pod in its Service's EndpointSlices when its readiness probe passes
+        }
+
+        @Override
+        public void deregister(ServiceInstance instance) {
+        }
+
+        @Override
+        public List<ServiceInstance> instances(String name) {
+            try {
+                List<ServiceInstance> out = instancesOf(name, client.discovery().v1().endpointSlices()
+                        .inNamespace(namespace).withLabel(SERVICE_NAME_LABEL, name).list().getItems());
+                reachable = true;
+                return out;
+            } catch (KubernetesClientException e) {
+                reachable = false;
+                throw new RegistryException("the Kubernetes API cannot be reached to list " + name + ": "
+                        + e.getMessage(), e);
+            }
+        }
+
+        List<ServiceInstance> instancesOf(String name, List<EndpointSlice> slices) {
+            List<ServiceInstance> out = new ArrayList<>();
+            for (EndpointSlice slice : slices) {
+                Integer port = null;
+                for (EndpointPort p : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
+                    if (p.getPort() != null && (port == null || portName.equals(p.getName()))) {
+                        port = p.getPort();
+                    }
+                }
+                if (port == null) {
+                    continue;
+                }
+                for (Endpoint e : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
+                    boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
+                            || e.getConditions().getReady();
+                    for (String address : e.getAddresses()) {
+                        String id = e.getTargetRef() != null && e.getTargetRef().getName() != null
+                                ? e.getTargetRef().getName() : address + ":" + port;
+                        out.add(new ServiceInstance(id, name, address, port, List.of("http", "grpc"),
+                                e.getZone() == null ? Map.of() : Map.of("zone", e.getZone()),
+                                ready ? ServiceInstance.Health.UP : ServiceInstance.Health.DOWN));
+                    }
+                }
+            }
+            return List.copyOf(out);
+        }
+
+        @Override
+        public Watch watch(String name, Consumer<List<ServiceInstance>> listener) {
+            List<Consumer<List<ServiceInstance>>> listeners = new CopyOnWriteArrayList<>(List.of(listener));
+            SharedIndexInformer<EndpointSlice> informer = client.discovery().v1().endpointSlices().inNamespace(namespace)
+                    .withLabel(SERVICE_NAME_LABEL, name).runnableInformer(0);
+            Runnable changed = () -> {
+                List<ServiceInstance> now = instancesOf(name, informer.getStore().list());
+                listeners.forEach(l -> l.accept(now));
+            };
+            informer.addEventHandler(new ResourceEventHandler<>() {
+                @Override
+                public void onAdd(EndpointSlice slice) {
+                    changed.run();
+                }
+
+                @Override
+                public void onUpdate(EndpointSlice before, EndpointSlice after) {
+                    changed.run();
+                }
+
+                @Override
+                public void onDelete(EndpointSlice slice, boolean finalStateUnknown) {
+                    changed.run();
+                }
+            });
+            informer.stopped().whenComplete((v, e) -> {
+                if (e != null) {
+                    LOG.log(Level.WARNING, "discovery: the Kubernetes watch of " + name + " stopped: " + e);
+                }
+            });
+            informer.start();
+            informers.put(name + "#" + System.identityHashCode(listener), informer);
+            return () -> {
+                listeners.clear();
+                informer.close();
+            };
+        }
+
+        @Override
+        public boolean reachable() {
+            for (SharedIndexInformer<EndpointSlice> i : informers.values()) {
+                if (!i.isWatching()) {
+                    return false;
+                }
+            }
+            return reachable;
+        }
+
+        @Override
+        public void close() {
+            informers.values().forEach(SharedIndexInformer::close);
+            client.close();
+        }
+    }
+}
