@@ -163,4 +163,46 @@ class BalancingTest {
             }
         }
     }
+
+    @Test
+    @Timeout(60)
+    void grpcChannelsResolveLogicalNamesThroughTheRegistryAndSpreadCalls() throws Exception {
+        Map<String, String> register = Map.of("discovery.advertise-host", "127.0.0.1");
+        RunningService a = Who.inventory("grpc-a", new Who.WhoApi("grpc-a"), register);
+        RunningService b = Who.inventory("grpc-b", new Who.WhoApi("grpc-b"), register);
+        RunningService c = null;
+        ServiceBuilder ob = Chassis.service("orders").property("server.port", "0").property("discovery.register", "false")
+                .property("clients.inventory.resolve-interval", "50ms");
+        io.grpc.Channel channel = ob.grpcChannel("inventory"); // no clients.inventory.url: found in the registry
+        RunningService orders = ob.start();
+        try {
+            Eventually.until("both instances called over gRPC", () -> {
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                for (int i = 0; i < 10; i++) {
+                    ids.add(Who.whoOverGrpc(channel));
+                }
+                return ids.equals(java.util.Set.of("grpc-a", "grpc-b"));
+            });
+            a.stop(); // deregisters
+            c = Who.inventory("grpc-c", new Who.WhoApi("grpc-c"), register); // another port, found by name
+            Eventually.until("calls reach b and the new c only", () -> {
+                java.util.Set<String> ids = new java.util.HashSet<>();
+                for (int i = 0; i < 10; i++) {
+                    try {
+                        ids.add(Who.whoOverGrpc(channel));
+                    } catch (io.grpc.StatusRuntimeException e) {
+                        ids.add("failed");
+                    }
+                }
+                return ids.equals(java.util.Set.of("grpc-b", "grpc-c"));
+            });
+        } finally {
+            orders.stop();
+            a.stop();
+            b.stop();
+            if (c != null) {
+                c.stop();
+            }
+        }
+    }
 }

@@ -53,12 +53,50 @@ public final class Who {
         Me who();
     }
 
-    /** An inventory instance in this JVM. */
+    /** gRPC {@code test.Who/Id}: the instance's id, as bytes (no generated code needed). */
+    public static final io.grpc.MethodDescriptor<byte[], byte[]> WHO_ID = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Who/Id")
+            .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
+
+    private enum Bytes implements io.grpc.MethodDescriptor.Marshaller<byte[]> {
+        INSTANCE;
+
+        @Override
+        public java.io.InputStream stream(byte[] value) {
+            return new java.io.ByteArrayInputStream(value);
+        }
+
+        @Override
+        public byte[] parse(java.io.InputStream stream) {
+            try {
+                return stream.readAllBytes();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
+    /** The gRPC service answering {@link #WHO_ID}. */
+    public static io.grpc.BindableService grpcWho(String id) {
+        return () -> io.grpc.ServerServiceDefinition.builder("test.Who").addMethod(WHO_ID,
+                io.grpc.stub.ServerCalls.asyncUnaryCall((request, response) -> {
+                    response.onNext(id.getBytes(StandardCharsets.UTF_8));
+                    response.onCompleted();
+                })).build();
+    }
+
+    /** Asks an instance behind a channel who it is. */
+    public static String whoOverGrpc(io.grpc.Channel channel) {
+        return new String(io.grpc.stub.ClientCalls.blockingUnaryCall(channel, WHO_ID, io.grpc.CallOptions.DEFAULT
+                .withDeadlineAfter(2, TimeUnit.SECONDS), new byte[0]), StandardCharsets.UTF_8);
+    }
+
+    /** An inventory instance in this JVM, over HTTP ({@code GET /who}) and gRPC ({@code test.Who/Id}). */
     public static RunningService inventory(String id, WhoApi api, Map<String, String> properties) {
         ServiceBuilder b = Chassis.service("inventory").property("server.port", "0")
                 .property("server.shutdown.delay", "0s").property("service.instance-id", id);
         properties.forEach(b::property);
-        return b.http(api).start();
+        return b.http(api).grpc(grpcWho(id)).start();
     }
 
     public static int freePort() throws IOException {
