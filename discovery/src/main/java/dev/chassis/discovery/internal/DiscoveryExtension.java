@@ -79,19 +79,45 @@ public final class DiscoveryExtension implements ChassisExtension {
             return;
         }
         AtomicReference<ServiceInstance> self = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
         context.onStarted(running -> {
             ServiceInstance me = self(context, config, running);
-            try {
-                registry.register(me);
-                self.set(me);
-            } catch (RegistryException e) {
-                // the service serves anyway; clients that know it by configuration still reach it
+            if (!register(registry, me)) {
+                // the service serves anyway; keep trying in the background until the registry takes it
                 LOG.log(Level.WARNING, "discovery: " + me.name() + " could not register with the " + registry.backend()
-                        + " registry: " + e.getMessage());
+                        + " registry; trying again every 5 s");
+                Thread.ofVirtual().name("chassis-discovery-register").start(() -> {
+                    while (!stopping.get()) {
+                        try {
+                            Thread.sleep(5000);
+                        } catch (InterruptedException e) {
+                            return;
+                        }
+                        synchronized (self) {
+                            if (!stopping.get() && register(registry, me)) {
+                                self.set(me);
+                                LOG.log(Level.INFO, "discovery: " + me.name() + " registered with the "
+                                        + registry.backend() + " registry");
+                                return;
+                            }
+                        }
+                    }
+                });
+            } else {
+                self.set(me);
+            }
+            if (me.host().equals(InetAddress.getLoopbackAddress().getHostAddress()) && !registry.backend().equals("static")
+                    && config.find(HOST).isEmpty()) {
+                LOG.log(Level.WARNING, "discovery: " + me.name() + " registered with a loopback address (no network"
+                        + " address found): only this machine can reach it; set discovery.advertise-host");
             }
         });
         context.onStopping(() -> {
-            ServiceInstance me = self.getAndSet(null);
+            ServiceInstance me;
+            synchronized (self) {
+                stopping.set(true);
+                me = self.getAndSet(null);
+            }
             if (me != null) {
                 try {
                     registry.deregister(me); // first thing: clients stop picking this instance while it drains
@@ -103,14 +129,36 @@ public final class DiscoveryExtension implements ChassisExtension {
         });
     }
 
+    private static boolean register(ServiceRegistry registry, ServiceInstance me) {
+        try {
+            registry.register(me);
+            return true;
+        } catch (RegistryException e) {
+            LOG.log(Level.DEBUG, () -> "discovery: registering failed: " + e.getMessage());
+            return false;
+        }
+    }
+
     private static ServiceInstance self(ExtensionContext context, Config config, RunningService running) {
         String host = config.find(HOST).orElseGet(DiscoveryExtension::siteLocalAddress);
         return new ServiceInstance(context.service().instanceId(), context.service().name(), host, running.port(),
                 context.service().protocols(), Map.of("version", context.service().version()), ServiceInstance.Health.UP);
     }
 
-    /** A site-local IPv4 address of this machine, else the loopback address. */
+    /**
+     * The address of the interface of the default route (found by connecting a UDP socket, which sends nothing),
+     * else a site-local IPv4 address of this machine, else the loopback address.
+     */
     private static String siteLocalAddress() {
+        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+            probe.connect(InetAddress.getByAddress(new byte[] {10, (byte) 255, (byte) 255, (byte) 254}), 9);
+            InetAddress local = probe.getLocalAddress();
+            if (local != null && !local.isAnyLocalAddress() && !local.isLoopbackAddress()) {
+                return local.getHostAddress();
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // no route: look at the interfaces
+        }
         try {
             for (NetworkInterface nic : NetworkInterface.networkInterfaces().toList()) {
                 if (!nic.isUp() || nic.isLoopback()) {

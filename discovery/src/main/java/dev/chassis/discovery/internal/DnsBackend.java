@@ -180,6 +180,7 @@ public final class DnsBackend implements BackendProvider {
                     }
                 }
                 reachable = true;
+                found.sort(Comparator.comparing(ServiceInstance::id)); // servers rotate records: not a change
                 return new Lookup(List.copyOf(found), ttl == Long.MAX_VALUE ? 5 : ttl);
             } catch (IOException e) {
                 reachable = false;

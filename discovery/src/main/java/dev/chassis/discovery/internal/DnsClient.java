@@ -70,10 +70,15 @@ final class DnsClient {
                     throw new IOException("the DNS server " + server + " did not answer within " + timeout, e);
                 }
                 ByteBuffer in = ByteBuffer.wrap(packet.getData(), 0, packet.getLength());
-                if (packet.getLength() < 12 || (in.getShort(0) & 0xffff) != id) {
+                if (packet.getLength() < 12 || (in.getShort(0) & 0xffff) != id
+                        || !server.equals(packet.getSocketAddress())) {
                     continue; // not the answer to this query
                 }
-                return decode(in, server);
+                try {
+                    return decode(in, server);
+                } catch (RuntimeException e) { // out of bounds, a bad address: a malformed answer
+                    throw new IOException("a malformed DNS answer from " + server + ": " + e, e);
+                }
             }
         }
     }
@@ -84,7 +89,7 @@ final class DnsClient {
         out.write(id);
         out.write(0x01); // recursion desired
         out.write(0x00);
-        out.writeBytes(new byte[] {0, 1, 0, 0, 0, 0, 0, 0}); // one question
+        out.writeBytes(new byte[] {0, 1, 0, 0, 0, 0, 0, 1}); // one question, one additional record (EDNS0)
         for (String label : name.split("\\.")) {
             if (label.isEmpty()) {
                 continue;
@@ -101,6 +106,8 @@ final class DnsClient {
         out.write(type);
         out.write(0);
         out.write(1); // class IN
+        // EDNS0 OPT (RFC 6891): answers of up to 4096 bytes over UDP instead of 512
+        out.writeBytes(new byte[] {0, 0, 41, 0x10, 0x00, 0, 0, 0, 0, 0, 0});
         return out.toByteArray();
     }
 
@@ -147,6 +154,9 @@ final class DnsClient {
                 default -> {
                     // CNAME and others: the server resolved them for us; their targets follow as A records
                 }
+            }
+            if (end > in.limit()) {
+                throw new IOException("a DNS record runs past the end of the answer");
             }
             in.position(end);
         }

@@ -9,7 +9,6 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import dev.chassis.core.health.Health;
 import dev.chassis.core.spi.TargetResolver;
-import dev.chassis.discovery.RegistryException;
 import dev.chassis.discovery.ServiceInstance;
 import dev.chassis.discovery.ServiceRegistry;
 
@@ -29,6 +28,7 @@ final class InstanceCache implements TargetResolver {
     private volatile boolean warned;
 
     private static final class Entry {
+        final java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
         volatile List<URI> up = List.of();
         volatile ServiceRegistry.Watch watch;
     }
@@ -40,7 +40,20 @@ final class InstanceCache implements TargetResolver {
 
     @Override
     public Optional<List<URI>> resolve(String target) {
-        Entry e = entries.computeIfAbsent(target, this::start);
+        Entry e = entries.get(target);
+        if (e == null) {
+            Entry fresh = new Entry();
+            e = entries.putIfAbsent(target, fresh);
+            if (e == null) {
+                e = fresh;
+                start(target, fresh); // the first lookup, outside the map's lock
+            }
+        }
+        try {
+            e.looked.await(10, java.util.concurrent.TimeUnit.SECONDS); // a concurrent first caller's lookup
+        } catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
         List<URI> up = e.up;
         if (!everyName && up.isEmpty()) {
             return Optional.empty(); // static: a name nobody registered is configuration's (clients.<name>.url)
@@ -48,16 +61,16 @@ final class InstanceCache implements TargetResolver {
         return Optional.of(up);
     }
 
-    private Entry start(String name) {
-        Entry e = new Entry();
+    private void start(String name, Entry e) {
         try {
             e.up = healthy(registry.instances(name));
-        } catch (RegistryException ex) {
+        } catch (RuntimeException ex) {
             LOG.log(Level.WARNING, "discovery: the " + registry.backend() + " registry cannot be reached to find " + name
                     + "; its instances come when it answers: " + ex.getMessage());
+        } finally {
+            e.looked.countDown();
         }
         e.watch = registry.watch(name, instances -> e.up = healthy(instances));
-        return e;
     }
 
     private static List<URI> healthy(List<ServiceInstance> instances) {

@@ -35,13 +35,15 @@ public final class Balancer {
     /** What is known of one instance. */
     static final class Stats {
         final AtomicInteger outstanding = new AtomicInteger();
+        // guarded by the balancer's lock; ejectedUntil is also read without it
         int failures;
         int ejections;
-        long ejectedUntil;
+        volatile long ejectedUntil;
         long lastEjectionEnd;
 
-        synchronized boolean ejected(long now) {
-            return ejectedUntil != 0 && now - ejectedUntil < 0;
+        boolean ejected(long now) {
+            long until = ejectedUntil;
+            return until != 0 && now - until < 0;
         }
     }
 
@@ -62,7 +64,12 @@ public final class Balancer {
     /** The instance for this attempt of the call, among {@code instances} (not empty). */
     URI pick(List<URI> instances, Call call) {
         if (stats.size() > 2 * instances.size() + 8) {
-            stats.keySet().retainAll(instances); // instances that left: forget them
+            // instances that left and have no call in flight: forget them
+            for (URI u : List.copyOf(stats.keySet())) {
+                if (!instances.contains(u)) {
+                    stats.computeIfPresent(u, (k, st) -> st.outstanding.get() == 0 ? null : st);
+                }
+            }
         }
         long now = System.nanoTime();
         List<URI> candidates = new ArrayList<>(instances.size());
@@ -104,28 +111,55 @@ public final class Balancer {
         stats(instance).outstanding.incrementAndGet();
     }
 
-    /** An attempt on the instance ended; {@code failed}: a transport failure or a 5xx. */
-    void finished(URI instance, boolean failed, int instanceCount) {
-        Stats s = stats(instance);
-        s.outstanding.decrementAndGet();
+    /** An attempt on the instance ended, whatever its outcome. */
+    void release(URI instance) {
+        Stats s = stats.get(instance);
+        if (s != null) {
+            s.outstanding.updateAndGet(n -> Math.max(0, n - 1));
+        }
+    }
+
+    /** An attempt succeeded: the instance's run of failures ends. */
+    void succeeded(URI instance) {
+        Stats s = stats.get(instance);
+        if (s == null) {
+            return;
+        }
         long now = System.nanoTime();
-        synchronized (s) {
-            if (!failed) {
-                s.failures = 0;
-                if (s.ejections > 0 && s.lastEjectionEnd != 0 && now - s.lastEjectionEnd > settings.maxEjection().toNanos()) {
-                    s.ejections = 0; // healthy for a long while: the next ejection is short again
-                }
-                return;
+        synchronized (this) {
+            s.failures = 0;
+            if (s.ejections > 0 && s.lastEjectionEnd != 0 && now - s.lastEjectionEnd > settings.maxEjection().toNanos()) {
+                s.ejections = 0; // healthy for a long while: the next ejection is short again
             }
+        }
+    }
+
+    /**
+     * An attempt failed (a transport failure or a 5xx); after {@code consecutiveFailures} in a row the instance is
+     * ejected, unless that would eject more than the allowed share of {@code instances}. One lock for the check,
+     * the count and the ejection, so that concurrent failures cannot pass the cap together.
+     */
+    void failed(URI instance, List<URI> instances) {
+        Stats s = stats.get(instance);
+        if (s == null) {
+            return;
+        }
+        long now = System.nanoTime();
+        long duration;
+        synchronized (this) {
             if (++s.failures < settings.consecutiveFailures() || s.ejected(now)) {
                 return;
             }
-        }
-        if (ejectedCount(now) + 1 > instanceCount * settings.maxEjectedPercent() / 100) {
-            return; // ejecting it would leave too few: it stays in rotation
-        }
-        long duration;
-        synchronized (s) {
+            int ejected = 0;
+            for (URI u : instances) {
+                Stats other = stats.get(u);
+                if (other != null && other.ejected(now)) {
+                    ejected++;
+                }
+            }
+            if (ejected + 1 > Math.max(1, instances.size()) * settings.maxEjectedPercent() / 100) {
+                return; // ejecting it would leave too few: it stays in rotation
+            }
             s.ejections++;
             long base = settings.baseEjection().toNanos();
             duration = Math.min(settings.maxEjection().toNanos(), base << Math.min(s.ejections - 1, 20));
@@ -135,16 +169,6 @@ public final class Balancer {
         }
         LOG.log(Level.WARNING, "{0}: instance {1} failed {2} calls in a row; not used for {3} ms", target, instance,
                 settings.consecutiveFailures(), duration / 1_000_000);
-    }
-
-    private int ejectedCount(long now) {
-        int n = 0;
-        for (Stats s : stats.values()) {
-            if (s.ejected(now)) {
-                n++;
-            }
-        }
-        return n;
     }
 
     /** Whether the instance is ejected now (for tests and metrics). */

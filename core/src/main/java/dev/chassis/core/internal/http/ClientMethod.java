@@ -117,11 +117,26 @@ final class ClientMethod implements Invocation {
         if (context.isCancelled()) {
             throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", null);
         }
-        URI base = target.pick(call); // from here on, the attempt is the instance's: finished(...) below reports it
+        URI base = target.pick(call);
+        boolean[] instanceFailed = {false};
+        try {
+            return attempt(call, base, rp, path, context, deadline, instanceFailed);
+        } finally {
+            target.finished(base, instanceFailed[0]); // whatever happened after the pick, the attempt is reported
+        }
+    }
+
+    /**
+     * One attempt on the picked instance; sets {@code instanceFailed[0]} when the instance is to blame (a transport
+     * failure or a 5xx; not the caller's own cancellation or deadline).
+     */
+    private Object attempt(Call call, URI base, RequestParts rp, String path, io.grpc.Context context,
+                           io.grpc.Deadline deadline, boolean[] instanceFailed) {
         String uri = base.toString() + path + (rp.query.isEmpty() ? "" : "?" + rp.query);
         HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
-        if (deadline != null && deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)
-                < target.requestTimeout().toMillis()) {
+        boolean callersDeadline = deadline != null && deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)
+                < target.requestTimeout().toMillis();
+        if (callersDeadline) {
             request.readTimeout(java.time.Duration.ofMillis(
                     Math.max(1, deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS))));
         }
@@ -142,6 +157,7 @@ final class ClientMethod implements Invocation {
         HttpClientTelemetry.Attempt attempt = target.telemetry().start(site.httpMethod(), site.path(), base, path, request);
         int status = 0;
         RuntimeException failure = null;
+        boolean callersFault = false;
         try (HttpClientResponse response = rp.body == null ? request.request()
                 : request.header(HeaderNames.CONTENT_TYPE, rp.contentType).submit(rp.body)) {
             status = response.status().code();
@@ -153,13 +169,15 @@ final class ClientMethod implements Invocation {
             throw e;
         } catch (RuntimeException e) {
             if (cancellable && context.isCancelled()) {
+                callersFault = true;
                 failure = new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", e);
                 throw failure;
             }
             failure = transportFailure(description, e);
+            callersFault = callersDeadline && failure instanceof ClientTimeoutException; // the caller's deadline ran out
             throw failure;
         } finally {
-            target.finished(base, status >= 500 || (status == 0 && failure != null));
+            instanceFailed[0] = status >= 500 || (status == 0 && failure != null && !callersFault);
             if (attempt != null) {
                 attempt.end(status, failure);
             }

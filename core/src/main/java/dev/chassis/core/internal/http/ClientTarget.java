@@ -75,7 +75,12 @@ public final class ClientTarget {
 
     /** An attempt on {@code instance} ended: {@code failed} for a transport failure or a 5xx. */
     void finished(URI instance, boolean failed) {
-        balancer.finished(instance, failed, Math.max(1, resolver.apply(name).size()));
+        balancer.release(instance); // first: nothing below may leave the attempt counted
+        if (failed) {
+            balancer.failed(instance, resolver.apply(name));
+        } else {
+            balancer.succeeded(instance);
+        }
     }
 
     Balancer balancer() {

@@ -103,15 +103,17 @@ public final class EtcdBackend implements BackendProvider {
                 this.keeper = Thread.ofVirtual().name("chassis-etcd-lease").unstarted(this::keepAlive);
             }
 
+            /** A new lease and the key under it; {@code lease} is set only once both are written. */
             void put() {
                 JsonNode granted = call("/v3/lease/grant", Map.of("TTL", ttl.toSeconds()));
-                lease = granted.path("ID").asText();
+                String id = granted.path("ID").asText();
                 try {
                     call("/v3/kv/put", Map.of("key", b64(key(instance)), "value",
-                            b64(json.writeValueAsString(instance)), "lease", lease));
+                            b64(json.writeValueAsString(instance)), "lease", id));
                 } catch (IOException e) {
                     throw new RegistryException("the instance cannot be written as JSON", e);
                 }
+                lease = id;
             }
 
             private void keepAlive() {
@@ -119,8 +121,13 @@ public final class EtcdBackend implements BackendProvider {
                 while (!closed && registrations.get(instance.id()) == this) {
                     try {
                         Thread.sleep(every);
+                        if (lease == null) {
+                            put(); // the last attempt to write the key failed: write it again
+                            continue;
+                        }
                         JsonNode r = call("/v3/lease/keepalive", Map.of("ID", lease));
                         if (r.path("result").path("TTL").asLong(0) <= 0) {
+                            lease = null;
                             LOG.log(Level.WARNING, "discovery: the etcd lease of " + instance.id() + " expired;"
                                     + " registering again");
                             put();
@@ -195,7 +202,10 @@ public final class EtcdBackend implements BackendProvider {
             Registration r = registrations.remove(instance.id());
             if (r != null) {
                 r.keeper.interrupt();
-                call("/v3/lease/revoke", Map.of("ID", r.lease)); // deletes the key with it
+                String lease = r.lease;
+                if (lease != null) {
+                    call("/v3/lease/revoke", Map.of("ID", lease)); // deletes the key with it
+                }
             }
             call("/v3/kv/deleterange", Map.of("key", b64(key(instance))));
         }
@@ -260,7 +270,7 @@ public final class EtcdBackend implements BackendProvider {
             for (URI endpoint : endpoints) {
                 try {
                     Map<String, Object> create = Map.of("create_request", Map.of("key", b64(p), "range_end", prefixEnd(p),
-                            "start_revision", revision));
+                            "start_revision", revision, "progress_notify", true));
                     HttpResponse<InputStream> r = http.send(HttpRequest.newBuilder(endpoint.resolve("/v3/watch"))
                             .POST(HttpRequest.BodyPublishers.ofByteArray(json.writeValueAsBytes(create))).build(),
                             HttpResponse.BodyHandlers.ofInputStream());
@@ -269,6 +279,9 @@ public final class EtcdBackend implements BackendProvider {
                             .readValues(in)) {
                         while (messages.hasNextValue()) {
                             JsonNode m = messages.nextValue();
+                            if (m.has("error") || m.path("result").path("canceled").asBoolean(false)) {
+                                return; // cancelled or compacted: list again and watch anew
+                            }
                             if (m.path("result").path("events").size() > 0) {
                                 onEvent.run();
                             }

@@ -80,7 +80,6 @@ public final class KubernetesBackend implements BackendProvider {
         private final String namespace;
         private final String portName;
         private final Map<String, SharedIndexInformer<EndpointSlice>> informers = new ConcurrentHashMap<>();
-        private volatile boolean reachable = true;
 
         Registry(KubernetesClient client, String namespace, String portName) {
             this.client = client;
@@ -105,12 +104,9 @@ public final class KubernetesBackend implements BackendProvider {
         @Override
         public List<ServiceInstance> instances(String name) {
             try {
-                List<ServiceInstance> out = instancesOf(name, client.discovery().v1().endpointSlices()
+                return instancesOf(name, client.discovery().v1().endpointSlices()
                         .inNamespace(namespace).withLabel(SERVICE_NAME_LABEL, name).list().getItems());
-                reachable = true;
-                return out;
             } catch (KubernetesClientException e) {
-                reachable = false;
                 throw new RegistryException("the Kubernetes API cannot be reached to list " + name + ": "
                         + e.getMessage(), e);
             }
@@ -131,7 +127,7 @@ public final class KubernetesBackend implements BackendProvider {
                 for (Endpoint e : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
                     boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
                             || e.getConditions().getReady();
-                    for (String address : e.getAddresses()) {
+                    for (String address : e.getAddresses().stream().limit(1).toList()) { // one pod, one address
                         String id = e.getTargetRef() != null && e.getTargetRef().getName() != null
                                 ? e.getTargetRef().getName() : address + ":" + port;
                         out.add(new ServiceInstance(id, name, address, port, List.of("http", "grpc"),
@@ -174,9 +170,11 @@ public final class KubernetesBackend implements BackendProvider {
                 }
             });
             informer.start();
-            informers.put(name + "#" + System.identityHashCode(listener), informer);
+            String key = name + "#" + System.identityHashCode(listener);
+            informers.put(key, informer);
             return () -> {
                 listeners.clear();
+                informers.remove(key);
                 informer.close();
             };
         }
@@ -188,7 +186,7 @@ public final class KubernetesBackend implements BackendProvider {
                     return false;
                 }
             }
-            return reachable;
+            return true;
         }
 
         @Override
