@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 
@@ -22,14 +20,6 @@ import dev.chassis.testing.TestClient;
  * respected, and a DNS server that goes away.
  */
 class DnsDiscoveryTest {
-    private static Set<String> seen(Who.Inventory client, int calls) {
-        Set<String> ids = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < calls; i++) {
-            ids.add(client.who().id());
-        }
-        return ids;
-    }
-
     @Test
     void aRecordsAreFollowedAsTheirTtlRunsOut() throws Exception {
         int port = Who.freePort();
@@ -47,14 +37,14 @@ class DnsDiscoveryTest {
             Who.Inventory client = ob.client(Who.Inventory.class);
             RunningService orders = ob.start();
             try {
-                assertThat(seen(client, 10)).containsExactly("a");
+                assertThat(Who.seen(client, 10)).containsExactly("a");
                 dns.set("inventory.test.local", List.of(TestDnsServer.Rr.a("127.0.0.2", 1),
                         TestDnsServer.Rr.a("127.0.0.3", 1)));
                 long changed = System.nanoTime();
-                Eventually.until("b is called after the TTL", () -> seen(client, 4).contains("b"));
+                Eventually.until("b is called after the TTL", () -> Who.seen(client, 4).contains("b"));
                 double ms = (System.nanoTime() - changed) / 1e6;
                 assertThat(ms).as("TTL 1 s: looked up again within about a second").isLessThan(3000);
-                assertThat(seen(client, 20)).containsExactlyInAnyOrder("a", "b");
+                assertThat(Who.seen(client, 20)).containsExactlyInAnyOrder("a", "b");
 
                 // a long TTL is not asked again soon (but at least every discovery.dns.max-refresh)
                 dns.set("long.test.local", List.of(TestDnsServer.Rr.a("127.0.0.2", 3600)));
@@ -65,10 +55,10 @@ class DnsDiscoveryTest {
                 Who.Inventory longClient = lb.client(Who.Inventory.class, "long");
                 RunningService longService = lb.start();
                 try {
-                    assertThat(seen(longClient, 5)).containsExactly("a");
+                    assertThat(Who.seen(longClient, 5)).containsExactly("a");
                     int asked = dns.questions("long.test.local");
                     Thread.sleep(1500);
-                    assertThat(seen(longClient, 5)).containsExactly("a");
+                    assertThat(Who.seen(longClient, 5)).containsExactly("a");
                     assertThat(dns.questions("long.test.local")).as("no new lookup before the TTL").isEqualTo(asked);
                 } finally {
                     longService.stop();
@@ -99,7 +89,7 @@ class DnsDiscoveryTest {
                     .property("discovery.dns.srv", "true").property("discovery.dns.timeout", "200ms");
             Who.Inventory client = ob.client(Who.Inventory.class);
             orders = ob.start();
-            assertThat(seen(client, 10)).containsExactlyInAnyOrder("srv-a", "srv-b");
+            assertThat(Who.seen(client, 10)).containsExactlyInAnyOrder("srv-a", "srv-b");
             TestClient http = new TestClient(orders.uri());
             assertThat(http.get("/health/ready").body()).doesNotContain("stale");
 
@@ -107,7 +97,7 @@ class DnsDiscoveryTest {
             Eventually.until("readiness says the instances are stale", () -> http.get("/health/ready").body()
                     .contains("stale"));
             assertThat(http.get("/health/ready").status()).as("still ready: the last instances work").isEqualTo(200);
-            assertThat(seen(client, 10)).containsExactlyInAnyOrder("srv-a", "srv-b");
+            assertThat(Who.seen(client, 10)).containsExactlyInAnyOrder("srv-a", "srv-b");
         } finally {
             dns.close();
             if (orders != null) {

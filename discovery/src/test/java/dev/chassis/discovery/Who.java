@@ -53,6 +53,15 @@ public final class Who {
         Me who();
     }
 
+    /** The instances {@code calls} calls reached. */
+    public static java.util.Set<String> seen(Inventory client, int calls) {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        for (int i = 0; i < calls; i++) {
+            ids.add(client.who().id());
+        }
+        return ids;
+    }
+
     /** gRPC {@code test.Who/Id}: the instance's id, as bytes (no generated code needed). */
     public static final io.grpc.MethodDescriptor<byte[], byte[]> WHO_ID = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
             .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Who/Id")

@@ -28,14 +28,6 @@ class EtcdDiscoveryTest {
                 "discovery.etcd.ttl", "2s", "discovery.advertise-host", "127.0.0.1");
     }
 
-    private static Set<String> seen(Who.Inventory client, int calls) {
-        Set<String> ids = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < calls; i++) {
-            ids.add(client.who().id());
-        }
-        return ids;
-    }
-
     private static ServiceBuilder orders(EtcdProcess etcd) {
         ServiceBuilder b = Chassis.service("orders").property("server.port", "0").property("server.shutdown.delay", "0s");
         etcd(etcd).forEach(b::property);
@@ -58,7 +50,7 @@ class EtcdDiscoveryTest {
             Map<String, Long> firstSeen = new ConcurrentHashMap<>();
             Thread caller = null;
             try {
-                assertThat(seen(client, 5)).containsExactly("e-a");
+                assertThat(Who.seen(client, 5)).containsExactly("e-a");
                 assertThat(registry.instances("inventory")).extracting(ServiceInstance::id).containsExactly("e-a");
                 assertThat(registry.instances("inventory").get(0).port()).isEqualTo(a.port());
 
@@ -124,16 +116,16 @@ class EtcdDiscoveryTest {
             RunningService orders = ob.start();
             TestClient http = new TestClient(orders.uri());
             try {
-                Eventually.until("both instances known", () -> seen(client, 6).equals(Set.of("o-a", "o-b")));
+                Eventually.until("both instances known", () -> Who.seen(client, 6).equals(Set.of("o-a", "o-b")));
                 etcd.kill();
                 Eventually.until("readiness says the instances are stale", () -> http.get("/health/ready").body()
                         .contains("stale"));
                 assertThat(http.get("/health/ready").status()).isEqualTo(200);
-                assertThat(seen(client, 10)).as("the last known instances").isEqualTo(Set.of("o-a", "o-b"));
+                assertThat(Who.seen(client, 10)).as("the last known instances").isEqualTo(Set.of("o-a", "o-b"));
 
                 etcd.launch(); // back, with its data: the watch resumes
                 Eventually.until("readiness no longer stale", () -> !http.get("/health/ready").body().contains("stale"));
-                assertThat(seen(client, 10)).isEqualTo(Set.of("o-a", "o-b"));
+                assertThat(Who.seen(client, 10)).isEqualTo(Set.of("o-a", "o-b"));
             } finally {
                 orders.stop();
                 a.stop();

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -39,14 +38,6 @@ class KubernetesDiscoveryTest {
                 .build();
     }
 
-    private static Set<String> seen(Who.Inventory client, int calls) {
-        Set<String> ids = ConcurrentHashMap.newKeySet();
-        for (int i = 0; i < calls; i++) {
-            ids.add(client.who().id());
-        }
-        return ids;
-    }
-
     @Test
     @Timeout(60)
     void readyEndpointsOfTheServicesSlicesAreCalledAndFollowed() throws Exception {
@@ -64,17 +55,17 @@ class KubernetesDiscoveryTest {
                     .property("discovery.kubernetes.namespace", "shop");
             Who.Inventory client = ob.client(Who.Inventory.class);
             orders = ob.start();
-            assertThat(seen(client, 6)).containsExactly("pod-a");
+            assertThat(Who.seen(client, 6)).containsExactly("pod-a");
 
             admin.resource(slice("inventory-b", "pod-b", b.port(), true)).create(); // a pod became ready
             long added = System.nanoTime();
-            Eventually.until("pod-b called", () -> seen(client, 4).contains("pod-b"));
+            Eventually.until("pod-b called", () -> Who.seen(client, 4).contains("pod-b"));
             System.out.printf("kubernetes: a new endpoint was called %.1f ms after its slice was written%n",
                     (System.nanoTime() - added) / 1e6);
-            assertThat(seen(client, 10)).containsExactlyInAnyOrder("pod-a", "pod-b");
+            assertThat(Who.seen(client, 10)).containsExactlyInAnyOrder("pod-a", "pod-b");
 
             admin.resource(slice("inventory-a", "pod-a", a.port(), false)).update(); // pod-a not ready (terminating)
-            Eventually.until("pod-a no longer called", () -> seen(client, 10).equals(Set.of("pod-b")));
+            Eventually.until("pod-a no longer called", () -> Who.seen(client, 10).equals(Set.of("pod-b")));
 
             TestClient http = new TestClient(orders.uri());
             assertThat(http.get("/health/ready").body()).doesNotContain("stale");
