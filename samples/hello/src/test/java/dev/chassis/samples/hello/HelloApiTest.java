@@ -43,4 +43,10 @@ class HelloApiTest {
         assertThat(r.status()).isEqualTo(400);
         assertThat(r.json().get("errors").get(0).get("field").asText()).isEqualTo("limit");
     }
+
+    @Test
+    void followsTheChassisStandard() {
+        // health, /info, problems, trace continuation, /metrics (observability is on); hello serves no gRPC
+        dev.chassis.testing.Conformance.of(service.uri()).badInput("POST", "/greetings").withoutGrpc().check();
+    }
 }

@@ -1,0 +1,250 @@
+package dev.chassis.testing;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+/**
+ * Checks from outside, over real sockets, that a running service follows the Chassis communication standard
+ * (STANDARD.md): health endpoints and their shape, {@code /info}, problem+json for unknown routes, wrong methods and
+ * bad input, {@code traceparent} continued into the problem's {@code traceId}, {@code /metrics} in the Prometheus text
+ * format, and gRPC health on the same port. Any service — generated, sample or hand-written — runs it in its tests:
+ *
+ * <pre>{@code
+ * @Test
+ * void followsTheStandard() {
+ *     Conformance.of(service.uri()).badInput("POST", "/orders").check();
+ * }
+ * }</pre>
+ *
+ * {@link #check()} reports every violation at once, in an {@link AssertionError}.
+ */
+public final class Conformance {
+    /** One Prometheus text-format line: a comment, or {@code name{labels} value [timestamp]}. */
+    private static final Pattern SAMPLE = Pattern.compile(
+            "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*})? "
+                    + "(-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?");
+    private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|# .*");
+
+    private final URI base;
+    private final TestClient client;
+    private final List<String[]> badInputs = new ArrayList<>();
+    private boolean metrics = true;
+    private boolean grpc = true;
+
+    private Conformance(URI base) {
+        this.base = base;
+        this.client = new TestClient(base);
+    }
+
+    /** The checks for the service at {@code base} ({@code http://localhost:8080}). */
+    public static Conformance of(URI base) {
+        return new Conformance(base);
+    }
+
+    /** Also sends malformed JSON to this JSON endpoint and expects a 400 problem without internals. */
+    public Conformance badInput(String method, String path) {
+        badInputs.add(new String[] {method, path});
+        return this;
+    }
+
+    /** Skips {@code /metrics}: for a service built without chassis-observability. */
+    public Conformance withoutMetrics() {
+        metrics = false;
+        return this;
+    }
+
+    /** Skips gRPC health: for a service that serves no gRPC. */
+    public Conformance withoutGrpc() {
+        grpc = false;
+        return this;
+    }
+
+    /** Runs every check; throws an {@link AssertionError} listing every violation. */
+    public void check() {
+        List<String> problems = new ArrayList<>();
+        health(problems);
+        info(problems);
+        unknownRouteAndTrace(problems);
+        wrongMethod(problems);
+        for (String[] b : badInputs) {
+            badInput(b[0], b[1], problems);
+        }
+        if (metrics) {
+            metrics(problems);
+        }
+        if (grpc) {
+            grpcHealth(problems);
+        }
+        if (!problems.isEmpty()) {
+            throw new AssertionError("the service at " + base + " does not follow the Chassis standard:\n- "
+                    + String.join("\n- ", problems));
+        }
+    }
+
+    private static Optional<JsonNode> json(TestResponse r, String what, List<String> problems) {
+        try {
+            return Optional.of(r.json());
+        } catch (RuntimeException e) {
+            problems.add(what + ": the body is not JSON: " + abbreviate(r.body()));
+            return Optional.empty();
+        }
+    }
+
+    private void health(List<String> problems) {
+        for (String path : List.of("/health/live", "/health/ready", "/health/started")) {
+            TestResponse r = client.get(path);
+            if (r.status() != 200 && r.status() != 503) {
+                problems.add(path + " answered " + r.status() + "; expected 200 (UP) or 503 (DOWN)");
+                continue;
+            }
+            json(r, path, problems).ifPresent(body -> {
+                String status = body.path("status").asText("");
+                if (!status.equals("UP") && !status.equals("DOWN")) {
+                    problems.add(path + ": \"status\" is '" + status + "', not UP or DOWN");
+                }
+                if ((r.status() == 200) != status.equals("UP")) {
+                    problems.add(path + ": status " + r.status() + " does not match \"status\":\"" + status + "\"");
+                }
+                if (!body.path("checks").isArray()) {
+                    problems.add(path + ": no \"checks\" array");
+                } else {
+                    body.path("checks").forEach(c -> {
+                        if (!c.path("name").isTextual() || !c.path("status").isTextual()) {
+                            problems.add(path + ": a check without \"name\" and \"status\": " + c);
+                        }
+                    });
+                }
+            });
+        }
+        if (client.get("/health/live").status() != 200) {
+            problems.add("/health/live is not UP on a running service");
+        }
+    }
+
+    private void info(List<String> problems) {
+        TestResponse r = client.get("/info");
+        if (r.status() != 200) {
+            problems.add("/info answered " + r.status() + "; expected 200");
+            return;
+        }
+        json(r, "/info", problems).ifPresent(body -> {
+            for (String field : List.of("name", "version", "instanceId", "startTime", "protocols")) {
+                if (body.path(field).isMissingNode() || body.path(field).isNull()) {
+                    problems.add("/info has no \"" + field + "\"");
+                }
+            }
+        });
+    }
+
+    /** A problem+json answer with the standard's fields; returns it. */
+    private static Optional<JsonNode> problem(TestResponse r, String what, int status, List<String> problems) {
+        if (r.status() != status) {
+            problems.add(what + " answered " + r.status() + "; expected " + status);
+        }
+        String type = r.header("Content-Type").orElse("");
+        if (!type.toLowerCase(Locale.ROOT).startsWith("application/problem+json")) {
+            problems.add(what + ": Content-Type is '" + type + "', not application/problem+json");
+            return Optional.empty();
+        }
+        Optional<JsonNode> body = json(r, what, problems);
+        body.ifPresent(p -> {
+            for (String field : List.of("type", "title", "status", "traceId")) {
+                if (!p.hasNonNull(field)) {
+                    problems.add(what + ": the problem has no \"" + field + "\"");
+                }
+            }
+            if (p.path("status").asInt() != r.status()) {
+                problems.add(what + ": the problem's \"status\" " + p.path("status") + " is not the HTTP status");
+            }
+            String text = p.toString();
+            if (text.contains("Exception") || text.contains("\tat ") || text.contains(".java:")) {
+                problems.add(what + ": the problem shows internals: " + abbreviate(text));
+            }
+        });
+        return body;
+    }
+
+    private void unknownRouteAndTrace(List<String> problems) {
+        String trace = UUID.randomUUID().toString().replace("-", "");
+        String path = "/conformance-" + UUID.randomUUID();
+        TestResponse r = client.get(path, "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+        problem(r, "GET of an unknown route", 404, problems).ifPresent(p -> {
+            if (!trace.equals(p.path("traceId").asText())) {
+                problems.add("traceparent is not continued: the problem's traceId is '" + p.path("traceId").asText()
+                        + "', the request's trace " + trace);
+            }
+        });
+    }
+
+    private void wrongMethod(List<String> problems) {
+        TestResponse r = client.delete("/health/live");
+        problem(r, "DELETE /health/live", 405, problems);
+        if (r.header("Allow").isEmpty()) {
+            problems.add("DELETE /health/live: a 405 without an Allow header");
+        }
+    }
+
+    private void badInput(String method, String path, List<String> problems) {
+        TestResponse r = client.send(method, path, "{\"unclosed\": ", "Content-Type", "application/json");
+        problem(r, method + " " + path + " with malformed JSON", 400, problems);
+    }
+
+    private void metrics(List<String> problems) {
+        TestResponse r = client.get("/metrics");
+        if (r.status() != 200) {
+            problems.add("/metrics answered " + r.status() + "; expected 200 (add chassis-observability, or call"
+                    + " withoutMetrics())");
+            return;
+        }
+        if (!r.header("Content-Type").orElse("").startsWith("text/plain")) {
+            problems.add("/metrics: Content-Type is '" + r.header("Content-Type").orElse("") + "', not text/plain");
+        }
+        int samples = 0;
+        for (String line : r.body().split("\n")) {
+            if (line.isEmpty()) {
+                continue;
+            }
+            if (line.startsWith("#")) {
+                if (!COMMENT.matcher(line).matches()) {
+                    problems.add("/metrics: a malformed comment line: " + abbreviate(line));
+                }
+            } else if (SAMPLE.matcher(line).matches()) {
+                samples++;
+            } else {
+                problems.add("/metrics: not a Prometheus sample line: " + abbreviate(line));
+            }
+        }
+        if (samples == 0) {
+            problems.add("/metrics has no sample");
+        }
+    }
+
+    private void grpcHealth(List<String> problems) {
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress(base.getHost(), base.getPort()).usePlaintext().build();
+        try {
+            var status = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus();
+            if (status != io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+                problems.add("gRPC health (grpc.health.v1.Health/Check) says " + status + ", not SERVING");
+            }
+        } catch (io.grpc.StatusRuntimeException e) {
+            problems.add("gRPC health (grpc.health.v1.Health/Check) failed on the same port: " + e.getStatus()
+                    + " (a service without gRPC services: call withoutGrpc())");
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

@@ -1,0 +1,68 @@
+package dev.chassis.testing;
+
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+import org.junit.jupiter.api.Test;
+
+import com.sun.net.httpserver.HttpServer;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.http.Body;
+import dev.chassis.core.http.Path;
+import dev.chassis.core.http.Post;
+
+/** The conformance kit passes a Chassis service and fails, naming each violation, a service that ignores the standard. */
+class ConformanceTest {
+    record Note(String text) {
+    }
+
+    @Path("/notes")
+    public static final class Notes {
+        @Post
+        public Note add(@Body Note note) {
+            return note;
+        }
+    }
+
+    @Test
+    void aChassisServiceConforms() {
+        try (RunningService s = Chassis.service("notes").property("server.port", "0").http(new Notes()).start()) {
+            // core alone: no /metrics (chassis-observability) and no gRPC service
+            Conformance.of(s.uri()).badInput("POST", "/notes").withoutMetrics().withoutGrpc().check();
+        }
+    }
+
+    @Test
+    void aServiceThatIgnoresTheStandardFailsWithEveryViolation() throws Exception {
+        // a plain JDK server that answers 200 "ok" to everything: what a service without Chassis might do
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] ok = "ok".getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "text/html");
+            exchange.sendResponseHeaders(200, ok.length);
+            exchange.getResponseBody().write(ok);
+            exchange.close();
+        });
+        server.start();
+        try {
+            URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+            assertThatThrownBy(() -> Conformance.of(uri).badInput("POST", "/notes").check())
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("/health/ready: the body is not JSON")
+                    .hasMessageContaining("/info: the body is not JSON")
+                    .hasMessageContaining("GET of an unknown route answered 200; expected 404")
+                    .hasMessageContaining("not application/problem+json")
+                    .hasMessageContaining("DELETE /health/live answered 200; expected 405")
+                    .hasMessageContaining("POST /notes with malformed JSON answered 200; expected 400")
+                    .hasMessageContaining("/metrics: Content-Type is 'text/html'")
+                    .hasMessageContaining("gRPC health");
+        } finally {
+            server.stop(0);
+        }
+    }
+}
