@@ -75,4 +75,26 @@ class DataSourceTest {
                 .property("datasource.connection-timeout", "10ms").start())
                 .isInstanceOf(ConfigException.class).hasMessageContaining("datasource.connection-timeout");
     }
+
+    @Test
+    void theServicesInitScriptRunsBeforeItServesAndABadOneFailsStartUp() throws Exception {
+        var b = Chassis.service("ledger2").property("server.port", "0")
+                .property("datasource.url", "jdbc:h2:mem:ledger-init;DB_CLOSE_DELAY=-1")
+                .property("datasource.init-script", "test-schema.sql");
+        DataSource db = b.component(DataSource.class);
+        RunningService s = b.start();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.execute("insert into ledger_entries values (1, 5)"); // the table is there already
+        } finally {
+            s.stop();
+        }
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+                .property("datasource.url", "jdbc:h2:mem:init-missing;DB_CLOSE_DELAY=-1")
+                .property("datasource.init-script", "no-such.sql").start())
+                .hasMessageContaining("no-such.sql").hasMessageContaining("not on the class path");
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+                .property("datasource.url", "jdbc:h2:mem:init-broken;DB_CLOSE_DELAY=-1")
+                .property("datasource.init-script", "broken-schema.sql").start())
+                .hasMessageContaining("broken-schema.sql failed at: CREATE TABLE broken (");
+    }
 }

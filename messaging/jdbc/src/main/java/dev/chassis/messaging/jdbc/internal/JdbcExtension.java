@@ -39,6 +39,9 @@ public final class JdbcExtension implements ChassisExtension {
     static final Setting<String> PASSWORD = Setting.string("datasource.password", null).describedAs("the password");
     static final Setting<Integer> MAX_POOL = Setting.integer("datasource.maximum-pool-size", 10).range(1, 1000)
             .describedAs("the most connections the pool opens");
+    static final Setting<String> INIT_SCRIPT = Setting.string("datasource.init-script", null)
+            .describedAs("a class-path SQL script (idempotent: CREATE TABLE IF NOT EXISTS ...) run when the database is"
+                    + " first reached, before consumers start");
     static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration("datasource.connection-timeout",
             Duration.ofSeconds(5)).describedAs("how long a caller waits for a connection from the pool");
 
@@ -49,7 +52,8 @@ public final class JdbcExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        List<Setting<?>> all = new java.util.ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT));
+        List<Setting<?>> all = new java.util.ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
+                INIT_SCRIPT));
         all.addAll(JdbcSettings.all());
         return all;
     }
@@ -94,7 +98,7 @@ public final class JdbcExtension implements ChassisExtension {
     /** The tables, the outbox and its relay, the inbox, Idempotency-Key answers, and their metrics. */
     private static void outboxAndInbox(ExtensionContext context, DataSource dataSource, Meter meter) {
         JdbcSettings.Values settings = JdbcSettings.Values.of(context.config());
-        Schema schema = new Schema(dataSource);
+        Schema schema = new Schema(dataSource, context.config().find(INIT_SCRIPT).orElse(null));
         try {
             schema.ensure();
         } catch (SchemaRefused e) {

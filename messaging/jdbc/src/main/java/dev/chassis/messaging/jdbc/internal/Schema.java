@@ -59,10 +59,67 @@ final class Schema {
                     "CREATE INDEX IF NOT EXISTS chassis_outbox_sent ON chassis_outbox (sent_at)"));
 
     private final DataSource dataSource;
+    private final String initScript;
     private volatile Dialect dialect;
 
-    Schema(DataSource dataSource) {
+    /**
+     * @param initScript the service's own SQL, a class-path resource run after Chassis' tables each time the
+     *                   service first reaches the database (so it must be idempotent), or null
+     */
+    Schema(DataSource dataSource, String initScript) {
         this.dataSource = dataSource;
+        this.initScript = initScript;
+    }
+
+    /** The statements of the service's init script: split at semicolons that end a line; {@code --} comments dropped. */
+    static List<String> statements(String script) {
+        List<String> out = new java.util.ArrayList<>();
+        StringBuilder current = new StringBuilder();
+        for (String line : script.split("\\R")) {
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("--")) {
+                continue;
+            }
+            current.append(current.isEmpty() ? "" : "\n").append(line);
+            if (l.endsWith(";")) {
+                String sql = current.toString().strip();
+                out.add(sql.substring(0, sql.length() - 1));
+                current.setLength(0);
+            }
+        }
+        if (!current.toString().isBlank()) {
+            out.add(current.toString().strip());
+        }
+        return out;
+    }
+
+    private void runInitScript(Connection c) throws SQLException {
+        if (initScript == null) {
+            return;
+        }
+        String name = initScript.startsWith("/") ? initScript.substring(1) : initScript;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
+                ? Thread.currentThread().getContextClassLoader() : Schema.class.getClassLoader();
+        String script;
+        try (java.io.InputStream in = loader.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new SchemaRefused("datasource.init-script names " + initScript + ", which is not on the class"
+                        + " path (put it in src/main/resources)");
+            }
+            script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            throw new SQLException("datasource.init-script " + initScript + " cannot be read", e);
+        }
+        try (Statement st = c.createStatement()) {
+            for (String sql : statements(script)) {
+                try {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    throw new SchemaRefused("datasource.init-script " + initScript + " failed at: "
+                            + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql) + ": " + e.getMessage());
+                }
+            }
+        }
     }
 
     /** The database's dialect, once {@link #ensure()} succeeded; else null. */
@@ -82,7 +139,9 @@ final class Schema {
         synchronized (this) {
             if (dialect == null) {
                 try (Connection c = dataSource.getConnection()) {
-                    dialect = migrate(c, VERSION);
+                    Dialect migrated = migrate(c, VERSION);
+                    runInitScript(c);
+                    dialect = migrated;
                 }
             }
             return dialect;

@@ -1,0 +1,2 @@
+CREATE TABLE IF NOT EXISTS ok_table (id INT);
+CREATE TABLE broken (;

@@ -1,0 +1,31 @@
+package dev.chassis.samples.shop.demo;
+
+/**
+ * The demo: starts Kafka and the three services as processes on this machine (nothing to install), runs the
+ * scenario, prints each step and the trace, then stops everything. {@code SHOP_DATABASE=postgresql} runs orders and
+ * notifications on a real PostgreSQL (embedded binaries) instead of H2.
+ *
+ * <pre>./mvnw -q -pl samples/shop/demo -am -DskipTests install exec:java</pre>
+ */
+public final class ShopDemo {
+    private ShopDemo() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        String db = System.getenv().getOrDefault("SHOP_DATABASE", "h2").toLowerCase(java.util.Locale.ROOT);
+        if (!db.equals("h2") && !db.equals("postgresql")) {
+            System.err.println("SHOP_DATABASE is h2 (the default) or postgresql, not '" + db + "'");
+            System.exit(2);
+        }
+        ShopSystem.Database database = db.equals("h2") ? ShopSystem.Database.H2 : ShopSystem.Database.POSTGRESQL;
+        System.out.println("Starting the shop: Kafka, " + (database == ShopSystem.Database.H2 ? "H2 in each service"
+                : "PostgreSQL") + ", and three services, each in its own JVM ...");
+        long start = System.nanoTime();
+        try (ShopSystem shop = ShopSystem.start(database, System.out)) {
+            System.out.printf("ready in %.1f s; logs in %s%n", (System.nanoTime() - start) / 1e9, shop.logs());
+            new Scenario(shop, System.out).run();
+            System.out.println("\nDone: one order, placed once, reserved once, notified once, in one trace. Stopping.");
+        }
+        System.exit(0);
+    }
+}

