@@ -187,6 +187,8 @@ public final class ShopSystem implements AutoCloseable {
                 "-Dserver.port=" + ports.get(service),
                 "-Dmessaging.broker=kafka",
                 "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
+                // a crashed consumer's partitions move on after 6 s (the broker's minimum), not the default 45 s
+                "-Dmessaging.kafka.session-timeout=6s",
                 "-Dclients.inventory.url=http://127.0.0.1:" + ports.get("inventory"),
                 "-Ddiscovery.register=false"));
         if (databases.containsKey(service)) {

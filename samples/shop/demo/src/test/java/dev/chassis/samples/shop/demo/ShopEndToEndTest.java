@@ -1,0 +1,92 @@
+package dev.chassis.samples.shop.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.chassis.testing.Conformance;
+import dev.chassis.testing.TestClient;
+import dev.chassis.testing.TestResponse;
+
+/**
+ * The shop end to end, each service in its own JVM, on a real Kafka broker (its own JVM) and a real PostgreSQL
+ * (embedded binaries): the scenario, one trace across the three services, the standard's conformance checks on each,
+ * and services SIGKILLed and restarted mid-stream with nothing lost and nothing notified twice.
+ */
+class ShopEndToEndTest {
+    private static List<String> notified(TestClient notifications) {
+        List<String> ids = new ArrayList<>();
+        notifications.get("/notifications").json().forEach(n -> ids.add(n.path("orderId").asText()));
+        return ids;
+    }
+
+    private static String place(TestClient orders, int i) {
+        TestResponse r = orders.post("/orders", "{\"customer\":\"c" + i + "\",\"sku\":\"pen\",\"quantity\":1}",
+                "Idempotency-Key", "e2e-" + i);
+        assertThat(r.status()).as("order %d: %s", i, r.body()).isEqualTo(201);
+        return r.json().get("id").asText();
+    }
+
+    @Test
+    @Timeout(600)
+    void ordersFlowThroughTheThreeServicesInOneTraceAndRestartsLoseNothing() throws Exception {
+        try (ShopSystem shop = ShopSystem.start(ShopSystem.Database.POSTGRESQL, System.out)) {
+            Scenario.Result result = new Scenario(shop, System.out).run();
+
+            Set<String> services = new HashSet<>();
+            for (JsonNode span : result.spans()) {
+                services.add(span.path("service").asText());
+            }
+            assertThat(services).as("one trace spans the three services").containsExactlyInAnyOrder("orders",
+                    "inventory", "notifications");
+            assertThat(result.spans()).extracting(s -> s.path("name").asText()).contains("POST /orders",
+                    "shop.inventory.v1.Inventory/Reserve", "send orders.placed", "process orders.placed");
+
+            Conformance.of(shop.uri("inventory")).check();
+            Conformance.of(shop.uri("orders")).badInput("POST", "/orders").withoutGrpc().check();
+            Conformance.of(shop.uri("notifications")).withoutGrpc().check();
+
+            TestClient inventory = new TestClient(shop.uri("inventory"));
+            TestClient notifications = new TestClient(shop.uri("notifications"));
+            assertThat(inventory.put("/stock/pen", "{\"quantity\":1000}").status()).isEqualTo(200);
+            List<String> placed = new ArrayList<>(List.of(result.orderId()));
+
+            // the consumer crashes: orders keep coming; its restart picks up where the group left off
+            shop.kill("notifications");
+            for (int i = 0; i < 15; i++) {
+                placed.add(place(new TestClient(shop.uri("orders")), i));
+            }
+            shop.start("notifications");
+
+            // the publisher crashes right after committing orders: its outbox rows are relayed after its restart
+            for (int i = 15; i < 30; i++) {
+                placed.add(place(new TestClient(shop.uri("orders")), i));
+            }
+            shop.kill("orders");
+            shop.start("orders");
+            for (int i = 30; i < 40; i++) {
+                placed.add(place(new TestClient(shop.uri("orders")), i));
+            }
+
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (!new HashSet<>(notified(notifications)).containsAll(placed) && System.nanoTime() < deadline) {
+                Thread.sleep(200);
+            }
+            List<String> sent = notified(notifications);
+            assertThat(new HashSet<>(sent)).as("every order notified").containsAll(placed);
+            assertThat(sent).as("no order notified twice").doesNotHaveDuplicates();
+            assertThat(sent).hasSize(placed.size());
+            assertThat(inventory.get("/stock/pen").json().path("quantity").asInt()).as("each reserved once")
+                    .isEqualTo(1000 - 40);
+        }
+    }
+}
