@@ -1,0 +1,189 @@
+package dev.chassis.samples.shop.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+/**
+ * The shop's deployment files, checked without a cluster or Docker (neither runs here): the Kubernetes manifests
+ * parse into the Kubernetes model and hang together (probes on the standard endpoints, Services and autoscalers
+ * pointing at Deployments, ConfigMaps that exist); the Dockerfiles copy what the build produces and start a main
+ * class that exists; docker-compose runs the three services next to Kafka, PostgreSQL and a trace viewer.
+ */
+class DeploymentFilesTest {
+    private static final Path SHOP = Path.of("..").toAbsolutePath().normalize();
+    private static final List<String> SERVICES = List.of("inventory", "orders", "notifications");
+
+    private static List<HasMetadata> manifests() throws Exception {
+        String yaml = Files.readString(SHOP.resolve("deploy/kubernetes/shop.yaml"));
+        List<HasMetadata> out = new ArrayList<>();
+        for (String doc : yaml.split("(?m)^---\\s*$")) {
+            if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
+                out.add(Serialization.unmarshal(doc, HasMetadata.class));
+            }
+        }
+        return out;
+    }
+
+    private static int port(String service) throws Exception {
+        JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(
+                SHOP.resolve(service + "/src/main/resources/application.yaml").toFile());
+        return config.path("server").path("port").asInt();
+    }
+
+    @Test
+    void theKubernetesManifestsAreValidObjectsThatHangTogether() throws Exception {
+        List<HasMetadata> all = manifests();
+        assertThat(all).noneMatch(o -> o instanceof GenericKubernetesResource).hasSizeGreaterThanOrEqualTo(14);
+        Map<String, Deployment> deployments = new HashMap<>();
+        Map<String, ConfigMap> configMaps = new HashMap<>();
+        all.forEach(o -> {
+            if (o instanceof Deployment d) {
+                deployments.put(d.getMetadata().getName(), d);
+            } else if (o instanceof ConfigMap c) {
+                configMaps.put(c.getMetadata().getName(), c);
+            }
+        });
+        assertThat(deployments).containsOnlyKeys(SERVICES);
+        for (Deployment d : deployments.values()) {
+            String name = d.getMetadata().getName();
+            assertThat(d.getSpec().getTemplate().getMetadata().getLabels())
+                    .containsAllEntriesOf(d.getSpec().getSelector().getMatchLabels());
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            assertThat(c.getPorts()).anySatisfy(p -> {
+                assertThat(p.getName()).isEqualTo("http");
+                assertThat(p.getContainerPort()).as("%s's port", name).isEqualTo(port(name));
+            });
+            for (Object[] probe : new Object[][] {{c.getStartupProbe(), "/health/started"},
+                    {c.getReadinessProbe(), "/health/ready"}, {c.getLivenessProbe(), "/health/live"}}) {
+                Probe p = (Probe) probe[0];
+                assertThat(p).as("%s: a probe on %s", name, probe[1]).isNotNull();
+                assertThat(p.getHttpGet().getPath()).isEqualTo(probe[1]);
+                assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("http");
+            }
+            for (EnvFromSource from : c.getEnvFrom()) {
+                assertThat(configMaps).as("%s reads ConfigMap %s", name, from.getConfigMapRef().getName())
+                        .containsKey(from.getConfigMapRef().getName());
+            }
+            assertThat(c.getResources().getLimits()).containsKey("memory");
+        }
+        for (HasMetadata o : all) {
+            if (o instanceof Service s) {
+                Deployment target = deployments.get(s.getMetadata().getName());
+                assertThat(target).as("a Deployment behind Service %s", s.getMetadata().getName()).isNotNull();
+                assertThat(target.getSpec().getTemplate().getMetadata().getLabels())
+                        .containsAllEntriesOf(s.getSpec().getSelector());
+                assertThat(s.getSpec().getPorts()).allSatisfy(p -> assertThat(p.getTargetPort().getStrVal())
+                        .isEqualTo("http"));
+            } else if (o instanceof HorizontalPodAutoscaler h) {
+                assertThat(deployments).containsKey(h.getSpec().getScaleTargetRef().getName());
+                assertThat(h.getSpec().getMinReplicas()).isLessThanOrEqualTo(h.getSpec().getMaxReplicas());
+            }
+        }
+    }
+
+    /** Environment variable names of every setting Chassis and its extensions on this class path declare. */
+    private static List<java.util.regex.Pattern> settingNames() {
+        List<dev.chassis.core.config.Setting<?>> settings = new ArrayList<>(
+                dev.chassis.core.internal.server.CoreSettings.all());
+        java.util.ServiceLoader.load(dev.chassis.core.spi.ChassisExtension.class)
+                .forEach(e -> settings.addAll(e.settings()));
+        return settings.stream().map(st -> java.util.regex.Pattern.compile(
+                dev.chassis.core.config.Setting.environmentName(st.key()).replace("*", "[A-Z0-9_]+"))).toList();
+    }
+
+    private static void assertSettings(String where, Iterable<String> names) {
+        List<java.util.regex.Pattern> known = settingNames();
+        for (String name : names) {
+            assertThat(known.stream().anyMatch(p -> p.matcher(name).matches()))
+                    .as("%s: %s is not a Chassis setting (a typo would be ignored silently)", where, name).isTrue();
+        }
+    }
+
+    @Test
+    void everyEnvironmentVariableIsAChassisSetting() throws Exception {
+        for (HasMetadata o : manifests()) {
+            if (o instanceof ConfigMap c) {
+                assertSettings("ConfigMap " + c.getMetadata().getName(), c.getData().keySet());
+            } else if (o instanceof Deployment d) {
+                assertSettings("Deployment " + d.getMetadata().getName(), d.getSpec().getTemplate().getSpec()
+                        .getContainers().get(0).getEnv().stream().map(e -> e.getName()).toList());
+            }
+        }
+        JsonNode services = new ObjectMapper(new YAMLFactory()).readTree(SHOP.resolve("docker-compose.yml").toFile())
+                .path("services");
+        for (String s : SERVICES) {
+            List<String> names = new ArrayList<>();
+            services.path(s).path("environment").fieldNames().forEachRemaining(names::add);
+            assertSettings("compose " + s, names);
+        }
+        // the check itself can fail
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertSettings("test", List.of("MESAGING_BROKER")))
+                .hasMessageContaining("MESAGING_BROKER is not a Chassis setting");
+    }
+
+    @Test
+    void eachDockerfileCopiesWhatTheBuildMakesAndStartsAMainThatExists() throws Exception {
+        for (String service : SERVICES) {
+            Path dir = SHOP.resolve(service);
+            List<String> lines = Files.readAllLines(dir.resolve("Dockerfile"));
+            for (String line : lines) {
+                if (line.startsWith("COPY ")) {
+                    String source = line.split("\\s+")[1];
+                    assertThat(dir.resolve(source)).as("%s: COPY %s (built by the package phase)", service, source)
+                            .exists();
+                }
+                if (line.startsWith("EXPOSE ")) {
+                    assertThat(Integer.parseInt(line.substring(7).strip())).isEqualTo(port(service));
+                }
+                if (line.startsWith("ENTRYPOINT ")) {
+                    JsonNode entry = new ObjectMapper().readTree(line.substring("ENTRYPOINT ".length()));
+                    String main = entry.get(entry.size() - 1).asText();
+                    assertThat(Class.forName(main).getMethod("main", String[].class)).isNotNull();
+                }
+            }
+            assertThat(Files.list(dir.resolve("target/lib")).count()).as("%s's target/lib", service).isGreaterThan(10);
+        }
+    }
+
+    @Test
+    void composeRunsTheServicesWithKafkaPostgresAndATraceViewer() throws Exception {
+        JsonNode compose = new ObjectMapper(new YAMLFactory()).readTree(SHOP.resolve("docker-compose.yml").toFile());
+        JsonNode services = compose.path("services");
+        for (String s : List.of("kafka", "postgres", "jaeger", "inventory", "orders", "notifications")) {
+            assertThat(services.has(s)).as("compose service %s", s).isTrue();
+        }
+        for (String s : SERVICES) {
+            assertThat(SHOP.resolve(services.path(s).path("build").asText()).resolve("Dockerfile")).exists();
+            assertThat(services.path(s).path("environment").path("MESSAGING_BROKER").asText()).isEqualTo("kafka");
+            assertThat(services.path(s).path("ports").get(0).asText()).startsWith(port(s) + ":");
+        }
+        assertThat(services.path("orders").path("environment").path("DATASOURCE_URL").asText())
+                .startsWith("jdbc:postgresql://postgres:5432/");
+        assertThat(Objects.requireNonNull(services.path("orders").path("environment").path("CLIENTS_INVENTORY_URL")
+                .asText())).isEqualTo("http://inventory:" + port("inventory"));
+    }
+}
