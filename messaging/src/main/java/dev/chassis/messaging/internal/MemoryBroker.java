@@ -46,6 +46,27 @@ final class MemoryBroker implements Broker {
         return NAMED.computeIfAbsent(name, n -> new MemoryBroker(partitions, retention));
     }
 
+    /**
+     * What the JVM's broker of that name holds for a topic, partition by partition in offset order (records past
+     * the retention are gone); null when no broker of that name exists.
+     */
+    static List<Delivered> retained(String name, String topic) {
+        MemoryBroker b = NAMED.get(name);
+        if (b == null) {
+            return null;
+        }
+        Topic t = b.topics.get(topic);
+        List<Delivered> out = new ArrayList<>();
+        if (t != null) {
+            for (Partition p : t.parts) {
+                synchronized (p) {
+                    out.addAll(p.records);
+                }
+            }
+        }
+        return out;
+    }
+
     @Override
     public String system() {
         return "chassis-memory";

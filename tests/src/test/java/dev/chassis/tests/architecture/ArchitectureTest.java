@@ -22,11 +22,22 @@ class ArchitectureTest {
     private static final List<String> SIBLINGS = List.of("observability", "resilience", "discovery", "messaging");
     private static JavaClasses classes;
 
+    /** Modules this module does not depend on (their extensions would join every test service here): by path. */
+    private static final List<String> BUILT_BESIDE = List.of("messaging", "messaging/kafka", "messaging/jdbc",
+            "discovery", "discovery/etcd", "discovery/kubernetes");
+
     @BeforeAll
     static void importClasses() {
-        classes = new ClassFileImporter()
-                .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-                .importPackages("dev.chassis");
+        java.util.Set<com.tngtech.archunit.core.importer.Location> locations = new java.util.HashSet<>(
+                com.tngtech.archunit.core.importer.Locations.ofPackage("dev.chassis"));
+        for (String module : BUILT_BESIDE) {
+            java.nio.file.Path p = java.nio.file.Path.of("..", module, "target", "classes").toAbsolutePath().normalize();
+            if (java.nio.file.Files.isDirectory(p)) {
+                locations.add(com.tngtech.archunit.core.importer.Location.of(p));
+            }
+        }
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+                .importLocations(locations);
     }
 
     @Test
@@ -37,6 +48,11 @@ class ArchitectureTest {
         assertThat(classes.contain("dev.chassis.testing.TestService")).isTrue();
         assertThat(classes.contain("dev.chassis.resilience.Retry")).isTrue();
         assertThat(classes.contain("dev.chassis.tests.architecture.ArchitectureTest")).as("test classes are excluded").isFalse();
+        // the modules built beside this one (imported from their target/classes)
+        assertThat(classes.contain("dev.chassis.messaging.internal.MessagingExtension")).isTrue();
+        assertThat(classes.contain("dev.chassis.messaging.jdbc.internal.Relay")).isTrue();
+        assertThat(classes.contain("dev.chassis.discovery.internal.DiscoveryExtension")).isTrue();
+        assertThat(classes.contain("dev.chassis.discovery.etcd.EtcdBackend")).isTrue();
     }
 
     @Test
