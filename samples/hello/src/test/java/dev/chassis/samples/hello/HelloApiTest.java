@@ -49,4 +49,13 @@ class HelloApiTest {
         // health, /info, problems, trace continuation, /metrics (observability is on); hello serves no gRPC
         dev.chassis.testing.Conformance.of(service.uri()).badInput("POST", "/greetings").withoutGrpc().check();
     }
+
+    @Test
+    void aRequestIsCapturedAsASpanOfTheCallersTrace() {
+        String trace = "0af7651916cd43dd8448eb211c80319c";
+        service.client().get("/greetings/ada", "traceparent", "00-" + trace + "-b7ad6b7169203331-01");
+        var spans = dev.chassis.testing.CapturedSpans.of(service.uri()).await(trace, 1);
+        assertThat(spans.get(0).get("name").asText()).isEqualTo("GET /greetings/{name}");
+        assertThat(spans.get(0).get("parentSpanId").asText()).isEqualTo("b7ad6b7169203331");
+    }
 }
