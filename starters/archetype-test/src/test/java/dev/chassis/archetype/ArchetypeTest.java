@@ -49,7 +49,9 @@ class ArchetypeTest {
                 .contains("<defaultValue>" + VERSION + "</defaultValue>");
 
         Path work = Files.createTempDirectory("chassis-archetype");
-        run(work, List.of("archetype:generate", "-DarchetypeGroupId=dev.chassis",
+        // the plugin by its coordinates: offline, a prefix (archetype:) would need the plugin group's metadata
+        run(work, List.of("org.apache.maven.plugins:maven-archetype-plugin:3.4.1:generate",
+                "-DarchetypeGroupId=dev.chassis",
                 "-DarchetypeArtifactId=chassis-archetype", "-DarchetypeVersion=" + VERSION,
                 "-DgroupId=com.example", "-DartifactId=hello-orders", "-Dversion=1.0.0-SNAPSHOT",
                 "-Dpackage=com.example.orders", "-DinteractiveMode=false"));
