@@ -21,9 +21,11 @@ import org.junit.jupiter.api.Timeout;
 class ArchetypeTest {
     private static final String VERSION = System.getProperty("chassis.version");
     private static final Path ROOT = Path.of(System.getProperty("chassis.root"));
+    private static final Path REPOSITORY = Path.of(System.getProperty("chassis.repository"));
 
     private static String run(Path dir, List<String> args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-o"));
+        List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-o",
+                "-Dmaven.repo.local=" + REPOSITORY));
         cmd.addAll(args);
         Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
@@ -37,7 +39,7 @@ class ArchetypeTest {
     @Test
     @Timeout(900)
     void aGeneratedProjectBuildsAndPassesItsTestsOffline() throws Exception {
-        Path repo = Path.of(System.getProperty("user.home"), ".m2", "repository", "dev", "chassis");
+        Path repo = REPOSITORY.resolve("dev").resolve("chassis");
         for (String artifact : List.of("chassis-archetype", "chassis-bom", "chassis-starter-service", "chassis-core")) {
             assertThat(repo.resolve(artifact).resolve(VERSION)).as("%s %s is installed (run ./mvnw install, the"
                     + " README's test command: the generated project builds against installed artifacts)", artifact,
