@@ -34,6 +34,9 @@ public final class DiscoveryExtension implements ChassisExtension {
             .describedAs("where instances are found: static, dns, kubernetes, etcd");
     static final Setting<Boolean> REGISTER = Setting.bool("discovery.register", true)
             .describedAs("whether the service registers itself when ready");
+    static final Setting<java.time.Duration> DEREGISTRATION_DELAY = Setting.duration("discovery.deregistration-delay",
+            null).describedAs("after deregistering, how long a stopping service keeps serving so that callers' watches"
+                    + " see it leave; default: the back-end's (etcd 1s, others 0)");
     static final Setting<String> HOST = Setting.string("discovery.advertise-host", null)
             .describedAs("the address others reach this instance at; default: a site-local address of this"
                     + " machine (a pod's IP), else the loopback address");
@@ -51,7 +54,7 @@ public final class DiscoveryExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        List<Setting<?>> all = new ArrayList<>(List.of(BACKEND, REGISTER, HOST));
+        List<Setting<?>> all = new ArrayList<>(List.of(BACKEND, REGISTER, HOST, DEREGISTRATION_DELAY));
         providers().forEach(p -> all.addAll(p.settings()));
         return all;
     }
@@ -121,9 +124,16 @@ public final class DiscoveryExtension implements ChassisExtension {
             if (me != null) {
                 try {
                     registry.deregister(me); // first thing: clients stop picking this instance while it drains
+                    // then keep serving while callers' watches learn it, before the port closes
+                    java.time.Duration delay = config.find(DEREGISTRATION_DELAY).orElse(provider.propagationDelay());
+                    if (!delay.isZero()) {
+                        Thread.sleep(delay.toMillis());
+                    }
                 } catch (RegistryException e) {
                     LOG.log(Level.WARNING, "discovery: " + me.name() + " could not deregister; its lease expires: "
                             + e.getMessage());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                 }
             }
         });

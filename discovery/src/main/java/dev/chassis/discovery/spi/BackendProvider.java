@@ -28,6 +28,15 @@ public interface BackendProvider {
         return true;
     }
 
+    /**
+     * How long a deregistration takes to reach callers' watches: after deregistering, a stopping service waits this
+     * long before it closes its port (unless {@code discovery.deregistration-delay} says otherwise). Zero for
+     * back-ends whose callers learn it at once (static) or from the platform (DNS, Kubernetes readiness).
+     */
+    default java.time.Duration propagationDelay() {
+        return java.time.Duration.ZERO;
+    }
+
     /** Opens the registry for a service; closed when the service stops. */
     ServiceRegistry open(ServiceInfo service, Config config);
 }

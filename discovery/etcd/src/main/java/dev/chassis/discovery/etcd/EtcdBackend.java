@@ -56,6 +56,12 @@ public final class EtcdBackend implements BackendProvider {
         return List.of(ENDPOINTS, PREFIX, TTL, TIMEOUT);
     }
 
+    /** A watch event, then a re-list over HTTP: well under a second on a healthy etcd. */
+    @Override
+    public Duration propagationDelay() {
+        return Duration.ofSeconds(1);
+    }
+
     @Override
     public ServiceRegistry open(ServiceInfo service, Config config) {
         List<URI> endpoints = new ArrayList<>();
