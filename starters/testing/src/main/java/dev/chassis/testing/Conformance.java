@@ -27,11 +27,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * {@link #check()} reports every violation at once, in an {@link AssertionError}.
  */
 public final class Conformance {
-    /** One Prometheus text-format line: a comment, or {@code name{labels} value [timestamp]}. */
-    private static final Pattern SAMPLE = Pattern.compile(
-            "[a-zA-Z_:][a-zA-Z0-9_:]*(\\{([a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\]|\\\\.)*\",?)*})? "
-                    + "(-?[0-9.eE+-]+|NaN|[+-]Inf)( -?[0-9]+)?");
-    private static final Pattern COMMENT = Pattern.compile("# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*|# .*");
+    private static final String LABEL = "[a-zA-Z_][a-zA-Z0-9_]*=\"([^\"\\\\\\n]|\\\\.)*\"";
+    private static final String NUMBER = "[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?|[+-]?Inf|NaN";
+    /** A sample line of the Prometheus text format: {@code name{l="v",...} value [timestamp]}. */
+    static final Pattern SAMPLE = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*(\\{(" + LABEL + "(," + LABEL + ")*,?)?})?"
+            + "[ \\t]+(" + NUMBER + ")([ \\t]+-?[0-9]+)?[ \\t]*");
+    /** {@code # HELP name text} or {@code # TYPE name type}; other comments are free text. */
+    static final Pattern HELP_OR_TYPE = Pattern.compile("#[ \\t]+(HELP|TYPE)\\b.*");
+    static final Pattern VALID_HELP_OR_TYPE = Pattern.compile(
+            "#[ \\t]+HELP[ \\t]+[a-zA-Z_:][a-zA-Z0-9_:]*([ \\t].*)?"
+                    + "|#[ \\t]+TYPE[ \\t]+[a-zA-Z_:][a-zA-Z0-9_:]*[ \\t]+(counter|gauge|histogram|summary|untyped)[ \\t]*");
 
     private final URI base;
     private final TestClient client;
@@ -207,14 +212,20 @@ public final class Conformance {
         if (!r.header("Content-Type").orElse("").startsWith("text/plain")) {
             problems.add("/metrics: Content-Type is '" + r.header("Content-Type").orElse("") + "', not text/plain");
         }
+        problems.addAll(metricsProblems(r.body()));
+    }
+
+    /** What is wrong with a body in the Prometheus text format (empty when nothing). */
+    static List<String> metricsProblems(String body) {
+        List<String> problems = new ArrayList<>();
         int samples = 0;
-        for (String line : r.body().split("\n")) {
-            if (line.isEmpty()) {
+        for (String line : body.split("\n")) {
+            if (line.isBlank()) {
                 continue;
             }
             if (line.startsWith("#")) {
-                if (!COMMENT.matcher(line).matches()) {
-                    problems.add("/metrics: a malformed comment line: " + abbreviate(line));
+                if (HELP_OR_TYPE.matcher(line).matches() && !VALID_HELP_OR_TYPE.matcher(line).matches()) {
+                    problems.add("/metrics: a malformed HELP or TYPE line: " + abbreviate(line));
                 }
             } else if (SAMPLE.matcher(line).matches()) {
                 samples++;
@@ -225,6 +236,7 @@ public final class Conformance {
         if (samples == 0) {
             problems.add("/metrics has no sample");
         }
+        return problems;
     }
 
     private void grpcHealth(List<String> problems) {

@@ -1,5 +1,6 @@
 package dev.chassis.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.InetSocketAddress;
@@ -64,5 +65,27 @@ class ConformanceTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void theMetricsCheckKnowsTheTextFormat() {
+        String valid = String.join("\n",
+                "# HELP http_server_request_duration_seconds Duration of HTTP server requests.",
+                "# TYPE http_server_request_duration_seconds histogram",
+                "http_server_request_duration_seconds_bucket{http_route=\"/a\",le=\"+Inf\"} 3",
+                "http_server_request_duration_seconds_sum{http_route=\"/a\"} 1.5e-3",
+                "http_server_request_duration_seconds_count{http_route=\"/a\",} 3 1700000000000",
+                "jvm_memory_used_bytes{area=\"a \\\"quoted\\\" value\"}\t12.5",
+                "up NaN",
+                "weird_gauge -Inf",
+                "# a free comment",
+                "");
+        assertThat(Conformance.metricsProblems(valid)).isEmpty();
+        assertThat(Conformance.metricsProblems("x .")).anySatisfy(p -> assertThat(p).contains("not a Prometheus sample"));
+        assertThat(Conformance.metricsProblems("x{a=\"1\"b=\"2\"} 1")).isNotEmpty();
+        assertThat(Conformance.metricsProblems("# TYPE x bogus\nx 1")).singleElement().asString()
+                .contains("malformed HELP or TYPE");
+        assertThat(Conformance.metricsProblems("x +-")).isNotEmpty();
+        assertThat(Conformance.metricsProblems("# only comments")).containsExactly("/metrics has no sample");
     }
 }

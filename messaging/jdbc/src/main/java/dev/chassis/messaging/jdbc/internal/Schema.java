@@ -71,54 +71,92 @@ final class Schema {
         this.initScript = initScript;
     }
 
-    /** The statements of the service's init script: split at semicolons that end a line; {@code --} comments dropped. */
+    /**
+     * The statements of an SQL script: split at semicolons outside string literals ({@code '...'}), quoted names
+     * ({@code "..."}), PostgreSQL dollar-quoted bodies ({@code $$...$$}, {@code $fn$...$fn$}) and comments
+     * ({@code --} to the end of the line, {@code /* ... *}{@code /}), which are dropped.
+     */
     static List<String> statements(String script) {
         List<String> out = new java.util.ArrayList<>();
         StringBuilder current = new StringBuilder();
-        for (String line : script.split("\\R")) {
-            String l = line.strip();
-            if (l.isEmpty() || l.startsWith("--")) {
-                continue;
-            }
-            current.append(current.isEmpty() ? "" : "\n").append(line);
-            if (l.endsWith(";")) {
-                String sql = current.toString().strip();
-                out.add(sql.substring(0, sql.length() - 1));
-                current.setLength(0);
+        int n = script.length();
+        int i = 0;
+        while (i < n) {
+            char c = script.charAt(i);
+            char next = i + 1 < n ? script.charAt(i + 1) : 0;
+            if (c == '-' && next == '-') {
+                int eol = script.indexOf('\n', i);
+                i = eol < 0 ? n : eol;
+            } else if (c == '/' && next == '*') {
+                int close = script.indexOf("*/", i + 2);
+                i = close < 0 ? n : close + 2;
+                current.append(' ');
+            } else if (c == '\'' || c == '"') {
+                int j = i + 1;
+                while (j < n) {
+                    if (script.charAt(j) == c) {
+                        if (j + 1 < n && script.charAt(j + 1) == c) {
+                            j += 2; // a doubled quote is one quote inside the literal
+                            continue;
+                        }
+                        break;
+                    }
+                    j++;
+                }
+                int end = Math.min(n, j + 1);
+                current.append(script, i, end);
+                i = end;
+            } else if (c == '$' && dollarTag(script, i) != null) {
+                String tag = dollarTag(script, i);
+                int close = script.indexOf(tag, i + tag.length());
+                int end = close < 0 ? n : close + tag.length();
+                current.append(script, i, end);
+                i = end;
+            } else if (c == ';') {
+                add(out, current);
+                i++;
+            } else {
+                current.append(c);
+                i++;
             }
         }
-        if (!current.toString().isBlank()) {
-            out.add(current.toString().strip());
-        }
+        add(out, current);
         return out;
     }
 
-    private void runInitScript(Connection c) throws SQLException {
+    /** {@code $tag$} at position i, or null. */
+    private static String dollarTag(String s, int i) {
+        int j = i + 1;
+        while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
+            j++;
+        }
+        return j < s.length() && s.charAt(j) == '$' ? s.substring(i, j + 1) : null;
+    }
+
+    private static void add(List<String> out, StringBuilder current) {
+        String sql = current.toString().strip();
+        if (!sql.isEmpty()) {
+            out.add(sql);
+        }
+        current.setLength(0);
+    }
+
+    /** The init script's statements; a script that is named but missing refuses start-up. */
+    private List<String> initStatements() throws SQLException {
         if (initScript == null) {
-            return;
+            return List.of();
         }
         String name = initScript.startsWith("/") ? initScript.substring(1) : initScript;
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : Schema.class.getClassLoader();
-        String script;
         try (java.io.InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
                 throw new SchemaRefused("datasource.init-script names " + initScript + ", which is not on the class"
                         + " path (put it in src/main/resources)");
             }
-            script = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return statements(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
         } catch (java.io.IOException e) {
             throw new SQLException("datasource.init-script " + initScript + " cannot be read", e);
-        }
-        try (Statement st = c.createStatement()) {
-            for (String sql : statements(script)) {
-                try {
-                    st.execute(sql);
-                } catch (SQLException e) {
-                    throw new SchemaRefused("datasource.init-script " + initScript + " failed at: "
-                            + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql) + ": " + e.getMessage());
-                }
-            }
         }
     }
 
@@ -128,8 +166,9 @@ final class Schema {
     }
 
     /**
-     * Makes sure the tables are at {@link #VERSION}: cheap once they are. Throws when the database cannot be
-     * reached (the caller tries again later), is not PostgreSQL or H2, or has a newer schema than this library.
+     * Makes sure the tables are at {@link #VERSION} and the service's init script ran: cheap once they are. Throws
+     * when the database cannot be reached (the caller tries again later), is not PostgreSQL or H2, has a newer
+     * schema than this library, or the init script fails.
      */
     Dialect ensure() throws SQLException {
         Dialect d = dialect;
@@ -139,9 +178,7 @@ final class Schema {
         synchronized (this) {
             if (dialect == null) {
                 try (Connection c = dataSource.getConnection()) {
-                    Dialect migrated = migrate(c, VERSION);
-                    runInitScript(c);
-                    dialect = migrated;
+                    dialect = migrate(c, VERSION, initStatements(), initScript);
                 }
             }
             return dialect;
@@ -150,6 +187,14 @@ final class Schema {
 
     /** Migrates the connection's database to {@code target} (tests migrate to older versions). */
     static Dialect migrate(Connection c, int target) throws SQLException {
+        return migrate(c, target, List.of(), null);
+    }
+
+    /**
+     * Migrates, then runs the service's init script, in one transaction under the migration lock: instances
+     * starting together run it one after the other.
+     */
+    static Dialect migrate(Connection c, int target, List<String> initScript, String scriptName) throws SQLException {
         Dialect d = Dialect.of(c);
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
@@ -179,6 +224,14 @@ final class Schema {
                 try (PreparedStatement ps = c.prepareStatement(sql)) {
                     ps.setInt(1, target);
                     ps.executeUpdate();
+                }
+            }
+            for (String sql : initScript) {
+                try {
+                    st.execute(sql);
+                } catch (SQLException e) {
+                    throw new SchemaRefused("datasource.init-script " + scriptName + " failed at: "
+                            + (sql.length() > 200 ? sql.substring(0, 200) + "..." : sql) + ": " + e.getMessage());
                 }
             }
             c.commit();

@@ -22,7 +22,8 @@ public final class ShopDemo {
                 : "PostgreSQL") + ", and three services, each in its own JVM ...");
         long start = System.nanoTime();
         try (ShopSystem shop = ShopSystem.start(database, System.out)) {
-            System.out.printf("ready in %.1f s; logs in %s%n", (System.nanoTime() - start) / 1e9, shop.logs());
+            System.out.printf("ready in %.1f s; logs in %s (deleted at the end unless -Dshop.keep-logs=true)%n",
+                    (System.nanoTime() - start) / 1e9, shop.logs());
             new Scenario(shop, System.out).run();
             System.out.println("\nDone: one order, placed once, reserved once, notified once, in one trace. Stopping.");
         }

@@ -46,6 +46,8 @@ public final class ShopSystem implements AutoCloseable {
     private Process kafka;
     private int kafkaPort;
     private EmbeddedPostgres postgres;
+    private Thread hook;
+    private boolean closed;
 
     private ShopSystem(Path work, PrintStream log) {
         this.work = work;
@@ -56,6 +58,10 @@ public final class ShopSystem implements AutoCloseable {
     /** Starts Kafka, the database if PostgreSQL, and the three services; returns once all are ready. */
     public static ShopSystem start(Database database, PrintStream log) throws Exception {
         ShopSystem s = new ShopSystem(Files.createTempDirectory("chassis-shop"), log);
+        // Ctrl-C, or a test JVM that ends, must not leave a broker or services behind
+        Thread hook = new Thread(s::close, "shop-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
+        s.hook = hook;
         try {
             s.startKafka();
             if (database == Database.POSTGRESQL) {
@@ -85,31 +91,24 @@ public final class ShopSystem implements AutoCloseable {
     }
 
     /**
-     * A service's class path: this JVM's without the other services' modules, so that each process sees only its
-     * own {@code application.yaml} and {@code schema.sql}, as when deployed alone.
+     * A service's class path, as when deployed alone: its module (jar or classes) and the runtime dependencies its
+     * build listed in {@code META-INF/shop/<service>.classpath}.
      */
-    String classpathOf(String service) {
-        List<String> kept = new ArrayList<>();
-        for (String entry : classpath.split(java.io.File.pathSeparator)) {
-            boolean other = false;
-            for (String s : SERVICES) {
-                if (!s.equals(service) && belongsTo(entry, s)) {
-                    other = true;
+    static String classpathOf(String service) {
+        try {
+            Class<?> main = Class.forName(MAINS.get(service));
+            String own = Path.of(main.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            try (var in = main.getClassLoader().getResourceAsStream("META-INF/shop/" + service + ".classpath")) {
+                if (in == null) {
+                    throw new IllegalStateException("META-INF/shop/" + service + ".classpath is missing: build the"
+                            + " service module (./mvnw -pl samples/shop/" + service + " package)");
                 }
+                return own + java.io.File.pathSeparator + new String(in.readAllBytes(),
+                        java.nio.charset.StandardCharsets.UTF_8).strip();
             }
-            if (!other) {
-                kept.add(entry);
-            }
+        } catch (ClassNotFoundException | java.net.URISyntaxException | IOException e) {
+            throw new IllegalStateException("the class path of " + service + " cannot be built", e);
         }
-        return String.join(java.io.File.pathSeparator, kept);
-    }
-
-    /** Whether a class-path entry is a service module: its jar, or its target/classes in the build. */
-    private static boolean belongsTo(String entry, String service) {
-        Path p = Path.of(entry);
-        String name = p.getFileName() == null ? "" : p.getFileName().toString();
-        return name.matches("shop-" + service + "-\\d.*\\.jar")
-                || p.endsWith(Path.of("shop", service, "target", "classes"));
     }
 
     private static String java() {
@@ -140,7 +139,11 @@ public final class ShopSystem implements AutoCloseable {
         Process format = new ProcessBuilder(java(), "-cp", classpath, "kafka.tools.StorageTool", "format", "-t",
                 "MkU3OEVBNTcwNTJENDM2Qk", "-c", props.toString()).redirectErrorStream(true)
                 .redirectOutput(work.resolve("kafka-format.log").toFile()).start();
-        if (!format.waitFor(60, TimeUnit.SECONDS) || format.exitValue() != 0) {
+        if (!format.waitFor(60, TimeUnit.SECONDS)) {
+            format.destroyForcibly();
+            throw new IllegalStateException("formatting Kafka's storage did not finish in 60 s");
+        }
+        if (format.exitValue() != 0) {
             throw new IllegalStateException("formatting Kafka's storage failed: "
                     + Files.readString(work.resolve("kafka-format.log")));
         }
@@ -183,6 +186,11 @@ public final class ShopSystem implements AutoCloseable {
 
     /** Starts (or starts again) a service's JVM and waits until it is ready. */
     public void start(String service) throws Exception {
+        start(service, Map.of());
+    }
+
+    /** The same, with extra settings ({@code outbox.relay=false}, ...). */
+    public void start(String service, Map<String, String> settings) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m",
                 "-Dserver.port=" + ports.get(service),
                 "-Dmessaging.broker=kafka",
@@ -194,6 +202,7 @@ public final class ShopSystem implements AutoCloseable {
         if (databases.containsKey(service)) {
             cmd.add("-Ddatasource.url=" + databases.get(service));
         }
+        settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", classpathOf(service), MAINS.get(service)));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile())).start();
@@ -237,7 +246,18 @@ public final class ShopSystem implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (hook != null && Thread.currentThread() != hook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // the JVM is exiting: the hook runs this anyway
+            }
+        }
         List<String> names = new ArrayList<>(processes.keySet());
         java.util.Collections.reverse(names);
         for (String service : names) {
@@ -260,6 +280,20 @@ public final class ShopSystem implements AutoCloseable {
                 postgres.close();
             } catch (IOException e) {
                 log.println("PostgreSQL did not stop cleanly: " + e);
+            }
+        }
+        if (kafka != null) {
+            try {
+                kafka.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (!Boolean.getBoolean("shop.keep-logs")) {
+            try (var files = Files.walk(work)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (IOException e) {
+                log.println("could not delete " + work + ": " + e);
             }
         }
     }

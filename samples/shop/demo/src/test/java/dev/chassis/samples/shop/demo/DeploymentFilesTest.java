@@ -57,7 +57,7 @@ class DeploymentFilesTest {
     @Test
     void theKubernetesManifestsAreValidObjectsThatHangTogether() throws Exception {
         List<HasMetadata> all = manifests();
-        assertThat(all).noneMatch(o -> o instanceof GenericKubernetesResource).hasSizeGreaterThanOrEqualTo(14);
+        assertThat(all).noneMatch(o -> o instanceof GenericKubernetesResource).hasSize(12);
         Map<String, Deployment> deployments = new HashMap<>();
         Map<String, ConfigMap> configMaps = new HashMap<>();
         all.forEach(o -> {

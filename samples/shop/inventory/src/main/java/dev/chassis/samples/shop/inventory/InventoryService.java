@@ -30,6 +30,10 @@ public final class InventoryService {
         final Map<String, Integer> levels = new ConcurrentHashMap<>();
         final Map<String, Integer> reservations = new ConcurrentHashMap<>();
 
+        synchronized void set(String sku, int quantity) {
+            levels.put(sku, quantity);
+        }
+
         synchronized ReserveReply reserve(String orderId, String sku, int quantity) {
             int level = levels.getOrDefault(sku, 0);
             if (reservations.containsKey(orderId)) {
@@ -99,7 +103,7 @@ public final class InventoryService {
                 throw Problem.builder(400).detail("quantity must not be negative").error("quantity", "must be >= 0")
                         .build();
             }
-            stock.levels.put(sku, level.quantity());
+            stock.set(sku, level.quantity());
             return new Level(sku, level.quantity());
         }
     }

@@ -63,6 +63,9 @@ public final class OrdersService {
                 throw Problem.builder(400).detail("customer and sku are required; quantity must be at least 1")
                         .build();
             }
+            // Reserve first, then commit the order with its event. A crash between the two leaves stock reserved for an
+            // order that does not exist; a real service would release it (a saga, or an expiring reservation) —
+            // kept out of this sample. A retry with the same Idempotency-Key gets the first answer and reserves nothing.
             String id = UUID.randomUUID().toString();
             ReserveReply reply = inventory.reserve(ReserveRequest.newBuilder().setOrderId(id).setSku(request.sku())
                     .setQuantity(request.quantity()).build());
