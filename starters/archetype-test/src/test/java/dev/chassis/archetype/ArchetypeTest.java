@@ -27,10 +27,16 @@ class ArchetypeTest {
         List<String> cmd = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-o",
                 "-Dmaven.repo.local=" + REPOSITORY));
         cmd.addAll(args);
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
-        byte[] out = p.getInputStream().readAllBytes();
-        assertThat(p.waitFor(10, TimeUnit.MINUTES)).isTrue();
-        String text = new String(out, StandardCharsets.UTF_8);
+        Path log = Files.createTempFile("chassis-archetype-build", ".log");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        if (!p.waitFor(10, TimeUnit.MINUTES)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly); // the Maven JVM under the wrapper script
+            p.destroyForcibly();
+            throw new AssertionError(args + " in " + dir + " did not finish in 10 minutes; its output: " + log);
+        }
+        String text = Files.readString(log, StandardCharsets.UTF_8);
+        Files.delete(log);
         assertThat(p.exitValue()).as("%s in %s:%n%s", args, dir, text.length() > 20_000
                 ? text.substring(text.length() - 20_000) : text).isZero();
         return text;
