@@ -25,7 +25,9 @@ public final class LifecycleFilter implements Filter {
         boolean http1 = req.prologue().protocolVersion().startsWith("1.");
         boolean close;
         try {
-            close = http1 && (draining || req.headers().containsToken(HeaderValues.CONNECTION_CLOSE));
+            // contains() first: a hashed lookup; containsToken() streams over the values (per-request garbage)
+            close = http1 && (draining || req.headers().contains(io.helidon.http.HeaderNames.CONNECTION)
+                    && req.headers().containsToken(HeaderValues.CONNECTION_CLOSE));
             if (close && draining) {
                 res.header(HeaderValues.CONNECTION_CLOSE);
             }
