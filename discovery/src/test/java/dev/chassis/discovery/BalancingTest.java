@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.chassis.testing.Eventually;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
@@ -127,6 +128,7 @@ class BalancingTest {
         Who.Inventory client = ob.client(Who.Inventory.class);
         AtomicBoolean calling = new AtomicBoolean(true);
         AtomicInteger failed = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         Map<String, Long> firstSeen = new ConcurrentHashMap<>();
         RunningService orders = ob.start();
         try {
@@ -135,6 +137,7 @@ class BalancingTest {
                 while (calling.get()) {
                     try {
                         firstSeen.putIfAbsent(client.who().id(), System.nanoTime());
+                        calls.incrementAndGet();
                     } catch (ClientException e) {
                         failed.incrementAndGet();
                     }
@@ -148,7 +151,9 @@ class BalancingTest {
             assertThat(ms).as("the stated bound for the static registry: 1 s").isLessThan(1000);
 
             b.stop(); // deregisters first, then drains: callers move away before its port closes
-            Thread.sleep(300);
+            int before = calls.get() + failed.get();
+            // the caller goes on through the leave and after it, until the port has surely closed
+            Eventually.until("200 calls after the instance left", () -> calls.get() + failed.get() >= before + 200);
             calling.set(false);
             caller.join();
             assertThat(failed.get()).as("calls failed while an instance left gracefully").isZero();

@@ -15,7 +15,7 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.core.client.ClientException;
-import dev.chassis.discovery.Eventually;
+import dev.chassis.testing.Eventually;
 import dev.chassis.discovery.ServiceInstance;
 import dev.chassis.discovery.ServiceRegistry;
 import dev.chassis.discovery.Who;
@@ -47,6 +47,7 @@ class EtcdDiscoveryTest {
             RunningService orders = ob.start();
             AtomicBoolean calling = new AtomicBoolean(true);
             AtomicInteger failed = new AtomicInteger();
+            AtomicInteger calls = new AtomicInteger();
             Map<String, Long> firstSeen = new ConcurrentHashMap<>();
             Thread caller = null;
             try {
@@ -58,6 +59,7 @@ class EtcdDiscoveryTest {
                     while (calling.get()) {
                         try {
                             firstSeen.putIfAbsent(client.who().id(), System.nanoTime());
+                            calls.incrementAndGet();
                         } catch (ClientException e) {
                             failed.incrementAndGet();
                         }
@@ -72,7 +74,9 @@ class EtcdDiscoveryTest {
 
                 b.stop(); // graceful: deregistered first
                 b = null;
-                Thread.sleep(300);
+                int before = calls.get() + failed.get();
+                // the caller goes on through the leave and after it, until the port has surely closed
+                Eventually.until("200 calls after the instance left", () -> calls.get() + failed.get() >= before + 200);
                 assertThat(failed.get()).as("calls failed while an instance left gracefully").isZero();
 
                 // an instance that dies without deregistering is gone when its lease (2 s) expires

@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Timeout;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
-import dev.chassis.discovery.Eventually;
+import dev.chassis.testing.Eventually;
 import dev.chassis.discovery.Who;
 import dev.chassis.testing.TestClient;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;

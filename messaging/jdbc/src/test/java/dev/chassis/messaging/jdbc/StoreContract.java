@@ -34,7 +34,7 @@ import dev.chassis.core.http.Path;
 import dev.chassis.core.http.Post;
 import dev.chassis.core.http.Status;
 import dev.chassis.messaging.Consume;
-import dev.chassis.messaging.Eventually;
+import dev.chassis.testing.Eventually;
 import dev.chassis.messaging.EventType;
 import dev.chassis.messaging.Message;
 import dev.chassis.testing.TestClient;
@@ -208,7 +208,7 @@ abstract class StoreContract {
         Eventually.until("45 events consumed", () -> o.notifications().received.size() >= 45);
         Eventually.until("the outbox marked them sent", () -> count(o.db(),
                 "SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL") == 0);
-        Thread.sleep(200); // a rolled-back event would have been relayed by now
+        // nothing is left to relay: a rolled-back event has no row (the outbox holds exactly 45, asserted below)
         Map<String, List<String>> perKey = new HashMap<>();
         for (Message<OrderPlaced> m : o.notifications().received) {
             perKey.computeIfAbsent(m.key(), k -> new ArrayList<>()).add(m.data().id());
@@ -437,15 +437,19 @@ abstract class StoreContract {
         Eventually.until("the bad row's attempt counted", () -> count(o.db(),
                 "SELECT COUNT(*) FROM chassis_outbox WHERE event_id = 'bad-1' AND attempts >= 1"
                         + " AND last_error IS NOT NULL AND next_attempt_at IS NOT NULL") == 1);
-        Thread.sleep(300);
-        assertThat(o.notifications().received).as("ada's later event waits for her first").hasSize(1);
+        // a later event of another key goes out, so the relay has passed over ada's waiting event since
+        assertThat(o.client().post("/orders", order("cy-1", "cy", 1)).status()).isEqualTo(201);
+        Eventually.until("cy's event published", () -> o.notifications().received.stream()
+                .anyMatch(m -> m.key().equals("cy")));
+        assertThat(o.notifications().received).as("ada's later event waits for her first")
+                .noneMatch(m -> m.key().equals("ada"));
         // an operator repairs the row: both of ada's events go, in order
         try (Connection c = o.db().getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE chassis_outbox SET next_attempt_at = NULL, headers = '{\"ce_specversion\":[\"1.0\"],"
                     + "\"ce_id\":[\"bad-1\"],\"ce_source\":[\"/poison\"],\"ce_type\":[\"orders.placed.v1\"],"
                     + "\"content-type\":[\"application/json\"]}' WHERE event_id = 'bad-1'");
         }
-        Eventually.until("ada's events published", () -> o.notifications().received.size() == 3);
+        Eventually.until("ada's events published", () -> o.notifications().received.size() == 4);
         assertThat(o.notifications().received.stream().filter(m -> m.key().equals("ada")).map(m -> m.data().id()))
                 .containsExactly("first", "ada-2");
     }
@@ -459,7 +463,8 @@ abstract class StoreContract {
         try {
             Future<TestResponse> first = pool.submit(() -> o.client().post("/orders/slow", order("l-1", "ada", 1),
                     "Idempotency-Key", "long"));
-            Thread.sleep(1600); // past the lease: renewed, so the repeat waits instead of running again
+            // until the first claim is past its original lease and still held: renewed, so the repeat waits
+            Eventually.until("the claim renewed past its first lease", () -> renewedPastFirstLease(o.db(), "long"));
             TestResponse repeat = o.client().post("/orders/slow", order("l-1", "ada", 1), "Idempotency-Key", "long");
             assertThat(first.get().status()).isEqualTo(201);
             assertThat(repeat.status()).isEqualTo(201);
@@ -467,6 +472,24 @@ abstract class StoreContract {
             assertThat(o.api().runs.get()).isEqualTo(1);
         } finally {
             pool.shutdown();
+        }
+    }
+
+    /** Whether a claim's row exists, its first lease (1 s) has passed, and it is locked beyond now. */
+    private static boolean renewedPastFirstLease(DataSource db, String key) {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(
+                "SELECT created_at, locked_until FROM chassis_idempotency WHERE idem_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return false;
+                }
+                java.time.Instant now = java.time.Instant.now();
+                return now.isAfter(rs.getObject(1, java.time.OffsetDateTime.class).toInstant().plusMillis(1100))
+                        && rs.getObject(2, java.time.OffsetDateTime.class).toInstant().isAfter(now);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -29,7 +29,7 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.messaging.Consume;
-import dev.chassis.messaging.Eventually;
+import dev.chassis.testing.Eventually;
 import dev.chassis.messaging.EventType;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.Published;

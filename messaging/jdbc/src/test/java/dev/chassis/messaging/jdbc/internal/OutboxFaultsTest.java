@@ -34,7 +34,7 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.messaging.Consume;
-import dev.chassis.messaging.Eventually;
+import dev.chassis.testing.Eventually;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.jdbc.Databases;
 import dev.chassis.messaging.jdbc.Inbox;

@@ -20,7 +20,7 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.messaging.Consume;
-import dev.chassis.messaging.Eventually;
+import dev.chassis.testing.Eventually;
 import dev.chassis.messaging.jdbc.Databases;
 
 /** Chassis' tables are versioned: an older schema is migrated with its rows kept; a newer one is refused. */

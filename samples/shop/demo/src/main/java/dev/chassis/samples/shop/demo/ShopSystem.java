@@ -237,6 +237,15 @@ public final class ShopSystem implements AutoCloseable {
         }
     }
 
+    /** The JDBC URL of a service's PostgreSQL database (PostgreSQL only). */
+    public String databaseUrl(String service) {
+        String url = databases.get(service);
+        if (url == null) {
+            throw new IllegalStateException(service + " has no PostgreSQL database in this system");
+        }
+        return url;
+    }
+
     public URI uri(String service) {
         return URI.create("http://127.0.0.1:" + ports.get(service));
     }

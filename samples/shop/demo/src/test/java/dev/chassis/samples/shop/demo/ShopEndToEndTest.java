@@ -75,7 +75,12 @@ class ShopEndToEndTest {
             for (int i = 15; i < 30; i++) {
                 unpublished.add(place(new TestClient(shop.uri("orders")), i));
             }
-            Thread.sleep(500);
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(shop.databaseUrl("orders"));
+                 java.sql.Statement st = c.createStatement();
+                 java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")) {
+                rs.next();
+                assertThat(rs.getLong(1)).as("the 15 events wait, unsent, in the orders database").isEqualTo(15);
+            }
             assertThat(notified(notifications)).as("nothing of the unpublished orders is out yet")
                     .doesNotContainAnyElementsOf(unpublished);
             shop.kill("orders");
