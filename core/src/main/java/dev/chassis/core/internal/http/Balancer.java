@@ -72,13 +72,21 @@ public final class Balancer {
             }
         }
         long now = System.nanoTime();
-        List<URI> candidates = new ArrayList<>(instances.size());
-        for (URI u : instances) {
-            if (!call.tried(u) && !stats(u).ejected(now)) {
-                candidates.add(u);
+        List<URI> candidates = instances; // the common case: a first attempt, nothing ejected — no copy
+        for (int i = 0; i < instances.size(); i++) {
+            URI u = instances.get(i);
+            if (call.tried(u) || stats(u).ejected(now)) {
+                candidates = new ArrayList<>(instances.size());
+                for (URI v : instances) {
+                    if (!call.tried(v) && !stats(v).ejected(now)) {
+                        candidates.add(v);
+                    }
+                }
+                break;
             }
         }
         if (candidates.isEmpty()) { // everything was tried or is ejected: take the untried, then any
+            candidates = new ArrayList<>(instances.size());
             for (URI u : instances) {
                 if (!call.tried(u)) {
                     candidates.add(u);

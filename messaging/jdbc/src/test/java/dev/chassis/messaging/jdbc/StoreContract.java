@@ -526,6 +526,21 @@ abstract class StoreContract {
     @Test
     void misuseIsRefusedWithTheFix() throws Exception {
         Orders o = start("misuse");
+        Inbox inbox = o.notifications().inbox;
+        Message<String> message = new Message<>("id-1", java.net.URI.create("/misuse"), "t", java.util.Optional.empty(),
+                java.util.Optional.empty(), "orders.placed", "notifications", 0, 0L, "k", Map.of(), "x", 1);
+        Message<String> groupless = new Message<>("id-2", java.net.URI.create("/misuse"), "t", java.util.Optional.empty(),
+                java.util.Optional.empty(), "orders.placed", null, 0, 0L, "k", Map.of(), "x", 1);
+        try (Connection c = o.db().getConnection()) {
+            assertThatThrownBy(() -> inbox.record(c, message)).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("auto-commit").hasMessageContaining("Fix");
+            c.setAutoCommit(false);
+            assertThatThrownBy(() -> inbox.record(c, groupless)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no consumer group");
+            c.rollback();
+            c.setAutoCommit(true);
+        }
+        assertThat(count(o.db(), "SELECT COUNT(*) FROM chassis_inbox")).isZero();
         try (Connection c = o.db().getConnection()) {
             assertThatThrownBy(() -> o.outbox().publish(c, "orders.placed", "k", new OrderPlaced("1", "a", 1)))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining("auto-commit")
