@@ -2,7 +2,7 @@ package dev.chassis.core.spi;
 
 /**
  * Wraps handler and client invocations with behaviour such as retries, circuit breakers, bulkheads or
- * tracing. Registered by an extension ({@link ExtensionContext#decorator(CallDecorator)}); asked once per
+ * tracing. Registered by an extension ({@link ExtensionContext.Calls#decorator(CallDecorator)}); asked once per
  * method at start-up, so per-call work is only what the returned invocation does.
  */
 @FunctionalInterface

@@ -1,5 +1,7 @@
 package dev.chassis.core.spi;
 
+import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 import dev.chassis.core.RunningService;
@@ -7,13 +9,18 @@ import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
+import io.grpc.ClientInterceptor;
+import io.grpc.ServerInterceptor;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.Handler;
+import io.opentelemetry.api.OpenTelemetry;
 
 /**
- * What an extension may add to the service being built. Valid only during
- * {@link ChassisExtension#register(ExtensionContext)}; not thread-safe.
+ * What an extension sees of the service being assembled, during {@link ChassisExtension#register(ExtensionContext)}:
+ * the service's identity, configuration, clock and OpenTelemetry, and one small typed context per thing it may add
+ * ({@link #http()}, {@link #calls()}, {@link #grpc()}, {@link #components()}, {@link #health()},
+ * {@link #lifecycle()}). Valid only during {@code register}; not thread-safe.
  */
 public interface ExtensionContext {
     /** The service's identity. */
@@ -23,74 +30,115 @@ public interface ExtensionContext {
     Config config();
 
     /** The service's clock: the system clock, or the one a test set with {@code ServiceBuilder.clock(...)}. */
-    java.time.Clock clock();
+    Clock clock();
 
     /**
      * The service's OpenTelemetry: the SDK an extension brings (see {@link ChassisExtension#openTelemetry}), else
-     * {@link io.opentelemetry.api.OpenTelemetry#noop()}. Extensions record their metrics and spans with it.
+     * {@link OpenTelemetry#noop()}. Extensions record their metrics and spans with it.
      */
-    io.opentelemetry.api.OpenTelemetry openTelemetry();
+    OpenTelemetry openTelemetry();
 
-    /** Adds annotated endpoints, exactly as {@code Chassis.service(...).http(endpoint)} does. */
-    void http(Object endpoint);
+    /** HTTP: annotated endpoints, plain routes, filters. */
+    Http http();
 
-    /** Adds a plain Helidon handler for a method and path; it takes part in 404/405/OPTIONS answers. */
-    void route(Method method, String path, Handler handler);
+    /** Handler and client calls: decorators and target resolvers. */
+    Calls calls();
 
-    /** Adds a filter that runs on every request, after Chassis' own, in registration order. */
-    void filter(Filter filter);
+    /** gRPC: server and client interceptors. */
+    Grpc grpc();
+
+    /** Components extensions and the application provide to each other. */
+    Components components();
+
+    /** Health checks. */
+    Checks health();
+
+    /** What runs when the service is bound, started, stopping and stopped. */
+    Lifecycle lifecycle();
+
+    /** HTTP routes and filters of the service port. */
+    interface Http {
+        /** Adds annotated endpoints, exactly as {@code Chassis.service(...).http(endpoint)} does. */
+        void endpoint(Object endpoint);
+
+        /** Adds a plain Helidon handler for a method and path; it takes part in 404/405/OPTIONS answers. */
+        void route(Method method, String path, Handler handler);
+
+        /** Adds a filter that runs on every request, after Chassis' own, in registration order. */
+        void filter(Filter filter);
+    }
+
+    /** What wraps and routes the service's handler and client calls. */
+    interface Calls {
+        /**
+         * Wraps every handler and client method of the service (resilience policies, ...). Decorators apply in
+         * registration order, the first one outermost.
+         */
+        void decorator(CallDecorator decorator);
+
+        /** Adds a way to find the instances of logical client targets (discovery back-ends). */
+        void targetResolver(TargetResolver resolver);
+    }
+
+    /** Interceptors of the service's gRPC services and channels. */
+    interface Grpc {
+        /** Adds an interceptor to every gRPC service of the service (tracing, metrics, policies...). */
+        void serverInterceptor(ServerInterceptor interceptor);
+
+        /** Adds an interceptor to every gRPC channel the service opens. */
+        void clientInterceptor(ClientInterceptor interceptor);
+    }
 
     /**
-     * Wraps every handler and client method of the service (resilience policies, tracing...). Decorators
-     * apply in registration order, the first one outermost.
+     * Components: instances one party provides by type and others use — an extension's {@code Publisher}, the
+     * application's message handlers, a store core uses. The application asks for them with
+     * {@code ServiceBuilder.component(type)}.
      */
-    void decorator(CallDecorator decorator);
+    interface Components {
+        /** Provides the instance behind {@code type} for this service. Providing a type twice fails start-up. */
+        <T> void provide(Class<T> type, T instance);
 
-    /** Adds an interceptor to every gRPC service of the service (tracing, metrics, policies...). */
-    void grpcServerInterceptor(io.grpc.ServerInterceptor interceptor);
+        /**
+         * A component someone else provides, as a proxy usable once the service has started. When nobody provides
+         * it, start-up fails with {@code fix} as the advice (for example which module to add).
+         */
+        <T> T require(Class<T> type, String fix);
 
-    /** Adds an interceptor to every gRPC channel the service opens. */
-    void grpcClientInterceptor(io.grpc.ClientInterceptor interceptor);
+        /**
+         * Takes a component provided so far (by the application or an earlier extension) for this extension to
+         * bind — the application's {@code consume(...)} handlers, for instance. Components the application
+         * provides must be taken by some extension, else start-up fails.
+         */
+        <T> Optional<T> take(Class<T> type);
+    }
 
-    /** Adds a way to find the instances of logical client targets (discovery back-ends). */
-    void targetResolver(TargetResolver resolver);
+    /** The service's health checks. */
+    interface Checks {
+        /** Adds a health check. */
+        void add(HealthCheck check);
 
-    /**
-     * Takes the message handlers given to {@code ServiceBuilder.consume(...)}, to bind them. One extension takes
-     * them (the messaging module); when handlers were given and none takes them, start-up fails.
-     */
-    java.util.List<Object> takeConsumers();
+        /** The service's health checks, to serve them (HTTP, gRPC health, ...). */
+        HealthChecks all();
+    }
 
-    /**
-     * Provides the instance behind {@code ServiceBuilder.component(type)} for this service (a publisher, ...).
-     * Asked-for types nobody provides fail start-up; providing a type twice is an error.
-     */
-    <T> void provide(Class<T> type, T instance);
+    /** Hooks into the service's phases, run on the thread that starts or stops the service. */
+    interface Lifecycle {
+        /**
+         * Runs once everything is registered and bound, before the port opens: the place to check that
+         * configuration names what exists. A hook that throws stops start-up with the port never bound.
+         */
+        void onBound(Runnable hook);
 
-    /**
-     * A component another extension provides ({@link #provide}), e.g. messaging's {@code EventSender} for the
-     * outbox relay: a proxy, usable once the service has started. A type nobody provides fails start-up.
-     */
-    <T> T component(Class<T> type);
+        /** Runs after the server has started and is ready. */
+        void onStarted(Consumer<RunningService> hook);
 
-    /**
-     * Makes {@code Idempotency-Key} (STANDARD §2) work on the service's POST and PATCH handlers, with answers
-     * kept in {@code store}. At most one extension registers one.
-     */
-    void idempotencyStore(IdempotencyStore store);
+        /** Runs first thing on graceful shutdown, right after readiness turns DOWN (deregistration, ...). */
+        void onStopping(Runnable hook);
 
-    /** Adds a health check. */
-    void healthCheck(HealthCheck check);
-
-    /** The service's health checks, to serve them (HTTP, gRPC health, ...). */
-    HealthChecks health();
-
-    /** Runs after the server has started and is ready. */
-    void onStarted(Consumer<RunningService> hook);
-
-    /** Runs first thing on graceful shutdown, right after readiness turns DOWN (deregistration, ...). */
-    void onStopping(Runnable hook);
-
-    /** Runs after the port has closed (release resources). */
-    void onStopped(Runnable hook);
+        /**
+         * Runs after in-flight requests have finished (or the drain timed out) and the port has closed, in the
+         * reverse order of registration: release clients, pools and connections here.
+         */
+        void onStopped(Runnable hook);
+    }
 }

@@ -8,7 +8,8 @@ import java.util.Map;
  * Where a service keeps the answers to requests that carried an {@code Idempotency-Key} (STANDARD §2), so that a
  * retried request gets the first answer instead of running again. Chassis handles the protocol — which requests,
  * the request fingerprint, replaying, 422 for a reused key, waiting for a request in progress; a store only keeps
- * rows. Registered with {@link ExtensionContext#idempotencyStore}; {@code chassis-messaging-jdbc} brings one on the
+ * rows. An ordinary component: an extension provides it ({@code context.components().provide(IdempotencyStore.class,
+ * store)}) and Chassis uses it when one is provided; the JDBC module brings one on the
  * service's database. Implementations are called concurrently, from many instances of a service at once.
  */
 public interface IdempotencyStore {

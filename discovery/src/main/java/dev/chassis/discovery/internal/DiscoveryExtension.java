@@ -71,19 +71,19 @@ public final class DiscoveryExtension implements ChassisExtension {
                         ? " (add dev.chassis:chassis-discovery-" + name + ")" : ""))));
         ServiceRegistry registry = provider.open(context.service(), config);
         InstanceCache cache = new InstanceCache(registry, provider.knowsEveryName());
-        context.onStopped(() -> {
+        context.lifecycle().onStopped(() -> {
             cache.close();
             registry.close();
         });
-        context.provide(ServiceRegistry.class, registry);
-        context.targetResolver(cache);
-        context.healthCheck(HealthCheck.readiness("discovery", cache::health));
+        context.components().provide(ServiceRegistry.class, registry);
+        context.calls().targetResolver(cache);
+        context.health().add(HealthCheck.readiness("discovery", cache::health));
         if (!config.get(REGISTER)) {
             return;
         }
         AtomicReference<ServiceInstance> self = new AtomicReference<>();
         java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
-        context.onStarted(running -> {
+        context.lifecycle().onStarted(running -> {
             ServiceInstance me = self(context, config, running);
             if (!register(registry, me)) {
                 // the service serves anyway; keep trying in the background until the registry takes it
@@ -115,7 +115,7 @@ public final class DiscoveryExtension implements ChassisExtension {
                         + " address found): only this machine can reach it; set discovery.advertise-host");
             }
         });
-        context.onStopping(() -> {
+        context.lifecycle().onStopping(() -> {
             ServiceInstance me;
             synchronized (self) {
                 stopping.set(true);

@@ -13,6 +13,7 @@ import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.core.spi.MessageHandlers;
 import dev.chassis.core.spi.MessageTracing;
 import dev.chassis.messaging.DeadLetters;
 import dev.chassis.messaging.Publisher;
@@ -85,9 +86,10 @@ public final class MessagingExtension implements ChassisExtension {
                         + " binding is on the class path; available: " + String.join(", ",
                         providers.stream().map(BrokerProvider::name).toList())
                         + (name.equals("kafka") ? " (add dev.chassis:chassis-messaging-kafka)" : ""))));
-        List<ConsumerBinding> bindings = ConsumerBinding.bind(context.takeConsumers(), config, Json.mapper());
+        List<ConsumerBinding> bindings = ConsumerBinding.bind(context.components().take(MessageHandlers.class)
+                .map(MessageHandlers::handlers).orElse(List.of()), config, Json.mapper());
         Broker broker = provider.create(context.service(), config);
-        context.onStopped(broker::close);
+        context.lifecycle().onStopped(broker::close);
 
         Envelope envelope = new Envelope(Json.mapper(), context.service().name());
         MessageTracing tracing = MessageTracing.of(context.openTelemetry(), broker.system());
@@ -114,23 +116,23 @@ public final class MessagingExtension implements ChassisExtension {
 
         Duration publishTimeout = config.get(MessagingSettings.PUBLISH_TIMEOUT);
         MessagingPublisher publisher = new MessagingPublisher(broker, envelope, tracing, send, publishTimeout);
-        context.provide(Publisher.class, publisher);
-        context.provide(dev.chassis.messaging.spi.EventSender.class, publisher);
-        context.provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
+        context.components().provide(Publisher.class, publisher);
+        context.components().provide(dev.chassis.messaging.spi.EventSender.class, publisher);
+        context.components().provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
                 bindings.stream().map(ConsumerBinding::group).collect(java.util.stream.Collectors.toSet())));
         checkConsumerKeys(config, bindings);
-        context.healthCheck(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
+        context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
                 : Health.down("the " + broker.system() + " broker cannot be reached")));
 
         List<Subscription> subscriptions = new ArrayList<>();
-        context.onStarted(running -> {
+        context.lifecycle().onStarted(running -> {
             for (ConsumerBinding b : bindings) {
                 subscriptions.add(broker.subscribe(b.topic(), b.group(), b.concurrency(),
                         new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout)));
             }
         });
         Duration shutdown = config.get(MessagingSettings.SHUTDOWN_TIMEOUT);
-        context.onStopping(() -> {
+        context.lifecycle().onStopping(() -> {
             // all at once: shutdown takes as long as the slowest handler, not the sum of them
             List<Thread> stopping = subscriptions.stream()
                     .map(s -> Thread.ofVirtual().name("chassis-messaging-stop").start(() -> s.stop(shutdown))).toList();

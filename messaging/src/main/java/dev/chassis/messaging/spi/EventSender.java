@@ -7,7 +7,7 @@ import dev.chassis.messaging.Published;
 /**
  * Publishing in two steps, for modules that keep events before they publish them (the JDBC outbox): first the
  * record an event becomes, then sending it. Together they do what {@code Publisher.publish} does. Provided by
- * {@code chassis-messaging}; extensions get it with {@code ExtensionContext.component(EventSender.class)}.
+ * {@code chassis-messaging}; extensions get it with {@code context.components().require(EventSender.class, ...)}.
  */
 public interface EventSender {
     /**

@@ -133,10 +133,10 @@ public final class ObservabilityExtension implements ChassisExtension {
             return; // never: openTelemetry() above always returns one when this extension is enabled
         }
         if (telemetry.store != null) {
-            context.http(new TracesEndpoint(context.service().name(), telemetry.store));
+            context.http().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
         }
         if (context.config().get(ObservabilitySettings.METRICS)) {
-            context.route(Method.GET, "/metrics", (req, res) -> {
+            context.http().route(Method.GET, "/metrics", (req, res) -> {
                 boolean openMetrics = req.headers().acceptedTypes().stream()
                         .map(HttpMediaType::text)
                         .anyMatch(t -> t.startsWith("application/openmetrics-text"));

@@ -28,9 +28,9 @@ public final class ResilienceExtension implements ChassisExtension {
     public void register(ExtensionContext context) {
         PolicyDecorator decorator = new PolicyDecorator(context.config(), context.clock(),
                 new PolicyMetrics(context.openTelemetry().getMeter("dev.chassis.resilience")));
-        context.decorator(decorator);
-        // Once every method is bound: policy keys must name a handler or client target that exists.
-        context.onStarted(running -> checkNames(context.config(), decorator));
+        context.calls().decorator(decorator);
+        // Once every method is bound, before the port opens: policy keys must name a handler or client target.
+        context.lifecycle().onBound(() -> checkNames(context.config(), decorator));
     }
 
     private static void checkNames(Config config, PolicyDecorator decorator) {

@@ -28,7 +28,7 @@ class ExtensionTest {
             assertThat(ready.json().findValues("name")).extracting(n -> n.asText()).contains("greeting");
             assertThat(client.send("POST", "/ext/greeting", "{}").status()).isEqualTo(405);
         }
-        assertThat(GreetingExtension.EVENTS).containsExactly("started:ext:" + port, "stopping:ext", "stopped:ext");
+        assertThat(GreetingExtension.EVENTS).containsExactly("bound:ext", "started:ext:" + port, "stopping:ext", "stopped:ext");
     }
 
     @Test

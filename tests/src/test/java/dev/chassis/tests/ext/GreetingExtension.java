@@ -18,7 +18,8 @@ public final class GreetingExtension implements ChassisExtension {
     static final Setting<String> TEXT = Setting.string("greeting.text", "hi");
     static final Setting<Integer> REPEAT = Setting.integer("greeting.repeat", 1).range(1, 5);
     static final Setting<Boolean> FAIL_ON_START = Setting.bool("greeting.fail-on-start", false);
-    /** What the hooks saw, in order: "started:<name>", "stopping:<name>", "stopped:<name>". */
+    static final Setting<Boolean> FAIL_ON_BOUND = Setting.bool("greeting.fail-on-bound", false);
+    /** What the hooks saw, in order: "bound:<name>", "started:<name>", "stopping:<name>", "stopped:<name>". */
     public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
     /** Instances the test extension's resolver answers, by target name; steered by tests (a stand-in for discovery). */
     public static final java.util.Map<String, List<java.net.URI>> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
@@ -30,28 +31,35 @@ public final class GreetingExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(TEXT, REPEAT, FAIL_ON_START);
+        return List.of(TEXT, REPEAT, FAIL_ON_START, FAIL_ON_BOUND);
     }
 
     @Override
     public void register(ExtensionContext context) {
         String text = context.config().get(TEXT).repeat(context.config().get(REPEAT));
         String name = context.service().name();
-        context.route(Method.GET, "/ext/greeting", (req, res) -> res.send(text));
-        context.filter((chain, req, res) -> {
+        context.http().route(Method.GET, "/ext/greeting", (req, res) -> res.send(text));
+        context.http().filter((chain, req, res) -> {
             res.header("X-Greeting-Filter", "seen");
             chain.proceed();
         });
-        context.healthCheck(HealthCheck.readiness("greeting", () -> Health.up().with("text", text)));
-        context.targetResolver(target -> java.util.Optional.ofNullable(INSTANCES.get(target)));
+        context.health().add(HealthCheck.readiness("greeting", () -> Health.up().with("text", text)));
+        context.calls().targetResolver(target -> java.util.Optional.ofNullable(INSTANCES.get(target)));
         boolean fail = context.config().get(FAIL_ON_START);
-        context.onStarted(running -> {
+        boolean failOnBound = context.config().get(FAIL_ON_BOUND);
+        context.lifecycle().onBound(() -> {
+            if (failOnBound) {
+                throw new IllegalStateException("greeting refuses what was bound");
+            }
+            EVENTS.add("bound:" + name);
+        });
+        context.lifecycle().onStarted(running -> {
             if (fail) {
                 throw new IllegalStateException("greeting refuses to start");
             }
             EVENTS.add("started:" + name + ":" + running.port());
         });
-        context.onStopping(() -> EVENTS.add("stopping:" + name));
-        context.onStopped(() -> EVENTS.add("stopped:" + name));
+        context.lifecycle().onStopping(() -> EVENTS.add("stopping:" + name));
+        context.lifecycle().onStopped(() -> EVENTS.add("stopped:" + name));
     }
 }

@@ -39,7 +39,7 @@ public final class TestStoreExtension implements ChassisExtension {
         }
         CALLS.clear();
         Map<String, IdempotencyStore.Answer> answers = new ConcurrentHashMap<>();
-        context.idempotencyStore(new IdempotencyStore() {
+        context.components().provide(IdempotencyStore.class, new IdempotencyStore() {
             @Override
             public Claim claim(String key, String fingerprint) {
                 CALLS.add("claim:" + key);

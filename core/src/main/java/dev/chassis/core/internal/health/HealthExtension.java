@@ -37,11 +37,11 @@ public final class HealthExtension implements ChassisExtension {
 
     @Override
     public void register(ExtensionContext context) {
-        HealthChecks checks = context.health();
-        context.route(Method.GET, "/health/live", endpoint(checks, List.of(HealthCheck.Kind.LIVENESS)));
-        context.route(Method.GET, "/health/ready", endpoint(checks, List.of(HealthCheck.Kind.READINESS)));
-        context.route(Method.GET, "/health/started", endpoint(checks, List.of(HealthCheck.Kind.STARTUP)));
-        context.route(Method.GET, "/health", endpoint(checks, List.of(HealthCheck.Kind.values())));
+        HealthChecks checks = context.health().all();
+        context.http().route(Method.GET, "/health/live", endpoint(checks, List.of(HealthCheck.Kind.LIVENESS)));
+        context.http().route(Method.GET, "/health/ready", endpoint(checks, List.of(HealthCheck.Kind.READINESS)));
+        context.http().route(Method.GET, "/health/started", endpoint(checks, List.of(HealthCheck.Kind.STARTUP)));
+        context.http().route(Method.GET, "/health", endpoint(checks, List.of(HealthCheck.Kind.values())));
     }
 
     private static Handler endpoint(HealthChecks checks, List<HealthCheck.Kind> kinds) {

@@ -35,7 +35,7 @@ public final class InfoExtension implements ChassisExtension {
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalStateException("cannot write /info", e);
         }
-        context.route(Method.GET, "/info", (req, res) -> {
+        context.http().route(Method.GET, "/info", (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(bytes);
         });

@@ -13,11 +13,20 @@ import java.util.Objects;
  */
 public final class ComponentSlot<T> {
     private final Class<T> type;
+    private final String missing;
     private final T proxy;
     private volatile T target;
 
+    /** A component the application asks for on the builder. */
     public ComponentSlot(Class<T> type) {
+        this(type, "the application asks for it with component(" + type.getSimpleName() + ".class). Fix: add the"
+                + " module that provides it (its documentation names it), or enable it");
+    }
+
+    /** A component asked for; {@code missing} says who needs it and how to fix its absence. */
+    public ComponentSlot(Class<T> type, String missing) {
         this.type = Objects.requireNonNull(type, "type");
+        this.missing = Objects.requireNonNull(missing, "missing");
         if (!type.isInterface()) {
             throw new IllegalArgumentException(type.getName() + " is not an interface: a component is asked for by"
                     + " the interface an extension provides (Publisher, DeadLetters, ...)");
@@ -32,6 +41,11 @@ public final class ComponentSlot<T> {
 
     public T proxy() {
         return proxy;
+    }
+
+    /** Why it is needed and how to provide it, for the start-up error when nothing provides it. */
+    String missing() {
+        return missing;
     }
 
     void bind(Object instance) {

@@ -18,6 +18,7 @@ import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.core.spi.IdempotencyStore;
 import dev.chassis.messaging.jdbc.Inbox;
 import dev.chassis.messaging.jdbc.Outbox;
 import dev.chassis.messaging.spi.EventSender;
@@ -81,9 +82,9 @@ public final class JdbcExtension implements ChassisExtension {
         // start without a database reachable: the pool connects on demand, and readiness says DOWN meanwhile
         hikari.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(hikari);
-        context.onStopped(dataSource::close);
-        context.provide(DataSource.class, dataSource);
-        context.healthCheck(HealthCheck.readiness("database", () -> {
+        context.lifecycle().onStopped(dataSource::close);
+        context.components().provide(DataSource.class, dataSource);
+        context.health().add(HealthCheck.readiness("database", () -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1) ? Health.up() : Health.down("the database did not answer a validation query");
             } catch (SQLException e) {
@@ -108,7 +109,10 @@ public final class JdbcExtension implements ChassisExtension {
                     + " tables when it can: " + e.getMessage());
         }
         Backlog backlog = new Backlog(dataSource, schema, context.clock());
-        Relay relay = new Relay(dataSource, schema, context.component(EventSender.class), context.clock(), settings,
+        EventSender sender = context.components().require(EventSender.class, "the outbox publishes through the"
+                + " messaging module: add dev.chassis:chassis-messaging (with a broker binding such as"
+                + " chassis-messaging-kafka), or turn this module off with chassis.extensions.jdbc.enabled: false");
+        Relay relay = new Relay(dataSource, schema, sender, context.clock(), settings,
                 meter.counterBuilder("chassis.outbox.published").setUnit("{event}")
                         .setDescription("Outbox events published and acknowledged by the broker.").build(),
                 meter.counterBuilder("chassis.outbox.publish_failures").setUnit("{event}")
@@ -117,13 +121,13 @@ public final class JdbcExtension implements ChassisExtension {
                         .setDescription("From writing an outbox event to the broker's acknowledgement.")
                         .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
                                 2.5, 5.0, 10.0, 30.0, 60.0)).build(), backlog);
-        context.provide(Outbox.class, new JdbcOutbox(context.component(EventSender.class), context.clock(),
+        context.components().provide(Outbox.class, new JdbcOutbox(sender, context.clock(),
                 relay::wake));
-        context.provide(Inbox.class, new JdbcInbox(dataSource, schema, context.clock(),
+        context.components().provide(Inbox.class, new JdbcInbox(dataSource, schema, context.clock(),
                 meter.counterBuilder("chassis.inbox.duplicates").setUnit("{message}")
                         .setDescription("Messages skipped because their group had handled their id already.").build()));
         if (settings.idempotency()) {
-            context.idempotencyStore(new JdbcIdempotencyStore(dataSource, schema, context.clock(), settings.lease(),
+            context.components().provide(IdempotencyStore.class, new JdbcIdempotencyStore(dataSource, schema, context.clock(), settings.lease(),
                     settings.waitForInProgress()));
         }
         meter.upDownCounterBuilder("chassis.outbox.backlog").setUnit("{event}")
@@ -132,8 +136,8 @@ public final class JdbcExtension implements ChassisExtension {
         meter.gaugeBuilder("chassis.outbox.oldest_unsent.age").setUnit("s")
                 .setDescription("Age of the oldest outbox event not yet published (0 when none).")
                 .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.oldestAgeSeconds())));
-        context.onStarted(running -> relay.start(context.service().name()));
-        context.onStopping(() -> relay.stop(settings.publishTimeout().plusSeconds(1)));
+        context.lifecycle().onStarted(running -> relay.start(context.service().name()));
+        context.lifecycle().onStopping(() -> relay.stop(settings.publishTimeout().plusSeconds(1)));
     }
 
     private static void poolMetrics(Meter meter, HikariConfig hikari, HikariDataSource dataSource) {

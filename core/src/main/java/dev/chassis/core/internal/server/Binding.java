@@ -1,0 +1,124 @@
+package dev.chassis.core.internal.server;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+import dev.chassis.core.Json;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.grpc.ChassisChannel;
+import dev.chassis.core.internal.grpc.GrpcServices;
+import dev.chassis.core.internal.http.ClientTarget;
+import dev.chassis.core.internal.http.EndpointBinder;
+import dev.chassis.core.internal.http.ErrorResponder;
+import dev.chassis.core.internal.http.IdempotentRequests;
+import dev.chassis.core.internal.http.LifecycleFilter;
+import dev.chassis.core.internal.http.Route;
+import dev.chassis.core.internal.http.RouteFallback;
+import dev.chassis.core.internal.telemetry.GrpcTelemetry;
+import dev.chassis.core.internal.telemetry.HttpServerTelemetry;
+import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.spi.IdempotencyStore;
+import io.grpc.ClientInterceptor;
+import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.HttpRouting;
+
+/**
+ * Phase 3, bind and validate: turns what was registered into routes, clients, channels and components, then runs
+ * the extensions' {@code onBound} checks — all before the port opens, so that any misuse stops start-up with
+ * nothing listening. Resources opened here (clients, channels) are closed by the stopped hooks it adds. Not API.
+ *
+ * @param http      the HTTP routing
+ * @param grpc      the gRPC routing, or null when the service serves no gRPC
+ * @param lifecycle in-flight bookkeeping shared by HTTP and gRPC, for the drain
+ */
+record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, LifecycleFilter lifecycle) {
+
+    static Binding run(ServiceSpec spec, Startup startup, Registration registration) {
+        Assembly assembly = registration.assembly();
+        Telemetry telemetry = registration.telemetry();
+        Config config = startup.config();
+        if (!assembly.untaken().isEmpty()) {
+            throw new BindingException("message handlers were given to consume(...) (" + spec.consumers().get(0)
+                    .getClass().getName() + (spec.consumers().size() > 1 ? ", ..." : "") + ") but no extension on the"
+                    + " class path binds them. Fix: add the module that binds @Consume handlers (docs/messaging.md),"
+                    + " or enable it (chassis.extensions.<name>.enabled)");
+        }
+        bindComponents(spec, assembly);
+
+        List<Route> routes = bindRoutes(startup, assembly);
+        List<ClientTarget> targets = Clients.bind(spec.clients(), config, assembly.resolvers, assembly.decorators,
+                telemetry);
+        assembly.stopped.add(() -> targets.forEach(ClientTarget::close));
+        for (ChassisChannel channel : spec.grpcChannels()) {
+            if (!Clients.known(channel.target(), config, assembly.resolvers)) {
+                throw new ConfigException(List.of("the gRPC channel to '" + channel.target() + "' has nowhere to go:"
+                        + " set clients." + channel.target() + ".url (e.g. http://localhost:8081) or configure"
+                        + " discovery for it"));
+            }
+            channel.connect(Clients.resolver(config, assembly.resolvers),
+                    config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
+                    config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())),
+                    clientInterceptors(telemetry, channel.target(), assembly.clientInterceptors));
+            assembly.stopped.add(channel::close);
+        }
+
+        LifecycleFilter lifecycle = new LifecycleFilter();
+        HttpRouting.Builder http = HttpRouting.builder();
+        http.addFilter(lifecycle);
+        ErrorResponder errors = new ErrorResponder(spec.mappers());
+        if (telemetry.enabled()) {
+            http.addFilter(new HttpServerTelemetry(telemetry, errors));
+        }
+        assembly.filters.forEach(http::addFilter);
+        routes.stream()
+                .sorted(Comparator.comparingInt(Route::specificity).reversed())
+                .forEach(r -> http.route(r.method(), r.path(), r.handler()));
+        spec.routing().forEach(c -> c.accept(http));
+        http.any(new RouteFallback(routes));
+        http.error(Throwable.class, errors);
+
+        GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
+                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, lifecycle,
+                assembly.stopping::add, telemetry) : null;
+        assembly.bound.forEach(Runnable::run);
+        return new Binding(http, grpc, lifecycle);
+    }
+
+    /** Gives every component asked for (by the application or an extension) its provided instance. */
+    private static void bindComponents(ServiceSpec spec, Assembly assembly) {
+        List<ComponentSlot<?>> slots = new ArrayList<>(spec.components());
+        slots.addAll(assembly.required);
+        for (ComponentSlot<?> slot : slots) {
+            Object instance = assembly.provided(slot.type()).orElseThrow(() -> new BindingException(
+                    slot.type().getName() + " is needed but nothing on the class path provides it: " + slot.missing()));
+            slot.bind(instance);
+        }
+    }
+
+    /** The annotated endpoints, bound with every decorator, and the plain routes; HEAD added, duplicates refused. */
+    private static List<Route> bindRoutes(Startup startup, Assembly assembly) {
+        IdempotentRequests idempotent = assembly.provided(IdempotencyStore.class).map(IdempotentRequests::new)
+                .orElse(null);
+        EndpointBinder binder = new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators,
+                idempotent);
+        List<Route> routes = new ArrayList<>(assembly.routes);
+        assembly.endpoints.forEach(e -> routes.addAll(binder.bind(e)));
+        EndpointBinder.checkDuplicates(routes);
+        return EndpointBinder.withHeadRoutes(routes);
+    }
+
+    /** A channel's interceptors: its client spans outermost, when telemetry is on, then the extensions'. */
+    private static List<ClientInterceptor> clientInterceptors(Telemetry telemetry, String target,
+                                                              List<ClientInterceptor> hooks) {
+        if (!telemetry.enabled()) {
+            return hooks;
+        }
+        List<ClientInterceptor> all = new ArrayList<>();
+        all.add(new GrpcTelemetry(telemetry).clientInterceptor(target));
+        all.addAll(hooks);
+        return all;
+    }
+}

@@ -1,0 +1,113 @@
+package dev.chassis.core.internal.server;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.MessageHandlers;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.spi.ProtocolConfig;
+import io.opentelemetry.api.OpenTelemetry;
+
+/**
+ * Phase 2, register: sets up the OpenTelemetry SDK an extension brings, then lets the application and every enabled
+ * extension add what they bring to an {@link Assembly}. Nothing is bound yet. Not API.
+ *
+ * @param assembly  what was registered
+ * @param telemetry the service's telemetry (a no-op without an SDK)
+ * @param protocols the protocol configurations Helidon discovers, for the serve phase
+ * @param health    the service's health checks
+ */
+record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig> protocols, HealthRegistry health) {
+    private static final System.Logger LOG = System.getLogger(Registration.class.getName());
+
+    static Registration run(ServiceSpec spec, Startup startup) {
+        // An SDK takes a while to set up (autoconfiguration, class loading): meanwhile this thread loads Helidon's
+        // server classes, listing the protocols it discovers, which the serve phase needs anyway.
+        CompletableFuture<OpenTelemetry> sdk = new CompletableFuture<>();
+        Thread.ofPlatform().daemon().name("chassis-telemetry-" + startup.info().name()).start(() -> {
+            Thread.currentThread().setContextClassLoader(startup.loader());
+            try {
+                sdk.complete(openTelemetry(startup));
+            } catch (RuntimeException | Error e) {
+                sdk.completeExceptionally(e);
+            }
+        });
+        List<ProtocolConfig> protocols;
+        try {
+            protocols = WebServer.builder().buildPrototype().protocols();
+        } catch (RuntimeException | Error e) {
+            sdk.thenAccept(Registration::close); // do not leave the SDK's threads and listeners behind
+            throw e;
+        }
+        OpenTelemetry otel = join(sdk);
+        Telemetry telemetry = Telemetry.of(otel);
+        HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT));
+        Assembly assembly = new Assembly(startup.info(), startup.config(), health, spec.clock(),
+                telemetry.openTelemetry());
+        // stopped hooks run last-registered first: the SDK closes after everything that may still record with it
+        assembly.stopped.add(() -> close(otel));
+        try {
+            assembly.endpoints.addAll(spec.endpoints());
+            spec.checks().forEach(health::add);
+            if (!spec.consumers().isEmpty()) {
+                assembly.provide(MessageHandlers.class, new MessageHandlers(spec.consumers()), Assembly.APPLICATION);
+            }
+            startup.extensions().forEach(assembly::register);
+        } catch (RuntimeException | Error e) {
+            Shutdown.runAll(assembly.stopped, "stopped");
+            throw e;
+        }
+        return new Registration(assembly, telemetry, protocols, health);
+    }
+
+    /** The SDK the one enabled extension that brings one returns, or null. */
+    private static OpenTelemetry openTelemetry(Startup startup) {
+        OpenTelemetry found = null;
+        String from = null;
+        for (ChassisExtension e : startup.extensions()) {
+            OpenTelemetry o = e.openTelemetry(startup.info(), startup.config());
+            if (o != null && found != null) {
+                close(o);
+                close(found);
+                throw new ConfigException(List.of("the extensions " + from + " and " + e.name()
+                        + " both bring an OpenTelemetry SDK; turn one off with chassis.extensions.<name>.enabled: false"));
+            }
+            if (o != null) {
+                found = o;
+                from = e.name();
+            }
+        }
+        return found;
+    }
+
+    /** Closes an SDK that is {@link AutoCloseable} (flushes and stops its threads); others are left. */
+    static void close(OpenTelemetry otel) {
+        if (otel instanceof AutoCloseable c) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(Level.WARNING, "closing the OpenTelemetry SDK failed", e);
+            }
+        }
+    }
+
+    /** The value of a future completed by another thread; its failure is rethrown as it was thrown. */
+    private static <T> T join(CompletableFuture<T> future) {
+        try {
+            return future.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.chassis.discovery.kubernetes;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.testing.StartFailure;
+
+/** This module's configuration is checked before the service's port is bound (see StartFailure). */
+class CheckedBeforeThePortTest {
+    @Test
+    void aKeyTypoFailsBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked").property("discovery.kubernetes.namespce", "x"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("discovery.kubernetes.namespce");
+    }
+}
