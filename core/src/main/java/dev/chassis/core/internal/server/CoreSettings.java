@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.http.Balancer;
 
 /** The configuration keys core reads. Not API. */
 public final class CoreSettings {
@@ -69,6 +70,13 @@ public final class CoreSettings {
         return new dev.chassis.core.internal.http.Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
                 config.get(CLIENT_EJECT_AFTER.resolve(target)), config.get(CLIENT_EJECT_BASE.resolve(target)),
                 config.get(CLIENT_EJECT_MAX.resolve(target)), config.get(CLIENT_EJECT_PERCENT.resolve(target)));
+    }
+
+    /** The load-balancing settings of a target that no configuration names: the keys' defaults. */
+    public static Balancer.Settings defaultBalancing() {
+        return new Balancer.Settings(CLIENT_BALANCER.defaultValue(),
+                CLIENT_EJECT_AFTER.defaultValue(), CLIENT_EJECT_BASE.defaultValue(), CLIENT_EJECT_MAX.defaultValue(),
+                CLIENT_EJECT_PERCENT.defaultValue());
     }
 
     private CoreSettings() {
