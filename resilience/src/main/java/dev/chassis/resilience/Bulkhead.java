@@ -15,9 +15,15 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Bulkhead {
+    /** The default of {@link #maxConcurrent()} and of its configuration key. */
+    int DEFAULT_MAX_CONCURRENT = 25;
+
+    /** The default of {@link #maxWait()} and of its configuration key. */
+    String DEFAULT_MAX_WAIT = "0ms";
+
     /** Calls allowed at once: 1–10000. */
-    int maxConcurrent() default 25;
+    int maxConcurrent() default DEFAULT_MAX_CONCURRENT;
 
     /** How long a call may wait for a place, such as {@code "0ms"} (do not wait). */
-    String maxWait() default "0ms";
+    String maxWait() default DEFAULT_MAX_WAIT;
 }

@@ -16,23 +16,44 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface CircuitBreaker {
+    /** The default of {@link #failureRateThreshold()} and of its configuration key. */
+    int DEFAULT_FAILURE_RATE_THRESHOLD = 50;
+
+    /**
+     * The default of {@link #windowType()} (which, being an enum member, must name the constant itself) and
+     * of its configuration key.
+     */
+    WindowType DEFAULT_WINDOW_TYPE = WindowType.COUNT;
+
+    /** The default of {@link #windowSize()} and of its configuration key. */
+    int DEFAULT_WINDOW_SIZE = 20;
+
+    /** The default of {@link #minimumCalls()} and of its configuration key. */
+    int DEFAULT_MINIMUM_CALLS = 10;
+
+    /** The default of {@link #waitInOpen()} and of its configuration key. */
+    String DEFAULT_WAIT_IN_OPEN = "10s";
+
+    /** The default of {@link #halfOpenCalls()} and of its configuration key. */
+    int DEFAULT_HALF_OPEN_CALLS = 3;
+
     /** Failure rate, in percent (1–100), that opens the circuit. */
-    int failureRateThreshold() default 50;
+    int failureRateThreshold() default DEFAULT_FAILURE_RATE_THRESHOLD;
 
     /** Whether the window counts calls or seconds. */
     WindowType windowType() default WindowType.COUNT;
 
     /** The window: that many calls, or that many seconds. */
-    int windowSize() default 20;
+    int windowSize() default DEFAULT_WINDOW_SIZE;
 
     /** Calls needed in the window before the rate is judged. */
-    int minimumCalls() default 10;
+    int minimumCalls() default DEFAULT_MINIMUM_CALLS;
 
     /** How long the circuit stays open, such as {@code "10s"}. */
-    String waitInOpen() default "10s";
+    String waitInOpen() default DEFAULT_WAIT_IN_OPEN;
 
     /** Trial calls allowed while half-open. */
-    int halfOpenCalls() default 3;
+    int halfOpenCalls() default DEFAULT_HALF_OPEN_CALLS;
 
     /** How the sliding window is measured. */
     enum WindowType { COUNT, TIME }

@@ -15,12 +15,18 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface RateLimiter {
+    /** The default of {@link #period()} and of its configuration key. */
+    String DEFAULT_PERIOD = "1s";
+
+    /** The default of {@link #timeout()} and of its configuration key. */
+    String DEFAULT_TIMEOUT = "0ms";
+
     /** Calls allowed per period: 1–1000000. */
     int limit();
 
     /** The period, such as {@code "1s"}. */
-    String period() default "1s";
+    String period() default DEFAULT_PERIOD;
 
     /** How long a call may wait for permission, such as {@code "0ms"} (do not wait). */
-    String timeout() default "0ms";
+    String timeout() default DEFAULT_TIMEOUT;
 }

@@ -20,18 +20,33 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.METHOD, ElementType.TYPE})
 public @interface Retry {
+    /** The default of {@link #maxAttempts()} and of its configuration key. */
+    int DEFAULT_MAX_ATTEMPTS = 3;
+
+    /** The default of {@link #backoff()} and of its configuration key. */
+    String DEFAULT_BACKOFF = "100ms";
+
+    /** The default of {@link #maxBackoff()} and of its configuration key. */
+    String DEFAULT_MAX_BACKOFF = "2s";
+
+    /** The default of {@link #multiplier()} and of its configuration key. */
+    double DEFAULT_MULTIPLIER = 2.0;
+
+    /** The default of {@link #jitter()} and of its configuration key. */
+    double DEFAULT_JITTER = 0.5;
+
     /** Attempts in all, the first included: 1–10. */
-    int maxAttempts() default 3;
+    int maxAttempts() default DEFAULT_MAX_ATTEMPTS;
 
     /** The wait before the first retry, such as {@code "100ms"}. */
-    String backoff() default "100ms";
+    String backoff() default DEFAULT_BACKOFF;
 
     /** The longest wait between attempts. */
-    String maxBackoff() default "2s";
+    String maxBackoff() default DEFAULT_MAX_BACKOFF;
 
     /** How much each wait grows: 1–10. */
-    double multiplier() default 2.0;
+    double multiplier() default DEFAULT_MULTIPLIER;
 
     /** Randomisation of each wait, 0 (none) to 1 (±100%). */
-    double jitter() default 0.5;
+    double jitter() default DEFAULT_JITTER;
 }

@@ -42,7 +42,7 @@ public final class HttpClients {
                 .toList();
         ClientTarget target = new ClientTarget(name, n -> list, connectTimeout, requestTimeout,
                 dev.chassis.core.internal.telemetry.Telemetry.of(io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop()),
-                dev.chassis.core.internal.http.Balancer.Settings.DEFAULT);
+                dev.chassis.core.internal.server.CoreSettings.defaultBalancing());
         return new ClientBinder(Json.mapper(), List.of()).bind(type, target);
     }
 }

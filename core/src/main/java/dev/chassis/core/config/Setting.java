@@ -130,6 +130,24 @@ public final class Setting<T> {
                 description);
     }
 
+    /**
+     * This setting with its default given as text, parsed and checked like a configured value. For a
+     * default shared with an annotation member, which must be a compile-time constant such as {@code "100ms"}.
+     *
+     * @throws IllegalArgumentException when the text is not an allowed value of this setting
+     */
+    public Setting<T> withDefault(String text) {
+        Objects.requireNonNull(text, "text");
+        T value;
+        try {
+            value = parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("the default '" + text + "' of " + key + " is not allowed: expected "
+                    + allowed, e);
+        }
+        return new Setting<>(key, value, parser, check, allowed, description);
+    }
+
     /** This setting with a one-line description, shown in error messages and generated docs. */
     public Setting<T> describedAs(String text) {
         return new Setting<>(key, defaultValue, parser, check, allowed, text);

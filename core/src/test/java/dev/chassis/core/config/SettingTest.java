@@ -76,4 +76,15 @@ class SettingTest {
         assertThatThrownBy(() -> Setting.string("a..b", null)).isInstanceOf(IllegalArgumentException.class);
         assertThat(Setting.environmentName("server.max-body-size")).isEqualTo("SERVER_MAX_BODY_SIZE");
     }
+
+    @Test
+    void aDefaultGivenAsTextIsParsedAndCheckedLikeAConfiguredValue() {
+        Setting<Duration> d = Setting.duration("x.backoff", null).min(1).describedAs("the wait").withDefault("100ms");
+        assertThat(d.defaultValue()).isEqualTo(Duration.ofMillis(100));
+        assertThat(d.description()).isEqualTo("the wait");
+        assertThat(d.allowed()).contains("at least 1ms");
+        assertThatThrownBy(() -> Setting.integer("x.attempts", null).range(1, 10).withDefault("0"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("the default '0' of x.attempts is not allowed: expected a whole number between 1 and 10");
+    }
 }

@@ -147,17 +147,15 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
             }
         }
         String key = dev.chassis.core.spi.CallSite.handlerKey(handler.getClass(), m);
-        int attempts = config.find(MessagingSettings.maxAttempts(key)).orElse(c.maxAttempts() > 0 ? c.maxAttempts() : 3);
-        Duration backoff = config.find(MessagingSettings.backoff(key)).orElse(annotated != null ? annotated
-                : Duration.ofMillis(200));
-        Duration maxBackoff = config.find(MessagingSettings.maxBackoff(key)).orElse(Duration.ofSeconds(10));
+        int attempts = configured(config, MessagingSettings.maxAttempts(key), c.maxAttempts() > 0 ? c.maxAttempts() : null);
+        Duration backoff = configured(config, MessagingSettings.backoff(key), annotated);
+        Duration maxBackoff = config.get(MessagingSettings.maxBackoff(key));
         if (backoff.compareTo(maxBackoff) > 0) {
             throw new BindingException(where + ": the back-off (" + backoff + ") is longer than its maximum ("
                     + maxBackoff + "). Fix: lower consumers." + key + ".backoff or raise consumers." + key
                     + ".max-backoff");
         }
-        int concurrency = config.find(MessagingSettings.concurrency(key)).orElse(c.concurrency() > 0
-                ? c.concurrency() : 1024);
+        int concurrency = configured(config, MessagingSettings.concurrency(key), c.concurrency() > 0 ? c.concurrency() : null);
         MethodHandle invoker;
         try {
             m.setAccessible(true); // a public method of a class that need not be public
@@ -168,6 +166,14 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
         }
         return new ConsumerBinding(key, c.topic(), c.group(), m, invoker, eventType, eventIndex, messageIndex,
                 params.length, attempts, backoff, maxBackoff, concurrency);
+    }
+
+    /** The configured value, else the annotation's ({@code null} when it leaves it unset), else the setting's default. */
+    private static <T> T configured(Config config, Setting<T> setting, T annotated) {
+        if (config.raw(setting.key()).isPresent() || annotated == null) {
+            return config.get(setting);
+        }
+        return annotated;
     }
 
     private static JavaType messageData(Type param, ObjectMapper mapper) {

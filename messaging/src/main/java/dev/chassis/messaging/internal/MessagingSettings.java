@@ -22,19 +22,23 @@ final class MessagingSettings {
             .range(1, 10_000_000).describedAs("records kept per partition of the in-memory broker");
 
     static Setting<Integer> maxAttempts(String key) {
-        return Setting.integer("consumers." + key + ".max-attempts", null).range(1, 100);
+        return Setting.integer("consumers." + key + ".max-attempts", 3).range(1, 100)
+                .describedAs("attempts before a message goes to the dead letters; else @Consume(maxAttempts)");
     }
 
     static Setting<Duration> backoff(String key) {
-        return Setting.duration("consumers." + key + ".backoff", null);
+        return Setting.duration("consumers." + key + ".backoff", Duration.ofMillis(200))
+                .describedAs("the first wait between attempts, doubled each time; else @Consume(backoff)");
     }
 
     static Setting<Duration> maxBackoff(String key) {
-        return Setting.duration("consumers." + key + ".max-backoff", null);
+        return Setting.duration("consumers." + key + ".max-backoff", Duration.ofSeconds(10))
+                .describedAs("the longest wait between attempts");
     }
 
     static Setting<Integer> concurrency(String key) {
-        return Setting.integer("consumers." + key + ".concurrency", null).range(1, 1024);
+        return Setting.integer("consumers." + key + ".concurrency", 1024).range(1, 1024)
+                .describedAs("partitions handled at once, each in order (at most the topic's); else @Consume(concurrency)");
     }
 
     private MessagingSettings() {

@@ -11,7 +11,7 @@ import dev.chassis.core.spi.CallSite;
 
 /**
  * Reads one policy value for a call site: configuration first, then the annotation (on the method, else on
- * its class or interface), then the built-in default. Annotation values are checked with the same rules as
+ * its class or interface), then the setting's default. Annotation values are checked with the same rules as
  * configuration, so a bad annotation fails start-up like a bad key. Not API.
  */
 final class Policy {
@@ -58,12 +58,11 @@ final class Policy {
         return setting.resolve(names).key();
     }
 
-    /** Configuration, else the annotation's value (checked), else the default. */
-    <T> T value(Setting<T> setting, Object annotationValue, T defaultValue) {
+    /** Configuration, else the annotation's value (checked), else the setting's default. */
+    <T> T value(Setting<T> setting, Object annotationValue) {
         Setting<T> concrete = setting.resolve(names);
-        Optional<T> configured = config.find(concrete);
-        if (configured.isPresent()) {
-            return configured.get();
+        if (config.raw(concrete.key()).isPresent()) {
+            return config.get(concrete);
         }
         if (annotationValue != null) {
             String text = annotationValue instanceof Enum<?> e ? e.name() : String.valueOf(annotationValue);
@@ -75,6 +74,6 @@ final class Policy {
                         + ". Fix: correct the annotation, or override it with " + concrete.key());
             }
         }
-        return defaultValue;
+        return setting.defaultValue();
     }
 }

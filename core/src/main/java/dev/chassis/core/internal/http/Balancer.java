@@ -25,11 +25,9 @@ public final class Balancer {
     /** How an instance is chosen. */
     public enum Policy { ROUND_ROBIN, LEAST_OUTSTANDING }
 
-    /** The settings of one target. */
+    /** The settings of one target; their keys and defaults are in {@code CoreSettings}. */
     public record Settings(Policy policy, int consecutiveFailures, Duration baseEjection, Duration maxEjection,
                            int maxEjectedPercent) {
-        public static final Settings DEFAULT = new Settings(Policy.ROUND_ROBIN, 5, Duration.ofSeconds(30),
-                Duration.ofMinutes(5), 50);
     }
 
     /** What is known of one instance. */

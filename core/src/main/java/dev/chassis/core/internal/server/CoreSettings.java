@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.http.Balancer;
 
 /** The configuration keys core reads. Not API. */
 public final class CoreSettings {
@@ -20,15 +21,15 @@ public final class CoreSettings {
     public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("server.idle-timeout", Duration.ofSeconds(60))
             .min(1000).describedAs("an idle keep-alive connection is closed after this");
     public static final Setting<Duration> SHUTDOWN_DELAY = Setting.duration("server.shutdown.delay", Duration.ZERO)
-            .describedAs("after readiness turns DOWN, keep serving this long so load balancers notice");
+            .describedAs("after readiness turns DOWN, keep serving this long so load balancers notice (~5s on Kubernetes)");
     public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("server.shutdown.timeout", Duration.ofSeconds(30))
             .describedAs("the longest shutdown waits for in-flight requests");
     public static final Setting<Boolean> SHUTDOWN_HOOK = Setting.bool("server.shutdown.hook", true)
             .describedAs("stop gracefully on SIGTERM");
     public static final Setting<String> VERSION = Setting.string("service.version", null)
-            .describedAs("the version shown in /info");
+            .describedAs("the version shown in /info; default: the builder's version(...), else 0.0.0");
     public static final Setting<String> INSTANCE_ID = Setting.string("service.instance-id", null)
-            .describedAs("this process's id; default: name plus a random suffix");
+            .describedAs("this process's id, shown in /info (the pod name on Kubernetes); default: name plus a random suffix");
     public static final Setting<Duration> HEALTH_TIMEOUT = Setting.duration("health.check-timeout", Duration.ofSeconds(2))
             .min(1).describedAs("a health check slower than this is reported DOWN");
     public static final Setting<Duration> HEALTH_WATCH_INTERVAL = Setting.duration("health.watch-interval",
@@ -38,7 +39,8 @@ public final class CoreSettings {
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
-            .describedAs("turns an extension off");
+            .describedAs("false turns an extension off (health, info, resilience...); a name that matches no"
+                    + " extension fails start-up");
 
     public static final Setting<java.util.List<java.net.URI>> CLIENT_URL = Setting.uriList("clients.*.url")
             .describedAs("the instances of a client target when no discovery back-end knows it");
@@ -69,6 +71,13 @@ public final class CoreSettings {
         return new dev.chassis.core.internal.http.Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
                 config.get(CLIENT_EJECT_AFTER.resolve(target)), config.get(CLIENT_EJECT_BASE.resolve(target)),
                 config.get(CLIENT_EJECT_MAX.resolve(target)), config.get(CLIENT_EJECT_PERCENT.resolve(target)));
+    }
+
+    /** The load-balancing settings of a target that no configuration names: the keys' defaults. */
+    public static Balancer.Settings defaultBalancing() {
+        return new Balancer.Settings(CLIENT_BALANCER.defaultValue(),
+                CLIENT_EJECT_AFTER.defaultValue(), CLIENT_EJECT_BASE.defaultValue(), CLIENT_EJECT_MAX.defaultValue(),
+                CLIENT_EJECT_PERCENT.defaultValue());
     }
 
     private CoreSettings() {
