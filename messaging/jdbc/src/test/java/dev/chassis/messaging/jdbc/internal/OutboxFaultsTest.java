@@ -116,20 +116,19 @@ class OutboxFaultsTest {
                 bootstrap, block ? "block" : "run").redirectErrorStream(true).start();
     }
 
-    private static void awaitLine(Process p, String line, List<String> output) throws IOException {
+    private static void awaitLine(Process p, String line, List<String> output) {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (String l = out.readLine(); l != null; l = out.readLine()) {
+        List<String> printed = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> out.lines().forEach(l -> { // keeps the pipe drained
+            printed.add(l);
             output.add(l);
-            if (l.equals(line)) {
-                Thread.ofVirtual().start(() -> out.lines().forEach(output::add)); // keep the pipe drained
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                break;
-            }
+        }));
+        // the reader ends when the JVM's output does, so a JVM that exits is not waited for
+        Eventually.within(Duration.ofSeconds(60)).get("the relay JVM printed " + line, () -> List.copyOf(printed),
+                lines -> lines.contains(line) || !reader.isAlive());
+        if (!printed.contains(line)) {
+            throw new AssertionError("the relay JVM exited without printing " + line + ":\n" + String.join("\n", printed));
         }
-        throw new AssertionError("the relay JVM never printed " + line + ":\n" + String.join("\n", output));
     }
 
     @Test
