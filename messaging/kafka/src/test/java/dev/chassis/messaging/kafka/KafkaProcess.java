@@ -65,14 +65,14 @@ final class KafkaProcess {
         process = java("kafka.Kafka", config.toString());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
-            Eventually.within(Duration.ofSeconds(60)).until("the Kafka broker answers (see " + dir.resolve("broker.log")
-                    + ")", () -> {
+            Path log = dir.resolve("broker.log");
+            Eventually.within(Duration.ofSeconds(60)).until("the Kafka broker answers (see " + log + ")", () -> {
                 try {
                     return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
                 } catch (Exception notYet) {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("the Kafka broker exited with " + process.exitValue()
-                                + "; see " + dir.resolve("broker.log"));
+                                + "; see " + log);
                     }
                     return false;
                 }
