@@ -2,6 +2,7 @@ package dev.chassis.discovery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,8 @@ import dev.chassis.core.client.ClientException;
  * two choices around a slow instance, an instance joining and one leaving gracefully.
  */
 class BalancingTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     private static Map<String, Integer> spread(Who.Inventory client, int calls) {
         Map<String, Integer> seen = new ConcurrentHashMap<>();
         for (int i = 0; i < calls; i++) {
@@ -145,7 +148,7 @@ class BalancingTest {
             });
             long registered = System.nanoTime();
             c = Who.inventory("join-c", new Who.WhoApi("join-c"), register); // registers when ready
-            Eventually.until("join-c called", () -> firstSeen.containsKey("join-c"));
+            Eventually.within(WAIT).until("join-c called", () -> firstSeen.containsKey("join-c"));
             double ms = (firstSeen.get("join-c") - registered) / 1e6;
             System.out.printf("a new instance got its first call %.1f ms after it started registering%n", ms);
             assertThat(ms).as("the stated bound for the static registry: 1 s").isLessThan(1000);
@@ -153,7 +156,8 @@ class BalancingTest {
             b.stop(); // deregisters first, then drains: callers move away before its port closes
             int before = calls.get() + failed.get();
             // the caller goes on through the leave and after it, until the port has surely closed
-            Eventually.until("200 calls after the instance left", () -> calls.get() + failed.get() >= before + 200);
+            Eventually.within(WAIT).until("200 calls after the instance left",
+                    () -> calls.get() + failed.get() >= before + 200);
             calling.set(false);
             caller.join();
             assertThat(failed.get()).as("calls failed while an instance left gracefully").isZero();
@@ -181,7 +185,7 @@ class BalancingTest {
         io.grpc.Channel channel = ob.grpcChannel("inventory"); // no clients.inventory.url: found in the registry
         RunningService orders = ob.start();
         try {
-            Eventually.until("both instances called over gRPC", () -> {
+            Eventually.within(WAIT).until("both instances called over gRPC", () -> {
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 for (int i = 0; i < 10; i++) {
                     ids.add(Who.whoOverGrpc(channel));
@@ -190,7 +194,7 @@ class BalancingTest {
             });
             a.stop(); // deregisters
             c = Who.inventory("grpc-c", new Who.WhoApi("grpc-c"), register); // another port, found by name
-            Eventually.until("calls reach b and the new c only", () -> {
+            Eventually.within(WAIT).until("calls reach b and the new c only", () -> {
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 for (int i = 0; i < 10; i++) {
                     try {

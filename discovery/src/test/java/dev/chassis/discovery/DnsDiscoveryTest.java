@@ -3,6 +3,7 @@ package dev.chassis.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -21,6 +22,8 @@ import dev.chassis.testing.TestClient;
  * respected, and a DNS server that goes away.
  */
 class DnsDiscoveryTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @Test
     void aRecordsAreFollowedAsTheirTtlRunsOut() throws Exception {
         int port = Who.freePort();
@@ -42,7 +45,7 @@ class DnsDiscoveryTest {
                 dns.set("inventory.test.local", List.of(TestDnsServer.Rr.a("127.0.0.2", 1),
                         TestDnsServer.Rr.a("127.0.0.3", 1)));
                 long changed = System.nanoTime();
-                Eventually.until("b is called after the TTL", () -> Who.seen(client, 4).contains("b"));
+                Eventually.within(WAIT).until("b is called after the TTL", () -> Who.seen(client, 4).contains("b"));
                 double ms = (System.nanoTime() - changed) / 1e6;
                 assertThat(ms).as("TTL 1 s: looked up again within about a second").isLessThan(3000);
                 assertThat(Who.seen(client, 20)).containsExactlyInAnyOrder("a", "b");
@@ -60,8 +63,8 @@ class DnsDiscoveryTest {
                     int asked = dns.questions("long.test.local");
                     // the clock of this check: the name with a 1 s TTL is looked up twice more meanwhile
                     int shortAsked = dns.questions("inventory.test.local");
-                    Eventually.until("two refreshes of the 1 s name", () -> dns.questions("inventory.test.local")
-                            >= shortAsked + 2);
+                    Eventually.within(WAIT).until("two refreshes of the 1 s name",
+                            () -> dns.questions("inventory.test.local") >= shortAsked + 2);
                     assertThat(Who.seen(longClient, 5)).containsExactly("a");
                     assertThat(dns.questions("long.test.local")).as("no new lookup before the TTL").isEqualTo(asked);
                 } finally {
@@ -98,8 +101,8 @@ class DnsDiscoveryTest {
             assertThat(http.get("/health/ready").body()).doesNotContain("stale");
 
             dns.close(); // the DNS server goes away
-            Eventually.until("readiness says the instances are stale", () -> http.get("/health/ready").body()
-                    .contains("stale"));
+            Eventually.within(WAIT).until("readiness says the instances are stale",
+                    () -> http.get("/health/ready").body().contains("stale"));
             assertThat(http.get("/health/ready").status()).as("still ready: the last instances work").isEqualTo(200);
             assertThat(Who.seen(client, 10)).containsExactlyInAnyOrder("srv-a", "srv-b");
         } finally {

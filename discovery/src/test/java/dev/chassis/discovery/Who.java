@@ -5,9 +5,11 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -17,6 +19,7 @@ import dev.chassis.core.ServiceBuilder;
 import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
+import dev.chassis.testing.Eventually;
 
 /** Test services of discovery: an "inventory" instance that says which it is, a client of it, child JVMs. */
 public final class Who {
@@ -122,17 +125,24 @@ public final class Who {
         cmd.addAll(List.of(properties));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        List<String> seen = new ArrayList<>();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (String l = out.readLine(); l != null && System.nanoTime() < deadline; l = out.readLine()) {
-            seen.add(l);
-            if (l.equals("STARTED")) {
-                Thread.ofVirtual().start(() -> out.lines().forEach(x -> { }));
-                return p;
+        List<String> seen = new CopyOnWriteArrayList<>();
+        // keeps the pipe drained; ends when the JVM's output does, so a JVM that exits is not waited for
+        Thread reader = Thread.ofVirtual().start(() -> out.lines().filter(l -> !seen.contains("STARTED"))
+                .forEach(seen::add));
+        boolean started = false;
+        try {
+            started = Eventually.within(Duration.ofSeconds(60)).get("the instance JVM printed STARTED",
+                    () -> List.copyOf(seen), lines -> lines.contains("STARTED") || !reader.isAlive())
+                    .contains("STARTED");
+        } finally {
+            if (!started) {
+                p.destroyForcibly();
             }
         }
-        p.destroyForcibly();
-        throw new IllegalStateException("the instance JVM did not start:\n" + String.join("\n", seen));
+        if (!started) {
+            throw new IllegalStateException("the instance JVM did not start:\n" + String.join("\n", seen));
+        }
+        return p;
     }
 
 }

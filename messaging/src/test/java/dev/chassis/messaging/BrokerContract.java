@@ -3,6 +3,7 @@ package dev.chassis.messaging;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -25,6 +26,8 @@ import dev.chassis.testing.TestClient;
  * chassis-messaging-kafka): real services publishing and consuming. Each test uses its own topics.
  */
 public abstract class BrokerContract {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     /** The properties that select and configure the broker under test. */
     protected abstract Map<String, String> brokerProperties();
 
@@ -74,7 +77,7 @@ public abstract class BrokerContract {
             Published p = publisher.publish("t1.orders.placed", "o-1", new OrderPlaced("o-1", 1));
             assertThat(p.topic()).isEqualTo("t1.orders.placed");
             assertThat(p.id()).matches("[0-9a-f-]{36}");
-            Eventually.until("the event is consumed", () -> recorder.received.size() == 1);
+            Eventually.within(WAIT).until("the event is consumed", () -> recorder.received.size() == 1);
             Message<OrderPlaced> m = recorder.received.get(0);
             assertThat(m.data()).isEqualTo(new OrderPlaced("o-1", 1));
             assertThat(m.id()).isEqualTo(p.id());
@@ -128,8 +131,8 @@ public abstract class BrokerContract {
             }
             java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
                     .get(60, java.util.concurrent.TimeUnit.SECONDS); // every one acknowledged
-            Eventually.until(() -> "both groups got all 200 (shipping " + shipping.count.get() + ", audit "
-                    + other.count.get() + ")", () -> shipping.count.get() == 200 && other.count.get() == 200);
+            Eventually.within(WAIT).get("both groups got all 200 (shipping, audit)",
+                    () -> List.of(shipping.count.get(), other.count.get()), n -> n.equals(List.of(200, 200)));
             for (Ordered o : List.of(shipping, other)) {
                 assertThat(o.byKey).hasSize(7);
                 o.byKey.values().forEach(seqs -> assertThat(seqs).isSorted().doesNotHaveDuplicates());
@@ -194,9 +197,9 @@ public abstract class BrokerContract {
             publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("good-1", 100));
             Published poison = publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("poison", 1));
             publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("good-2", 200));
-            Eventually.until("the good ones are handled", () -> flaky.handled.size() == 2);
+            Eventually.within(WAIT).until("the good ones are handled", () -> flaky.handled.size() == 2);
             assertThat(flaky.handled).containsExactly("good-1", "good-2"); // in order, after the poison's attempts
-            Eventually.until("the poison is a dead letter", () -> dlq.letters.size() == 1);
+            Eventually.within(WAIT).until("the poison is a dead letter", () -> dlq.letters.size() == 1);
             Message<PaymentCompleted> letter = dlq.letters.get(0);
             assertThat(letter.id()).isEqualTo(poison.id());
             assertThat(letter.data()).isEqualTo(new PaymentCompleted("poison", 1));
@@ -214,10 +217,11 @@ public abstract class BrokerContract {
 
             flaky.poisoned = false; // the bug is fixed: replay
             assertThat(deadLetters.replay("t3.payments.completed")).isEqualTo(1);
-            Eventually.until("the replayed letter is handled", () -> flaky.handled.contains("poison"));
+            Eventually.within(WAIT).until("the replayed letter is handled", () -> flaky.handled.contains("poison"));
             // the other group of the topic handled the poison the first time and skips the replay
             publisher.publish("t3.payments.completed", "same-key", new PaymentCompleted("after-replay", 3));
-            Eventually.until("the audit group saw the message after the replay", () -> audited.contains("after-replay"));
+            Eventually.within(WAIT).until("the audit group saw the message after the replay",
+                    () -> audited.contains("after-replay"));
             assertThat(audited).containsExactly("good-1", "poison", "good-2", "after-replay");
             assertThat(deadLetters.replay("t3.payments.completed")).as("replayed once only").isZero();
             assertThatThrownBy(() -> deadLetters.replay("t3.payments.completed.dlq"))
@@ -245,10 +249,11 @@ public abstract class BrokerContract {
             String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
             assertThat(client.post("/place", "{}", "traceparent", "00-" + trace + "-00f067aa0ba902b7-01").status())
                     .isEqualTo(204);
-            Eventually.until("consumed", () -> recorder.received.size() == 1);
+            Eventually.within(WAIT).until("consumed", () -> recorder.received.size() == 1);
             // HTTP request -> publish -> consume: one trace
-            Eventually.until("three spans stored", () -> client.get("/observe/traces/" + trace).status() == 200
-                    && client.get("/observe/traces/" + trace).json().get("spans").size() == 3);
+            Eventually.within(WAIT).until("three spans stored",
+                    () -> client.get("/observe/traces/" + trace).status() == 200
+                            && client.get("/observe/traces/" + trace).json().get("spans").size() == 3);
             var spans = client.get("/observe/traces/" + trace).json().get("spans");
             Map<String, com.fasterxml.jackson.databind.JsonNode> byKind = new HashMap<>();
             spans.forEach(sp -> byKind.put(sp.get("kind").asText(), sp));
@@ -315,7 +320,8 @@ public abstract class BrokerContract {
         assertThat(first.entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         Thread stopper = Thread.ofVirtual().start(s::stop); // shutdown begins while the handler holds message 0
         TestClient client = new TestClient(s.uri());
-        Eventually.until("shutdown is under way (readiness DOWN)", () -> client.get("/health/ready").status() == 503);
+        Eventually.within(WAIT).until("shutdown is under way (readiness DOWN)",
+                () -> client.get("/health/ready").status() == 503);
         first.release.countDown(); // ... and it finishes
         stopper.join(java.time.Duration.ofSeconds(30));
         assertThat(s.isRunning()).isFalse();
@@ -326,7 +332,7 @@ public abstract class BrokerContract {
         RunningService s2 = b2.start();
         try {
             p2.publish("t11.orders.placed", "k", new OrderPlaced("k", 1));
-            Eventually.until("message 1 is handled", () -> second.deliveries.containsKey(1));
+            Eventually.within(WAIT).until("message 1 is handled", () -> second.deliveries.containsKey(1));
             assertThat(second.deliveries).doesNotContainKey(0);
             assertThat(first.deliveries.get(0)).hasValue(1);
         } finally {
@@ -363,12 +369,12 @@ public abstract class BrokerContract {
         Publisher publisher = b.component(Publisher.class);
         RunningService s = b.start();
         publisher.publish("t12.orders.placed", "k", new OrderPlaced("k", 7));
-        Eventually.until("the handler holds message 7", () -> stuck.seen.contains(7));
+        Eventually.within(WAIT).until("the handler holds message 7", () -> stuck.seen.contains(7));
         s.stop(); // the handler is interrupted: message 7 is not committed
         Unstuck next = new Unstuck();
         RunningService s2 = service("stuck-2").consume(next).start();
         try {
-            Eventually.until("message 7 comes again", () -> next.seen.contains(7));
+            Eventually.within(WAIT).until("message 7 comes again", () -> next.seen.contains(7));
         } finally {
             s2.stop();
         }
@@ -400,12 +406,12 @@ public abstract class BrokerContract {
             }
             java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
                     .get(60, java.util.concurrent.TimeUnit.SECONDS); // every one acknowledged
-            Eventually.until("the first 100 are handled", () -> union(a, c) == 100);
+            Eventually.within(WAIT).until("the first 100 are handled", () -> union(a, c) == 100);
             sc.stop(); // a member leaves: its partitions go to the other
             for (int i = 100; i < 200; i++) {
                 publisher.publish("t13.orders.placed", "k" + (i % 10), new OrderPlaced("k" + (i % 10), i));
             }
-            Eventually.until("all 200 are handled", () -> union(a, c) == 200);
+            Eventually.within(WAIT).until("all 200 are handled", () -> union(a, c) == 200);
             // each exactly once: nothing was in hand when the member left
             for (int i = 0; i < 200; i++) {
                 int n = (a.deliveries.containsKey(i) ? a.deliveries.get(i).get() : 0)
@@ -445,21 +451,23 @@ public abstract class BrokerContract {
         RunningService sc = service("queued-c").consume(c).start();
         try {
             // until both members hold partitions (Kafka assigns them in a rebalance): warm-up messages, seq < 0
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-            for (int w = -1; (a.deliveries.keySet().stream().noneMatch(k -> k < 0)
-                    || c.deliveries.keySet().stream().noneMatch(k -> k < 0)) && System.nanoTime() < deadline; w--) {
+            AtomicInteger warmUp = new AtomicInteger();
+            Eventually.within(WAIT).until("both members hold partitions", () -> {
+                int w = warmUp.decrementAndGet();
                 publisher.publish("t14.orders.placed", "w" + (w % 16), new OrderPlaced("w", w));
-                Thread.sleep(20);
-            }
+                return a.deliveries.keySet().stream().anyMatch(k -> k < 0)
+                        && c.deliveries.keySet().stream().anyMatch(k -> k < 0);
+            });
             List<java.util.concurrent.CompletableFuture<Published>> acks = new ArrayList<>();
             for (int i = 0; i < 400; i++) {
                 acks.add(publisher.publishAsync("t14.orders.placed", "k" + (i % 16), new OrderPlaced("k" + (i % 16), i)));
             }
             java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
                     .get(60, java.util.concurrent.TimeUnit.SECONDS);
-            Eventually.until("the leaving member is busy", () -> c.deliveries.keySet().stream().anyMatch(k -> k >= 0));
+            Eventually.within(WAIT).until("the leaving member is busy",
+                    () -> c.deliveries.keySet().stream().anyMatch(k -> k >= 0));
             sc.stop(); // with messages in hand and queued behind them
-            Eventually.until(() -> "all 400 are handled (" + slowUnion(a, c) + ")", () -> slowUnion(a, c) >= 400);
+            Eventually.within(WAIT).get("all 400 are handled", () -> slowUnion(a, c), n -> n >= 400);
             for (int i = 0; i < 400; i++) {
                 int n = (a.deliveries.containsKey(i) ? a.deliveries.get(i).get() : 0)
                         + (c.deliveries.containsKey(i) ? c.deliveries.get(i).get() : 0);
@@ -508,8 +516,8 @@ public abstract class BrokerContract {
         try {
             Published stranger = publisher.publish("t15.payments", "k", new Refund("o-1", 100)); // same fields
             publisher.publish("t15.payments", "k", new PaymentCompleted("o-1", 100));
-            Eventually.until("the payment is handled", () -> payments.handled.size() == 1);
-            Eventually.until("the refund is a dead letter", () -> letters.letters.size() == 1);
+            Eventually.within(WAIT).until("the payment is handled", () -> payments.handled.size() == 1);
+            Eventually.within(WAIT).until("the refund is a dead letter", () -> letters.letters.size() == 1);
             assertThat(payments.handled).containsExactly(new PaymentCompleted("o-1", 100));
             Message<com.fasterxml.jackson.databind.JsonNode> letter = letters.letters.get(0);
             assertThat(letter.id()).isEqualTo(stranger.id());

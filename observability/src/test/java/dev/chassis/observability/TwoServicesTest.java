@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +21,7 @@ import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
+import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
@@ -272,19 +274,16 @@ class TwoServicesTest {
 
     /** The trace's spans in a service's store, once it holds {@code count}: a server span ends just after its answer. */
     static List<JsonNode> spans(TestService service, String traceId, int count) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-        while (true) {
+        List<JsonNode> spans = Eventually.within(Duration.ofSeconds(10)).get(count + " spans of " + traceId, () -> {
             TestResponse r = service.client().get("/observe/traces/" + traceId);
-            List<JsonNode> spans = new ArrayList<>();
+            List<JsonNode> found = new ArrayList<>();
             if (r.status() == 200) {
-                r.json().get("spans").forEach(spans::add);
+                r.json().get("spans").forEach(found::add);
             }
-            if (spans.size() >= count || System.nanoTime() > deadline) {
-                assertThat(spans).as("spans of " + traceId + ": " + r.body()).hasSize(count);
-                return spans;
-            }
-            Thread.onSpinWait();
-        }
+            return found;
+        }, found -> found.size() >= count);
+        assertThat(spans).as("spans of " + traceId).hasSize(count);
+        return spans;
     }
 
     static JsonNode one(List<JsonNode> spans, String kind, String name) {

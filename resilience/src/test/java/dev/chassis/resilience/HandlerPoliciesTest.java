@@ -7,6 +7,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +26,7 @@ import dev.chassis.core.http.BindingException;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
+import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 
@@ -127,16 +129,12 @@ class HandlerPoliciesTest {
                     HttpResponse.BodyHandlers.ofString()));
         }
         // 4 are refused at once while 2 wait inside the handler for the latch
-        int rejected = 0;
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-        while (rejected < 4 && System.nanoTime() < deadline) {
-            rejected = (int) calls.stream().filter(CompletableFuture::isDone).count();
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
-        }
+        Eventually within = Eventually.within(Duration.ofSeconds(20));
+        long rejected = within.get("4 calls answered", () -> calls.stream().filter(CompletableFuture::isDone).count(),
+                n -> n >= 4);
         assertThat(rejected).isEqualTo(4);
-        while (INSIDE.get() < 2 && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000); // permits are taken just before INSIDE counts
-        }
+        // permits are taken just before INSIDE counts
+        within.until("2 calls inside the handler", () -> INSIDE.get() >= 2);
         for (CompletableFuture<HttpResponse<String>> c : calls) {
             if (c.isDone()) {
                 assertThat(c.get().statusCode()).isEqualTo(503);

@@ -1,9 +1,9 @@
 package dev.chassis.testing;
 
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -49,22 +49,8 @@ public final class CapturedSpans {
 
     /** Waits (up to 10 s) until the trace has at least {@code count} spans, and returns them. */
     public List<JsonNode> await(String traceId, int count) {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            List<JsonNode> spans = trace(traceId);
-            if (spans.size() >= count) {
-                return spans;
-            }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("trace " + traceId + " has " + spans.size() + " spans after 10 s; expected at"
-                        + " least " + count + ": " + spans);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError(e);
-            }
-        }
+        return Eventually.within(Duration.ofSeconds(10))
+                .get("trace " + traceId + " has at least " + count + " spans", () -> trace(traceId),
+                        spans -> spans.size() >= count);
     }
 }

@@ -16,6 +16,7 @@ import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
+import dev.chassis.testing.Eventually;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
@@ -103,10 +104,7 @@ class DeadlineToHttpTest {
                     assertThat(entered.await(10, TimeUnit.SECONDS)).as("the handler started its HTTP call").isTrue();
                     ctx.cancel(null); // the client gives up; no deadline anywhere
                     assertThat(outcome.get(10, TimeUnit.SECONDS)).isNotNull();
-                    long waitUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                    while (TOOK.get() == null && System.nanoTime() < waitUntil) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-                    }
+                    Eventually.within(Duration.ofSeconds(15)).until("the HTTP call ended", () -> TOOK.get() != null);
                     assertThat(FAILURE.get()).isInstanceOf(ClientTimeoutException.class)
                             .hasMessageContaining("cancelled");
                     assertThat(TOOK.get()).as("stopped with the cancellation, not after the 5 s answer or 10 s timeout")
@@ -134,10 +132,7 @@ class DeadlineToHttpTest {
                             .say(EchoRequest.getDefaultInstance()))
                             .isInstanceOfSatisfying(StatusRuntimeException.class,
                                     e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
-                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                    while (TOOK.get() == null && System.nanoTime() < until) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(10_000_000);
-                    }
+                    Eventually.within(Duration.ofSeconds(15)).until("the HTTP call ended", () -> TOOK.get() != null);
                     assertThat(FAILURE.get()).isInstanceOf(ClientTimeoutException.class);
                     assertThat(TOOK.get()).as("bounded by the 500 ms deadline, not the 10 s request timeout")
                             .isLessThan(Duration.ofSeconds(4));

@@ -2,6 +2,7 @@ package dev.chassis.tests.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
+import dev.chassis.testing.Eventually;
 import dev.chassis.tests.ext.GreetingExtension;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
@@ -54,13 +56,8 @@ class GrpcResolutionTest {
             try (RunningService caller = b.start()) {
                 assertThat(say(channel)).isEqualTo("one");
                 GreetingExtension.INSTANCES.put("moving", List.of(two.uri()));
-                long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-                String answer = say(channel);
-                while (!answer.equals("two") && System.nanoTime() < until) {
-                    java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-                    answer = say(channel);
-                }
-                assertThat(answer).as("served by the instance the resolver names now").isEqualTo("two");
+                Eventually.within(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(say(channel))
+                        .as("served by the instance the resolver names now").isEqualTo("two"));
                 assertThat(caller.isRunning()).isTrue();
             }
         }

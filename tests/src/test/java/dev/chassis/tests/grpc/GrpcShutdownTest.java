@@ -2,6 +2,7 @@ package dev.chassis.tests.grpc;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
+import dev.chassis.testing.Eventually;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
@@ -27,10 +29,8 @@ class GrpcShutdownTest {
             CompletableFuture<EchoReply> slow = CompletableFuture.supplyAsync(() -> EchoGrpc.newBlockingStub(channel)
                     .withDeadlineAfter(30, TimeUnit.SECONDS)
                     .say(EchoRequest.newBuilder().setText("slow").setBehaviour("sleep-1500").build()));
-            long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (EchoService.lastDeadlineMillis < 0 && System.nanoTime() < until) {
-                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000); // until the slow call is in the handler
-            }
+            Eventually.within(Duration.ofSeconds(10))
+                    .until("the slow call is in the handler", () -> EchoService.lastDeadlineMillis >= 0);
             service.stop();
             assertThat(slow.get(30, TimeUnit.SECONDS).getText()).as("the call in flight was answered").isEqualTo("slow");
         } finally {

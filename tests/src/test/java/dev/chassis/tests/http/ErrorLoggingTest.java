@@ -15,8 +15,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
 import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
+import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 
@@ -77,7 +79,10 @@ class ErrorLoggingTest {
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("DNS label");
         }
-        assertThat(Chassis.service("a".repeat(63))).isNotNull();
+        String longest = "a".repeat(63);
+        try (RunningService s = Chassis.service(longest).property("server.port", "0").start()) {
+            assertThat(new TestClient(s.uri()).get("/info").json().get("name").asText()).isEqualTo(longest);
+        }
     }
 
     @Test

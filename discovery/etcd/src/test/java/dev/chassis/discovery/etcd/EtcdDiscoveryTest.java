@@ -2,6 +2,7 @@ package dev.chassis.discovery.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,8 @@ import dev.chassis.testing.TestClient;
 
 /** The etcd back-end against a real etcd server: leases, watches, self-registration, an etcd outage. */
 class EtcdDiscoveryTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     private static Map<String, String> etcd(EtcdProcess etcd) {
         return Map.of("discovery.backend", "etcd", "discovery.etcd.endpoints", etcd.endpoint(),
                 "discovery.etcd.ttl", "2s", "discovery.advertise-host", "127.0.0.1");
@@ -67,7 +70,7 @@ class EtcdDiscoveryTest {
                 });
                 long registering = System.nanoTime();
                 b = Who.inventory("e-b", new Who.WhoApi("e-b"), etcd(etcd));
-                Eventually.until("e-b called", () -> firstSeen.containsKey("e-b"));
+                Eventually.within(WAIT).until("e-b called", () -> firstSeen.containsKey("e-b"));
                 double ms = (firstSeen.get("e-b") - registering) / 1e6;
                 System.out.printf("etcd: a new instance got its first call %.1f ms after it started%n", ms);
                 assertThat(ms).as("the stated bound for etcd: its start-up plus 2 s").isLessThan(5000);
@@ -76,18 +79,19 @@ class EtcdDiscoveryTest {
                 b = null;
                 int before = calls.get() + failed.get();
                 // the caller goes on through the leave and after it, until the port has surely closed
-                Eventually.until("200 calls after the instance left", () -> calls.get() + failed.get() >= before + 200);
+                Eventually.within(WAIT).until("200 calls after the instance left",
+                        () -> calls.get() + failed.get() >= before + 200);
                 assertThat(failed.get()).as("calls failed while an instance left gracefully").isZero();
 
                 // an instance that dies without deregistering is gone when its lease (2 s) expires
                 int port = Who.freePort();
                 killed = Who.child(port, "e-dead", "discovery.backend=etcd", "discovery.etcd.endpoints=" + etcd.endpoint(),
                         "discovery.etcd.ttl=2s", "discovery.advertise-host=127.0.0.1");
-                Eventually.until("e-dead registered", () -> registry.instances("inventory").stream()
+                Eventually.within(WAIT).until("e-dead registered", () -> registry.instances("inventory").stream()
                         .anyMatch(i -> i.id().equals("e-dead")));
                 killed.destroyForcibly().waitFor();
                 long death = System.nanoTime();
-                Eventually.until("e-dead's lease expired", () -> registry.instances("inventory").stream()
+                Eventually.within(WAIT).until("e-dead's lease expired", () -> registry.instances("inventory").stream()
                         .noneMatch(i -> i.id().equals("e-dead")));
                 double gone = (System.nanoTime() - death) / 1e9;
                 System.out.printf("etcd: a killed instance was gone %.1f s after it died (lease 2 s)%n", gone);
@@ -120,15 +124,17 @@ class EtcdDiscoveryTest {
             RunningService orders = ob.start();
             TestClient http = new TestClient(orders.uri());
             try {
-                Eventually.until("both instances known", () -> Who.seen(client, 6).equals(Set.of("o-a", "o-b")));
+                Eventually.within(WAIT).until("both instances known",
+                        () -> Who.seen(client, 6).equals(Set.of("o-a", "o-b")));
                 etcd.kill();
-                Eventually.until("readiness says the instances are stale", () -> http.get("/health/ready").body()
-                        .contains("stale"));
+                Eventually.within(WAIT).until("readiness says the instances are stale",
+                        () -> http.get("/health/ready").body().contains("stale"));
                 assertThat(http.get("/health/ready").status()).isEqualTo(200);
                 assertThat(Who.seen(client, 10)).as("the last known instances").isEqualTo(Set.of("o-a", "o-b"));
 
                 etcd.launch(); // back, with its data: the watch resumes
-                Eventually.until("readiness no longer stale", () -> !http.get("/health/ready").body().contains("stale"));
+                Eventually.within(WAIT).until("readiness no longer stale",
+                        () -> !http.get("/health/ready").body().contains("stale"));
                 assertThat(Who.seen(client, 10)).isEqualTo(Set.of("o-a", "o-b"));
             } finally {
                 orders.stop();

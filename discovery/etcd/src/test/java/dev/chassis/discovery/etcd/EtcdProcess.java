@@ -10,9 +10,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 import dev.chassis.discovery.Who;
+import dev.chassis.testing.Eventually;
 
 /**
  * A real etcd server for tests, from the {@code etcd} binary (Debian's {@code etcd-server} package, which
@@ -69,31 +69,33 @@ final class EtcdProcess implements AutoCloseable {
                 "--initial-cluster", "test=" + peer).redirectErrorStream(true)
                 .redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (System.nanoTime() < deadline) {
+        Path log = data.resolveSibling(data.getFileName() + ".log");
+        Eventually.within(Duration.ofSeconds(30)).until("etcd is healthy (log: " + log + ")", () -> {
             try {
                 HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint() + "/health")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 if (r.statusCode() == 200 && r.body().contains("true")) {
-                    return;
+                    return true;
                 }
             } catch (IOException e) {
                 // not yet
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new IOException(e);
+                throw new IllegalStateException(e);
             }
             if (!process.isAlive()) {
-                throw new IOException("etcd exited: " + Files.readString(data.resolveSibling(data.getFileName() + ".log")));
+                throw new IllegalStateException("etcd exited: " + readQuietly(log));
             }
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException(e);
-            }
+            return false;
+        });
+    }
+
+    private static String readQuietly(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + file + " unreadable: " + e + ")";
         }
-        throw new IOException("etcd did not become healthy in 30 s");
     }
 
     /** SIGKILL, and waits until it is gone. */

@@ -2,6 +2,7 @@ package dev.chassis.discovery.kubernetes;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -28,6 +29,8 @@ import io.fabric8.mockwebserver.MockWebServer;
  * watch): no cluster runs here, so the API server is simulated; the instances it lists are real services.
  */
 class KubernetesDiscoveryTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     private static EndpointSlice slice(String name, String pod, int port, boolean ready) {
         return new EndpointSliceBuilder().withNewMetadata().withName(name).withNamespace("shop")
                 .addToLabels("kubernetes.io/service-name", "inventory").endMetadata()
@@ -59,13 +62,13 @@ class KubernetesDiscoveryTest {
 
             admin.resource(slice("inventory-b", "pod-b", b.port(), true)).create(); // a pod became ready
             long added = System.nanoTime();
-            Eventually.until("pod-b called", () -> Who.seen(client, 4).contains("pod-b"));
+            Eventually.within(WAIT).until("pod-b called", () -> Who.seen(client, 4).contains("pod-b"));
             System.out.printf("kubernetes: a new endpoint was called %.1f ms after its slice was written%n",
                     (System.nanoTime() - added) / 1e6);
             assertThat(Who.seen(client, 10)).containsExactlyInAnyOrder("pod-a", "pod-b");
 
             admin.resource(slice("inventory-a", "pod-a", a.port(), false)).update(); // pod-a not ready (terminating)
-            Eventually.until("pod-a no longer called", () -> Who.seen(client, 10).equals(Set.of("pod-b")));
+            Eventually.within(WAIT).until("pod-a no longer called", () -> Who.seen(client, 10).equals(Set.of("pod-b")));
 
             TestClient http = new TestClient(orders.uri());
             assertThat(http.get("/health/ready").body()).doesNotContain("stale");

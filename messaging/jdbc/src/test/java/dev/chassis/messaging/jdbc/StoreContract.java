@@ -8,6 +8,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -46,6 +47,8 @@ import dev.chassis.testing.TestResponse;
  * each event once through the inbox.
  */
 abstract class StoreContract {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     /** A new, empty database: its JDBC URL. */
     abstract String newDatabase(String name);
 
@@ -205,8 +208,8 @@ abstract class StoreContract {
         TestResponse rolledBack = o.client().post("/orders",
                 "{\"id\":\"ghost\",\"customer\":\"ada\",\"amount\":1,\"rollBack\":true}");
         assertThat(rolledBack.status()).isEqualTo(409);
-        Eventually.until("45 events consumed", () -> o.notifications().received.size() >= 45);
-        Eventually.until("the outbox marked them sent", () -> count(o.db(),
+        Eventually.within(WAIT).until("45 events consumed", () -> o.notifications().received.size() >= 45);
+        Eventually.within(WAIT).until("the outbox marked them sent", () -> count(o.db(),
                 "SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL") == 0);
         // nothing is left to relay: a rolled-back event has no row (the outbox holds exactly 45, asserted below)
         Map<String, List<String>> perKey = new HashMap<>();
@@ -234,10 +237,10 @@ abstract class StoreContract {
         String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
         assertThat(o.client().post("/orders", order("t-1", "ada", 5), "traceparent",
                 "00-" + trace + "-00f067aa0ba902b7-01").status()).isEqualTo(201);
-        Eventually.until("the event consumed", () -> o.notifications().received.size() == 1);
+        Eventually.within(WAIT).until("the event consumed", () -> o.notifications().received.size() == 1);
         assertThat(o.notifications().received.get(0).header("traceparent")).hasValueSatisfying(tp ->
                 assertThat(tp).startsWith("00-" + trace + "-"));
-        Eventually.until("server, send and process spans stored", () -> {
+        Eventually.within(WAIT).until("server, send and process spans stored", () -> {
             TestResponse r = o.client().get("/observe/traces/" + trace);
             return r.status() == 200 && r.json().get("spans").size() >= 3;
         });
@@ -271,10 +274,9 @@ abstract class StoreContract {
         } finally {
             pool.shutdown();
         }
-        Eventually.until(() -> "300 events consumed; got " + (a.notifications().received.size()
-                + b.notifications().received.size()), () -> a.notifications().received.size()
-                + b.notifications().received.size() >= 2 * perWriter);
-        Eventually.until("the outbox marked them sent", () -> count(a.db(),
+        Eventually.within(WAIT).get("300 events consumed", () -> a.notifications().received.size()
+                + b.notifications().received.size(), n -> n >= 2 * perWriter);
+        Eventually.within(WAIT).until("the outbox marked them sent", () -> count(a.db(),
                 "SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL") == 0);
         List<Message<OrderPlaced>> all = new ArrayList<>(a.notifications().received);
         all.addAll(b.notifications().received);
@@ -297,14 +299,14 @@ abstract class StoreContract {
         Orders o = start("dupes");
         o.notifications().failFirst.set(1); // the first attempt's work fails: nothing may stay recorded
         assertThat(o.client().post("/orders", order("d-1", "ada", 3)).status()).isEqualTo(201);
-        Eventually.until("applied once", () -> o.notifications().applied.get() == 1);
+        Eventually.within(WAIT).until("applied once", () -> o.notifications().applied.get() == 1);
         assertThat(o.notifications().received).hasSize(2); // the failed attempt and the retry
         // the relay publishes the same event again, as after a crash between publishing and marking sent
         try (Connection c = o.db().getConnection(); Statement st = c.createStatement()) {
             st.executeUpdate("UPDATE chassis_outbox SET sent_at = NULL");
         }
-        Eventually.until("redelivered", () -> o.notifications().received.size() == 3);
-        Eventually.until("the duplicate counted", () -> o.client().get("/metrics").body()
+        Eventually.within(WAIT).until("redelivered", () -> o.notifications().received.size() == 3);
+        Eventually.within(WAIT).until("the duplicate counted", () -> o.client().get("/metrics").body()
                 .contains("chassis_inbox_duplicates_total{messaging_consumer_group_name=\"notifications\","
                         + "messaging_destination_name=\"orders.placed\"} 1"));
         assertThat(o.notifications().received.get(2).id()).isEqualTo(o.notifications().received.get(0).id());
@@ -408,7 +410,7 @@ abstract class StoreContract {
             assertThat(o.client().post("/orders", order("b-" + i, "ada", i)).status()).isEqualTo(201);
         }
         // read by the relay's thread about once a second: wait until the oldest is over a second old
-        Eventually.until("a backlog of 3, the oldest over a second old", () -> {
+        Eventually.within(WAIT).until("a backlog of 3, the oldest over a second old", () -> {
             String metrics = o.client().get("/metrics").body();
             return metrics.contains("chassis_outbox_backlog 3") && metrics.lines()
                     .filter(l -> l.startsWith("chassis_outbox_oldest_unsent_age_seconds "))
@@ -432,14 +434,14 @@ abstract class StoreContract {
         }
         assertThat(o.client().post("/orders", order("ada-2", "ada", 2)).status()).isEqualTo(201);
         assertThat(o.client().post("/orders", order("bob-1", "bob", 1)).status()).isEqualTo(201);
-        Eventually.until("bob's event published", () -> o.notifications().received.size() == 1);
+        Eventually.within(WAIT).until("bob's event published", () -> o.notifications().received.size() == 1);
         assertThat(o.notifications().received.get(0).data().id()).isEqualTo("bob-1");
-        Eventually.until("the bad row's attempt counted", () -> count(o.db(),
+        Eventually.within(WAIT).until("the bad row's attempt counted", () -> count(o.db(),
                 "SELECT COUNT(*) FROM chassis_outbox WHERE event_id = 'bad-1' AND attempts >= 1"
                         + " AND last_error IS NOT NULL AND next_attempt_at IS NOT NULL") == 1);
         // a later event of another key goes out, so the relay has passed over ada's waiting event since
         assertThat(o.client().post("/orders", order("cy-1", "cy", 1)).status()).isEqualTo(201);
-        Eventually.until("cy's event published", () -> o.notifications().received.stream()
+        Eventually.within(WAIT).until("cy's event published", () -> o.notifications().received.stream()
                 .anyMatch(m -> m.key().equals("cy")));
         assertThat(o.notifications().received).as("ada's later event waits for her first")
                 .noneMatch(m -> m.key().equals("ada"));
@@ -449,7 +451,7 @@ abstract class StoreContract {
                     + "\"ce_id\":[\"bad-1\"],\"ce_source\":[\"/poison\"],\"ce_type\":[\"orders.placed.v1\"],"
                     + "\"content-type\":[\"application/json\"]}' WHERE event_id = 'bad-1'");
         }
-        Eventually.until("ada's events published", () -> o.notifications().received.size() == 4);
+        Eventually.within(WAIT).until("ada's events published", () -> o.notifications().received.size() == 4);
         assertThat(o.notifications().received.stream().filter(m -> m.key().equals("ada")).map(m -> m.data().id()))
                 .containsExactly("first", "ada-2");
     }
@@ -464,7 +466,8 @@ abstract class StoreContract {
             Future<TestResponse> first = pool.submit(() -> o.client().post("/orders/slow", order("l-1", "ada", 1),
                     "Idempotency-Key", "long"));
             // until the first claim is past its original lease and still held: renewed, so the repeat waits
-            Eventually.until("the claim renewed past its first lease", () -> renewedPastFirstLease(o.db(), "long"));
+            Eventually.within(WAIT).until("the claim renewed past its first lease",
+                    () -> renewedPastFirstLease(o.db(), "long"));
             TestResponse repeat = o.client().post("/orders/slow", order("l-1", "ada", 1), "Idempotency-Key", "long");
             assertThat(first.get().status()).isEqualTo(201);
             assertThat(repeat.status()).isEqualTo(201);
@@ -516,9 +519,10 @@ abstract class StoreContract {
             assertThat(o.client().post("/orders", order("c-" + i, "ada", i), "Idempotency-Key", "c-" + i).status())
                     .isEqualTo(201);
         }
-        Eventually.until("3 events applied", () -> o.notifications().applied.get() == 3);
-        Eventually.until("sent rows deleted", () -> count(o.db(), "SELECT COUNT(*) FROM chassis_outbox") == 0);
-        Eventually.until("handled ids and answers deleted after a second", () -> count(o.db(),
+        Eventually.within(WAIT).until("3 events applied", () -> o.notifications().applied.get() == 3);
+        Eventually.within(WAIT).until("sent rows deleted",
+                () -> count(o.db(), "SELECT COUNT(*) FROM chassis_outbox") == 0);
+        Eventually.within(WAIT).until("handled ids and answers deleted after a second", () -> count(o.db(),
                 "SELECT COUNT(*) FROM chassis_inbox") == 0 && count(o.db(), "SELECT COUNT(*) FROM chassis_idempotency") == 0);
         assertThat(count(o.db(), "SELECT COUNT(*) FROM notifications")).isEqualTo(3); // the service's own rows stay
     }

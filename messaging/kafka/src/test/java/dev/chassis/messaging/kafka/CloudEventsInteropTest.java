@@ -6,6 +6,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,6 +49,8 @@ import io.cloudevents.kafka.CloudEventSerializer;
  * mode, a Chassis handler consumes; a record that is not a CloudEvent goes to the dead letters at once.
  */
 class CloudEventsInteropTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     @EventType("dev.chassis.test.stock.reserved.v1")
     public record StockReserved(String sku, int quantity) {
     }
@@ -78,10 +81,10 @@ class CloudEventsInteropTest {
         try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of("i1.stock.reserved"));
             List<ConsumerRecord<String, CloudEvent>> got = new CopyOnWriteArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (got.isEmpty() && System.nanoTime() < deadline) {
+            Eventually.within(Duration.ofSeconds(20)).until("a record in i1.stock.reserved", () -> {
                 consumer.poll(Duration.ofMillis(200)).forEach(got::add);
-            }
+                return !got.isEmpty();
+            });
             assertThat(got).hasSize(1);
             ConsumerRecord<String, CloudEvent> r = got.get(0);
             CloudEvent e = r.value();
@@ -117,7 +120,7 @@ class CloudEventsInteropTest {
             String structuredId = UUID.randomUUID().toString();
             send(Encoding.BINARY, binaryId, "{\"sku\":\"ink\",\"quantity\":2}");
             send(Encoding.STRUCTURED, structuredId, "{\"sku\":\"pad\",\"quantity\":5}");
-            Eventually.until("both events are consumed", () -> reservations.received.size() == 2);
+            Eventually.within(WAIT).until("both events are consumed", () -> reservations.received.size() == 2);
             Message<StockReserved> binary = reservations.received.stream().filter(m -> m.id().equals(binaryId))
                     .findFirst().orElseThrow();
             assertThat(binary.data()).isEqualTo(new StockReserved("ink", 2));
@@ -179,15 +182,14 @@ class CloudEventsInteropTest {
         p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p)) {
             consumer.subscribe(List.of(topic));
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (System.nanoTime() < deadline) {
-                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    Map<String, String> h = new java.util.HashMap<>();
-                    r.headers().forEach(x -> h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8)));
-                    return h;
-                }
-            }
+            List<ConsumerRecord<String, String>> got = new ArrayList<>();
+            Eventually.within(Duration.ofSeconds(20)).until("a record in " + topic, () -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(got::add);
+                return !got.isEmpty();
+            });
+            Map<String, String> h = new java.util.HashMap<>();
+            got.get(0).headers().forEach(x -> h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8)));
+            return h;
         }
-        throw new AssertionError("nothing in " + topic);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,6 +31,7 @@ import dev.chassis.testing.TestClient;
  * consumer process killed between handling and committing, a poison message. Counted by unique ids.
  */
 class KafkaFaultsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
     static KafkaProcess kafka;
 
     @BeforeAll
@@ -75,8 +77,8 @@ class KafkaFaultsTest {
                 if (i == 150) {
                     kafka.kill(); // mid-publish: nothing flushed, no shutdown
                     TestClient health = new TestClient(c.uri());
-                    Eventually.until("readiness is DOWN while the broker is", () -> health.get("/health/ready").status()
-                            == 503);
+                    Eventually.within(WAIT).until("readiness is DOWN while the broker is",
+                            () -> health.get("/health/ready").status() == 503);
                     assertThat(health.get("/health/ready").json().get("checks")).anySatisfy(check -> {
                         assertThat(check.get("name").asText()).isEqualTo("messaging");
                         assertThat(check.get("status").asText()).isEqualTo("DOWN");
@@ -85,7 +87,8 @@ class KafkaFaultsTest {
                 if (i == 158) {
                     kafka.start(); // the publishes in between waited and failed (or were sent late)
                     TestClient health = new TestClient(c.uri());
-                    Eventually.until("readiness is UP again", () -> health.get("/health/ready").status() == 200);
+                    Eventually.within(WAIT).until("readiness is UP again",
+                            () -> health.get("/health/ready").status() == 200);
                 }
                 try {
                     acknowledged.add(publisher.publish("f1.numbers", "k" + (i % 8), new Numbered(i)).id());
@@ -95,9 +98,8 @@ class KafkaFaultsTest {
             }
             assertThat(refused).as("publishing while the broker was down failed").isPositive();
             assertThat(acknowledged.size()).isGreaterThan(300);
-            Eventually.until(() -> "every acknowledged message is consumed; missing "
-                    + acknowledged.stream().filter(id -> !consumer.ids.contains(id)).count(),
-                    () -> consumer.ids.containsAll(acknowledged));
+            Eventually.within(WAIT).get("every acknowledged message is consumed (the number missing is 0)",
+                    () -> acknowledged.stream().filter(id -> !consumer.ids.contains(id)).count(), n -> n == 0);
         } finally {
             p.stop();
             c.stop();
@@ -143,7 +145,8 @@ class KafkaFaultsTest {
                 }
             }).start();
             try {
-                Eventually.until(() -> "3 and 4 are delivered again: " + again, () -> again.contains(3) && again.contains(4));
+                Eventually.within(WAIT).get("3 and 4 are delivered again", () -> List.copyOf(again),
+                        a -> a.contains(3) && a.contains(4));
                 assertThat(again).contains(3, 4).isSorted();
             } finally {
                 next.stop();
@@ -187,9 +190,9 @@ class KafkaFaultsTest {
             publisher.publish("f3.numbers", "k", new Numbered(1));
             publisher.publish("f3.numbers", "k", new Numbered(-1));
             publisher.publish("f3.numbers", "k", new Numbered(2));
-            Eventually.until("1 and 2 are handled", () -> picky.handled.size() == 2);
+            Eventually.within(WAIT).until("1 and 2 are handled", () -> picky.handled.size() == 2);
             assertThat(picky.handled).containsExactly(1, 2);
-            Eventually.until("the poison is a dead letter", () -> dead.letters.size() == 1);
+            Eventually.within(WAIT).until("the poison is a dead letter", () -> dead.letters.size() == 1);
             assertThat(dead.letters.get(0).data()).isEqualTo(new Numbered(-1));
             assertThat(dead.letters.get(0).header("chassis-dlq-attempts")).contains("2");
             assertThat(dead.letters.get(0).header("chassis-dlq-error")).hasValueSatisfying(e ->

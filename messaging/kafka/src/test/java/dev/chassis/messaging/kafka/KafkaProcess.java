@@ -4,12 +4,15 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+
+import dev.chassis.testing.Eventually;
 
 /**
  * A real Kafka broker (KRaft, broker and controller in one) in a separate JVM, started with Kafka's own
@@ -62,24 +65,18 @@ final class KafkaProcess {
         process = java("kafka.Kafka", config.toString());
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
                 AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (true) {
+            Path log = dir.resolve("broker.log");
+            Eventually.within(Duration.ofSeconds(60)).until("the Kafka broker answers (see " + log + ")", () -> {
                 try {
-                    if (!admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty()) {
-                        return;
-                    }
+                    return !admin.describeCluster().nodes().get(3, TimeUnit.SECONDS).isEmpty();
                 } catch (Exception notYet) {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("the Kafka broker exited with " + process.exitValue()
-                                + "; see " + dir.resolve("broker.log"));
+                                + "; see " + log);
                     }
-                    if (System.nanoTime() > deadline) {
-                        throw new IllegalStateException("the Kafka broker did not answer within 60 s; see "
-                                + dir.resolve("broker.log"));
-                    }
-                    Thread.sleep(200);
+                    return false;
                 }
-            }
+            });
         }
     }
 

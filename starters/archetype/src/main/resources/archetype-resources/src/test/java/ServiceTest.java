@@ -2,6 +2,7 @@ package ${package};
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -12,6 +13,7 @@ import ${package}.grpc.EchoGrpc;
 import ${package}.grpc.SayRequest;
 import dev.chassis.messaging.InMemoryBroker;
 import dev.chassis.testing.Conformance;
+import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 import io.grpc.ManagedChannel;
@@ -50,15 +52,12 @@ class ServiceTest {
     }
 
     @Test
-    void aPostPublishesAnEventThatTheMessageHandlerConsumes() throws InterruptedException {
+    void aPostPublishesAnEventThatTheMessageHandlerConsumes() {
         assertThat(service.client().post("/greetings", "{\"name\":\"bob\"}").status()).isEqualTo(201);
         assertThat(InMemoryBroker.named("default").events("greetings.sent", GreetingApi.GreetingSent.class))
                 .contains(new GreetingApi.GreetingSent("bob", "Hello, bob!"));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (EVENTS.received().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(EVENTS.received()).contains(new GreetingApi.GreetingSent("bob", "Hello, bob!"));
+        Eventually.within(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(EVENTS.received())
+                .contains(new GreetingApi.GreetingSent("bob", "Hello, bob!")));
     }
 
     @Test

@@ -13,6 +13,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -49,6 +50,8 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
  * no effect twice.
  */
 class OutboxFaultsTest {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
     record Placed(String id) {
     }
 
@@ -113,20 +116,19 @@ class OutboxFaultsTest {
                 bootstrap, block ? "block" : "run").redirectErrorStream(true).start();
     }
 
-    private static void awaitLine(Process p, String line, List<String> output) throws IOException {
+    private static void awaitLine(Process p, String line, List<String> output) {
         BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        for (String l = out.readLine(); l != null; l = out.readLine()) {
+        List<String> printed = new CopyOnWriteArrayList<>();
+        Thread reader = Thread.ofVirtual().start(() -> out.lines().forEach(l -> { // keeps the pipe drained
+            printed.add(l);
             output.add(l);
-            if (l.equals(line)) {
-                Thread.ofVirtual().start(() -> out.lines().forEach(output::add)); // keep the pipe drained
-                return;
-            }
-            if (System.nanoTime() > deadline) {
-                break;
-            }
+        }));
+        // the reader ends when the JVM's output does, so a JVM that exits is not waited for
+        Eventually.within(Duration.ofSeconds(60)).get("the relay JVM printed " + line, () -> List.copyOf(printed),
+                lines -> lines.contains(line) || !reader.isAlive());
+        if (!printed.contains(line)) {
+            throw new AssertionError("the relay JVM exited without printing " + line + ":\n" + String.join("\n", printed));
         }
-        throw new AssertionError("the relay JVM never printed " + line + ":\n" + String.join("\n", output));
     }
 
     @Test
@@ -156,16 +158,16 @@ class OutboxFaultsTest {
             first = relay(url, bootstrap, true);
             awaitLine(first, "PUBLISHED", output);
             first.destroyForcibly().waitFor(); // SIGKILL: its 100 rows are published but not marked sent
-            Eventually.until("the killed relay's batch consumed", () -> effects.deliveries.size() >= 100);
+            Eventually.within(WAIT).until("the killed relay's batch consumed", () -> effects.deliveries.size() >= 100);
             assertThat(count(db, "SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")).isEqualTo(200);
 
             second = relay(url, bootstrap, false);
             awaitLine(second, "STARTED", output);
-            Eventually.until(() -> "every order applied; effects: " + countQuietly(db, "SELECT COUNT(*) FROM effects"),
-                    () -> countQuietly(db, "SELECT COUNT(DISTINCT order_id) FROM effects") == 200);
-            Eventually.until("the outbox marked them sent", () -> countQuietly(db,
+            Eventually.within(WAIT).get("every order applied (distinct orders in effects)",
+                    () -> countQuietly(db, "SELECT COUNT(DISTINCT order_id) FROM effects"), n -> n == 200);
+            Eventually.within(WAIT).until("the outbox marked them sent", () -> countQuietly(db,
                     "SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL") == 0);
-            Eventually.until("the republished batch delivered", () -> effects.deliveries.size() >= 300);
+            Eventually.within(WAIT).until("the republished batch delivered", () -> effects.deliveries.size() >= 300);
             assertThat(Set.copyOf(effects.deliveries)).as("zero lost").hasSize(200);
             assertThat(effects.deliveries).as("the first batch was published twice").hasSize(300);
             assertThat(count(db, "SELECT COUNT(*) FROM effects")).as("zero double effects").isEqualTo(200);
@@ -222,26 +224,27 @@ class OutboxFaultsTest {
         });
         try {
             table(db);
-            Eventually.until("load running", () -> committed.size() > 100);
+            Eventually.within(WAIT).until("load running", () -> committed.size() > 100);
             pg.close(); // the server stops: connections break
-            Eventually.until("readiness DOWN while the database is", () -> client.get("/health/ready").status() == 503);
+            Eventually.within(WAIT).until("readiness DOWN while the database is",
+                    () -> client.get("/health/ready").status() == 503);
             int failedWhileDown = failures.get();
             assertThat(client.get("/health/ready").body()).contains("database");
             pg = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port).start();
-            Eventually.until("readiness UP again", () -> client.get("/health/ready").status() == 200);
+            Eventually.within(WAIT).until("readiness UP again", () -> client.get("/health/ready").status() == 200);
             int before = committed.size();
-            Eventually.until("writes succeed again", () -> committed.size() > before + 100);
+            Eventually.within(WAIT).until("writes succeed again", () -> committed.size() > before + 100);
             assertThat(failures.get()).as("writes failed while the database was down").isGreaterThan(0)
                     .isGreaterThanOrEqualTo(failedWhileDown);
             writing.set(false);
             writer.join();
             long orders = count(db, "SELECT COUNT(*) FROM orders");
-            Eventually.until(() -> "every committed order applied: " + countQuietly(db, "SELECT COUNT(*) FROM effects")
-                    + " of " + orders, () -> countQuietly(db, "SELECT COUNT(DISTINCT order_id) FROM effects") == orders);
+            Eventually.within(WAIT).get("all " + orders + " committed orders applied (distinct orders in effects)",
+                    () -> countQuietly(db, "SELECT COUNT(DISTINCT order_id) FROM effects"), n -> n == orders);
             assertThat(count(db, "SELECT COUNT(*) FROM effects")).as("no effect twice").isEqualTo(orders);
             assertThat(count(db, "SELECT COUNT(*) FROM orders WHERE id NOT IN (SELECT order_id FROM effects)")).isZero();
             assertThat(orders).as("every acknowledged commit is in the database").isGreaterThanOrEqualTo(committed.size());
-            Eventually.until("the outbox drained", () -> countQuietly(db,
+            Eventually.within(WAIT).until("the outbox drained", () -> countQuietly(db,
                     "SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL") == 0);
         } finally {
             writing.set(false);

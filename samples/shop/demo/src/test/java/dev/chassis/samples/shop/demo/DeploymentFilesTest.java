@@ -2,6 +2,8 @@ package dev.chassis.samples.shop.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -162,7 +164,9 @@ class DeploymentFilesTest {
                 if (line.startsWith("ENTRYPOINT ")) {
                     JsonNode entry = new ObjectMapper().readTree(line.substring("ENTRYPOINT ".length()));
                     String main = entry.get(entry.size() - 1).asText();
-                    assertThat(Class.forName(main).getMethod("main", String[].class)).isNotNull();
+                    Method m = Class.forName(main).getMethod("main", String[].class);
+                    assertThat(Modifier.isStatic(m.getModifiers())).as("%s: static %s", service, m).isTrue();
+                    assertThat(m.getReturnType()).isEqualTo(void.class);
                 }
             }
             assertThat(Files.list(dir.resolve("target/lib")).count()).as("%s's target/lib", service).isGreaterThan(10);

@@ -2,11 +2,11 @@ package dev.chassis.samples.shop.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.chassis.testing.Conformance;
+import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 
@@ -90,10 +91,8 @@ class ShopEndToEndTest {
                 placed.add(place(new TestClient(shop.uri("orders")), i));
             }
 
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-            while (!new HashSet<>(notified(notifications)).containsAll(placed) && System.nanoTime() < deadline) {
-                Thread.sleep(200);
-            }
+            Eventually.within(Duration.ofSeconds(120))
+                    .until("every order notified", () -> new HashSet<>(notified(notifications)).containsAll(placed));
             List<String> sent = notified(notifications);
             assertThat(new HashSet<>(sent)).as("every order notified").containsAll(placed);
             assertThat(sent).as("no order notified twice").doesNotHaveDuplicates();

@@ -1,0 +1,188 @@
+package dev.chassis.resilience.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Method;
+import java.time.Clock;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.core.Problem;
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.core.spi.Call;
+import dev.chassis.core.spi.CallSite;
+import dev.chassis.core.spi.Invocation;
+import dev.chassis.resilience.CircuitBreaker;
+import dev.chassis.resilience.RateLimiter;
+import dev.chassis.resilience.Retry;
+import io.opentelemetry.api.metrics.MeterProvider;
+
+/** The handler policies on their own: a decorator invoked directly on a call site, no server and no socket. */
+class PolicyDecoratorTest {
+    /** Handler methods whose annotations the decorator reads; never called. */
+    static final class Api {
+        @Retry(maxAttempts = 3, backoff = "1ms")
+        public String retried() {
+            return "";
+        }
+
+        @RateLimiter(limit = 1, period = "1h")
+        public String limited() {
+            return "";
+        }
+
+        @CircuitBreaker(windowSize = 2, minimumCalls = 2, failureRateThreshold = 50, waitInOpen = "1h")
+        public String guarded() {
+            return "";
+        }
+
+        @Retry(backoff = "5s", maxBackoff = "1s")
+        public String badRetry() {
+            return "";
+        }
+
+        public String plain() {
+            return "";
+        }
+    }
+
+    @Test
+    void aMethodWithoutPoliciesIsNotWrapped() throws Exception {
+        Invocation next = call -> "ok";
+        assertThat(decorator(Map.of()).decorate(site("plain"), next)).isSameAs(next);
+    }
+
+    @Test
+    void retryRepeatsUnexpectedFailuresUntilTheCallSucceeds() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Invocation inv = decorator(Map.of()).decorate(site("retried"), call -> {
+            if (calls.incrementAndGet() < 3) {
+                throw new IllegalStateException("transient");
+            }
+            return "ok";
+        });
+        assertThat(inv.invoke(call("retried"))).isEqualTo("ok");
+        assertThat(calls).hasValue(3);
+    }
+
+    @Test
+    void retryDoesNotRepeatA4xxProblem() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Invocation inv = decorator(Map.of()).decorate(site("retried"), call -> {
+            calls.incrementAndGet();
+            throw Problem.notFound("never there");
+        });
+        assertThatThrownBy(() -> inv.invoke(call("retried")))
+                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(404));
+        assertThat(calls).hasValue(1);
+    }
+
+    @Test
+    void rateLimiterRefusesBeyondItsLimitWith429AndRetryAfter() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Invocation inv = decorator(Map.of()).decorate(site("limited"), call -> calls.incrementAndGet());
+        assertThat(inv.invoke(call("limited"))).isEqualTo(1);
+        assertThatThrownBy(() -> inv.invoke(call("limited"))).isInstanceOfSatisfying(Problem.class, p -> {
+            assertThat(p.status()).isEqualTo(429);
+            assertThat(p.headers()).containsEntry("Retry-After", "3600");
+        });
+        assertThat(calls).as("the refused call never ran").hasValue(1);
+    }
+
+    @Test
+    void configurationOverridesTheAnnotation() throws Exception {
+        Invocation inv = decorator(Map.of("handlers.api.limited.rate-limiter.limit", "2"))
+                .decorate(site("limited"), call -> "ok");
+        assertThat(inv.invoke(call("limited"))).isEqualTo("ok");
+        assertThat(inv.invoke(call("limited"))).isEqualTo("ok");
+        assertThatThrownBy(() -> inv.invoke(call("limited")))
+                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(429));
+    }
+
+    @Test
+    void circuitBreakerOpensOnFailuresAndThenRefusesWith503WithoutCalling() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        Invocation inv = decorator(Map.of()).decorate(site("guarded"), call -> {
+            calls.incrementAndGet();
+            throw new IllegalStateException("down");
+        });
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> inv.invoke(call("guarded"))).isInstanceOf(IllegalStateException.class);
+        }
+        assertThatThrownBy(() -> inv.invoke(call("guarded"))).isInstanceOfSatisfying(Problem.class, p -> {
+            assertThat(p.status()).isEqualTo(503);
+            assertThat(p.headers()).containsEntry("Retry-After", "3600");
+        });
+        assertThat(calls).as("the open circuit did not call").hasValue(2);
+    }
+
+    @Test
+    void aContradictoryAnnotationFailsWhenTheMethodIsBound() {
+        assertThatThrownBy(() -> decorator(Map.of()).decorate(site("badRetry"), call -> "ok"))
+                .isInstanceOf(BindingException.class)
+                .hasMessageContaining(Api.class.getName() + ".badRetry()")
+                .hasMessageContaining("longer than its maximum")
+                .hasMessageContaining("Fix:");
+    }
+
+    private static PolicyDecorator decorator(Map<String, String> config) {
+        return new PolicyDecorator(new MapConfig(config), Clock.systemUTC(),
+                new PolicyMetrics(MeterProvider.noop().get("test")));
+    }
+
+    private static CallSite site(String method) throws NoSuchMethodException {
+        Method m = Api.class.getMethod(method);
+        return new CallSite(CallSite.Kind.HANDLER, "svc", CallSite.handlerKey(Api.class, m), m, "GET", "/" + method);
+    }
+
+    private static Call call(String method) throws NoSuchMethodException {
+        return new Call(site(method), new Object[0], true);
+    }
+
+    /** Configuration from a map of keys, as a service's {@code property(...)} calls would give. */
+    private record MapConfig(Map<String, String> values) implements Config {
+        @Override
+        public <T> T get(Setting<T> setting) {
+            return find(setting).orElse(null);
+        }
+
+        @Override
+        public <T> Optional<T> find(Setting<T> setting) {
+            return raw(setting.key()).map(setting::parse).or(() -> Optional.ofNullable(setting.defaultValue()));
+        }
+
+        @Override
+        public Optional<String> raw(String key) {
+            return Optional.ofNullable(values.get(key));
+        }
+
+        @Override
+        public Optional<String> sourceOf(String key) {
+            return raw(key).map(v -> "test");
+        }
+
+        @Override
+        public Set<String> names(String prefix) {
+            Set<String> names = new TreeSet<>();
+            for (String key : values.keySet()) {
+                if (key.startsWith(prefix + ".")) {
+                    names.add(key.substring(prefix.length() + 1).split("\\.")[0]);
+                }
+            }
+            return names;
+        }
+
+        @Override
+        public Optional<String> profile() {
+            return Optional.empty();
+        }
+    }
+}
