@@ -188,7 +188,12 @@ class BalancingTest {
             Eventually.within(WAIT).until("both instances called over gRPC", () -> {
                 java.util.Set<String> ids = new java.util.HashSet<>();
                 for (int i = 0; i < 10; i++) {
-                    ids.add(Who.whoOverGrpc(channel));
+                    try {
+                        ids.add(Who.whoOverGrpc(channel));
+                    } catch (io.grpc.StatusRuntimeException e) {
+                        // the first call to a new instance connects: on a loaded machine it can outlast its deadline
+                        ids.add("failed");
+                    }
                 }
                 return ids.equals(java.util.Set.of("grpc-a", "grpc-b"));
             });
