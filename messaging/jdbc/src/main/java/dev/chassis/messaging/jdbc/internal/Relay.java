@@ -24,6 +24,7 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import dev.chassis.core.Json;
+import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.messaging.Published;
 import dev.chassis.messaging.spi.BrokerRecord;
 import dev.chassis.messaging.spi.EventSender;
@@ -43,6 +44,11 @@ final class Relay {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
     private static final TypeReference<Map<String, List<String>>> HEADERS = new TypeReference<>() {
     };
+    /** Looking again after a wake-up found nothing (its transaction had not committed yet): 2, 4, 8 ms. */
+    private static final Backoff RECHECK = Backoff.exponential(Duration.ofMillis(2), Duration.ofMillis(8));
+    private static final int RECHECKS = 3;
+    /** A row the broker refused is tried again after 1 s, 2 s, 4 s ... up to a minute. */
+    static final Backoff ROW_RETRY = Backoff.exponential(Duration.ofSeconds(1), Duration.ofMinutes(1));
     /** Test hook: runs after a batch was published and before it is marked sent (a relay killed there). */
     static volatile Runnable afterPublish = () -> {
     };
@@ -61,6 +67,8 @@ final class Relay {
     private final LongCounter failed;
     private final DoubleHistogram delay;
     private final Backlog backlog;
+    /** While the database or the broker is away: 2, 4 ... 32 poll intervals, at most 5 s. */
+    private final Backoff failing;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running = true;
     private Thread thread;
@@ -78,6 +86,12 @@ final class Relay {
         this.published = published;
         this.failed = failed;
         this.delay = delay;
+        Duration most = min(settings.pollInterval().multipliedBy(32), Duration.ofSeconds(5));
+        this.failing = Backoff.exponential(min(settings.pollInterval().multipliedBy(2), most), most);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Asks the relay to look for rows now (an event was just written). */
@@ -110,7 +124,7 @@ final class Relay {
     }
 
     private void loop() {
-        long failing = 0;
+        int failures = 0;
         int recheck = 0;
         while (running) {
             try {
@@ -118,20 +132,20 @@ final class Relay {
                 cleanupWhenDue();
                 backlog.refreshWhenDue();
                 int found = settings.relay() ? relayOnce() : 0;
-                failing = 0;
+                failures = 0;
                 if (found > 0) {
                     recheck = 0;
                     continue; // more may be waiting
                 }
                 if (recheck > 0) {
                     // woken by a publish whose transaction had not committed yet: look again shortly
-                    TimeUnit.MILLISECONDS.sleep(1L << (4 - recheck));
+                    TimeUnit.NANOSECONDS.sleep(RECHECK.delayNanos(RECHECKS + 1 - recheck));
                     recheck--;
                     continue;
                 }
                 if (wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                     wake.drainPermits();
-                    recheck = 3;
+                    recheck = RECHECKS;
                 }
             } catch (InterruptedException e) {
                 if (!running) {
@@ -145,10 +159,9 @@ final class Relay {
                     lastWarning = now;
                     LOG.log(Level.WARNING, "the outbox relay cannot publish now; it keeps trying: " + e);
                 }
-                failing++;
+                failures = Math.min(failures + 1, 64); // past the cap anyway; never overflows
                 try {
-                    long pause = Math.min(settings.pollInterval().toMillis() << Math.min(failing, 5), 5000);
-                    wake.tryAcquire(pause, TimeUnit.MILLISECONDS);
+                    wake.tryAcquire(failing.delayNanos(failures), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException ie) {
                     if (!running) {
                         return;
@@ -302,7 +315,7 @@ final class Relay {
             OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
             for (Map.Entry<Row, String> f : rows.entrySet()) {
                 int attempts = attemptsOf(c, f.getKey().id());
-                ps.setObject(1, now.plusSeconds(Math.min(60, 1L << Math.min(attempts, 6))));
+                ps.setObject(1, now.plus(ROW_RETRY.delay(attempts + 1)));
                 String error = f.getValue();
                 ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
                 ps.setLong(3, f.getKey().id());
