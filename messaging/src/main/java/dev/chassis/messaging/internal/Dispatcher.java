@@ -13,12 +13,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.chassis.core.internal.shared.Backoff;
+import dev.chassis.core.internal.shared.Texts;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerRecord;
 import dev.chassis.messaging.spi.Delivered;
 import dev.chassis.messaging.spi.PartitionHandler;
-import dev.chassis.core.spi.MessageTracing;
+import dev.chassis.core.internal.shared.MessageTracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -102,7 +103,7 @@ final class Dispatcher implements PartitionHandler {
             return;
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(d, "unreadable: the data is not JSON of a " + binding.eventType().getRawClass().getSimpleName()
-                    + ": " + Envelope.firstLine(e.getMessage()), 0);
+                    + ": " + Texts.firstLine(e.getMessage(), ""), 0);
             return;
         }
         Span span = tracing.startConsume(binding.topic(), binding.group(), event.id(), name -> values(record, name));
@@ -134,7 +135,7 @@ final class Dispatcher implements PartitionHandler {
             }
             span.recordException(last);
             span.setStatus(StatusCode.ERROR, "dead-lettered");
-            deadLetter(d, last.getClass().getName() + ": " + Envelope.firstLine(last.getMessage()), attempt);
+            deadLetter(d, last.getClass().getName() + ": " + Texts.firstLine(last.getMessage(), ""), attempt);
         } finally {
             span.end();
         }

@@ -13,7 +13,7 @@ import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
-import dev.chassis.core.spi.MessageTracing;
+import dev.chassis.core.internal.shared.MessageTracing;
 import dev.chassis.messaging.DeadLetters;
 import dev.chassis.messaging.Publisher;
 import dev.chassis.messaging.spi.Broker;
