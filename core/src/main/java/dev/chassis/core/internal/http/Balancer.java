@@ -11,7 +11,6 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.chassis.core.internal.shared.Backoff;
-import dev.chassis.core.spi.Call;
 
 /**
  * Client-side load balancing over a target's instances (STANDARD §8): round robin, or power of two choices on
@@ -68,7 +67,7 @@ public final class Balancer {
     }
 
     /** The instance for this attempt of the call, among {@code instances} (not empty). */
-    URI pick(List<URI> instances, Call call) {
+    URI pick(List<URI> instances, ClientCall call) {
         if (stats.size() > 2 * instances.size() + 8) {
             // instances that left and have no call in flight: forget them
             for (URI u : List.copyOf(stats.keySet())) {
