@@ -59,7 +59,8 @@ class ArchitectureTest {
         assertThat(classes.contain("dev.chassis.messaging.internal.MessagingExtension")).isTrue();
         assertThat(classes.contain("dev.chassis.messaging.jdbc.internal.Relay")).isTrue();
         assertThat(classes.contain("dev.chassis.discovery.internal.DiscoveryExtension")).isTrue();
-        assertThat(classes.contain("dev.chassis.discovery.etcd.EtcdBackend")).isTrue();
+        assertThat(classes.contain("dev.chassis.discovery.etcd.internal.EtcdBackend")).isTrue();
+        assertThat(classes.contain("dev.chassis.discovery.kubernetes.internal.KubernetesBackend")).isTrue();
         assertThat(classes.contain("dev.chassis.core.internal.shared.Backoff")).isTrue();
     }
 

@@ -1,4 +1,4 @@
-package dev.chassis.discovery.etcd;
+package dev.chassis.discovery.etcd.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
