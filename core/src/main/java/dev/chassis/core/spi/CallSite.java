@@ -3,6 +3,8 @@ package dev.chassis.core.spi;
 import java.lang.reflect.Method;
 import java.util.Objects;
 
+import dev.chassis.core.internal.shared.Names;
+
 /**
  * One handler method or one client method, as {@link CallDecorator}s see it at start-up.
  *
@@ -28,35 +30,6 @@ public record CallSite(Kind kind, String target, String key, Method method, Stri
         Objects.requireNonNull(path, "path");
     }
 
-    /**
-     * The configuration key of a handler method, {@code <class-in-kebab-case>.<method-in-kebab-case>}
-     * ({@code OrderApi.place} → {@code order-api.place}): HTTP handlers ({@code handlers.<key>.*}) and message
-     * handlers ({@code consumers.<key>.*}) are named this way.
-     */
-    public static String handlerKey(Class<?> type, Method method) {
-        return kebab(type.getSimpleName()) + "." + kebab(method.getName());
-    }
-
-    /** {@code PaymentEvents} → {@code payment-events}; empty or symbol-only names become {@code handler}. */
-    public static String kebab(String name) {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < name.length(); i++) {
-            char c = name.charAt(i);
-            if (Character.isUpperCase(c)) {
-                if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
-                    sb.append('-');
-                }
-                sb.append(Character.toLowerCase(c));
-            } else if (Character.isLetterOrDigit(c) && c < 128) {
-                sb.append(c);
-            } else if (!sb.isEmpty() && sb.charAt(sb.length() - 1) != '-') {
-                sb.append('-');
-            }
-        }
-        String s = sb.toString().replaceAll("-+$", "");
-        return s.isEmpty() ? "handler" : s;
-    }
-
     /** Whether the HTTP method is idempotent (RFC 9110: GET, HEAD, PUT, DELETE, OPTIONS, TRACE). */
     public boolean idempotentMethod() {
         return switch (httpMethod) {
@@ -67,10 +40,6 @@ public record CallSite(Kind kind, String target, String key, Method method, Stri
 
     /** {@code Class.method(Params)}, for messages. */
     public String describe() {
-        StringBuilder params = new StringBuilder();
-        for (Class<?> p : method.getParameterTypes()) {
-            params.append(params.isEmpty() ? "" : ", ").append(p.getSimpleName());
-        }
-        return method.getDeclaringClass().getName() + "." + method.getName() + "(" + params + ")";
+        return Names.method(method);
     }
 }

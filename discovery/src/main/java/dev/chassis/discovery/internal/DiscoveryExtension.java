@@ -5,6 +5,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,7 @@ import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.discovery.RegistryException;
@@ -30,6 +32,8 @@ import dev.chassis.discovery.spi.BackendProvider;
  */
 public final class DiscoveryExtension implements ChassisExtension {
     private static final System.Logger LOG = System.getLogger(DiscoveryExtension.class.getName());
+    /** Registering again after the registry refused: 1 s, doubling up to 5 s, jittered so instances spread out. */
+    static final Backoff REREGISTER = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(5)).withJitter(0.5);
     static final Setting<String> BACKEND = Setting.string("discovery.backend", "static")
             .describedAs("where instances are found: static, dns, kubernetes, etcd");
     static final Setting<Boolean> REGISTER = Setting.bool("discovery.register", true)
@@ -88,11 +92,12 @@ public final class DiscoveryExtension implements ChassisExtension {
             if (!register(registry, me)) {
                 // the service serves anyway; keep trying in the background until the registry takes it
                 LOG.log(Level.WARNING, "discovery: " + me.name() + " could not register with the " + registry.backend()
-                        + " registry; trying again every 5 s");
+                        + " registry; trying again every " + REREGISTER.max().toSeconds() + " s at most");
                 Thread.ofVirtual().name("chassis-discovery-register").start(() -> {
+                    int attempt = 0;
                     while (!stopping.get()) {
                         try {
-                            Thread.sleep(5000);
+                            Thread.sleep(REREGISTER.delay(++attempt));
                         } catch (InterruptedException e) {
                             return;
                         }

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.shared.Names;
 import dev.chassis.messaging.Consume;
 import dev.chassis.messaging.Message;
 
@@ -146,7 +147,7 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
                         + " 200ms, 1s");
             }
         }
-        String key = dev.chassis.core.spi.CallSite.handlerKey(handler.getClass(), m);
+        String key = Names.handlerKey(handler.getClass(), m);
         int attempts = configured(config, MessagingSettings.maxAttempts(key), c.maxAttempts() > 0 ? c.maxAttempts() : null);
         Duration backoff = configured(config, MessagingSettings.backoff(key), annotated);
         Duration maxBackoff = config.get(MessagingSettings.maxBackoff(key));

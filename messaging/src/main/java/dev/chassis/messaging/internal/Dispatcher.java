@@ -12,12 +12,14 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import dev.chassis.core.internal.shared.Backoff;
+import dev.chassis.core.internal.shared.Texts;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerRecord;
 import dev.chassis.messaging.spi.Delivered;
 import dev.chassis.messaging.spi.PartitionHandler;
-import dev.chassis.core.spi.MessageTracing;
+import dev.chassis.core.internal.shared.MessageTracing;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -52,6 +54,8 @@ final class Dispatcher implements PartitionHandler {
     private final DoubleHistogram duration;
     private final LongCounter deadLetters;
     private final Duration publishTimeout;
+    /** Exponential: backoff, 2 × backoff, ... up to max-backoff. */
+    private final Backoff backoff;
     private final Attributes handled;
     private final Attributes failed;
     /** The handler's {@code @EventType}, when its event class declares one: other types are not its events. */
@@ -70,6 +74,7 @@ final class Dispatcher implements PartitionHandler {
         this.duration = duration;
         this.deadLetters = deadLetters;
         this.publishTimeout = publishTimeout;
+        this.backoff = Backoff.exponential(binding.backoff(), binding.maxBackoff());
         Attributes base = Attributes.of(AttributeKey.stringKey("messaging.system"), broker.system(),
                 AttributeKey.stringKey("messaging.destination.name"), binding.topic(),
                 AttributeKey.stringKey("messaging.consumer.group.name"), binding.group());
@@ -98,7 +103,7 @@ final class Dispatcher implements PartitionHandler {
             return;
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(d, "unreadable: the data is not JSON of a " + binding.eventType().getRawClass().getSimpleName()
-                    + ": " + Envelope.firstLine(e.getMessage()), 0);
+                    + ": " + Texts.firstLine(e.getMessage(), ""), 0);
             return;
         }
         Span span = tracing.startConsume(binding.topic(), binding.group(), event.id(), name -> values(record, name));
@@ -125,12 +130,12 @@ final class Dispatcher implements PartitionHandler {
                     scope.close();
                 }
                 if (attempt < binding.maxAttempts()) {
-                    TimeUnit.NANOSECONDS.sleep(backoff(attempt).toNanos()); // interrupted at shutdown: not committed
+                    TimeUnit.NANOSECONDS.sleep(backoff.delayNanos(attempt)); // interrupted at shutdown: not committed
                 }
             }
             span.recordException(last);
             span.setStatus(StatusCode.ERROR, "dead-lettered");
-            deadLetter(d, last.getClass().getName() + ": " + Envelope.firstLine(last.getMessage()), attempt);
+            deadLetter(d, last.getClass().getName() + ": " + Texts.firstLine(last.getMessage(), ""), attempt);
         } finally {
             span.end();
         }
@@ -147,12 +152,6 @@ final class Dispatcher implements PartitionHandler {
                     attempt);
         }
         return args;
-    }
-
-    /** Exponential: backoff, 2 × backoff, ... up to max-backoff. */
-    private Duration backoff(int attempt) {
-        Duration b = binding.backoff().multipliedBy(1L << Math.min(20, attempt - 1));
-        return b.compareTo(binding.maxBackoff()) > 0 ? binding.maxBackoff() : b;
     }
 
     /**

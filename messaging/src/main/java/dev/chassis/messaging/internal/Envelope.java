@@ -154,12 +154,4 @@ final class Envelope {
         JsonNode v = node.get(field);
         return v == null || v.isNull() ? null : v.asText();
     }
-
-    static String firstLine(String s) {
-        if (s == null) {
-            return "";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
-    }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import dev.chassis.core.spi.MessageTracing;
+import dev.chassis.core.internal.shared.MessageTracing;
+import dev.chassis.core.internal.shared.Texts;
 import dev.chassis.messaging.PublishException;
 import dev.chassis.messaging.Published;
 import dev.chassis.messaging.Publisher;
@@ -76,7 +77,7 @@ final class MessagingPublisher implements Publisher, EventSender {
             return envelope.write(topic, key, event, UUID.randomUUID().toString(), Map.of());
         } catch (IOException e) {
             throw new IllegalArgumentException("the event " + event.getClass().getName() + " cannot be written as JSON: "
-                    + Envelope.firstLine(e.getMessage()), e);
+                    + Texts.firstLine(e.getMessage(), ""), e);
         }
     }
 

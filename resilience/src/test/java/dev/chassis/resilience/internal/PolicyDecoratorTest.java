@@ -17,6 +17,7 @@ import dev.chassis.core.Problem;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.shared.Names;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -140,11 +141,11 @@ class PolicyDecoratorTest {
 
     private static CallSite site(String method) throws NoSuchMethodException {
         Method m = Api.class.getMethod(method);
-        return new CallSite(CallSite.Kind.HANDLER, "svc", CallSite.handlerKey(Api.class, m), m, "GET", "/" + method);
+        return new CallSite(CallSite.Kind.HANDLER, "svc", Names.handlerKey(Api.class, m), m, "GET", "/" + method);
     }
 
     private static Call call(String method) throws NoSuchMethodException {
-        return new Call(site(method), new Object[0], true);
+        return Call.of(site(method), new Object[0], true);
     }
 
     /** Configuration from a map of keys, as a service's {@code property(...)} calls would give. */

@@ -1,5 +1,7 @@
 package dev.chassis.tests.architecture;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -12,6 +14,11 @@ import org.junit.jupiter.api.Test;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.lang.ArchRule;
+import com.tngtech.archunit.lang.EvaluationResult;
+
+import dev.chassis.tests.architecture.fixture.SiblingInternals;
+import example.outside.UsesSharedInternals;
 
 /**
  * The dependency rules of ARCHITECTURE.md, over the production classes of every module this module
@@ -52,7 +59,9 @@ class ArchitectureTest {
         assertThat(classes.contain("dev.chassis.messaging.internal.MessagingExtension")).isTrue();
         assertThat(classes.contain("dev.chassis.messaging.jdbc.internal.Relay")).isTrue();
         assertThat(classes.contain("dev.chassis.discovery.internal.DiscoveryExtension")).isTrue();
-        assertThat(classes.contain("dev.chassis.discovery.etcd.EtcdBackend")).isTrue();
+        assertThat(classes.contain("dev.chassis.discovery.etcd.internal.EtcdBackend")).isTrue();
+        assertThat(classes.contain("dev.chassis.discovery.kubernetes.internal.KubernetesBackend")).isTrue();
+        assertThat(classes.contain("dev.chassis.core.internal.shared.Backoff")).isTrue();
     }
 
     @Test
@@ -71,14 +80,57 @@ class ArchitectureTest {
                 .check(classes);
     }
 
+    /**
+     * Modules whose {@code internal} packages are theirs alone; {@code dev.chassis.core.internal.shared} is the one
+     * exception, shared by every Chassis module.
+     */
+    private static final List<String> MODULES = List.of("core", "observability", "resilience", "discovery", "messaging",
+            "testing");
+    private static final String SHARED = "dev.chassis.core.internal.shared..";
+
+    /** No module uses another module's internals, except core's shared internals. */
+    static List<ArchRule> internalsStayInTheirModule() {
+        return MODULES.stream().map(module -> noClasses().that()
+                        .resideOutsideOfPackage("dev.chassis." + module + "..")
+                        .should().dependOnClassesThat(resideInAPackage("dev.chassis." + module + "..internal..")
+                                .and(not(resideInAPackage(SHARED))))
+                        .allowEmptyShould(true)
+                        .because("docs/architecture rules: no module uses another's internals; what Chassis modules"
+                                + " share lives in " + SHARED))
+                .<ArchRule>map(rule -> rule)
+                .toList();
+    }
+
+    /** Only Chassis' own modules may use the shared internals: they are not API. */
+    static ArchRule onlyChassisUsesTheSharedInternals() {
+        return noClasses().that().resideOutsideOfPackage("dev.chassis..")
+                .should().dependOnClassesThat().resideInAPackage(SHARED)
+                .allowEmptyShould(true)
+                .because("the shared internals are not API: they may change in any release");
+    }
+
     @Test
     void noModuleUsesAnotherModulesInternals() {
-        for (String module : List.of("core", "observability", "resilience", "discovery", "messaging", "testing")) {
-            noClasses().that().resideOutsideOfPackage("dev.chassis." + module + "..")
-                    .should().dependOnClassesThat().resideInAPackage("dev.chassis." + module + "..internal..")
-                    .allowEmptyShould(true)
-                    .check(classes);
-        }
+        internalsStayInTheirModule().forEach(rule -> rule.check(classes));
+        onlyChassisUsesTheSharedInternals().check(classes);
+        // the exception is in use, so the rules above do see classes that depend on the shared internals
+        assertThat(classes.get("dev.chassis.messaging.internal.Dispatcher").getDirectDependenciesFromSelf())
+                .anyMatch(d -> d.getTargetClass().getPackageName().equals("dev.chassis.core.internal.shared"));
+    }
+
+    @Test
+    void theInternalsRulesCanFail() {
+        JavaClasses fixtures = new ClassFileImporter().importClasses(UsesSharedInternals.class,
+                SiblingInternals.UsesShared.class, SiblingInternals.UsesCoreHttpInternals.class);
+        EvaluationResult outsider = onlyChassisUsesTheSharedInternals().evaluate(fixtures);
+        assertThat(outsider.hasViolation()).as("a user's class using the shared internals").isTrue();
+        assertThat(outsider.getFailureReport().getDetails())
+                .anyMatch(d -> d.contains(UsesSharedInternals.class.getName()))
+                .noneMatch(d -> d.contains(SiblingInternals.class.getName()));
+        List<String> details = internalsStayInTheirModule().stream().map(r -> r.evaluate(fixtures))
+                .flatMap(r -> r.getFailureReport().getDetails().stream()).toList();
+        assertThat(details).as("a module using core's HTTP internals").anyMatch(d -> d.contains("UsesCoreHttpInternals"))
+                .as("a module using only the shared internals").noneMatch(d -> d.contains("$UsesShared"));
     }
 
     @Test
@@ -100,9 +152,11 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.chassis.core..").and().resideOutsideOfPackage("dev.chassis.core..internal..")
                 .and().doNotHaveFullyQualifiedName("dev.chassis.core.ServiceBuilder")
                 .and().doNotHaveFullyQualifiedName("dev.chassis.core.client.HttpClients")
-                .should().dependOnClassesThat().resideInAPackage("dev.chassis.core..internal..")
+                .should().dependOnClassesThat(resideInAPackage("dev.chassis.core..internal..")
+                        .and(not(resideInAPackage(SHARED))))
                 .because("API and SPI types are what users compile against; only the two entry points (the service builder and"
-                        + " the stand-alone client factory) hand over to the runtime")
+                        + " the stand-alone client factory) hand over to the runtime; shared mechanics (naming) may be"
+                        + " used inside")
                 .check(classes);
     }
 

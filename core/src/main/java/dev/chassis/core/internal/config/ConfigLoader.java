@@ -15,6 +15,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.shared.Texts;
 
 /**
  * Builds the layered configuration from the classpath, the environment and system properties.
@@ -93,7 +94,8 @@ public final class ConfigLoader {
                 flatten("", root, flat);
             }
         } catch (IOException e) {
-            throw new ConfigException(List.of(sourceName + " is not valid YAML: " + firstLine(e.getMessage())));
+            throw new ConfigException(List.of(sourceName + " is not valid YAML: "
+                    + Texts.firstLine(e.getMessage(), "unreadable")));
         }
         return new LayeredConfig.Source(sourceName, flat);
     }
@@ -121,13 +123,5 @@ public final class ConfigLoader {
             }
         }
         return null;
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

@@ -10,7 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.chassis.core.spi.Call;
+import dev.chassis.core.internal.shared.Backoff;
 
 /**
  * Client-side load balancing over a target's instances (STANDARD §8): round robin, or power of two choices on
@@ -47,12 +47,17 @@ public final class Balancer {
 
     private final String target;
     private final Settings settings;
+    /** The n-th ejection of an instance lasts baseEjection × 2^(n-1), at most maxEjection. */
+    private final Backoff ejection;
     private final Map<URI, Stats> stats = new ConcurrentHashMap<>();
     private final AtomicInteger next = new AtomicInteger();
 
     public Balancer(String target, Settings settings) {
         this.target = target;
         this.settings = settings;
+        Duration max = settings.maxEjection();
+        this.ejection = Backoff.exponential(settings.baseEjection().compareTo(max) > 0 ? max : settings.baseEjection(),
+                max);
     }
 
     private Stats stats(URI instance) {
@@ -60,7 +65,7 @@ public final class Balancer {
     }
 
     /** The instance for this attempt of the call, among {@code instances} (not empty). */
-    URI pick(List<URI> instances, Call call) {
+    URI pick(List<URI> instances, ClientCall call) {
         if (stats.size() > 2 * instances.size() + 8) {
             // instances that left and have no call in flight: forget them
             for (URI u : List.copyOf(stats.keySet())) {
@@ -167,8 +172,7 @@ public final class Balancer {
                 return; // ejecting it would leave too few: it stays in rotation
             }
             s.ejections++;
-            long base = settings.baseEjection().toNanos();
-            duration = Math.min(settings.maxEjection().toNanos(), base << Math.min(s.ejections - 1, 20));
+            duration = ejection.delayNanos(s.ejections);
             s.ejectedUntil = now + duration;
             s.lastEjectionEnd = s.ejectedUntil;
             s.failures = 0;

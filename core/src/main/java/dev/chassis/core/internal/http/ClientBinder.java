@@ -338,7 +338,7 @@ public final class ClientBinder {
                 };
             }
             Object[] a = args == null ? new Object[0] : args;
-            return b.chain().invoke(new Call(b.method().site(), a, b.method().idempotent(a)));
+            return b.chain().invoke(new ClientCall(b.method().site(), a, b.method().idempotent(a)));
         }
     }
 }

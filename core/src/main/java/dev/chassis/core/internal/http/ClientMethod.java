@@ -117,7 +117,7 @@ final class ClientMethod implements Invocation {
         if (context.isCancelled()) {
             throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", null);
         }
-        URI base = target.pick(call);
+        URI base = target.pick(ClientCall.of(call));
         boolean[] instanceFailed = {false};
         try {
             return attempt(call, base, rp, path, context, deadline, instanceFailed);

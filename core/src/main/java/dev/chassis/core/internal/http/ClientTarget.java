@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.chassis.core.client.UnreachableException;
-import dev.chassis.core.spi.Call;
 import io.helidon.webclient.api.WebClient;
 
 /**
@@ -63,7 +62,7 @@ public final class ClientTarget {
      * The instance for this attempt, chosen by the target's load balancer; a retry goes to an instance the call
      * has not tried when there is one. The caller reports the attempt's end with {@link #finished}.
      */
-    URI pick(Call call) {
+    URI pick(ClientCall call) {
         List<URI> instances = resolver.apply(name);
         if (instances.isEmpty()) {
             throw new UnreachableException(name, "no instances of " + name + " are known", null, true);

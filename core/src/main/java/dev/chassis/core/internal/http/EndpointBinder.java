@@ -14,6 +14,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chassis.core.internal.shared.Names;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -176,7 +177,7 @@ public final class EndpointBinder {
         }
         ResultWriter writer = ResultWriter.forReturnType(m.getGenericReturnType(), status == null ? null : status.value(),
                 mapper);
-        CallSite site = new CallSite(CallSite.Kind.HANDLER, service, CallSite.handlerKey(m.getDeclaringClass(), m), m,
+        CallSite site = new CallSite(CallSite.Kind.HANDLER, service, Names.handlerKey(m.getDeclaringClass(), m), m,
                 httpMethod, template.path());
         MethodHandle handle = invoker(endpoint, m);
         Invocation base = call -> {
@@ -258,10 +259,6 @@ public final class EndpointBinder {
     }
 
     static String where(Method m) {
-        StringBuilder params = new StringBuilder();
-        for (Class<?> p : m.getParameterTypes()) {
-            params.append(params.isEmpty() ? "" : ", ").append(p.getSimpleName());
-        }
-        return m.getDeclaringClass().getName() + "." + m.getName() + "(" + params + ")";
+        return Names.method(m);
     }
 }

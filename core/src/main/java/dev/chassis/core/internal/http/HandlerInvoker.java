@@ -76,7 +76,7 @@ final class HandlerInvoker implements Handler {
         }
         Object result;
         if (decorated != null) {
-            result = decorated.invoke(new Call(site, args, site.idempotentMethod()));
+            result = decorated.invoke(Call.of(site, args, site.idempotentMethod()));
         } else {
             try {
                 result = (Object) invoker.invokeExact(args);

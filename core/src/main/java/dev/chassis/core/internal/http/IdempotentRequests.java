@@ -8,6 +8,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -17,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.core.spi.IdempotencyStore;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
@@ -37,6 +39,8 @@ public final class IdempotentRequests {
     static final HeaderName KEY = HeaderNames.create("Idempotency-Key");
     static final Header REPLAYED = HeaderValues.create(HeaderNames.create("Idempotent-Replayed"), "true");
     private static final int MAX_KEY = 255;
+    /** How often a repeat looks again whether the first request with its key has answered: 5 ms doubling to 200 ms. */
+    private static final Backoff IN_PROGRESS_WAIT = Backoff.exponential(Duration.ofMillis(5), Duration.ofMillis(200));
     /** Not part of an answer: they describe one transfer, and Helidon writes them itself. */
     private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "date",
             "keep-alive", "content-encoding", "set-cookie");
@@ -70,7 +74,7 @@ public final class IdempotentRequests {
         byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
         String fingerprint = fingerprint(req, body);
         long deadline = System.nanoTime() + store.waitForInProgress().toNanos();
-        long pause = 5;
+        int waits = 0;
         while (true) {
             IdempotencyStore.Claim claim;
             try {
@@ -98,8 +102,7 @@ public final class IdempotentRequests {
                         throw Problem.builder(409).detail("a request with this Idempotency-Key is still in progress;"
                                 + " retry later to get its answer").header("Retry-After", "1").build();
                     }
-                    Thread.sleep(pause);
-                    pause = Math.min(pause * 2, 200);
+                    Thread.sleep(IN_PROGRESS_WAIT.delay(++waits));
                 }
             }
         }

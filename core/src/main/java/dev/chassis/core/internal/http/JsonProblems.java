@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.shared.Texts;
 
 /**
  * Turns Jackson's read errors into 400 problems that say what is wrong with the client's JSON
@@ -28,7 +29,8 @@ final class JsonProblems {
         if (e instanceof JsonParseException || !(e instanceof JsonMappingException) || truncated) {
             JsonLocation at = e.getLocation();
             String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-            return Problem.builder(400).detail("malformed JSON" + where + ": " + firstLine(e.getOriginalMessage())).build();
+            return Problem.builder(400).detail("malformed JSON" + where + ": "
+                    + Texts.firstLine(e.getOriginalMessage(), "unreadable")).build();
         }
         JsonMappingException m = (JsonMappingException) e;
         String field = path(m);
@@ -103,13 +105,5 @@ final class JsonProblems {
 
     private static String abbreviate(String s) {
         return "'" + Converters.abbreviate(s) + "'";
-    }
-
-    private static String firstLine(String s) {
-        if (s == null) {
-            return "unreadable";
-        }
-        int nl = s.indexOf('\n');
-        return nl < 0 ? s : s.substring(0, nl);
     }
 }

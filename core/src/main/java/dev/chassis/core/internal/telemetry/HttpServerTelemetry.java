@@ -1,6 +1,6 @@
 package dev.chassis.core.internal.telemetry;
 
-import dev.chassis.core.spi.TraceContextHeaders;
+import dev.chassis.core.internal.shared.TraceContextHeaders;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -20,9 +20,9 @@ class BalancerTest {
     private static final List<URI> FOUR = List.of(URI.create("http://a:1"), URI.create("http://b:1"),
             URI.create("http://c:1"), URI.create("http://d:1"));
 
-    private static Call call() throws NoSuchMethodException {
+    private static ClientCall call() throws NoSuchMethodException {
         CallSite site = new CallSite(CallSite.Kind.CLIENT, "t", "t", Object.class.getMethod("toString"), "GET", "/");
-        return new Call(site, new Object[0], true);
+        return new ClientCall(site, new Object[0], true);
     }
 
     private static Balancer balancer(Balancer.Policy policy) {
@@ -32,13 +32,28 @@ class BalancerTest {
     @Test
     void aRetryGoesToAnInstanceTheCallHasNotTried() throws Exception {
         Balancer b = balancer(Balancer.Policy.ROUND_ROBIN);
-        Call call = call();
+        ClientCall call = call();
         List<URI> picked = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             picked.add(b.pick(FOUR, call));
         }
         assertThat(picked).containsExactlyInAnyOrderElementsOf(FOUR);
         assertThat(b.pick(FOUR, call)).as("all tried: any").isIn(FOUR);
+    }
+
+    @Test
+    void aCallADecoratorMadeItselfStartsWithNothingTried() throws Exception {
+        ClientCall mine = call();
+        assertThat(ClientCall.of(mine)).isSameAs(mine);
+        Call other = Call.of(mine.site(), new Object[0], true);
+        ClientCall wrapped = ClientCall.of(other);
+        assertThat(wrapped).isNotSameAs(other);
+        assertThat(wrapped.site()).isSameAs(mine.site());
+        assertThat(wrapped.idempotent()).isTrue();
+        assertThat(wrapped.tried(FOUR.get(0))).isFalse();
+        wrapped.markTried(FOUR.get(0));
+        assertThat(wrapped.tried(FOUR.get(0))).isTrue();
+        assertThat(wrapped.tried(FOUR.get(1))).isFalse();
     }
 
     @Test
@@ -107,7 +122,7 @@ class BalancerTest {
         assertThat(b.pick(two, call())).isEqualTo(two.get(0));
     }
 
-    private static Call callUnchecked() {
+    private static ClientCall callUnchecked() {
         try {
             return call();
         } catch (NoSuchMethodException e) {

@@ -46,6 +46,18 @@ public final class JdbcExtension implements ChassisExtension {
     static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration("datasource.connection-timeout",
             Duration.ofSeconds(5)).describedAs("how long a caller waits for a connection from the pool");
 
+    private final Relay.Listener relayListener;
+
+    /** The extension as {@link java.util.ServiceLoader} creates it. */
+    public JdbcExtension() {
+        this(Relay.Listener.NONE);
+    }
+
+    /** With a listener that the outbox relay tells what it does (for tests that stop it at a given point). */
+    JdbcExtension(Relay.Listener relayListener) {
+        this.relayListener = relayListener;
+    }
+
     @Override
     public String name() {
         return "jdbc";
@@ -97,7 +109,7 @@ public final class JdbcExtension implements ChassisExtension {
     }
 
     /** The tables, the outbox and its relay, the inbox, Idempotency-Key answers, and their metrics. */
-    private static void outboxAndInbox(ExtensionContext context, DataSource dataSource, Meter meter) {
+    private void outboxAndInbox(ExtensionContext context, DataSource dataSource, Meter meter) {
         JdbcSettings.Values settings = JdbcSettings.Values.of(context.config());
         Schema schema = new Schema(dataSource, context.config().find(INIT_SCRIPT).orElse(null));
         try {
@@ -120,7 +132,7 @@ public final class JdbcExtension implements ChassisExtension {
                 meter.histogramBuilder("chassis.outbox.delay").setUnit("s")
                         .setDescription("From writing an outbox event to the broker's acknowledgement.")
                         .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
-                                2.5, 5.0, 10.0, 30.0, 60.0)).build(), backlog);
+                                2.5, 5.0, 10.0, 30.0, 60.0)).build(), backlog, relayListener);
         context.components().provide(Outbox.class, new JdbcOutbox(sender, context.clock(),
                 relay::wake));
         context.components().provide(Inbox.class, new JdbcInbox(dataSource, schema, context.clock(),

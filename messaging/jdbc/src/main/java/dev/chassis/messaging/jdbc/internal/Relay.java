@@ -2,17 +2,15 @@ package dev.chassis.messaging.jdbc.internal;
 
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
@@ -24,7 +22,9 @@ import javax.sql.DataSource;
 import com.fasterxml.jackson.core.type.TypeReference;
 
 import dev.chassis.core.Json;
+import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.messaging.Published;
+import dev.chassis.messaging.jdbc.internal.OutboxRows.Row;
 import dev.chassis.messaging.spi.BrokerRecord;
 import dev.chassis.messaging.spi.EventSender;
 import io.opentelemetry.api.common.Attributes;
@@ -37,23 +37,32 @@ import io.opentelemetry.context.Scope;
  * other instances' relays skip ({@code FOR UPDATE SKIP LOCKED}), publishes those whose earlier rows of the same key
  * are not held by another relay, waits for the broker's acknowledgements, marks them sent, and commits. A relay
  * that dies before the commit leaves its rows unsent and unlocked, so they are published again (at least once).
- * The same thread deletes sent outbox rows, old inbox ids and old Idempotency-Key answers on a schedule. Not API.
+ * The same thread runs the {@link Retention} cleanup on a schedule. The loop is here; the SQL is in {@link OutboxRows}.
+ * Not API.
  */
 final class Relay {
     private static final System.Logger LOG = System.getLogger(Relay.class.getName());
     private static final TypeReference<Map<String, List<String>>> HEADERS = new TypeReference<>() {
     };
-    /** Test hook: runs after a batch was published and before it is marked sent (a relay killed there). */
-    static volatile Runnable afterPublish = () -> {
-    };
+    /** Looking again after a wake-up found nothing (its transaction had not committed yet): 2, 4, 8 ms. */
+    private static final Backoff RECHECK = Backoff.exponential(Duration.ofMillis(2), Duration.ofMillis(8));
+    private static final int RECHECKS = 3;
 
-    /** An unsent outbox row. */
-    record Row(long id, String topic, String key, String eventId, String headers, byte[] payload,
-               OffsetDateTime created) {
+    /** Told what the relay does, at the points where a relay can die (for tests that kill it there). */
+    interface Listener {
+        /** Tells nothing. */
+        Listener NONE = () -> {
+        };
+
+        /** A batch was published and acknowledged, and is not marked sent yet. */
+        void afterPublish();
     }
 
     private final DataSource dataSource;
     private final Schema schema;
+    private final OutboxRows outbox;
+    private final Retention retention;
+    private final Listener listener;
     private final EventSender sender;
     private final Clock clock;
     private final JdbcSettings.Values settings;
@@ -61,14 +70,18 @@ final class Relay {
     private final LongCounter failed;
     private final DoubleHistogram delay;
     private final Backlog backlog;
+    /** While the database or the broker is away: 2, 4 ... 32 poll intervals, at most 5 s. */
+    private final Backoff failing;
     private final Semaphore wake = new Semaphore(0);
     private volatile boolean running = true;
     private Thread thread;
-    private long nextCleanup;
     private long lastWarning;
 
     Relay(DataSource dataSource, Schema schema, EventSender sender, Clock clock, JdbcSettings.Values settings,
-          LongCounter published, LongCounter failed, DoubleHistogram delay, Backlog backlog) {
+          LongCounter published, LongCounter failed, DoubleHistogram delay, Backlog backlog, Listener listener) {
+        this.outbox = new OutboxRows(clock);
+        this.retention = new Retention(dataSource, clock, settings, () -> running);
+        this.listener = listener;
         this.backlog = backlog;
         this.dataSource = dataSource;
         this.schema = schema;
@@ -78,6 +91,12 @@ final class Relay {
         this.published = published;
         this.failed = failed;
         this.delay = delay;
+        Duration most = min(settings.pollInterval().multipliedBy(32), Duration.ofSeconds(5));
+        this.failing = Backoff.exponential(min(settings.pollInterval().multipliedBy(2), most), most);
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
     }
 
     /** Asks the relay to look for rows now (an event was just written). */
@@ -110,28 +129,28 @@ final class Relay {
     }
 
     private void loop() {
-        long failing = 0;
+        int failures = 0;
         int recheck = 0;
         while (running) {
             try {
                 schema.ensure();
-                cleanupWhenDue();
+                retention.cleanupWhenDue();
                 backlog.refreshWhenDue();
                 int found = settings.relay() ? relayOnce() : 0;
-                failing = 0;
+                failures = 0;
                 if (found > 0) {
                     recheck = 0;
                     continue; // more may be waiting
                 }
                 if (recheck > 0) {
                     // woken by a publish whose transaction had not committed yet: look again shortly
-                    TimeUnit.MILLISECONDS.sleep(1L << (4 - recheck));
+                    TimeUnit.NANOSECONDS.sleep(RECHECK.delayNanos(RECHECKS + 1 - recheck));
                     recheck--;
                     continue;
                 }
                 if (wake.tryAcquire(settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS)) {
                     wake.drainPermits();
-                    recheck = 3;
+                    recheck = RECHECKS;
                 }
             } catch (InterruptedException e) {
                 if (!running) {
@@ -145,10 +164,9 @@ final class Relay {
                     lastWarning = now;
                     LOG.log(Level.WARNING, "the outbox relay cannot publish now; it keeps trying: " + e);
                 }
-                failing++;
+                failures = Math.min(failures + 1, 64); // past the cap anyway; never overflows
                 try {
-                    long pause = Math.min(settings.pollInterval().toMillis() << Math.min(failing, 5), 5000);
-                    wake.tryAcquire(pause, TimeUnit.MILLISECONDS);
+                    wake.tryAcquire(failing.delayNanos(failures), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException ie) {
                     if (!running) {
                         return;
@@ -163,12 +181,11 @@ final class Relay {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                List<Row> rows = lock(c);
-                List<Row> ready = inKeyOrder(c, rows);
+                List<Row> ready = outbox.inKeyOrder(c, outbox.lock(c, settings.batchSize()));
                 Outcome outcome = publish(ready);
-                afterPublish.run();
-                markSent(c, outcome.sent());
-                markFailed(c, outcome.failed());
+                listener.afterPublish();
+                outbox.markSent(c, outcome.sent());
+                outbox.markFailed(c, outcome.failed());
                 c.commit();
                 published.add(outcome.sent().size());
                 return outcome.sent().size();
@@ -187,59 +204,6 @@ final class Relay {
     private record Outcome(List<Row> sent, Map<Row, String> failed) {
     }
 
-    private List<Row> lock(Connection c) throws SQLException {
-        List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, topic, record_key, event_id, headers, payload,"
-                + " created_at FROM chassis_outbox WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR"
-                + " next_attempt_at <= ?) ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setObject(1, OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC));
-            ps.setInt(2, settings.batchSize());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
-                            rs.getBytes(6), rs.getObject(7, OffsetDateTime.class)));
-                }
-            }
-        }
-        return rows;
-    }
-
-    /**
-     * The rows that may go now: a row waits while an earlier unsent row of its key is not in this batch (another
-     * relay holds it), so that each key's events are published in the order they were written.
-     */
-    private List<Row> inKeyOrder(Connection c, List<Row> rows) throws SQLException {
-        List<String> keys = rows.stream().map(Row::key).filter(k -> k != null).distinct().toList();
-        if (keys.isEmpty()) {
-            return rows;
-        }
-        java.util.Set<Long> mine = new java.util.HashSet<>();
-        rows.forEach(r -> mine.add(r.id()));
-        long last = rows.get(rows.size() - 1).id();
-        Map<String, Long> firstForeign = new HashMap<>();
-        String in = String.join(", ", keys.stream().map(k -> "?").toList());
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, record_key FROM chassis_outbox WHERE sent_at IS NULL"
-                + " AND id < ? AND record_key IN (" + in + ")")) {
-            ps.setLong(1, last);
-            for (int i = 0; i < keys.size(); i++) {
-                ps.setString(i + 2, keys.get(i));
-            }
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long id = rs.getLong(1);
-                    if (!mine.contains(id)) {
-                        firstForeign.merge(rs.getString(2), id, Math::min);
-                    }
-                }
-            }
-        }
-        if (firstForeign.isEmpty()) {
-            return rows;
-        }
-        return rows.stream().filter(r -> r.key() == null || r.id() < firstForeign.getOrDefault(r.key(), Long.MAX_VALUE))
-                .toList();
-    }
-
     /**
      * Publishes the rows in order, each in its transaction's trace, and waits for the acknowledgements. A row that
      * cannot even be handed to the broker holds back the later rows of its key in this batch.
@@ -247,8 +211,8 @@ final class Relay {
     private Outcome publish(List<Row> rows) throws InterruptedException {
         List<Row> handed = new ArrayList<>(rows.size());
         List<CompletableFuture<Published>> acks = new ArrayList<>(rows.size());
-        Map<Row, String> refused = new java.util.LinkedHashMap<>();
-        java.util.Set<String> heldBack = new java.util.HashSet<>();
+        Map<Row, String> refused = new LinkedHashMap<>();
+        Set<String> heldBack = new HashSet<>();
         for (Row r : rows) {
             if (r.key() != null && heldBack.contains(r.key())) {
                 continue;
@@ -290,84 +254,5 @@ final class Relay {
                     + " they are tried again with back-off: " + refused.values().iterator().next());
         }
         return new Outcome(sent, refused);
-    }
-
-    /** Counts a failed attempt of each row and sets when it is tried next: 1 s, 2 s, 4 s ... up to a minute. */
-    private void markFailed(Connection c, Map<Row, String> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_outbox SET attempts = attempts + 1,"
-                + " next_attempt_at = ?, last_error = ? WHERE id = ?")) {
-            OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-            for (Map.Entry<Row, String> f : rows.entrySet()) {
-                int attempts = attemptsOf(c, f.getKey().id());
-                ps.setObject(1, now.plusSeconds(Math.min(60, 1L << Math.min(attempts, 6))));
-                String error = f.getValue();
-                ps.setString(2, error.length() > 1000 ? error.substring(0, 1000) : error);
-                ps.setLong(3, f.getKey().id());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private static int attemptsOf(Connection c, long id) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement("SELECT attempts FROM chassis_outbox WHERE id = ?")) {
-            ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getInt(1) : 0;
-            }
-        }
-    }
-
-    private void markSent(Connection c, List<Row> rows) throws SQLException {
-        if (rows.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_outbox SET sent_at = ? WHERE id = ?")) {
-            OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-            for (Row r : rows) {
-                ps.setObject(1, now);
-                ps.setLong(2, r.id());
-                ps.addBatch();
-            }
-            ps.executeBatch();
-        }
-    }
-
-    private void cleanupWhenDue() throws SQLException {
-        long now = System.nanoTime();
-        if (now - nextCleanup < 0) {
-            return;
-        }
-        nextCleanup = now + settings.cleanupInterval().toNanos();
-        cleanup();
-    }
-
-    /** Deletes sent outbox rows, inbox ids and Idempotency-Key answers older than their retention. */
-    void cleanup() throws SQLException {
-        OffsetDateTime now = OffsetDateTime.now(clock).withOffsetSameInstant(ZoneOffset.UTC);
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(true);
-            int deleted;
-            do { // in slices: a large backlog of sent rows does not become one long transaction
-                try (PreparedStatement ps = c.prepareStatement("DELETE FROM chassis_outbox WHERE id IN (SELECT id FROM"
-                        + " chassis_outbox WHERE sent_at < ? ORDER BY id LIMIT 5000)")) {
-                    ps.setObject(1, now.minus(settings.outboxRetention()));
-                    deleted = ps.executeUpdate();
-                }
-            } while (deleted == 5000 && running);
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM chassis_inbox WHERE handled_at < ?")) {
-                ps.setObject(1, now.minus(settings.inboxRetention()));
-                ps.executeUpdate();
-            }
-            try (PreparedStatement ps = c.prepareStatement("DELETE FROM chassis_idempotency WHERE (state = 'done' AND"
-                    + " completed_at < ?) OR (state = 'pending' AND locked_until < ?)")) {
-                ps.setObject(1, now.minus(settings.idempotencyRetention()));
-                ps.setObject(2, now.minus(settings.idempotencyRetention()));
-                ps.executeUpdate();
-            }
-        }
     }
 }

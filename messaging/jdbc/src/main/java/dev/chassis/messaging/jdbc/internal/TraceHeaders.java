@@ -3,7 +3,7 @@ package dev.chassis.messaging.jdbc.internal;
 import java.util.List;
 import java.util.Map;
 
-import dev.chassis.core.spi.TraceContextHeaders;
+import dev.chassis.core.internal.shared.TraceContextHeaders;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;

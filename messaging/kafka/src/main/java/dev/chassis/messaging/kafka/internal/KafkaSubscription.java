@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 
+import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.messaging.spi.Delivered;
 import dev.chassis.messaging.spi.PartitionHandler;
 import dev.chassis.messaging.spi.Subscription;
@@ -33,6 +34,9 @@ import dev.chassis.messaging.spi.Subscription;
 final class KafkaSubscription implements Subscription, ConsumerRebalanceListener {
     private static final System.Logger LOG = System.getLogger(KafkaSubscription.class.getName());
     private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+    /** After a failed poll: 1 s, then doubling up to 10 s while polls keep failing, with some jitter. */
+    private static final Backoff POLL_FAILURE = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(10))
+            .withJitter(0.2);
 
     private final String topic;
     private final String group;
@@ -129,10 +133,12 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
     private void run() {
         try {
             consumer.subscribe(List.of(topic), this);
+            int failedPolls = 0;
             while (!stopping) {
                 ConsumerRecords<String, byte[]> records;
                 try {
                     records = consumer.poll(Duration.ofMillis(100));
+                    failedPolls = 0;
                 } catch (WakeupException e) {
                     continue; // stop() woke us
                 } catch (org.apache.kafka.common.errors.InterruptException e) {
@@ -140,7 +146,7 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                 } catch (RuntimeException e) {
                     // the client retries connections itself; anything else is logged and polled again
                     LOG.log(Level.WARNING, "polling " + topic + " in group " + group + " failed; trying again: " + e);
-                    sleepQuietly(Duration.ofSeconds(1));
+                    sleepQuietly(POLL_FAILURE.delay(++failedPolls));
                     continue;
                 }
                 for (TopicPartition tp : records.partitions()) {

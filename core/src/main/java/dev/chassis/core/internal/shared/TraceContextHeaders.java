@@ -1,4 +1,4 @@
-package dev.chassis.core.spi;
+package dev.chassis.core.internal.shared;
 
 import java.util.HashSet;
 import java.util.List;
@@ -12,6 +12,8 @@ import io.opentelemetry.context.propagation.TextMapGetter;
  * {@code traceparent} sent more than once is invalid (a new trace starts); repeated {@code tracestate}
  * headers are one list; a list of more than 32 members, or with an invalid or duplicated member, is dropped.
  * Used by Chassis' HTTP and gRPC instrumentation; messaging bindings use it through {@link MessageTracing}.
+ *
+ * <p>Not API: see the package documentation.
  */
 public final class TraceContextHeaders {
     public static final String TRACEPARENT = "traceparent";

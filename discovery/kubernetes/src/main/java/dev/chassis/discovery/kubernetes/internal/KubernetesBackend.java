@@ -1,4 +1,4 @@
-package dev.chassis.discovery.kubernetes;
+package dev.chassis.discovery.kubernetes.internal;
 
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;

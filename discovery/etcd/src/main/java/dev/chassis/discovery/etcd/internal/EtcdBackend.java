@@ -1,4 +1,4 @@
-package dev.chassis.discovery.etcd;
+package dev.chassis.discovery.etcd.internal;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -24,6 +24,7 @@ import dev.chassis.core.Json;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.discovery.RegistryException;
 import dev.chassis.discovery.ServiceInstance;
 import dev.chassis.discovery.ServiceRegistry;
@@ -37,6 +38,8 @@ import dev.chassis.discovery.spi.BackendProvider;
  */
 public final class EtcdBackend implements BackendProvider {
     private static final System.Logger LOG = System.getLogger(EtcdBackend.class.getName());
+    /** Watching again after etcd went away: 1 s, doubling to 5 s while it stays away, jittered a little. */
+    static final Backoff REWATCH = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(5)).withJitter(0.2);
     static final Setting<List<String>> ENDPOINTS = Setting.list("discovery.etcd.endpoints",
             List.of("http://127.0.0.1:2379")).describedAs("etcd client URLs, tried in turn");
     static final Setting<String> PREFIX = Setting.string("discovery.etcd.prefix", "/chassis/services/")
@@ -251,20 +254,23 @@ public final class EtcdBackend implements BackendProvider {
 
         /**
          * Lists the name's instances, then follows its keys from the next revision; on any event lists again. When
-         * etcd goes away, tries again every second; the listener keeps what it had.
+         * etcd goes away, tries again after a second, then less often while it stays away (at most every
+         * 5 s); the listener keeps what it had.
          */
         private void follow(String name, Consumer<List<ServiceInstance>> listener) {
             String p = prefix + name + "/";
+            int failures = 0;
             while (!closed && !Thread.currentThread().isInterrupted()) {
                 try {
                     Listing l = list(name);
+                    failures = 0;
                     listener.accept(l.instances());
                     stream(p, l.revision() + 1, () -> listener.accept(list(name).instances()));
                 } catch (RegistryException e) {
                     LOG.log(Level.DEBUG, () -> "discovery: watching " + name + " in etcd failed: " + e.getMessage());
                 }
                 try {
-                    Thread.sleep(1000);
+                    Thread.sleep(REWATCH.delay(++failures));
                 } catch (InterruptedException e) {
                     return;
                 }

@@ -1,4 +1,4 @@
-package dev.chassis.core.spi;
+package dev.chassis.core.internal.shared;
 
 import java.util.List;
 import java.util.Objects;
@@ -26,6 +26,8 @@ import io.opentelemetry.context.propagation.TextMapGetter;
  * Span span = tracing.startConsume("orders", "billing", id, name -> valuesOf(record, name));
  * try (Scope s = span.makeCurrent()) { handler... } finally { span.end(); }
  * }</pre>
+ *
+ * <p>Not API: see the package documentation.
  */
 public final class MessageTracing {
     private static final AttributeKey<String> SYSTEM = AttributeKey.stringKey("messaging.system");

@@ -1,0 +1,138 @@
+package dev.chassis.messaging.jdbc.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.messaging.Published;
+import dev.chassis.messaging.jdbc.internal.OutboxRows.Row;
+import dev.chassis.messaging.spi.BrokerRecord;
+import dev.chassis.messaging.spi.EventSender;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.metrics.Meter;
+
+/** The relay's parts on H2: the row SQL (attempts read with the row, retry schedule) and the injected listener. */
+class RelayTest {
+    private static final Instant NOW = Instant.parse("2026-01-01T00:00:00Z");
+    private static final Clock CLOCK = Clock.fixed(NOW, ZoneOffset.UTC);
+    private static final AtomicInteger DATABASES = new AtomicInteger();
+
+    private JdbcDataSource db;
+    private Schema schema;
+
+    @BeforeEach
+    void database() throws SQLException {
+        db = new JdbcDataSource();
+        db.setURL("jdbc:h2:mem:relay-test-" + DATABASES.incrementAndGet() + ";DB_CLOSE_DELAY=-1");
+        schema = new Schema(db, null);
+        schema.ensure();
+    }
+
+    private void insert(String key, int attempts) throws SQLException {
+        try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement("INSERT INTO chassis_outbox"
+                + " (topic, record_key, event_id, headers, payload, created_at, attempts) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+            ps.setString(1, "orders");
+            ps.setString(2, key);
+            ps.setString(3, "e-" + key + "-" + attempts);
+            ps.setString(4, "{}");
+            ps.setBytes(5, new byte[] {1});
+            ps.setObject(6, OffsetDateTime.ofInstant(NOW, ZoneOffset.UTC));
+            ps.setInt(7, attempts);
+            ps.executeUpdate();
+        }
+    }
+
+    private List<String> column(String sql) throws SQLException {
+        List<String> values = new ArrayList<>();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
+            while (rs.next()) {
+                values.add(rs.getString(1));
+            }
+        }
+        return values;
+    }
+
+    @Test
+    void aFailedRowIsTriedAgainAfterTwoToThePowerOfItsAttemptsSecondsAtMostAMinute() throws SQLException {
+        insert("a", 0);
+        insert("b", 3);
+        insert("c", 9);
+        OutboxRows rows = new OutboxRows(CLOCK);
+        try (Connection c = db.getConnection()) {
+            c.setAutoCommit(false);
+            List<Row> locked = rows.lock(c, 10);
+            assertThat(locked).extracting(Row::attempts).containsExactly(0, 3, 9);
+            rows.markFailed(c, Map.of(locked.get(0), "x".repeat(1500), locked.get(1), "refused",
+                    locked.get(2), "refused"));
+            c.commit();
+        }
+        assertThat(column("SELECT attempts FROM chassis_outbox ORDER BY id")).containsExactly("1", "4", "10");
+        List<Instant> next = new ArrayList<>();
+        try (Connection c = db.getConnection(); Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT next_attempt_at FROM chassis_outbox ORDER BY id")) {
+            while (rs.next()) {
+                next.add(rs.getObject(1, OffsetDateTime.class).toInstant());
+            }
+        }
+        assertThat(next).containsExactly(NOW.plusSeconds(1), NOW.plusSeconds(8), NOW.plusSeconds(60));
+        assertThat(column("SELECT LENGTH(last_error) FROM chassis_outbox ORDER BY id")).first().isEqualTo("1000");
+        try (Connection c = db.getConnection()) {
+            assertThat(rows.lock(c, 10)).as("none is due yet").isEmpty();
+        }
+    }
+
+    @Test
+    void theListenerHearsOfABatchPublishedBeforeItIsMarkedSent() throws Exception {
+        insert("a", 0);
+        insert("b", 0);
+        List<String> sentAtListener = new ArrayList<>();
+        List<String> sent = new ArrayList<>();
+        EventSender sender = new EventSender() {
+            @Override
+            public BrokerRecord record(String topic, String key, Object event) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<Published> send(BrokerRecord record) {
+                sent.add(record.key());
+                return CompletableFuture.completedFuture(new Published(record.topic(), 0, sent.size(), record.key()));
+            }
+        };
+        Meter meter = OpenTelemetry.noop().getMeter("test");
+        JdbcSettings.Values settings = new JdbcSettings.Values(true, Duration.ofMillis(100), 10, Duration.ofDays(1),
+                Duration.ofMinutes(1), Duration.ofDays(1), false, Duration.ofSeconds(30), Duration.ofSeconds(5),
+                Duration.ofDays(1), Duration.ofSeconds(5));
+        Relay relay = new Relay(db, schema, sender, CLOCK, settings, meter.counterBuilder("p").build(),
+                meter.counterBuilder("f").build(), meter.histogramBuilder("d").build(), new Backlog(db, schema, CLOCK),
+                () -> {
+                    try {
+                        sentAtListener.addAll(column("SELECT event_id FROM chassis_outbox WHERE sent_at IS NOT NULL"));
+                    } catch (SQLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                    sentAtListener.add("published " + sent.size());
+                });
+        assertThat(relay.relayOnce()).isEqualTo(2);
+        assertThat(sentAtListener).as("nothing marked sent yet when the listener runs").containsExactly("published 2");
+        assertThat(column("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NOT NULL")).containsExactly("2");
+    }
+}
