@@ -11,7 +11,7 @@ import java.util.function.Function;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.http.Client;
-import dev.chassis.core.internal.http.ClientBinder;
+import dev.chassis.core.internal.http.client.ClientBinder;
 import dev.chassis.core.internal.server.ServiceRuntime;
 import dev.chassis.core.internal.server.ServiceSpec;
 import io.helidon.webserver.http.HttpRules;

@@ -7,8 +7,8 @@ import java.util.Objects;
 
 import dev.chassis.core.Json;
 import dev.chassis.core.http.Client;
-import dev.chassis.core.internal.http.ClientBinder;
-import dev.chassis.core.internal.http.ClientTarget;
+import dev.chassis.core.internal.http.client.ClientBinder;
+import dev.chassis.core.internal.http.client.ClientTarget;
 
 /**
  * Declarative clients outside a service (scripts, tests, tools): the standard's default timeouts

@@ -24,7 +24,7 @@ import dev.chassis.testing.TestService;
 
 /** A 500 hides the exception from the client and logs it with the same trace id. */
 class ErrorLoggingTest {
-    private static final Logger LOGGER = Logger.getLogger("dev.chassis.core.internal.http.ErrorResponder");
+    private static final Logger LOGGER = Logger.getLogger("dev.chassis.core.internal.http.server.ErrorResponder");
     private final List<LogRecord> records = new CopyOnWriteArrayList<>();
     private final Handler capture = new Handler() {
         @Override

@@ -21,7 +21,8 @@ class ComponentsTest {
     @Test
     void handlersWithoutAMessagingModuleFailStartUp() {
         assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0").consume(new Object()).start())
-                .isInstanceOf(BindingException.class).hasMessageContaining("chassis-messaging");
+                .isInstanceOf(BindingException.class).hasMessageContaining("no extension on the class path binds them")
+                .hasMessageContaining("@Consume");
     }
 
     @Test
@@ -33,7 +34,8 @@ class ComponentsTest {
                 .hasMessageContaining("has not started");
         assertThat(mailer.toString()).contains("Mailer");
         assertThatThrownBy(b::start).isInstanceOf(BindingException.class).hasMessageContaining(Mailer.class.getName())
-                .hasMessageContaining("no extension on the class path provides it");
+                .hasMessageContaining("nothing on the class path provides it")
+                .hasMessageContaining("component(Mailer.class)");
         assertThatThrownBy(() -> b.component(String.class)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("not an interface");
     }

@@ -8,7 +8,7 @@ import java.util.function.Consumer;
 
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
-import dev.chassis.core.internal.http.LifecycleFilter;
+import dev.chassis.core.internal.transport.InFlight;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.ProtoFileDescriptorSupplier;
@@ -24,17 +24,17 @@ public final class GrpcServices {
      * @param health        the checks behind grpc.health.v1
      * @param watchInterval how often health Watch streams look for a change
      * @param hooks         the extensions' interceptors; they run inside Chassis' guard
-     * @param lifecycle     shutdown bookkeeping shared with HTTP
+     * @param inFlight      shutdown bookkeeping shared with HTTP
      * @param onStopping    where to register what must happen when shutdown begins
      * @param telemetry     spans and durations of the calls served
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
-                                              List<ServerInterceptor> hooks, LifecycleFilter lifecycle,
+                                              List<ServerInterceptor> hooks, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               dev.chassis.core.internal.telemetry.Telemetry telemetry) {
         Set<String> names = new HashSet<>();
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
-        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(lifecycle,
+        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
                 new dev.chassis.core.internal.telemetry.GrpcTelemetry(telemetry)));
         hooks.forEach(h -> grpc.intercept(100, h));
         for (BindableService s : services) {

@@ -10,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
 import dev.chassis.core.grpc.GrpcStatuses;
-import dev.chassis.core.internal.http.LifecycleFilter;
+import dev.chassis.core.internal.transport.InFlight;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
 import io.grpc.ForwardingServerCallListener;
@@ -47,23 +47,23 @@ public final class ServerCallGuard implements ServerInterceptor {
     /** Fires deadlines; a finished call's deadline is removed at once, not left queued. */
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
-    private final LifecycleFilter lifecycle;
+    private final InFlight inFlight;
     private final GrpcTelemetry telemetry;
 
-    public ServerCallGuard(LifecycleFilter lifecycle, GrpcTelemetry telemetry) {
-        this.lifecycle = lifecycle;
+    public ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry) {
+        this.inFlight = inFlight;
         this.telemetry = telemetry;
     }
 
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-        if (lifecycle.draining()) {
+        if (inFlight.draining()) {
             call.close(Status.UNAVAILABLE.withDescription("the service is shutting down; call another instance"),
                     new Metadata());
             return new ServerCall.Listener<>() {
             };
         }
-        lifecycle.enter();
+        inFlight.enter();
         String timeout = headers.get(TIMEOUT);
         long nanos = timeout == null ? -1 : parseTimeout(timeout);
         Context.CancellableContext ctx = nanos >= 0
@@ -133,7 +133,7 @@ public final class ServerCallGuard implements ServerInterceptor {
         private void end() {
             ctx.cancel(null);
             if (exited.compareAndSet(0, 1)) {
-                lifecycle.exit();
+                inFlight.exit();
                 if (traced != null) {
                     Status status = closedWith;
                     traced.end(status != null ? status : Status.CANCELLED.withDescription("cancelled by the client"));

@@ -14,7 +14,7 @@ import java.util.function.Function;
  * Converts path, query and header text to parameter types. Each converter throws
  * {@link IllegalArgumentException} whose message says what was expected. Not API.
  */
-final class Converters {
+public final class Converters {
     private static final Map<Class<?>, Converter> SIMPLE = Map.ofEntries(
             Map.entry(String.class, new Converter("text", s -> s)),
             Map.entry(int.class, new Converter("a whole number", Integer::valueOf)),
@@ -41,8 +41,8 @@ final class Converters {
             Map.entry(Duration.class, new Converter("an ISO-8601 duration such as PT10S", Duration::parse)));
 
     /** A conversion and, for error messages, what it expects. */
-    record Converter(String expected, Function<String, ?> function) {
-        Object convert(String text) {
+    public record Converter(String expected, Function<String, ?> function) {
+        public Object convert(String text) {
             try {
                 return function.apply(text);
             } catch (RuntimeException e) {
@@ -55,7 +55,7 @@ final class Converters {
     }
 
     /** The converter for a type, or {@code null} when the type cannot be converted from text. */
-    static Converter forType(Class<?> type) {
+    public static Converter forType(Class<?> type) {
         Converter c = SIMPLE.get(type);
         if (c != null) {
             return c;
@@ -67,7 +67,7 @@ final class Converters {
     }
 
     /** Whether {@link #forType(Class)} supports the type. */
-    static boolean supports(Class<?> type) {
+    public static boolean supports(Class<?> type) {
         return forType(type) != null;
     }
 
@@ -123,7 +123,7 @@ final class Converters {
         return UUID.fromString(s);
     }
 
-    static String abbreviate(String s) {
+    public static String abbreviate(String s) {
         return s.length() <= 64 ? s : s.substring(0, 61) + "...";
     }
 }

@@ -3,12 +3,12 @@ package dev.chassis.core.internal.http;
 import io.helidon.common.media.type.MediaType;
 
 /** Which media types are JSON. Not API. */
-final class JsonMediaTypes {
+public final class JsonMediaTypes {
     private JsonMediaTypes() {
     }
 
     /** {@code application/json} or {@code application/<anything>+json}. */
-    static boolean isJson(MediaType type) {
+    public static boolean isJson(MediaType type) {
         return "application".equalsIgnoreCase(type.type())
                 && ("json".equalsIgnoreCase(type.subtype()) || type.subtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
     }

@@ -10,10 +10,10 @@ import java.util.List;
  * @param variables the variable names, in order
  * @param shape     the template with variable names erased, for duplicate detection: {@code /orders/{}}
  */
-record PathTemplate(String path, List<String> variables, String shape) {
+public record PathTemplate(String path, List<String> variables, String shape) {
 
     /** Joins a class path and a method path and validates the result. */
-    static PathTemplate of(String classPath, String methodPath) {
+    public static PathTemplate of(String classPath, String methodPath) {
         String joined = "/" + classPath + "/" + methodPath;
         List<String> segments = new ArrayList<>();
         for (String s : joined.split("/")) {
@@ -45,7 +45,7 @@ record PathTemplate(String path, List<String> variables, String shape) {
     }
 
     /** Literal segments count before variables, so {@code /orders/search} is tried before {@code /orders/{id}}. */
-    int specificity() {
+    public int specificity() {
         int literal = 0;
         for (String s : shape.split("/")) {
             if (!s.isEmpty() && !s.equals("{}")) {

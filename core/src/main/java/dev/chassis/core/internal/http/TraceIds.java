@@ -45,7 +45,7 @@ public final class TraceIds {
     }
 
     /** The trace id of a well-formed {@code traceparent} header, or {@code null}. */
-    static String fromTraceparent(String header) {
+    public static String fromTraceparent(String header) {
         // version "-" trace-id "-" parent-id "-" flags; version ff is invalid; all-zero ids are invalid
         String h = header.trim();
         if (h.length() < 55 || h.charAt(2) != '-' || h.charAt(35) != '-' || h.charAt(52) != '-') {
@@ -73,7 +73,7 @@ public final class TraceIds {
         return true;
     }
 
-    static String random() {
+    public static String random() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return String.format("%016x%016x", r.nextLong(), r.nextLong() | 1L);
     }

@@ -15,7 +15,7 @@ import dev.chassis.core.config.Config;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
-import dev.chassis.core.internal.http.Route;
+import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;

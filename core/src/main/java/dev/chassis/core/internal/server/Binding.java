@@ -10,13 +10,14 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.internal.grpc.ChassisChannel;
 import dev.chassis.core.internal.grpc.GrpcServices;
-import dev.chassis.core.internal.http.ClientTarget;
-import dev.chassis.core.internal.http.EndpointBinder;
-import dev.chassis.core.internal.http.ErrorResponder;
-import dev.chassis.core.internal.http.IdempotentRequests;
-import dev.chassis.core.internal.http.LifecycleFilter;
-import dev.chassis.core.internal.http.Route;
-import dev.chassis.core.internal.http.RouteFallback;
+import dev.chassis.core.internal.http.client.ClientTarget;
+import dev.chassis.core.internal.http.server.EndpointBinder;
+import dev.chassis.core.internal.http.server.ErrorResponder;
+import dev.chassis.core.internal.http.server.IdempotentRequests;
+import dev.chassis.core.internal.transport.InFlight;
+import dev.chassis.core.internal.transport.LifecycleFilter;
+import dev.chassis.core.internal.http.server.Route;
+import dev.chassis.core.internal.http.server.RouteFallback;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.HttpServerTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
@@ -32,9 +33,9 @@ import io.helidon.webserver.http.HttpRouting;
  *
  * @param http      the HTTP routing
  * @param grpc      the gRPC routing, or null when the service serves no gRPC
- * @param lifecycle in-flight bookkeeping shared by HTTP and gRPC, for the drain
+ * @param inFlight  the requests and calls in flight, HTTP and gRPC alike, for the drain
  */
-record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, LifecycleFilter lifecycle) {
+record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFlight) {
 
     static Binding run(ServiceSpec spec, Startup startup, Registration registration) {
         Assembly assembly = registration.assembly();
@@ -65,9 +66,9 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, LifecycleFilt
             assembly.stopped.add(channel::close);
         }
 
-        LifecycleFilter lifecycle = new LifecycleFilter();
+        InFlight inFlight = new InFlight();
         HttpRouting.Builder http = HttpRouting.builder();
-        http.addFilter(lifecycle);
+        http.addFilter(new LifecycleFilter(inFlight));
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
@@ -81,10 +82,10 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, LifecycleFilt
         http.error(Throwable.class, errors);
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
-                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, lifecycle,
+                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, inFlight,
                 assembly.stopping::add, telemetry) : null;
         assembly.bound.forEach(Runnable::run);
-        return new Binding(http, grpc, lifecycle);
+        return new Binding(http, grpc, inFlight);
     }
 
     /** Gives every component asked for (by the application or an extension) its provided instance. */

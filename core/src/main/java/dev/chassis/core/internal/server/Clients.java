@@ -11,8 +11,8 @@ import java.util.function.Function;
 import dev.chassis.core.Json;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
-import dev.chassis.core.internal.http.ClientBinder;
-import dev.chassis.core.internal.http.ClientTarget;
+import dev.chassis.core.internal.http.client.ClientBinder;
+import dev.chassis.core.internal.http.client.ClientTarget;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.TargetResolver;
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Setting;
-import dev.chassis.core.internal.http.Balancer;
+import dev.chassis.core.internal.http.client.Balancer;
 
 /** The configuration keys core reads. Not API. */
 public final class CoreSettings {
@@ -52,9 +52,9 @@ public final class CoreSettings {
     public static final Setting<Duration> CLIENT_RESOLVE_INTERVAL = Setting.duration("clients.*.resolve-interval",
             Duration.ofSeconds(10)).min(10).describedAs("how often a gRPC channel looks its target's instances up again");
 
-    public static final Setting<dev.chassis.core.internal.http.Balancer.Policy> CLIENT_BALANCER = Setting.oneOf(
-            "clients.*.load-balancer", dev.chassis.core.internal.http.Balancer.Policy.class,
-            dev.chassis.core.internal.http.Balancer.Policy.ROUND_ROBIN)
+    public static final Setting<dev.chassis.core.internal.http.client.Balancer.Policy> CLIENT_BALANCER = Setting.oneOf(
+            "clients.*.load-balancer", dev.chassis.core.internal.http.client.Balancer.Policy.class,
+            dev.chassis.core.internal.http.client.Balancer.Policy.ROUND_ROBIN)
             .describedAs("how a client spreads calls: round-robin, or least-outstanding (power of two choices)");
     public static final Setting<Integer> CLIENT_EJECT_AFTER = Setting.integer("clients.*.outlier.consecutive-failures", 5)
             .range(1, 1000).describedAs("failed calls in a row (transport failures, 5xx) after which an instance is ejected");
@@ -66,9 +66,9 @@ public final class CoreSettings {
             .range(0, 100).describedAs("the most instances of a target ejected at once, in percent");
 
     /** The load-balancing settings of a target. */
-    public static dev.chassis.core.internal.http.Balancer.Settings balancing(dev.chassis.core.config.Config config,
+    public static dev.chassis.core.internal.http.client.Balancer.Settings balancing(dev.chassis.core.config.Config config,
                                                                              String target) {
-        return new dev.chassis.core.internal.http.Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
+        return new dev.chassis.core.internal.http.client.Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
                 config.get(CLIENT_EJECT_AFTER.resolve(target)), config.get(CLIENT_EJECT_BASE.resolve(target)),
                 config.get(CLIENT_EJECT_MAX.resolve(target)), config.get(CLIENT_EJECT_PERCENT.resolve(target)));
     }

@@ -4,8 +4,8 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Config;
-import dev.chassis.core.internal.http.ConnectionGuard;
-import dev.chassis.core.internal.http.ProblemDirectHandler;
+import dev.chassis.core.internal.transport.ConnectionGuard;
+import dev.chassis.core.internal.http.server.ProblemDirectHandler;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;

@@ -105,7 +105,7 @@ public final class ServiceRuntime implements RunningService {
         }
         try {
             Shutdown.run(startup.info().name(), startup.config(), registration.health(), registration.assembly(),
-                    binding.lifecycle(), listener);
+                    binding.inFlight(), listener);
         } finally {
             if (shutdownHook != null && Thread.currentThread() != shutdownHook) {
                 try {

@@ -8,7 +8,7 @@ import java.util.function.Function;
 import dev.chassis.core.Problem;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
-import dev.chassis.core.internal.http.ClientBinder;
+import dev.chassis.core.internal.http.client.ClientBinder;
 import io.helidon.webserver.http.HttpRules;
 
 /** What the service builder collected; immutable. Not API. */

@@ -5,7 +5,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Config;
-import dev.chassis.core.internal.http.LifecycleFilter;
+import dev.chassis.core.internal.transport.InFlight;
 
 /**
  * Phases 5 and 6, drain and close: readiness DOWN and the stopping hooks (consumers finish, deregistration), the
@@ -18,7 +18,7 @@ final class Shutdown {
     private Shutdown() {
     }
 
-    static void run(String name, Config config, HealthRegistry health, Assembly assembly, LifecycleFilter lifecycle,
+    static void run(String name, Config config, HealthRegistry health, Assembly assembly, InFlight inFlight,
                     Listener listener) {
         long begin = System.nanoTime();
         long drained = begin;
@@ -27,12 +27,12 @@ final class Shutdown {
             LOG.log(Level.INFO, "{0}: shutting down; readiness is DOWN", name);
             runAll(assembly.stopping, "stopping");
             sleep(config.get(CoreSettings.SHUTDOWN_DELAY));
-            lifecycle.drain();
+            inFlight.drain();
             long deadline = System.nanoTime() + config.get(CoreSettings.SHUTDOWN_TIMEOUT).toNanos();
-            while (lifecycle.inFlight() > 0 && System.nanoTime() - deadline < 0) {
+            while (inFlight.count() > 0 && System.nanoTime() - deadline < 0) {
                 sleep(Duration.ofMillis(5));
             }
-            long left = lifecycle.inFlight();
+            long left = inFlight.count();
             if (left > 0) {
                 LOG.log(Level.WARNING, "{0}: {1} requests still in flight after the shutdown timeout; closing anyway",
                         name, left);

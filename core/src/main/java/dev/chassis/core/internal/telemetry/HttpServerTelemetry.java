@@ -47,13 +47,13 @@ public final class HttpServerTelemetry implements Filter {
     /** Per route template ("" when none matched): span names and metric attributes, built once each. */
     private final Map<String, RouteNames> routes = new ConcurrentHashMap<>();
 
-    private final dev.chassis.core.internal.http.ErrorResponder errors;
+    private final dev.chassis.core.internal.http.server.ErrorResponder errors;
 
     /**
      * @param errors the routing's error handler, to know what it will answer for an exception that a later
      *               filter throws (Helidon handles those after this filter has returned)
      */
-    public HttpServerTelemetry(Telemetry telemetry, dev.chassis.core.internal.http.ErrorResponder errors) {
+    public HttpServerTelemetry(Telemetry telemetry, dev.chassis.core.internal.http.server.ErrorResponder errors) {
         this.telemetry = telemetry;
         this.errors = errors;
         for (int i = 0; i < active.length; i++) {

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.client;
 
 import java.lang.System.Logger.Level;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
@@ -26,6 +26,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import dev.chassis.core.internal.http.Statuses;
 
 /**
  * {@code Idempotency-Key} on POST and PATCH (STANDARD §2): the first request with a key runs and its answer is

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.client;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
@@ -29,6 +29,10 @@ import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import dev.chassis.core.internal.http.Converters;
+import dev.chassis.core.internal.http.PathTemplate;
+import dev.chassis.core.internal.shared.Names;
+import dev.chassis.core.internal.http.HttpAnnotations;
 
 /**
  * Turns an annotated client interface into an implementation, once: every method's request template,
@@ -99,9 +103,9 @@ public final class ClientBinder {
             if (m.isDefault() || Modifier.isStatic(m.getModifiers())) {
                 continue;
             }
-            String httpMethod = EndpointBinder.httpMethod(m);
+            String httpMethod = HttpAnnotations.httpMethod(m);
             if (httpMethod == null) {
-                throw new BindingException(EndpointBinder.where(m) + " has no HTTP method annotation."
+                throw new BindingException(Names.method(m) + " has no HTTP method annotation."
                         + " Fix: annotate it with @Get, @Post, @Put, @Patch, @Delete, @Head or @Options, or make it a default method");
             }
             bound.put(m, bindMethod(m, httpMethod, classPath == null ? "" : classPath.value(), target));
@@ -115,9 +119,9 @@ public final class ClientBinder {
     private Bound bindMethod(Method m, String httpMethod, String classPath, ClientTarget target) {
         PathTemplate template;
         try {
-            template = PathTemplate.of(classPath, EndpointBinder.methodPath(m, httpMethod));
+            template = PathTemplate.of(classPath, HttpAnnotations.methodPath(m, httpMethod));
         } catch (IllegalArgumentException e) {
-            throw new BindingException(EndpointBinder.where(m) + ": invalid path: " + e.getMessage()
+            throw new BindingException(Names.method(m) + ": invalid path: " + e.getMessage()
                     + ". Fix: use literal segments and whole {name} variables, e.g. /orders/{id}");
         }
         Parameter[] params = m.getParameters();
@@ -138,16 +142,16 @@ public final class ClientBinder {
                 }
                 parts[i] = part(p, template);
             } catch (IllegalArgumentException e) {
-                throw new BindingException(EndpointBinder.where(m) + ": " + e.getMessage());
+                throw new BindingException(Names.method(m) + ": " + e.getMessage());
             }
         }
         if (bodies > 1) {
-            throw new BindingException(EndpointBinder.where(m) + " has " + bodies + " @Body parameters; a request has one body."
+            throw new BindingException(Names.method(m) + " has " + bodies + " @Body parameters; a request has one body."
                     + " Fix: keep one @Body");
         }
         for (String v : template.variables()) {
             if (!boundVariables.contains(v)) {
-                throw new BindingException(EndpointBinder.where(m) + ": path variable {" + v + "} has no @PathParam."
+                throw new BindingException(Names.method(m) + ": path variable {" + v + "} has no @PathParam."
                         + " Fix: add a parameter @PathParam(\"" + v + "\")");
             }
         }
@@ -308,7 +312,7 @@ public final class ClientBinder {
         if (type instanceof ParameterizedType pt) {
             return pt.getActualTypeArguments()[0];
         }
-        throw new BindingException((m == null ? "a parameter" : EndpointBinder.where(m))
+        throw new BindingException((m == null ? "a parameter" : Names.method(m))
                 + " uses a raw Optional, List or Response. Fix: give its type argument, e.g. Optional<Order>");
     }
 

@@ -1,7 +1,8 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import io.helidon.http.Method;
 import io.helidon.webserver.http.Handler;
+import dev.chassis.core.internal.http.PathTemplate;
 
 /**
  * One bound route: method, path template and the handler that serves it. Not API.

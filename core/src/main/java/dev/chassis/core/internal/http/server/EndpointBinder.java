@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.lang.annotation.Annotation;
 import java.lang.invoke.MethodHandle;
@@ -30,6 +30,8 @@ import dev.chassis.core.http.Path;
 import dev.chassis.core.http.Post;
 import dev.chassis.core.http.Put;
 import dev.chassis.core.http.Status;
+import dev.chassis.core.internal.http.HttpAnnotations;
+import dev.chassis.core.internal.http.PathTemplate;
 
 /**
  * Reads the annotations of an endpoint object once, at start-up, and turns each handler method into a
@@ -65,7 +67,7 @@ public final class EndpointBinder {
         Class<?> type = endpoint.getClass();
         List<Method> methods = new ArrayList<>(Arrays.asList(type.getMethods()));
         for (Method m : type.getDeclaredMethods()) {
-            if (!Modifier.isPublic(m.getModifiers()) && httpMethod(m) != null) {
+            if (!Modifier.isPublic(m.getModifiers()) && HttpAnnotations.httpMethod(m) != null) {
                 throw new BindingException(where(m) + " is a handler but is not public. Fix: make it public");
             }
         }
@@ -73,7 +75,7 @@ public final class EndpointBinder {
         List<Route> routes = new ArrayList<>();
         for (Method m : methods) {
             Method annotated = annotatedVersion(type, m);
-            String httpMethod = httpMethod(annotated);
+            String httpMethod = HttpAnnotations.httpMethod(annotated);
             if (httpMethod == null) {
                 if (m.isAnnotationPresent(Path.class) || m.isAnnotationPresent(Status.class)) {
                     throw new BindingException(where(m) + " has @Path or @Status but no HTTP method annotation."
@@ -124,14 +126,14 @@ public final class EndpointBinder {
 
     /** The method itself when it carries an HTTP annotation, else the interface method it implements that does. */
     private static Method annotatedVersion(Class<?> type, Method m) {
-        if (httpMethod(m) != null || Modifier.isStatic(m.getModifiers())) {
+        if (HttpAnnotations.httpMethod(m) != null || Modifier.isStatic(m.getModifiers())) {
             return m;
         }
         for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
             for (Class<?> i : c.getInterfaces()) {
                 try {
                     Method candidate = i.getMethod(m.getName(), m.getParameterTypes());
-                    if (httpMethod(candidate) != null) {
+                    if (HttpAnnotations.httpMethod(candidate) != null) {
                         return candidate;
                     }
                 } catch (NoSuchMethodException notThere) {
@@ -148,7 +150,7 @@ public final class EndpointBinder {
         }
         PathTemplate template;
         try {
-            template = PathTemplate.of(classPath, methodPath(annotated, httpMethod));
+            template = PathTemplate.of(classPath, HttpAnnotations.methodPath(annotated, httpMethod));
         } catch (IllegalArgumentException e) {
             throw new BindingException(where(m) + ": invalid path: " + e.getMessage()
                     + ". Fix: use literal segments and whole {name} variables, e.g. /orders/{id}");
@@ -212,50 +214,6 @@ public final class EndpointBinder {
             throw new BindingException(where(m) + " cannot be called by Chassis (" + e.getMessage() + ")."
                     + " Fix: make the class and the method public, or open its package");
         }
-    }
-
-    static String httpMethod(Method m) {
-        String found = null;
-        int count = 0;
-        for (Annotation a : m.getAnnotations()) {
-            String name = switch (a) {
-                case Get g -> "GET";
-                case Post p -> "POST";
-                case Put p -> "PUT";
-                case Patch p -> "PATCH";
-                case Delete d -> "DELETE";
-                case Head h -> "HEAD";
-                case Options o -> "OPTIONS";
-                default -> null;
-            };
-            if (name != null) {
-                found = name;
-                count++;
-            }
-        }
-        if (count > 1) {
-            throw new BindingException(where(m) + " has more than one HTTP method annotation."
-                    + " Fix: keep one; write a second method for the other HTTP method");
-        }
-        return found;
-    }
-
-    static String methodPath(Method m, String httpMethod) {
-        String inMethodAnnotation = switch (httpMethod) {
-            case "GET" -> m.getAnnotation(Get.class).value();
-            case "POST" -> m.getAnnotation(Post.class).value();
-            case "PUT" -> m.getAnnotation(Put.class).value();
-            case "PATCH" -> m.getAnnotation(Patch.class).value();
-            case "DELETE" -> m.getAnnotation(Delete.class).value();
-            case "HEAD" -> m.getAnnotation(Head.class).value();
-            default -> m.getAnnotation(Options.class).value();
-        };
-        Path path = m.getAnnotation(Path.class);
-        if (path != null && !inMethodAnnotation.isEmpty()) {
-            throw new BindingException(where(m) + " sets its path twice (in @Path and in the HTTP method annotation)."
-                    + " Fix: keep one");
-        }
-        return path != null ? path.value() : inMethodAnnotation;
     }
 
     static String where(Method m) {

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.net.URI;
 
@@ -7,6 +7,9 @@ import io.helidon.http.DirectHandler;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerResponseHeaders;
 import io.helidon.http.Status;
+import dev.chassis.core.internal.http.Problems;
+import dev.chassis.core.internal.http.Statuses;
+import dev.chassis.core.internal.http.TraceIds;
 
 /**
  * Answers the errors Helidon detects before routing (malformed request line or headers, body over the

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.client;
 
 import java.net.URI;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.transport;
 
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +27,7 @@ import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http2.Http2ConnectionProvider;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
+import dev.chassis.core.internal.http.Problems;
 
 /**
  * The listener's only connection selector: it takes every connection, tells HTTP/2 with prior knowledge

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.lang.invoke.MethodHandle;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
@@ -18,6 +18,8 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import dev.chassis.core.internal.http.Converters;
+import dev.chassis.core.internal.http.PathTemplate;
 
 /**
  * Turns one handler parameter into an {@link ArgumentReader}, validating its annotation and type.

@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
@@ -10,6 +10,8 @@ import io.helidon.http.HttpException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import dev.chassis.core.internal.http.Problems;
+import dev.chassis.core.internal.http.TraceIds;
 
 /**
  * The routing's error handler: every exception a handler or filter throws becomes a problem response.

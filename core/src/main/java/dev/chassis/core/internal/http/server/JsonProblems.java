@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.server;
 
 import java.time.temporal.Temporal;
 import java.util.Collection;
@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.internal.shared.Texts;
+import dev.chassis.core.internal.http.Converters;
 
 /**
  * Turns Jackson's read errors into 400 problems that say what is wrong with the client's JSON

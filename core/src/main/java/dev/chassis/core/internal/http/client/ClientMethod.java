@@ -1,4 +1,4 @@
-package dev.chassis.core.internal.http;
+package dev.chassis.core.internal.http.client;
 
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -34,6 +34,7 @@ import io.helidon.http.HeaderValues;
 import io.helidon.http.Method;
 import io.helidon.webclient.api.HttpClientRequest;
 import io.helidon.webclient.api.HttpClientResponse;
+import dev.chassis.core.internal.http.PathTemplate;
 
 /**
  * One bound client method: turns arguments into a request, sends one attempt to one instance, and turns
