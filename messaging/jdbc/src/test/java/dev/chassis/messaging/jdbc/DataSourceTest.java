@@ -11,6 +11,8 @@ import javax.sql.DataSource;
 
 import org.junit.jupiter.api.Test;
 
+import org.slf4j.LoggerFactory;
+
 import com.zaxxer.hikari.HikariDataSource;
 
 import dev.chassis.core.Chassis;
@@ -20,6 +22,12 @@ import dev.chassis.testing.TestClient;
 
 /** The service's data source: H2 in memory by default, a readiness check, pool metrics, checked settings. */
 class DataSourceTest {
+    @Test
+    void hikariLogsToTheSameLogAsChassisWithoutAnSlf4jWarning() {
+        // SLF4J bound to java.util.logging, where System.Logger logs: no "no providers" / StaticLoggerBinder warning
+        assertThat(LoggerFactory.getILoggerFactory().getClass().getName()).isEqualTo("org.slf4j.jul.JDK14LoggerFactory");
+    }
+
     @Test
     void anEmbeddedDatabaseByDefaultWithReadinessAndPoolMetrics() throws Exception {
         var b = Chassis.service("ledger").property("server.port", "0");
