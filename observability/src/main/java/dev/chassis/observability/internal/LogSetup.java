@@ -1,5 +1,6 @@
 package dev.chassis.observability.internal;
 
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -9,10 +10,20 @@ import java.util.logging.Logger;
  * Applies {@code logging.format} and {@code logging.level} to java.util.logging (where {@link System.Logger},
  * and so Chassis and Helidon, log by default). Logging is per process: the first service started in a JVM
  * sets it, and a JVM whose logging is configured by a file ({@code java.util.logging.config.file}) is left
- * alone. Not API.
+ * alone. The console handler it installs keeps logging while the JVM exits, so that a SIGTERMed process logs its
+ * shutdown. Not API.
  */
 final class LogSetup {
     private static final System.Logger LOG = System.getLogger(LogSetup.class.getName());
+    /**
+     * Helidon's start-up INFO lines, said once more by Chassis' one start line ("preview features", "features",
+     * "bound for socket", "Started all channels"): quiet at the default level INFO, shown at DEBUG and below. Held
+     * here because java.util.logging keeps its loggers only weakly.
+     */
+    private static final List<Logger> START_UP_NOISE = List.of(
+            Logger.getLogger("io.helidon.common.features.HelidonFeatures"),
+            Logger.getLogger("io.helidon.webserver.ServerListener"),
+            Logger.getLogger("io.helidon.webserver.LoomServer"));
     private static boolean applied;
 
     private LogSetup() {
@@ -39,20 +50,19 @@ final class LogSetup {
         };
         Logger root = Logger.getLogger("");
         root.setLevel(jul);
+        if (level == ObservabilitySettings.LogLevel.INFO) {
+            START_UP_NOISE.forEach(l -> l.setLevel(Level.WARNING));
+        }
         LogFormat formatter = new LogFormat(format == ObservabilitySettings.LogFormat.JSON, service);
-        boolean console = false;
+        // the JDK's console handler is replaced by one that keeps logging while the JVM exits (see ConsoleLog)
         for (Handler h : root.getHandlers()) {
             if (h instanceof ConsoleHandler) {
-                h.setFormatter(formatter);
-                h.setLevel(jul);
-                console = true;
+                root.removeHandler(h);
             }
         }
-        if (!console) {
-            ConsoleHandler h = new ConsoleHandler();
-            h.setFormatter(formatter);
-            h.setLevel(jul);
-            root.addHandler(h);
-        }
+        ConsoleLog console = new ConsoleLog(root);
+        console.setFormatter(formatter);
+        console.setLevel(jul);
+        root.addHandler(console);
     }
 }

@@ -61,9 +61,12 @@ public final class ServiceRuntime implements RunningService {
                 Runtime.getRuntime().addShutdownHook(runtime.shutdownHook);
             }
             ServiceInfo info = startup.info();
-            LOG.log(Level.INFO, "{0} {1} ({2}) serving on port {3,number,#} after {4} ms{5}", info.name(), info.version(),
-                    info.instanceId(), runtime.port, Duration.between(startTime, Instant.now()).toMillis(),
-                    startup.config().profile().map(p -> " with profile " + p).orElse(""));
+            // the one start-up line: what runs, where, how configured, how fast
+            LOG.log(Level.INFO, "{0} {1} serving on port {2,number,#} ({3}), profile {4}, ready in {5,number,#} ms"
+                    + " (instance {6})", info.name(), info.version(), runtime.port,
+                    runtime.binding.grpc() != null ? "HTTP and gRPC" : "HTTP",
+                    startup.config().profile().orElse("none"), Duration.between(startTime, Instant.now()).toMillis(),
+                    info.instanceId());
             assembly.started.forEach(h -> h.accept(runtime));
         } catch (RuntimeException | Error e) {
             runtime.stop(); // a started hook failed: do not leave a half-started server behind

@@ -45,7 +45,8 @@ final class Shutdown {
                 listener.guard().close();
                 long closed = System.nanoTime();
                 runAll(assembly.stopped, "stopped");
-                LOG.log(Level.INFO, "{0}: stopped after {1} ms (drain {2} ms, port {3} ms, release {4} ms)", name,
+                LOG.log(Level.INFO, "{0}: stopped after {1,number,#} ms (drain {2,number,#} ms, port {3,number,#} ms,"
+                        + " release {4,number,#} ms)", name,
                         millis(begin, System.nanoTime()), millis(begin, drained), millis(drained, closed),
                         millis(closed, System.nanoTime()));
             }

@@ -32,6 +32,10 @@ public final class ClientTarget {
                 .readTimeout(requestTimeout)
                 .sendExpectContinue(false)
                 .followRedirects(false)
+                // Helidon's shared connection cache closes in its own JVM shutdown hook, which runs concurrently with
+                // Chassis' drain: requests still in flight at SIGTERM could no longer call out. This target's own
+                // cache is closed by close(), after the drain.
+                .shareConnectionCache(false)
                 .build();
     }
 
@@ -40,7 +44,7 @@ public final class ClientTarget {
         return requestTimeout;
     }
 
-    /** Releases the client's pooled connections. */
+    /** Releases the client's pooled connections; called once no request can use them any more. */
     public void close() {
         client.closeResource();
     }

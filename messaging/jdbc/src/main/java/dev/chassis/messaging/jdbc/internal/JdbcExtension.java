@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import javax.sql.DataSource;
 
@@ -71,6 +72,16 @@ public final class JdbcExtension implements ChassisExtension {
         return all;
     }
 
+    /**
+     * An H2 URL with {@code DB_CLOSE_ON_EXIT=FALSE} unless it says otherwise: H2 closes its databases in a JVM shutdown
+     * hook of its own, concurrently with the service's drain, where handlers still in flight need them; the service
+     * closes the pool after the drain instead.
+     */
+    static String keepOpenAtExit(String url) {
+        return url.startsWith("jdbc:h2:") && !url.toUpperCase(Locale.ROOT).contains("DB_CLOSE_ON_EXIT")
+                ? url + ";DB_CLOSE_ON_EXIT=FALSE" : url;
+    }
+
     @Override
     public void register(ExtensionContext context) {
         Config config = context.config();
@@ -86,7 +97,7 @@ public final class JdbcExtension implements ChassisExtension {
         }
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(context.service().name() + "-db");
-        hikari.setJdbcUrl(url);
+        hikari.setJdbcUrl(keepOpenAtExit(url));
         config.find(USERNAME).ifPresent(hikari::setUsername);
         config.find(PASSWORD).ifPresent(hikari::setPassword);
         hikari.setMaximumPoolSize(config.get(MAX_POOL));

@@ -111,6 +111,16 @@ public final class ShopSystem implements AutoCloseable {
         }
     }
 
+    /**
+     * Grants what gRPC's Netty and protobuf use (JNI libraries, {@code sun.misc.Unsafe}), so that JDK 24+ prints no
+     * native-access or Unsafe warnings: the children run on this JVM's {@code java}, so its version decides.
+     */
+    static List<String> quietJdkFlags() {
+        return Runtime.version().feature() >= 23
+                ? List.of("--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow")
+                : List.of("--enable-native-access=ALL-UNNAMED");
+    }
+
     private static String java() {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
@@ -191,7 +201,9 @@ public final class ShopSystem implements AutoCloseable {
 
     /** The same, with extra settings ({@code outbox.relay=false}, ...). */
     public void start(String service, Map<String, String> settings) throws Exception {
-        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m",
+        List<String> cmd = new ArrayList<>(List.of(java(), "-Xmx256m"));
+        cmd.addAll(quietJdkFlags());
+        cmd.addAll(List.of(
                 "-Dserver.port=" + ports.get(service),
                 "-Dmessaging.broker=kafka",
                 "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
