@@ -176,7 +176,8 @@ final class BeanValidation implements Validation {
 
     private static List<Problem.FieldError> fieldErrors(Map<String, List<String>> errors) {
         List<Problem.FieldError> out = new ArrayList<>(errors.size());
-        errors.forEach((field, messages) -> out.add(new Problem.FieldError(field, String.join("; ", messages))));
+        errors.forEach((field, messages) -> out.add(new Problem.FieldError(field,
+                String.join("; ", messages.stream().sorted().toList()))));
         return out;
     }
 }
