@@ -52,7 +52,7 @@ final class Clients {
     static String nowhere(String name, Config config, List<TargetResolver> resolvers) {
         String missing = "clients." + name + ".url is not set" + (resolvers.isEmpty()
                 ? " and no discovery is configured"
-                : " and discovery knows no service '" + name + "'");
+                : " and no resolver (discovery) knows '" + name + "'");
         Set<String> others = new TreeSet<>(config.names("clients"));
         others.remove(name);
         Optional<String> typo = ConfigException.closest(name, others);
@@ -62,7 +62,7 @@ final class Clients {
         }
         return missing + ". Fix: set clients." + name + ".url (e.g. http://localhost:8081)" + (resolvers.isEmpty()
                 ? ", or configure discovery"
-                : ", or have '" + name + "' register with the registry discovery uses");
+                : ", or have '" + name + "' registered where discovery looks");
     }
 
     /** Binds the clients; returns their targets, to close when the service stops. */
