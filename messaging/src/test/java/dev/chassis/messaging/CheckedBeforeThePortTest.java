@@ -25,6 +25,23 @@ class CheckedBeforeThePortTest {
     }
 
     @Test
+    void aMisspeltConsumerKeyGetsTheHandlerItMeant() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked").consume(new Billing())
+                .property("consumers.billing.onn.max-attempts", "2"));
+        assertThat(e).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("consumers.billing.onn names no @Consume handler of this service."
+                        + " Did you mean consumers.billing.on?");
+    }
+
+    @Test
+    void aMisspeltSettingUnderAConsumerIsSuggested() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked").consume(new Billing())
+                .property("consumers.billing.on.max-atempts", "2"));
+        assertThat(e).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("Did you mean consumers.billing.on.max-attempts?");
+    }
+
+    @Test
     void anUnknownBrokerFailsBeforeThePortIsBound() {
         RuntimeException e = StartFailure.of(Chassis.service("checked").property("messaging.broker", "rabbit"));
         assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("messaging.broker is 'rabbit'");

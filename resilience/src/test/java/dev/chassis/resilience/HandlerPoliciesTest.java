@@ -181,6 +181,18 @@ class HandlerPoliciesTest {
                 .hasMessageContaining("handlers.api.configurd names no handler");
     }
 
+    @Test
+    void aMisspeltHandlerKeyGetsTheHandlerItMeantAndAMisspeltPolicyKeyTheKeyItMeant() {
+        assertThatThrownBy(() -> Chassis.service("typo").property("server.port", "0").http(new Api())
+                .property("handlers.api.configurd.rate-limiter.limit", "1").start())
+                .hasMessageContaining("handlers.api.configurd names no handler of this service."
+                        + " Did you mean handlers.api.configured?");
+        assertThatThrownBy(() -> Chassis.service("typo").property("server.port", "0").http(new Api())
+                .property("handlers.api.configured.rate-limiter.limt", "1").start())
+                .isInstanceOf(dev.chassis.core.config.ConfigException.class)
+                .hasMessageContaining("Did you mean handlers.api.configured.rate-limiter.limit?");
+    }
+
     @Path("/bad")
     public static final class BadApi {
         @Get

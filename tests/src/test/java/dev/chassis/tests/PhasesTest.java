@@ -90,4 +90,25 @@ class PhasesTest {
         RuntimeException e = StartFailure.of(builder);
         assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("clients.nowhere.url");
     }
+
+    @Test
+    void theMissingUrlMessageSaysWhatIsMissing() {
+        ServiceBuilder builder = Chassis.service("phases");
+        builder.client(Nowhere.class);
+        assertThat(StartFailure.of(builder)).isInstanceOf(ConfigException.class)
+                // this module's test extension resolves targets, as discovery would
+                .hasMessageContaining("calls 'nowhere', but clients.nowhere.url is not set and no resolver (discovery)"
+                        + " knows 'nowhere'. Fix: set clients.nowhere.url (e.g. http://localhost:8081), or have"
+                        + " 'nowhere' registered where discovery looks");
+    }
+
+    @Test
+    void aMisspeltClientBlockIsNamedAsTheLikelyFix() {
+        ServiceBuilder builder = Chassis.service("phases").property("clients.nowher.url", "http://localhost:1");
+        builder.client(Nowhere.class);
+        assertThat(StartFailure.of(builder)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("clients.nowhere.url is not set")
+                .hasMessageContaining("Fix: the configuration has clients.nowher: if it means 'nowhere', rename it to"
+                        + " clients.nowhere");
+    }
 }

@@ -12,8 +12,10 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import dev.chassis.core.Problem;
 import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.core.internal.shared.Texts;
+import dev.chassis.core.spi.Constraints;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerRecord;
@@ -32,8 +34,8 @@ import io.opentelemetry.context.Scope;
  * Delivers one subscription's records to its handler: reads the CloudEvent and the event, calls the handler
  * in the message's trace (a consumer span), again with back-off when it throws, and after the last attempt
  * publishes the message to {@code <topic>.dlq} with headers naming the error, the attempts and where it came
- * from. A record that is not a readable CloudEvent, or whose data is not the handler's event type, goes to
- * the dead letters at once. Returning lets the broker commit; being interrupted (shutdown) does not. Not API.
+ * from. A record that is not a readable CloudEvent, whose data is not the handler's event type, or whose event
+ * violates its type's Bean Validation constraints, goes to the dead letters at once. Returning lets the broker commit; being interrupted (shutdown) does not. Not API.
  */
 final class Dispatcher implements PartitionHandler {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -60,9 +62,11 @@ final class Dispatcher implements PartitionHandler {
     private final Attributes failed;
     /** The handler's {@code @EventType}, when its event class declares one: other types are not its events. */
     private final String expectedType;
+    /** The event type's Bean Validation constraints; null when it declares none. */
+    private final Constraints.Check constraints;
 
     Dispatcher(ConsumerBinding binding, Broker broker, Envelope envelope, ObjectMapper mapper, MessageTracing tracing,
-               DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout) {
+               DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout, Constraints constraints) {
         this.binding = binding;
         this.broker = broker;
         this.envelope = envelope;
@@ -70,6 +74,7 @@ final class Dispatcher implements PartitionHandler {
         dev.chassis.messaging.EventType declared = binding.eventType().getRawClass()
                 .getAnnotation(dev.chassis.messaging.EventType.class);
         this.expectedType = declared == null ? null : declared.value();
+        this.constraints = constraints.of(binding.eventType().getRawClass()).orElse(null);
         this.tracing = tracing;
         this.duration = duration;
         this.deadLetters = deadLetters;
@@ -105,6 +110,17 @@ final class Dispatcher implements PartitionHandler {
             deadLetter(d, "unreadable: the data is not JSON of a " + binding.eventType().getRawClass().getSimpleName()
                     + ": " + Texts.firstLine(e.getMessage(), ""), 0);
             return;
+        }
+        if (constraints != null && data != null) {
+            List<Problem.FieldError> violations = constraints.violations(data);
+            if (!violations.isEmpty()) {
+                StringBuilder error = new StringBuilder("invalid: ");
+                for (Problem.FieldError v : violations) {
+                    error.append(error.length() > 9 ? "; " : "").append(v.field()).append(' ').append(v.message());
+                }
+                deadLetter(d, error.toString(), 0);
+                return;
+            }
         }
         Span span = tracing.startConsume(binding.topic(), binding.group(), event.id(), name -> values(record, name));
         Throwable last = null;

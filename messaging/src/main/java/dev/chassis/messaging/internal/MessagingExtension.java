@@ -12,6 +12,7 @@ import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.Constraints;
 import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.core.internal.shared.MessageTracing;
 import dev.chassis.core.spi.MessageHandlers;
@@ -66,8 +67,10 @@ public final class MessagingExtension implements ChassisExtension {
         for (String handler : config.names("consumers")) {
             for (String method : config.names("consumers." + handler)) {
                 if (!keys.contains(handler + "." + method)) {
-                    problems.add("consumers." + handler + "." + method + " names no @Consume handler of this service;"
-                            + " handlers: " + (keys.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(keys))));
+                    problems.add("consumers." + handler + "." + method + " names no @Consume handler of this service."
+                            + ConfigException.closest(handler + "." + method, keys)
+                                    .map(k -> " Did you mean consumers." + k + "?").orElse("")
+                            + " Handlers: " + (keys.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(keys))));
                 }
             }
         }
@@ -124,11 +127,14 @@ public final class MessagingExtension implements ChassisExtension {
         context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
                 : Health.down("the " + broker.system() + " broker cannot be reached")));
 
+        Constraints constraints = context.components().require(Constraints.class,
+                "core provides it; a validator on the class path makes it check @Consume events");
         List<Subscription> subscriptions = new ArrayList<>();
         context.lifecycle().onStarted(running -> {
             for (ConsumerBinding b : bindings) {
                 subscriptions.add(broker.subscribe(b.topic(), b.group(), b.concurrency(),
-                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout)));
+                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout,
+                                constraints)));
             }
         });
         Duration shutdown = config.get(MessagingSettings.SHUTDOWN_TIMEOUT);

@@ -38,8 +38,10 @@ public final class ResilienceExtension implements ChassisExtension {
         for (String cls : config.names("handlers")) {
             for (String method : config.names("handlers." + cls)) {
                 if (!decorator.handlerKeys().contains(cls + "." + method)) {
-                    problems.add("handlers." + cls + "." + method + " names no handler of this service; handlers: "
-                            + String.join(", ", decorator.handlerKeys().stream().sorted().toList()));
+                    problems.add("handlers." + cls + "." + method + " names no handler of this service."
+                            + ConfigException.closest(cls + "." + method, decorator.handlerKeys())
+                                    .map(k -> " Did you mean handlers." + k + "?").orElse("")
+                            + " Handlers: " + String.join(", ", decorator.handlerKeys().stream().sorted().toList()));
                 }
             }
         }
@@ -49,7 +51,9 @@ public final class ResilienceExtension implements ChassisExtension {
                             || config.raw("clients." + target + "." + policy).isPresent());
             if (policyKeys && !decorator.clientTargets().contains(target)) {
                 problems.add("clients." + target + " sets policies but no client of this service calls '" + target
-                        + "'; targets: " + String.join(", ", decorator.clientTargets().stream().sorted().toList()));
+                        + "'." + ConfigException.closest(target, decorator.clientTargets())
+                                .map(k -> " Did you mean clients." + k + "?").orElse("")
+                        + " Targets: " + String.join(", ", decorator.clientTargets().stream().sorted().toList()));
             }
         }
         if (!problems.isEmpty()) {

@@ -108,6 +108,17 @@ class AnnotatedEndpointsTest {
     }
 
     @Test
+    void anEmptyOptionalNamesTheResourceAndIdWithATypeOfItsOwn() {
+        TestResponse missing = service.client().get("/sink/items/unknown");
+        assertThat(missing.json().get("type").asText()).isEqualTo("https://chassis.dev/problems/no-such-resource");
+        assertThat(missing.json().get("title").asText()).isEqualTo("Resource Not Found");
+        assertThat(missing.json().get("detail").asText()).isEqualTo("no item with name 'unknown'");
+        TestResponse wrongUrl = service.client().get("/sink/itemz/unknown");
+        assertThat(wrongUrl.status()).isEqualTo(404);
+        assertThat(wrongUrl.json().get("type").asText()).as("an unknown route is told apart").isEqualTo("about:blank");
+    }
+
+    @Test
     void literalSegmentsWinOverVariables() {
         assertThat(service.client().get("/sink/items/search").body()).isEqualTo("\"search beats {name}\"");
     }

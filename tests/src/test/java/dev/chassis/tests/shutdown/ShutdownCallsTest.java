@@ -97,12 +97,11 @@ class ShutdownCallsTest {
             // the consumers have stopped and the port is open for the shutdown delay: the group has nothing left
             Pattern lag = Pattern.compile("messaging_consumer_lag\\{[^}]*messaging_destination_name=\""
                     + Pattern.quote(ConsumingServiceMain.TOPIC) + "\"[^}]*} (\\S+)");
-            String[] last = {""};
-            Eventually.until(() -> "the consumer lag of " + ConsumingServiceMain.TOPIC + " is 0; metrics: " + last[0], () -> {
-                last[0] = metrics(base);
-                var m = lag.matcher(last[0]);
-                return m.find() && Double.parseDouble(m.group(1)) == 0;
-            });
+            Eventually.within(WAIT).get("the consumer lag of " + ConsumingServiceMain.TOPIC + " is 0", () -> metrics(base),
+                    text -> {
+                        var m = lag.matcher(text);
+                        return m.find() && Double.parseDouble(m.group(1)) == 0;
+                    });
             assertThat(stocker.exitValue(WAIT)).isEqualTo(143);
             List<String> out = stocker.output();
             assertThat(out).as("the handler ran once").filteredOn(l -> l.equals("ENTERED m1")).hasSize(1);

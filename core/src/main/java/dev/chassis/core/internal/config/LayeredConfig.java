@@ -136,20 +136,29 @@ public final class LayeredConfig implements Config {
     }
 
     private static String unknownKey(String key, Source source, Collection<Setting<?>> declared) {
-        String closest = null;
-        int best = Integer.MAX_VALUE;
-        for (Setting<?> s : declared) {
-            int d = distance(key, s.key());
-            if (d < best) {
-                best = d;
-                closest = s.key();
-            }
-        }
-        String hint = closest != null && best <= Math.max(3, key.length() / 4) ? " Did you mean " + closest + "?" : "";
+        // a pattern is compared as the key it would be with the given names: clients.*.request-timeout is
+        // clients.catalog.request-timeout for clients.catalog.request-timout
+        List<String> candidates = declared.stream().map(s -> instantiate(s.key(), key)).distinct().toList();
+        String hint = ConfigException.didYouMean(key, candidates);
         String top = key.indexOf('.') < 0 ? key : key.substring(0, key.indexOf('.'));
         List<String> known = declared.stream().map(Setting::key).filter(k -> k.startsWith(top + ".") || k.equals(top)).sorted().toList();
         return "unknown key " + key + " (from " + source.name() + ")." + hint + " Known keys under '" + top + "': "
                 + String.join(", ", known);
+    }
+
+    /** {@code pattern} with each {@code *} replaced by the segment of {@code key} at the same place. */
+    private static String instantiate(String pattern, String key) {
+        if (!pattern.contains("*")) {
+            return pattern;
+        }
+        String[] p = pattern.split("\\.");
+        String[] k = key.split("\\.");
+        for (int i = 0; i < p.length && i < k.length; i++) {
+            if (p[i].equals("*")) {
+                p[i] = k[i];
+            }
+        }
+        return String.join(".", p);
     }
 
     private Optional<Value> lookup(String key) {
@@ -176,25 +185,6 @@ public final class LayeredConfig implements Config {
         String name = Setting.environmentName(key);
         String v = environment.get(name);
         return v == null ? Optional.empty() : Optional.of(new Value(key, v, "environment variable " + name));
-    }
-
-    private static int distance(String a, String b) {
-        int[] prev = new int[b.length() + 1];
-        int[] cur = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            prev[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            cur[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        return prev[b.length()];
     }
 
     private record Value(String key, String raw, String source) {

@@ -7,7 +7,9 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import dev.chassis.core.client.ClientException;
 import dev.chassis.core.client.RemoteProblemException;
+import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.grpc.GrpcStatuses;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -30,8 +32,9 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
  * connected when it does. Its instances come from the service's resolvers (static configuration
  * {@code clients.<target>.url}, or discovery), balanced round robin; a call without a deadline gets the
  * target's default ({@code clients.<target>.request-timeout}); a call made inside a handler never outlives
- * what is left of the handler's own deadline; a failed call's status carries a
- * {@link RemoteProblemException} as its cause, the same problem type the HTTP clients use. Not API.
+ * what is left of the handler's own deadline; a failed call's status carries a {@link RemoteProblemException} (the
+ * target answered an error) or an {@link UnreachableException} (no instance, the connection failed or broke) as its
+ * cause, the same exceptions the HTTP clients throw, so a handler answers the same status either way. Not API.
  */
 public final class ChassisChannel extends Channel {
     private final String target;
@@ -117,9 +120,17 @@ public final class ChassisChannel extends Channel {
                         @Override
                         public void onClose(Status status, Metadata trailers) {
                             Status s = status;
-                            if (!status.isOk() && !(status.getCause() instanceof RemoteProblemException)) {
-                                s = status.withCause(new RemoteProblemException(target,
-                                        "gRPC " + target + "/" + method.getFullMethodName(), GrpcStatuses.toProblem(status)));
+                            String call = "gRPC " + target + "/" + method.getFullMethodName();
+                            if (status.isOk() || status.getCause() instanceof ClientException) {
+                                s = status;
+                            } else if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
+                                // made on this side (a status from the server has no cause): the connection failed
+                                // or broke, as an HTTP client's UnreachableException — 503 with Retry-After
+                                s = status.withCause(new UnreachableException(target, call + ": "
+                                        + status.getDescription(), status.getCause(), false));
+                            } else {
+                                s = status.withCause(new RemoteProblemException(target, call,
+                                        GrpcStatuses.toProblem(status)));
                             }
                             super.onClose(s, trailers);
                         }
@@ -172,7 +183,9 @@ public final class ChassisChannel extends Channel {
                     try {
                         List<URI> instances = resolver.apply(name);
                         if (instances.isEmpty()) {
-                            listener.onError(Status.UNAVAILABLE.withDescription("no instances of " + name + " are known"));
+                            listener.onError(Status.UNAVAILABLE.withDescription("no instances of " + name + " are known")
+                                    .withCause(new UnreachableException(name, "no instances of " + name + " are known",
+                                            null, true)));
                             return;
                         }
                         List<EquivalentAddressGroup> groups = new java.util.ArrayList<>();

@@ -55,9 +55,8 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
         assembly.stopped.add(() -> targets.forEach(ClientTarget::close));
         for (ChassisChannel channel : spec.grpcChannels()) {
             if (!Clients.known(channel.target(), config, assembly.resolvers)) {
-                throw new ConfigException(List.of("the gRPC channel to '" + channel.target() + "' has nowhere to go:"
-                        + " set clients." + channel.target() + ".url (e.g. http://localhost:8081) or configure"
-                        + " discovery for it"));
+                throw new ConfigException(List.of("the gRPC channel to '" + channel.target() + "' has nowhere to go: "
+                        + Clients.nowhere(channel.target(), config, assembly.resolvers)));
             }
             channel.connect(Clients.resolver(config, assembly.resolvers),
                     config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),

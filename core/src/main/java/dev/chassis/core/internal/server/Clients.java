@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 import dev.chassis.core.Json;
@@ -43,6 +45,26 @@ final class Clients {
                 || resolvers.stream().anyMatch(r -> r.resolve(name).isPresent());
     }
 
+    /**
+     * What is missing for a target nothing knows, and the fix: a misspelt {@code clients.<other>} block, the
+     * {@code url} key, or — with discovery — the registry's entry.
+     */
+    static String nowhere(String name, Config config, List<TargetResolver> resolvers) {
+        String missing = "clients." + name + ".url is not set" + (resolvers.isEmpty()
+                ? " and no discovery is configured"
+                : " and no resolver (discovery) knows '" + name + "'");
+        Set<String> others = new TreeSet<>(config.names("clients"));
+        others.remove(name);
+        Optional<String> typo = ConfigException.closest(name, others);
+        if (typo.isPresent()) {
+            return missing + ". Fix: the configuration has clients." + typo.get() + ": if it means '" + name
+                    + "', rename it to clients." + name;
+        }
+        return missing + ". Fix: set clients." + name + ".url (e.g. http://localhost:8081)" + (resolvers.isEmpty()
+                ? ", or configure discovery"
+                : ", or have '" + name + "' registered where discovery looks");
+    }
+
     /** Binds the clients; returns their targets, to close when the service stops. */
     static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
                                    List<CallDecorator> decorators, dev.chassis.core.internal.telemetry.Telemetry telemetry) {
@@ -56,8 +78,8 @@ final class Clients {
             ClientTarget target = targets.computeIfAbsent(p.target(), name -> {
                 Optional<List<URI>> configured = config.find(CoreSettings.CLIENT_URL.resolve(name));
                 if (!known(name, config, resolvers)) {
-                    problems.add("client " + p.pending().type().getName() + " calls '" + name + "' but nothing says where"
-                            + " it is: set clients." + name + ".url (e.g. http://localhost:8081) or add a discovery module");
+                    problems.add("client " + p.pending().type().getName() + " calls '" + name + "', but "
+                            + nowhere(name, config, resolvers));
                 }
                 List<URI> fixed = configured.orElse(List.of());
                 Function<String, List<URI>> resolve = n -> {

@@ -7,7 +7,9 @@ import java.util.concurrent.CompletionException;
 
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.Constraints;
 import dev.chassis.core.spi.MessageHandlers;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.spi.ProtocolConfig;
@@ -54,6 +56,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
         try {
             assembly.endpoints.addAll(spec.endpoints());
             spec.checks().forEach(health::add);
+            assembly.provide(Constraints.class, Validation.detected(), "core");
             if (!spec.consumers().isEmpty()) {
                 assembly.provide(MessageHandlers.class, new MessageHandlers(spec.consumers()), Assembly.APPLICATION);
             }

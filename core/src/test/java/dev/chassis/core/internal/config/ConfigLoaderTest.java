@@ -96,6 +96,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aTypoUnderAMapShapedKeyIsSuggestedWithTheGivenName() throws IOException {
+        write("application.yaml", "clients:\n  catalog:\n    url: http://localhost:1\n    request-timout: 2s\n"
+                + "    outlier:\n      consecutive-failure: 3\n");
+        assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of()).validate(DECLARED))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key clients.catalog.request-timout (from classpath:application.yaml)."
+                        + " Did you mean clients.catalog.request-timeout?")
+                .hasMessageContaining("unknown key clients.catalog.outlier.consecutive-failure (from"
+                        + " classpath:application.yaml). Did you mean clients.catalog.outlier.consecutive-failures?");
+    }
+
+    @Test
+    void aKeyCloseToNothingGetsNoSuggestion() throws IOException {
+        write("application.yaml", "clients:\n  catalog:\n    something-else-entirely: 2s\n");
+        assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of()).validate(DECLARED))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown key clients.catalog.something-else-entirely")
+                .hasMessageNotContaining("Did you mean");
+    }
+
+    @Test
+    void closestNamesTheNearestKnownNameOnlyWhenItIsNear() {
+        assertThat(ConfigException.closest("OrderApi.creat", List.of("OrderApi.create", "OrderApi.get")))
+                .contains("OrderApi.create");
+        assertThat(ConfigException.closest("Billing.charge", List.of("OrderApi.create"))).isEmpty();
+        assertThat(ConfigException.didYouMean("catalgo", List.of("catalog"))).isEqualTo(" Did you mean catalog?");
+        assertThat(ConfigException.didYouMean("x", List.of())).isEmpty();
+    }
+
+    @Test
     void unknownSystemPropertyUnderAChassisPrefixFails() {
         Properties sys = new Properties();
         sys.setProperty("server.shutdown.delayy", "1s");

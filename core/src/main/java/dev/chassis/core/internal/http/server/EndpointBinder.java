@@ -15,6 +15,7 @@ import java.util.List;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chassis.core.internal.shared.Names;
+import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -157,13 +158,17 @@ public final class EndpointBinder {
         }
         Parameter[] params = annotated.getParameters();
         ArgumentReader[] readers = new ArgumentReader[params.length];
+        String[] fields = new String[params.length];
         int bodies = 0;
+        int body = -1;
         for (int i = 0; i < params.length; i++) {
             if (params[i].isAnnotationPresent(Body.class)) {
                 bodies++;
+                body = i;
             }
             try {
                 readers[i] = ParameterBinder.bind(params[i], template, mapper);
+                fields[i] = ParameterBinder.fieldName(params[i]);
             } catch (IllegalArgumentException e) {
                 throw new BindingException(where(m) + ": " + e.getMessage());
             }
@@ -178,10 +183,16 @@ public final class EndpointBinder {
                     + " Fix: throw a Problem for errors");
         }
         ResultWriter writer = ResultWriter.forReturnType(m.getGenericReturnType(), status == null ? null : status.value(),
-                mapper);
+                mapper, template);
         CallSite site = new CallSite(CallSite.Kind.HANDLER, service, Names.handlerKey(m.getDeclaringClass(), m), m,
                 httpMethod, template.path());
         MethodHandle handle = invoker(endpoint, m);
+        Validation.ArgumentsCheck constraints;
+        try {
+            constraints = Validation.detected().forHandler(endpoint, annotated, fields, body);
+        } catch (RuntimeException e) { // the provider's word on constraints it cannot apply (e.g. HV000151)
+            throw new BindingException(where(m) + " declares constraints that cannot be checked: " + e.getMessage());
+        }
         Invocation base = call -> {
             try {
                 return (Object) handle.invokeExact(call.args());
@@ -196,7 +207,7 @@ public final class EndpointBinder {
             chain = decorators.get(i).decorate(site, chain);
         }
         return new Route(io.helidon.http.Method.create(httpMethod), template,
-                new HandlerInvoker(handle, chain == base ? null : chain, site, readers, writer,
+                new HandlerInvoker(handle, chain == base ? null : chain, site, readers, constraints, writer,
                         httpMethod.equals("POST") || httpMethod.equals("PATCH") ? idempotency : null), where(m));
     }
 

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -23,18 +24,21 @@ final class HandlerInvoker implements Handler {
     private final Invocation decorated; // null when no decorator applies: the method handle is called directly
     private final CallSite site;
     private final ArgumentReader[] readers;
+    /** Bean Validation of the arguments; null when no parameter is constrained. */
+    private final Validation.ArgumentsCheck constraints;
     private final ResultWriter writer;
     private final boolean producesJson;
     /** For POST and PATCH when the service keeps Idempotency-Key answers; else null. */
     private final IdempotentRequests idempotency;
 
     HandlerInvoker(MethodHandle invoker, Invocation decorated, CallSite site, ArgumentReader[] readers,
-                   ResultWriter writer, IdempotentRequests idempotency) {
+                   Validation.ArgumentsCheck constraints, ResultWriter writer, IdempotentRequests idempotency) {
         this.idempotency = idempotency;
         this.invoker = invoker;
         this.decorated = decorated;
         this.site = site;
         this.readers = readers;
+        this.constraints = constraints;
         this.writer = writer;
         this.producesJson = writer.producesJson();
     }
@@ -73,6 +77,9 @@ final class HandlerInvoker implements Handler {
         for (int i = 0; i < readers.length; i++) {
             args[i] = body != null && readers[i] instanceof BodyReader.BodyArgument b ? b.read(req, body)
                     : readers[i].read(req, res);
+        }
+        if (constraints != null) {
+            constraints.check(args);
         }
         Object result;
         if (decorated != null) {

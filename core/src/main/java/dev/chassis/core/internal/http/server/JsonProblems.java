@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.http.server;
 
+import java.lang.reflect.RecordComponent;
 import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.Map;
@@ -36,7 +37,12 @@ final class JsonProblems {
         JsonMappingException m = (JsonMappingException) e;
         String field = path(m);
         String message;
-        if (m instanceof ValueInstantiationException vi && vi.getCause() instanceof IllegalArgumentException iae
+        String component = m instanceof ValueInstantiationException vi ? componentNamed(vi) : null;
+        if (component != null) {
+            // a record's own check that names one of its components: report that component, not the whole record
+            field = field.equals("body") ? component : field + "." + component;
+            message = m.getCause() instanceof NullPointerException ? "is required" : m.getCause().getMessage();
+        } else if (m instanceof ValueInstantiationException vi && vi.getCause() instanceof IllegalArgumentException iae
                 && iae.getMessage() != null) {
             message = iae.getMessage(); // the type's own validation, written for its users
         } else if (m instanceof ValueInstantiationException) {
@@ -50,6 +56,30 @@ final class JsonProblems {
             message = "is invalid";
         }
         return Problem.builder(400).detail("invalid request body").error(field, message).build();
+    }
+
+    /**
+     * The record component a constructor's failure names: {@code Objects.requireNonNull(title, "title")}, or an
+     * {@code IllegalArgumentException} whose message starts with the component's name ({@code "title must not be
+     * blank"}); {@code null} when it names none.
+     */
+    private static String componentNamed(ValueInstantiationException e) {
+        Class<?> type = e.getType() == null ? null : e.getType().getRawClass();
+        Throwable cause = e.getCause();
+        if (type == null || !type.isRecord() || cause == null || cause.getMessage() == null
+                || !(cause instanceof NullPointerException || cause instanceof IllegalArgumentException)) {
+            return null;
+        }
+        String text = cause.getMessage();
+        for (RecordComponent c : type.getRecordComponents()) {
+            String name = c.getName();
+            boolean named = cause instanceof NullPointerException ? text.equals(name)
+                    : text.startsWith(name) && (text.length() == name.length() || " :,".indexOf(text.charAt(name.length())) >= 0);
+            if (named) {
+                return name;
+            }
+        }
+        return null;
     }
 
     private static String path(JsonMappingException m) {

@@ -73,6 +73,23 @@ final class ParameterBinder {
         return multi(p, "header", name, header.defaultValue(), (req, n) -> req.headers().all(headerName, List::of));
     }
 
+    /**
+     * The name a parameter's violations are reported under: its path, query or header name; {@code null} for the
+     * body (reported by the path inside it) and for the request and response. Call after {@link #bind}.
+     */
+    static String fieldName(Parameter p) {
+        PathParam path = p.getAnnotation(PathParam.class);
+        if (path != null) {
+            return name(p, path.value(), "@PathParam");
+        }
+        QueryParam query = p.getAnnotation(QueryParam.class);
+        if (query != null) {
+            return name(p, query.value(), "@QueryParam");
+        }
+        Header header = p.getAnnotation(Header.class);
+        return header != null ? name(p, header.value(), "@Header") : null;
+    }
+
     private interface ValuesSource {
         List<String> values(ServerRequest req, String name);
     }

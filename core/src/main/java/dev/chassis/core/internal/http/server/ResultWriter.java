@@ -2,6 +2,7 @@ package dev.chassis.core.internal.http.server;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.net.URI;
 import java.util.Map;
 import java.util.Optional;
 
@@ -10,13 +11,15 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.http.Response;
+import dev.chassis.core.internal.http.Converters;
+import dev.chassis.core.internal.http.PathTemplate;
+import dev.chassis.core.internal.http.Statuses;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
-import dev.chassis.core.internal.http.Statuses;
 
 /**
  * Writes a handler's return value, chosen once per method from its declared return type. Not API.
@@ -29,14 +32,25 @@ abstract sealed class ResultWriter {
     /** Whether the method answers with a JSON body, so that an {@code Accept} header must allow JSON. */
     abstract boolean producesJson();
 
+    /**
+     * The problem type of an empty {@code Optional}: the route exists but the resource it names does not, which a
+     * client must be able to tell from an unknown route ({@code about:blank}).
+     */
+    static final URI NO_SUCH_RESOURCE = URI.create("https://chassis.dev/problems/no-such-resource");
+
     static ResultWriter forReturnType(Type type, Integer declaredStatus, ObjectMapper mapper) {
+        return forReturnType(type, declaredStatus, mapper, null);
+    }
+
+    /** @param template the route's path, to name the resource an empty {@code Optional} stands for (or null) */
+    static ResultWriter forReturnType(Type type, Integer declaredStatus, ObjectMapper mapper, PathTemplate template) {
         Class<?> raw = rawClass(type);
         if (raw == void.class || raw == Void.class) {
             return new NoContent(Statuses.of(declaredStatus == null ? 204 : declaredStatus));
         }
         Status ok = Statuses.of(declaredStatus == null ? 200 : declaredStatus);
         if (raw == Optional.class) {
-            return new OptionalBody(new Body(ok, writer(typeArgument(type), mapper)));
+            return new OptionalBody(new Body(ok, writer(typeArgument(type), mapper)), template);
         }
         if (raw == Response.class) {
             return new ResponseBody(writer(typeArgument(type), mapper));
@@ -114,19 +128,49 @@ abstract sealed class ResultWriter {
         }
     }
 
-    /** {@code Optional}: the value, or a 404 problem when empty. */
+    /**
+     * {@code Optional}: the value, or when empty a 404 of type {@link #NO_SUCH_RESOURCE} naming the resource and its
+     * id: for {@code /books/{id}}, {@code no book with id 'nope'} (the literal segment before the last variable,
+     * made singular, and that variable).
+     */
     static final class OptionalBody extends ResultWriter {
         private final Body body;
+        private final String resource; // "book", or the whole template when it has no variable
+        private final String variable; // "id", or null
 
-        OptionalBody(Body body) {
+        OptionalBody(Body body, PathTemplate template) {
             this.body = body;
+            String[] segments = template == null ? new String[0] : template.path().substring(1).split("/");
+            int last = segments.length - 1;
+            while (last >= 0 && !segments[last].startsWith("{")) {
+                last--;
+            }
+            if (last < 0) {
+                this.variable = null;
+                this.resource = template == null ? null : template.path();
+            } else {
+                this.variable = segments[last].substring(1, segments[last].length() - 1);
+                this.resource = last > 0 && !segments[last - 1].startsWith("{") ? singular(segments[last - 1]) : "resource";
+            }
+        }
+
+        private static String singular(String noun) {
+            if (noun.endsWith("ies") && noun.length() > 3) {
+                return noun.substring(0, noun.length() - 3) + "y";
+            }
+            return noun.endsWith("s") && !noun.endsWith("ss") && noun.length() > 1 ? noun.substring(0, noun.length() - 1)
+                    : noun;
         }
 
         @Override
         void write(ServerRequest req, ServerResponse res, Object result) throws Exception {
             Optional<?> optional = (Optional<?>) result;
             if (optional == null || optional.isEmpty()) {
-                throw Problem.notFound("no resource at " + req.path().path());
+                String detail = variable != null
+                        ? "no " + resource + " with " + variable + " '"
+                                + Converters.abbreviate(req.path().pathParameters().first(variable).orElse("")) + "'"
+                        : "no resource " + (resource != null ? resource : req.path().path());
+                throw Problem.builder(404).type(NO_SUCH_RESOURCE).title("Resource Not Found").detail(detail).build();
             }
             body.write(req, res, optional.get());
         }
