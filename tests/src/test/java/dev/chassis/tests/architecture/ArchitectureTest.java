@@ -21,8 +21,8 @@ import dev.chassis.tests.architecture.fixture.SiblingInternals;
 import example.outside.UsesSharedInternals;
 
 /**
- * The dependency rules of ARCHITECTURE.md, over the production classes of every module this module
- * depends on. Rules about modules that do not exist yet allow an empty match, so they start to bite
+ * The rules of docs/architecture.md ("Modules and the direction of dependencies", rules 1-4), over the production
+ * classes of every Chassis module. Rules about modules that do not exist yet allow an empty match, so they start to bite
  * the day the module appears.
  */
 class ArchitectureTest {
@@ -69,6 +69,7 @@ class ArchitectureTest {
         noClasses().that().resideInAPackage("dev.chassis.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.chassis.observability..", "dev.chassis.resilience..",
                         "dev.chassis.discovery..", "dev.chassis.messaging..", "dev.chassis.testing..", "dev.chassis.samples..")
+                .because("docs/architecture.md, rule 1: core depends on no other Chassis module")
                 .check(classes);
     }
 
@@ -95,7 +96,7 @@ class ArchitectureTest {
                         .should().dependOnClassesThat(resideInAPackage("dev.chassis." + module + "..internal..")
                                 .and(not(resideInAPackage(SHARED))))
                         .allowEmptyShould(true)
-                        .because("docs/architecture rules: no module uses another's internals; what Chassis modules"
+                        .because("docs/architecture.md, rule 3: no module uses another's internals; what Chassis modules"
                                 + " share lives in " + SHARED))
                 .<ArchRule>map(rule -> rule)
                 .toList();
@@ -106,7 +107,7 @@ class ArchitectureTest {
         return noClasses().that().resideOutsideOfPackage("dev.chassis..")
                 .should().dependOnClassesThat().resideInAPackage(SHARED)
                 .allowEmptyShould(true)
-                .because("the shared internals are not API: they may change in any release");
+                .because("docs/architecture.md, rule 4: the shared internals are not API; they may change in any release");
     }
 
     @Test
@@ -141,6 +142,7 @@ class ArchitectureTest {
                     noClasses().that().resideInAPackage("dev.chassis." + a + "..")
                             .should().dependOnClassesThat().resideInAPackage("dev.chassis." + b + "..")
                             .allowEmptyShould(true)
+                            .because("docs/architecture.md, the module graph: siblings meet only in core")
                             .check(classes);
                 }
             }
@@ -154,7 +156,7 @@ class ArchitectureTest {
                 .and().doNotHaveFullyQualifiedName("dev.chassis.core.client.HttpClients")
                 .should().dependOnClassesThat(resideInAPackage("dev.chassis.core..internal..")
                         .and(not(resideInAPackage(SHARED))))
-                .because("API and SPI types are what users compile against; only the two entry points (the service builder and"
+                .because("docs/architecture.md, rule 2: API and SPI types are what users compile against; only the two entry points (the service builder and"
                         + " the stand-alone client factory) hand over to the runtime; shared mechanics (naming) may be"
                         + " used inside")
                 .check(classes);
