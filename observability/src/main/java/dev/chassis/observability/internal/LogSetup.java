@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.Logger;
 
 /**
@@ -24,6 +25,13 @@ final class LogSetup {
             Logger.getLogger("io.helidon.common.features.HelidonFeatures"),
             Logger.getLogger("io.helidon.webserver.ServerListener"),
             Logger.getLogger("io.helidon.webserver.LoomServer"));
+    /**
+     * The logger of everything under {@code dev.chassis}, one whose handler java.util.logging's exit-time reset cannot
+     * remove: the reset removes a handler and only then closes it, and a line that Chassis' own shutdown hook logs in
+     * between (the "shutting down" line, logged as the hook starts) would otherwise be lost. Held strongly because
+     * java.util.logging keeps its loggers only weakly.
+     */
+    private static final Logger CHASSIS = new ExitProofLogger("dev.chassis");
     private static boolean applied;
 
     private LogSetup() {
@@ -64,5 +72,23 @@ final class LogSetup {
         console.setFormatter(formatter);
         console.setLevel(jul);
         root.addHandler(console);
+        if (LogManager.getLogManager().addLogger(CHASSIS)) {
+            CHASSIS.addHandler(console);
+            CHASSIS.setUseParentHandlers(false);
+        }
+    }
+
+    /** A logger that keeps its handlers while the JVM exits (see {@link #CHASSIS}). */
+    private static final class ExitProofLogger extends Logger {
+        ExitProofLogger(String name) {
+            super(name, null);
+        }
+
+        @Override
+        public void removeHandler(Handler handler) {
+            if (!ConsoleLog.exiting()) {
+                super.removeHandler(handler);
+            }
+        }
     }
 }

@@ -24,10 +24,10 @@ import dev.chassis.core.config.Setting;
  * Run with {@code -Dchassis.docs.write=true} to regenerate them:
  * {@code ./mvnw -o -q -B verify -pl tests -am -Dtest=ConfigurationDocTest -Dsurefire.failIfNoSpecifiedTests=false
  * -Dchassis.docs.write=true}. Runs in its own Surefire execution, the only one with every module on the class path
- * (which sets {@code chassis.docs.classpath}); the default execution, where {@code -Dtest} may select it too,
+ * (which sets {@code test.docs-classpath}); the default execution, where {@code -Dtest} may select it too,
  * leaves it out.
  */
-@EnabledIfSystemProperty(named = "chassis.docs.classpath", matches = "all-modules")
+@EnabledIfSystemProperty(named = "test.docs-classpath", matches = "all-modules")
 class ConfigurationDocTest {
     private static final Path DOC = Path.of("..", "docs", "configuration.md");
 
