@@ -91,7 +91,8 @@ class ArchetypeTest {
         // mvn exec:java runs the service in Maven's JVM, which .mvn/jvm.config gives its flags
         assertThat(project.resolve(".mvn/jvm.config")).isRegularFile();
         int port = freePort();
-        String execJava = runUntilReady(project, port, List.of(ROOT.resolve("mvnw").toString(), "-B", "-o",
+        // not offline: nothing in Chassis' own build brings exec-maven-plugin into the local repository
+        String execJava = runUntilReady(project, port, List.of(ROOT.resolve("mvnw").toString(), "-B",
                 "-Dmaven.repo.local=" + REPOSITORY, "exec:java", "-Dserver.port=" + port));
         assertThat(jdkWarnings(execJava)).as("exec:java's output:%n%s", execJava).isEmpty();
 
