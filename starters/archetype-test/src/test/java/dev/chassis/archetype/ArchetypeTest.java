@@ -3,9 +3,12 @@ package dev.chassis.archetype;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -13,10 +16,15 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import dev.chassis.testing.Eventually;
+import dev.chassis.testing.TestClient;
+
 /**
  * {@code mvn archetype:generate} with Chassis' coordinates gives a project that builds and passes its tests offline
  * against the installed Chassis artifacts (the README's test command, {@code ./mvnw install}, installs them before
- * this module runs). Both Maven runs are real, in child processes, through the repository's wrapper.
+ * this module runs). Both Maven runs are real, in child processes, through the repository's wrapper. Then the
+ * service starts with {@code mvn exec:java} and with {@code java -jar}, without the JDK's native-access or
+ * {@code sun.misc.Unsafe} warnings.
  */
 class ArchetypeTest {
     private static final String VERSION = System.getProperty("chassis.version");
@@ -79,5 +87,72 @@ class ArchetypeTest {
         assertThat(build).contains("Tests run: 4, Failures: 0, Errors: 0, Skipped: 0").contains("BUILD SUCCESS");
         assertThat(project.resolve("target/hello-orders-1.0.0-SNAPSHOT.jar")).isRegularFile();
         assertThat(project.resolve("target/lib")).isDirectory(); // what the Dockerfile copies
+
+        // mvn exec:java runs the service in Maven's JVM, which .mvn/jvm.config gives its flags
+        assertThat(project.resolve(".mvn/jvm.config")).isRegularFile();
+        int port = freePort();
+        // not offline: nothing in Chassis' own build brings exec-maven-plugin into the local repository
+        String execJava = runUntilReady(project, port, List.of(ROOT.resolve("mvnw").toString(), "-B",
+                "-Dmaven.repo.local=" + REPOSITORY, "exec:java", "-Dserver.port=" + port));
+        assertThat(jdkWarnings(execJava)).as("exec:java's output:%n%s", execJava).isEmpty();
+
+        // java -jar: the manifest grants native access; Java 24+ needs the Unsafe flag the README names
+        port = freePort();
+        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        if (Runtime.version().feature() >= 24) {
+            java.add("--sun-misc-unsafe-memory-access=allow");
+        }
+        java.addAll(List.of("-Dserver.port=" + port, "-jar", "target/hello-orders-1.0.0-SNAPSHOT.jar"));
+        String jar = runUntilReady(project, port, java);
+        assertThat(jdkWarnings(jar)).as("java -jar's output:%n%s", jar).isEmpty();
+    }
+
+    /** The JDK's warnings about native access and {@code sun.misc.Unsafe} in a process's output. */
+    private static List<String> jdkWarnings(String output) {
+        return output.lines().filter(l -> l.startsWith("WARNING: ") && (l.contains("sun.misc.Unsafe")
+                || l.contains("restricted method") || l.contains("native access") || l.contains("native-access")))
+                .toList();
+    }
+
+    /** Starts {@code cmd}, waits until its service is ready on {@code port}, stops it, and returns its output. */
+    private static String runUntilReady(Path dir, int port, List<String> cmd) throws IOException, InterruptedException {
+        Path log = Files.createTempFile("chassis-archetype-run", ".log");
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        try {
+            TestClient client = new TestClient(URI.create("http://localhost:" + port));
+            Eventually.within(Duration.ofMinutes(3)).until(cmd + " answers /health/ready on " + port, () -> {
+                assertThat(p.isAlive()).as("%s runs; its output:%n%s", cmd, read(log)).isTrue();
+                try {
+                    return client.get("/health/ready").status() == 200;
+                } catch (RuntimeException notYet) {
+                    return false;
+                }
+            });
+        } finally {
+            p.descendants().forEach(ProcessHandle::destroy); // the JVM under the wrapper script
+            p.destroy();
+            if (!p.waitFor(30, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+        String text = read(log);
+        Files.delete(log);
+        return text;
+    }
+
+    private static String read(Path log) {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 }

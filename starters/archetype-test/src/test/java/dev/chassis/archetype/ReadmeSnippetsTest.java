@@ -9,6 +9,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,8 +29,8 @@ import dev.chassis.testing.TestClient;
 /**
  * The snippets of {@code README.md} are a project that builds, passes its tests and runs: its one {@code pom.xml}
  * (on {@code chassis-service-parent}) and its Java files, each a whole compilation unit starting with
- * {@code package}. The {@code java} snippets of {@code docs/*.md} that start with {@code package} join the same
- * project. It is built offline in a child Maven against the installed Chassis artifacts, as a user would, and its
+ * {@code package}. The {@code java} snippets of {@code docs/*.md} start with their imports, and those that start with
+ * {@code package} join the same project. It is built offline in a child Maven against the installed Chassis artifacts, as a user would, and its
  * jar is started with {@code java -jar}.
  */
 class ReadmeSnippetsTest {
@@ -125,6 +126,18 @@ class ReadmeSnippetsTest {
     }
 
     @Test
+    void everyJavaSnippetOfTheDocsShowsItsImports() throws IOException {
+        List<Snippet> without = new ArrayList<>();
+        try (Stream<Path> docs = Files.list(ROOT.resolve("docs"))) {
+            for (Path doc : docs.filter(p -> p.toString().endsWith(".md")).sorted().toList()) {
+                snippets(doc).stream().filter(s -> s.language().equals("java") && !s.text().startsWith("package ")
+                        && !s.text().startsWith("import ")).forEach(without::add);
+            }
+        }
+        assertThat(without).as("Java snippets of docs/*.md that do not start with their imports").isEmpty();
+    }
+
+    @Test
     @Timeout(120)
     void theJarRunsTheServiceOnThisJava() throws Exception {
         int port;
@@ -136,7 +149,7 @@ class ReadmeSnippetsTest {
                 .redirectOutput(project.resolve("target/service.log").toFile()).start();
         try {
             TestClient client = new TestClient(URI.create("http://localhost:" + port));
-            Eventually.until("the jar's service answers on port " + port, () -> {
+            Eventually.within(Duration.ofSeconds(90)).until("the jar's service answers on port " + port, () -> {
                 assertThat(service.isAlive()).as("the service is running; its output: %s", log()).isTrue();
                 try {
                     return client.get("/hello/ada").status() == 200;

@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.internal.transport.InFlight;
+import dev.chassis.core.spi.Constraints;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
 import io.grpc.protobuf.ProtoFileDescriptorSupplier;
@@ -27,15 +28,18 @@ public final class GrpcServices {
      * @param inFlight      shutdown bookkeeping shared with HTTP
      * @param onStopping    where to register what must happen when shutdown begins
      * @param telemetry     spans and durations of the calls served
+     * @param constraints   the Bean Validation of request messages
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
                                               List<ServerInterceptor> hooks, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
-                                              dev.chassis.core.internal.telemetry.Telemetry telemetry) {
+                                              dev.chassis.core.internal.telemetry.Telemetry telemetry,
+                                              Constraints constraints) {
         Set<String> names = new HashSet<>();
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
-                new dev.chassis.core.internal.telemetry.GrpcTelemetry(telemetry)));
+                new dev.chassis.core.internal.telemetry.GrpcTelemetry(telemetry), RequestChecks.of(services,
+                constraints)));
         hooks.forEach(h -> grpc.intercept(100, h));
         for (BindableService s : services) {
             String name = s.bindService().getServiceDescriptor().getName();

@@ -37,7 +37,10 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
  * <li><b>the error model</b>: a {@link Problem} (thrown, or passed to {@code onError}) answers the mapped
  * status; an unexpected exception answers INTERNAL without internals and is logged with a trace id;
  * a request message Helidon could not read (over {@code grpc.max-message-size}, or malformed) answers
- * RESOURCE_EXHAUSTED; only the first close goes out (Helidon's call does not refuse a second one).</li>
+ * RESOURCE_EXHAUSTED; only the first close goes out (Helidon's call does not refuse a second one);</li>
+ * <li><b>validation</b>: a request message whose type declares Bean Validation constraints is checked before the
+ * service sees it, and an invalid one answers INVALID_ARGUMENT with a {@code google.rpc.BadRequest} detail
+ * (methods whose request is not constrained are not looked at).</li>
  * </ul>
  * Not API.
  */
@@ -49,10 +52,15 @@ public final class ServerCallGuard implements ServerInterceptor {
 
     private final InFlight inFlight;
     private final GrpcTelemetry telemetry;
+    private final RequestChecks checks; // null when no request message is constrained
 
-    public ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry) {
+    /**
+     * @param checks the checks of constrained request messages, or {@code null} when there are none
+     */
+    ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks) {
         this.inFlight = inFlight;
         this.telemetry = telemetry;
+        this.checks = checks;
     }
 
     @Override
@@ -71,7 +79,9 @@ public final class ServerCallGuard implements ServerInterceptor {
                 : Context.current().withCancellation();
         GrpcTelemetry.ServerCall traced = telemetry.enabled()
                 ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers) : null;
-        Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced);
+        RequestChecks.RequestCheck check = checks == null ? null
+                : checks.forMethod(call.getMethodDescriptor().getFullMethodName());
+        Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced, check);
         Context previous = ctx.attach();
         Scope scope = traced == null ? null : traced.context().makeCurrent();
         try {
@@ -98,14 +108,17 @@ public final class ServerCallGuard implements ServerInterceptor {
         private final AtomicInteger state = new AtomicInteger(OPEN);
         private final AtomicInteger exited = new AtomicInteger();
         private final GrpcTelemetry.ServerCall traced; // null when telemetry is off
+        private final RequestChecks.RequestCheck check; // null when the request message is not constrained
         private volatile Status closedWith;
         ServerCall.Listener<Q> listener;
 
-        Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx, GrpcTelemetry.ServerCall traced) {
+        Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx, GrpcTelemetry.ServerCall traced,
+                RequestChecks.RequestCheck check) {
             super(call);
             this.call = call;
             this.ctx = ctx;
             this.traced = traced;
+            this.check = check;
         }
 
         @Override
@@ -146,7 +159,16 @@ public final class ServerCallGuard implements ServerInterceptor {
                 @Override
                 public void onMessage(Q message) {
                     if (state.get() == OPEN) {
-                        run(() -> super.onMessage(message), true);
+                        run(() -> {
+                            if (check != null) {
+                                StatusRuntimeException invalid = check.reject(message).orElse(null);
+                                if (invalid != null) {
+                                    close(invalid.getStatus(), invalid.getTrailers());
+                                    return;
+                                }
+                            }
+                            super.onMessage(message);
+                        }, true);
                     }
                 }
 

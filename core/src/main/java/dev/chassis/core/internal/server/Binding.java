@@ -21,6 +21,7 @@ import dev.chassis.core.internal.http.server.RouteFallback;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.HttpServerTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.IdempotencyStore;
 import io.grpc.ClientInterceptor;
 import io.helidon.webserver.grpc.GrpcRouting;
@@ -82,7 +83,7 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, inFlight,
-                assembly.stopping::add, telemetry) : null;
+                assembly.stopping::add, telemetry, Validation.detected()) : null;
         assembly.bound.forEach(Runnable::run);
         return new Binding(http, grpc, inFlight);
     }
