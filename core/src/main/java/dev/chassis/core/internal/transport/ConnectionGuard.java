@@ -140,7 +140,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
     @Override
     public Set<String> supportedApplicationProtocols() {
-        return http1.supportedApplicationProtocols();
+        // behind TLS, ALPN picks the selector by these names: both protocols come here, and the connection's first
+        // bytes (the HTTP/2 preface or a request line) tell them apart as on a plaintext port
+        Set<String> names = new java.util.LinkedHashSet<>(http2.supportedApplicationProtocols());
+        names.addAll(http1.supportedApplicationProtocols());
+        return names;
     }
 
     @Override
