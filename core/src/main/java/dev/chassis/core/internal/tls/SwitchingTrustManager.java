@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.tls;
 
+import java.io.IOException;
 import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -43,7 +44,7 @@ final class SwitchingTrustManager extends X509ExtendedTrustManager {
                 }
             }
             throw new IllegalStateException("the JDK's PKIX trust manager factory gave no X.509 trust manager");
-        } catch (GeneralSecurityException | java.io.IOException e) {
+        } catch (GeneralSecurityException | IOException e) {
             throw new IllegalStateException("cannot build a trust manager: " + e.getMessage(), e);
         }
     }

@@ -3,6 +3,7 @@ package dev.chassis.core.internal.tls;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -120,7 +121,7 @@ public final class TlsBundle {
     }
 
     /** How often the files are checked; zero for never. */
-    java.time.Duration reloadInterval() {
+    Duration reloadInterval() {
         return spec.reloadInterval();
     }
 

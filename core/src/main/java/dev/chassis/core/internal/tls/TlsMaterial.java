@@ -2,6 +2,7 @@ package dev.chassis.core.internal.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -16,6 +17,8 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateExpiredException;
 import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
+import java.security.spec.MGF1ParameterSpec;
+import java.security.spec.PSSParameterSpec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -23,6 +26,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -66,7 +70,7 @@ record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509Certifi
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             content.forEach((file, bytes) -> {
-                digest.update(file.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                digest.update(file.toString().getBytes(StandardCharsets.UTF_8));
                 digest.update(bytes);
             });
             return HexFormat.of().formatHex(digest.digest());
@@ -149,7 +153,7 @@ record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509Certifi
             return new KeyEntry(privateKey, List.copyOf(chain));
         } catch (IOException e) {
             boolean password = e.getCause() instanceof UnrecoverableKeyException
-                    || String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("password");
+                    || String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("password");
             throw new BadFileException(spec.keystore(), setting, password
                     ? "wrong password (tls.bundles." + spec.name() + ".keystore-password)"
                     : "not a PKCS#12 keystore (" + e.getMessage() + ")");
@@ -198,11 +202,11 @@ record TlsMaterial(List<X509Certificate> chain, PrivateKey key, List<X509Certifi
             default -> key.getAlgorithm(); // Ed25519, Ed448, EdDSA
         };
         try {
-            byte[] probe = "chassis".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+            byte[] probe = "chassis".getBytes(StandardCharsets.US_ASCII);
             Signature signer = Signature.getInstance(algorithm);
             if (algorithm.equals("RSASSA-PSS")) {
-                signer.setParameter(new java.security.spec.PSSParameterSpec("SHA-256", "MGF1",
-                        java.security.spec.MGF1ParameterSpec.SHA256, 32, 1));
+                signer.setParameter(new PSSParameterSpec("SHA-256", "MGF1",
+                        MGF1ParameterSpec.SHA256, 32, 1));
             }
             signer.initSign(key);
             signer.update(probe);

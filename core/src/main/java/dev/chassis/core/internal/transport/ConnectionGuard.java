@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -142,7 +143,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     public Set<String> supportedApplicationProtocols() {
         // behind TLS, ALPN picks the selector by these names: both protocols come here, and the connection's first
         // bytes (the HTTP/2 preface or a request line) tell them apart as on a plaintext port
-        Set<String> names = new java.util.LinkedHashSet<>(http2.supportedApplicationProtocols());
+        Set<String> names = new LinkedHashSet<>(http2.supportedApplicationProtocols());
         names.addAll(http1.supportedApplicationProtocols());
         return names;
     }
