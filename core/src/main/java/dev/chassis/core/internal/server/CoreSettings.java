@@ -11,7 +11,7 @@ import dev.chassis.core.internal.tls.TlsSettings;
 /** The configuration keys core reads. Not API. */
 public final class CoreSettings {
     public static final Setting<Integer> PORT = Setting.integer("server.port", 8080).range(0, 65535)
-            .describedAs("the one port for HTTP/1.1 and h2c; 0 picks a free port");
+            .describedAs("the one port for HTTP/1.1, HTTP/2 and gRPC (plaintext h2c, or TLS with server.tls.bundle); 0 picks a free port");
     public static final Setting<String> HOST = Setting.string("server.host", "0.0.0.0")
             .describedAs("the address to bind");
     public static final Setting<Long> MAX_BODY = Setting.size("server.max-body-size", 10L * 1024 * 1024)
