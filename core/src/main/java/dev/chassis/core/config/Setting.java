@@ -29,16 +29,26 @@ public final class Setting<T> {
     private final Predicate<T> check;
     private final String allowed;
     private final String description;
+    private final boolean secret;
 
     private Setting(String key, T defaultValue, Function<String, T> parser, Predicate<T> check, String allowed,
                     String description) {
+        this(key, defaultValue, parser, check, allowed, description, false);
+    }
+
+    private Setting(String key, T defaultValue, Function<String, T> parser, Predicate<T> check, String allowed,
+                    String description, boolean secret) {
         this.key = validKey(key);
         this.defaultValue = defaultValue;
         this.parser = Objects.requireNonNull(parser, "parser");
         this.check = Objects.requireNonNull(check, "check");
         this.allowed = Objects.requireNonNull(allowed, "allowed");
         this.description = description;
+        this.secret = secret;
     }
+
+    /** The text shown instead of a secret setting's value wherever a value is echoed. */
+    public static final String MASK = "******";
 
     /** A text setting; any value is allowed. */
     public static Setting<String> string(String key, String defaultValue) {
@@ -120,14 +130,14 @@ public final class Setting<T> {
             throw new IllegalArgumentException("min must be <= max, but was " + min + " > " + max);
         }
         return new Setting<>(key, defaultValue, parser, check.and(v -> inRange(v, min, max)),
-                kind() + " between " + min + " and " + max, description);
+                kind() + " between " + min + " and " + max, description, secret);
     }
 
     /** This setting restricted to {@code value >= min}; for sizes, numbers and durations (in milliseconds). */
     public Setting<T> min(long min) {
         return new Setting<>(key, defaultValue, parser, check.and(v -> inRange(v, min, Long.MAX_VALUE)),
                 kind() + (defaultValue instanceof Duration || isDuration() ? " of at least " + min + "ms" : " of at least " + min),
-                description);
+                description, secret);
     }
 
     /**
@@ -145,12 +155,35 @@ public final class Setting<T> {
             throw new IllegalArgumentException("the default '" + text + "' of " + key + " is not allowed: expected "
                     + allowed, e);
         }
-        return new Setting<>(key, value, parser, check, allowed, description);
+        return new Setting<>(key, value, parser, check, allowed, description, secret);
     }
 
     /** This setting with a one-line description, shown in error messages and generated docs. */
     public Setting<T> describedAs(String text) {
-        return new Setting<>(key, defaultValue, parser, check, allowed, text);
+        return new Setting<>(key, defaultValue, parser, check, allowed, text, secret);
+    }
+
+    /**
+     * This setting marked secret (a password, a token): its value is never shown in error messages, logs, generated
+     * docs or {@code toString()}; {@link #MASK} stands in its place. A secret has no default.
+     *
+     * @throws IllegalStateException when this setting has a default
+     */
+    public Setting<T> secret() {
+        if (defaultValue != null) {
+            throw new IllegalStateException("a secret setting has no default, but " + key + " has one");
+        }
+        return new Setting<>(key, null, parser, check, allowed, description, true);
+    }
+
+    /** Whether this setting's value is secret: see {@link #secret()}. */
+    public boolean isSecret() {
+        return secret;
+    }
+
+    /** The raw text of a value as it may be shown: {@link #MASK} for a secret setting, else the text itself. */
+    public String shown(String raw) {
+        return secret ? MASK : raw;
     }
 
     /**
@@ -173,7 +206,7 @@ public final class Setting<T> {
             throw new IllegalArgumentException("key " + key + " needs " + key.chars().filter(c -> c == '*').count()
                     + " names, but was given " + names.length);
         }
-        return new Setting<>(String.join(".", parts), defaultValue, parser, check, allowed, description);
+        return new Setting<>(String.join(".", parts), defaultValue, parser, check, allowed, description, secret);
     }
 
     /** The key, in dotted lower case ({@code server.max-body-size}). */
@@ -239,7 +272,7 @@ public final class Setting<T> {
 
     @Override
     public String toString() {
-        return key + " (" + allowed + (defaultValue == null ? "" : ", default " + defaultValue) + ")";
+        return key + " (" + allowed + (secret ? ", secret" : defaultValue == null ? "" : ", default " + defaultValue) + ")";
     }
 
     private boolean isDuration() {

@@ -152,7 +152,7 @@ final class KeyTables {
     static String defaultText(Setting<?> s) {
         Object v = s.defaultValue();
         if (v == null) {
-            return "none";
+            return s.isSecret() ? "none (secret)" : "none";
         }
         String text;
         if (v instanceof Duration d) {

@@ -132,7 +132,7 @@ public final class LayeredConfig implements Config {
     }
 
     private static String describe(Setting<?> setting, Value v) {
-        return v.key() + " = '" + v.raw() + "' (from " + v.source() + ") is not allowed: expected " + setting.allowed();
+        return v.key() + " = '" + setting.shown(v.raw()) + "' (from " + v.source() + ") is not allowed: expected " + setting.allowed();
     }
 
     private static String unknownKey(String key, Source source, Collection<Setting<?>> declared) {

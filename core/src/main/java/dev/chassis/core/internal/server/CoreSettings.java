@@ -1,15 +1,17 @@
 package dev.chassis.core.internal.server;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.http.client.Balancer;
+import dev.chassis.core.internal.tls.TlsSettings;
 
 /** The configuration keys core reads. Not API. */
 public final class CoreSettings {
     public static final Setting<Integer> PORT = Setting.integer("server.port", 8080).range(0, 65535)
-            .describedAs("the one port for HTTP/1.1 and h2c; 0 picks a free port");
+            .describedAs("the one port for HTTP/1.1, HTTP/2 and gRPC (plaintext h2c, or TLS with server.tls.bundle); 0 picks a free port");
     public static final Setting<String> HOST = Setting.string("server.host", "0.0.0.0")
             .describedAs("the address to bind");
     public static final Setting<Long> MAX_BODY = Setting.size("server.max-body-size", 10L * 1024 * 1024)
@@ -84,9 +86,11 @@ public final class CoreSettings {
     }
 
     public static List<Setting<?>> all() {
-        return List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
+        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
-                CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT);
+                CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
+        all.addAll(TlsSettings.all());
+        return List.copyOf(all);
     }
 }

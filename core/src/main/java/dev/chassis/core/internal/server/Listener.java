@@ -6,6 +6,10 @@ import java.util.List;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.internal.transport.ConnectionGuard;
 import dev.chassis.core.internal.http.server.ProblemDirectHandler;
+import dev.chassis.core.internal.tls.TlsBundle;
+import dev.chassis.core.internal.tls.TlsBundles;
+import dev.chassis.core.internal.tls.TlsSettings;
+import io.helidon.common.tls.Tls;
 import io.helidon.http.DirectHandler;
 import io.helidon.webserver.ErrorHandling;
 import io.helidon.webserver.WebServer;
@@ -21,10 +25,12 @@ import io.helidon.webserver.spi.ProtocolConfig;
  *
  * @param server the started server
  * @param guard  the listener's connection selector (header deadlines), closed after the server stops
+ * @param tls    the bundle the port serves TLS with, or null for plaintext
  */
-record Listener(WebServer server, ConnectionGuard guard) {
+record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls) {
 
-    static Listener open(Config config, List<ProtocolConfig> protocols, Binding binding) {
+    static Listener open(Config config, List<ProtocolConfig> protocols, Binding binding, TlsBundles bundles) {
+        TlsBundle bundle = config.find(TlsSettings.SERVER_BUNDLE).flatMap(bundles::find).orElse(null);
         DirectHandlers.Builder directHandlers = DirectHandlers.builder();
         ProblemDirectHandler direct = new ProblemDirectHandler();
         for (DirectHandler.EventType type : DirectHandler.EventType.values()) {
@@ -52,6 +58,12 @@ record Listener(WebServer server, ConnectionGuard guard) {
                     .protocolsDiscoverServices(false)
                     .addConnectionSelector(guard)
                     .routing(binding.http());
+            if (bundle != null) {
+                // the bundle's context is fixed and its key manager follows the files, so reloading needs nothing
+                // from Helidon; ALPN offers what the guard serves (h2 and http/1.1)
+                builder.tls(Tls.builder().sslContext(bundle.context())
+                        .sslParameters(bundle.serverParameters(config.get(TlsSettings.SERVER_CLIENT_AUTH))).build());
+            }
             if (binding.grpc() != null) {
                 // grpc.reflection.v1 (and v1alpha for older tools), so that grpcurl and friends can list and call
                 builder.addRouting(binding.grpc()).addFeature(GrpcReflectionFeature.create(r -> r.enabled(true)));
@@ -64,7 +76,7 @@ record Listener(WebServer server, ConnectionGuard guard) {
                 throw new IllegalStateException("cannot listen on " + config.get(CoreSettings.HOST) + ":"
                         + config.get(CoreSettings.PORT) + " (server.host, server.port): the port is in use or not allowed");
             }
-            return new Listener(server, guard);
+            return new Listener(server, guard, bundle);
         } catch (RuntimeException e) {
             guard.close();
             throw e;

@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
+import dev.chassis.core.internal.tls.TlsBundles;
 
 /**
  * Runs one service through its phases, in order: {@linkplain Startup#load load configuration} (every key of every
@@ -44,13 +45,18 @@ public final class ServiceRuntime implements RunningService {
     public static RunningService start(ServiceSpec spec) {
         Instant startTime = Instant.now();
         Startup startup = Startup.load(spec, startTime);
+        // TLS material is read and checked with the configuration: a bad certificate stops start-up before anything
+        // is built
+        TlsBundles tls = TlsBundles.load(startup.config());
         Registration registration = Registration.run(spec, startup);
         Assembly assembly = registration.assembly();
+        assembly.stopped.add(tls::close);
         ServiceRuntime runtime;
         try {
             Binding binding = Binding.run(spec, startup, registration);
             runtime = new ServiceRuntime(startup, registration, binding,
-                    Listener.open(startup.config(), registration.protocols(), binding));
+                    Listener.open(startup.config(), registration.protocols(), binding, tls));
+            tls.startReloading();
         } catch (RuntimeException | Error e) {
             Shutdown.runAll(assembly.stopped, "stopped"); // close the clients, channels and telemetry opened so far
             throw e;
@@ -64,7 +70,8 @@ public final class ServiceRuntime implements RunningService {
             // the one start-up line: what runs, where, how configured, how fast
             LOG.log(Level.INFO, "{0} {1} serving on port {2,number,#} ({3}), profile {4}, ready in {5,number,#} ms"
                     + " (instance {6})", info.name(), info.version(), runtime.port,
-                    runtime.binding.grpc() != null ? "HTTP and gRPC" : "HTTP",
+                    (runtime.binding.grpc() != null ? "HTTP and gRPC" : "HTTP") + (runtime.listener.tls() == null ? ""
+                            : " over TLS, bundle " + runtime.listener.tls().name()),
                     startup.config().profile().orElse("none"), Duration.between(startTime, Instant.now()).toMillis(),
                     info.instanceId());
             assembly.started.forEach(h -> h.accept(runtime));
@@ -82,7 +89,7 @@ public final class ServiceRuntime implements RunningService {
 
     @Override
     public URI uri() {
-        return URI.create("http://localhost:" + port);
+        return URI.create((listener.tls() != null ? "https" : "http") + "://localhost:" + port);
     }
 
     @Override

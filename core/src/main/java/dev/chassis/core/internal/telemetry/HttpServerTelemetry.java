@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.helidon.http.HeaderName;
+import dev.chassis.core.Peer;
+import dev.chassis.core.internal.tls.Peers;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.Filter;
@@ -126,6 +128,13 @@ public final class HttpServerTelemetry implements Filter {
             builder.setAttribute(Telemetry.HTTP_METHOD_ORIGINAL, original);
         }
         req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> builder.setAttribute(Telemetry.USER_AGENT, ua));
+        if (req.isSecure()) {
+            Peer peer = Peers.of(req);
+            if (peer.authenticated()) {
+                builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());
+                builder.setAttribute(Telemetry.TLS_CLIENT_SUBJECT, peer.subject().orElseThrow());
+            }
+        }
         Span span = builder.startSpan();
         LongAdder inFlight = active[methodIndex];
         if (!activeSeen[methodIndex]) {

@@ -31,6 +31,10 @@ public final class Telemetry {
     public static final AttributeKey<String> URL_TEMPLATE = AttributeKey.stringKey("url.template");
     public static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");
     public static final AttributeKey<String> USER_AGENT = AttributeKey.stringKey("user_agent.original");
+    /** The verified client certificate's identity (SPIFFE ID, else DNS SAN, else subject) on a mutual-TLS request. */
+    public static final AttributeKey<String> PEER_IDENTITY = AttributeKey.stringKey("chassis.peer.identity");
+    /** The verified client certificate's subject (OpenTelemetry's TLS conventions). */
+    public static final AttributeKey<String> TLS_CLIENT_SUBJECT = AttributeKey.stringKey("tls.client.subject");
     public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
     public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
     public static final AttributeKey<String> PEER_SERVICE = AttributeKey.stringKey("peer.service");

@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -140,7 +141,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
     @Override
     public Set<String> supportedApplicationProtocols() {
-        return http1.supportedApplicationProtocols();
+        // behind TLS, ALPN picks the selector by these names: both protocols come here, and the connection's first
+        // bytes (the HTTP/2 preface or a request line) tell them apart as on a plaintext port
+        Set<String> names = new LinkedHashSet<>(http2.supportedApplicationProtocols());
+        names.addAll(http1.supportedApplicationProtocols());
+        return names;
     }
 
     @Override

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chassis.core.Peer;
 import dev.chassis.core.Problem;
 import dev.chassis.core.http.Body;
 import dev.chassis.core.http.Header;
@@ -20,6 +21,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.Converters;
 import dev.chassis.core.internal.http.PathTemplate;
+import dev.chassis.core.internal.tls.Peers;
 
 /**
  * Turns one handler parameter into an {@link ArgumentReader}, validating its annotation and type.
@@ -38,6 +40,9 @@ final class ParameterBinder {
         if (raw == ServerResponse.class) {
             return (req, res) -> res;
         }
+        if (raw == Peer.class) {
+            return (req, res) -> Peers.of(req);
+        }
         PathParam path = p.getAnnotation(PathParam.class);
         QueryParam query = p.getAnnotation(QueryParam.class);
         Header header = p.getAnnotation(Header.class);
@@ -45,7 +50,7 @@ final class ParameterBinder {
         int count = (path != null ? 1 : 0) + (query != null ? 1 : 0) + (header != null ? 1 : 0) + (body != null ? 1 : 0);
         if (count == 0) {
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has no binding annotation."
-                    + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body, or take ServerRequest/ServerResponse");
+                    + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body, or take ServerRequest/ServerResponse/Peer");
         }
         if (count > 1) {
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has more than one binding annotation."
