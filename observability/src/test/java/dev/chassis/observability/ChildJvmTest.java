@@ -87,6 +87,7 @@ class ChildJvmTest {
     @Test
     void aLoggingFileIsLeftAloneAndSpansAreLoggedAtDebugWhenItSaysSo() throws Exception {
         Path config = Files.createTempFile("logging", ".properties");
+        // CHECKSTYLE:FQN-OFF: logging properties name classes
         Files.writeString(config, """
                 handlers = java.util.logging.ConsoleHandler
                 .level = WARNING
@@ -95,6 +96,7 @@ class ChildJvmTest {
                 java.util.logging.SimpleFormatter.format = %4$s %3$s %5$s%n
                 dev.chassis.observability.spans.level = FINE
                 """);
+        // CHECKSTYLE:FQN-ON
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process process = new ProcessBuilder(java, "-Dlogging.format=json", "-Djava.util.logging.config.file=" + config,
                 "-cp", System.getProperty("java.class.path"), LoggingMain.class.getName()).start();

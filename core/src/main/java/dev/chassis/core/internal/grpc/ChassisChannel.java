@@ -16,7 +16,6 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
-import io.grpc.Context;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;

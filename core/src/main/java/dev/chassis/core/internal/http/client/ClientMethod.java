@@ -17,7 +17,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
-import dev.chassis.core.Problem;
 import dev.chassis.core.client.ClientException;
 import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.core.client.RemoteProblemException;
