@@ -3,6 +3,7 @@ package dev.chassis.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -133,7 +134,7 @@ class ChildJvmTest {
                         lines.add(line);
                     }
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // the process ended
             }
         });
@@ -141,7 +142,7 @@ class ChildJvmTest {
         return t;
     }
 
-    private static int port(Process process, List<String> err) throws java.io.IOException {
+    private static int port(Process process, List<String> err) throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {
