@@ -1,5 +1,6 @@
 package dev.chassis.core;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,9 +12,13 @@ import java.util.function.Function;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.http.Client;
+import dev.chassis.core.internal.grpc.ChassisChannel;
 import dev.chassis.core.internal.http.client.ClientBinder;
+import dev.chassis.core.internal.server.ComponentSlot;
 import dev.chassis.core.internal.server.ServiceRuntime;
 import dev.chassis.core.internal.server.ServiceSpec;
+import io.grpc.BindableService;
+import io.grpc.Channel;
 import io.helidon.webserver.http.HttpRules;
 
 /**
@@ -30,11 +35,11 @@ public final class ServiceBuilder {
     private final List<Consumer<HttpRules>> routing = new ArrayList<>();
     private final List<Setting<?>> settings = new ArrayList<>();
     private final List<ServiceSpec.PendingClient> clients = new ArrayList<>();
-    private final List<io.grpc.BindableService> grpcServices = new ArrayList<>();
-    private final List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels = new ArrayList<>();
+    private final List<BindableService> grpcServices = new ArrayList<>();
+    private final List<ChassisChannel> grpcChannels = new ArrayList<>();
     private final List<Object> consumers = new ArrayList<>();
-    private final List<dev.chassis.core.internal.server.ComponentSlot<?>> components = new ArrayList<>();
-    private java.time.Clock clock = java.time.Clock.systemUTC();
+    private final List<ComponentSlot<?>> components = new ArrayList<>();
+    private Clock clock = Clock.systemUTC();
 
     ServiceBuilder(String name) {
         Objects.requireNonNull(name, "name");
@@ -64,8 +69,8 @@ public final class ServiceBuilder {
      * on the same port over HTTP/2. A {@link Problem} they throw (or pass to {@code onError}) answers the
      * mapped gRPC status; see {@link dev.chassis.core.grpc.GrpcStatuses}.
      */
-    public ServiceBuilder grpc(io.grpc.BindableService... services) {
-        for (io.grpc.BindableService s : services) {
+    public ServiceBuilder grpc(BindableService... services) {
+        for (BindableService s : services) {
             grpcServices.add(Objects.requireNonNull(s, "service"));
         }
         return this;
@@ -77,12 +82,12 @@ public final class ServiceBuilder {
      * starts, to the instances that discovery or {@code clients.<target>.url} name; calls made inside a
      * handler inherit what is left of the handler's deadline, others get {@code clients.<target>.request-timeout}.
      */
-    public io.grpc.Channel grpcChannel(String target) {
+    public Channel grpcChannel(String target) {
         Objects.requireNonNull(target, "target");
         if (!target.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
             throw new IllegalArgumentException("a client target is a DNS label, but was '" + target + "'");
         }
-        dev.chassis.core.internal.grpc.ChassisChannel channel = new dev.chassis.core.internal.grpc.ChassisChannel(target);
+        ChassisChannel channel = new ChassisChannel(target);
         grpcChannels.add(channel);
         return channel;
     }
@@ -174,12 +179,12 @@ public final class ServiceBuilder {
      * @throws IllegalArgumentException when {@code type} is not an interface
      */
     public <T> T component(Class<T> type) {
-        for (dev.chassis.core.internal.server.ComponentSlot<?> slot : components) {
+        for (ComponentSlot<?> slot : components) {
             if (slot.type() == type) {
                 return type.cast(slot.proxy());
             }
         }
-        dev.chassis.core.internal.server.ComponentSlot<T> slot = new dev.chassis.core.internal.server.ComponentSlot<>(type);
+        ComponentSlot<T> slot = new ComponentSlot<>(type);
         components.add(slot);
         return slot.proxy();
     }
@@ -188,7 +193,7 @@ public final class ServiceBuilder {
      * The clock that time-based policies read (circuit breaker waits, retry budgets); for tests that
      * must move time deterministically. Default: the system clock.
      */
-    public ServiceBuilder clock(java.time.Clock clock) {
+    public ServiceBuilder clock(Clock clock) {
         this.clock = Objects.requireNonNull(clock, "clock");
         return this;
     }

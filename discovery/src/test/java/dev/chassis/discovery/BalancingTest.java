@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -21,6 +23,8 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.core.client.ClientException;
+import io.grpc.Channel;
+import io.grpc.StatusRuntimeException;
 
 /**
  * Client-side load balancing over real instances: three instances behind one name with one SIGKILLed, power of
@@ -182,33 +186,33 @@ class BalancingTest {
         RunningService c = null;
         ServiceBuilder ob = Chassis.service("orders").property("server.port", "0").property("discovery.register", "false")
                 .property("clients.inventory.resolve-interval", "50ms");
-        io.grpc.Channel channel = ob.grpcChannel("inventory"); // no clients.inventory.url: found in the registry
+        Channel channel = ob.grpcChannel("inventory"); // no clients.inventory.url: found in the registry
         RunningService orders = ob.start();
         try {
             Eventually.within(WAIT).until("both instances called over gRPC", () -> {
-                java.util.Set<String> ids = new java.util.HashSet<>();
+                Set<String> ids = new HashSet<>();
                 for (int i = 0; i < 10; i++) {
                     try {
                         ids.add(Who.whoOverGrpc(channel));
-                    } catch (io.grpc.StatusRuntimeException e) {
+                    } catch (StatusRuntimeException e) {
                         // the first call to a new instance connects: on a loaded machine it can outlast its deadline
                         ids.add("failed");
                     }
                 }
-                return ids.equals(java.util.Set.of("grpc-a", "grpc-b"));
+                return ids.equals(Set.of("grpc-a", "grpc-b"));
             });
             a.stop(); // deregisters
             c = Who.inventory("grpc-c", new Who.WhoApi("grpc-c"), register); // another port, found by name
             Eventually.within(WAIT).until("calls reach b and the new c only", () -> {
-                java.util.Set<String> ids = new java.util.HashSet<>();
+                Set<String> ids = new HashSet<>();
                 for (int i = 0; i < 10; i++) {
                     try {
                         ids.add(Who.whoOverGrpc(channel));
-                    } catch (io.grpc.StatusRuntimeException e) {
+                    } catch (StatusRuntimeException e) {
                         ids.add("failed");
                     }
                 }
-                return ids.equals(java.util.Set.of("grpc-b", "grpc-c"));
+                return ids.equals(Set.of("grpc-b", "grpc-c"));
             });
         } finally {
             orders.stop();

@@ -1,14 +1,19 @@
 package dev.chassis.discovery;
 
 import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,6 +25,13 @@ import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.testing.Eventually;
+import io.grpc.BindableService;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.ServerCalls;
 
 /** Test services of discovery: an "inventory" instance that says which it is, a client of it, child JVMs. */
 public final class Who {
@@ -57,8 +69,8 @@ public final class Who {
     }
 
     /** The instances {@code calls} calls reached. */
-    public static java.util.Set<String> seen(Inventory client, int calls) {
-        java.util.Set<String> ids = new java.util.HashSet<>();
+    public static Set<String> seen(Inventory client, int calls) {
+        Set<String> ids = new HashSet<>();
         for (int i = 0; i < calls; i++) {
             ids.add(client.who().id());
         }
@@ -66,40 +78,40 @@ public final class Who {
     }
 
     /** gRPC {@code test.Who/Id}: the instance's id, as bytes (no generated code needed). */
-    public static final io.grpc.MethodDescriptor<byte[], byte[]> WHO_ID = io.grpc.MethodDescriptor.<byte[], byte[]>newBuilder()
-            .setType(io.grpc.MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Who/Id")
+    public static final MethodDescriptor<byte[], byte[]> WHO_ID = MethodDescriptor.<byte[], byte[]>newBuilder()
+            .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("test.Who/Id")
             .setRequestMarshaller(Bytes.INSTANCE).setResponseMarshaller(Bytes.INSTANCE).build();
 
-    private enum Bytes implements io.grpc.MethodDescriptor.Marshaller<byte[]> {
+    private enum Bytes implements MethodDescriptor.Marshaller<byte[]> {
         INSTANCE;
 
         @Override
-        public java.io.InputStream stream(byte[] value) {
-            return new java.io.ByteArrayInputStream(value);
+        public InputStream stream(byte[] value) {
+            return new ByteArrayInputStream(value);
         }
 
         @Override
-        public byte[] parse(java.io.InputStream stream) {
+        public byte[] parse(InputStream stream) {
             try {
                 return stream.readAllBytes();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         }
     }
 
     /** The gRPC service answering {@link #WHO_ID}. */
-    public static io.grpc.BindableService grpcWho(String id) {
-        return () -> io.grpc.ServerServiceDefinition.builder("test.Who").addMethod(WHO_ID,
-                io.grpc.stub.ServerCalls.asyncUnaryCall((request, response) -> {
+    public static BindableService grpcWho(String id) {
+        return () -> ServerServiceDefinition.builder("test.Who").addMethod(WHO_ID,
+                ServerCalls.asyncUnaryCall((request, response) -> {
                     response.onNext(id.getBytes(StandardCharsets.UTF_8));
                     response.onCompleted();
                 })).build();
     }
 
     /** Asks an instance behind a channel who it is. */
-    public static String whoOverGrpc(io.grpc.Channel channel) {
-        return new String(io.grpc.stub.ClientCalls.blockingUnaryCall(channel, WHO_ID, io.grpc.CallOptions.DEFAULT
+    public static String whoOverGrpc(Channel channel) {
+        return new String(ClientCalls.blockingUnaryCall(channel, WHO_ID, CallOptions.DEFAULT
                 .withDeadlineAfter(2, TimeUnit.SECONDS), new byte[0]), StandardCharsets.UTF_8);
     }
 

@@ -7,18 +7,26 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.chassis.testing.Eventually;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.http.Path;
+import dev.chassis.core.http.Post;
 import dev.chassis.testing.TestClient;
 
 /**
@@ -125,12 +133,12 @@ public abstract class BrokerContract {
         RunningService s = b.start();
         RunningService s2 = second.start();
         try {
-            List<java.util.concurrent.CompletableFuture<Published>> acks = new ArrayList<>();
+            List<CompletableFuture<Published>> acks = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 acks.add(publisher.publishAsync("t2.orders.placed", "k" + (i % 7), new OrderPlaced("k" + (i % 7), i)));
             }
-            java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(60, java.util.concurrent.TimeUnit.SECONDS); // every one acknowledged
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS); // every one acknowledged
             Eventually.within(WAIT).get("both groups got all 200 (shipping, audit)",
                     () -> List.of(shipping.count.get(), other.count.get()), n -> n.equals(List.of(200, 200)));
             for (Ordered o : List.of(shipping, other)) {
@@ -255,7 +263,7 @@ public abstract class BrokerContract {
                     () -> client.get("/observe/traces/" + trace).status() == 200
                             && client.get("/observe/traces/" + trace).json().get("spans").size() == 3);
             var spans = client.get("/observe/traces/" + trace).json().get("spans");
-            Map<String, com.fasterxml.jackson.databind.JsonNode> byKind = new HashMap<>();
+            Map<String, JsonNode> byKind = new HashMap<>();
             spans.forEach(sp -> byKind.put(sp.get("kind").asText(), sp));
             assertThat(byKind.get("PRODUCER").get("name").asText()).isEqualTo("send t10.orders.placed");
             assertThat(byKind.get("PRODUCER").get("parentSpanId").asText()).isEqualTo(byKind.get("SERVER").get("spanId")
@@ -274,7 +282,7 @@ public abstract class BrokerContract {
         }
     }
 
-    @dev.chassis.core.http.Path("/place")
+    @Path("/place")
     public static final class Api {
         private final Publisher publisher;
 
@@ -282,7 +290,7 @@ public abstract class BrokerContract {
             this.publisher = publisher;
         }
 
-        @dev.chassis.core.http.Post
+        @Post
         public void place() {
             publisher.publish("t10.orders.placed", "o-9", new OrderPlaced("o-9", 9));
         }
@@ -291,8 +299,8 @@ public abstract class BrokerContract {
     /** Blocks on a latch for a chosen message, records all, and counts how often each was delivered. */
     public static class Slow {
         final Map<Integer, AtomicInteger> deliveries = new ConcurrentHashMap<>();
-        final java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
-        final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch entered = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
         final int blockOn;
 
         public Slow(int blockOn) {
@@ -317,13 +325,13 @@ public abstract class BrokerContract {
         Publisher publisher = b.component(Publisher.class);
         RunningService s = b.start();
         publisher.publish("t11.orders.placed", "k", new OrderPlaced("k", 0));
-        assertThat(first.entered.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(first.entered.await(20, TimeUnit.SECONDS)).isTrue();
         Thread stopper = Thread.ofVirtual().start(s::stop); // shutdown begins while the handler holds message 0
         TestClient client = new TestClient(s.uri());
         Eventually.within(WAIT).until("shutdown is under way (readiness DOWN)",
                 () -> client.get("/health/ready").status() == 503);
         first.release.countDown(); // ... and it finishes
-        stopper.join(java.time.Duration.ofSeconds(30));
+        stopper.join(Duration.ofSeconds(30));
         assertThat(s.isRunning()).isFalse();
         // the next member of the group starts after message 0: it was committed
         Slow second = new Slow(-1);
@@ -347,7 +355,7 @@ public abstract class BrokerContract {
         @Consume(topic = "t12.orders.placed", group = "stuck")
         public void on(OrderPlaced event) throws InterruptedException {
             seen.add(event.seq());
-            Thread.sleep(java.time.Duration.ofMinutes(5));
+            Thread.sleep(Duration.ofMinutes(5));
         }
     }
 
@@ -400,12 +408,12 @@ public abstract class BrokerContract {
         RunningService sa = ba.start();
         RunningService sc = service("count-c").consume(c).start();
         try {
-            List<java.util.concurrent.CompletableFuture<Published>> acks = new ArrayList<>();
+            List<CompletableFuture<Published>> acks = new ArrayList<>();
             for (int i = 0; i < 100; i++) {
                 acks.add(publisher.publishAsync("t13.orders.placed", "k" + (i % 10), new OrderPlaced("k" + (i % 10), i)));
             }
-            java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(60, java.util.concurrent.TimeUnit.SECONDS); // every one acknowledged
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS); // every one acknowledged
             Eventually.within(WAIT).until("the first 100 are handled", () -> union(a, c) == 100);
             sc.stop(); // a member leaves: its partitions go to the other
             for (int i = 100; i < 200; i++) {
@@ -424,7 +432,7 @@ public abstract class BrokerContract {
     }
 
     private static int union(Counting a, Counting b) {
-        java.util.Set<Integer> all = new java.util.HashSet<>(a.deliveries.keySet());
+        Set<Integer> all = new HashSet<>(a.deliveries.keySet());
         all.addAll(b.deliveries.keySet());
         return all.size();
     }
@@ -458,12 +466,12 @@ public abstract class BrokerContract {
                 return a.deliveries.keySet().stream().anyMatch(k -> k < 0)
                         && c.deliveries.keySet().stream().anyMatch(k -> k < 0);
             });
-            List<java.util.concurrent.CompletableFuture<Published>> acks = new ArrayList<>();
+            List<CompletableFuture<Published>> acks = new ArrayList<>();
             for (int i = 0; i < 400; i++) {
                 acks.add(publisher.publishAsync("t14.orders.placed", "k" + (i % 16), new OrderPlaced("k" + (i % 16), i)));
             }
-            java.util.concurrent.CompletableFuture.allOf(acks.toArray(java.util.concurrent.CompletableFuture[]::new))
-                    .get(60, java.util.concurrent.TimeUnit.SECONDS);
+            CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+                    .get(60, TimeUnit.SECONDS);
             Eventually.within(WAIT).until("the leaving member is busy",
                     () -> c.deliveries.keySet().stream().anyMatch(k -> k >= 0));
             sc.stop(); // with messages in hand and queued behind them
@@ -479,7 +487,7 @@ public abstract class BrokerContract {
     }
 
     private static int slowUnion(SlowCounting a, SlowCounting b) {
-        java.util.Set<Integer> all = new java.util.HashSet<>(a.deliveries.keySet());
+        Set<Integer> all = new HashSet<>(a.deliveries.keySet());
         all.addAll(b.deliveries.keySet());
         all.removeIf(k -> k < 0); // warm-up messages
         return all.size();
@@ -497,10 +505,10 @@ public abstract class BrokerContract {
 
     /** Reads the dead letters whatever their type (JsonNode declares no @EventType). */
     public static class AnyLetters {
-        final List<Message<com.fasterxml.jackson.databind.JsonNode>> letters = new CopyOnWriteArrayList<>();
+        final List<Message<JsonNode>> letters = new CopyOnWriteArrayList<>();
 
         @Consume(topic = "t15.payments.dlq", group = "ops")
-        public void on(Message<com.fasterxml.jackson.databind.JsonNode> letter) {
+        public void on(Message<JsonNode> letter) {
             letters.add(letter);
         }
     }
@@ -519,7 +527,7 @@ public abstract class BrokerContract {
             Eventually.within(WAIT).until("the payment is handled", () -> payments.handled.size() == 1);
             Eventually.within(WAIT).until("the refund is a dead letter", () -> letters.letters.size() == 1);
             assertThat(payments.handled).containsExactly(new PaymentCompleted("o-1", 100));
-            Message<com.fasterxml.jackson.databind.JsonNode> letter = letters.letters.get(0);
+            Message<JsonNode> letter = letters.letters.get(0);
             assertThat(letter.id()).isEqualTo(stranger.id());
             assertThat(letter.header("chassis-dlq-attempts")).contains("0");
             assertThat(letter.header("chassis-dlq-error")).hasValueSatisfying(e -> assertThat(e)

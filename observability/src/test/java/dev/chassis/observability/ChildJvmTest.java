@@ -3,6 +3,7 @@ package dev.chassis.observability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -87,6 +88,7 @@ class ChildJvmTest {
     @Test
     void aLoggingFileIsLeftAloneAndSpansAreLoggedAtDebugWhenItSaysSo() throws Exception {
         Path config = Files.createTempFile("logging", ".properties");
+        // CHECKSTYLE:FQN-OFF: logging properties name classes
         Files.writeString(config, """
                 handlers = java.util.logging.ConsoleHandler
                 .level = WARNING
@@ -95,6 +97,7 @@ class ChildJvmTest {
                 java.util.logging.SimpleFormatter.format = %4$s %3$s %5$s%n
                 dev.chassis.observability.spans.level = FINE
                 """);
+        // CHECKSTYLE:FQN-ON
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process process = new ProcessBuilder(java, "-Dlogging.format=json", "-Djava.util.logging.config.file=" + config,
                 "-cp", System.getProperty("java.class.path"), LoggingMain.class.getName()).start();
@@ -131,7 +134,7 @@ class ChildJvmTest {
                         lines.add(line);
                     }
                 }
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // the process ended
             }
         });
@@ -139,7 +142,7 @@ class ChildJvmTest {
         return t;
     }
 
-    private static int port(Process process, List<String> err) throws java.io.IOException {
+    private static int port(Process process, List<String> err) throws IOException {
         BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line;
         while ((line = out.readLine()) != null) {

@@ -8,9 +8,12 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import com.sun.net.httpserver.HttpServer;
@@ -18,11 +21,13 @@ import com.sun.net.httpserver.HttpServer;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 
 /** Where spans go: OTLP to a collector (a live one, a dead one, a hung one), and how many (sampling). */
 class ExportersTest {
@@ -78,7 +83,7 @@ class ExportersTest {
     }
 
     /** A queue of 16 spans, flushed every 10 ms: 300 requests overflow it many times over. */
-    private static <T> T withSmallExportQueue(java.util.concurrent.Callable<T> test) throws Exception {
+    private static <T> T withSmallExportQueue(Callable<T> test) throws Exception {
         System.setProperty("otel.bsp.max.queue.size", "16");
         System.setProperty("otel.bsp.max.export.batch.size", "8");
         System.setProperty("otel.bsp.schedule.delay", "10");
@@ -115,7 +120,7 @@ class ExportersTest {
             assertThat(client.get("/observe/traces?limit=1000").json().get("traces").size()).isGreaterThanOrEqualTo(300);
         } finally {
             // returns although the final flush cannot succeed (the timeout only catches a hang)
-            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30), service::stop);
+            Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), service::stop);
         }
         assertThat(service.isRunning()).isFalse();
     }
@@ -152,7 +157,7 @@ class ExportersTest {
                 assertThat(held).as("the exporter did reach the hung collector").isNotEmpty();
             } finally {
                 // bounded: the SDK gets 5 s to flush, then the spans are dropped (the timeout only catches a hang)
-                org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(30),
+                Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30),
                         service::stop);
             }
         } finally {
@@ -232,23 +237,23 @@ class ExportersTest {
         assertThatThrownBy(broken::start)
                 .isInstanceOf(ConfigException.class).hasMessageContaining("nowhere");
         // the global forwarder points at no SDK: spans from it are not recorded
-        var span = io.opentelemetry.api.GlobalOpenTelemetry.getTracer("test").spanBuilder("after").startSpan();
+        var span = GlobalOpenTelemetry.getTracer("test").spanBuilder("after").startSpan();
         assertThat(span.isRecording()).isFalse();
         span.end();
         RunningService ok = start();
         try {
-            var recorded = io.opentelemetry.api.GlobalOpenTelemetry.getTracer("test").spanBuilder("during").startSpan();
+            var recorded = GlobalOpenTelemetry.getTracer("test").spanBuilder("during").startSpan();
             assertThat(recorded.isRecording()).as("a running service's SDK is the global one").isTrue();
             recorded.end();
         } finally {
             ok.stop();
         }
-        var afterStop = io.opentelemetry.api.GlobalOpenTelemetry.getTracer("test").spanBuilder("after").startSpan();
+        var afterStop = GlobalOpenTelemetry.getTracer("test").spanBuilder("after").startSpan();
         assertThat(afterStop.isRecording()).isFalse();
         afterStop.end();
     }
 
-    @dev.chassis.core.http.Client("nowhere")
+    @Client("nowhere")
     @Path("/x")
     public interface NowhereApi {
         @Get
@@ -288,7 +293,7 @@ class ExportersTest {
         }
     }
 
-    @dev.chassis.core.http.Client("down")
+    @Client("down")
     @Path("/x")
     public interface DownApi {
         @Get

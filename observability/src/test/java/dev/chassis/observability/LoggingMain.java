@@ -12,6 +12,9 @@ import io.opentelemetry.api.trace.Span;
 public final class LoggingMain {
     private static final System.Logger LOG = System.getLogger("dev.chassis.observability.demo");
 
+    private LoggingMain() {
+    }
+
     @Path("/log")
     public static final class Logging {
         @Get

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 import dev.chassis.core.internal.shared.MessageTracing;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.baggage.propagation.W3CBaggagePropagator;
+import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
@@ -89,12 +90,12 @@ class MessageTracingTest {
         assertThat(c.getParentSpanContext().getSpanId()).isEqualTo(producer.getSpanContext().getSpanId());
         assertThat(c.getKind()).isEqualTo(SpanKind.CONSUMER);
         assertThat(c.getName()).isEqualTo("process orders");
-        assertThat(c.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("messaging.consumer.group.name")))
+        assertThat(c.getAttribute(AttributeKey.stringKey("messaging.consumer.group.name")))
                 .isEqualTo("billing");
         ReadableSpan p = (ReadableSpan) producer;
         assertThat(p.getKind()).isEqualTo(SpanKind.PRODUCER);
         assertThat(p.getName()).isEqualTo("send orders");
-        assertThat(p.getAttribute(io.opentelemetry.api.common.AttributeKey.stringKey("messaging.destination.name")))
+        assertThat(p.getAttribute(AttributeKey.stringKey("messaging.destination.name")))
                 .isEqualTo("orders");
     }
 

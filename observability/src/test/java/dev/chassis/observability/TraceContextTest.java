@@ -24,6 +24,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.opentelemetry.api.baggage.Baggage;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.sdk.trace.ReadableSpan;
 
 /**
  * W3C Trace Context and Baggage, as a receiver and as a caller: service "front" continues (or refuses) the
@@ -77,7 +78,7 @@ class TraceContextTest {
         Baggage.current().forEach((k, v) -> baggage.put(k, v.getValue()));
         StringBuilder state = new StringBuilder();
         span.getTraceState().forEach((k, v) -> state.append(state.isEmpty() ? "" : ",").append(k).append('=').append(v));
-        String parent = ((io.opentelemetry.sdk.trace.ReadableSpan) Span.current()).getParentSpanContext().getSpanId();
+        String parent = ((ReadableSpan) Span.current()).getParentSpanContext().getSpanId();
         return new Seen(req.headers().all(HeaderNames.create("traceparent"), List::of),
                 req.headers().all(HeaderNames.create("tracestate"), List::of), span.getTraceId(), span.getSpanId(),
                 parent, state.toString(), baggage, downstream);

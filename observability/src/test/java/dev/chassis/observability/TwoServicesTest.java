@@ -2,13 +2,16 @@ package dev.chassis.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.Problem;
 import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
@@ -28,6 +32,11 @@ import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
 import io.grpc.Channel;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.opentelemetry.api.trace.Span;
 
@@ -56,7 +65,7 @@ class TwoServicesTest {
         @Override
         public Stock stock(String sku) {
             if (sku.equals("none")) {
-                throw dev.chassis.core.Problem.notFound("no such sku");
+                throw Problem.notFound("no such sku");
             }
             return new Stock(sku, 7, Span.current().getSpanContext().getTraceId());
         }
@@ -196,17 +205,17 @@ class TwoServicesTest {
                 .isEqualTo("UNSET");
 
         // a gRPC handler's exception: INTERNAL, an error on the server span
-        io.grpc.ManagedChannel raw = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", stock.port()).usePlaintext()
+        ManagedChannel raw = ManagedChannelBuilder.forAddress("127.0.0.1", stock.port()).usePlaintext()
                 .build();
         try {
             String grpcTrace = "6bf92f3577b34da6a3ce929d0e0e4736";
-            io.grpc.Metadata headers = new io.grpc.Metadata();
-            headers.put(io.grpc.Metadata.Key.of("traceparent", io.grpc.Metadata.ASCII_STRING_MARSHALLER),
+            Metadata headers = new Metadata();
+            headers.put(Metadata.Key.of("traceparent", Metadata.ASCII_STRING_MARSHALLER),
                     "00-" + grpcTrace + "-00f067aa0ba902b7-01");
             var stub = EchoGrpc.newBlockingStub(raw).withInterceptors(
-                    io.grpc.stub.MetadataUtils.newAttachHeadersInterceptor(headers));
-            org.assertj.core.api.Assertions.assertThatThrownBy(() -> stub.say(EchoRequest.newBuilder().setText("boom")
-                    .build())).isInstanceOf(io.grpc.StatusRuntimeException.class).hasMessageContaining("INTERNAL")
+                    MetadataUtils.newAttachHeadersInterceptor(headers));
+            Assertions.assertThatThrownBy(() -> stub.say(EchoRequest.newBuilder().setText("boom")
+                    .build())).isInstanceOf(StatusRuntimeException.class).hasMessageContaining("INTERNAL")
                     .hasMessageContaining(grpcTrace); // the error quotes the call's own trace id
             JsonNode served = one(spans(stock, grpcTrace, 1), "SERVER", "chassis.test.Echo/Say");
             assertThat(served.get("status").asText()).isEqualTo("ERROR");
@@ -295,7 +304,7 @@ class TwoServicesTest {
 
     /** {@code promtool check metrics}: the Debian package prometheus; skipped without it, except under CI. */
     static void promtoolAccepts(String metrics) {
-        java.io.File promtool = new java.io.File("/usr/bin/promtool");
+        File promtool = new File("/usr/bin/promtool");
         if (!promtool.canExecute()) {
             if ("true".equals(System.getenv("CI"))) {
                 throw new AssertionError("promtool is missing under CI=true: .ci/run installs the prometheus package");
@@ -311,7 +320,7 @@ class TwoServicesTest {
             assertThat(p.exitValue()).as("promtool check metrics said:\n" + out).isZero();
             assertThat(out).as("promtool lint findings").isBlank();
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError(e);

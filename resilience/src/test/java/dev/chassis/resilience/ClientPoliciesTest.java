@@ -3,6 +3,8 @@ package dev.chassis.resilience;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +23,10 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
+import dev.chassis.core.http.Head;
+import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
+import dev.chassis.testing.TestClient;
 
 /**
  * The standard's client retry rules and the client policies, against real servers whose answers the test
@@ -203,14 +208,14 @@ class ClientPoliciesTest {
 
     /** Annotations on the interface: policies a target shares. */
     @Client("items")
-    @dev.chassis.core.http.Path("/items")
+    @Path("/items")
     @Retry(maxAttempts = 2, backoff = "1ms", jitter = 0)
     @Bulkhead(maxConcurrent = 1)
     public interface AnnotatedItems {
         @Get("/{id}")
         ItemsClient.Item get(@PathParam String id);
 
-        @dev.chassis.core.http.Head("/{id}")
+        @Head("/{id}")
         void head(@PathParam String id);
     }
 
@@ -303,7 +308,7 @@ class ClientPoliciesTest {
         ItemsClient items = b.client(ItemsClient.class);
         RunningService front = b.http(new Front(items)).start();
         open.add(front);
-        var http = new dev.chassis.testing.TestClient(front.uri());
+        var http = new TestClient(front.uri());
         assertThat(http.get("/front/x").status()).isEqualTo(502);
         assertThat(http.get("/front/x").status()).isEqualTo(502);
         var open503 = http.get("/front/x");
@@ -314,7 +319,7 @@ class ClientPoliciesTest {
     }
 
     /** A handler that calls items. */
-    @dev.chassis.core.http.Path("/front")
+    @Path("/front")
     public static final class Front {
         private final ItemsClient items;
 
@@ -372,9 +377,9 @@ class ClientPoliciesTest {
     }
 
     private static int freePort() {
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+        try (ServerSocket s = new ServerSocket(0)) {
             return s.getLocalPort();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

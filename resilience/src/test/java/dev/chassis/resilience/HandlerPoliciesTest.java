@@ -22,6 +22,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.Problem;
 import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
@@ -177,7 +178,7 @@ class HandlerPoliciesTest {
     void aPolicyKeyForAnUnknownHandlerFailsStartUp() {
         assertThatThrownBy(() -> Chassis.service("typo").property("server.port", "0").http(new Api())
                 .property("handlers.api.configurd.rate-limiter.limit", "1").start())
-                .isInstanceOf(dev.chassis.core.config.ConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("handlers.api.configurd names no handler");
     }
 
@@ -189,7 +190,7 @@ class HandlerPoliciesTest {
                         + " Did you mean handlers.api.configured?");
         assertThatThrownBy(() -> Chassis.service("typo").property("server.port", "0").http(new Api())
                 .property("handlers.api.configured.rate-limiter.limt", "1").start())
-                .isInstanceOf(dev.chassis.core.config.ConfigException.class)
+                .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("Did you mean handlers.api.configured.rate-limiter.limit?");
     }
 

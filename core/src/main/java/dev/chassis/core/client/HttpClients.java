@@ -3,12 +3,16 @@ package dev.chassis.core.client;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 
 import dev.chassis.core.Json;
 import dev.chassis.core.http.Client;
 import dev.chassis.core.internal.http.client.ClientBinder;
 import dev.chassis.core.internal.http.client.ClientTarget;
+import dev.chassis.core.internal.server.CoreSettings;
+import dev.chassis.core.internal.telemetry.Telemetry;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 
 /**
  * Declarative clients outside a service (scripts, tests, tools): the standard's default timeouts
@@ -35,14 +39,14 @@ public final class HttpClients {
             throw new IllegalArgumentException("at least one instance URI is needed");
         }
         Client client = type.getAnnotation(Client.class);
-        String name = client != null ? client.value() : type.getSimpleName().toLowerCase(java.util.Locale.ROOT);
+        String name = client != null ? client.value() : type.getSimpleName().toLowerCase(Locale.ROOT);
         List<URI> list = List.of(instances).stream()
                 .map(u -> URI.create(u.toString().endsWith("/") ? u.toString().substring(0, u.toString().length() - 1)
                         : u.toString()))
                 .toList();
         ClientTarget target = new ClientTarget(name, n -> list, connectTimeout, requestTimeout,
-                dev.chassis.core.internal.telemetry.Telemetry.of(io.opentelemetry.api.GlobalOpenTelemetry.getOrNoop()),
-                dev.chassis.core.internal.server.CoreSettings.defaultBalancing());
+                Telemetry.of(GlobalOpenTelemetry.getOrNoop()),
+                CoreSettings.defaultBalancing());
         return new ClientBinder(Json.mapper(), List.of()).bind(type, target);
     }
 }

@@ -1,5 +1,6 @@
 package dev.chassis.core.config;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -109,19 +110,19 @@ public final class Setting<T> {
     }
 
     /** A list of absolute {@code http} or {@code https} URIs, such as the instances of a client target. */
-    public static Setting<List<java.net.URI>> uriList(String key) {
+    public static Setting<List<URI>> uriList(String key) {
         return new Setting<>(key, null, s -> Arrays.stream(s.split(",")).map(String::trim).filter(u -> !u.isEmpty())
                 .map(Setting::httpUri).toList(), l -> !l.isEmpty(),
                 "a list of absolute http(s) URIs such as http://localhost:8081", null);
     }
 
-    private static java.net.URI httpUri(String s) {
-        java.net.URI u = java.net.URI.create(s);
+    private static URI httpUri(String s) {
+        URI u = URI.create(s);
         if (!("http".equals(u.getScheme()) || "https".equals(u.getScheme())) || u.getHost() == null) {
             throw new IllegalArgumentException("not an absolute http(s) URI");
         }
         String text = u.toString();
-        return java.net.URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
+        return URI.create(text.endsWith("/") ? text.substring(0, text.length() - 1) : text);
     }
 
     /** This setting restricted to {@code min <= value <= max}; for sizes and numbers. */

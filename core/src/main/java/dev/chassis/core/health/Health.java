@@ -1,5 +1,6 @@
 package dev.chassis.core.health;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -17,7 +18,7 @@ public record Health(Status status, Map<String, Object> data) {
 
     public Health {
         Objects.requireNonNull(status, "status");
-        data = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data")));
+        data = Collections.unmodifiableMap(new LinkedHashMap<>(Objects.requireNonNull(data, "data")));
     }
 
     /** UP, no data. */

@@ -1,6 +1,8 @@
 package dev.chassis.discovery.internal;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
+import java.net.DatagramSocket;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
@@ -10,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chassis.core.RunningService;
@@ -38,7 +41,7 @@ public final class DiscoveryExtension implements ChassisExtension {
             .describedAs("where instances are found: static, dns, kubernetes, etcd");
     static final Setting<Boolean> REGISTER = Setting.bool("discovery.register", true)
             .describedAs("whether the service registers itself when ready");
-    static final Setting<java.time.Duration> DEREGISTRATION_DELAY = Setting.duration("discovery.deregistration-delay",
+    static final Setting<Duration> DEREGISTRATION_DELAY = Setting.duration("discovery.deregistration-delay",
             null).describedAs("after deregistering, how long a stopping service keeps serving so that callers' watches"
                     + " see it leave; default: the back-end's (etcd 1s, others 0)");
     static final Setting<String> HOST = Setting.string("discovery.advertise-host", null)
@@ -86,7 +89,7 @@ public final class DiscoveryExtension implements ChassisExtension {
             return;
         }
         AtomicReference<ServiceInstance> self = new AtomicReference<>();
-        java.util.concurrent.atomic.AtomicBoolean stopping = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean stopping = new AtomicBoolean();
         context.lifecycle().onStarted(running -> {
             ServiceInstance me = self(context, config, running);
             if (!register(registry, me)) {
@@ -130,7 +133,7 @@ public final class DiscoveryExtension implements ChassisExtension {
                 try {
                     registry.deregister(me); // first thing: clients stop picking this instance while it drains
                     // then keep serving while callers' watches learn it, before the port closes
-                    java.time.Duration delay = config.find(DEREGISTRATION_DELAY).orElse(provider.propagationDelay());
+                    Duration delay = config.find(DEREGISTRATION_DELAY).orElse(provider.propagationDelay());
                     if (!delay.isZero()) {
                         Thread.sleep(delay.toMillis());
                     }
@@ -165,13 +168,13 @@ public final class DiscoveryExtension implements ChassisExtension {
      * else a site-local IPv4 address of this machine, else the loopback address.
      */
     private static String siteLocalAddress() {
-        try (java.net.DatagramSocket probe = new java.net.DatagramSocket()) {
+        try (DatagramSocket probe = new DatagramSocket()) {
             probe.connect(InetAddress.getByAddress(new byte[] {10, (byte) 255, (byte) 255, (byte) 254}), 9);
             InetAddress local = probe.getLocalAddress();
             if (local != null && !local.isAnyLocalAddress() && !local.isLoopbackAddress()) {
                 return local.getHostAddress();
             }
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             // no route: look at the interfaces
         }
         try {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -190,7 +191,7 @@ public final class DnsBackend implements BackendProvider {
 
         private static ServiceInstance instance(String name, String host, int port) {
             String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
-            return new ServiceInstance(h + ":" + port, name, h, port, List.of("http", "grpc"), java.util.Map.of(),
+            return new ServiceInstance(h + ":" + port, name, h, port, List.of("http", "grpc"), Map.of(),
                     ServiceInstance.Health.UP);
         }
 

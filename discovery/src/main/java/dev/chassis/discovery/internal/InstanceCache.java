@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import dev.chassis.core.health.Health;
 import dev.chassis.core.spi.TargetResolver;
@@ -28,7 +30,7 @@ final class InstanceCache implements TargetResolver {
     private volatile boolean warned;
 
     private static final class Entry {
-        final java.util.concurrent.CountDownLatch looked = new java.util.concurrent.CountDownLatch(1);
+        final CountDownLatch looked = new CountDownLatch(1);
         volatile List<URI> up = List.of();
         volatile ServiceRegistry.Watch watch;
     }
@@ -50,7 +52,7 @@ final class InstanceCache implements TargetResolver {
             }
         }
         try {
-            e.looked.await(10, java.util.concurrent.TimeUnit.SECONDS); // a concurrent first caller's lookup
+            e.looked.await(10, TimeUnit.SECONDS); // a concurrent first caller's lookup
         } catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }

@@ -1,5 +1,6 @@
 package dev.chassis.discovery.spi;
 
+import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.ServiceInfo;
@@ -33,8 +34,8 @@ public interface BackendProvider {
      * long before it closes its port (unless {@code discovery.deregistration-delay} says otherwise). Zero for
      * back-ends whose callers learn it at once (static) or from the platform (DNS, Kubernetes readiness).
      */
-    default java.time.Duration propagationDelay() {
-        return java.time.Duration.ZERO;
+    default Duration propagationDelay() {
+        return Duration.ZERO;
     }
 
     /** Opens the registry for a service; closed when the service stops. */

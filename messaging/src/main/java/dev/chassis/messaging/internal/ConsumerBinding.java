@@ -6,6 +6,8 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.lang.reflect.TypeVariable;
+import java.lang.reflect.WildcardType;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -180,7 +182,7 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
     private static JavaType messageData(Type param, ObjectMapper mapper) {
         if (param instanceof ParameterizedType p && p.getActualTypeArguments().length == 1) {
             Type arg = p.getActualTypeArguments()[0];
-            if (arg instanceof java.lang.reflect.WildcardType || arg instanceof java.lang.reflect.TypeVariable<?>) {
+            if (arg instanceof WildcardType || arg instanceof TypeVariable<?>) {
                 return null;
             }
             return mapper.getTypeFactory().constructType(arg);

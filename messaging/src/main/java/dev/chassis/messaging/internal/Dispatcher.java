@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -16,6 +18,7 @@ import dev.chassis.core.Problem;
 import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.core.internal.shared.Texts;
 import dev.chassis.core.spi.Constraints;
+import dev.chassis.messaging.EventType;
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerRecord;
@@ -35,7 +38,8 @@ import io.opentelemetry.context.Scope;
  * in the message's trace (a consumer span), again with back-off when it throws, and after the last attempt
  * publishes the message to {@code <topic>.dlq} with headers naming the error, the attempts and where it came
  * from. A record that is not a readable CloudEvent, whose data is not the handler's event type, or whose event
- * violates its type's Bean Validation constraints, goes to the dead letters at once. Returning lets the broker commit; being interrupted (shutdown) does not. Not API.
+ * violates its type's Bean Validation constraints, goes to the dead letters at once. Returning lets the broker commit;
+ * being interrupted (shutdown) does not. Not API.
  */
 final class Dispatcher implements PartitionHandler {
     private static final System.Logger LOG = System.getLogger(Dispatcher.class.getName());
@@ -71,8 +75,8 @@ final class Dispatcher implements PartitionHandler {
         this.broker = broker;
         this.envelope = envelope;
         this.reader = mapper.readerFor(binding.eventType());
-        dev.chassis.messaging.EventType declared = binding.eventType().getRawClass()
-                .getAnnotation(dev.chassis.messaging.EventType.class);
+        EventType declared = binding.eventType().getRawClass()
+                .getAnnotation(EventType.class);
         this.expectedType = declared == null ? null : declared.value();
         this.constraints = constraints.of(binding.eventType().getRawClass()).orElse(null);
         this.tracing = tracing;
@@ -187,7 +191,7 @@ final class Dispatcher implements PartitionHandler {
         try {
             broker.send(new BrokerRecord(dlq, d.record().key(), headers, d.record().value()))
                     .get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException ex) {
+        } catch (ExecutionException | TimeoutException ex) {
             throw new IllegalStateException("the dead letter of " + where(d) + " could not be published to " + dlq, ex);
         }
         deadLetters.add(1, handled);

@@ -2,7 +2,9 @@ package dev.chassis.messaging.internal;
 
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -70,7 +72,7 @@ final class Envelope {
         h.put("ce_id", List.of(id));
         h.put("ce_source", List.of(source));
         h.put("ce_type", List.of(typeOf(event)));
-        h.put("ce_time", List.of(java.time.Instant.now().toString())); // RFC 3339, UTC
+        h.put("ce_time", List.of(Instant.now().toString())); // RFC 3339, UTC
         h.put(CONTENT_TYPE, List.of(JSON));
         h.putAll(extra);
         return new BrokerRecord(topic, key, h, mapper.writeValueAsBytes(event));
@@ -138,7 +140,7 @@ final class Envelope {
         URI src;
         try {
             src = new URI(source);
-        } catch (java.net.URISyntaxException ex) {
+        } catch (URISyntaxException ex) {
             throw new Unreadable("the CloudEvent's source is not a URI reference");
         }
         Optional<OffsetDateTime> at;

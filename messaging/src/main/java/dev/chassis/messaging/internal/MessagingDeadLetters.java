@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,9 +25,9 @@ final class MessagingDeadLetters implements DeadLetters {
     private final String replayGroup;
     private final Duration timeout;
 
-    private final java.util.Set<String> groups;
+    private final Set<String> groups;
 
-    MessagingDeadLetters(Broker broker, String service, Duration timeout, java.util.Set<String> groups) {
+    MessagingDeadLetters(Broker broker, String service, Duration timeout, Set<String> groups) {
         this.groups = groups;
         this.broker = broker;
         this.replayGroup = service + ".dlq-replay";

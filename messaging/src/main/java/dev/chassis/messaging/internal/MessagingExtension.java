@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 import dev.chassis.core.Json;
 import dev.chassis.core.config.Config;
@@ -20,6 +23,7 @@ import dev.chassis.messaging.DeadLetters;
 import dev.chassis.messaging.Publisher;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerProvider;
+import dev.chassis.messaging.spi.EventSender;
 import dev.chassis.messaging.spi.Subscription;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -62,7 +66,7 @@ public final class MessagingExtension implements ChassisExtension {
 
     /** {@code consumers.<handler>.<method>.*} must name a bound handler: a typo must not go unnoticed. */
     private static void checkConsumerKeys(Config config, List<ConsumerBinding> bindings) {
-        java.util.Set<String> keys = bindings.stream().map(ConsumerBinding::key).collect(java.util.stream.Collectors.toSet());
+        Set<String> keys = bindings.stream().map(ConsumerBinding::key).collect(Collectors.toSet());
         List<String> problems = new ArrayList<>();
         for (String handler : config.names("consumers")) {
             for (String method : config.names("consumers." + handler)) {
@@ -70,7 +74,7 @@ public final class MessagingExtension implements ChassisExtension {
                     problems.add("consumers." + handler + "." + method + " names no @Consume handler of this service."
                             + ConfigException.closest(handler + "." + method, keys)
                                     .map(k -> " Did you mean consumers." + k + "?").orElse("")
-                            + " Handlers: " + (keys.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(keys))));
+                            + " Handlers: " + (keys.isEmpty() ? "none" : String.join(", ", new TreeSet<>(keys))));
                 }
             }
         }
@@ -120,9 +124,9 @@ public final class MessagingExtension implements ChassisExtension {
         Duration publishTimeout = config.get(MessagingSettings.PUBLISH_TIMEOUT);
         MessagingPublisher publisher = new MessagingPublisher(broker, envelope, tracing, send, publishTimeout);
         context.components().provide(Publisher.class, publisher);
-        context.components().provide(dev.chassis.messaging.spi.EventSender.class, publisher);
+        context.components().provide(EventSender.class, publisher);
         context.components().provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
-                bindings.stream().map(ConsumerBinding::group).collect(java.util.stream.Collectors.toSet())));
+                bindings.stream().map(ConsumerBinding::group).collect(Collectors.toSet())));
         checkConsumerKeys(config, bindings);
         context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
                 : Health.down("the " + broker.system() + " broker cannot be reached")));

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -35,7 +36,7 @@ final class MessagingPublisher implements Publisher, EventSender {
     private final DoubleHistogram duration;
     private final Duration timeout;
     /** Per topic, checked once: its metric attributes (the topic name is valid when it is here). */
-    private final java.util.Map<String, Attributes> topics = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, Attributes> topics = new ConcurrentHashMap<>();
 
     MessagingPublisher(Broker broker, Envelope envelope, MessageTracing tracing, DoubleHistogram duration,
                        Duration timeout) {

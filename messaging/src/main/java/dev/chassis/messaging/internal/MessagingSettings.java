@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Setting;
+import dev.chassis.messaging.spi.BrokerProvider;
 
 /** The configuration keys of {@code chassis-messaging}. Not API. */
 final class MessagingSettings {
@@ -11,7 +12,7 @@ final class MessagingSettings {
 
     static final Setting<String> BROKER = Setting.string("messaging.broker", "memory")
             .describedAs("memory (embedded, the default) or kafka (with chassis-messaging-kafka)");
-    static final Setting<Duration> PUBLISH_TIMEOUT = dev.chassis.messaging.spi.BrokerProvider.PUBLISH_TIMEOUT;
+    static final Setting<Duration> PUBLISH_TIMEOUT = BrokerProvider.PUBLISH_TIMEOUT;
     static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("messaging.shutdown-timeout", Duration.ofSeconds(30))
             .describedAs("how long shutdown waits for handlers to finish the messages they hold");
     static final Setting<String> MEMORY_NAME = Setting.string("messaging.memory.name", "default")

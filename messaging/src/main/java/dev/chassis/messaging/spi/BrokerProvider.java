@@ -1,5 +1,6 @@
 package dev.chassis.messaging.spi;
 
+import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.ServiceInfo;
@@ -16,8 +17,8 @@ public interface BrokerProvider {
      * the messaging module; bindings read it to bound their own waits (Kafka: {@code max.block.ms},
      * {@code delivery.timeout.ms}).
      */
-    Setting<java.time.Duration> PUBLISH_TIMEOUT = Setting.duration("messaging.publish-timeout",
-            java.time.Duration.ofSeconds(10)).describedAs("how long publish(...) waits for the broker's acknowledgement");
+    Setting<Duration> PUBLISH_TIMEOUT = Setting.duration("messaging.publish-timeout",
+            Duration.ofSeconds(10)).describedAs("how long publish(...) waits for the broker's acknowledgement");
 
     /** The value of {@code messaging.broker} that selects this binding. */
     String name();

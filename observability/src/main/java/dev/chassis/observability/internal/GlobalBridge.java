@@ -1,5 +1,7 @@
 package dev.chassis.observability.internal;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
@@ -17,7 +19,7 @@ import io.opentelemetry.context.propagation.ContextPropagators;
  */
 final class GlobalBridge implements OpenTelemetry {
     private static final GlobalBridge INSTANCE = new GlobalBridge();
-    private static final java.util.List<ServiceTelemetry> RUNNING = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final List<ServiceTelemetry> RUNNING = new CopyOnWriteArrayList<>();
     private final AtomicReference<OpenTelemetry> current = new AtomicReference<>(OpenTelemetry.noop());
 
     private GlobalBridge() {

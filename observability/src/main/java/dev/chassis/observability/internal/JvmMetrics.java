@@ -8,14 +8,17 @@ import java.lang.management.MemoryType;
 import java.lang.management.MemoryUsage;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.ToLongFunction;
 
+import javax.management.ListenerNotFoundException;
 import javax.management.Notification;
 import javax.management.NotificationEmitter;
 import javax.management.NotificationListener;
 import javax.management.openmbean.CompositeData;
 
 import com.sun.management.GarbageCollectionNotificationInfo;
+import com.sun.management.OperatingSystemMXBean;
 
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -34,7 +37,7 @@ final class JvmMetrics implements AutoCloseable {
     private static final AttributeKey<String> GC_ACTION = AttributeKey.stringKey("jvm.gc.action");
     private static final AttributeKey<Boolean> DAEMON = AttributeKey.booleanKey("jvm.thread.daemon");
 
-    private final List<Runnable> closers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Runnable> closers = new CopyOnWriteArrayList<>();
     private final Thread registering;
     private volatile boolean closed;
 
@@ -72,7 +75,7 @@ final class JvmMetrics implements AutoCloseable {
         meter.upDownCounterBuilder("jvm.cpu.count").setUnit("{cpu}")
                 .setDescription("Number of processors available to the Java virtual machine.")
                 .buildWithCallback(m -> m.record(Runtime.getRuntime().availableProcessors()));
-        if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+        if (ManagementFactory.getOperatingSystemMXBean() instanceof OperatingSystemMXBean os) {
             meter.counterBuilder("jvm.cpu.time").ofDoubles().setUnit("s")
                     .setDescription("CPU time used by the process as reported by the JVM.")
                     .buildWithCallback(m -> {
@@ -107,7 +110,7 @@ final class JvmMetrics implements AutoCloseable {
                 closers.add(() -> {
                     try {
                         emitter.removeNotificationListener(listener);
-                    } catch (javax.management.ListenerNotFoundException ignored) {
+                    } catch (ListenerNotFoundException ignored) {
                         // already gone
                     }
                 });

@@ -1,5 +1,6 @@
 package dev.chassis.observability.internal;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
@@ -76,7 +77,7 @@ final class LogFormat extends Formatter {
                 g.writeStringField("exception", thrown);
             }
             g.writeEndObject();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "{\"level\":\"ERROR\",\"message\":\"a log record could not be written as JSON\"}\n";
         }
         return out.append('\n').toString();

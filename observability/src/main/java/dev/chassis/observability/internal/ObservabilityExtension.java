@@ -1,6 +1,7 @@
 package dev.chassis.observability.internal;
 
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -47,7 +48,7 @@ public final class ObservabilityExtension implements ChassisExtension {
     public OpenTelemetry openTelemetry(ServiceInfo service, Config config) {
         LogSetup.apply(config.get(ObservabilitySettings.LOG_FORMAT), config.get(ObservabilitySettings.LOG_LEVEL),
                 service.name());
-        List<java.net.URI> endpoints = config.find(ObservabilitySettings.OTLP_ENDPOINT).orElse(List.of());
+        List<URI> endpoints = config.find(ObservabilitySettings.OTLP_ENDPOINT).orElse(List.of());
         if (endpoints.size() > 1) {
             throw new ConfigException(List.of("observability.otlp.endpoint takes one collector; it lists "
                     + endpoints.size()));

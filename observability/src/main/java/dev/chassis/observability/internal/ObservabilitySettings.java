@@ -1,5 +1,6 @@
 package dev.chassis.observability.internal;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 
@@ -24,7 +25,7 @@ final class ObservabilitySettings {
     static final Setting<Boolean> SPAN_LOG = Setting.bool("observability.tracing.log", true)
             .describedAs("log every ended span at DEBUG (logger dev.chassis.observability.spans), when DEBUG is on for"
                     + " that logger at start-up");
-    static final Setting<List<java.net.URI>> OTLP_ENDPOINT = Setting.uriList("observability.otlp.endpoint")
+    static final Setting<List<URI>> OTLP_ENDPOINT = Setting.uriList("observability.otlp.endpoint")
             .describedAs("the OTLP/HTTP collector, e.g. http://localhost:4318 (spans go to <endpoint>/v1/traces)");
     static final Setting<Duration> OTLP_TIMEOUT = Setting.duration("observability.otlp.timeout", Duration.ofSeconds(10))
             .describedAs("how long one export may take");

@@ -1,5 +1,7 @@
 package dev.chassis.observability.internal;
 
+import java.util.concurrent.TimeUnit;
+
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.logs.LoggerProvider;
 import io.opentelemetry.api.metrics.MeterProvider;
@@ -50,7 +52,7 @@ final class ServiceTelemetry implements OpenTelemetry, AutoCloseable {
         if (global) {
             GlobalBridge.stopped(this);
         }
-        if (!sdk.shutdown().join(5, java.util.concurrent.TimeUnit.SECONDS).isSuccess()) {
+        if (!sdk.shutdown().join(5, TimeUnit.SECONDS).isSuccess()) {
             LOG.log(System.Logger.Level.WARNING, "OpenTelemetry did not flush within 5 s; unexported spans are dropped");
         }
     }

@@ -3,9 +3,11 @@ package dev.chassis.observability.internal;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
@@ -133,7 +135,7 @@ final class TraceStore implements SpanProcessor {
 
     /** The span whose parent is not in the store: the trace's entry into this service. */
     private static Stored root(List<Stored> spans) {
-        java.util.Set<String> ids = new java.util.HashSet<>();
+        Set<String> ids = new HashSet<>();
         spans.forEach(s -> ids.add(s.spanId()));
         return spans.stream().filter(s -> s.parentSpanId() == null || !ids.contains(s.parentSpanId()))
                 .min(Comparator.comparingLong(Stored::startNanos)).orElse(spans.get(0));

@@ -8,6 +8,7 @@ import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
@@ -44,7 +45,7 @@ class FormatsTest {
         record.setThrown(new IllegalStateException("boom"));
         String line = json.format(record);
         assertThat(line).endsWith("}\n").doesNotContain("\n{").hasLineCount(1);
-        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line);
+        var node = new ObjectMapper().readTree(line);
         assertThat(node.get("message").asText()).isEqualTo("a \"quoted\"\nmessage");
         assertThat(node.get("level").asText()).isEqualTo("ERROR");
         assertThat(node.get("exception").asText()).startsWith("java.lang.IllegalStateException: boom");

@@ -27,8 +27,8 @@ final class BulkheadPolicy {
         }
         int max = p.value(PolicySettings.maxConcurrent(pre), bh == null ? null : bh.maxConcurrent());
         Duration wait = p.value(PolicySettings.maxWait(pre), bh == null ? null : bh.maxWait());
-        io.github.resilience4j.bulkhead.Bulkhead bulkhead = support.shareable(site, "bulkhead", () -> {
-            io.github.resilience4j.bulkhead.Bulkhead b = io.github.resilience4j.bulkhead.Bulkhead.of(
+        io.github.resilience4j.bulkhead.Bulkhead bulkhead = support.shareable(site, "bulkhead", () -> { // CHECKSTYLE:FQN-OK
+            io.github.resilience4j.bulkhead.Bulkhead b = io.github.resilience4j.bulkhead.Bulkhead.of( // CHECKSTYLE:FQN-OK
                     PolicySupport.name(site), BulkheadConfig.custom().maxConcurrentCalls(max).maxWaitDuration(wait)
                             .writableStackTraceEnabled(false).build());
             support.metrics().watch(b);

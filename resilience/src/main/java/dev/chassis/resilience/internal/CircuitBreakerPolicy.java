@@ -48,7 +48,7 @@ final class CircuitBreakerPolicy {
         int threshold = p.value(PolicySettings.failureRate(pre), cb == null ? null : cb.failureRateThreshold());
         int halfOpen = p.value(PolicySettings.halfOpenCalls(pre), cb == null ? null : cb.halfOpenCalls());
         FailureClassifier failures = FailureClassifier.of(site);
-        io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = support.shareable(site, "circuit-breaker", () -> {
+        io.github.resilience4j.circuitbreaker.CircuitBreaker breaker = support.shareable(site, "circuit-breaker", () -> { // CHECKSTYLE:FQN-OK
             CircuitBreakerConfig cfg = CircuitBreakerConfig.custom()
                     .failureRateThreshold(threshold)
                     .slidingWindowType(type == CircuitBreaker.WindowType.TIME
@@ -64,8 +64,8 @@ final class CircuitBreakerPolicy {
                     .clock(support.clock())
                     .currentTimestampFunction(Clock::millis, TimeUnit.MILLISECONDS)
                     .build();
-            io.github.resilience4j.circuitbreaker.CircuitBreaker b =
-                    io.github.resilience4j.circuitbreaker.CircuitBreaker.of(PolicySupport.name(site), cfg);
+            io.github.resilience4j.circuitbreaker.CircuitBreaker b = // CHECKSTYLE:FQN-OK
+                    io.github.resilience4j.circuitbreaker.CircuitBreaker.of(PolicySupport.name(site), cfg); // CHECKSTYLE:FQN-OK
             b.getEventPublisher().onStateTransition(e -> LOG.log(Level.INFO, "circuit breaker {0}: {1}",
                     e.getCircuitBreakerName(), e.getStateTransition()));
             support.metrics().watch(b);

@@ -1,5 +1,6 @@
 package dev.chassis.resilience.internal;
 
+import java.util.Locale;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
@@ -39,7 +40,7 @@ final class PolicyMetrics {
                 .buildWithCallback(m -> breakers.forEach(b -> {
                     for (CircuitBreaker.State s : STATES) {
                         m.record(b.getState() == s ? 1 : 0, Attributes.of(NAME, b.getName(), STATE,
-                                s.name().toLowerCase(java.util.Locale.ROOT)));
+                                s.name().toLowerCase(Locale.ROOT)));
                     }
                 }));
         breakerCalls = meter.counterBuilder("resilience4j.circuitbreaker.calls").setUnit("{call}")

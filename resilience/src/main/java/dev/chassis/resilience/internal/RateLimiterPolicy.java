@@ -29,8 +29,8 @@ final class RateLimiterPolicy {
         Duration period = p.value(PolicySettings.period(pre), rl == null ? null : rl.period());
         int limit = p.value(PolicySettings.limit(pre), rl == null ? null : rl.limit());
         Duration timeout = p.value(PolicySettings.limiterTimeout(pre), rl == null ? null : rl.timeout());
-        io.github.resilience4j.ratelimiter.RateLimiter limiter = support.shareable(site, "rate-limiter", () -> {
-            io.github.resilience4j.ratelimiter.RateLimiter l = io.github.resilience4j.ratelimiter.RateLimiter.of(
+        io.github.resilience4j.ratelimiter.RateLimiter limiter = support.shareable(site, "rate-limiter", () -> { // CHECKSTYLE:FQN-OK
+            io.github.resilience4j.ratelimiter.RateLimiter l = io.github.resilience4j.ratelimiter.RateLimiter.of( // CHECKSTYLE:FQN-OK
                     PolicySupport.name(site), RateLimiterConfig.custom().limitForPeriod(limit).limitRefreshPeriod(period)
                             .timeoutDuration(timeout).writableStackTraceEnabled(false).build());
             support.metrics().watch(l);

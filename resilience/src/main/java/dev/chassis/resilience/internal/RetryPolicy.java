@@ -50,7 +50,7 @@ final class RetryPolicy {
         if (maxAttempts == 1) {
             return inner;
         }
-        io.github.resilience4j.retry.Retry retry = io.github.resilience4j.retry.Retry.of(PolicySupport.name(site),
+        io.github.resilience4j.retry.Retry retry = io.github.resilience4j.retry.Retry.of(PolicySupport.name(site), // CHECKSTYLE:FQN-OK
                 RetryConfig.custom()
                         .maxAttempts(maxAttempts)
                         .intervalFunction(jitter > 0
@@ -73,7 +73,7 @@ final class RetryPolicy {
             if (budget != null) {
                 budget.recordRequest();
             }
-            io.github.resilience4j.retry.Retry.Context<Object> context = retry.context();
+            io.github.resilience4j.retry.Retry.Context<Object> context = retry.context(); // CHECKSTYLE:FQN-OK
             int attempt = 0;
             while (true) {
                 attempt++;

@@ -10,6 +10,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 /**
  * Checks from outside, over real sockets, that a running service follows the Chassis communication standard
@@ -240,15 +246,15 @@ public final class Conformance {
     }
 
     private void grpcHealth(List<String> problems) {
-        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+        ManagedChannel channel = NettyChannelBuilder
                 .forAddress(base.getHost(), base.getPort()).usePlaintext().build();
         try {
-            var status = io.grpc.health.v1.HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
-                    .check(io.grpc.health.v1.HealthCheckRequest.getDefaultInstance()).getStatus();
-            if (status != io.grpc.health.v1.HealthCheckResponse.ServingStatus.SERVING) {
+            var status = HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus();
+            if (status != HealthCheckResponse.ServingStatus.SERVING) {
                 problems.add("gRPC health (grpc.health.v1.Health/Check) says " + status + ", not SERVING");
             }
-        } catch (io.grpc.StatusRuntimeException e) {
+        } catch (StatusRuntimeException e) {
             problems.add("gRPC health (grpc.health.v1.Health/Check) failed on the same port: " + e.getStatus()
                     + " (a service without gRPC services: call withoutGrpc())");
         } finally {

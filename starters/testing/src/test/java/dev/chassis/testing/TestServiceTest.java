@@ -3,6 +3,8 @@ package dev.chassis.testing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 
 import org.junit.jupiter.api.Test;
@@ -28,8 +30,8 @@ class TestServiceTest {
         RunningService running = perTest.running();
         perTest.stop();
         assertThat(running.isRunning()).isFalse();
-        assertThatThrownBy(() -> new java.net.Socket("127.0.0.1", running.port()).close())
-                .isInstanceOf(java.net.ConnectException.class);
+        assertThatThrownBy(() -> new Socket("127.0.0.1", running.port()).close())
+                .isInstanceOf(ConnectException.class);
         assertThatThrownBy(perTest::port).hasMessageContaining("not running");
     }
 

@@ -6,7 +6,11 @@ import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -14,6 +18,8 @@ import org.junit.jupiter.api.Test;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.core.importer.Location;
+import com.tngtech.archunit.core.importer.Locations;
 import com.tngtech.archunit.lang.ArchRule;
 import com.tngtech.archunit.lang.EvaluationResult;
 
@@ -35,12 +41,12 @@ class ArchitectureTest {
 
     @BeforeAll
     static void importClasses() {
-        java.util.Set<com.tngtech.archunit.core.importer.Location> locations = new java.util.HashSet<>(
-                com.tngtech.archunit.core.importer.Locations.ofPackage("dev.chassis"));
+        Set<Location> locations = new HashSet<>(
+                Locations.ofPackage("dev.chassis"));
         for (String module : BUILT_BESIDE) {
-            java.nio.file.Path p = java.nio.file.Path.of("..", module, "target", "classes").toAbsolutePath().normalize();
-            if (java.nio.file.Files.isDirectory(p)) {
-                locations.add(com.tngtech.archunit.core.importer.Location.of(p));
+            Path p = Path.of("..", module, "target", "classes").toAbsolutePath().normalize();
+            if (Files.isDirectory(p)) {
+                locations.add(Location.of(p));
             }
         }
         classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
@@ -156,7 +162,8 @@ class ArchitectureTest {
                 .and().doNotHaveFullyQualifiedName("dev.chassis.core.client.HttpClients")
                 .should().dependOnClassesThat(resideInAPackage("dev.chassis.core..internal..")
                         .and(not(resideInAPackage(SHARED))))
-                .because("docs/architecture.md, rule 2: API and SPI types are what users compile against; only the two entry points (the service builder and"
+                .because("docs/architecture.md, rule 2: API and SPI types are what users compile against; only the two entry"
+                        + " points (the service builder and"
                         + " the stand-alone client factory) hand over to the runtime; shared mechanics (naming) may be"
                         + " used inside")
                 .check(classes);

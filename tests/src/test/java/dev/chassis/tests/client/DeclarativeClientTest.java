@@ -25,8 +25,10 @@ import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.core.http.QueryParam;
+import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
+import io.helidon.http.Status;
 
 /** A client interface that the server implements too, used over real sockets. */
 class DeclarativeClientTest {
@@ -34,7 +36,7 @@ class DeclarativeClientTest {
     static final TestService inventory = TestService.of(() -> Chassis.service("inventory")
             .http(new InventoryService())
             .routing(rules -> rules
-                    .get("/plain-error", (req, res) -> res.status(io.helidon.http.Status.INTERNAL_SERVER_ERROR_500)
+                    .get("/plain-error", (req, res) -> res.status(Status.INTERNAL_SERVER_ERROR_500)
                             .send("plain text failure"))
                     .get("/slow", (req, res) -> {
                         Thread.sleep(3000);
@@ -136,7 +138,7 @@ class DeclarativeClientTest {
         InventoryApi deadInv = b2.client(InventoryApi.class);
         try (RunningService orders = b.http(new OrdersApi(inv)).start();
              RunningService orders2 = b2.http(new OrdersApi(deadInv)).start()) {
-            var http = new dev.chassis.testing.TestClient(orders.uri());
+            var http = new TestClient(orders.uri());
             TestResponse ok = http.get("/orders/stock/pen");
             assertThat(ok.status()).isEqualTo(200);
             assertThat(ok.json().get("quantity").asInt()).isPositive();
@@ -146,7 +148,7 @@ class DeclarativeClientTest {
             assertThat(downstream409.json().get("detail").asText()).isEqualTo("a call to inventory answered 409");
             assertThat(downstream409.body()).doesNotContain("Not enough stock");
 
-            TestResponse unreachable = new dev.chassis.testing.TestClient(orders2.uri()).get("/orders/stock/pen");
+            TestResponse unreachable = new TestClient(orders2.uri()).get("/orders/stock/pen");
             assertThat(unreachable.status()).isEqualTo(503);
             assertThat(unreachable.header("Retry-After")).contains("1");
         }

@@ -1,6 +1,10 @@
 package dev.chassis.tests.ext;
 
+import java.net.URI;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 import dev.chassis.core.config.Setting;
@@ -22,7 +26,7 @@ public final class GreetingExtension implements ChassisExtension {
     /** What the hooks saw, in order: "bound:<name>", "started:<name>", "stopping:<name>", "stopped:<name>". */
     public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
     /** Instances the test extension's resolver answers, by target name; steered by tests (a stand-in for discovery). */
-    public static final java.util.Map<String, List<java.net.URI>> INSTANCES = new java.util.concurrent.ConcurrentHashMap<>();
+    public static final Map<String, List<URI>> INSTANCES = new ConcurrentHashMap<>();
 
     @Override
     public String name() {
@@ -44,7 +48,7 @@ public final class GreetingExtension implements ChassisExtension {
             chain.proceed();
         });
         context.health().add(HealthCheck.readiness("greeting", () -> Health.up().with("text", text)));
-        context.calls().targetResolver(target -> java.util.Optional.ofNullable(INSTANCES.get(target)));
+        context.calls().targetResolver(target -> Optional.ofNullable(INSTANCES.get(target)));
         boolean fail = context.config().get(FAIL_ON_START);
         boolean failOnBound = context.config().get(FAIL_ON_BOUND);
         context.lifecycle().onBound(() -> {

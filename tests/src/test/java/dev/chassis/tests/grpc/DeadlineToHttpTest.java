@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -20,6 +22,7 @@ import dev.chassis.testing.Eventually;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.Status;
@@ -46,7 +49,7 @@ class DeadlineToHttpTest {
     /** Records how the HTTP call ended and how long it took. */
     static final AtomicReference<Throwable> FAILURE = new AtomicReference<>();
     static final AtomicReference<Duration> TOOK = new AtomicReference<>();
-    static volatile java.util.concurrent.CountDownLatch entered = new java.util.concurrent.CountDownLatch(1);
+    static volatile CountDownLatch entered = new CountDownLatch(1);
 
     public static final class ViaHttp extends EchoGrpc.EchoImplBase {
         private final SlowClient slow;
@@ -75,7 +78,7 @@ class DeadlineToHttpTest {
     void theHttpCallStopsWhenTheGrpcCallIsCancelled() throws Exception {
         FAILURE.set(null);
         TOOK.set(null);
-        entered = new java.util.concurrent.CountDownLatch(1);
+        entered = new CountDownLatch(1);
         try (RunningService slowService = Chassis.service("slow").property("server.port", "0").http(new Slow()).start()) {
             ServiceBuilder b = Chassis.service("front").property("server.port", "0")
                     .property("clients.slow.url", slowService.uri().toString())
@@ -84,8 +87,8 @@ class DeadlineToHttpTest {
             try (RunningService front = b.grpc(new ViaHttp(client)).start()) {
                 ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", front.port()).usePlaintext().build();
                 try {
-                    io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
-                    java.util.concurrent.CompletableFuture<Throwable> outcome = new java.util.concurrent.CompletableFuture<>();
+                    Context.CancellableContext ctx = Context.current().withCancellation();
+                    CompletableFuture<Throwable> outcome = new CompletableFuture<>();
                     ctx.run(() -> EchoGrpc.newStub(channel).say(EchoRequest.getDefaultInstance(), new StreamObserver<>() {
                         @Override
                         public void onNext(EchoReply value) {

@@ -1,30 +1,36 @@
 package dev.chassis.tests.grpc;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+
 import dev.chassis.core.Problem;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.stub.StreamObserver;
 
 /** All four call kinds; {@code behaviour} makes a call fail on purpose. */
 public final class EchoService extends EchoGrpc.EchoImplBase {
     /** What the last "sleep-" call saw: its deadline's remaining milliseconds, and whether it was cancelled. */
     static volatile long lastDeadlineMillis = -1;
-    static final java.util.concurrent.CountDownLatch CANCELLED = new java.util.concurrent.CountDownLatch(1);
+    static final CountDownLatch CANCELLED = new CountDownLatch(1);
 
     @Override
     public void say(EchoRequest request, StreamObserver<EchoReply> observer) {
         if (request.getBehaviour().startsWith("sleep-")) {
-            io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline();
-            lastDeadlineMillis = deadline == null ? -1 : deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS);
-            long until = System.nanoTime() + java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(
+            Deadline deadline = Context.current().getDeadline();
+            lastDeadlineMillis = deadline == null ? -1 : deadline.timeRemaining(TimeUnit.MILLISECONDS);
+            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
                     Long.parseLong(request.getBehaviour().substring(6)));
             while (System.nanoTime() < until) {
-                if (io.grpc.Context.current().isCancelled()) {
+                if (Context.current().isCancelled()) {
                     CANCELLED.countDown();
                     return;
                 }
-                java.util.concurrent.locks.LockSupport.parkNanos(5_000_000);
+                LockSupport.parkNanos(5_000_000);
             }
         }
         switch (request.getBehaviour()) {

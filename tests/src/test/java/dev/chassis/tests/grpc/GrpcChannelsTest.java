@@ -7,7 +7,10 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
@@ -28,7 +31,7 @@ import io.grpc.StatusRuntimeException;
  * <p>The test that cancels a call runs last: after a client cancelled a stream, Helidon 4.5.0 was seen to answer
  * the connection's next stream with GOAWAY (PROTOCOL_ERROR), failing that call (docs/grpc.md, known gaps).
  */
-@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class GrpcChannelsTest {
     private static RunningService b;
     private static RunningService a;
@@ -86,7 +89,7 @@ class GrpcChannelsTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Order(Integer.MAX_VALUE)
+    @Order(Integer.MAX_VALUE)
     void theCallersDeadlineReachesTheDownstreamAndCancelsIt() throws InterruptedException {
         assertThatThrownBy(() -> EchoGrpc.newBlockingStub(client).withDeadlineAfter(2, TimeUnit.SECONDS)
                 .say(EchoRequest.newBuilder().setText("x").setBehaviour("sleep-20000").build()))

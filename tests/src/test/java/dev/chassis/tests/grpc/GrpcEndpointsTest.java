@@ -3,10 +3,17 @@ package dev.chassis.tests.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -19,13 +26,21 @@ import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
 import dev.chassis.testing.TestService;
+import io.grpc.CallOptions;
+import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
+import io.grpc.reflection.v1.ServerReflectionGrpc;
+import io.grpc.reflection.v1.ServerReflectionRequest;
+import io.grpc.reflection.v1.ServerReflectionResponse;
+import io.grpc.reflection.v1.ServiceResponse;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 
 /**
@@ -128,8 +143,8 @@ class GrpcEndpointsTest {
 
     @Test
     void healthWatchStreamsTheCurrentStatus() throws Exception {
-        java.util.concurrent.BlockingQueue<HealthCheckResponse> seen = new java.util.concurrent.LinkedBlockingQueue<>();
-        io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+        BlockingQueue<HealthCheckResponse> seen = new LinkedBlockingQueue<>();
+        Context.CancellableContext ctx = Context.current().withCancellation();
         ctx.run(() -> HealthGrpc.newStub(channel).watch(HealthCheckRequest.newBuilder().setService("").build(),
                 new StreamObserver<>() {
                     @Override
@@ -155,11 +170,11 @@ class GrpcEndpointsTest {
 
     @Test
     void anUnknownMethodIsUnimplementedAndTheServerKeepsServing() {
-        io.grpc.MethodDescriptor<EchoRequest, EchoReply> nope = EchoGrpc.getSayMethod().toBuilder()
+        MethodDescriptor<EchoRequest, EchoReply> nope = EchoGrpc.getSayMethod().toBuilder()
                 .setFullMethodName("chassis.test.Echo/Nope").build();
         ManagedChannel own = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
-        assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(own, nope,
-                io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), EchoRequest.getDefaultInstance()))
+        assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(own, nope,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), EchoRequest.getDefaultInstance()))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,
                         e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
         own.shutdownNow();
@@ -186,14 +201,14 @@ class GrpcEndpointsTest {
 
     @Test
     void aMalformedFrameClosesThatConnectionOnlyAndTheServerStaysHealthy() throws Exception {
-        try (java.net.Socket raw = new java.net.Socket("127.0.0.1", service.port())) {
+        try (Socket raw = new Socket("127.0.0.1", service.port())) {
             raw.setSoTimeout(10_000);
-            java.io.OutputStream out = raw.getOutputStream();
-            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            OutputStream out = raw.getOutputStream();
+            out.write("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             // a SETTINGS frame of 5 bytes: a SETTINGS payload must be a multiple of 6 (FRAME_SIZE_ERROR)
             out.write(new byte[] {0, 0, 5, 4, 0, 0, 0, 0, 0, 1, 2, 3, 4, 5});
             out.flush();
-            java.io.InputStream in = raw.getInputStream();
+            InputStream in = raw.getInputStream();
             byte[] buf = new byte[4096];
             boolean closed = false;
             try {
@@ -201,7 +216,7 @@ class GrpcEndpointsTest {
                     // drain what the server sends (its SETTINGS, a GOAWAY) until it closes
                 }
                 closed = true;
-            } catch (java.net.SocketException reset) {
+            } catch (SocketException reset) {
                 closed = true;
             }
             assertThat(closed).as("the server ends a connection that breaks the protocol").isTrue();
@@ -212,17 +227,17 @@ class GrpcEndpointsTest {
 
     @Test
     void reflectionListsTheServices() throws Exception {
-        Collector<io.grpc.reflection.v1.ServerReflectionResponse> result = new Collector<>();
-        StreamObserver<io.grpc.reflection.v1.ServerReflectionRequest> requests =
-                io.grpc.reflection.v1.ServerReflectionGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+        Collector<ServerReflectionResponse> result = new Collector<>();
+        StreamObserver<ServerReflectionRequest> requests =
+                ServerReflectionGrpc.newStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                         .serverReflectionInfo(result);
-        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder().setListServices("").build());
-        requests.onNext(io.grpc.reflection.v1.ServerReflectionRequest.newBuilder()
+        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("").build());
+        requests.onNext(ServerReflectionRequest.newBuilder()
                 .setFileContainingSymbol("chassis.test.Echo").build());
         requests.onCompleted();
-        List<io.grpc.reflection.v1.ServerReflectionResponse> answers = result.await();
+        List<ServerReflectionResponse> answers = result.await();
         List<String> names = answers.get(0).getListServicesResponse().getServiceList().stream()
-                .map(io.grpc.reflection.v1.ServiceResponse::getName).toList();
+                .map(ServiceResponse::getName).toList();
         assertThat(names).contains("chassis.test.Echo", "grpc.health.v1.Health");
         assertThat(answers.get(1).getFileDescriptorResponse().getFileDescriptorProtoCount())
                 .as("the descriptor a tool needs to call Echo").isPositive();

@@ -3,6 +3,7 @@ package dev.chassis.tests.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
@@ -29,7 +30,7 @@ class GrpcHealthWatchTest {
                 .start();
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
         BlockingQueue<ServingStatus> seen = new LinkedBlockingQueue<>();
-        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        CountDownLatch ended = new CountDownLatch(1);
         try {
             HealthGrpc.newStub(channel).watch(HealthCheckRequest.newBuilder().setService("chassis.test.Echo").build(),
                     new StreamObserver<>() {

@@ -99,7 +99,7 @@ class GrpcValidationTest {
 
         StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> orders().place(invalid));
 
-        com.google.rpc.Status status = StatusProto.fromThrowable(e);
+        com.google.rpc.Status status = StatusProto.fromThrowable(e); // CHECKSTYLE:FQN-OK
         assertThat(status).isNotNull();
         assertThat(status.getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT.value());
         assertThat(status.getDetailsList()).hasSize(1);

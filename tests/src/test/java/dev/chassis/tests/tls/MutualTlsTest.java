@@ -37,7 +37,7 @@ class MutualTlsTest {
             .grpc(new EchoService()), PKI.server("mtls")).property("server.tls.client-auth", "required").start();
 
     /** Answers with the caller's identity. */
-    @dev.chassis.core.http.Path("/whoami")
+    @dev.chassis.core.http.Path("/whoami") // CHECKSTYLE:FQN-OK
     public static final class WhoAmI {
         @Get
         public String whoami(Peer caller) {

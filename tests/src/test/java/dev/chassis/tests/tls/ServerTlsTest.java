@@ -111,7 +111,7 @@ class ServerTlsTest {
 
     @Test
     void curlSpeaksHttp2AndHttp11() throws Exception {
-        assumeThat(Files.isExecutable(java.nio.file.Path.of("/usr/bin/curl"))).as("curl is installed").isTrue();
+        assumeThat(Files.isExecutable(java.nio.file.Path.of("/usr/bin/curl"))).as("curl is installed").isTrue(); // CHECKSTYLE:FQN-OK
         for (String flag : new String[] {"--http2", "--http1.1"}) {
             Process curl = new ProcessBuilder("curl", "-sS", flag, "--max-time", "10", "--cacert", PKI.caFile.toString(),
                     "-o", "/dev/null", "-w", "%{http_code} %{http_version}", SERVICE.uri().resolve("/hello").toString())
@@ -125,7 +125,7 @@ class ServerTlsTest {
     @Test
     void aPkcs12KeystoreServesToo() throws Exception {
         TestCertificates.Issued issued = PKI.server("from-p12");
-        java.nio.file.Path p12 = issued.writePkcs12(PKI.dir.resolve("server.p12"), "s3cret-pw");
+        java.nio.file.Path p12 = issued.writePkcs12(PKI.dir.resolve("server.p12"), "s3cret-pw"); // CHECKSTYLE:FQN-OK
         RunningService service = Chassis.service("p12").http(new Hello()).property("server.port", "0")
                 .property("server.tls.bundle", "p12")
                 .property("tls.bundles.p12.keystore", p12.toString())

@@ -3,6 +3,7 @@ package dev.chassis.core.internal.grpc;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
@@ -16,7 +17,6 @@ import io.grpc.Channel;
 import io.grpc.ClientCall;
 import io.grpc.ClientInterceptor;
 import io.grpc.ClientInterceptors;
-import io.grpc.Context;
 import io.grpc.EquivalentAddressGroup;
 import io.grpc.ForwardingClientCall;
 import io.grpc.ForwardingClientCallListener;
@@ -25,6 +25,8 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.NameResolver;
 import io.grpc.Status;
+import io.grpc.StatusOr;
+import io.grpc.SynchronizationContext;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
 /**
@@ -60,7 +62,7 @@ public final class ChassisChannel extends Channel {
                 .usePlaintext()
                 .build();
         managed = ch;
-        List<ClientInterceptor> all = new java.util.ArrayList<>(hooks);
+        List<ClientInterceptor> all = new ArrayList<>(hooks);
         all.add(new Defaults(target, defaultDeadline)); // innermost: sees the call as it goes out
         delegate = ClientInterceptors.intercept(ch, all.reversed());
     }
@@ -155,7 +157,7 @@ public final class ChassisChannel extends Channel {
             String name = targetUri.getPath().substring(1);
             return new NameResolver() {
                 private Listener2 listener;
-                private io.grpc.SynchronizationContext.ScheduledHandle periodic;
+                private SynchronizationContext.ScheduledHandle periodic;
 
                 @Override
                 public String getServiceAuthority() {
@@ -188,7 +190,7 @@ public final class ChassisChannel extends Channel {
                                             null, true)));
                             return;
                         }
-                        List<EquivalentAddressGroup> groups = new java.util.ArrayList<>();
+                        List<EquivalentAddressGroup> groups = new ArrayList<>();
                         for (URI u : instances) {
                             if (!"http".equals(u.getScheme()) || u.getHost() == null) {
                                 listener.onError(Status.UNAVAILABLE.withDescription(name + ": " + u
@@ -199,7 +201,7 @@ public final class ChassisChannel extends Channel {
                                     u.getPort() < 0 ? 80 : u.getPort())));
                         }
                         listener.onResult(ResolutionResult.newBuilder()
-                                .setAddressesOrError(io.grpc.StatusOr.fromValue(groups)).build());
+                                .setAddressesOrError(StatusOr.fromValue(groups)).build());
                     } catch (RuntimeException e) {
                         listener.onError(Status.UNAVAILABLE.withDescription("resolving " + name + " failed").withCause(e));
                     }

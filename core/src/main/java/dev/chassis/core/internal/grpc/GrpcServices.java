@@ -8,6 +8,8 @@ import java.util.function.Consumer;
 
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.telemetry.GrpcTelemetry;
+import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.spi.Constraints;
 import io.grpc.BindableService;
@@ -33,12 +35,12 @@ public final class GrpcServices {
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
                                               List<ServerInterceptor> hooks, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
-                                              dev.chassis.core.internal.telemetry.Telemetry telemetry,
+                                              Telemetry telemetry,
                                               Constraints constraints) {
         Set<String> names = new HashSet<>();
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
-                new dev.chassis.core.internal.telemetry.GrpcTelemetry(telemetry), RequestChecks.of(services,
+                new GrpcTelemetry(telemetry), RequestChecks.of(services,
                 constraints)));
         hooks.forEach(h -> grpc.intercept(100, h));
         for (BindableService s : services) {

@@ -80,7 +80,7 @@ final class RequestChecks {
             }
             String description = "invalid request: " + badRequest.getFieldViolationsList().stream()
                     .map(f -> f.getField() + ": " + f.getDescription()).collect(Collectors.joining(", "));
-            return Optional.of(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder()
+            return Optional.of(StatusProto.toStatusRuntimeException(com.google.rpc.Status.newBuilder() // CHECKSTYLE:FQN-OK
                     .setCode(Status.Code.INVALID_ARGUMENT.value())
                     .setMessage(description)
                     .addDetails(Any.pack(badRequest.build()))

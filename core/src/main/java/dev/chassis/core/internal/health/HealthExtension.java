@@ -1,9 +1,11 @@
 package dev.chassis.core.internal.health;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectWriter;
 
@@ -45,7 +47,7 @@ public final class HealthExtension implements ChassisExtension {
     }
 
     private static Handler endpoint(HealthChecks checks, List<HealthCheck.Kind> kinds) {
-        java.util.Set<HealthCheck.Kind> set = java.util.EnumSet.copyOf(kinds);
+        Set<HealthCheck.Kind> set = EnumSet.copyOf(kinds);
         return (req, res) -> {
             HealthReport report = checks.report(set);
             List<Map<String, Object>> entries = new ArrayList<>();

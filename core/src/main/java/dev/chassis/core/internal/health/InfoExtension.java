@@ -3,6 +3,7 @@ package dev.chassis.core.internal.health;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.chassis.core.Json;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.spi.ChassisExtension;
@@ -32,7 +33,7 @@ public final class InfoExtension implements ChassisExtension {
         byte[] bytes;
         try {
             bytes = Json.mapper().writeValueAsBytes(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write /info", e);
         }
         context.http().route(Method.GET, "/info", (req, res) -> {

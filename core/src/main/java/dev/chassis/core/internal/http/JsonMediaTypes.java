@@ -1,5 +1,7 @@
 package dev.chassis.core.internal.http;
 
+import java.util.Locale;
+
 import io.helidon.common.media.type.MediaType;
 
 /** Which media types are JSON. Not API. */
@@ -10,6 +12,6 @@ public final class JsonMediaTypes {
     /** {@code application/json} or {@code application/<anything>+json}. */
     public static boolean isJson(MediaType type) {
         return "application".equalsIgnoreCase(type.type())
-                && ("json".equalsIgnoreCase(type.subtype()) || type.subtype().toLowerCase(java.util.Locale.ROOT).endsWith("+json"));
+                && ("json".equalsIgnoreCase(type.subtype()) || type.subtype().toLowerCase(Locale.ROOT).endsWith("+json"));
     }
 }

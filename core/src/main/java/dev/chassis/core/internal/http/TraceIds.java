@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.http;
 
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 import io.helidon.http.HeaderName;
@@ -28,7 +29,7 @@ public final class TraceIds {
         }
         return req.context().get(CONTEXT_KEY, String.class).orElseGet(() -> {
             // a traceparent sent twice is invalid (W3C Trace Context): a new trace
-            java.util.List<String> sent = req.headers().all(TRACEPARENT, java.util.List::of);
+            List<String> sent = req.headers().all(TRACEPARENT, List::of);
             String fromHeader = sent.size() == 1 ? fromTraceparent(sent.get(0)) : null;
             String id = fromHeader != null ? fromHeader : random();
             req.context().register(CONTEXT_KEY, id);

@@ -15,6 +15,7 @@ import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.internal.http.client.ClientBinder;
 import dev.chassis.core.internal.http.client.ClientTarget;
+import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.TargetResolver;
 
@@ -67,7 +68,7 @@ final class Clients {
 
     /** Binds the clients; returns their targets, to close when the service stops. */
     static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
-                                   List<CallDecorator> decorators, dev.chassis.core.internal.telemetry.Telemetry telemetry) {
+                                   List<CallDecorator> decorators, Telemetry telemetry) {
         if (pending.isEmpty()) {
             return List.of();
         }

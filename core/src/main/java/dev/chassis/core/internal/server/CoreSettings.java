@@ -1,9 +1,11 @@
 package dev.chassis.core.internal.server;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.http.client.Balancer;
 import dev.chassis.core.internal.tls.TlsSettings;
@@ -44,7 +46,7 @@ public final class CoreSettings {
             .describedAs("false turns an extension off (health, info, resilience...); a name that matches no"
                     + " extension fails start-up");
 
-    public static final Setting<java.util.List<java.net.URI>> CLIENT_URL = Setting.uriList("clients.*.url")
+    public static final Setting<List<URI>> CLIENT_URL = Setting.uriList("clients.*.url")
             .describedAs("the instances of a client target when no discovery back-end knows it");
     public static final Setting<Duration> CLIENT_CONNECT_TIMEOUT = Setting.duration("clients.*.connect-timeout",
             Duration.ofSeconds(1)).min(1).describedAs("how long a client waits to connect");
@@ -54,9 +56,9 @@ public final class CoreSettings {
     public static final Setting<Duration> CLIENT_RESOLVE_INTERVAL = Setting.duration("clients.*.resolve-interval",
             Duration.ofSeconds(10)).min(10).describedAs("how often a gRPC channel looks its target's instances up again");
 
-    public static final Setting<dev.chassis.core.internal.http.client.Balancer.Policy> CLIENT_BALANCER = Setting.oneOf(
-            "clients.*.load-balancer", dev.chassis.core.internal.http.client.Balancer.Policy.class,
-            dev.chassis.core.internal.http.client.Balancer.Policy.ROUND_ROBIN)
+    public static final Setting<Balancer.Policy> CLIENT_BALANCER = Setting.oneOf(
+            "clients.*.load-balancer", Balancer.Policy.class,
+            Balancer.Policy.ROUND_ROBIN)
             .describedAs("how a client spreads calls: round-robin, or least-outstanding (power of two choices)");
     public static final Setting<Integer> CLIENT_EJECT_AFTER = Setting.integer("clients.*.outlier.consecutive-failures", 5)
             .range(1, 1000).describedAs("failed calls in a row (transport failures, 5xx) after which an instance is ejected");
@@ -68,9 +70,9 @@ public final class CoreSettings {
             .range(0, 100).describedAs("the most instances of a target ejected at once, in percent");
 
     /** The load-balancing settings of a target. */
-    public static dev.chassis.core.internal.http.client.Balancer.Settings balancing(dev.chassis.core.config.Config config,
+    public static Balancer.Settings balancing(Config config,
                                                                              String target) {
-        return new dev.chassis.core.internal.http.client.Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
+        return new Balancer.Settings(config.get(CLIENT_BALANCER.resolve(target)),
                 config.get(CLIENT_EJECT_AFTER.resolve(target)), config.get(CLIENT_EJECT_BASE.resolve(target)),
                 config.get(CLIENT_EJECT_MAX.resolve(target)), config.get(CLIENT_EJECT_PERCENT.resolve(target)));
     }
@@ -86,7 +88,8 @@ public final class CoreSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
+        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT,
+                SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));

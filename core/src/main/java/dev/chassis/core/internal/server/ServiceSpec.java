@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.server;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -8,7 +9,9 @@ import java.util.function.Function;
 import dev.chassis.core.Problem;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
+import dev.chassis.core.internal.grpc.ChassisChannel;
 import dev.chassis.core.internal.http.client.ClientBinder;
+import io.grpc.BindableService;
 import io.helidon.webserver.http.HttpRules;
 
 /** What the service builder collected; immutable. Not API. */
@@ -21,9 +24,9 @@ public record ServiceSpec(String name,
                           List<Consumer<HttpRules>> routing,
                           List<Setting<?>> settings,
                           List<PendingClient> clients,
-                          java.time.Clock clock,
-                          List<io.grpc.BindableService> grpcServices,
-                          List<dev.chassis.core.internal.grpc.ChassisChannel> grpcChannels,
+                          Clock clock,
+                          List<BindableService> grpcServices,
+                          List<ChassisChannel> grpcChannels,
                           List<Object> consumers,
                           List<ComponentSlot<?>> components) {
     /** A client interface created on the builder, bound at start. */

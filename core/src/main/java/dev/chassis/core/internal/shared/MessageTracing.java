@@ -10,6 +10,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
+import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 
@@ -38,7 +39,7 @@ public final class MessageTracing {
     private static final AttributeKey<String> MESSAGE_ID = AttributeKey.stringKey("messaging.message.id");
 
     private final OpenTelemetry otel;
-    private final io.opentelemetry.api.trace.Tracer tracer;
+    private final Tracer tracer;
     private final String system;
 
     private MessageTracing(OpenTelemetry otel, String system) {

@@ -17,6 +17,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.context.Context;
@@ -129,7 +130,7 @@ public final class GrpcTelemetry {
         };
     }
 
-    private io.opentelemetry.api.trace.SpanBuilder rpcSpan(String fullMethod, SpanKind kind) {
+    private SpanBuilder rpcSpan(String fullMethod, SpanKind kind) {
         return telemetry.tracer.spanBuilder(fullMethod)
                 .setSpanKind(kind)
                 .setAttribute(Telemetry.RPC_SYSTEM, "grpc")

@@ -8,6 +8,8 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.helidon.http.HeaderName;
 import dev.chassis.core.Peer;
+import dev.chassis.core.internal.http.TraceIds;
+import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.tls.Peers;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
@@ -49,13 +51,13 @@ public final class HttpServerTelemetry implements Filter {
     /** Per route template ("" when none matched): span names and metric attributes, built once each. */
     private final Map<String, RouteNames> routes = new ConcurrentHashMap<>();
 
-    private final dev.chassis.core.internal.http.server.ErrorResponder errors;
+    private final ErrorResponder errors;
 
     /**
      * @param errors the routing's error handler, to know what it will answer for an exception that a later
      *               filter throws (Helidon handles those after this filter has returned)
      */
-    public HttpServerTelemetry(Telemetry telemetry, dev.chassis.core.internal.http.server.ErrorResponder errors) {
+    public HttpServerTelemetry(Telemetry telemetry, ErrorResponder errors) {
         this.telemetry = telemetry;
         this.errors = errors;
         for (int i = 0; i < active.length; i++) {
@@ -149,7 +151,7 @@ public final class HttpServerTelemetry implements Filter {
             // a later filter threw (a handler's exceptions are answered inside proceed()): Helidon answers it
             // after this filter, with the problem's trace id if we leave it
             failure = e;
-            dev.chassis.core.internal.http.TraceIds.remember(req, span.getSpanContext().getTraceId());
+            TraceIds.remember(req, span.getSpanContext().getTraceId());
             throw e;
         } finally {
             scope.close();

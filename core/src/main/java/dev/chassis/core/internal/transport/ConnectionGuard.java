@@ -3,6 +3,8 @@ package dev.chassis.core.internal.transport;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashSet;
 import java.util.Set;
@@ -21,11 +23,13 @@ import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
+import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http2.Http2ConnectionProvider;
+import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import dev.chassis.core.internal.http.Problems;
@@ -80,7 +84,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
      *                       HTTP/1.1 and HTTP/2 are replaced by the two above
      */
     public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
-                           java.util.List<io.helidon.webserver.spi.ProtocolConfig> discovered, int maxGrpcMessage) {
+                           List<ProtocolConfig> discovered, int maxGrpcMessage) {
         this.deadlineNanos = headerDeadline.toNanos();
         Http1ConnectionListener listener = new Http1ConnectionListener() {
             @Override
@@ -101,14 +105,14 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             }
         };
         Http1Config http1Config = http1.addReceiveListener(listener).build();
-        java.util.List<io.helidon.webserver.spi.ProtocolConfig> protocols = new java.util.ArrayList<>();
+        List<ProtocolConfig> protocols = new ArrayList<>();
         protocols.add(http1Config);
         protocols.add(http2);
         discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config))
-                .map(p -> p instanceof io.helidon.webserver.grpc.GrpcConfig g
+                .map(p -> p instanceof GrpcConfig g
                         // compression off: a compressed message would be bounded only before it is inflated (a
                         // zip bomb), and compressing every answer costs Helidon half its throughput
-                        ? io.helidon.webserver.grpc.GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage)
+                        ? GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage)
                                 .enableCompression(false).build()
                         : p)
                 .forEach(protocols::add);

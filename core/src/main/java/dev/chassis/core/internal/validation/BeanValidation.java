@@ -43,7 +43,7 @@ final class BeanValidation implements Validation {
     };
 
     BeanValidation() {
-        Configuration<?> configuration = jakarta.validation.Validation.byDefaultProvider().configure();
+        Configuration<?> configuration = jakarta.validation.Validation.byDefaultProvider().configure(); // CHECKSTYLE:FQN-OK
         if (!present("jakarta.el.ExpressionFactory") && present("org.hibernate.validator.HibernateValidator")) {
             // without an expression language, messages with only {parameters} still read well
             configuration.messageInterpolator(new ParameterMessageInterpolator());

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -146,7 +147,7 @@ class EtcdDiscoveryTest {
 
     @Test
     void aBadEndpointFailsStartUp() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+        Assertions.assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
                 .property("discovery.backend", "etcd").property("discovery.etcd.endpoints", "etcd:2379").start())
                 .hasMessageContaining("discovery.etcd.endpoints");
     }

@@ -3,17 +3,24 @@ package dev.chassis.messaging.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -284,7 +291,7 @@ abstract class StoreContract {
         assertThat(new HashSet<>(all.stream().map(Message::id).toList())).hasSize(2 * perWriter);
         // order per key: within one key, each writer's orders arrive in the order it wrote them
         Map<String, List<Integer>> seen = new HashMap<>();
-        all.sort(java.util.Comparator.comparingInt((Message<OrderPlaced> m) -> m.partition())
+        all.sort(Comparator.comparingInt((Message<OrderPlaced> m) -> m.partition())
                 .thenComparingLong(Message::offset));
         for (Message<OrderPlaced> m : all) {
             String writer = m.data().id().substring(0, m.data().id().lastIndexOf('-'));
@@ -428,8 +435,8 @@ abstract class StoreContract {
              PreparedStatement ps = c.prepareStatement("INSERT INTO chassis_outbox (topic, record_key, event_id,"
                      + " headers, payload, created_at) VALUES ('orders.placed', 'ada', 'bad-1', 'not json', ?, ?)")) {
             ps.setBytes(1, "{\"id\":\"first\",\"customer\":\"ada\",\"amount\":1}".getBytes(
-                    java.nio.charset.StandardCharsets.UTF_8));
-            ps.setObject(2, java.time.OffsetDateTime.now(java.time.ZoneOffset.UTC));
+                    StandardCharsets.UTF_8));
+            ps.setObject(2, OffsetDateTime.now(ZoneOffset.UTC));
             ps.executeUpdate();
         }
         assertThat(o.client().post("/orders", order("ada-2", "ada", 2)).status()).isEqualTo(201);
@@ -487,9 +494,9 @@ abstract class StoreContract {
                 if (!rs.next()) {
                     return false;
                 }
-                java.time.Instant now = java.time.Instant.now();
-                return now.isAfter(rs.getObject(1, java.time.OffsetDateTime.class).toInstant().plusMillis(1100))
-                        && rs.getObject(2, java.time.OffsetDateTime.class).toInstant().isAfter(now);
+                Instant now = Instant.now();
+                return now.isAfter(rs.getObject(1, OffsetDateTime.class).toInstant().plusMillis(1100))
+                        && rs.getObject(2, OffsetDateTime.class).toInstant().isAfter(now);
             }
         } catch (SQLException e) {
             throw new IllegalStateException(e);
@@ -531,10 +538,10 @@ abstract class StoreContract {
     void misuseIsRefusedWithTheFix() throws Exception {
         Orders o = start("misuse");
         Inbox inbox = o.notifications().inbox;
-        Message<String> message = new Message<>("id-1", java.net.URI.create("/misuse"), "t", java.util.Optional.empty(),
-                java.util.Optional.empty(), "orders.placed", "notifications", 0, 0L, "k", Map.of(), "x", 1);
-        Message<String> groupless = new Message<>("id-2", java.net.URI.create("/misuse"), "t", java.util.Optional.empty(),
-                java.util.Optional.empty(), "orders.placed", null, 0, 0L, "k", Map.of(), "x", 1);
+        Message<String> message = new Message<>("id-1", URI.create("/misuse"), "t", Optional.empty(),
+                Optional.empty(), "orders.placed", "notifications", 0, 0L, "k", Map.of(), "x", 1);
+        Message<String> groupless = new Message<>("id-2", URI.create("/misuse"), "t", Optional.empty(),
+                Optional.empty(), "orders.placed", null, 0, 0L, "k", Map.of(), "x", 1);
         try (Connection c = o.db().getConnection()) {
             assertThatThrownBy(() -> inbox.record(c, message)).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("auto-commit").hasMessageContaining("Fix");

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -187,7 +188,7 @@ class CloudEventsInteropTest {
                 consumer.poll(Duration.ofMillis(200)).forEach(got::add);
                 return !got.isEmpty();
             });
-            Map<String, String> h = new java.util.HashMap<>();
+            Map<String, String> h = new HashMap<>();
             got.get(0).headers().forEach(x -> h.put(x.key(), new String(x.value(), StandardCharsets.UTF_8)));
             return h;
         }

@@ -1,9 +1,11 @@
 package dev.chassis.messaging.kafka;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -27,14 +29,14 @@ class KafkaBrokerContractTest extends BrokerContract {
                 EmbeddedKafka.bootstrapServers()))) {
             for (NewTopic t : Arrays.stream(topics).map(name -> new NewTopic(name, 4, (short) 1)).toList()) {
                 try {
-                    admin.createTopics(java.util.List.of(t)).all().get(30, TimeUnit.SECONDS);
+                    admin.createTopics(List.of(t)).all().get(30, TimeUnit.SECONDS);
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw new IllegalStateException("creating " + t.name() + " failed", e.getCause());
                     }
                 }
             }
-        } catch (InterruptedException | java.util.concurrent.TimeoutException e) {
+        } catch (InterruptedException | TimeoutException e) {
             throw new IllegalStateException(e);
         }
     }

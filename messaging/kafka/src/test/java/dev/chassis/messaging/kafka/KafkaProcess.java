@@ -5,12 +5,15 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.Uuid;
 
 import dev.chassis.testing.Eventually;
 
@@ -49,7 +52,7 @@ final class KafkaProcess {
                 "auto.create.topics.enable=true",
                 ""));
         int formatted = java("kafka.tools.StorageTool", "format", "-t",
-                org.apache.kafka.common.Uuid.randomUuid().toString(), "-c", config.toString()).waitFor();
+                Uuid.randomUuid().toString(), "-c", config.toString()).waitFor();
         if (formatted != 0) {
             throw new IllegalStateException("formatting the Kafka storage failed (exit " + formatted + ")");
         }
@@ -95,7 +98,7 @@ final class KafkaProcess {
 
     private Process java(String main, String... args) throws IOException {
         String java = ProcessHandle.current().info().command().orElseThrow();
-        List<String> command = new java.util.ArrayList<>(List.of(java, "-Xmx512m", "-cp",
+        List<String> command = new ArrayList<>(List.of(java, "-Xmx512m", "-cp",
                 System.getProperty("java.class.path"), main));
         command.addAll(List.of(args));
         return new ProcessBuilder(command).redirectErrorStream(true)
@@ -117,7 +120,7 @@ final class KafkaProcess {
             }
         }
         try (var files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.chassis.samples.benchmarks;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.chassis.core.Chassis;
@@ -9,7 +10,9 @@ import dev.chassis.core.RunningService;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.grpc.GrpcConfig;
 import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.spi.ProtocolConfig;
 
 /**
  * The same {@link BenchService} served three ways, in one process, each on 127.0.0.1 with its defaults:
@@ -57,10 +60,10 @@ public final class GrpcBenchServers {
                 .grpc(new BenchService())
                 .start();
 
-        java.util.List<io.helidon.webserver.spi.ProtocolConfig> protocols = WebServer.builder().buildPrototype().protocols()
+        List<ProtocolConfig> protocols = WebServer.builder().buildPrototype().protocols()
                 .stream()
-                .map(p -> p instanceof io.helidon.webserver.grpc.GrpcConfig g
-                        ? (io.helidon.webserver.spi.ProtocolConfig) io.helidon.webserver.grpc.GrpcConfig.builder().from(g)
+                .map(p -> p instanceof GrpcConfig g
+                        ? (ProtocolConfig) GrpcConfig.builder().from(g)
                                 .enableCompression(false).build()
                         : p)
                 .toList();

@@ -1,5 +1,6 @@
 package dev.chassis.samples.benchmarks;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +13,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -25,6 +27,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.Json;
 import dev.chassis.core.RunningService;
@@ -194,7 +197,7 @@ public final class MessagingBench {
         byte[] value;
         try {
             value = Json.mapper().writeValueAsBytes(new Tick(System.nanoTime(), i, PAYLOAD));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         ProducerRecord<String, byte[]> record = new ProducerRecord<>(topic, null, "k" + (i % 16), value, List.of(
@@ -229,7 +232,7 @@ public final class MessagingBench {
                 for (ConsumerRecord<String, byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                     try {
                         sink.take(reader.readValue(r.value()));
-                    } catch (java.io.IOException e) {
+                    } catch (IOException e) {
                         throw new IllegalStateException(e);
                     }
                 }
@@ -238,7 +241,7 @@ public final class MessagingBench {
         }
     }
 
-    private static void pace(int rate, int seconds, java.util.function.IntConsumer send) throws InterruptedException {
+    private static void pace(int rate, int seconds, IntConsumer send) throws InterruptedException {
         long interval = 1_000_000_000L / rate;
         long next = System.nanoTime();
         for (int i = 0; i < rate * seconds; i++) {

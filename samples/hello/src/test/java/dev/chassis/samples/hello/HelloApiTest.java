@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import dev.chassis.testing.CapturedSpans;
+import dev.chassis.testing.Conformance;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 
@@ -47,14 +49,14 @@ class HelloApiTest {
     @Test
     void followsTheChassisStandard() {
         // health, /info, problems, trace continuation, /metrics (observability is on); hello serves no gRPC
-        dev.chassis.testing.Conformance.of(service.uri()).badInput("POST", "/greetings").withoutGrpc().check();
+        Conformance.of(service.uri()).badInput("POST", "/greetings").withoutGrpc().check();
     }
 
     @Test
     void aRequestIsCapturedAsASpanOfTheCallersTrace() {
         String trace = "0af7651916cd43dd8448eb211c80319c";
         service.client().get("/greetings/ada", "traceparent", "00-" + trace + "-b7ad6b7169203331-01");
-        var spans = dev.chassis.testing.CapturedSpans.of(service.uri()).await(trace, 1);
+        var spans = CapturedSpans.of(service.uri()).await(trace, 1);
         assertThat(spans.get(0).get("name").asText()).isEqualTo("GET /greetings/{name}");
         assertThat(spans.get(0).get("parentSpanId").asText()).isEqualTo("b7ad6b7169203331");
     }

@@ -1,9 +1,11 @@
 package dev.chassis.samples.tracecontext;
 
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.chassis.core.Json;
@@ -53,7 +55,7 @@ public final class HarnessEndpoint {
             URI target;
             try {
                 target = new URI(c.url());
-            } catch (java.net.URISyntaxException e) {
+            } catch (URISyntaxException e) {
                 throw Problem.badRequest("a callback url must be an absolute http(s) URL");
             }
             if (!("http".equals(target.getScheme()) || "https".equals(target.getScheme())) || target.getHost() == null) {
@@ -80,7 +82,7 @@ public final class HarnessEndpoint {
             try (HttpClientResponse response = request.header(HeaderNames.CONTENT_TYPE, "application/json").submit(body)) {
                 span.setAttribute("http.response.status_code", response.status().code());
             }
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         } catch (RuntimeException e) {
             // the harness's callback may be gone; the test it runs decides what that means

@@ -7,11 +7,13 @@ import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Proxy;
 import java.lang.reflect.Type;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -23,10 +25,11 @@ import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.core.http.QueryParam;
 import dev.chassis.core.http.Response;
-import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.Converters;
@@ -221,7 +224,7 @@ public final class ClientBinder {
         if (p.isAnnotationPresent(Header.class)) {
             String name = name(p, p.getAnnotation(Header.class).value());
             checkMulti(p);
-            io.helidon.http.HeaderName header = io.helidon.http.HeaderNames.create(name);
+            HeaderName header = HeaderNames.create(name);
             return (arg, rp) -> each(arg, v -> rp.headers.add(Map.entry(header, text(v))));
         }
         throw new IllegalArgumentException("parameter '" + p.getName() + "' has no binding annotation."
@@ -235,7 +238,7 @@ public final class ClientBinder {
         ClientMethod.Part write;
         if (valueType == String.class) {
             write = (arg, rp) -> {
-                rp.body = ((String) arg).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                rp.body = ((String) arg).getBytes(StandardCharsets.UTF_8);
                 rp.contentType = "text/plain; charset=UTF-8";
             };
         } else if (valueType == byte[].class) {
@@ -258,7 +261,7 @@ public final class ClientBinder {
         };
     }
 
-    private static void each(Object arg, java.util.function.Consumer<Object> action) {
+    private static void each(Object arg, Consumer<Object> action) {
         if (arg == null) {
             return;
         }

@@ -1,23 +1,30 @@
 package dev.chassis.core.internal.http.client;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
 
-import dev.chassis.core.Problem;
 import dev.chassis.core.client.ClientException;
 import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.core.client.RemoteProblemException;
@@ -28,6 +35,9 @@ import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
+import io.grpc.Context;
+import io.grpc.Deadline;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -50,7 +60,7 @@ final class ClientMethod implements Invocation {
     static final class RequestParts {
         final StringBuilder query = new StringBuilder();
         final List<Map.Entry<HeaderName, String>> headers = new ArrayList<>(4);
-        final Map<String, String> pathValues = new java.util.HashMap<>(4);
+        final Map<String, String> pathValues = new HashMap<>(4);
         byte[] body;
         String contentType;
     }
@@ -109,8 +119,8 @@ final class ClientMethod implements Invocation {
             parts[i].apply(args[i], rp);
         }
         String path = path(rp);
-        io.grpc.Context context = io.grpc.Context.current();
-        io.grpc.Deadline deadline = context.getDeadline();
+        Context context = Context.current();
+        Deadline deadline = context.getDeadline();
         if (deadline != null && deadline.isExpired()) {
             // the handler's own deadline passed: do not start work nobody waits for
             throw new ClientTimeoutException(site.target(), description + ": the caller's deadline has passed", null);
@@ -131,27 +141,27 @@ final class ClientMethod implements Invocation {
      * One attempt on the picked instance; sets {@code instanceFailed[0]} when the instance is to blame (a transport
      * failure or a 5xx; not the caller's own cancellation or deadline).
      */
-    private Object attempt(Call call, URI base, RequestParts rp, String path, io.grpc.Context context,
-                           io.grpc.Deadline deadline, boolean[] instanceFailed) {
+    private Object attempt(Call call, URI base, RequestParts rp, String path, Context context,
+                           Deadline deadline, boolean[] instanceFailed) {
         String uri = base.toString() + path + (rp.query.isEmpty() ? "" : "?" + rp.query);
         HttpClientRequest request = target.client().method(method).uri(URI.create(uri)).header(HeaderValues.ACCEPT_JSON);
-        boolean callersDeadline = deadline != null && deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS)
+        boolean callersDeadline = deadline != null && deadline.timeRemaining(TimeUnit.MILLISECONDS)
                 < target.requestTimeout().toMillis();
         if (callersDeadline) {
-            request.readTimeout(java.time.Duration.ofMillis(
-                    Math.max(1, deadline.timeRemaining(java.util.concurrent.TimeUnit.MILLISECONDS))));
+            request.readTimeout(Duration.ofMillis(
+                    Math.max(1, deadline.timeRemaining(TimeUnit.MILLISECONDS))));
         }
         for (Map.Entry<HeaderName, String> h : rp.headers) {
             request.header(h.getKey(), h.getValue());
         }
         // Inside a gRPC handler: when the handler's call is cancelled, stop waiting for this answer too.
         Thread caller = Thread.currentThread();
-        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
-        io.grpc.Context.CancellationListener onCancel = cancelled -> {
+        AtomicBoolean interrupted = new AtomicBoolean();
+        Context.CancellationListener onCancel = cancelled -> {
             interrupted.set(true);
             caller.interrupt();
         };
-        boolean cancellable = context != io.grpc.Context.ROOT;
+        boolean cancellable = context != Context.ROOT;
         if (cancellable) {
             context.addListener(onCancel, Runnable::run);
         }
@@ -195,7 +205,7 @@ final class ClientMethod implements Invocation {
         if (!response.entity().hasEntity()) {
             return new byte[0];
         }
-        try (java.io.InputStream in = response.inputStream()) {
+        try (InputStream in = response.inputStream()) {
             byte[] body = in.readNBytes(MAX_BODY + 1);
             if (body.length > MAX_BODY) {
                 throw new UnreadableAnswerException(site.target(), description + " answered more than " + MAX_BODY
@@ -226,7 +236,7 @@ final class ClientMethod implements Invocation {
                 return Optional.ofNullable(read(body));
             case RESPONSE:
                 Response<Object> r = Response.of(status, body.length == 0 ? null : read(body));
-                for (io.helidon.http.Header h : response.headers()) {
+                for (Header h : response.headers()) {
                     for (String v : h.allValues()) {
                         r = r.header(h.name(), v);
                     }
@@ -267,14 +277,14 @@ final class ClientMethod implements Invocation {
             return ce;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
-            boolean connectTimeout = t instanceof java.net.SocketTimeoutException && t.getMessage() != null
-                    && t.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connect");
+            boolean connectTimeout = t instanceof SocketTimeoutException && t.getMessage() != null
+                    && t.getMessage().toLowerCase(Locale.ROOT).contains("connect");
             if (t instanceof ConnectException || t instanceof UnknownHostException || t instanceof NoRouteToHostException
                     || connectTimeout) {
                 return new UnreachableException(site.target(), description + ": cannot connect", e, true);
             }
-            if (t instanceof java.net.SocketTimeoutException || t instanceof InterruptedIOException
-                    || t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof SocketTimeoutException || t instanceof InterruptedIOException
+                    || t instanceof TimeoutException) {
                 return new ClientTimeoutException(site.target(), description + ": no answer in time", e);
             }
         }

@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.chassis.core.client.UnreachableException;
+import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
+import dev.chassis.core.internal.telemetry.Telemetry;
 import io.helidon.webclient.api.WebClient;
 
 /**
@@ -18,13 +20,13 @@ public final class ClientTarget {
     private final WebClient client;
     private final Balancer balancer;
     private final Duration requestTimeout;
-    private final dev.chassis.core.internal.telemetry.HttpClientTelemetry telemetry;
+    private final HttpClientTelemetry telemetry;
 
     public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout,
-                        dev.chassis.core.internal.telemetry.Telemetry telemetry, Balancer.Settings balancing) {
+                        Telemetry telemetry, Balancer.Settings balancing) {
         this.name = name;
         this.balancer = new Balancer(name, balancing);
-        this.telemetry = new dev.chassis.core.internal.telemetry.HttpClientTelemetry(telemetry, name);
+        this.telemetry = new HttpClientTelemetry(telemetry, name);
         this.resolver = resolver;
         this.requestTimeout = requestTimeout;
         this.client = WebClient.builder()
@@ -54,7 +56,7 @@ public final class ClientTarget {
         return name;
     }
 
-    dev.chassis.core.internal.telemetry.HttpClientTelemetry telemetry() {
+    HttpClientTelemetry telemetry() {
         return telemetry;
     }
 

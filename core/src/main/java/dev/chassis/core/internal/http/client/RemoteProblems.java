@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.http.client;
 
+import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
@@ -23,7 +24,7 @@ final class RemoteProblems {
                 if (j != null && j.isObject()) {
                     return fromJson(s, j);
                 }
-            } catch (java.io.IOException | RuntimeException notJson) {
+            } catch (IOException | RuntimeException notJson) {
                 // fall through: an error body that is not a problem
             }
         }

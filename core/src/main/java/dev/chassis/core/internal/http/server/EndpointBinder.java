@@ -1,6 +1,5 @@
 package dev.chassis.core.internal.http.server;
 
-import java.lang.annotation.Annotation;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -22,14 +21,7 @@ import dev.chassis.core.spi.Invocation;
 
 import dev.chassis.core.http.Body;
 import dev.chassis.core.http.BindingException;
-import dev.chassis.core.http.Delete;
-import dev.chassis.core.http.Get;
-import dev.chassis.core.http.Head;
-import dev.chassis.core.http.Options;
-import dev.chassis.core.http.Patch;
 import dev.chassis.core.http.Path;
-import dev.chassis.core.http.Post;
-import dev.chassis.core.http.Put;
 import dev.chassis.core.http.Status;
 import dev.chassis.core.internal.http.HttpAnnotations;
 import dev.chassis.core.internal.http.PathTemplate;
@@ -102,10 +94,10 @@ public final class EndpointBinder {
     public static List<Route> withHeadRoutes(List<Route> routes) {
         List<Route> all = new ArrayList<>(routes);
         for (Route r : routes) {
-            boolean hasHead = routes.stream().anyMatch(o -> o.method().equals(io.helidon.http.Method.HEAD)
+            boolean hasHead = routes.stream().anyMatch(o -> o.method().equals(io.helidon.http.Method.HEAD) // CHECKSTYLE:FQN-OK
                     && o.template().shape().equals(r.template().shape()));
-            if (r.method().equals(io.helidon.http.Method.GET) && r.handler() instanceof HandlerInvoker && !hasHead) {
-                all.add(new Route(io.helidon.http.Method.HEAD, r.template(), r.handler(), r.origin() + " (as HEAD)"));
+            if (r.method().equals(io.helidon.http.Method.GET) && r.handler() instanceof HandlerInvoker && !hasHead) { // CHECKSTYLE:FQN-OK
+                all.add(new Route(io.helidon.http.Method.HEAD, r.template(), r.handler(), r.origin() + " (as HEAD)")); // CHECKSTYLE:FQN-OK
             }
         }
         return all;
@@ -206,7 +198,7 @@ public final class EndpointBinder {
         for (int i = decorators.size() - 1; i >= 0; i--) {
             chain = decorators.get(i).decorate(site, chain);
         }
-        return new Route(io.helidon.http.Method.create(httpMethod), template,
+        return new Route(io.helidon.http.Method.create(httpMethod), template, // CHECKSTYLE:FQN-OK
                 new HandlerInvoker(handle, chain == base ? null : chain, site, readers, constraints, writer,
                         httpMethod.equals("POST") || httpMethod.equals("PATCH") ? idempotency : null), where(m));
     }

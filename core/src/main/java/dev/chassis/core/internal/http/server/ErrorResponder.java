@@ -6,12 +6,14 @@ import java.util.function.Function;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
+import io.grpc.StatusRuntimeException;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.Problems;
 import dev.chassis.core.internal.http.TraceIds;
+import io.opentelemetry.api.trace.Span;
 
 /**
  * The routing's error handler: every exception a handler or filter throws becomes a problem response.
@@ -46,7 +48,7 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
             return known;
         }
         String traceId = TraceIds.of(req);
-        io.opentelemetry.api.trace.Span.current().recordException(error); // on the request's span, when traced
+        Span.current().recordException(error); // on the request's span, when traced
         LOG.log(Level.ERROR, "Unhandled exception in " + req.prologue().method().text() + " " + req.path().path()
                 + " (traceId=" + traceId + ")", error);
         return Problem.builder(500)
@@ -70,7 +72,7 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
                 error.addSuppressed(mapperFailure);
             }
         }
-        if (error instanceof io.grpc.StatusRuntimeException sre && sre.getCause() instanceof ProblemSource source) {
+        if (error instanceof StatusRuntimeException sre && sre.getCause() instanceof ProblemSource source) {
             return source.toProblem(); // a failed call through a Chassis gRPC channel
         }
         if (error instanceof ProblemSource source) {

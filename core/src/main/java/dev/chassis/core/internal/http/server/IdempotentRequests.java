@@ -16,6 +16,11 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.internal.shared.Backoff;
@@ -46,8 +51,8 @@ public final class IdempotentRequests {
     private static final Set<String> NOT_KEPT = Set.of("content-length", "transfer-encoding", "connection", "date",
             "keep-alive", "content-encoding", "set-cookie");
     /** Renews the leases of requests that run long; one daemon thread for every service of the JVM. */
-    private static final java.util.concurrent.ScheduledExecutorService RENEWALS =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+    private static final ScheduledExecutorService RENEWALS =
+            Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "chassis-idempotency-renewal");
                 t.setDaemon(true);
                 return t;
@@ -121,14 +126,14 @@ public final class IdempotentRequests {
      */
     private void runClaimed(String key, String token, ServerResponse res, Body body) throws Exception {
         long every = Math.max(1, store.lease().toMillis() / 3);
-        java.util.concurrent.ScheduledFuture<?> renewal = RENEWALS.scheduleAtFixedRate(() -> {
+        ScheduledFuture<?> renewal = RENEWALS.scheduleAtFixedRate(() -> {
             try {
                 store.renew(key, token);
             } catch (Exception e) {
                 LOG.log(Level.WARNING, "the lease of a request with an Idempotency-Key could not be renewed", e);
             }
-        }, every, every, java.util.concurrent.TimeUnit.MILLISECONDS);
-        java.util.concurrent.atomic.AtomicBoolean finished = new java.util.concurrent.atomic.AtomicBoolean();
+        }, every, every, TimeUnit.MILLISECONDS);
+        AtomicBoolean finished = new AtomicBoolean();
         Capture capture = new Capture();
         Runnable finish = () -> {
             if (finished.compareAndSet(false, true)) {

@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.http.server;
 
 import java.lang.reflect.RecordComponent;
+import java.math.BigInteger;
 import java.time.temporal.Temporal;
 import java.util.Collection;
 import java.util.Map;
@@ -106,7 +107,7 @@ final class JsonProblems {
         }
         if (type == int.class || type == long.class || type == short.class || type == byte.class
                 || type == Integer.class || type == Long.class || type == Short.class || type == Byte.class
-                || type == java.math.BigInteger.class) {
+                || type == BigInteger.class) {
             return "a whole number";
         }
         if (Number.class.isAssignableFrom(type) || type == double.class || type == float.class) {

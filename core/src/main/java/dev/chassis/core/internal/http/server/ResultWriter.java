@@ -17,6 +17,7 @@ import dev.chassis.core.internal.http.Statuses;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -217,7 +218,7 @@ abstract sealed class ResultWriter {
 
     /** Sends the body, or for HEAD only its length. */
     static void send(ServerRequest req, ServerResponse res, byte[] bytes) {
-        if (req.prologue().method().equals(io.helidon.http.Method.HEAD)) {
+        if (req.prologue().method().equals(Method.HEAD)) {
             res.header(HeaderNames.CONTENT_LENGTH, String.valueOf(bytes.length));
             res.send();
         } else {

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 
@@ -87,7 +88,7 @@ class BalancerTest {
         }
         go.countDown();
         pool.shutdown();
-        assertThat(pool.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(pool.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
         long ejected = FOUR.stream().filter(b::ejected).count();
         assertThat(ejected).as("at most 50 %% of 4").isEqualTo(2);
         // an ejected instance is not picked while another is available

@@ -14,6 +14,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -23,6 +24,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.chassis.core.Json;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.discovery.RegistryException;
@@ -71,7 +73,7 @@ public final class EtcdBackend implements BackendProvider {
         for (String e : config.get(ENDPOINTS)) {
             URI u = URI.create(e.endsWith("/") ? e.substring(0, e.length() - 1) : e);
             if (u.getScheme() == null || u.getHost() == null) {
-                throw new dev.chassis.core.config.ConfigException(List.of("discovery.etcd.endpoints: '" + e
+                throw new ConfigException(List.of("discovery.etcd.endpoints: '" + e
                         + "' is not a URL like http://etcd:2379"));
             }
             endpoints.add(u);
@@ -89,7 +91,7 @@ public final class EtcdBackend implements BackendProvider {
         private final HttpClient http;
         private final ObjectMapper json = Json.mapper();
         private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
-        private final List<Thread> watchers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final List<Thread> watchers = new CopyOnWriteArrayList<>();
         private volatile boolean reachable = true;
         private volatile boolean closed;
 

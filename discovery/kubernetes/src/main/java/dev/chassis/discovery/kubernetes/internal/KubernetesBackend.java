@@ -1,5 +1,6 @@
 package dev.chassis.discovery.kubernetes.internal;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -7,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
@@ -57,7 +59,7 @@ public final class KubernetesBackend implements BackendProvider {
 
     @Override
     public ServiceRegistry open(ServiceInfo service, Config config) {
-        ConfigBuilder c = new ConfigBuilder(io.fabric8.kubernetes.client.Config.autoConfigure(null));
+        ConfigBuilder c = new ConfigBuilder(io.fabric8.kubernetes.client.Config.autoConfigure(null)); // CHECKSTYLE:FQN-OK
         config.find(MASTER).ifPresent(url -> c.withMasterUrl(url).withTrustCerts(false));
         String namespace = config.find(NAMESPACE).orElseGet(() -> podNamespace().orElse(
                 Objects.requireNonNullElse(c.getNamespace(), "default")));
@@ -65,12 +67,12 @@ public final class KubernetesBackend implements BackendProvider {
         return new Registry(client, namespace, config.get(PORT_NAME));
     }
 
-    private static java.util.Optional<String> podNamespace() {
+    private static Optional<String> podNamespace() {
         Path file = Path.of("/var/run/secrets/kubernetes.io/serviceaccount/namespace");
         try {
-            return Files.isReadable(file) ? java.util.Optional.of(Files.readString(file).strip()) : java.util.Optional.empty();
-        } catch (java.io.IOException e) {
-            return java.util.Optional.empty();
+            return Files.isReadable(file) ? Optional.of(Files.readString(file).strip()) : Optional.empty();
+        } catch (IOException e) {
+            return Optional.empty();
         }
     }
 

@@ -3,6 +3,7 @@ package dev.chassis.messaging.jdbc.internal;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -66,7 +67,7 @@ public final class JdbcExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        List<Setting<?>> all = new java.util.ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
+        List<Setting<?>> all = new ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
                 INIT_SCRIPT));
         all.addAll(JdbcSettings.all());
         return all;

@@ -10,6 +10,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import javax.sql.DataSource;
 
@@ -51,7 +52,7 @@ final class JdbcIdempotencyStore implements IdempotencyStore {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             for (int tries = 0; tries < 3; tries++) {
-                String token = java.util.UUID.randomUUID().toString();
+                String token = UUID.randomUUID().toString();
                 if (insert(c, dialect, key, fingerprint, token)) {
                     return new Claimed(token);
                 }

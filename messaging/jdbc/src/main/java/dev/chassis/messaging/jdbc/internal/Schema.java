@@ -1,10 +1,14 @@
 package dev.chassis.messaging.jdbc.internal;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 
@@ -77,7 +81,7 @@ final class Schema {
      * ({@code --} to the end of the line, {@code /* ... *}{@code /}), which are dropped.
      */
     static List<String> statements(String script) {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         StringBuilder current = new StringBuilder();
         int n = script.length();
         int i = 0;
@@ -149,13 +153,13 @@ final class Schema {
         String name = initScript.startsWith("/") ? initScript.substring(1) : initScript;
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : Schema.class.getClassLoader();
-        try (java.io.InputStream in = loader.getResourceAsStream(name)) {
+        try (InputStream in = loader.getResourceAsStream(name)) {
             if (in == null) {
                 throw new SchemaRefused("datasource.init-script names " + initScript + ", which is not on the class"
                         + " path (put it in src/main/resources)");
             }
-            return statements(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.io.IOException e) {
+            return statements(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
             throw new SQLException("datasource.init-script " + initScript + " cannot be read", e);
         }
     }

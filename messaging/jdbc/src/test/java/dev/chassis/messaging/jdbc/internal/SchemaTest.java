@@ -3,6 +3,7 @@ package dev.chassis.messaging.jdbc.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -66,7 +67,7 @@ class SchemaTest {
                 ps.setString(3, "legacy-1");
                 ps.setString(4, "{\"ce_specversion\":[\"1.0\"],\"ce_id\":[\"legacy-1\"],\"ce_source\":[\"/old\"],"
                         + "\"ce_type\":[\"placed\"],\"content-type\":[\"application/json\"]}");
-                ps.setBytes(5, "{\"id\":\"o-1\"}".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                ps.setBytes(5, "{\"id\":\"o-1\"}".getBytes(StandardCharsets.UTF_8));
                 ps.setObject(6, OffsetDateTime.now(ZoneOffset.UTC));
                 ps.executeUpdate();
             }

@@ -6,10 +6,12 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
@@ -38,6 +40,7 @@ import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.messaging.spi.Acknowledged;
 import dev.chassis.messaging.spi.Broker;
+import dev.chassis.messaging.spi.BrokerProvider;
 import dev.chassis.messaging.spi.BrokerRecord;
 import dev.chassis.messaging.spi.Delivered;
 import dev.chassis.messaging.spi.PartitionHandler;
@@ -73,7 +76,7 @@ final class KafkaBroker implements Broker {
         p.put(ProducerConfig.LINGER_MS_CONFIG, (int) config.get(KafkaSettings.LINGER).toMillis());
         // send() blocks while it has no metadata (the broker is down) or no buffer: never longer than a publish may
         // wait, so that publishAsync returns and publish fails in time
-        long timeout = config.get(dev.chassis.messaging.spi.BrokerProvider.PUBLISH_TIMEOUT).toMillis();
+        long timeout = config.get(BrokerProvider.PUBLISH_TIMEOUT).toMillis();
         long linger = config.get(KafkaSettings.LINGER).toMillis();
         p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, timeout);
         // ... and an acknowledgement that does not come within it fails (Kafka wants delivery >= linger + request)
@@ -119,7 +122,7 @@ final class KafkaBroker implements Broker {
     static BrokerRecord toRecord(ConsumerRecord<String, byte[]> r) {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         for (Header h : r.headers()) {
-            headers.computeIfAbsent(h.key().toLowerCase(java.util.Locale.ROOT), k -> new ArrayList<>())
+            headers.computeIfAbsent(h.key().toLowerCase(Locale.ROOT), k -> new ArrayList<>())
                     .add(h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8));
         }
         return new BrokerRecord(r.topic(), r.key(), headers, r.value());
@@ -187,7 +190,7 @@ final class KafkaBroker implements Broker {
     private record CachedLag(long at, Map<Integer, Long> lag) {
     }
 
-    private final Map<String, CachedLag> lags = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, CachedLag> lags = new ConcurrentHashMap<>();
 
     @Override
     public Map<Integer, Long> lag(String topic, String group) {

@@ -6,17 +6,20 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 
 import dev.chassis.core.internal.shared.Backoff;
@@ -141,7 +144,7 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                     failedPolls = 0;
                 } catch (WakeupException e) {
                     continue; // stop() woke us
-                } catch (org.apache.kafka.common.errors.InterruptException e) {
+                } catch (InterruptException e) {
                     break;
                 } catch (RuntimeException e) {
                     // the client retries connections itself; anything else is logged and polled again
@@ -180,7 +183,7 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                 LOG.log(Level.WARNING, "the last commit of " + topic + " failed; those records come again: " + e);
             }
             try {
-                consumer.close(org.apache.kafka.clients.consumer.CloseOptions.timeout(Duration.ofSeconds(10)));
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(10)));
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "closing the consumer of " + topic + " failed", e);
             }
@@ -230,7 +233,7 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        List<Worker> leaving = partitions.stream().map(workers::remove).filter(java.util.Objects::nonNull).toList();
+        List<Worker> leaving = partitions.stream().map(workers::remove).filter(Objects::nonNull).toList();
         finishAll(leaving, finishTimeout);
         commitDone(leaving); // the partitions' next owner starts after what we handled
     }
@@ -238,7 +241,7 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         // no longer ours: nothing can be committed; what was handled and not committed comes again elsewhere
-        finishAll(partitions.stream().map(workers::remove).filter(java.util.Objects::nonNull).toList(), Duration.ZERO);
+        finishAll(partitions.stream().map(workers::remove).filter(Objects::nonNull).toList(), Duration.ZERO);
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.chassis.samples.shop.demo;
 
+import java.util.Locale;
+
 /**
  * The demo: starts Kafka and the three services as processes on this machine (nothing to install), runs the
  * scenario, prints each step and the trace, then stops everything. {@code SHOP_DATABASE=postgresql} runs orders and
@@ -12,7 +14,7 @@ public final class ShopDemo {
     }
 
     public static void main(String[] args) throws Exception {
-        String db = System.getenv().getOrDefault("SHOP_DATABASE", "h2").toLowerCase(java.util.Locale.ROOT);
+        String db = System.getenv().getOrDefault("SHOP_DATABASE", "h2").toLowerCase(Locale.ROOT);
         if (!db.equals("h2") && !db.equals("postgresql")) {
             System.err.println("SHOP_DATABASE is h2 (the default) or postgresql, not '" + db + "'");
             System.exit(2);

@@ -1,17 +1,22 @@
 package dev.chassis.samples.shop.demo;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +25,8 @@ import java.util.stream.Collectors;
 
 import dev.chassis.testing.TestClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
 
 /**
  * The shop running on one machine with nothing installed: a Kafka broker (KRaft, from the {@code kafka_2.13}
@@ -85,7 +92,7 @@ public final class ShopSystem implements AutoCloseable {
         if (Thread.currentThread().getContextClassLoader() instanceof URLClassLoader loader
                 && loader.getURLs().length > 1) {
             return Arrays.stream(loader.getURLs()).map(u -> Path.of(URI.create(u.toString())).toString())
-                    .collect(Collectors.joining(java.io.File.pathSeparator));
+                    .collect(Collectors.joining(File.pathSeparator));
         }
         return System.getProperty("java.class.path");
     }
@@ -103,10 +110,10 @@ public final class ShopSystem implements AutoCloseable {
                     throw new IllegalStateException("META-INF/shop/" + service + ".classpath is missing: build the"
                             + " service module (./mvnw -pl samples/shop/" + service + " package)");
                 }
-                return own + java.io.File.pathSeparator + new String(in.readAllBytes(),
-                        java.nio.charset.StandardCharsets.UTF_8).strip();
+                return own + File.pathSeparator + new String(in.readAllBytes(),
+                        StandardCharsets.UTF_8).strip();
             }
-        } catch (ClassNotFoundException | java.net.URISyntaxException | IOException e) {
+        } catch (ClassNotFoundException | URISyntaxException | IOException e) {
             throw new IllegalStateException("the class path of " + service + " cannot be built", e);
         }
     }
@@ -168,9 +175,9 @@ public final class ShopSystem implements AutoCloseable {
         }
         log.println("  kafka          127.0.0.1:" + kafkaPort + " (KRaft, in its own JVM)");
         // the topic exists before anyone publishes to it
-        try (var admin = org.apache.kafka.clients.admin.Admin.create(Map.of("bootstrap.servers",
+        try (var admin = Admin.create(Map.of("bootstrap.servers",
                 "127.0.0.1:" + kafkaPort))) {
-            admin.createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic("orders.placed", 4, (short) 1)))
+            admin.createTopics(List.of(new NewTopic("orders.placed", 4, (short) 1)))
                     .all().get(60, TimeUnit.SECONDS);
         }
     }
@@ -280,7 +287,7 @@ public final class ShopSystem implements AutoCloseable {
             }
         }
         List<String> names = new ArrayList<>(processes.keySet());
-        java.util.Collections.reverse(names);
+        Collections.reverse(names);
         for (String service : names) {
             Process p = processes.remove(service);
             p.destroy(); // SIGTERM: graceful
@@ -312,7 +319,7 @@ public final class ShopSystem implements AutoCloseable {
         }
         if (!Boolean.getBoolean("shop.keep-logs")) {
             try (var files = Files.walk(work)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             } catch (IOException e) {
                 log.println("could not delete " + work + ": " + e);
             }

@@ -11,13 +11,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.ServiceLoader;
+import java.util.regex.Pattern;
 
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 
+import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.server.CoreSettings;
+import dev.chassis.core.spi.ChassisExtension;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
@@ -108,17 +114,17 @@ class DeploymentFilesTest {
     }
 
     /** Environment variable names of every setting Chassis and its extensions on this class path declare. */
-    private static List<java.util.regex.Pattern> settingNames() {
-        List<dev.chassis.core.config.Setting<?>> settings = new ArrayList<>(
-                dev.chassis.core.internal.server.CoreSettings.all());
-        java.util.ServiceLoader.load(dev.chassis.core.spi.ChassisExtension.class)
+    private static List<Pattern> settingNames() {
+        List<Setting<?>> settings = new ArrayList<>(
+                CoreSettings.all());
+        ServiceLoader.load(ChassisExtension.class)
                 .forEach(e -> settings.addAll(e.settings()));
-        return settings.stream().map(st -> java.util.regex.Pattern.compile(
-                dev.chassis.core.config.Setting.environmentName(st.key()).replace("*", "[A-Z0-9_]+"))).toList();
+        return settings.stream().map(st -> Pattern.compile(
+                Setting.environmentName(st.key()).replace("*", "[A-Z0-9_]+"))).toList();
     }
 
     private static void assertSettings(String where, Iterable<String> names) {
-        List<java.util.regex.Pattern> known = settingNames();
+        List<Pattern> known = settingNames();
         for (String name : names) {
             assertThat(known.stream().anyMatch(p -> p.matcher(name).matches()))
                     .as("%s: %s is not a Chassis setting (a typo would be ignored silently)", where, name).isTrue();
@@ -143,7 +149,7 @@ class DeploymentFilesTest {
             assertSettings("compose " + s, names);
         }
         // the check itself can fail
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertSettings("test", List.of("MESAGING_BROKER")))
+        Assertions.assertThatThrownBy(() -> assertSettings("test", List.of("MESAGING_BROKER")))
                 .hasMessageContaining("MESAGING_BROKER is not a Chassis setting");
     }
 

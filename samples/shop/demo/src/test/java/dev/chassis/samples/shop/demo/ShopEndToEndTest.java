@@ -2,10 +2,15 @@ package dev.chassis.samples.shop.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
@@ -71,14 +76,14 @@ class ShopEndToEndTest {
             // the publisher crashes with orders committed but their events not yet published (its relay is off):
             // the events are in its outbox table, and go out after its restart
             shop.kill("orders");
-            shop.start("orders", java.util.Map.of("outbox.relay", "false"));
+            shop.start("orders", Map.of("outbox.relay", "false"));
             List<String> unpublished = new ArrayList<>();
             for (int i = 15; i < 30; i++) {
                 unpublished.add(place(new TestClient(shop.uri("orders")), i));
             }
-            try (java.sql.Connection c = java.sql.DriverManager.getConnection(shop.databaseUrl("orders"));
-                 java.sql.Statement st = c.createStatement();
-                 java.sql.ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")) {
+            try (Connection c = DriverManager.getConnection(shop.databaseUrl("orders"));
+                 Statement st = c.createStatement();
+                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")) {
                 rs.next();
                 assertThat(rs.getLong(1)).as("the 15 events wait, unsent, in the orders database").isEqualTo(15);
             }
