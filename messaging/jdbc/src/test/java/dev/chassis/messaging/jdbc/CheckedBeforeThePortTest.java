@@ -21,4 +21,21 @@ class CheckedBeforeThePortTest {
         RuntimeException e = StartFailure.of(Chassis.service("checked").property("datasource.maximum-pool-size", "0"));
         assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("datasource.maximum-pool-size");
     }
+
+    @Test
+    void aMigrationLocationSetButMissingFailsBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked")
+                .property("datasource.migrations.locations", "classpath:db/migrations"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("datasource.migrations.locations")
+                .hasMessageContaining("classpath:db/migrations").hasMessageContaining("src/main/resources/db/migrations");
+    }
+
+    @Test
+    void aBaselineThatIsNotAVersionFailsBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked")
+                .property("datasource.migrations.locations", "classpath:migrations/ledger")
+                .property("datasource.migrations.baseline-version", "one"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("datasource.migrations.baseline-version")
+                .hasMessageContaining("'one'");
+    }
 }
