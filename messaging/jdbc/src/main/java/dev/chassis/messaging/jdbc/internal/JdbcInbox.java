@@ -49,7 +49,8 @@ final class JdbcInbox implements Inbox {
         if (connection.getAutoCommit()) {
             throw new IllegalStateException("inbox.record needs the caller's transaction, but the connection is in"
                     + " auto-commit mode, so the id would stay recorded even if the handler's work failed. Fix:"
-                    + " connection.setAutoCommit(false), record, do the work, then connection.commit()");
+                    + " use inbox.once(message, connection -> ...), or record and do the work in"
+                    + " transactions.run(connection -> ...)");
         }
         if (message.group() == null || message.id() == null) {
             throw new IllegalArgumentException("the message has no consumer group or id: pass the Message<T> your"
