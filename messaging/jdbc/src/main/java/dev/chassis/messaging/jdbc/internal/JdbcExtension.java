@@ -71,8 +71,8 @@ public final class JdbcExtension implements ChassisExtension {
     public List<Setting<?>> settings() {
         List<Setting<?>> all = new java.util.ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
                 INIT_SCRIPT));
-        all.addAll(JdbcSettings.all());
         all.addAll(Migrations.settings());
+        all.addAll(JdbcSettings.all());
         return all;
     }
 
