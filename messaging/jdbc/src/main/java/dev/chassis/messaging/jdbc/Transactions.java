@@ -40,7 +40,8 @@ public interface Transactions {
      *
      * @throws E                     what {@code work} threw, after the rollback
      * @throws SQLException          when no connection could be had, or the commit failed (then it was rolled back)
-     * @throws IllegalStateException when a transaction of this service is already open on this thread
+     * @throws IllegalStateException when a transaction ({@code run}, {@code call}, {@code inbox.once}) is already open
+     *                               on this thread
      */
     <E extends Exception> void run(Work<E> work) throws E, SQLException;
 
@@ -49,7 +50,8 @@ public interface Transactions {
      *
      * @throws E                     what {@code work} threw, after the rollback
      * @throws SQLException          when no connection could be had, or the commit failed (then it was rolled back)
-     * @throws IllegalStateException when a transaction of this service is already open on this thread
+     * @throws IllegalStateException when a transaction ({@code run}, {@code call}, {@code inbox.once}) is already open
+     *                               on this thread
      */
     <T, E extends Exception> T call(ValueWork<T, E> work) throws E, SQLException;
 

@@ -58,10 +58,19 @@ final class Migrations {
     /**
      * Runs the pending migrations, or nothing when turned off or there are none to find.
      *
-     * @throws ConfigException       when a location set in the configuration does not exist
+     * @throws ConfigException       when a location set in the configuration does not exist, or the baseline is not
+     *                               a version
      * @throws IllegalStateException when a migration failed or the database could not be reached: start-up stops
      */
     static void run(Config config, DataSource dataSource, ClassLoader loader) {
+        String baseline = config.get(BASELINE_VERSION);
+        try {
+            MigrationVersion.fromVersion(baseline);
+        } catch (FlywayException e) {
+            throw new ConfigException(List.of(BASELINE_VERSION.key() + " = '" + baseline + "' (from "
+                    + config.sourceOf(BASELINE_VERSION.key()).orElse("configuration") + ") is not a version such as"
+                    + " 0, 1 or 2.1: " + e.getMessage()));
+        }
         if (!config.get(ENABLED)) {
             return;
         }
@@ -81,14 +90,6 @@ final class Migrations {
             return; // no db/migration: the service has no migrations
         }
         quietFlyway();
-        String baseline = config.get(BASELINE_VERSION);
-        try {
-            MigrationVersion.fromVersion(baseline);
-        } catch (FlywayException e) {
-            throw new ConfigException(List.of(BASELINE_VERSION.key() + " = '" + baseline + "' (from "
-                    + config.sourceOf(BASELINE_VERSION.key()).orElse("configuration") + ") is not a version such as"
-                    + " 0, 1 or 2.1: " + e.getMessage()));
-        }
         FailedStatement failed = new FailedStatement();
         try {
             Flyway flyway = Flyway.configure(loader)
@@ -106,7 +107,7 @@ final class Migrations {
             }
         } catch (FlywayException e) {
             throw new IllegalStateException("the service's database migrations (" + String.join(", ", existing)
-                    + ") failed, so the service does not start: " + failed.explain(e.getMessage().strip()), e);
+                    + ") failed, so the service does not start: " + failed.explain(String.valueOf(e.getMessage()).strip()), e);
         }
     }
 
