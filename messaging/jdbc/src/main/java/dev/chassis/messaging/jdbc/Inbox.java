@@ -22,7 +22,10 @@ public interface Inbox {
      * Runs {@code work} in a new transaction that also records the message's id for its group, and commits both —
      * unless the group has handled the id already: then nothing runs, the duplicate is counted
      * ({@code chassis_inbox_duplicates_total}), and this returns false. When {@code work} throws, nothing is
-     * recorded and the exception propagates (the message is retried).
+     * recorded and the exception propagates (the message is retried). The transaction is one of
+     * {@link Transactions}: calling {@code once} inside another transaction (or {@code Transactions} inside
+     * {@code work}) throws {@link IllegalStateException}; inside a transaction of your own, use
+     * {@link #record(Connection, Message)}.
      *
      * @return true when {@code work} ran and committed, false for a duplicate
      */

@@ -10,15 +10,13 @@ import java.sql.SQLException;
  *
  * <pre>{@code
  * var service = Chassis.service("orders");
- * DataSource db = service.component(DataSource.class);
+ * Transactions transactions = service.component(Transactions.class);
  * Outbox outbox = service.component(Outbox.class);
  * ...
- * try (Connection c = db.getConnection()) {
- *     c.setAutoCommit(false);
+ * transactions.run(c -> {              // the order and its event, or neither
  *     insertOrder(c, order);
  *     outbox.publish(c, "orders.placed", order.id(), new OrderPlaced(order.id(), order.total()));
- *     c.commit();                      // the order and its event, or neither
- * }
+ * });
  * }</pre>
  *
  * Delivery is at least once: a relay that dies after publishing and before marking the row sent publishes it again
@@ -29,7 +27,8 @@ public interface Outbox {
     /**
      * Writes the event to the outbox in the connection's transaction, as a CloudEvent with a new {@code ce_id}.
      *
-     * @param connection a connection in a transaction (auto-commit off) on the service's data source
+     * @param connection a connection in a transaction (auto-commit off; {@link Transactions} gives one) on the
+     *                   service's data source
      * @param topic      the topic to publish to
      * @param key        the ordering key: events of one key are published in the order they were written; may be null
      * @param event      the event, written as JSON

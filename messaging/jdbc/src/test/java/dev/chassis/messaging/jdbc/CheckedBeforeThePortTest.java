@@ -21,4 +21,31 @@ class CheckedBeforeThePortTest {
         RuntimeException e = StartFailure.of(Chassis.service("checked").property("datasource.maximum-pool-size", "0"));
         assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("datasource.maximum-pool-size");
     }
+
+    @Test
+    void aMigrationLocationSetButMissingFailsBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked")
+                .property("datasource.migrations.locations", "classpath:db/migrations"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("datasource.migrations.locations")
+                .hasMessageContaining("classpath:db/migrations").hasMessageContaining("src/main/resources/db/migrations");
+    }
+
+    @Test
+    void aBaselineThatIsNotAVersionFailsBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked")
+                .property("datasource.migrations.baseline-version", "one"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("datasource.migrations.baseline-version")
+                .hasMessageContaining("'one'");
+    }
+
+    @Test
+    void migrationsWithoutADatabaseFailBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked")
+                .property("datasource.url", "jdbc:postgresql://127.0.0.1:1/nowhere")
+                .property("datasource.connection-timeout", "250ms")
+                .property("datasource.migrations.locations", "classpath:migrations/ledger"));
+        assertThat(e).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("migrations (classpath:migrations/ledger) failed, so the service does not start")
+                .hasMessageContaining("Unable to obtain connection");
+    }
 }

@@ -23,6 +23,7 @@ import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.core.spi.IdempotencyStore;
 import dev.chassis.messaging.jdbc.Inbox;
 import dev.chassis.messaging.jdbc.Outbox;
+import dev.chassis.messaging.jdbc.Transactions;
 import dev.chassis.messaging.spi.EventSender;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
@@ -32,7 +33,8 @@ import io.opentelemetry.api.metrics.Meter;
  * {@code chassis-messaging-jdbc}: the service's data source — a HikariCP pool from {@code datasource.*}, an
  * in-memory H2 database named after the service by default — with a {@code database} readiness check and pool
  * metrics; on it, Chassis' tables, the {@link Outbox} and its relay, the {@link Inbox} and Idempotency-Key answers,
- * with backlog metrics. Provided as {@code service.component(DataSource.class)} (and Outbox, Inbox). Not API.
+ * with backlog metrics; the service's own migrations ({@code db/migration}, Flyway) at start-up. Provided as
+ * {@code service.component(DataSource.class)} (and Transactions, Outbox, Inbox). Not API.
  */
 public final class JdbcExtension implements ChassisExtension {
     private static final System.Logger LOG = System.getLogger(JdbcExtension.class.getName());
@@ -43,8 +45,9 @@ public final class JdbcExtension implements ChassisExtension {
     static final Setting<Integer> MAX_POOL = Setting.integer("datasource.maximum-pool-size", 10).range(1, 1000)
             .describedAs("the most connections the pool opens");
     static final Setting<String> INIT_SCRIPT = Setting.string("datasource.init-script", null)
-            .describedAs("a class-path SQL script (idempotent: CREATE TABLE IF NOT EXISTS ...) run when the database is"
-                    + " first reached, before consumers start");
+            .describedAs("deprecated, use migrations (db/migration): a class-path SQL script (idempotent: CREATE TABLE IF"
+                    + " NOT EXISTS ...) run when the database is first reached, after the migrations, before consumers"
+                    + " start");
     static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration("datasource.connection-timeout",
             Duration.ofSeconds(5)).describedAs("how long a caller waits for a connection from the pool");
 
@@ -69,6 +72,7 @@ public final class JdbcExtension implements ChassisExtension {
     public List<Setting<?>> settings() {
         List<Setting<?>> all = new ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
                 INIT_SCRIPT));
+        all.addAll(Migrations.settings());
         all.addAll(JdbcSettings.all());
         return all;
     }
@@ -107,7 +111,9 @@ public final class JdbcExtension implements ChassisExtension {
         hikari.setInitializationFailTimeout(-1);
         HikariDataSource dataSource = new HikariDataSource(hikari);
         context.lifecycle().onStopped(dataSource::close);
+        JdbcTransactions transactions = new JdbcTransactions(dataSource);
         context.components().provide(DataSource.class, dataSource);
+        context.components().provide(Transactions.class, transactions);
         context.health().add(HealthCheck.readiness("database", () -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1) ? Health.up() : Health.down("the database did not answer a validation query");
@@ -117,13 +123,27 @@ public final class JdbcExtension implements ChassisExtension {
         }));
         Meter meter = context.openTelemetry().getMeter("dev.chassis.jdbc");
         poolMetrics(meter, hikari, dataSource);
-        outboxAndInbox(context, dataSource, meter);
+        // the service's tables before Chassis' own: on a new database Flyway finds the schema empty
+        Migrations.run(context.config(), dataSource, loader());
+        outboxAndInbox(context, dataSource, transactions, meter);
+    }
+
+    private static ClassLoader loader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return context != null ? context : JdbcExtension.class.getClassLoader();
     }
 
     /** The tables, the outbox and its relay, the inbox, Idempotency-Key answers, and their metrics. */
-    private void outboxAndInbox(ExtensionContext context, DataSource dataSource, Meter meter) {
+    private void outboxAndInbox(ExtensionContext context, DataSource dataSource, JdbcTransactions transactions,
+                                Meter meter) {
         JdbcSettings.Values settings = JdbcSettings.Values.of(context.config());
-        Schema schema = new Schema(dataSource, context.config().find(INIT_SCRIPT).orElse(null));
+        String initScript = context.config().find(INIT_SCRIPT).orElse(null);
+        if (initScript != null) {
+            LOG.log(System.Logger.Level.WARNING, "datasource.init-script is deprecated: move " + initScript + " to"
+                    + " src/main/resources/db/migration/V1__" + initScript.replaceAll("^.*/|\\.sql$", "")
+                    + ".sql, a migration that runs once (docs/database.md, \"Your own tables\")");
+        }
+        Schema schema = new Schema(dataSource, initScript);
         try {
             schema.ensure();
         } catch (SchemaRefused e) {
@@ -147,7 +167,7 @@ public final class JdbcExtension implements ChassisExtension {
                                 2.5, 5.0, 10.0, 30.0, 60.0)).build(), backlog, relayListener);
         context.components().provide(Outbox.class, new JdbcOutbox(sender, context.clock(),
                 relay::wake));
-        context.components().provide(Inbox.class, new JdbcInbox(dataSource, schema, context.clock(),
+        context.components().provide(Inbox.class, new JdbcInbox(transactions, schema, context.clock(),
                 meter.counterBuilder("chassis.inbox.duplicates").setUnit("{message}")
                         .setDescription("Messages skipped because their group had handled their id already.").build()));
         if (settings.idempotency()) {

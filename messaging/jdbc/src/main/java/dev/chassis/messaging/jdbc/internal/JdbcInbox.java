@@ -9,8 +9,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Objects;
 
-import javax.sql.DataSource;
-
 import dev.chassis.messaging.Message;
 import dev.chassis.messaging.jdbc.Inbox;
 import io.opentelemetry.api.common.AttributeKey;
@@ -19,13 +17,13 @@ import io.opentelemetry.api.metrics.LongCounter;
 
 /** Records handled event ids per group in {@code chassis_inbox}. Not API. */
 final class JdbcInbox implements Inbox {
-    private final DataSource dataSource;
+    private final JdbcTransactions transactions;
     private final Schema schema;
     private final Clock clock;
     private final LongCounter duplicates;
 
-    JdbcInbox(DataSource dataSource, Schema schema, Clock clock, LongCounter duplicates) {
-        this.dataSource = dataSource;
+    JdbcInbox(JdbcTransactions transactions, Schema schema, Clock clock, LongCounter duplicates) {
+        this.transactions = transactions;
         this.schema = schema;
         this.clock = clock;
         this.duplicates = duplicates;
@@ -34,25 +32,14 @@ final class JdbcInbox implements Inbox {
     @Override
     public boolean once(Message<?> message, Work work) throws Exception {
         Objects.requireNonNull(work, "work");
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                if (!record(c, message)) {
-                    c.rollback();
-                    return false;
-                }
-                work.run(c);
-                c.commit();
-                return true;
-            } catch (Exception | Error e) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // the connection is gone: the database rolls back
-                }
-                throw e;
-            } // the pool resets auto-commit when the connection returns
-        }
+        // a duplicate commits an empty transaction: nothing was inserted
+        return transactions.call(c -> {
+            if (!record(c, message)) {
+                return false;
+            }
+            work.run(c);
+            return true;
+        });
     }
 
     @Override
@@ -62,7 +49,8 @@ final class JdbcInbox implements Inbox {
         if (connection.getAutoCommit()) {
             throw new IllegalStateException("inbox.record needs the caller's transaction, but the connection is in"
                     + " auto-commit mode, so the id would stay recorded even if the handler's work failed. Fix:"
-                    + " connection.setAutoCommit(false), record, do the work, then connection.commit()");
+                    + " use inbox.once(message, connection -> ...), or record and do the work in"
+                    + " transactions.run(connection -> ...)");
         }
         if (message.group() == null || message.id() == null) {
             throw new IllegalArgumentException("the message has no consumer group or id: pass the Message<T> your"

@@ -38,7 +38,8 @@ final class JdbcOutbox implements Outbox {
         if (connection.getAutoCommit()) {
             throw new IllegalStateException("outbox.publish needs the caller's transaction, but the connection is in"
                     + " auto-commit mode, so the event would stay even if the rest of the work failed. Fix:"
-                    + " connection.setAutoCommit(false), do the work and publish, then connection.commit()");
+                    + " do the work and publish in transactions.run(connection -> ...) (service.component"
+                    + "(Transactions.class)), or connection.setAutoCommit(false), ..., connection.commit()");
         }
         if (key != null && key.length() > 1024) {
             throw new IllegalArgumentException("the key is " + key.length() + " characters long; at most 1024");

@@ -86,6 +86,6 @@ public final class NotificationsService {
     }
 
     public static void main(String[] args) {
-        service().start(); // its tables: src/main/resources/schema.sql (datasource.init-script)
+        service().start(); // its tables: src/main/resources/db/migration (run at start-up)
     }
 }

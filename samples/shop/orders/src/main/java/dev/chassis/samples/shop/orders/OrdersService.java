@@ -20,6 +20,7 @@ import dev.chassis.core.http.Post;
 import dev.chassis.core.http.Status;
 import dev.chassis.messaging.EventType;
 import dev.chassis.messaging.jdbc.Outbox;
+import dev.chassis.messaging.jdbc.Transactions;
 import dev.chassis.samples.shop.inventory.v1.InventoryGrpc;
 import dev.chassis.samples.shop.inventory.v1.ReserveReply;
 import dev.chassis.samples.shop.inventory.v1.ReserveRequest;
@@ -46,11 +47,13 @@ public final class OrdersService {
     @Path("/orders")
     public static final class OrderApi {
         private final DataSource db;
+        private final Transactions transactions;
         private final Outbox outbox;
         private final InventoryGrpc.InventoryBlockingStub inventory;
 
-        OrderApi(DataSource db, Outbox outbox, InventoryGrpc.InventoryBlockingStub inventory) {
+        OrderApi(DataSource db, Transactions transactions, Outbox outbox, InventoryGrpc.InventoryBlockingStub inventory) {
             this.db = db;
+            this.transactions = transactions;
             this.outbox = outbox;
             this.inventory = inventory;
         }
@@ -73,8 +76,7 @@ public final class OrdersService {
                 throw Problem.conflict("not enough " + request.sku() + " in stock: " + reply.getRemaining() + " left");
             }
             Order order = new Order(id, request.customer(), request.sku(), request.quantity(), "PLACED");
-            try (Connection c = db.getConnection()) {
-                c.setAutoCommit(false);
+            transactions.run(c -> {
                 try (PreparedStatement ps = c.prepareStatement("INSERT INTO orders (id, customer, sku, quantity, status)"
                         + " VALUES (?, ?, ?, ?, ?)")) {
                     ps.setString(1, id);
@@ -86,8 +88,7 @@ public final class OrdersService {
                 }
                 outbox.publish(c, "orders.placed", id, new OrderPlaced(id, order.customer(), order.sku(),
                         order.quantity()));
-                c.commit();
-            }
+            }); // committed: the order and its event, or (on any exception) neither
             return order;
         }
 
@@ -109,12 +110,13 @@ public final class OrdersService {
     public static ServiceBuilder service() {
         ServiceBuilder b = Chassis.service("orders").version("1.0.0");
         DataSource db = b.component(DataSource.class);
+        Transactions transactions = b.component(Transactions.class);
         Outbox outbox = b.component(Outbox.class);
         InventoryGrpc.InventoryBlockingStub inventory = InventoryGrpc.newBlockingStub(b.grpcChannel("inventory"));
-        return b.http(new OrderApi(db, outbox, inventory));
+        return b.http(new OrderApi(db, transactions, outbox, inventory));
     }
 
     public static void main(String[] args) {
-        service().start(); // its tables: src/main/resources/schema.sql (datasource.init-script)
+        service().start(); // its tables: src/main/resources/db/migration (run at start-up)
     }
 }

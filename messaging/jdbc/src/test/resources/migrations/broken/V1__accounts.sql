@@ -1,0 +1,1 @@
+CREATE TABLE accounts (id VARCHAR(64) PRIMARY KEY);

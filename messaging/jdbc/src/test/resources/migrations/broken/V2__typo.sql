@@ -1,0 +1,1 @@
+INSERT INTO acounts (id) VALUES ('a-1');

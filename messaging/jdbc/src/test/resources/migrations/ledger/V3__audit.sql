@@ -1,0 +1,3 @@
+CREATE TABLE audit (
+  account_id VARCHAR(64) NOT NULL
+);

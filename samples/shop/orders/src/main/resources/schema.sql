@@ -1,7 +1,0 @@
-CREATE TABLE IF NOT EXISTS orders (
-  id VARCHAR(64) PRIMARY KEY,
-  customer VARCHAR(200) NOT NULL,
-  sku VARCHAR(100) NOT NULL,
-  quantity INT NOT NULL,
-  status VARCHAR(20) NOT NULL
-);
