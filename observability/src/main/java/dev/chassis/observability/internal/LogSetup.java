@@ -18,13 +18,15 @@ final class LogSetup {
     private static final System.Logger LOG = System.getLogger(LogSetup.class.getName());
     /**
      * Helidon's start-up INFO lines, said once more by Chassis' one start line ("preview features", "features",
-     * "bound for socket", "Started all channels"): quiet at the default level INFO, shown at DEBUG and below. Held
+     * "bound for socket", "Started all channels"), and Hibernate Validator's version line: quiet at the default level
+     * INFO, shown at DEBUG and below. Held
      * here because java.util.logging keeps its loggers only weakly.
      */
     private static final List<Logger> START_UP_NOISE = List.of(
             Logger.getLogger("io.helidon.common.features.HelidonFeatures"),
             Logger.getLogger("io.helidon.webserver.ServerListener"),
-            Logger.getLogger("io.helidon.webserver.LoomServer"));
+            Logger.getLogger("io.helidon.webserver.LoomServer"),
+            Logger.getLogger("org.hibernate.validator.internal.util.Version"));
     /**
      * The logger of everything under {@code dev.chassis}, one whose handler java.util.logging's exit-time reset cannot
      * remove: the reset removes a handler and only then closes it, and a line that Chassis' own shutdown hook logs in
