@@ -7,11 +7,13 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 
+import dev.chassis.core.internal.shared.CallPeer;
+
 /**
  * Who is calling, as proven by the certificate the caller presented in the TLS handshake (mutual TLS) and verified
  * against the server's trust bundle. A handler takes it as a parameter ({@code Order get(@PathParam String id, Peer
  * caller)}); without a client certificate (plaintext, or TLS without client authentication) it is
- * {@linkplain #anonymous() anonymous}.
+ * {@linkplain #anonymous() anonymous}. A gRPC service method asks {@link #current()}.
  *
  * <p>The {@linkplain #identity() identity} is the SPIFFE ID ({@code spiffe://<trust-domain>/...} URI SAN) when the
  * certificate has one, else its first DNS SAN, else its subject. Immutable and thread-safe.
@@ -31,6 +33,16 @@ public final class Peer {
         this.spiffeId = spiffeId;
         this.dnsNames = dnsNames;
         this.subject = subject;
+    }
+
+    /**
+     * The caller of the gRPC call being served by the current thread (a service method, or a listener callback of a
+     * streaming call); anonymous outside a gRPC call, or when the caller presented no certificate. HTTP handlers take
+     * a {@code Peer} parameter instead.
+     */
+    public static Peer current() {
+        Peer peer = CallPeer.KEY.get();
+        return peer != null ? peer : ANONYMOUS;
     }
 
     /** A caller that presented no certificate. */

@@ -46,7 +46,7 @@ public final class HttpClients {
                 .toList();
         ClientTarget target = new ClientTarget(name, n -> list, connectTimeout, requestTimeout,
                 Telemetry.of(GlobalOpenTelemetry.getOrNoop()),
-                CoreSettings.defaultBalancing());
+                CoreSettings.defaultBalancing(), null);
         return new ClientBinder(Json.mapper(), List.of()).bind(type, target);
     }
 }

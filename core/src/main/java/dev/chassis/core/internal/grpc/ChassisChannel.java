@@ -8,10 +8,15 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 
+import javax.net.ssl.SSLException;
+
 import dev.chassis.core.client.ClientException;
 import dev.chassis.core.client.RemoteProblemException;
 import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.grpc.GrpcStatuses;
+import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TlsFailures;
+import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -27,12 +32,20 @@ import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.StatusOr;
 import io.grpc.SynchronizationContext;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 
 /**
  * A gRPC channel to a logical target ({@code grpc://inventory}), created before its service starts and
  * connected when it does. Its instances come from the service's resolvers (static configuration
- * {@code clients.<target>.url}, or discovery), balanced round robin; a call without a deadline gets the
+ * {@code clients.<target>.url}, or discovery), balanced round robin; the channel speaks TLS when
+ * {@code clients.<target>.tls.bundle} is set or the URLs are {@code https://} (presenting the bundle's key, verifying
+ * the server by the URL's host name or by {@code clients.<target>.tls.expected-identity}), else plaintext to
+ * {@code http://} URLs; a failed handshake is an {@link UnreachableException} with the TLS reason; a call without a
+ * deadline gets the
  * target's default ({@code clients.<target>.request-timeout}); a call made inside a handler never outlives
  * what is left of the handler's own deadline; a failed call's status carries a {@link RemoteProblemException} (the
  * target answered an error) or an {@link UnreachableException} (no instance, the connection failed or broke) as its
@@ -52,19 +65,47 @@ public final class ChassisChannel extends Channel {
         return target;
     }
 
-    /** Connects the channel; called once when the service starts. */
+    /**
+     * Connects the channel; called once when the service starts.
+     *
+     * @param tls   the key and trust of {@code clients.<target>.tls}, or null
+     * @param https whether the target's configured URLs are https://: the channel speaks TLS (with the JDK's CAs
+     *              when {@code tls} is null)
+     */
     public void connect(Function<String, List<URI>> resolver, Duration defaultDeadline, Duration refresh,
-                        List<ClientInterceptor> hooks) {
+                        List<ClientInterceptor> hooks, ClientTls tls, boolean https) {
+        boolean secure = tls != null || https;
         @SuppressWarnings("deprecation") // a resolver per channel, not a process-wide registry entry: see the class doc
-        ManagedChannel ch = NettyChannelBuilder.forTarget("chassis:///" + target)
-                .nameResolverFactory(new Resolvers(resolver, refresh))
-                .defaultLoadBalancingPolicy("round_robin")
-                .usePlaintext()
-                .build();
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget("chassis:///" + target)
+                .nameResolverFactory(new Resolvers(resolver, refresh, secure))
+                .defaultLoadBalancingPolicy("round_robin");
+        if (secure) {
+            builder.sslContext(sslContext(tls));
+        } else {
+            builder.usePlaintext();
+        }
+        ManagedChannel ch = builder.build();
         managed = ch;
         List<ClientInterceptor> all = new ArrayList<>(hooks);
         all.add(new Defaults(target, defaultDeadline)); // innermost: sees the call as it goes out
         delegate = ClientInterceptors.intercept(ch, all.reversed());
+    }
+
+    /** Netty's client context: ALPN h2, the bundle's key, trust (and identity check), protocols and suites. */
+    private SslContext sslContext(ClientTls tls) {
+        SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK);
+        if (tls != null) {
+            if (tls.keyManager() != null) {
+                b.keyManager(tls.keyManager());
+            }
+            b.trustManager(tls.trustManager()).protocols(tls.protocols()).ciphers(tls.cipherSuites());
+        }
+        try {
+            return b.build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot create the TLS context of the gRPC channel to " + target
+                    + (tls == null ? "" : " (bundle " + tls.bundleName() + ")") + ": " + e.getMessage(), e);
+        }
     }
 
     /** Closes the connections; called when the service stops. */
@@ -128,8 +169,10 @@ public final class ChassisChannel extends Channel {
                             } else if (status.getCode() == Status.Code.UNAVAILABLE && status.getCause() != null) {
                                 // made on this side (a status from the server has no cause): the connection failed
                                 // or broke, as an HTTP client's UnreachableException — 503 with Retry-After
+                                String tls = TlsFailures.reason(status.getCause());
                                 s = status.withCause(new UnreachableException(target, call + ": "
-                                        + status.getDescription(), status.getCause(), false));
+                                        + (tls != null ? "TLS handshake failed: " + tls : status.getDescription()),
+                                        status.getCause(), tls != null));
                             } else {
                                 s = status.withCause(new RemoteProblemException(target, call,
                                         GrpcStatuses.toProblem(status)));
@@ -146,10 +189,12 @@ public final class ChassisChannel extends Channel {
     private static final class Resolvers extends NameResolver.Factory {
         private final Function<String, List<URI>> resolver;
         private final Duration refresh;
+        private final boolean secure;
 
-        Resolvers(Function<String, List<URI>> resolver, Duration refresh) {
+        Resolvers(Function<String, List<URI>> resolver, Duration refresh, boolean secure) {
             this.resolver = resolver;
             this.refresh = refresh;
+            this.secure = secure;
         }
 
         @Override
@@ -192,13 +237,19 @@ public final class ChassisChannel extends Channel {
                         }
                         List<EquivalentAddressGroup> groups = new ArrayList<>();
                         for (URI u : instances) {
-                            if (!"http".equals(u.getScheme()) || u.getHost() == null) {
-                                listener.onError(Status.UNAVAILABLE.withDescription(name + ": " + u
-                                        + " is not a plaintext http:// address; gRPC channels do not speak TLS yet"));
+                            String scheme = secure ? "https" : "http";
+                            if (!scheme.equals(u.getScheme()) || u.getHost() == null) {
+                                listener.onError(Status.UNAVAILABLE.withDescription(name + ": " + u + " is not an "
+                                        + scheme + ":// address, and the channel speaks " + (secure
+                                        ? "TLS (clients." + name + ".tls.bundle or https:// URLs)"
+                                        : "plaintext (set clients." + name + ".tls.bundle or use https:// URLs)")));
                                 return;
                             }
-                            groups.add(new EquivalentAddressGroup(new InetSocketAddress(u.getHost(),
-                                    u.getPort() < 0 ? 80 : u.getPort())));
+                            int port = u.getPort() >= 0 ? u.getPort() : secure ? 443 : 80;
+                            // the host name of the URL is what the server's certificate is checked against
+                            groups.add(new EquivalentAddressGroup(new InetSocketAddress(u.getHost(), port),
+                                    Attributes.newBuilder().set(EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE,
+                                            u.getHost() + ":" + port).build()));
                         }
                         listener.onResult(ResolutionResult.newBuilder()
                                 .setAddressesOrError(StatusOr.fromValue(groups)).build());

@@ -11,6 +11,7 @@ import dev.chassis.core.http.BindingException;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.transport.InFlight;
+import dev.chassis.core.internal.transport.SecureConnections;
 import dev.chassis.core.spi.Constraints;
 import io.grpc.BindableService;
 import io.grpc.ServerInterceptor;
@@ -31,17 +32,18 @@ public final class GrpcServices {
      * @param onStopping    where to register what must happen when shutdown begins
      * @param telemetry     spans and durations of the calls served
      * @param constraints   the Bean Validation of request messages
+     * @param secure        the listener's open TLS connections, for the caller's {@code Peer}
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
                                               List<ServerInterceptor> hooks, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               Telemetry telemetry,
-                                              Constraints constraints) {
+                                              Constraints constraints, SecureConnections secure) {
         Set<String> names = new HashSet<>();
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
                 new GrpcTelemetry(telemetry), RequestChecks.of(services,
-                constraints)));
+                constraints), secure));
         hooks.forEach(h -> grpc.intercept(100, h));
         for (BindableService s : services) {
             String name = s.bindService().getServiceDescriptor().getName();

@@ -7,12 +7,16 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.chassis.core.Peer;
 import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
 import dev.chassis.core.grpc.GrpcStatuses;
+import dev.chassis.core.internal.shared.CallPeer;
 import dev.chassis.core.internal.transport.InFlight;
+import dev.chassis.core.internal.transport.SecureConnections;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
+import io.grpc.Grpc;
 import io.grpc.ForwardingServerCallListener;
 import io.grpc.Metadata;
 import io.grpc.ServerCall;
@@ -40,7 +44,9 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
  * RESOURCE_EXHAUSTED; only the first close goes out (Helidon's call does not refuse a second one);</li>
  * <li><b>validation</b>: a request message whose type declares Bean Validation constraints is checked before the
  * service sees it, and an invalid one answers INVALID_ARGUMENT with a {@code google.rpc.BadRequest} detail
- * (methods whose request is not constrained are not looked at).</li>
+ * (methods whose request is not constrained are not looked at);</li>
+ * <li><b>the caller</b>: on a TLS port, the certificate the call's connection presented is the call's
+ * {@link Peer#current()}.</li>
  * </ul>
  * Not API.
  */
@@ -53,14 +59,17 @@ public final class ServerCallGuard implements ServerInterceptor {
     private final InFlight inFlight;
     private final GrpcTelemetry telemetry;
     private final RequestChecks checks; // null when no request message is constrained
+    private final SecureConnections secure;
 
     /**
      * @param checks the checks of constrained request messages, or {@code null} when there are none
+     * @param secure the listener's open TLS connections
      */
-    ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks) {
+    ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks, SecureConnections secure) {
         this.inFlight = inFlight;
         this.telemetry = telemetry;
         this.checks = checks;
+        this.secure = secure;
     }
 
     @Override
@@ -74,9 +83,11 @@ public final class ServerCallGuard implements ServerInterceptor {
         inFlight.enter();
         String timeout = headers.get(TIMEOUT);
         long nanos = timeout == null ? -1 : parseTimeout(timeout);
+        Peer peer = secure.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        Context base = peer.authenticated() ? Context.current().withValue(CallPeer.KEY, peer) : Context.current();
         Context.CancellableContext ctx = nanos >= 0
-                ? Context.current().withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
-                : Context.current().withCancellation();
+                ? base.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
+                : base.withCancellation();
         GrpcTelemetry.ServerCall traced = telemetry.enabled()
                 ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers) : null;
         RequestChecks.RequestCheck check = checks == null ? null

@@ -16,11 +16,14 @@ import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.http.server.IdempotentRequests;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
+import dev.chassis.core.internal.transport.SecureConnections;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.http.server.RouteFallback;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.HttpServerTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.IdempotencyStore;
 import io.grpc.ClientInterceptor;
@@ -35,10 +38,11 @@ import io.helidon.webserver.http.HttpRouting;
  * @param http      the HTTP routing
  * @param grpc      the gRPC routing, or null when the service serves no gRPC
  * @param inFlight  the requests and calls in flight, HTTP and gRPC alike, for the drain
+ * @param secure    the listener's open TLS connections, where gRPC calls find their caller
  */
-record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFlight) {
+record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFlight, SecureConnections secure) {
 
-    static Binding run(ServiceSpec spec, Startup startup, Registration registration) {
+    static Binding run(ServiceSpec spec, Startup startup, Registration registration, TlsBundles tls) {
         Assembly assembly = registration.assembly();
         Telemetry telemetry = registration.telemetry();
         Config config = startup.config();
@@ -52,7 +56,7 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
 
         List<Route> routes = bindRoutes(startup, assembly);
         List<ClientTarget> targets = Clients.bind(spec.clients(), config, assembly.resolvers, assembly.decorators,
-                telemetry);
+                telemetry, tls);
         assembly.stopped.add(() -> targets.forEach(ClientTarget::close));
         for (ChassisChannel channel : spec.grpcChannels()) {
             if (!Clients.known(channel.target(), config, assembly.resolvers)) {
@@ -62,11 +66,15 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
             channel.connect(Clients.resolver(config, assembly.resolvers),
                     config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
                     config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())),
-                    clientInterceptors(telemetry, channel.target(), assembly.clientInterceptors));
+                    clientInterceptors(telemetry, channel.target(), assembly.clientInterceptors),
+                    ClientTls.of(config, tls, channel.target()).orElse(null),
+                    config.find(CoreSettings.CLIENT_URL.resolve(channel.target())).orElse(List.of()).stream()
+                            .anyMatch(u -> "https".equals(u.getScheme())));
             assembly.stopped.add(channel::close);
         }
 
         InFlight inFlight = new InFlight();
+        SecureConnections secure = new SecureConnections();
         HttpRouting.Builder http = HttpRouting.builder();
         http.addFilter(new LifecycleFilter(inFlight));
         ErrorResponder errors = new ErrorResponder(spec.mappers());
@@ -83,9 +91,9 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, inFlight,
-                assembly.stopping::add, telemetry, Validation.detected()) : null;
+                assembly.stopping::add, telemetry, Validation.detected(), secure) : null;
         assembly.bound.forEach(Runnable::run);
-        return new Binding(http, grpc, inFlight);
+        return new Binding(http, grpc, inFlight, secure);
     }
 
     /** Gives every component asked for (by the application or an extension) its provided instance. */

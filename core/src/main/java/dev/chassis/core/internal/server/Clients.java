@@ -16,6 +16,8 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.internal.http.client.ClientBinder;
 import dev.chassis.core.internal.http.client.ClientTarget;
 import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.TargetResolver;
 
@@ -68,7 +70,7 @@ final class Clients {
 
     /** Binds the clients; returns their targets, to close when the service stops. */
     static List<ClientTarget> bind(List<ServiceSpec.PendingClient> pending, Config config, List<TargetResolver> resolvers,
-                                   List<CallDecorator> decorators, Telemetry telemetry) {
+                                   List<CallDecorator> decorators, Telemetry telemetry, TlsBundles tls) {
         if (pending.isEmpty()) {
             return List.of();
         }
@@ -94,7 +96,7 @@ final class Clients {
                 };
                 return new ClientTarget(name, resolve, config.get(CoreSettings.CLIENT_CONNECT_TIMEOUT.resolve(name)),
                         config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)), telemetry,
-                        CoreSettings.balancing(config, name));
+                        CoreSettings.balancing(config, name), ClientTls.of(config, tls, name).orElse(null));
             });
             p.pending().bind(binder, target);
         }

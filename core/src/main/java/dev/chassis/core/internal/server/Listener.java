@@ -6,6 +6,8 @@ import java.util.List;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.internal.transport.ConnectionGuard;
 import dev.chassis.core.internal.http.server.ProblemDirectHandler;
+import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.internal.tls.HandshakeFailures;
 import dev.chassis.core.internal.tls.TlsBundle;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.tls.TlsSettings;
@@ -29,7 +31,8 @@ import io.helidon.webserver.spi.ProtocolConfig;
  */
 record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls) {
 
-    static Listener open(Config config, List<ProtocolConfig> protocols, Binding binding, TlsBundles bundles) {
+    static Listener open(Config config, List<ProtocolConfig> protocols, Binding binding, TlsBundles bundles,
+                         Telemetry telemetry) {
         TlsBundle bundle = config.find(TlsSettings.SERVER_BUNDLE).flatMap(bundles::find).orElse(null);
         DirectHandlers.Builder directHandlers = DirectHandlers.builder();
         ProblemDirectHandler direct = new ProblemDirectHandler();
@@ -43,7 +46,9 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls) {
         ConnectionGuard guard = new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
                 Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
-                WebServer.DEFAULT_SOCKET_NAME, protocols, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)));
+                WebServer.DEFAULT_SOCKET_NAME, protocols, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)),
+                bundle == null ? null : new HandshakeFailures(bundle.name(), telemetry.openTelemetry()),
+                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), binding.secure());
         try {
             WebServerConfig.Builder builder = WebServer.builder()
                     .host(config.get(CoreSettings.HOST))

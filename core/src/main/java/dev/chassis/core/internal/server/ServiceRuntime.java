@@ -53,9 +53,10 @@ public final class ServiceRuntime implements RunningService {
         assembly.stopped.add(tls::close);
         ServiceRuntime runtime;
         try {
-            Binding binding = Binding.run(spec, startup, registration);
+            Binding binding = Binding.run(spec, startup, registration, tls);
             runtime = new ServiceRuntime(startup, registration, binding,
-                    Listener.open(startup.config(), registration.protocols(), binding, tls));
+                    Listener.open(startup.config(), registration.protocols(), binding, tls,
+                            registration.telemetry()));
             tls.startReloading();
         } catch (RuntimeException | Error e) {
             Shutdown.runAll(assembly.stopped, "stopped"); // close the clients, channels and telemetry opened so far

@@ -14,6 +14,8 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedKeyManager;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import dev.chassis.core.config.ConfigException;
 
@@ -84,6 +86,16 @@ public final class TlsBundle {
     /** Whether the bundle has a key and certificate to present. */
     public boolean hasKey() {
         return keys != null;
+    }
+
+    /** The key manager that follows the files, or null without key material. */
+    X509ExtendedKeyManager keyManager() {
+        return keys;
+    }
+
+    /** The trust manager that follows the files, or null when the bundle names no CAs (the JDK's are used). */
+    X509ExtendedTrustManager trustManager() {
+        return trust;
     }
 
     /** Whether the bundle names its own trusted CAs (else the JDK's defaults are used). */

@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.tls;
 
 import java.lang.System.Logger.Level;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
 
 /**
  * Every bundle configured under {@code tls.bundles}, read and checked at start-up, and the one poller that reloads
@@ -64,10 +66,44 @@ public final class TlsBundles implements AutoCloseable {
             problems.add("server.tls.client-auth is set but server.tls.bundle is not: name the bundle the port serves"
                     + " TLS with");
         }
+        for (String client : config.names("clients")) {
+            checkClient(config, client, bundles, problems);
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new TlsBundles(bundles);
+    }
+
+    /** A client's {@code tls.bundle} names a bundle; an expected identity has a bundle; its URLs are https. */
+    private static void checkClient(Config config, String client, Map<String, TlsBundle> bundles,
+                                    List<String> problems) {
+        Setting<String> bundleKey = TlsSettings.CLIENT_BUNDLE.resolve(client);
+        Optional<String> name = config.find(bundleKey);
+        Setting<String> identityKey = TlsSettings.CLIENT_EXPECTED_IDENTITY.resolve(client);
+        if (name.isEmpty()) {
+            if (config.find(identityKey).isPresent()) {
+                problems.add(identityKey.key() + " is set but " + bundleKey.key() + " is not: name the bundle the"
+                        + " client verifies the target's certificate with");
+            }
+            return;
+        }
+        if (!bundles.containsKey(name.get())) {
+            if (problems.stream().noneMatch(p -> p.contains("'" + name.get() + "'")
+                    || p.contains("tls.bundles." + name.get() + "."))) {
+                problems.add(bundleKey.key() + " = '" + name.get() + "' names no bundle under tls.bundles"
+                        + (bundles.isEmpty() ? "" : ConfigException.didYouMean(name.get(), bundles.keySet())
+                        + " Bundles: " + String.join(", ", bundles.keySet())));
+            }
+            return;
+        }
+        config.find(identityKey).filter(id -> id.isBlank() || id.contains(" ")).ifPresent(id -> problems.add(
+                identityKey.key() + " = '" + id + "' is not an identity: give a spiffe:// ID or a DNS name"));
+        Setting<List<URI>> urls = Setting.uriList("clients." + client + ".url");
+        config.find(urls).orElse(List.of()).stream().filter(u -> !"https".equals(u.getScheme())).findFirst()
+                .ifPresent(u -> problems.add("clients." + client + ".url has " + u + ", but " + bundleKey.key()
+                        + " is set: a client with a TLS bundle calls https:// URLs only (plaintext would send its"
+                        + " calls unprotected)"));
     }
 
     /** The bundle of that name, if configured. */

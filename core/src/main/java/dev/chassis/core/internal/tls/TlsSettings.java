@@ -33,6 +33,15 @@ public final class TlsSettings {
     public static final Setting<ClientAuth> SERVER_CLIENT_AUTH = Setting.oneOf("server.tls.client-auth",
             ClientAuth.class, ClientAuth.NONE).describedAs("whether clients must present a certificate that chains"
             + " to the bundle's trust (mutual TLS)");
+    public static final Setting<Duration> SERVER_HANDSHAKE_TIMEOUT = Setting.duration("server.tls.handshake-timeout",
+            Duration.ofSeconds(10)).min(1).describedAs("how long a TLS connection may take to complete its handshake"
+            + " and send its first request; then it is closed (and counted as a handshake failure)");
+    public static final Setting<String> CLIENT_BUNDLE = Setting.string("clients.*.tls.bundle", null)
+            .describedAs("the tls.bundles name a client presents (its key) and verifies the target with (its trust);"
+                    + " the target's URLs must then be https://");
+    public static final Setting<String> CLIENT_EXPECTED_IDENTITY = Setting.string("clients.*.tls.expected-identity",
+            null).describedAs("the identity the target's certificate must have (a spiffe:// ID or a DNS name), checked"
+            + " instead of the host name; needs clients.<name>.tls.bundle");
 
     /** Whether a server asks for client certificates. */
     public enum ClientAuth {
@@ -50,6 +59,6 @@ public final class TlsSettings {
     /** Every TLS key, in the order the docs show them. */
     public static List<Setting<?>> all() {
         return List.of(CERTIFICATE, PRIVATE_KEY, KEYSTORE, KEYSTORE_PASSWORD, TRUST, BUNDLE_PROTOCOLS, RELOAD_INTERVAL,
-                SERVER_BUNDLE, SERVER_CLIENT_AUTH);
+                SERVER_BUNDLE, SERVER_CLIENT_AUTH, SERVER_HANDSHAKE_TIMEOUT, CLIENT_BUNDLE, CLIENT_EXPECTED_IDENTITY);
     }
 }

@@ -1,6 +1,8 @@
 package dev.chassis.core.internal.transport;
 
 import java.lang.System.Logger.Level;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,10 +13,13 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.tls.HandshakeFailures;
+import dev.chassis.core.internal.tls.TlsFailures;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
@@ -63,6 +68,9 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private final ServerConnectionSelector http2;
     private final ScheduledExecutorService watchdog;
     private final byte[] timeoutResponse;
+    private final HandshakeFailures handshakeFailures; // null on a plaintext port
+    private final long handshakeNanos;
+    private final SecureConnections secure;
 
     /** What the watchdog knows of one HTTP/1.1 connection. */
     private static final class Tracked {
@@ -82,10 +90,17 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
      * @param socketName     the listener's name
      * @param discovered     the protocol configurations Helidon discovered (HTTP/2 sub-protocols among them);
      *                       HTTP/1.1 and HTTP/2 are replaced by the two above
+     * @param handshakeFailures where a TLS port's failed handshakes are counted and logged; null on a plaintext port
+     * @param handshakeDeadline how long a TLS connection may take to handshake and send its first bytes
+     * @param secure            where open TLS connections are registered, for the peer of gRPC calls
      */
     public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
-                           List<ProtocolConfig> discovered, int maxGrpcMessage) {
+                           List<ProtocolConfig> discovered, int maxGrpcMessage, HandshakeFailures handshakeFailures,
+                           Duration handshakeDeadline, SecureConnections secure) {
         this.deadlineNanos = headerDeadline.toNanos();
+        this.handshakeFailures = handshakeFailures;
+        this.handshakeNanos = handshakeDeadline.toNanos();
+        this.secure = secure;
         Http1ConnectionListener listener = new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
@@ -164,6 +179,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         private volatile ServerConnection delegate;
         private volatile Thread thread;
         private volatile boolean closed;
+        private volatile boolean handshakeTimedOut;
 
         Identifying(ConnectionContext ctx) {
             this.ctx = ctx;
@@ -177,16 +193,50 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             }
             DataReader reader = ctx.dataReader();
             boolean h2;
+            boolean tls = handshakeFailures != null && ctx.isSecure();
+            ScheduledFuture<?> handshake = tls ? watchdog.schedule(() -> {
+                handshakeTimedOut = true;
+                close(true);
+            }, handshakeNanos, TimeUnit.NANOSECONDS) : null;
             try {
-                reader.ensureAvailable();
+                reader.ensureAvailable(); // on a TLS port, the handshake happens here
                 int n = Math.min(reader.available(), PRI.length);
                 h2 = startsWithPri(reader.getBuffer(n), n);
                 if (h2 && n < PRI.length) {
                     h2 = startsWithPri(reader.getBuffer(PRI.length), PRI.length); // a prefix of the preface: read on
                 }
             } catch (RuntimeException closedOrInterrupted) {
-                return; // the client went away, or the idle timeout closed us before the first line came
+                // the client went away, or the idle timeout closed us before the first line came; on a TLS port the
+                // handshake may have failed, or not finished in time
+                if (tls) {
+                    String reason = handshakeTimedOut ? TlsFailures.TIMEOUT : TlsFailures.reason(closedOrInterrupted);
+                    if (reason != null) {
+                        handshakeFailures.failed(address(ctx), reason);
+                    }
+                }
+                return;
+            } finally {
+                if (handshake != null) {
+                    handshake.cancel(false);
+                }
             }
+            if (handshakeTimedOut) {
+                return; // the deadline fired as the first bytes came: the connection is being closed
+            }
+            SocketAddress remote = tls ? ctx.remotePeer().address() : null;
+            if (remote != null) {
+                secure.opened(remote, ctx);
+            }
+            try {
+                serve(h2, limit);
+            } finally {
+                if (remote != null) {
+                    secure.closed(remote, ctx);
+                }
+            }
+        }
+
+        private void serve(boolean h2, Limit limit) throws InterruptedException {
             ServerConnection connection = (h2 ? http2 : http1).connection(ctx);
             if (h2) {
                 delegate = connection;
@@ -218,6 +268,15 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             } else if (thread != null) {
                 thread.interrupt(); // nothing is in progress before the first byte
             }
+        }
+    }
+
+    private static String address(ConnectionContext ctx) {
+        try {
+            return ctx.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
+                    ? a.getAddress().getHostAddress() : ctx.remotePeer().host();
+        } catch (RuntimeException e) {
+            return "unknown";
         }
     }
 

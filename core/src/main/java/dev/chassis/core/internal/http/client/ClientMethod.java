@@ -32,6 +32,7 @@ import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.client.UnreadableAnswerException;
 import dev.chassis.core.http.Response;
 import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
+import dev.chassis.core.internal.tls.TlsFailures;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -275,6 +276,11 @@ final class ClientMethod implements Invocation {
     private ClientException transportFailure(String description, RuntimeException e) {
         if (e.getCause() instanceof ClientException ce) {
             return ce;
+        }
+        String tls = TlsFailures.reason(e);
+        if (tls != null) {
+            // the handshake failed: nothing was sent, so another instance may be tried
+            return new UnreachableException(site.target(), description + ": TLS handshake failed: " + tls, e, true);
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             boolean connectTimeout = t instanceof SocketTimeoutException && t.getMessage() != null

@@ -6,9 +6,12 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.chassis.core.client.UnreachableException;
+import dev.chassis.core.internal.tls.ClientTls;
 import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
+import io.helidon.common.tls.Tls;
 import io.helidon.webclient.api.WebClient;
+import io.helidon.webclient.api.WebClientConfig;
 
 /**
  * A logical target: how to find its instances, the load balancer over them, and the Helidon client that
@@ -21,15 +24,28 @@ public final class ClientTarget {
     private final Balancer balancer;
     private final Duration requestTimeout;
     private final HttpClientTelemetry telemetry;
+    private final ClientTls tls;
 
+    /**
+     * @param tls the key and trust of {@code clients.<name>.tls}, or null: https:// instances are then verified with
+     *            the JDK's CAs and no certificate is presented
+     */
     public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout,
-                        Telemetry telemetry, Balancer.Settings balancing) {
+                        Telemetry telemetry, Balancer.Settings balancing, ClientTls tls) {
         this.name = name;
         this.balancer = new Balancer(name, balancing);
         this.telemetry = new HttpClientTelemetry(telemetry, name);
         this.resolver = resolver;
         this.requestTimeout = requestTimeout;
-        this.client = WebClient.builder()
+        this.tls = tls;
+        WebClientConfig.Builder builder = WebClient.builder();
+        if (tls != null) {
+            builder.tls(Tls.builder().sslContext(tls.context()).sslParameters(tls.parameters())
+                    .endpointIdentificationAlgorithm(tls.expectedIdentity().isPresent()
+                            ? Tls.ENDPOINT_IDENTIFICATION_NONE : Tls.ENDPOINT_IDENTIFICATION_HTTPS)
+                    .build());
+        }
+        this.client = builder
                 .connectTimeout(connectTimeout)
                 .readTimeout(requestTimeout)
                 .sendExpectContinue(false)
@@ -74,6 +90,11 @@ public final class ClientTarget {
             throw new UnreachableException(name, "no instances of " + name + " are known", null, true);
         }
         URI chosen = balancer.pick(instances, call);
+        if (tls != null && !"https".equals(chosen.getScheme())) {
+            // a discovered plaintext address: never send the call unprotected when the target is meant to be TLS
+            throw new UnreachableException(name, name + " instance " + chosen + " is not https://, but clients." + name
+                    + ".tls.bundle is set", null, true);
+        }
         balancer.started(chosen);
         return chosen;
     }
