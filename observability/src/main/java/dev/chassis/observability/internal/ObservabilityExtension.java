@@ -134,10 +134,10 @@ public final class ObservabilityExtension implements ChassisExtension {
             return; // never: openTelemetry() above always returns one when this extension is enabled
         }
         if (telemetry.store != null) {
-            context.http().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
+            context.http().management().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
         }
         if (context.config().get(ObservabilitySettings.METRICS)) {
-            context.http().route(Method.GET, "/metrics", (req, res) -> {
+            context.http().management().route(Method.GET, "/metrics", (req, res) -> {
                 boolean openMetrics = req.headers().acceptedTypes().stream()
                         .map(HttpMediaType::text)
                         .anyMatch(t -> t.startsWith("application/openmetrics-text"));

@@ -36,7 +36,7 @@ public final class InfoExtension implements ChassisExtension {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write /info", e);
         }
-        context.http().route(Method.GET, "/info", (req, res) -> {
+        context.http().management().route(Method.GET, "/info", (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(bytes);
         });

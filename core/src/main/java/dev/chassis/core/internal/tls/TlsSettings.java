@@ -33,6 +33,8 @@ public final class TlsSettings {
     public static final Setting<ClientAuth> SERVER_CLIENT_AUTH = Setting.oneOf("server.tls.client-auth",
             ClientAuth.class, ClientAuth.NONE).describedAs("whether clients must present a certificate that chains"
             + " to the bundle's trust (mutual TLS)");
+    public static final Setting<String> MANAGEMENT_BUNDLE = Setting.string("management.tls.bundle", null)
+            .describedAs("the tls.bundles name the management port serves HTTPS with; unset: plaintext");
 
     /** Whether a server asks for client certificates. */
     public enum ClientAuth {
@@ -50,6 +52,6 @@ public final class TlsSettings {
     /** Every TLS key, in the order the docs show them. */
     public static List<Setting<?>> all() {
         return List.of(CERTIFICATE, PRIVATE_KEY, KEYSTORE, KEYSTORE_PASSWORD, TRUST, BUNDLE_PROTOCOLS, RELOAD_INTERVAL,
-                SERVER_BUNDLE, SERVER_CLIENT_AUTH);
+                SERVER_BUNDLE, SERVER_CLIENT_AUTH, MANAGEMENT_BUNDLE);
     }
 }
