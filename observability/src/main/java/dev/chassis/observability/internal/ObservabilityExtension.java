@@ -26,7 +26,8 @@ import io.opentelemetry.sdk.resources.Resource;
 /**
  * {@code chassis-observability}: installs the OpenTelemetry SDK for each service (resource, sampler,
  * exporters, from Chassis configuration with the standard {@code OTEL_*} variables taking precedence), and
- * serves {@code GET /metrics} and {@code GET /observe/traces}. Chassis' own instrumentation in core does the
+ * serves {@code GET /metrics} and {@code GET /observe/traces} (management routes: on {@code management.port} when it
+ * is set). Chassis' own instrumentation in core does the
  * rest. Turned off with {@code chassis.extensions.observability.enabled: false}. Not API.
  */
 public final class ObservabilityExtension implements ChassisExtension {

@@ -24,7 +24,8 @@ import io.helidon.webserver.http.Handler;
 
 /**
  * The built-in extension that serves {@code /health/live}, {@code /health/ready}, {@code /health/started}
- * and {@code /health} (all checks) in the MicroProfile Health JSON shape: 200 when UP, 503 when DOWN.
+ * and {@code /health} (all checks) in the MicroProfile Health JSON shape: 200 when UP, 503 when DOWN — on the
+ * management port when {@code management.port} is set.
  * Turned off with {@code chassis.extensions.health.enabled: false}. Not API.
  */
 public final class HealthExtension implements ChassisExtension {

@@ -13,7 +13,8 @@ import io.helidon.http.Method;
 
 /**
  * The built-in extension that serves {@code GET /info}: name, version, instance id, start time and the
- * protocols served. Turned off with {@code chassis.extensions.info.enabled: false}. Not API.
+ * protocols served, on the management port when {@code management.port} is set. Turned off with
+ * {@code chassis.extensions.info.enabled: false}. Not API.
  */
 public final class InfoExtension implements ChassisExtension {
     @Override
