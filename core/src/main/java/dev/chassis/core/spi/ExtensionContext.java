@@ -56,7 +56,7 @@ public interface ExtensionContext {
     /** What runs when the service is bound, started, stopping and stopped. */
     Lifecycle lifecycle();
 
-    /** HTTP routes and filters of the service port. */
+    /** HTTP routes and filters of the service port, and of the management port ({@link Http#management()}). */
     interface Http {
         /** Adds annotated endpoints, exactly as {@code Chassis.service(...).http(endpoint)} does. */
         void endpoint(Object endpoint);
@@ -66,6 +66,15 @@ public interface ExtensionContext {
 
         /** Adds a filter that runs on every request, after Chassis' own, in registration order. */
         void filter(Filter filter);
+
+        /**
+         * The management routes: operational endpoints such as health, metrics, traces and info. They are served on
+         * {@code management.port} when it is set — where the service port answers 404 for them and where the
+         * filters added here (not the service port's) run, without request spans or metrics — and beside the
+         * service's own routes, exactly as {@code route}/{@code endpoint}/{@code filter} above, when it is not.
+         * The returned context's {@code management()} is itself.
+         */
+        Http management();
     }
 
     /** What wraps and routes the service's handler and client calls. */

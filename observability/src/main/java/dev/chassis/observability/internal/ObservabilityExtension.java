@@ -26,7 +26,8 @@ import io.opentelemetry.sdk.resources.Resource;
 /**
  * {@code chassis-observability}: installs the OpenTelemetry SDK for each service (resource, sampler,
  * exporters, from Chassis configuration with the standard {@code OTEL_*} variables taking precedence), and
- * serves {@code GET /metrics} and {@code GET /observe/traces}. Chassis' own instrumentation in core does the
+ * serves {@code GET /metrics} and {@code GET /observe/traces} (management routes: on {@code management.port} when it
+ * is set). Chassis' own instrumentation in core does the
  * rest. Turned off with {@code chassis.extensions.observability.enabled: false}. Not API.
  */
 public final class ObservabilityExtension implements ChassisExtension {
@@ -134,10 +135,10 @@ public final class ObservabilityExtension implements ChassisExtension {
             return; // never: openTelemetry() above always returns one when this extension is enabled
         }
         if (telemetry.store != null) {
-            context.http().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
+            context.http().management().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
         }
         if (context.config().get(ObservabilitySettings.METRICS)) {
-            context.http().route(Method.GET, "/metrics", (req, res) -> {
+            context.http().management().route(Method.GET, "/metrics", (req, res) -> {
                 boolean openMetrics = req.headers().acceptedTypes().stream()
                         .map(HttpMediaType::text)
                         .anyMatch(t -> t.startsWith("application/openmetrics-text"));

@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -17,16 +18,19 @@ import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 
+import dev.chassis.core.RunningService;
+
 /**
  * Checks from outside, over real sockets, that a running service follows the Chassis communication standard
  * (STANDARD.md): health endpoints and their shape, {@code /info}, problem+json for unknown routes, wrong methods and
  * bad input, {@code traceparent} continued into the problem's {@code traceId}, {@code /metrics} in the Prometheus text
- * format, and gRPC health on the same port. Any service — generated, sample or hand-written — runs it in its tests:
+ * format (on the management port when the service has one, with 404 problems for them on the service port), and
+ * gRPC health on the service port. Any service — generated, sample or hand-written — runs it in its tests:
  *
  * <pre>{@code
  * @Test
  * void followsTheStandard() {
- *     Conformance.of(service.uri()).badInput("POST", "/orders").check();
+ *     Conformance.of(service.running()).badInput("POST", "/orders").check();
  * }
  * }</pre>
  *
@@ -46,6 +50,8 @@ public final class Conformance {
 
     private final URI base;
     private final TestClient client;
+    private URI managementBase;
+    private TestClient management;
     private final List<String[]> badInputs = new ArrayList<>();
     private boolean metrics = true;
     private boolean grpc = true;
@@ -53,11 +59,31 @@ public final class Conformance {
     private Conformance(URI base) {
         this.base = base;
         this.client = new TestClient(base);
+        this.managementBase = base;
+        this.management = client;
     }
 
     /** The checks for the service at {@code base} ({@code http://localhost:8080}). */
     public static Conformance of(URI base) {
         return new Conformance(base);
+    }
+
+    /**
+     * The checks for a running service: its service port and, when it has one, its management port
+     * ({@code management.port}).
+     */
+    public static Conformance of(RunningService service) {
+        return of(service.uri()).management(service.managementUri());
+    }
+
+    /**
+     * Where the service serves {@code /health/*}, {@code /info} and {@code /metrics}: its management port. When it
+     * is not {@code base}, the service port must answer 404 problems for them.
+     */
+    public Conformance management(URI managementBase) {
+        this.managementBase = Objects.requireNonNull(managementBase, "managementBase");
+        this.management = managementBase.equals(base) ? client : new TestClient(managementBase);
+        return this;
     }
 
     /** Also sends malformed JSON to this JSON endpoint and expects a 400 problem without internals. */
@@ -85,6 +111,12 @@ public final class Conformance {
         info(problems);
         unknownRouteAndTrace(problems);
         wrongMethod(problems);
+        if (!managementBase.equals(base)) {
+            for (String path : List.of("/health/ready", "/info", "/metrics")) {
+                problem(client.get(path), "GET " + path + " on the service port (management is on "
+                        + managementBase + ")", 404, problems);
+            }
+        }
         for (String[] b : badInputs) {
             badInput(b[0], b[1], problems);
         }
@@ -111,7 +143,7 @@ public final class Conformance {
 
     private void health(List<String> problems) {
         for (String path : List.of("/health/live", "/health/ready", "/health/started")) {
-            TestResponse r = client.get(path);
+            TestResponse r = management.get(path);
             if (r.status() != 200 && r.status() != 503) {
                 problems.add(path + " answered " + r.status() + "; expected 200 (UP) or 503 (DOWN)");
                 continue;
@@ -135,13 +167,13 @@ public final class Conformance {
                 }
             });
         }
-        if (client.get("/health/live").status() != 200) {
+        if (management.get("/health/live").status() != 200) {
             problems.add("/health/live is not UP on a running service");
         }
     }
 
     private void info(List<String> problems) {
-        TestResponse r = client.get("/info");
+        TestResponse r = management.get("/info");
         if (r.status() != 200) {
             problems.add("/info answered " + r.status() + "; expected 200");
             return;
@@ -196,7 +228,7 @@ public final class Conformance {
     }
 
     private void wrongMethod(List<String> problems) {
-        TestResponse r = client.delete("/health/live");
+        TestResponse r = management.delete("/health/live");
         problem(r, "DELETE /health/live", 405, problems);
         if (r.header("Allow").isEmpty()) {
             problems.add("DELETE /health/live: a 405 without an Allow header");
@@ -209,7 +241,7 @@ public final class Conformance {
     }
 
     private void metrics(List<String> problems) {
-        TestResponse r = client.get("/metrics");
+        TestResponse r = management.get("/metrics");
         if (r.status() != 200) {
             problems.add("/metrics answered " + r.status() + "; expected 200 (add chassis-observability, or call"
                     + " withoutMetrics())");

@@ -34,6 +34,7 @@ public final class TestService implements BeforeAllCallback, AfterAllCallback, B
     private RunningService running;
     private boolean perClass;
     private TestClient client;
+    private TestClient managementClient;
 
     private TestService(Supplier<ServiceBuilder> builder) {
         this.builder = builder;
@@ -74,6 +75,8 @@ public final class TestService implements BeforeAllCallback, AfterAllCallback, B
         if (running == null) {
             running = builder.get().property("server.port", "0").start();
             client = new TestClient(running.uri());
+            managementClient = running.managementUri().equals(running.uri()) ? client
+                    : new TestClient(running.managementUri());
         }
         return running;
     }
@@ -84,6 +87,7 @@ public final class TestService implements BeforeAllCallback, AfterAllCallback, B
             running.stop();
             running = null;
             client = null;
+            managementClient = null;
         }
     }
 
@@ -103,6 +107,20 @@ public final class TestService implements BeforeAllCallback, AfterAllCallback, B
     /** {@code http://localhost:<port>}. */
     public URI uri() {
         return running().uri();
+    }
+
+    /**
+     * {@code http://localhost:<managementPort>}: where {@code /health/*}, {@code /metrics}, {@code /observe/*} and
+     * {@code /info} are served; {@link #uri()} when the service has no {@code management.port}.
+     */
+    public URI managementUri() {
+        return running().managementUri();
+    }
+
+    /** An HTTP/1.1 client for the management port ({@link #client()} when the service has no management port). */
+    public synchronized TestClient managementClient() {
+        running();
+        return managementClient;
     }
 
     /** An HTTP/1.1 client for this service. */

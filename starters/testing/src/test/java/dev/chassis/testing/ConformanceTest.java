@@ -39,6 +39,31 @@ class ConformanceTest {
     }
 
     @Test
+    void aServiceWithAManagementPortConformsOnBothPorts() {
+        try (RunningService s = Chassis.service("notes").property("server.port", "0").property("management.port", "0")
+                .http(new Notes()).start()) {
+            Conformance.of(s).badInput("POST", "/notes").withoutMetrics().withoutGrpc().check();
+            // given the service port only, the health endpoints are missing
+            assertThatThrownBy(() -> Conformance.of(s.uri()).withoutMetrics().withoutGrpc().check())
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("/health/ready answered 404");
+        }
+    }
+
+    @Test
+    void aServicePortThatAlsoServesHealthIsAViolationWhenThereIsAManagementPort() {
+        try (RunningService plain = Chassis.service("plain").property("server.port", "0").http(new Notes()).start();
+             RunningService managed = Chassis.service("managed").property("server.port", "0")
+                     .property("management.port", "0").start()) {
+            assertThatThrownBy(() -> Conformance.of(plain.uri()).management(managed.managementUri()).withoutMetrics()
+                    .withoutGrpc().check())
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("GET /health/ready on the service port (management is on "
+                            + managed.managementUri() + ") answered 200; expected 404");
+        }
+    }
+
+    @Test
     void aServiceThatIgnoresTheStandardFailsWithEveryViolation() throws Exception {
         // a plain JDK server that answers 200 "ok" to everything: what a service without Chassis might do
         HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);

@@ -14,7 +14,12 @@ import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.SecureConnections;
 import dev.chassis.core.spi.Constraints;
 import io.grpc.BindableService;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.protobuf.ProtoFileDescriptorSupplier;
 import io.helidon.webserver.grpc.GrpcRouting;
 
@@ -56,6 +61,30 @@ public final class GrpcServices {
         GrpcHealthService healthService = new GrpcHealthService(health, names, watchInterval);
         onStopping.accept(healthService::close); // watchers hear NOT_SERVING and their streams end
         register(grpc, healthService);
+        return grpc;
+    }
+
+    /**
+     * The services as reflection on the management port describes them: their descriptors only. Every call but
+     * reflection's own gets UNIMPLEMENTED there: the services are served on the service port.
+     */
+    public static GrpcRouting.Builder described(List<BindableService> services) {
+        GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(new ServerInterceptor() {
+            @Override
+            public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                                                             ServerCallHandler<Q, A> next) {
+                if (call.getMethodDescriptor().getFullMethodName().startsWith("grpc.reflection.")) {
+                    return next.startCall(call, headers);
+                }
+                call.close(Status.UNIMPLEMENTED.withDescription(call.getMethodDescriptor().getFullMethodName()
+                        + " is served on the service port, not on the management port"), new Metadata());
+                return new ServerCall.Listener<>() {
+                };
+            }
+        });
+        services.forEach(s -> register(grpc, s));
+        register(grpc, new HealthGrpc.HealthImplBase() {
+        });
         return grpc;
     }
 

@@ -24,7 +24,8 @@ import io.helidon.webserver.http.Handler;
 
 /**
  * The built-in extension that serves {@code /health/live}, {@code /health/ready}, {@code /health/started}
- * and {@code /health} (all checks) in the MicroProfile Health JSON shape: 200 when UP, 503 when DOWN.
+ * and {@code /health} (all checks) in the MicroProfile Health JSON shape: 200 when UP, 503 when DOWN — on the
+ * management port when {@code management.port} is set.
  * Turned off with {@code chassis.extensions.health.enabled: false}. Not API.
  */
 public final class HealthExtension implements ChassisExtension {
@@ -40,10 +41,11 @@ public final class HealthExtension implements ChassisExtension {
     @Override
     public void register(ExtensionContext context) {
         HealthChecks checks = context.health().all();
-        context.http().route(Method.GET, "/health/live", endpoint(checks, List.of(HealthCheck.Kind.LIVENESS)));
-        context.http().route(Method.GET, "/health/ready", endpoint(checks, List.of(HealthCheck.Kind.READINESS)));
-        context.http().route(Method.GET, "/health/started", endpoint(checks, List.of(HealthCheck.Kind.STARTUP)));
-        context.http().route(Method.GET, "/health", endpoint(checks, List.of(HealthCheck.Kind.values())));
+        ExtensionContext.Http management = context.http().management();
+        management.route(Method.GET, "/health/live", endpoint(checks, List.of(HealthCheck.Kind.LIVENESS)));
+        management.route(Method.GET, "/health/ready", endpoint(checks, List.of(HealthCheck.Kind.READINESS)));
+        management.route(Method.GET, "/health/started", endpoint(checks, List.of(HealthCheck.Kind.STARTUP)));
+        management.route(Method.GET, "/health", endpoint(checks, List.of(HealthCheck.Kind.values())));
     }
 
     private static Handler endpoint(HealthChecks checks, List<HealthCheck.Kind> kinds) {

@@ -13,7 +13,8 @@ import io.helidon.http.Method;
 
 /**
  * The built-in extension that serves {@code GET /info}: name, version, instance id, start time and the
- * protocols served. Turned off with {@code chassis.extensions.info.enabled: false}. Not API.
+ * protocols served, on the management port when {@code management.port} is set. Turned off with
+ * {@code chassis.extensions.info.enabled: false}. Not API.
  */
 public final class InfoExtension implements ChassisExtension {
     @Override
@@ -36,7 +37,7 @@ public final class InfoExtension implements ChassisExtension {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot write /info", e);
         }
-        context.http().route(Method.GET, "/info", (req, res) -> {
+        context.http().management().route(Method.GET, "/info", (req, res) -> {
             res.header(HeaderNames.CONTENT_TYPE, "application/json");
             res.send(bytes);
         });

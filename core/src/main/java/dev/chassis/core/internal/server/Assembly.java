@@ -36,6 +36,9 @@ final class Assembly {
     final List<Object> endpoints = new ArrayList<>();
     final List<Route> routes = new ArrayList<>();
     final List<Filter> filters = new ArrayList<>();
+    final List<Object> managementEndpoints = new ArrayList<>();
+    final List<Route> managementRoutes = new ArrayList<>();
+    final List<Filter> managementFilters = new ArrayList<>();
     final List<CallDecorator> decorators = new ArrayList<>();
     final List<TargetResolver> resolvers = new ArrayList<>();
     final List<ServerInterceptor> serverInterceptors = new ArrayList<>();
@@ -173,6 +176,34 @@ final class Assembly {
         public void filter(Filter filter) {
             filters.add(Objects.requireNonNull(filter, "filter"));
         }
+
+        @Override
+        public Http management() {
+            return management;
+        }
+
+        /** The management routes: kept apart so that the bind phase can serve them on the management port. */
+        private final Http management = new Http() {
+            @Override
+            public void endpoint(Object endpoint) {
+                managementEndpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
+            }
+
+            @Override
+            public void route(Method method, String path, Handler handler) {
+                managementRoutes.add(Route.of(method, path, handler, origin));
+            }
+
+            @Override
+            public void filter(Filter filter) {
+                managementFilters.add(Objects.requireNonNull(filter, "filter"));
+            }
+
+            @Override
+            public Http management() {
+                return this;
+            }
+        };
 
         @Override
         public void decorator(CallDecorator decorator) {

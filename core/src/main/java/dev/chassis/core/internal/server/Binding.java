@@ -35,12 +35,17 @@ import io.helidon.webserver.http.HttpRouting;
  * the extensions' {@code onBound} checks — all before the port opens, so that any misuse stops start-up with
  * nothing listening. Resources opened here (clients, channels) are closed by the stopped hooks it adds. Not API.
  *
- * @param http      the HTTP routing
- * @param grpc      the gRPC routing, or null when the service serves no gRPC
- * @param inFlight  the requests and calls in flight, HTTP and gRPC alike, for the drain
- * @param secure    the listener's open TLS connections, where gRPC calls find their caller
+ * @param http           the HTTP routing of the service port
+ * @param management     the HTTP routing of the management port, or null when {@code management.port} is unset (the
+ *                       management routes are then in {@code http})
+ * @param grpc           the gRPC routing, or null when the service serves no gRPC
+ * @param managementGrpc the gRPC routing reflection describes on the management port, or null when reflection is
+ *                       served on the service port, or not at all
+ * @param inFlight       the requests and calls in flight, HTTP and gRPC alike, on both ports, for the drain
+ * @param secure         the service port's open TLS connections, where gRPC calls find their caller
  */
-record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFlight, SecureConnections secure) {
+record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRouting.Builder grpc,
+               GrpcRouting.Builder managementGrpc, InFlight inFlight, SecureConnections secure) {
 
     static Binding run(ServiceSpec spec, Startup startup, Registration registration, TlsBundles tls) {
         Assembly assembly = registration.assembly();
@@ -54,7 +59,13 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
         }
         bindComponents(spec, assembly);
 
-        List<Route> routes = bindRoutes(startup, assembly);
+        boolean separate = config.find(CoreSettings.MANAGEMENT_PORT).isPresent();
+        EndpointBinder binder = endpointBinder(startup, assembly);
+        List<Route> routes = separate ? bindRoutes(binder, assembly.routes, assembly.endpoints)
+                : bindRoutes(binder, concat(assembly.routes, assembly.managementRoutes),
+                concat(assembly.endpoints, assembly.managementEndpoints));
+        List<Route> managementRoutes = separate
+                ? bindRoutes(binder, assembly.managementRoutes, assembly.managementEndpoints) : null;
         List<ClientTarget> targets = Clients.bind(spec.clients(), config, assembly.resolvers, assembly.decorators,
                 telemetry, tls);
         assembly.stopped.add(() -> targets.forEach(ClientTarget::close));
@@ -82,18 +93,46 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
         }
         assembly.filters.forEach(http::addFilter);
-        routes.stream()
-                .sorted(Comparator.comparingInt(Route::specificity).reversed())
-                .forEach(r -> http.route(r.method(), r.path(), r.handler()));
+        if (!separate) {
+            assembly.managementFilters.forEach(http::addFilter);
+        }
+        addRoutes(http, routes);
         spec.routing().forEach(c -> c.accept(http));
         http.any(new RouteFallback(routes));
         http.error(Throwable.class, errors);
 
+        // the management port: Chassis' lifecycle (drain, Connection: close) and error answers, but no request spans
+        // or metrics — probes and scrapes are not the service's traffic — and only the management filters
+        HttpRouting.Builder management = null;
+        if (separate) {
+            management = HttpRouting.builder();
+            management.addFilter(new LifecycleFilter(inFlight));
+            assembly.managementFilters.forEach(management::addFilter);
+            addRoutes(management, managementRoutes);
+            management.any(new RouteFallback(managementRoutes));
+            management.error(Throwable.class, errors);
+        }
+
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, inFlight,
                 assembly.stopping::add, telemetry, Validation.detected(), secure) : null;
+        GrpcRouting.Builder managementGrpc = grpc != null && separate && config.get(CoreSettings.GRPC_REFLECTION)
+                ? GrpcServices.described(spec.grpcServices()) : null;
         assembly.bound.forEach(Runnable::run);
-        return new Binding(http, grpc, inFlight, secure);
+        return new Binding(http, management, grpc, managementGrpc, inFlight, secure);
+    }
+
+    /** Most specific first ({@code /orders/search} before {@code /orders/{id}}). */
+    private static void addRoutes(HttpRouting.Builder http, List<Route> routes) {
+        routes.stream()
+                .sorted(Comparator.comparingInt(Route::specificity).reversed())
+                .forEach(r -> http.route(r.method(), r.path(), r.handler()));
+    }
+
+    private static <T> List<T> concat(List<T> first, List<T> second) {
+        List<T> all = new ArrayList<>(first);
+        all.addAll(second);
+        return all;
     }
 
     /** Gives every component asked for (by the application or an extension) its provided instance. */
@@ -107,14 +146,17 @@ record Binding(HttpRouting.Builder http, GrpcRouting.Builder grpc, InFlight inFl
         }
     }
 
-    /** The annotated endpoints, bound with every decorator, and the plain routes; HEAD added, duplicates refused. */
-    private static List<Route> bindRoutes(Startup startup, Assembly assembly) {
+    /** Binds annotated endpoints with every decorator and the idempotency store, when one is provided. */
+    private static EndpointBinder endpointBinder(Startup startup, Assembly assembly) {
         IdempotentRequests idempotent = assembly.provided(IdempotencyStore.class).map(IdempotentRequests::new)
                 .orElse(null);
-        EndpointBinder binder = new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators,
-                idempotent);
-        List<Route> routes = new ArrayList<>(assembly.routes);
-        assembly.endpoints.forEach(e -> routes.addAll(binder.bind(e)));
+        return new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators, idempotent);
+    }
+
+    /** The annotated endpoints, bound, and the plain routes of one port; HEAD added, duplicates refused. */
+    private static List<Route> bindRoutes(EndpointBinder binder, List<Route> plain, List<Object> endpoints) {
+        List<Route> routes = new ArrayList<>(plain);
+        endpoints.forEach(e -> routes.addAll(binder.bind(e)));
         EndpointBinder.checkDuplicates(routes);
         return EndpointBinder.withHeadRoutes(routes);
     }

@@ -16,6 +16,15 @@ public final class CoreSettings {
             .describedAs("the one port for HTTP/1.1, HTTP/2 and gRPC (plaintext h2c, or TLS with server.tls.bundle); 0 picks a free port");
     public static final Setting<String> HOST = Setting.string("server.host", "0.0.0.0")
             .describedAs("the address to bind");
+    public static final Setting<Integer> MANAGEMENT_PORT = Setting.integer("management.port", null).range(0, 65535)
+            .describedAs("a second port for /health/*, /metrics, /observe/*, /info and gRPC reflection, which the"
+                    + " service port then answers 404 for; unset: all on server.port; 0 picks a free port");
+    public static final Setting<String> MANAGEMENT_HOST = Setting.string("management.host", null)
+            .describedAs("the address the management port binds (127.0.0.1 keeps it to the host or pod); default:"
+                    + " server.host");
+    public static final Setting<Boolean> GRPC_REFLECTION = Setting.bool("grpc.reflection.enabled", true)
+            .describedAs("serve gRPC reflection (v1 and v1alpha) for grpcurl and friends, on the management port"
+                    + " when there is one");
     public static final Setting<Long> MAX_BODY = Setting.size("server.max-body-size", 10L * 1024 * 1024)
             .min(1).describedAs("larger request bodies get 413");
     public static final Setting<Long> MAX_HEADERS = Setting.size("server.max-header-size", 16L * 1024)
@@ -88,9 +97,10 @@ public final class CoreSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MAX_BODY, MAX_HEADERS, HEADER_TIMEOUT, IDLE_TIMEOUT,
-                SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
-                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
+        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, MAX_HEADERS,
+                HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
+                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE,
+                GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
         all.addAll(TlsSettings.all());

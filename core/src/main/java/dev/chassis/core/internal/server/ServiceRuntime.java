@@ -72,7 +72,7 @@ public final class ServiceRuntime implements RunningService {
             LOG.log(Level.INFO, "{0} {1} serving on port {2,number,#} ({3}), profile {4}, ready in {5,number,#} ms"
                     + " (instance {6})", info.name(), info.version(), runtime.port,
                     (runtime.binding.grpc() != null ? "HTTP and gRPC" : "HTTP") + (runtime.listener.tls() == null ? ""
-                            : " over TLS, bundle " + runtime.listener.tls().name()),
+                            : " over TLS, bundle " + runtime.listener.tls().name()) + management(runtime.listener),
                     startup.config().profile().orElse("none"), Duration.between(startTime, Instant.now()).toMillis(),
                     info.instanceId());
             assembly.started.forEach(h -> h.accept(runtime));
@@ -83,6 +83,15 @@ public final class ServiceRuntime implements RunningService {
         return runtime;
     }
 
+    /** What the start-up line says of the management port, if there is one. */
+    private static String management(Listener listener) {
+        if (listener.managementGuard() == null) {
+            return "";
+        }
+        return "; management on port " + listener.managementPort() + (listener.managementTls() == null ? ""
+                : " over TLS, bundle " + listener.managementTls().name());
+    }
+
     @Override
     public int port() {
         return port;
@@ -91,6 +100,19 @@ public final class ServiceRuntime implements RunningService {
     @Override
     public URI uri() {
         return URI.create((listener.tls() != null ? "https" : "http") + "://localhost:" + port);
+    }
+
+    @Override
+    public int managementPort() {
+        return listener.managementPort();
+    }
+
+    @Override
+    public URI managementUri() {
+        if (listener.managementGuard() == null) {
+            return uri();
+        }
+        return URI.create((listener.managementTls() != null ? "https" : "http") + "://localhost:" + managementPort());
     }
 
     @Override

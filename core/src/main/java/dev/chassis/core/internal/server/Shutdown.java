@@ -42,7 +42,7 @@ final class Shutdown {
             try {
                 listener.server().stop();
             } finally {
-                listener.guard().close();
+                listener.closeGuards();
                 long closed = System.nanoTime();
                 runAll(assembly.stopped, "stopped");
                 LOG.log(Level.INFO, "{0}: stopped after {1,number,#} ms (drain {2,number,#} ms, port {3,number,#} ms,"

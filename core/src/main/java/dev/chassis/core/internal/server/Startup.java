@@ -12,6 +12,7 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.config.ConfigLoader;
 import dev.chassis.core.internal.config.LayeredConfig;
+import dev.chassis.core.internal.tls.TlsSettings;
 import dev.chassis.core.spi.ChassisExtension;
 
 /**
@@ -39,6 +40,7 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
         declared.addAll(spec.settings());
         config.validate(declared);
         checkExtensionNames(config, found);
+        checkManagement(config);
 
         String version = config.find(CoreSettings.VERSION).orElse(spec.version() == null ? "0.0.0" : spec.version());
         String instanceId = config.find(CoreSettings.INSTANCE_ID)
@@ -55,6 +57,27 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
     /** Whether the service serves gRPC. */
     boolean grpc() {
         return info.protocols().contains("grpc");
+    }
+
+    /** The management port is a second port: not the service port, and its other keys need it. */
+    private static void checkManagement(LayeredConfig config) {
+        List<String> problems = new ArrayList<>();
+        Integer management = config.find(CoreSettings.MANAGEMENT_PORT).orElse(null);
+        int port = config.get(CoreSettings.PORT);
+        if (management != null && management != 0 && management == port) {
+            problems.add("management.port = " + management + " (from " + config.sourceOf(CoreSettings.MANAGEMENT_PORT.key())
+                    .orElse("configuration") + ") is also server.port: give the management port another number, or"
+                    + " unset it to serve /health, /metrics and /info on the service port");
+        }
+        for (Setting<?> needs : List.of(CoreSettings.MANAGEMENT_HOST, TlsSettings.MANAGEMENT_BUNDLE)) {
+            if (management == null && config.find(needs).isPresent()) {
+                problems.add(needs.key() + " is set but management.port is not: set management.port to open the"
+                        + " management port, or remove " + needs.key());
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
     }
 
     /** {@code chassis.extensions.<name>.*} must name an extension on the class path: a typo must not go unnoticed. */

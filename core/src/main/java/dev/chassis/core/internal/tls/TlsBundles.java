@@ -69,6 +69,18 @@ public final class TlsBundles implements AutoCloseable {
         for (String client : config.names("clients")) {
             checkClient(config, client, bundles, problems);
         }
+        config.find(TlsSettings.MANAGEMENT_BUNDLE).ifPresent(name -> {
+            TlsBundle bundle = bundles.get(name);
+            if (bundle == null && !problems.stream().anyMatch(p -> p.contains("tls.bundles." + name + "."))) {
+                problems.add("management.tls.bundle = '" + name + "' (from " + config.sourceOf(
+                        TlsSettings.MANAGEMENT_BUNDLE.key()).orElse("configuration") + ") names no bundle under"
+                        + " tls.bundles" + (bundles.isEmpty() ? "" : ConfigException.didYouMean(name, bundles.keySet())
+                        + " Bundles: " + String.join(", ", bundles.keySet())));
+            } else if (bundle != null && !bundle.hasKey()) {
+                problems.add("management.tls.bundle = '" + name + "' has no key to serve with: set tls.bundles." + name
+                        + ".certificate and private-key, or keystore and keystore-password");
+            }
+        });
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

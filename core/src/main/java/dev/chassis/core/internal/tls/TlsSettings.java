@@ -42,6 +42,8 @@ public final class TlsSettings {
     public static final Setting<String> CLIENT_EXPECTED_IDENTITY = Setting.string("clients.*.tls.expected-identity",
             null).describedAs("the identity the target's certificate must have (a spiffe:// ID or a DNS name), checked"
             + " instead of the host name; needs clients.<name>.tls.bundle");
+    public static final Setting<String> MANAGEMENT_BUNDLE = Setting.string("management.tls.bundle", null)
+            .describedAs("the tls.bundles name the management port serves HTTPS with; unset: plaintext");
 
     /** Whether a server asks for client certificates. */
     public enum ClientAuth {
@@ -59,6 +61,7 @@ public final class TlsSettings {
     /** Every TLS key, in the order the docs show them. */
     public static List<Setting<?>> all() {
         return List.of(CERTIFICATE, PRIVATE_KEY, KEYSTORE, KEYSTORE_PASSWORD, TRUST, BUNDLE_PROTOCOLS, RELOAD_INTERVAL,
-                SERVER_BUNDLE, SERVER_CLIENT_AUTH, SERVER_HANDSHAKE_TIMEOUT, CLIENT_BUNDLE, CLIENT_EXPECTED_IDENTITY);
+                SERVER_BUNDLE, SERVER_CLIENT_AUTH, SERVER_HANDSHAKE_TIMEOUT, CLIENT_BUNDLE, CLIENT_EXPECTED_IDENTITY,
+                MANAGEMENT_BUNDLE);
     }
 }

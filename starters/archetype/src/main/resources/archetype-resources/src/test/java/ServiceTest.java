@@ -63,6 +63,6 @@ class ServiceTest {
     @Test
     void followsTheChassisStandard() {
         // health, /info, problem+json, traceparent, /metrics, gRPC health: see Conformance
-        Conformance.of(service.uri()).badInput("POST", "/greetings").check();
+        Conformance.of(service.running()).badInput("POST", "/greetings").check();
     }
 }

@@ -45,8 +45,15 @@ class DeploymentFilesTest {
     private static final Path SHOP = Path.of("..").toAbsolutePath().normalize();
     private static final List<String> SERVICES = List.of("inventory", "orders", "notifications");
 
+    /** The archetype's manifest: the generated service's, checked here with the shop's (its placeholders filled in). */
+    private static final Path ARCHETYPE_MANIFEST = SHOP.resolve(
+            "../../starters/archetype/src/main/resources/archetype-resources/k8s/deployment.yaml").normalize();
+
     private static List<HasMetadata> manifests() throws Exception {
-        String yaml = Files.readString(SHOP.resolve("deploy/kubernetes/shop.yaml"));
+        return parse(Files.readString(SHOP.resolve("deploy/kubernetes/shop.yaml")));
+    }
+
+    private static List<HasMetadata> parse(String yaml) {
         List<HasMetadata> out = new ArrayList<>();
         for (String doc : yaml.split("(?m)^---\\s*$")) {
             if (doc.lines().anyMatch(l -> l.startsWith("kind:"))) {
@@ -85,13 +92,8 @@ class DeploymentFilesTest {
                 assertThat(p.getName()).isEqualTo("http");
                 assertThat(p.getContainerPort()).as("%s's port", name).isEqualTo(port(name));
             });
-            for (Object[] probe : new Object[][] {{c.getStartupProbe(), "/health/started"},
-                    {c.getReadinessProbe(), "/health/ready"}, {c.getLivenessProbe(), "/health/live"}}) {
-                Probe p = (Probe) probe[0];
-                assertThat(p).as("%s: a probe on %s", name, probe[1]).isNotNull();
-                assertThat(p.getHttpGet().getPath()).isEqualTo(probe[1]);
-                assertThat(p.getHttpGet().getPort().getStrVal()).isEqualTo("http");
-            }
+            assertProbesAndScrapingOnTheManagementPort(d, Integer.parseInt(configMaps.get("shop-common").getData()
+                    .get("MANAGEMENT_PORT")));
             for (EnvFromSource from : c.getEnvFrom()) {
                 assertThat(configMaps).as("%s reads ConfigMap %s", name, from.getConfigMapRef().getName())
                         .containsKey(from.getConfigMapRef().getName());
@@ -104,13 +106,55 @@ class DeploymentFilesTest {
                 assertThat(target).as("a Deployment behind Service %s", s.getMetadata().getName()).isNotNull();
                 assertThat(target.getSpec().getTemplate().getMetadata().getLabels())
                         .containsAllEntriesOf(s.getSpec().getSelector());
-                assertThat(s.getSpec().getPorts()).allSatisfy(p -> assertThat(p.getTargetPort().getStrVal())
+                assertThat(s.getSpec().getPorts()).as("Service %s exposes the business port only",
+                        s.getMetadata().getName()).allSatisfy(p -> assertThat(p.getTargetPort().getStrVal())
                         .isEqualTo("http"));
             } else if (o instanceof HorizontalPodAutoscaler h) {
                 assertThat(deployments).containsKey(h.getSpec().getScaleTargetRef().getName());
                 assertThat(h.getSpec().getMinReplicas()).isLessThanOrEqualTo(h.getSpec().getMaxReplicas());
             }
         }
+    }
+
+    /**
+     * The probes ask the management port (named {@code management}, the port {@code MANAGEMENT_PORT} sets) for the
+     * standard health endpoints, and the prometheus.io annotations scrape {@code /metrics} there.
+     */
+    private static void assertProbesAndScrapingOnTheManagementPort(Deployment d, int managementPort) {
+        String name = d.getMetadata().getName();
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        assertThat(c.getPorts()).as("%s's ports", name).anySatisfy(p -> {
+            assertThat(p.getName()).isEqualTo("management");
+            assertThat(p.getContainerPort()).isEqualTo(managementPort);
+        });
+        for (Object[] probe : new Object[][] {{c.getStartupProbe(), "/health/started"},
+                {c.getReadinessProbe(), "/health/ready"}, {c.getLivenessProbe(), "/health/live"}}) {
+            Probe p = (Probe) probe[0];
+            assertThat(p).as("%s: a probe on %s", name, probe[1]).isNotNull();
+            assertThat(p.getHttpGet().getPath()).isEqualTo(probe[1]);
+            assertThat(p.getHttpGet().getPort().getStrVal()).as("%s: the port %s is probed on", name, probe[1])
+                    .isEqualTo("management");
+        }
+        assertThat(d.getSpec().getTemplate().getMetadata().getAnnotations()).as("%s: scraped by Prometheus", name)
+                .containsEntry("prometheus.io/scrape", "true")
+                .containsEntry("prometheus.io/port", Integer.toString(managementPort))
+                .containsEntry("prometheus.io/path", "/metrics");
+    }
+
+    @Test
+    void theArchetypesManifestProbesAndScrapesTheManagementPort() throws Exception {
+        String yaml = Files.readString(ARCHETYPE_MANIFEST).replace("${serviceName}", "greeter")
+                .replace("${artifactId}", "greeter").replace("${version}", "1.0.0");
+        List<HasMetadata> all = parse(yaml);
+        Deployment d = all.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).findFirst()
+                .orElseThrow();
+        Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+        String port = c.getEnv().stream().filter(e -> e.getName().equals("MANAGEMENT_PORT")).findFirst().orElseThrow()
+                .getValue();
+        assertProbesAndScrapingOnTheManagementPort(d, Integer.parseInt(port));
+        assertSettings("the archetype's Deployment", c.getEnv().stream().map(e -> e.getName()).toList());
+        assertThat(all).filteredOn(Service.class::isInstance).singleElement().satisfies(s -> assertThat(((Service) s)
+                .getSpec().getPorts()).allSatisfy(p -> assertThat(p.getTargetPort().getStrVal()).isEqualTo("http")));
     }
 
     /** Environment variable names of every setting Chassis and its extensions on this class path declare. */
