@@ -72,6 +72,13 @@ class PhasesTest {
     }
 
     @Test
+    void anExtensionRegisteringAfterRegisterIsRefused() {
+        RuntimeException e = StartFailure.of(Chassis.service("phases").property("greeting.register-late", "true"));
+        assertThat(e).isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("registered something after register(...) returned");
+    }
+
+    @Test
     void anExtensionsBoundCheckRunsBeforeThePortIsBound() {
         RuntimeException e = StartFailure.of(Chassis.service("phases").property("greeting.fail-on-bound", "true"));
         assertThat(e).isInstanceOf(IllegalStateException.class).hasMessage("greeting refuses what was bound");

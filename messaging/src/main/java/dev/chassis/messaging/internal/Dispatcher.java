@@ -116,7 +116,13 @@ final class Dispatcher implements PartitionHandler {
             return;
         }
         if (constraints != null && data != null) {
-            List<Problem.FieldError> violations = constraints.violations(data);
+            List<Problem.FieldError> violations;
+            try {
+                violations = constraints.violations(data);
+            } catch (RuntimeException e) { // a custom constraint validator that throws: retrying cannot help
+                deadLetter(d, "invalid: the validator failed: " + Texts.firstLine(e.toString(), ""), 0);
+                return;
+            }
             if (!violations.isEmpty()) {
                 StringBuilder error = new StringBuilder("invalid: ");
                 for (Problem.FieldError v : violations) {

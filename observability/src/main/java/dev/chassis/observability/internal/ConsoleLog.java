@@ -1,5 +1,6 @@
 package dev.chassis.observability.internal;
 
+import java.util.List;
 import java.util.logging.ConsoleHandler;
 import java.util.logging.Logger;
 
@@ -21,7 +22,12 @@ final class ConsoleLog extends ConsoleHandler {
     public void close() {
         flush(); // what ConsoleHandler.close() does: standard error stays open
         if (exiting()) {
-            root.addHandler(this);
+            // the reset closes this handler once per logger that holds it: attach it to the root only once
+            synchronized (root) {
+                if (!List.of(root.getHandlers()).contains(this)) {
+                    root.addHandler(this);
+                }
+            }
         }
     }
 

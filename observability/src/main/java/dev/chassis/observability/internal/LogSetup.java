@@ -5,6 +5,7 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
+import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
@@ -80,10 +81,26 @@ final class LogSetup {
         }
     }
 
-    /** A logger that keeps its handlers while the JVM exits (see {@link #CHASSIS}). */
+    /**
+     * A logger that keeps its handlers while the JVM exits (see {@link #CHASSIS}). It does not hand records to its
+     * parents (the root's console would print them twice), so it hands them itself to the root's other handlers — the
+     * ones an application adds (a file, a bridge to another logging library).
+     */
     private static final class ExitProofLogger extends Logger {
         ExitProofLogger(String name) {
             super(name, null);
+        }
+
+        @Override
+        public void log(LogRecord record) {
+            super.log(record);
+            if (isLoggable(record.getLevel()) && (getFilter() == null || getFilter().isLoggable(record))) {
+                for (Handler h : Logger.getLogger("").getHandlers()) {
+                    if (!(h instanceof ConsoleLog)) {
+                        h.publish(record);
+                    }
+                }
+            }
         }
 
         @Override

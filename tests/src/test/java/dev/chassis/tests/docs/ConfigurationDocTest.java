@@ -50,6 +50,15 @@ class ConfigurationDocTest {
     }
 
     @Test
+    void everyPasswordLikeSettingIsSecret() {
+        List<String> shown = new ArrayList<>();
+        KeyTables.declared().values().forEach(settings -> settings.stream()
+                .filter(s -> s.key().matches(".*(password|passphrase|secret|token|jaas-config)$") && !s.isSecret())
+                .forEach(s -> shown.add(s.key())));
+        assertThat(shown).as("settings whose values must never be printed, declared without secret()").isEmpty();
+    }
+
+    @Test
     void everyKeyIsDeclaredOnce() {
         Set<String> seen = new TreeSet<>();
         List<String> twice = new ArrayList<>();

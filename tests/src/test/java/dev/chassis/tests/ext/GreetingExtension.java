@@ -23,6 +23,7 @@ public final class GreetingExtension implements ChassisExtension {
     static final Setting<Integer> REPEAT = Setting.integer("greeting.repeat", 1).range(1, 5);
     static final Setting<Boolean> FAIL_ON_START = Setting.bool("greeting.fail-on-start", false);
     static final Setting<Boolean> FAIL_ON_BOUND = Setting.bool("greeting.fail-on-bound", false);
+    static final Setting<Boolean> REGISTER_LATE = Setting.bool("greeting.register-late", false);
     /** What the hooks saw, in order: "bound:<name>", "started:<name>", "stopping:<name>", "stopped:<name>". */
     public static final List<String> EVENTS = new CopyOnWriteArrayList<>();
     /** Instances the test extension's resolver answers, by target name; steered by tests (a stand-in for discovery). */
@@ -35,7 +36,7 @@ public final class GreetingExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(TEXT, REPEAT, FAIL_ON_START, FAIL_ON_BOUND);
+        return List.of(TEXT, REPEAT, FAIL_ON_START, FAIL_ON_BOUND, REGISTER_LATE);
     }
 
     @Override
@@ -51,6 +52,9 @@ public final class GreetingExtension implements ChassisExtension {
         context.calls().targetResolver(target -> Optional.ofNullable(INSTANCES.get(target)));
         boolean fail = context.config().get(FAIL_ON_START);
         boolean failOnBound = context.config().get(FAIL_ON_BOUND);
+        if (context.config().get(REGISTER_LATE)) {
+            context.lifecycle().onBound(() -> context.health().add(HealthCheck.readiness("late", Health::up)));
+        }
         context.lifecycle().onBound(() -> {
             if (failOnBound) {
                 throw new IllegalStateException("greeting refuses what was bound");

@@ -58,6 +58,12 @@ class BadTlsMaterialTest {
     }
 
     @Test
+    void aReloadIntervalThatWouldSpin() {
+        assertThat(failure(service(pki.server("spin")).property("tls.bundles.server.reload-interval", "5ms")))
+                .hasMessageContaining("tls.bundles.server.reload-interval = PT0.005S is too short");
+    }
+
+    @Test
     void aMissingFile() {
         ServiceBuilder service = service(pki.server("s")).property("tls.bundles.server.trust",
                 pki.dir.resolve("nowhere.pem").toString());

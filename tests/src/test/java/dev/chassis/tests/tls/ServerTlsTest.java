@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -146,13 +147,20 @@ class ServerTlsTest {
             out.write("GET /hello HTTP/1.1\r\nHost: localhost\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
+            ByteArrayOutputStream answer = new ByteArrayOutputStream();
             byte[] buffer = new byte[512];
             try {
-                while (in.read(buffer) >= 0) {
-                    // a TLS alert, if any, then the end of the stream
+                for (int n; (n = in.read(buffer)) >= 0; ) {
+                    answer.write(buffer, 0, n); // a TLS alert, if any, then the end of the stream
                 }
             } catch (SocketException reset) {
                 // closed with a reset: also an answer
+            }
+            byte[] bytes = answer.toByteArray();
+            assertThat(new String(bytes, StandardCharsets.ISO_8859_1)).as("never a plaintext HTTP answer")
+                    .doesNotStartWith("HTTP/");
+            if (bytes.length > 0) {
+                assertThat(bytes[0]).as("a TLS record: an alert (21) or a handshake (22)").isIn((byte) 21, (byte) 22);
             }
         }
     }

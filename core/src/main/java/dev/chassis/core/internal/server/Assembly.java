@@ -67,6 +67,21 @@ final class Assembly {
         }
     }
 
+    private boolean closed;
+
+    /** Ends the register phase: from now on an extension's context refuses registrations. */
+    void close() {
+        closed = true;
+    }
+
+    /** Registrations after {@code register} would be silently ignored (or race the phases): refuse them. */
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("an extension registered something after register(...) returned: the"
+                    + " ExtensionContext is valid only during register; register hooks (lifecycle()) instead");
+        }
+    }
+
     Assembly(ServiceInfo info, Config config, HealthRegistry health, Clock clock, OpenTelemetry openTelemetry) {
         this.info = info;
         this.config = config;
@@ -164,16 +179,19 @@ final class Assembly {
 
         @Override
         public void endpoint(Object endpoint) {
+            checkOpen();
             endpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
         }
 
         @Override
         public void route(Method method, String path, Handler handler) {
+            checkOpen();
             routes.add(Route.of(method, path, handler, origin));
         }
 
         @Override
         public void filter(Filter filter) {
+            checkOpen();
             filters.add(Objects.requireNonNull(filter, "filter"));
         }
 
@@ -186,16 +204,19 @@ final class Assembly {
         private final Http management = new Http() {
             @Override
             public void endpoint(Object endpoint) {
+                checkOpen();
                 managementEndpoints.add(Objects.requireNonNull(endpoint, "endpoint"));
             }
 
             @Override
             public void route(Method method, String path, Handler handler) {
+                checkOpen();
                 managementRoutes.add(Route.of(method, path, handler, origin));
             }
 
             @Override
             public void filter(Filter filter) {
+                checkOpen();
                 managementFilters.add(Objects.requireNonNull(filter, "filter"));
             }
 
@@ -207,31 +228,37 @@ final class Assembly {
 
         @Override
         public void decorator(CallDecorator decorator) {
+            checkOpen();
             decorators.add(Objects.requireNonNull(decorator, "decorator"));
         }
 
         @Override
         public void targetResolver(TargetResolver resolver) {
+            checkOpen();
             resolvers.add(Objects.requireNonNull(resolver, "resolver"));
         }
 
         @Override
         public void serverInterceptor(ServerInterceptor interceptor) {
+            checkOpen();
             serverInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
         }
 
         @Override
         public void clientInterceptor(ClientInterceptor interceptor) {
+            checkOpen();
             clientInterceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
         }
 
         @Override
         public <T> void provide(Class<T> type, T instance) {
+            checkOpen();
             Assembly.this.provide(type, instance, origin);
         }
 
         @Override
         public <T> T require(Class<T> type, String fix) {
+            checkOpen();
             ComponentSlot<T> slot = new ComponentSlot<>(type, origin + " requires it. Fix: " + fix);
             required.add(slot);
             return slot.proxy();
@@ -239,6 +266,7 @@ final class Assembly {
 
         @Override
         public <T> Optional<T> take(Class<T> type) {
+            checkOpen();
             Provided p = provided.get(type);
             if (p == null) {
                 return Optional.empty();
@@ -249,6 +277,7 @@ final class Assembly {
 
         @Override
         public void add(HealthCheck check) {
+            checkOpen();
             health.add(check);
         }
 
@@ -259,21 +288,25 @@ final class Assembly {
 
         @Override
         public void onBound(Runnable hook) {
+            checkOpen();
             bound.add(Objects.requireNonNull(hook, "hook"));
         }
 
         @Override
         public void onStarted(Consumer<RunningService> hook) {
+            checkOpen();
             started.add(Objects.requireNonNull(hook, "hook"));
         }
 
         @Override
         public void onStopping(Runnable hook) {
+            checkOpen();
             stopping.add(Objects.requireNonNull(hook, "hook"));
         }
 
         @Override
         public void onStopped(Runnable hook) {
+            checkOpen();
             stopped.add(Objects.requireNonNull(hook, "hook"));
         }
     }

@@ -61,6 +61,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
                 assembly.provide(MessageHandlers.class, new MessageHandlers(spec.consumers()), Assembly.APPLICATION);
             }
             startup.extensions().forEach(assembly::register);
+            assembly.close();
         } catch (RuntimeException | Error e) {
             Shutdown.runAll(assembly.stopped, "stopped");
             throw e;

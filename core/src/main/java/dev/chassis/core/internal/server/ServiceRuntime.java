@@ -28,8 +28,11 @@ public final class ServiceRuntime implements RunningService {
     private final Listener listener;
     private final int port;
     private final AtomicBoolean stopping = new AtomicBoolean();
+    private final CountDownLatch started = new CountDownLatch(1);
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final Thread shutdownHook;
+    private final Thread starter = Thread.currentThread();
+    private volatile Thread stopper;
 
     private ServiceRuntime(Startup startup, Registration registration, Binding binding, Listener listener) {
         this.startup = startup;
@@ -52,13 +55,17 @@ public final class ServiceRuntime implements RunningService {
         Assembly assembly = registration.assembly();
         assembly.stopped.add(tls::close);
         ServiceRuntime runtime;
+        Listener listener = null;
         try {
             Binding binding = Binding.run(spec, startup, registration, tls);
-            runtime = new ServiceRuntime(startup, registration, binding,
-                    Listener.open(startup.config(), registration.protocols(), binding, tls,
-                            registration.telemetry()));
+            listener = Listener.open(startup.config(), registration.protocols(), binding, tls, registration.telemetry());
+            runtime = new ServiceRuntime(startup, registration, binding, listener);
             tls.startReloading();
         } catch (RuntimeException | Error e) {
+            if (listener != null) { // the port opened: close it before the resources behind it
+                listener.server().stop();
+                listener.closeGuards();
+            }
             Shutdown.runAll(assembly.stopped, "stopped"); // close the clients, channels and telemetry opened so far
             throw e;
         }
@@ -77,9 +84,11 @@ public final class ServiceRuntime implements RunningService {
                     info.instanceId());
             assembly.started.forEach(h -> h.accept(runtime));
         } catch (RuntimeException | Error e) {
+            runtime.started.countDown();
             runtime.stop(); // a started hook failed: do not leave a half-started server behind
             throw e;
         }
+        runtime.started.countDown();
         return runtime;
     }
 
@@ -133,8 +142,14 @@ public final class ServiceRuntime implements RunningService {
     @Override
     public void stop() {
         if (!stopping.compareAndSet(false, true)) {
-            awaitTermination(); // someone else is stopping us: return when they are done
+            if (Thread.currentThread() != stopper) { // a hook of this very shutdown stopping again must not wait on itself
+                await(terminated); // someone else is stopping us: return when they are done
+            }
             return;
+        }
+        stopper = Thread.currentThread();
+        if (Thread.currentThread() != starter) {
+            await(started); // a SIGTERM while the started hooks run (consumers starting...): stop once they have
         }
         try {
             Shutdown.run(startup.info().name(), startup.config(), registration.health(), registration.assembly(),
@@ -151,9 +166,9 @@ public final class ServiceRuntime implements RunningService {
         }
     }
 
-    private void awaitTermination() {
+    private static void await(CountDownLatch latch) {
         try {
-            terminated.await();
+            latch.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

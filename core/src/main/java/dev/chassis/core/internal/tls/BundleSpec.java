@@ -73,11 +73,16 @@ record BundleSpec(String name, Path certificate, Path privateKey, Path keystore,
             problems.add(prefix + "protocols = '" + String.join(",", protocols) + "' is not allowed: expected one or"
                     + " both of " + String.join(", ", TlsSettings.PROTOCOLS));
         }
+        Duration reload = config.get(TlsSettings.RELOAD_INTERVAL.resolve(name));
+        if (!reload.isZero() && reload.compareTo(Duration.ofSeconds(1)) < 0) {
+            // every check reads and hashes the files: a shorter interval only burns CPU
+            problems.add(prefix + "reload-interval = " + reload + " is too short: 0 (off) or at least 1s");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
         return new BundleSpec(name, path(certificate), path(key), path(keystore), password, path(trust),
-                List.copyOf(protocols), config.get(TlsSettings.RELOAD_INTERVAL.resolve(name)));
+                List.copyOf(protocols), reload);
     }
 
     private static Path path(String file) {

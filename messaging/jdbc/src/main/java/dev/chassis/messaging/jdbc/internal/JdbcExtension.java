@@ -41,7 +41,8 @@ public final class JdbcExtension implements ChassisExtension {
     static final Setting<String> URL = Setting.string("datasource.url", null)
             .describedAs("the JDBC URL; default: an in-memory H2 database named after the service");
     static final Setting<String> USERNAME = Setting.string("datasource.username", null).describedAs("the user");
-    static final Setting<String> PASSWORD = Setting.string("datasource.password", null).describedAs("the password");
+    static final Setting<String> PASSWORD = Setting.string("datasource.password", null).secret()
+            .describedAs("the password");
     static final Setting<Integer> MAX_POOL = Setting.integer("datasource.maximum-pool-size", 10).range(1, 1000)
             .describedAs("the most connections the pool opens");
     static final Setting<String> INIT_SCRIPT = Setting.string("datasource.init-script", null)
@@ -123,8 +124,6 @@ public final class JdbcExtension implements ChassisExtension {
         }));
         Meter meter = context.openTelemetry().getMeter("dev.chassis.jdbc");
         poolMetrics(meter, hikari, dataSource);
-        // the service's tables before Chassis' own: on a new database Flyway finds the schema empty
-        Migrations.run(context.config(), dataSource, loader());
         outboxAndInbox(context, dataSource, transactions, meter);
     }
 
@@ -144,14 +143,20 @@ public final class JdbcExtension implements ChassisExtension {
                     + ".sql, a migration that runs once (docs/database.md, \"Your own tables\")");
         }
         Schema schema = new Schema(dataSource, initScript);
-        try {
-            schema.ensure();
-        } catch (SchemaRefused e) {
-            throw new IllegalStateException(e.getMessage(), e);
-        } catch (SQLException e) {
-            LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
-                    + " tables when it can: " + e.getMessage());
-        }
+        ClassLoader loader = loader();
+        // Once everything is bound and checked, as the last step before the port opens: a service that cannot start
+        // changes no schema. The service's tables come before Chassis' own: on a new database Flyway finds it empty.
+        context.lifecycle().onBound(() -> {
+            Migrations.run(context.config(), dataSource, loader);
+            try {
+                schema.ensure();
+            } catch (SchemaRefused e) {
+                throw new IllegalStateException(e.getMessage(), e);
+            } catch (SQLException e) {
+                LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
+                        + " tables when it can: " + e.getMessage());
+            }
+        });
         Backlog backlog = new Backlog(dataSource, schema, context.clock());
         EventSender sender = context.components().require(EventSender.class, "the outbox publishes through the"
                 + " messaging module: add dev.chassis:chassis-messaging (with a broker binding such as"

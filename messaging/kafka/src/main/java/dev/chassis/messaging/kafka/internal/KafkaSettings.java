@@ -23,12 +23,13 @@ final class KafkaSettings {
             .describedAs("PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL");
     static final Setting<String> SASL_MECHANISM = Setting.string("messaging.kafka.sasl.mechanism", null)
             .describedAs("PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, ...");
-    static final Setting<String> SASL_JAAS = Setting.string("messaging.kafka.sasl.jaas-config", null)
+    static final Setting<String> SASL_JAAS = Setting.string("messaging.kafka.sasl.jaas-config", null).secret()
             .describedAs("the JAAS login line (sasl.jaas.config)");
     static final Setting<String> TRUSTSTORE = Setting.string("messaging.kafka.ssl.truststore-location", null)
             .describedAs("the truststore file for SSL");
     static final Setting<String> TRUSTSTORE_PASSWORD = Setting.string("messaging.kafka.ssl.truststore-password", null)
-            .describedAs("its password");
+            .secret()
+            .describedAs("the truststore's password");
 
     private KafkaSettings() {
     }
