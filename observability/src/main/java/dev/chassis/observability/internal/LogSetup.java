@@ -77,30 +77,45 @@ final class LogSetup {
         root.addHandler(console);
         if (LogManager.getLogManager().addLogger(CHASSIS)) {
             CHASSIS.addHandler(console);
+            CHASSIS.addHandler(new RootsOtherHandlers(root));
             CHASSIS.setUseParentHandlers(false);
         }
     }
 
     /**
-     * A logger that keeps its handlers while the JVM exits (see {@link #CHASSIS}). It does not hand records to its
-     * parents (the root's console would print them twice), so it hands them itself to the root's other handlers — the
-     * ones an application adds (a file, a bridge to another logging library).
+     * Hands Chassis' records to the root's handlers other than the console — those an application adds (a file, a
+     * bridge to another logging library) — since {@link #CHASSIS} does not use its parents' handlers (the root's
+     * console would print every line twice).
      */
-    private static final class ExitProofLogger extends Logger {
-        ExitProofLogger(String name) {
-            super(name, null);
+    private static final class RootsOtherHandlers extends Handler {
+        private final Logger root;
+
+        RootsOtherHandlers(Logger root) {
+            this.root = root;
         }
 
         @Override
-        public void log(LogRecord record) {
-            super.log(record);
-            if (isLoggable(record.getLevel()) && (getFilter() == null || getFilter().isLoggable(record))) {
-                for (Handler h : Logger.getLogger("").getHandlers()) {
-                    if (!(h instanceof ConsoleLog)) {
-                        h.publish(record);
-                    }
+        public void publish(LogRecord record) {
+            for (Handler h : root.getHandlers()) {
+                if (!(h instanceof ConsoleLog)) {
+                    h.publish(record);
                 }
             }
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** A logger that keeps its handlers while the JVM exits (see {@link #CHASSIS}). */
+    private static final class ExitProofLogger extends Logger {
+        ExitProofLogger(String name) {
+            super(name, null);
         }
 
         @Override
