@@ -50,6 +50,10 @@ public final class JdbcExtension implements ChassisExtension {
                     + " start");
     static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration("datasource.connection-timeout",
             Duration.ofSeconds(5)).describedAs("how long a caller waits for a connection from the pool");
+    static final Setting<String> TLS_BUNDLE = Setting.string("datasource.tls.bundle", null)
+            .describedAs("the tls.bundles name to connect to PostgreSQL with: sslmode=verify-full (the server's"
+                    + " certificate chains to the bundle's trust and names the URL's host), the bundle's certificate as"
+                    + " the client's");
 
     private final Relay.Listener relayListener;
 
@@ -71,7 +75,7 @@ public final class JdbcExtension implements ChassisExtension {
     @Override
     public List<Setting<?>> settings() {
         List<Setting<?>> all = new ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
-                INIT_SCRIPT));
+                TLS_BUNDLE, INIT_SCRIPT));
         all.addAll(Migrations.settings());
         all.addAll(JdbcSettings.all());
         return all;
@@ -109,8 +113,15 @@ public final class JdbcExtension implements ChassisExtension {
         hikari.setConnectionTimeout(timeout.toMillis());
         // start without a database reachable: the pool connects on demand, and readiness says DOWN meanwhile
         hikari.setInitializationFailTimeout(-1);
+        DatabaseTls tls = context.tls(TLS_BUNDLE).map(t -> DatabaseTls.configure(t, TLS_BUNDLE.key(), url, hikari))
+                .orElse(null);
         HikariDataSource dataSource = new HikariDataSource(hikari);
-        context.lifecycle().onStopped(dataSource::close);
+        context.lifecycle().onStopped(() -> {
+            dataSource.close();
+            if (tls != null) {
+                tls.close();
+            }
+        });
         JdbcTransactions transactions = new JdbcTransactions(dataSource);
         context.components().provide(DataSource.class, dataSource);
         context.components().provide(Transactions.class, transactions);
@@ -118,14 +129,20 @@ public final class JdbcExtension implements ChassisExtension {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1) ? Health.up() : Health.down("the database did not answer a validation query");
             } catch (SQLException e) {
-                return Health.down("the database cannot be reached");
+                String refused = tls == null ? null : tls.describe(e);
+                return Health.down(refused != null ? refused : "the database cannot be reached");
             }
         }));
         Meter meter = context.openTelemetry().getMeter("dev.chassis.jdbc");
         poolMetrics(meter, hikari, dataSource);
         // the service's tables before Chassis' own: on a new database Flyway finds the schema empty
-        Migrations.run(context.config(), dataSource, loader());
-        outboxAndInbox(context, dataSource, transactions, meter);
+        try {
+            Migrations.run(context.config(), dataSource, loader());
+        } catch (IllegalStateException e) {
+            String refused = tls == null ? null : tls.describe(e);
+            throw refused == null ? e : new IllegalStateException(refused, e);
+        }
+        outboxAndInbox(context, dataSource, transactions, meter, tls);
     }
 
     private static ClassLoader loader() {
@@ -135,7 +152,7 @@ public final class JdbcExtension implements ChassisExtension {
 
     /** The tables, the outbox and its relay, the inbox, Idempotency-Key answers, and their metrics. */
     private void outboxAndInbox(ExtensionContext context, DataSource dataSource, JdbcTransactions transactions,
-                                Meter meter) {
+                                Meter meter, DatabaseTls tls) {
         JdbcSettings.Values settings = JdbcSettings.Values.of(context.config());
         String initScript = context.config().find(INIT_SCRIPT).orElse(null);
         if (initScript != null) {
@@ -149,6 +166,11 @@ public final class JdbcExtension implements ChassisExtension {
         } catch (SchemaRefused e) {
             throw new IllegalStateException(e.getMessage(), e);
         } catch (SQLException e) {
+            String refused = tls == null ? null : tls.describe(e);
+            if (refused != null) {
+                // a certificate the server refuses, or one it presents that is not trusted, does not heal by waiting
+                throw new IllegalStateException(refused, e);
+            }
             LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
                     + " tables when it can: " + e.getMessage());
         }
