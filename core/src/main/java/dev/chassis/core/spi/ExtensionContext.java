@@ -7,6 +7,8 @@ import java.util.function.Consumer;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
 import io.grpc.ClientInterceptor;
@@ -37,6 +39,15 @@ public interface ExtensionContext {
      * {@link OpenTelemetry#noop()}. Extensions record their metrics and spans with it.
      */
     OpenTelemetry openTelemetry();
+
+    /**
+     * The TLS bundle ({@code tls.bundles.<name>}) that {@code setting} names, for the extension's connections to
+     * its back-end; empty when the setting is unset. Bundles are read and checked before any extension registers.
+     *
+     * @throws ConfigException when the setting names no bundle (the message names the setting, the value and the
+     *                         bundles there are), so start-up fails before the port opens
+     */
+    Optional<ClientTls> tls(Setting<String> setting);
 
     /** HTTP: annotated endpoints, plain routes, filters. */
     Http http();

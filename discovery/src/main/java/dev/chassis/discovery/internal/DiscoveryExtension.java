@@ -76,7 +76,7 @@ public final class DiscoveryExtension implements ChassisExtension {
                         + " is on the class path; available: " + String.join(", ", providers.stream()
                         .map(BackendProvider::name).toList()) + (name.equals("etcd") || name.equals("kubernetes")
                         ? " (add dev.chassis:chassis-discovery-" + name + ")" : ""))));
-        ServiceRegistry registry = provider.open(context.service(), config);
+        ServiceRegistry registry = provider.open(context);
         InstanceCache cache = new InstanceCache(registry, provider.knowsEveryName());
         context.lifecycle().onStopped(() -> {
             cache.close();

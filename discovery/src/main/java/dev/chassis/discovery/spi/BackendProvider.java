@@ -6,6 +6,7 @@ import java.util.List;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.discovery.ServiceRegistry;
 
 /**
@@ -40,4 +41,13 @@ public interface BackendProvider {
 
     /** Opens the registry for a service; closed when the service stops. */
     ServiceRegistry open(ServiceInfo service, Config config);
+
+    /**
+     * Opens the registry for the service being assembled; what the discovery module calls. The default calls
+     * {@link #open(ServiceInfo, Config)}; a back-end that needs more of the context (a TLS bundle with
+     * {@link ExtensionContext#tls}) overrides it.
+     */
+    default ServiceRegistry open(ExtensionContext context) {
+        return open(context.service(), context.config());
+    }
 }

@@ -95,7 +95,7 @@ public final class MessagingExtension implements ChassisExtension {
                         + (name.equals("kafka") ? " (add dev.chassis:chassis-messaging-kafka)" : ""))));
         List<ConsumerBinding> bindings = ConsumerBinding.bind(context.components().take(MessageHandlers.class)
                 .map(MessageHandlers::handlers).orElse(List.of()), config, Json.mapper());
-        Broker broker = provider.create(context.service(), config);
+        Broker broker = provider.create(context);
         context.lifecycle().onStopped(broker::close);
 
         Envelope envelope = new Envelope(Json.mapper(), context.service().name());
@@ -129,7 +129,8 @@ public final class MessagingExtension implements ChassisExtension {
                 bindings.stream().map(ConsumerBinding::group).collect(Collectors.toSet())));
         checkConsumerKeys(config, bindings);
         context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
-                : Health.down("the " + broker.system() + " broker cannot be reached")));
+                : Health.down(broker.unhealthyReason() != null ? broker.unhealthyReason()
+                : "the " + broker.system() + " broker cannot be reached")));
 
         Constraints constraints = context.components().require(Constraints.class,
                 "core provides it; a validator on the class path makes it check @Consume events");

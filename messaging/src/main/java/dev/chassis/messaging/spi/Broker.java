@@ -36,6 +36,15 @@ public interface Broker extends AutoCloseable {
     /** Whether the broker can be reached now (readiness). */
     boolean healthy();
 
+    /**
+     * Why the broker could not be reached at the last {@link #healthy()} check, when the binding knows more than
+     * "cannot be reached" (a TLS handshake refused, naming the bundle and the broker); null otherwise. Shown as the
+     * reason of the readiness check.
+     */
+    default String unhealthyReason() {
+        return null;
+    }
+
     /** Releases connections and threads; subscriptions are stopped first by the caller. */
     @Override
     void close();

@@ -6,6 +6,7 @@ import java.util.List;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.spi.ExtensionContext;
 
 /**
  * Creates a broker binding for a service; found with {@link java.util.ServiceLoader} and chosen by
@@ -26,5 +27,15 @@ public interface BrokerProvider {
     /** The configuration keys the binding reads (declared even when another binding is selected). */
     List<Setting<?>> settings();
 
+    /** Creates the binding for a service from its configuration. */
     Broker create(ServiceInfo service, Config config);
+
+    /**
+     * Creates the binding for the service being assembled; what the messaging module calls. The default calls
+     * {@link #create(ServiceInfo, Config)}; a binding that needs more of the context (a TLS bundle with
+     * {@link ExtensionContext#tls}) overrides it.
+     */
+    default Broker create(ExtensionContext context) {
+        return create(context.service(), context.config());
+    }
 }

@@ -14,7 +14,7 @@ import dev.chassis.core.client.ClientException;
 import dev.chassis.core.client.RemoteProblemException;
 import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.grpc.GrpcStatuses;
-import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TargetTls;
 import dev.chassis.core.internal.tls.TlsFailures;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
@@ -73,7 +73,7 @@ public final class ChassisChannel extends Channel {
      *              when {@code tls} is null)
      */
     public void connect(Function<String, List<URI>> resolver, Duration defaultDeadline, Duration refresh,
-                        List<ClientInterceptor> hooks, ClientTls tls, boolean https) {
+                        List<ClientInterceptor> hooks, TargetTls tls, boolean https) {
         boolean secure = tls != null || https;
         @SuppressWarnings("deprecation") // a resolver per channel, not a process-wide registry entry: see the class doc
         NettyChannelBuilder builder = NettyChannelBuilder.forTarget("chassis:///" + target)
@@ -92,7 +92,7 @@ public final class ChassisChannel extends Channel {
     }
 
     /** Netty's client context: ALPN h2, the bundle's key, trust (and identity check), protocols and suites. */
-    private SslContext sslContext(ClientTls tls) {
+    private SslContext sslContext(TargetTls tls) {
         SslContextBuilder b = GrpcSslContexts.configure(SslContextBuilder.forClient(), SslProvider.JDK);
         if (tls != null) {
             if (tls.keyManager() != null) {

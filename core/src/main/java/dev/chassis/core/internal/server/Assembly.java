@@ -12,12 +12,15 @@ import java.util.function.Consumer;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.internal.http.server.Route;
+import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ClientTls;
 import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.core.spi.TargetResolver;
 import io.grpc.ClientInterceptor;
@@ -54,6 +57,7 @@ final class Assembly {
     private final HealthRegistry health;
     private final Clock clock;
     private final OpenTelemetry openTelemetry;
+    private final TlsBundles tls;
 
     /** A provided component: who provided it and whether an extension took it (application ones must be). */
     private static final class Provided {
@@ -82,8 +86,10 @@ final class Assembly {
         }
     }
 
-    Assembly(ServiceInfo info, Config config, HealthRegistry health, Clock clock, OpenTelemetry openTelemetry) {
+    Assembly(ServiceInfo info, Config config, HealthRegistry health, Clock clock, OpenTelemetry openTelemetry,
+             TlsBundles tls) {
         this.info = info;
+        this.tls = tls;
         this.config = config;
         this.health = health;
         this.clock = clock;
@@ -145,6 +151,11 @@ final class Assembly {
         @Override
         public OpenTelemetry openTelemetry() {
             return openTelemetry;
+        }
+
+        @Override
+        public Optional<ClientTls> tls(Setting<String> setting) {
+            return tls.named(config, Objects.requireNonNull(setting, "setting")).map(ClientTls.class::cast);
         }
 
         @Override

@@ -22,7 +22,7 @@ import dev.chassis.core.internal.http.server.RouteFallback;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.HttpServerTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
-import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TargetTls;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.IdempotencyStore;
@@ -78,7 +78,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
                     config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(channel.target())),
                     config.get(CoreSettings.CLIENT_RESOLVE_INTERVAL.resolve(channel.target())),
                     clientInterceptors(telemetry, channel.target(), assembly.clientInterceptors),
-                    ClientTls.of(config, tls, channel.target()).orElse(null),
+                    TargetTls.of(config, tls, channel.target()).orElse(null),
                     config.find(CoreSettings.CLIENT_URL.resolve(channel.target())).orElse(List.of()).stream()
                             .anyMatch(u -> "https".equals(u.getScheme())));
             assembly.stopped.add(channel::close);

@@ -16,7 +16,7 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.internal.http.client.ClientBinder;
 import dev.chassis.core.internal.http.client.ClientTarget;
 import dev.chassis.core.internal.telemetry.Telemetry;
-import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TargetTls;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.TargetResolver;
@@ -96,7 +96,7 @@ final class Clients {
                 };
                 return new ClientTarget(name, resolve, config.get(CoreSettings.CLIENT_CONNECT_TIMEOUT.resolve(name)),
                         config.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve(name)), telemetry,
-                        CoreSettings.balancing(config, name), ClientTls.of(config, tls, name).orElse(null));
+                        CoreSettings.balancing(config, name), TargetTls.of(config, tls, name).orElse(null));
             });
             p.pending().bind(binder, target);
         }

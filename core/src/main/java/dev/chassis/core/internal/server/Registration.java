@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.internal.telemetry.Telemetry;
+import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.Constraints;
@@ -27,7 +28,7 @@ import io.opentelemetry.api.OpenTelemetry;
 record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig> protocols, HealthRegistry health) {
     private static final System.Logger LOG = System.getLogger(Registration.class.getName());
 
-    static Registration run(ServiceSpec spec, Startup startup) {
+    static Registration run(ServiceSpec spec, Startup startup, TlsBundles tls) {
         // An SDK takes a while to set up (autoconfiguration, class loading): meanwhile this thread loads Helidon's
         // server classes, listing the protocols it discovers, which the serve phase needs anyway.
         CompletableFuture<OpenTelemetry> sdk = new CompletableFuture<>();
@@ -50,7 +51,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
         Telemetry telemetry = Telemetry.of(otel);
         HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT));
         Assembly assembly = new Assembly(startup.info(), startup.config(), health, spec.clock(),
-                telemetry.openTelemetry());
+                telemetry.openTelemetry(), tls);
         // stopped hooks run last-registered first: the SDK closes after everything that may still record with it
         assembly.stopped.add(() -> close(otel));
         try {

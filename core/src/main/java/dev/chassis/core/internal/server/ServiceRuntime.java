@@ -51,7 +51,7 @@ public final class ServiceRuntime implements RunningService {
         // TLS material is read and checked with the configuration: a bad certificate stops start-up before anything
         // is built
         TlsBundles tls = TlsBundles.load(startup.config());
-        Registration registration = Registration.run(spec, startup);
+        Registration registration = Registration.run(spec, startup, tls);
         Assembly assembly = registration.assembly();
         assembly.stopped.add(tls::close);
         ServiceRuntime runtime;

@@ -3,6 +3,7 @@ package dev.chassis.core.internal.tls;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
@@ -14,10 +15,13 @@ import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
 
 import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.spi.ClientTls;
 
 /**
  * One named bundle of TLS material and the {@link SSLContext} built on it. The context stays the same for the
@@ -25,7 +29,7 @@ import dev.chassis.core.config.ConfigException;
  * changed, so new handshakes see the new certificate and connections already open are not touched. Thread-safe.
  * Not API.
  */
-public final class TlsBundle {
+public final class TlsBundle implements ClientTls {
     private static final System.Logger LOG = System.getLogger(TlsBundle.class.getName());
     /** AEAD suites with forward secrecy only: TLS 1.3's three, and TLS 1.2's ECDHE with AES-GCM or ChaCha20. */
     private static final List<String> STRONG_SUITES = List.of(
@@ -74,16 +78,19 @@ public final class TlsBundle {
     }
 
     /** The bundle's name. */
+    @Override
     public String name() {
         return spec.name();
     }
 
     /** The context handshakes use; its material follows the files. */
+    @Override
     public SSLContext context() {
         return context;
     }
 
     /** Whether the bundle has a key and certificate to present. */
+    @Override
     public boolean hasKey() {
         return keys != null;
     }
@@ -94,7 +101,7 @@ public final class TlsBundle {
     }
 
     /** The trust manager that follows the files, or null when the bundle names no CAs (the JDK's are used). */
-    X509ExtendedTrustManager trustManager() {
+    X509ExtendedTrustManager ownTrust() {
         return trust;
     }
 
@@ -120,6 +127,35 @@ public final class TlsBundle {
         SSLParameters p = new SSLParameters(suites, spec.protocols().toArray(new String[0]));
         p.setEndpointIdentificationAlgorithm("HTTPS");
         return p;
+    }
+
+    @Override
+    public SSLParameters parameters() {
+        return clientParameters();
+    }
+
+    @Override
+    public X509TrustManager trustManager() {
+        if (trust != null) {
+            return trust;
+        }
+        try {
+            TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            factory.init((KeyStore) null);
+            for (TrustManager m : factory.getTrustManagers()) {
+                if (m instanceof X509TrustManager x509) {
+                    return x509;
+                }
+            }
+            throw new IllegalStateException("the JDK has no X.509 trust manager");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the JDK's trust manager cannot be created", e);
+        }
+    }
+
+    @Override
+    public String handshakeFailure(String peer, Throwable failure) {
+        return HandshakeMessages.describe(spec.name(), hasKey(), peer, failure);
     }
 
     /** The protocols allowed. */

@@ -123,6 +123,27 @@ public final class TlsBundles implements AutoCloseable {
         return Optional.ofNullable(bundles.get(name));
     }
 
+    /**
+     * The bundle {@code setting} names; empty when the setting is unset.
+     *
+     * @throws ConfigException when it names no bundle: the setting, its value and source, and the bundles there are
+     */
+    public Optional<TlsBundle> named(Config config, Setting<String> setting) {
+        Optional<String> name = config.find(setting);
+        if (name.isEmpty()) {
+            return Optional.empty();
+        }
+        TlsBundle bundle = bundles.get(name.get());
+        if (bundle == null) {
+            throw new ConfigException(List.of(setting.key() + " = '" + name.get() + "' (from "
+                    + config.sourceOf(setting.key()).orElse("configuration") + ") names no bundle under tls.bundles"
+                    + (bundles.isEmpty() ? ": declare it as tls.bundles." + name.get() + ".*"
+                    : ConfigException.didYouMean(name.get(), bundles.keySet()) + " Bundles: "
+                    + String.join(", ", bundles.keySet()))));
+        }
+        return Optional.of(bundle);
+    }
+
     /** Starts polling the bundles' files for changes, each at its reload interval. */
     public synchronized void startReloading() {
         if (poller != null || bundles.values().stream().allMatch(b -> b.reloadInterval().isZero())) {

@@ -10,6 +10,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import javax.net.ssl.SSLContext;
 
 import dev.chassis.discovery.Who;
 import dev.chassis.testing.Eventually;
@@ -23,12 +27,16 @@ final class EtcdProcess implements AutoCloseable {
     private final Path data;
     private final int clientPort;
     private final int peerPort;
+    private final List<String> tlsFlags;
+    private final SSLContext client;
     private Process process;
 
-    private EtcdProcess(Path data, int clientPort, int peerPort) {
+    private EtcdProcess(Path data, int clientPort, int peerPort, List<String> tlsFlags, SSLContext client) {
         this.data = data;
         this.clientPort = clientPort;
         this.peerPort = peerPort;
+        this.tlsFlags = tlsFlags;
+        this.client = client;
     }
 
     static String binary() {
@@ -42,6 +50,19 @@ final class EtcdProcess implements AutoCloseable {
     }
 
     static EtcdProcess start() throws IOException {
+        return start(List.of(), null);
+    }
+
+    /**
+     * An etcd whose client URL is https with {@code certificate} and {@code key}, accepting only clients whose
+     * certificate chains to {@code ca} ({@code --client-cert-auth}); {@code client} is how this class reaches it.
+     */
+    static EtcdProcess startTls(Path certificate, Path key, Path ca, SSLContext client) throws IOException {
+        return start(List.of("--cert-file", certificate.toString(), "--key-file", key.toString(),
+                "--trusted-ca-file", ca.toString(), "--client-cert-auth"), client);
+    }
+
+    private static EtcdProcess start(List<String> tlsFlags, SSLContext client) throws IOException {
         String etcd = binary();
         if (etcd == null) {
             if ("true".equals(System.getenv("CI"))) {
@@ -51,24 +72,31 @@ final class EtcdProcess implements AutoCloseable {
             assumeTrue(false, "no etcd binary on the PATH: install etcd-server (apt-get install etcd-server) to run"
                     + " the etcd discovery tests; skipped");
         }
-        EtcdProcess p = new EtcdProcess(Files.createTempDirectory("chassis-etcd"), Who.freePort(), Who.freePort());
+        EtcdProcess p = new EtcdProcess(Files.createTempDirectory("chassis-etcd"), Who.freePort(), Who.freePort(),
+                tlsFlags, client);
         p.launch();
         return p;
     }
 
     String endpoint() {
-        return "http://127.0.0.1:" + clientPort;
+        return (tlsFlags.isEmpty() ? "http" : "https") + "://127.0.0.1:" + clientPort;
     }
 
     /** Starts (again, on the same data and ports) and waits until it answers. */
     void launch() throws IOException {
         String peer = "http://127.0.0.1:" + peerPort;
-        process = new ProcessBuilder(binary(), "--name", "test", "--data-dir", data.toString(),
+        List<String> command = new ArrayList<>(List.of(binary(), "--name", "test", "--data-dir", data.toString(),
                 "--listen-client-urls", endpoint(), "--advertise-client-urls", endpoint(),
                 "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,
-                "--initial-cluster", "test=" + peer).redirectErrorStream(true)
+                "--initial-cluster", "test=" + peer));
+        command.addAll(tlsFlags);
+        process = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(data.resolveSibling(data.getFileName() + ".log").toFile()).start();
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200)).build();
+        HttpClient.Builder builder = HttpClient.newBuilder().connectTimeout(Duration.ofMillis(200));
+        if (client != null) {
+            builder.sslContext(client);
+        }
+        HttpClient http = builder.build();
         Path log = data.resolveSibling(data.getFileName() + ".log");
         Eventually.within(Duration.ofSeconds(30)).until("etcd is healthy (log: " + log + ")", () -> {
             try {

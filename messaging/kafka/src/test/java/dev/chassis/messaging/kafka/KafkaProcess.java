@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,28 +21,39 @@ import dev.chassis.testing.Eventually;
 /**
  * A real Kafka broker (KRaft, broker and controller in one) in a separate JVM, started with Kafka's own
  * launcher ({@code kafka.Kafka}) on fixed ports and a data directory that survives it, so a test can SIGKILL
- * it and start it again.
+ * it and start it again. Its client listener is PLAINTEXT, or SSL with the server properties a test gives.
  */
 final class KafkaProcess {
     private final Path dir;
     private final Path config;
     private final int port;
+    private final Map<String, Object> client;
     private Process process;
 
     KafkaProcess() throws IOException, InterruptedException {
+        this("PLAINTEXT", List.of(), Map.of());
+    }
+
+    /**
+     * A broker whose client (and inter-broker) listener speaks {@code protocol}, with {@code serverProperties}
+     * added to its configuration; {@code client} is what a client needs to reach it (to wait until it answers).
+     */
+    KafkaProcess(String protocol, List<String> serverProperties, Map<String, Object> client)
+            throws IOException, InterruptedException {
+        this.client = client;
         this.dir = Files.createTempDirectory("chassis-kafka-");
         this.port = freePort();
         int controller = freePort();
         this.config = dir.resolve("server.properties");
-        Files.writeString(config, String.join("\n",
+        List<String> lines = new ArrayList<>(List.of(
                 "process.roles=broker,controller",
                 "node.id=1",
                 "controller.quorum.voters=1@127.0.0.1:" + controller,
-                "listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
-                "advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+                "listeners=" + protocol + "://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controller,
+                "advertised.listeners=" + protocol + "://127.0.0.1:" + port,
                 "controller.listener.names=CONTROLLER",
-                "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
-                "inter.broker.listener.name=PLAINTEXT",
+                "listener.security.protocol.map=" + protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT",
+                "inter.broker.listener.name=" + protocol,
                 "log.dirs=" + dir.resolve("data"),
                 "num.partitions=4",
                 "offsets.topic.replication.factor=1",
@@ -49,8 +61,10 @@ final class KafkaProcess {
                 "transaction.state.log.replication.factor=1",
                 "transaction.state.log.min.isr=1",
                 "group.initial.rebalance.delay.ms=0",
-                "auto.create.topics.enable=true",
-                ""));
+                "auto.create.topics.enable=true"));
+        lines.addAll(serverProperties);
+        lines.add("");
+        Files.writeString(config, String.join("\n", lines));
         int formatted = java("kafka.tools.StorageTool", "format", "-t",
                 Uuid.randomUuid().toString(), "-c", config.toString()).waitFor();
         if (formatted != 0) {
@@ -66,8 +80,10 @@ final class KafkaProcess {
     /** Starts the broker and waits until it answers. */
     void start() throws IOException, InterruptedException {
         process = java("kafka.Kafka", config.toString());
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
-                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000))) {
+        Map<String, Object> admin0 = new HashMap<>(client);
+        admin0.putAll(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers(),
+                AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 2000, AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 3000));
+        try (Admin admin = Admin.create(admin0)) {
             Path log = dir.resolve("broker.log");
             Eventually.within(Duration.ofSeconds(60)).until("the Kafka broker answers (see " + log + ")", () -> {
                 try {

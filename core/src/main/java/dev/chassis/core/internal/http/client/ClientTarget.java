@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.function.Function;
 
 import dev.chassis.core.client.UnreachableException;
-import dev.chassis.core.internal.tls.ClientTls;
+import dev.chassis.core.internal.tls.TargetTls;
 import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
 import io.helidon.common.tls.Tls;
@@ -24,14 +24,14 @@ public final class ClientTarget {
     private final Balancer balancer;
     private final Duration requestTimeout;
     private final HttpClientTelemetry telemetry;
-    private final ClientTls tls;
+    private final TargetTls tls;
 
     /**
      * @param tls the key and trust of {@code clients.<name>.tls}, or null: https:// instances are then verified with
      *            the JDK's CAs and no certificate is presented
      */
     public ClientTarget(String name, Function<String, List<URI>> resolver, Duration connectTimeout, Duration requestTimeout,
-                        Telemetry telemetry, Balancer.Settings balancing, ClientTls tls) {
+                        Telemetry telemetry, Balancer.Settings balancing, TargetTls tls) {
         this.name = name;
         this.balancer = new Balancer(name, balancing);
         this.telemetry = new HttpClientTelemetry(telemetry, name);

@@ -17,6 +17,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
 
+import javax.net.ssl.SSLException;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -27,6 +29,8 @@ import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.shared.Backoff;
+import dev.chassis.core.spi.ClientTls;
+import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.discovery.RegistryException;
 import dev.chassis.discovery.ServiceInstance;
 import dev.chassis.discovery.ServiceRegistry;
@@ -50,6 +54,9 @@ public final class EtcdBackend implements BackendProvider {
             .describedAs("the lease of a registration: how long a dead instance stays listed");
     static final Setting<Duration> TIMEOUT = Setting.duration("discovery.etcd.timeout", Duration.ofSeconds(2)).min(10)
             .describedAs("how long a request to etcd may take");
+    static final Setting<String> TLS_BUNDLE = Setting.string("discovery.etcd.tls.bundle", null)
+            .describedAs("the tls.bundles name to reach etcd over https with: its certificate is the client's"
+                    + " (--client-cert-auth), its trust checks etcd's certificate and host name");
 
     @Override
     public String name() {
@@ -58,7 +65,7 @@ public final class EtcdBackend implements BackendProvider {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(ENDPOINTS, PREFIX, TTL, TIMEOUT);
+        return List.of(ENDPOINTS, PREFIX, TTL, TIMEOUT, TLS_BUNDLE);
     }
 
     /** A watch event, then a re-list over HTTP: well under a second on a healthy etcd. */
@@ -69,6 +76,20 @@ public final class EtcdBackend implements BackendProvider {
 
     @Override
     public ServiceRegistry open(ServiceInfo service, Config config) {
+        return open(config, null);
+    }
+
+    @Override
+    public ServiceRegistry open(ExtensionContext context) {
+        ClientTls tls = context.tls(TLS_BUNDLE).orElse(null);
+        Registry registry = open(context.config(), tls);
+        if (tls != null) {
+            registry.checkTls();
+        }
+        return registry;
+    }
+
+    private static Registry open(Config config, ClientTls tls) {
         List<URI> endpoints = new ArrayList<>();
         for (String e : config.get(ENDPOINTS)) {
             URI u = URI.create(e.endsWith("/") ? e.substring(0, e.length() - 1) : e);
@@ -76,10 +97,15 @@ public final class EtcdBackend implements BackendProvider {
                 throw new ConfigException(List.of("discovery.etcd.endpoints: '" + e
                         + "' is not a URL like http://etcd:2379"));
             }
+            if (tls != null && !u.getScheme().equals("https")) {
+                throw new ConfigException(List.of("discovery.etcd.endpoints: '" + e + "' is not https, and "
+                        + TLS_BUNDLE.key() + " = '" + tls.name() + "' is set: use https://"));
+            }
             endpoints.add(u);
         }
         String prefix = config.get(PREFIX);
-        return new Registry(endpoints, prefix.endsWith("/") ? prefix : prefix + "/", config.get(TTL), config.get(TIMEOUT));
+        return new Registry(endpoints, prefix.endsWith("/") ? prefix : prefix + "/", config.get(TTL), config.get(TIMEOUT),
+                tls);
     }
 
     /** One service's connection to etcd. */
@@ -89,18 +115,64 @@ public final class EtcdBackend implements BackendProvider {
         private final Duration ttl;
         private final Duration timeout;
         private final HttpClient http;
+        private final ClientTls tls;
         private final ObjectMapper json = Json.mapper();
         private final Map<String, Registration> registrations = new ConcurrentHashMap<>();
         private final List<Thread> watchers = new CopyOnWriteArrayList<>();
         private volatile boolean reachable = true;
         private volatile boolean closed;
 
-        Registry(List<URI> endpoints, String prefix, Duration ttl, Duration timeout) {
+        /** {@code tls}: the bundle to reach etcd with, or null. */
+        Registry(List<URI> endpoints, String prefix, Duration ttl, Duration timeout, ClientTls tls) {
             this.endpoints = List.copyOf(endpoints);
             this.prefix = prefix;
             this.ttl = ttl;
             this.timeout = timeout;
-            this.http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1).build();
+            this.tls = tls;
+            HttpClient.Builder http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1);
+            if (tls != null) {
+                http.sslContext(tls.context()).sslParameters(tls.parameters());
+            }
+            this.http = http.build();
+        }
+
+        /**
+         * Asks every endpoint for its status once: a TLS refusal (a certificate that does not chain, no client
+         * certificate) does not heal by waiting, so it stops start-up; etcd down does not.
+         *
+         * @throws IllegalStateException naming the bundle and the endpoint
+         */
+        void checkTls() {
+            for (URI endpoint : endpoints) {
+                try {
+                    http.send(HttpRequest.newBuilder(endpoint.resolve("/v3/maintenance/status")).timeout(timeout)
+                            .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.discarding());
+                } catch (IOException e) {
+                    if (tlsFailure(e)) {
+                        close();
+                        throw new IllegalStateException("discovery: " + tls.handshakeFailure("etcd at " + endpoint, e), e);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    close();
+                    throw new IllegalStateException("interrupted while checking TLS with etcd", e);
+                }
+            }
+        }
+
+        private boolean tlsFailure(Throwable e) {
+            for (Throwable t = e; tls != null && t != null; t = t.getCause()) {
+                if (t instanceof SSLException) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        /** Why {@code endpoint} cannot be reached, naming the bundle when TLS refused. */
+        private String unreachable(URI endpoint, IOException e) {
+            return tlsFailure(e) ? tls.handshakeFailure("etcd at " + endpoint, e)
+                    : "etcd at " + endpoint + " cannot be reached: " + e;
         }
 
         /** A registered instance and the thread keeping its lease alive. */
@@ -187,7 +259,7 @@ public final class EtcdBackend implements BackendProvider {
                     reachable = true;
                     return json.readTree(r.body());
                 } catch (IOException e) {
-                    last = new RegistryException("etcd at " + endpoint + " cannot be reached: " + e, e);
+                    last = new RegistryException(unreachable(endpoint, e), e);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw new RegistryException("interrupted while calling etcd", e);

@@ -51,6 +51,10 @@ public final class JdbcExtension implements ChassisExtension {
                     + " start");
     static final Setting<Duration> CONNECTION_TIMEOUT = Setting.duration("datasource.connection-timeout",
             Duration.ofSeconds(5)).describedAs("how long a caller waits for a connection from the pool");
+    static final Setting<String> TLS_BUNDLE = Setting.string("datasource.tls.bundle", null)
+            .describedAs("the tls.bundles name to connect to PostgreSQL with: sslmode=verify-full (the server's"
+                    + " certificate chains to the bundle's trust and names the URL's host), the bundle's certificate as"
+                    + " the client's");
 
     private final Relay.Listener relayListener;
 
@@ -72,7 +76,7 @@ public final class JdbcExtension implements ChassisExtension {
     @Override
     public List<Setting<?>> settings() {
         List<Setting<?>> all = new ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
-                INIT_SCRIPT));
+                TLS_BUNDLE, INIT_SCRIPT));
         all.addAll(Migrations.settings());
         all.addAll(JdbcSettings.all());
         return all;
@@ -110,8 +114,15 @@ public final class JdbcExtension implements ChassisExtension {
         hikari.setConnectionTimeout(timeout.toMillis());
         // start without a database reachable: the pool connects on demand, and readiness says DOWN meanwhile
         hikari.setInitializationFailTimeout(-1);
+        DatabaseTls tls = context.tls(TLS_BUNDLE).map(t -> DatabaseTls.configure(t, TLS_BUNDLE.key(), url, hikari))
+                .orElse(null);
         HikariDataSource dataSource = new HikariDataSource(hikari);
-        context.lifecycle().onStopped(dataSource::close);
+        context.lifecycle().onStopped(() -> {
+            dataSource.close();
+            if (tls != null) {
+                tls.close();
+            }
+        });
         JdbcTransactions transactions = new JdbcTransactions(dataSource);
         context.components().provide(DataSource.class, dataSource);
         context.components().provide(Transactions.class, transactions);
@@ -119,12 +130,13 @@ public final class JdbcExtension implements ChassisExtension {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1) ? Health.up() : Health.down("the database did not answer a validation query");
             } catch (SQLException e) {
-                return Health.down("the database cannot be reached");
+                String refused = tls == null ? null : tls.describe(e);
+                return Health.down(refused != null ? refused : "the database cannot be reached");
             }
         }));
         Meter meter = context.openTelemetry().getMeter("dev.chassis.jdbc");
         poolMetrics(meter, hikari, dataSource);
-        outboxAndInbox(context, dataSource, transactions, meter);
+        outboxAndInbox(context, dataSource, transactions, meter, tls);
     }
 
     private static ClassLoader loader() {
@@ -134,7 +146,7 @@ public final class JdbcExtension implements ChassisExtension {
 
     /** The tables, the outbox and its relay, the inbox, Idempotency-Key answers, and their metrics. */
     private void outboxAndInbox(ExtensionContext context, DataSource dataSource, JdbcTransactions transactions,
-                                Meter meter) {
+                                Meter meter, DatabaseTls tls) {
         JdbcSettings.Values settings = JdbcSettings.Values.of(context.config());
         String initScript = context.config().find(INIT_SCRIPT).orElse(null);
         if (initScript != null) {
@@ -147,12 +159,22 @@ public final class JdbcExtension implements ChassisExtension {
         // Once everything is bound and checked, as the last step before the port opens: a service that cannot start
         // changes no schema. The service's tables come before Chassis' own: on a new database Flyway finds it empty.
         context.lifecycle().onBound(() -> {
-            Migrations.run(context.config(), dataSource, loader);
+            try {
+                Migrations.run(context.config(), dataSource, loader);
+            } catch (IllegalStateException e) {
+                String refused = tls == null ? null : tls.describe(e);
+                throw refused == null ? e : new IllegalStateException(refused, e);
+            }
             try {
                 schema.ensure();
             } catch (SchemaRefused e) {
                 throw new IllegalStateException(e.getMessage(), e);
             } catch (SQLException e) {
+                String refused = tls == null ? null : tls.describe(e);
+                if (refused != null) {
+                    // a certificate the server refuses, or one it presents that is not trusted, does not heal by waiting
+                    throw new IllegalStateException(refused, e);
+                }
                 LOG.log(System.Logger.Level.WARNING, "the database cannot be reached at start-up; Chassis creates its"
                         + " tables when it can: " + e.getMessage());
             }

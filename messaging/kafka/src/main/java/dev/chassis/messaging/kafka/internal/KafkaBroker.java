@@ -29,6 +29,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -38,6 +40,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.spi.ClientTls;
 import dev.chassis.messaging.spi.Acknowledged;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerProvider;
@@ -58,10 +62,20 @@ final class KafkaBroker implements Broker {
     private final String clientId;
     private final int maxPollRecords;
     private final Duration sessionTimeout;
+    private final ClientTls tls;
+    private final String peer;
+    private volatile String unhealthyReason;
 
-    KafkaBroker(ServiceInfo service, Config config) {
+    /** {@code tls}: the bundle {@code messaging.kafka.tls.bundle} names, or null. */
+    KafkaBroker(ServiceInfo service, Config config, ClientTls tls) {
+        this.tls = tls;
+        this.peer = "the Kafka broker " + String.join(",", config.get(KafkaSettings.BOOTSTRAP));
         common.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, String.join(",", config.get(KafkaSettings.BOOTSTRAP)));
-        common.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, config.get(KafkaSettings.SECURITY_PROTOCOL));
+        common.put(AdminClientConfig.SECURITY_PROTOCOL_CONFIG, securityProtocol(config, tls));
+        if (tls != null) {
+            common.put(SslConfigs.SSL_ENGINE_FACTORY_CLASS_CONFIG, BundleSslEngineFactory.class);
+            common.put(BundleSslEngineFactory.BUNDLE, tls);
+        }
         config.find(KafkaSettings.SASL_MECHANISM).ifPresent(v -> common.put("sasl.mechanism", v));
         config.find(KafkaSettings.SASL_JAAS).ifPresent(v -> common.put("sasl.jaas.config", v));
         config.find(KafkaSettings.TRUSTSTORE).ifPresent(v -> common.put("ssl.truststore.location", v));
@@ -93,6 +107,33 @@ final class KafkaBroker implements Broker {
         this.admin = Admin.create(a);
     }
 
+    /** The security protocol: SSL when a bundle is named and no protocol is set; a plaintext one with a bundle is refused. */
+    private static String securityProtocol(Config config, ClientTls tls) {
+        String key = KafkaSettings.SECURITY_PROTOCOL.key();
+        String protocol = config.get(KafkaSettings.SECURITY_PROTOCOL);
+        if (tls == null) {
+            return protocol;
+        }
+        if (config.raw(key).isEmpty()) {
+            return "SSL";
+        }
+        if (!protocol.endsWith("SSL")) {
+            throw new ConfigException(List.of(KafkaSettings.TLS_BUNDLE.key() + " = '" + tls.name() + "' needs SSL, but "
+                    + key + " is " + protocol + ": set it to SSL or SASL_SSL, or leave it unset"));
+        }
+        if (config.find(KafkaSettings.TRUSTSTORE).isPresent()) {
+            throw new ConfigException(List.of(KafkaSettings.TLS_BUNDLE.key() + " and "
+                    + KafkaSettings.TRUSTSTORE.key() + " are both set: the bundle's trust replaces the truststore"));
+        }
+        return protocol;
+    }
+
+    /** A TLS refusal as a message naming the bundle and the broker; other failures unchanged. */
+    private Throwable described(Throwable e) {
+        return tls != null && e instanceof SslAuthenticationException
+                ? new SslAuthenticationException(tls.handshakeFailure(peer, e), e) : e;
+    }
+
     @Override
     public String system() {
         return "kafka";
@@ -107,13 +148,13 @@ final class KafkaBroker implements Broker {
         try {
             producer.send(new ProducerRecord<>(record.topic(), null, record.key(), record.value(), headers), (meta, e) -> {
                 if (e != null) {
-                    ack.completeExceptionally(e);
+                    ack.completeExceptionally(described(e));
                 } else {
                     ack.complete(new Acknowledged(meta.partition(), meta.offset()));
                 }
             });
         } catch (RuntimeException e) {
-            ack.completeExceptionally(e); // the producer refused at once (closed, metadata timeout, too large)
+            ack.completeExceptionally(described(e)); // the producer refused at once (closed, metadata timeout, too large)
         }
         return ack;
     }
@@ -231,13 +272,23 @@ final class KafkaBroker implements Broker {
     public boolean healthy() {
         try {
             // well inside health.check-timeout (2 s by default), so that DOWN says why
-            return !admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty();
+            boolean up = !admin.describeCluster().nodes().get(1, TimeUnit.SECONDS).isEmpty();
+            unhealthyReason = null;
+            return up;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
         } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            unhealthyReason = tls != null && cause instanceof SslAuthenticationException
+                    ? tls.handshakeFailure(peer, cause) : null;
             return false;
         }
+    }
+
+    @Override
+    public String unhealthyReason() {
+        return unhealthyReason;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.util.List;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.messaging.spi.Broker;
 import dev.chassis.messaging.spi.BrokerProvider;
 
@@ -22,6 +23,12 @@ public final class KafkaBrokerProvider implements BrokerProvider {
 
     @Override
     public Broker create(ServiceInfo service, Config config) {
-        return new KafkaBroker(service, config);
+        return new KafkaBroker(service, config, null);
+    }
+
+    @Override
+    public Broker create(ExtensionContext context) {
+        return new KafkaBroker(context.service(), context.config(),
+                context.tls(KafkaSettings.TLS_BUNDLE).orElse(null));
     }
 }

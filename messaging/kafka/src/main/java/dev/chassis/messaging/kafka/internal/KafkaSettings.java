@@ -25,6 +25,9 @@ final class KafkaSettings {
             .describedAs("PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, ...");
     static final Setting<String> SASL_JAAS = Setting.string("messaging.kafka.sasl.jaas-config", null).secret()
             .describedAs("the JAAS login line (sasl.jaas.config)");
+    static final Setting<String> TLS_BUNDLE = Setting.string("messaging.kafka.tls.bundle", null)
+            .describedAs("the tls.bundles name to connect with over SSL: its certificate is the client's (mutual TLS),"
+                    + " its trust checks the brokers' certificates and host names; sets security-protocol to SSL");
     static final Setting<String> TRUSTSTORE = Setting.string("messaging.kafka.ssl.truststore-location", null)
             .describedAs("the truststore file for SSL");
     static final Setting<String> TRUSTSTORE_PASSWORD = Setting.string("messaging.kafka.ssl.truststore-password", null)
@@ -36,6 +39,6 @@ final class KafkaSettings {
 
     static List<Setting<?>> all() {
         return List.of(BOOTSTRAP, ACKS, LINGER, MAX_POLL_RECORDS, SESSION_TIMEOUT, SECURITY_PROTOCOL, SASL_MECHANISM,
-                SASL_JAAS, TRUSTSTORE, TRUSTSTORE_PASSWORD);
+                SASL_JAAS, TLS_BUNDLE, TRUSTSTORE, TRUSTSTORE_PASSWORD);
     }
 }

@@ -21,18 +21,18 @@ import dev.chassis.core.config.Config;
  * by the host name dialled or, with {@code expected-identity}, by that SPIFFE ID or DNS name. The key and trust follow
  * the bundle's files when they are reloaded. Immutable. Not API.
  */
-public final class ClientTls {
+public final class TargetTls {
     private final String target;
     private final TlsBundle bundle;
     private final String expectedIdentity;
     private final X509ExtendedTrustManager trust;
     private final SSLContext context;
 
-    private ClientTls(String target, TlsBundle bundle, String expectedIdentity) {
+    private TargetTls(String target, TlsBundle bundle, String expectedIdentity) {
         this.target = target;
         this.bundle = bundle;
         this.expectedIdentity = expectedIdentity;
-        X509ExtendedTrustManager base = bundle.trustManager() != null ? bundle.trustManager() : jdkTrust();
+        X509ExtendedTrustManager base = bundle.ownTrust() != null ? bundle.ownTrust() : jdkTrust();
         this.trust = expectedIdentity == null ? base : new IdentityTrustManager(base, expectedIdentity,
                 TlsSettings.CLIENT_EXPECTED_IDENTITY.resolve(target).key());
         try {
@@ -45,9 +45,9 @@ public final class ClientTls {
     }
 
     /** The TLS of the client of {@code target}, if {@code clients.<target>.tls.bundle} is set. */
-    public static Optional<ClientTls> of(Config config, TlsBundles bundles, String target) {
+    public static Optional<TargetTls> of(Config config, TlsBundles bundles, String target) {
         return config.find(TlsSettings.CLIENT_BUNDLE.resolve(target)).flatMap(bundles::find)
-                .map(b -> new ClientTls(target, b, config.find(TlsSettings.CLIENT_EXPECTED_IDENTITY.resolve(target))
+                .map(b -> new TargetTls(target, b, config.find(TlsSettings.CLIENT_EXPECTED_IDENTITY.resolve(target))
                         .orElse(null)));
     }
 
