@@ -112,11 +112,11 @@ class ServerTlsTest {
 
     @Test
     void curlSpeaksHttp2AndHttp11() throws Exception {
-        boolean curl = Files.isExecutable(java.nio.file.Path.of("/usr/bin/curl")); // CHECKSTYLE:FQN-OK
+        boolean installed = Files.isExecutable(java.nio.file.Path.of("/usr/bin/curl")); // CHECKSTYLE:FQN-OK
         if ("true".equals(System.getenv("CI"))) {
-            assertThat(curl).as("curl is installed (.ci/run installs it)").isTrue(); // under CI a skip would hide it
+            assertThat(installed).as("curl is installed (.ci/run installs it)").isTrue(); // under CI a skip would hide it
         }
-        assumeThat(curl).as("curl is installed (Debian package curl)").isTrue();
+        assumeThat(installed).as("curl is installed (Debian package curl)").isTrue();
         for (String flag : new String[] {"--http2", "--http1.1"}) {
             Process curl = new ProcessBuilder("curl", "-sS", flag, "--max-time", "10", "--cacert", PKI.caFile.toString(),
                     "-o", "/dev/null", "-w", "%{http_code} %{http_version}", SERVICE.uri().resolve("/hello").toString())
