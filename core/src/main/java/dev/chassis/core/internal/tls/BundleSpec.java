@@ -74,9 +74,9 @@ record BundleSpec(String name, Path certificate, Path privateKey, Path keystore,
                     + " both of " + String.join(", ", TlsSettings.PROTOCOLS));
         }
         Duration reload = config.get(TlsSettings.RELOAD_INTERVAL.resolve(name));
-        if (!reload.isZero() && reload.compareTo(Duration.ofSeconds(1)) < 0) {
+        if (!reload.isZero() && reload.compareTo(Duration.ofMillis(100)) < 0) {
             // every check reads and hashes the files: a shorter interval only burns CPU
-            problems.add(prefix + "reload-interval = " + reload + " is too short: 0 (off) or at least 1s");
+            problems.add(prefix + "reload-interval = " + reload + " is too short: 0 (off) or at least 100ms");
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

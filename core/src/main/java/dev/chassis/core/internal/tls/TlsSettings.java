@@ -25,7 +25,7 @@ public final class TlsSettings {
             .describedAs("the TLS versions allowed: TLSv1.3 and/or TLSv1.2");
     public static final Setting<Duration> RELOAD_INTERVAL = Setting.duration("tls.bundles.*.reload-interval",
             Duration.ofSeconds(10)).describedAs("how often the bundle's files are checked for a change and reloaded;"
-            + " at least 1s, or 0 to turn reloading off");
+            + " at least 100ms, or 0 to turn reloading off");
 
     public static final Setting<String> SERVER_BUNDLE = Setting.string("server.tls.bundle", null)
             .describedAs("the tls.bundles name the service port serves HTTPS (HTTP/1.1, HTTP/2, gRPC) with; unset:"
