@@ -88,6 +88,8 @@ public final class EmbeddedKafka {
     private static synchronized void recordExit(String kind, int status, String message) {
         IllegalStateException request = new IllegalStateException("the embedded Kafka broker asked to " + kind
                 + " the JVM with status " + status + (message == null ? "" : ": " + message));
+        // printed at once, with the stack of the Kafka component that asked (Kafka logs nothing here: no SLF4J
+        // backend in this JVM); stop() rethrows it so the run fails with its cause
         request.printStackTrace();
         if (exitRequest == null) {
             exitRequest = request;
