@@ -98,6 +98,12 @@ public interface ExtensionContext {
 
         /** Adds a way to find the instances of logical client targets (discovery back-ends). */
         void targetResolver(TargetResolver resolver);
+
+        /**
+         * Sets who may call each HTTP handler and gRPC method (authorization): asked once per handler and RPC while
+         * binding, checked per call before arguments are read. At most one extension may set one.
+         */
+        void accessPolicy(AccessPolicy policy);
     }
 
     /** Interceptors of the service's gRPC services and channels. */

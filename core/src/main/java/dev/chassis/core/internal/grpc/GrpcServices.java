@@ -12,6 +12,7 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.SecureConnections;
+import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.Constraints;
 import io.grpc.BindableService;
 import io.grpc.Metadata;
@@ -33,6 +34,7 @@ public final class GrpcServices {
      * @param health        the checks behind grpc.health.v1
      * @param watchInterval how often health Watch streams look for a change
      * @param hooks         the extensions' interceptors; they run inside Chassis' guard
+     * @param access        who may call each method (checked inside the hooks), or null when everyone may
      * @param inFlight      shutdown bookkeeping shared with HTTP
      * @param onStopping    where to register what must happen when shutdown begins
      * @param telemetry     spans and durations of the calls served
@@ -40,7 +42,7 @@ public final class GrpcServices {
      * @param secure        the listener's open TLS connections, for the caller's {@code Peer}
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
-                                              List<ServerInterceptor> hooks, InFlight inFlight,
+                                              List<ServerInterceptor> hooks, AccessPolicy access, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               Telemetry telemetry,
                                               Constraints constraints, SecureConnections secure) {
@@ -50,6 +52,10 @@ public final class GrpcServices {
                 new GrpcTelemetry(telemetry), RequestChecks.of(services,
                 constraints), secure));
         hooks.forEach(h -> grpc.intercept(100, h));
+        RpcAccess rules = RpcAccess.of(services, access);
+        if (rules != null) {
+            grpc.intercept(50, rules);
+        }
         for (BindableService s : services) {
             String name = s.bindService().getServiceDescriptor().getName();
             if (!names.add(name)) {

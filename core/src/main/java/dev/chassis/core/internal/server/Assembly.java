@@ -18,6 +18,7 @@ import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.tls.TlsBundles;
+import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ClientTls;
@@ -44,6 +45,9 @@ final class Assembly {
     final List<Filter> managementFilters = new ArrayList<>();
     final List<CallDecorator> decorators = new ArrayList<>();
     final List<TargetResolver> resolvers = new ArrayList<>();
+    /** Who may call what; null when no extension set a policy (everyone may). */
+    AccessPolicy accessPolicy;
+    private String accessPolicyBy;
     final List<ServerInterceptor> serverInterceptors = new ArrayList<>();
     final List<ClientInterceptor> clientInterceptors = new ArrayList<>();
     final List<Runnable> bound = new ArrayList<>();
@@ -247,6 +251,18 @@ final class Assembly {
         public void targetResolver(TargetResolver resolver) {
             checkOpen();
             resolvers.add(Objects.requireNonNull(resolver, "resolver"));
+        }
+
+        @Override
+        public void accessPolicy(AccessPolicy policy) {
+            checkOpen();
+            Objects.requireNonNull(policy, "policy");
+            if (accessPolicy != null) {
+                throw new BindingException("two access policies are registered: by " + accessPolicyBy + " and by "
+                        + origin + ". Fix: turn one of them off (chassis.extensions.<name>.enabled: false)");
+            }
+            accessPolicy = policy;
+            accessPolicyBy = origin;
         }
 
         @Override

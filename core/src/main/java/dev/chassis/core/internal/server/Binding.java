@@ -25,6 +25,7 @@ import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.tls.TargetTls;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.validation.Validation;
+import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.IdempotencyStore;
 import io.grpc.ClientInterceptor;
 import io.helidon.webserver.grpc.GrpcRouting;
@@ -60,12 +61,13 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         bindComponents(spec, assembly);
 
         boolean separate = config.find(CoreSettings.MANAGEMENT_PORT).isPresent();
-        EndpointBinder binder = endpointBinder(startup, assembly);
-        List<Route> routes = separate ? bindRoutes(binder, assembly.routes, assembly.endpoints)
-                : bindRoutes(binder, concat(assembly.routes, assembly.managementRoutes),
-                concat(assembly.endpoints, assembly.managementEndpoints));
-        List<Route> managementRoutes = separate
-                ? bindRoutes(binder, assembly.managementRoutes, assembly.managementEndpoints) : null;
+        // the access policy guards the service's own handlers; management endpoints answer to the management port
+        EndpointBinder binder = endpointBinder(startup, assembly, assembly.accessPolicy);
+        EndpointBinder managementBinder = endpointBinder(startup, assembly, null);
+        List<Route> serviceRoutes = bind(binder, assembly.routes, assembly.endpoints);
+        List<Route> ownRoutes = bind(managementBinder, assembly.managementRoutes, assembly.managementEndpoints);
+        List<Route> routes = checked(separate ? serviceRoutes : concat(serviceRoutes, ownRoutes));
+        List<Route> managementRoutes = separate ? checked(ownRoutes) : null;
         List<ClientTarget> targets = Clients.bind(spec.clients(), config, assembly.resolvers, assembly.decorators,
                 telemetry, tls);
         assembly.stopped.add(() -> targets.forEach(ClientTarget::close));
@@ -114,7 +116,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         }
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
-                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, inFlight,
+                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, assembly.accessPolicy, inFlight,
                 assembly.stopping::add, telemetry, Validation.detected(), secure) : null;
         GrpcRouting.Builder managementGrpc = grpc != null && separate && config.get(CoreSettings.GRPC_REFLECTION)
                 ? GrpcServices.described(spec.grpcServices()) : null;
@@ -146,17 +148,25 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         }
     }
 
-    /** Binds annotated endpoints with every decorator and the idempotency store, when one is provided. */
-    private static EndpointBinder endpointBinder(Startup startup, Assembly assembly) {
+    /**
+     * Binds annotated endpoints with every decorator, the idempotency store when one is provided, and the access
+     * policy ({@code null}: everyone may call).
+     */
+    private static EndpointBinder endpointBinder(Startup startup, Assembly assembly, AccessPolicy access) {
         IdempotentRequests idempotent = assembly.provided(IdempotencyStore.class).map(IdempotentRequests::new)
                 .orElse(null);
-        return new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators, idempotent);
+        return new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators, idempotent, access);
     }
 
-    /** The annotated endpoints, bound, and the plain routes of one port; HEAD added, duplicates refused. */
-    private static List<Route> bindRoutes(EndpointBinder binder, List<Route> plain, List<Object> endpoints) {
+    /** The annotated endpoints, bound, and the plain routes. */
+    private static List<Route> bind(EndpointBinder binder, List<Route> plain, List<Object> endpoints) {
         List<Route> routes = new ArrayList<>(plain);
         endpoints.forEach(e -> routes.addAll(binder.bind(e)));
+        return routes;
+    }
+
+    /** The routes of one port: duplicates refused, HEAD added. */
+    private static List<Route> checked(List<Route> routes) {
         EndpointBinder.checkDuplicates(routes);
         return EndpointBinder.withHeadRoutes(routes);
     }

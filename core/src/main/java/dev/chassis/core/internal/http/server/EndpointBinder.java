@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chassis.core.internal.shared.Names;
 import dev.chassis.core.internal.validation.Validation;
+import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -37,16 +38,19 @@ public final class EndpointBinder {
     private final String service;
     private final List<CallDecorator> decorators;
     private final IdempotentRequests idempotency;
+    private final AccessPolicy access;
 
     /**
      * @param mapper      the JSON mapper
      * @param service     the service name, for call sites
      * @param decorators  wrap each handler's invocation, first one outermost
      * @param idempotency handles Idempotency-Key on POST and PATCH handlers, or null when the service keeps no answers
+     * @param access      who may call each handler, or null when everyone may
      */
     public EndpointBinder(ObjectMapper mapper, String service, List<CallDecorator> decorators,
-                          IdempotentRequests idempotency) {
+                          IdempotentRequests idempotency, AccessPolicy access) {
         this.idempotency = idempotency;
+        this.access = access;
         this.mapper = mapper;
         this.service = service;
         this.decorators = List.copyOf(decorators);
@@ -198,8 +202,10 @@ public final class EndpointBinder {
         for (int i = decorators.size() - 1; i >= 0; i--) {
             chain = decorators.get(i).decorate(site, chain);
         }
+        AccessPolicy.Rule rule = access == null ? AccessPolicy.Rule.PERMIT : access.forHandler(site);
         return new Route(io.helidon.http.Method.create(httpMethod), template, // CHECKSTYLE:FQN-OK
-                new HandlerInvoker(handle, chain == base ? null : chain, site, readers, constraints, writer,
+                new HandlerInvoker(handle, chain == base ? null : chain, site,
+                        rule == null || rule == AccessPolicy.Rule.PERMIT ? null : rule, readers, constraints, writer,
                         httpMethod.equals("POST") || httpMethod.equals("PATCH") ? idempotency : null), where(m));
     }
 

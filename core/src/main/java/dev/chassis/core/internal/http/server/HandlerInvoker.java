@@ -5,6 +5,7 @@ import java.util.List;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.internal.validation.Validation;
+import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -23,6 +24,8 @@ final class HandlerInvoker implements Handler {
     private final MethodHandle invoker;
     private final Invocation decorated; // null when no decorator applies: the method handle is called directly
     private final CallSite site;
+    /** Who may call; null when everyone may. Checked before anything of the request is read. */
+    private final AccessPolicy.Rule access;
     private final ArgumentReader[] readers;
     /** Bean Validation of the arguments; null when no parameter is constrained. */
     private final Validation.ArgumentsCheck constraints;
@@ -31,12 +34,14 @@ final class HandlerInvoker implements Handler {
     /** For POST and PATCH when the service keeps Idempotency-Key answers; else null. */
     private final IdempotentRequests idempotency;
 
-    HandlerInvoker(MethodHandle invoker, Invocation decorated, CallSite site, ArgumentReader[] readers,
+    HandlerInvoker(MethodHandle invoker, Invocation decorated, CallSite site, AccessPolicy.Rule access,
+                   ArgumentReader[] readers,
                    Validation.ArgumentsCheck constraints, ResultWriter writer, IdempotentRequests idempotency) {
         this.idempotency = idempotency;
         this.invoker = invoker;
         this.decorated = decorated;
         this.site = site;
+        this.access = access;
         this.readers = readers;
         this.constraints = constraints;
         this.writer = writer;
@@ -60,6 +65,12 @@ final class HandlerInvoker implements Handler {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res) throws Exception {
+        if (access != null) {
+            AccessPolicy.Denial denial = access.check(Callers.of(req));
+            if (denial != null) {
+                throw Callers.problem(denial);
+            }
+        }
         if (producesJson && !acceptsJson(req)) {
             throw Problem.builder(406).detail("this resource answers application/json; the Accept header does not allow it")
                     .build();

@@ -38,7 +38,7 @@ import dev.chassis.core.internal.http.Statuses;
  * kept; the same request again gets that answer (with {@code Idempotent-Replayed: true}) without running; another
  * request with the key gets 422; while the first runs, a repeat waits for its answer, then gets 409. Answers with
  * 5xx or 429 are not kept, so that a retry runs again. The fingerprint of a request is SHA-256 over its method,
- * path, query and body; keys of authenticated requests are scoped to their Authorization header. Not API.
+ * path, query and body; keys are scoped to the caller (see {@link #scoped}). Not API.
  */
 public final class IdempotentRequests {
     private static final System.Logger LOG = System.getLogger(IdempotentRequests.class.getName());
@@ -205,17 +205,22 @@ public final class IdempotentRequests {
     }
 
     /**
-     * The key as stored: scoped to the caller when the request is authenticated (a hash of its Authorization
-     * header), so that one caller's key never answers another's request.
+     * The key as stored, scoped to the caller so that one caller's key never answers another's request: to the
+     * verified principal (issuer, subject and client of the bearer token, or the mutual-TLS workload identity) when
+     * there is one; else, when the request carries an Authorization header nothing verified, to a hash of that
+     * header; else unscoped.
      */
     static String scoped(ServerRequest req, String key) {
-        List<String> auth = req.headers().all(HeaderNames.AUTHORIZATION, List::of);
-        if (auth.isEmpty()) {
-            return key;
+        String scope = Callers.of(req).principal().map(p -> "principal\n" + p).orElse(null);
+        if (scope == null) {
+            List<String> auth = req.headers().all(HeaderNames.AUTHORIZATION, List::of);
+            if (auth.isEmpty()) {
+                return key;
+            }
+            scope = "authorization\n" + String.join("\n", auth);
         }
         try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", auth)
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(scope.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(digest, 0, 12) + ":" + key;
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);

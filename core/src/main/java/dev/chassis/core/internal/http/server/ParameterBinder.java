@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chassis.core.Caller;
 import dev.chassis.core.Peer;
 import dev.chassis.core.Problem;
 import dev.chassis.core.http.Body;
@@ -43,6 +44,9 @@ final class ParameterBinder {
         if (raw == Peer.class) {
             return (req, res) -> Peers.of(req);
         }
+        if (raw == Caller.class) {
+            return (req, res) -> Callers.of(req);
+        }
         PathParam path = p.getAnnotation(PathParam.class);
         QueryParam query = p.getAnnotation(QueryParam.class);
         Header header = p.getAnnotation(Header.class);
@@ -50,7 +54,7 @@ final class ParameterBinder {
         int count = (path != null ? 1 : 0) + (query != null ? 1 : 0) + (header != null ? 1 : 0) + (body != null ? 1 : 0);
         if (count == 0) {
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has no binding annotation."
-                    + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body, or take ServerRequest/ServerResponse/Peer");
+                    + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body, or take ServerRequest/ServerResponse/Peer/Caller");
         }
         if (count > 1) {
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has more than one binding annotation."

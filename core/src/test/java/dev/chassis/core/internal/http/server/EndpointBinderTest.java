@@ -25,7 +25,7 @@ import dev.chassis.core.http.Status;
  * {@code start()}.
  */
 class EndpointBinderTest {
-    private final EndpointBinder binder = new EndpointBinder(Json.mapper(), "svc", List.of(), null);
+    private final EndpointBinder binder = new EndpointBinder(Json.mapper(), "svc", List.of(), null, null);
 
     public record A(String a) {
     }
