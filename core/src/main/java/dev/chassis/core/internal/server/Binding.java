@@ -153,7 +153,11 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
      * policy ({@code null}: everyone may call).
      */
     private static EndpointBinder endpointBinder(Startup startup, Assembly assembly, AccessPolicy access) {
-        IdempotentRequests idempotent = assembly.provided(IdempotencyStore.class).map(IdempotentRequests::new)
+        long buffer = startup.config().get(CoreSettings.IDEMPOTENCY_BUFFER);
+        long maxAnswer = startup.config().get(CoreSettings.IDEMPOTENCY_MAX_ANSWER);
+        IdempotentRequests idempotent = assembly.provided(IdempotencyStore.class)
+                .map(store -> new IdempotentRequests(store, buffer > 0 ? buffer : Runtime.getRuntime().maxMemory() / 4,
+                        maxAnswer))
                 .orElse(null);
         return new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators, idempotent, access);
     }

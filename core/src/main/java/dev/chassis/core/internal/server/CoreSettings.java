@@ -27,6 +27,13 @@ public final class CoreSettings {
                     + " when there is one");
     public static final Setting<Long> MAX_BODY = Setting.size("server.max-body-size", 10L * 1024 * 1024)
             .min(1).describedAs("larger request bodies get 413");
+    public static final Setting<Long> IDEMPOTENCY_BUFFER = Setting.size("server.idempotency.buffer-memory", 0L).min(0)
+            .describedAs("how many bytes of request bodies with an Idempotency-Key may be held in memory at once (they"
+                    + " are read whole to fingerprint them); above it such requests get 503 with Retry-After; 0: a"
+                    + " quarter of the maximum heap");
+    public static final Setting<Long> IDEMPOTENCY_MAX_ANSWER = Setting.size("server.idempotency.max-answer-size",
+            1024L * 1024).min(0).describedAs("the largest answer kept for an Idempotency-Key; a larger answer is sent"
+                    + " but not kept, and a retry with the key runs the request again");
     public static final Setting<Long> MAX_HEADERS = Setting.size("server.max-header-size", 16L * 1024)
             .range(1024, 1024 * 1024).describedAs("larger request headers get 431");
     public static final Setting<Duration> HEADER_TIMEOUT = Setting.duration("server.header-timeout", Duration.ofSeconds(10))
@@ -97,7 +104,8 @@ public final class CoreSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, MAX_HEADERS,
+        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, IDEMPOTENCY_BUFFER,
+                IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
                 HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,

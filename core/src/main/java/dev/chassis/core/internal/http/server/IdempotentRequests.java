@@ -3,6 +3,7 @@ package dev.chassis.core.internal.http.server;
 import java.io.ByteArrayOutputStream;
 import java.io.FilterOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
@@ -15,10 +16,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -64,10 +67,23 @@ public final class IdempotentRequests {
         void run(byte[] body) throws Exception;
     }
 
-    private final IdempotencyStore store;
+    /** Reading in steps of this many bytes when the length is not declared; also the budget's unit. */
+    private static final int STEP = 64 * 1024;
 
-    public IdempotentRequests(IdempotencyStore store) {
+    private final IdempotencyStore store;
+    /** Request bodies held in memory, in {@link #STEP} units: bounded, so that many large keyed requests cannot OOM. */
+    private final Semaphore buffered;
+    private final long maxAnswer;
+
+    /**
+     * @param store       where answers are kept
+     * @param bufferBytes how many bytes of keyed request bodies may be held in memory at once
+     * @param maxAnswer   the largest answer kept; larger ones are sent but not kept
+     */
+    public IdempotentRequests(IdempotencyStore store, long bufferBytes, long maxAnswer) {
         this.store = store;
+        this.buffered = new Semaphore(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferBytes / STEP))));
+        this.maxAnswer = maxAnswer;
     }
 
     /** Whether the request carries a key: only then is it handled here. */
@@ -77,7 +93,67 @@ public final class IdempotentRequests {
 
     void handle(ServerRequest req, ServerResponse res, Run run) throws Exception {
         String key = scoped(req, key(req));
-        byte[] body = req.content().hasEntity() ? req.content().as(byte[].class) : new byte[0];
+        Held held = new Held();
+        try {
+            handle(req, res, run, key, read(req, held));
+        } finally {
+            buffered.release(held.units);
+        }
+    }
+
+    /** The budget units a request holds while its body is in memory. */
+    private static final class Held {
+        int units;
+    }
+
+    /**
+     * The whole body, read into one array of its declared length (or grown in steps when it has none), within the
+     * memory budget: a request whose body does not fit now gets 503 — before any of it is read when its length is
+     * declared.
+     */
+    private byte[] read(ServerRequest req, Held held) throws IOException {
+        if (!req.content().hasEntity()) {
+            return new byte[0];
+        }
+        OptionalLong declared = req.headers().contentLength();
+        InputStream in = req.content().inputStream();
+        if (declared.isPresent()) {
+            if (declared.getAsLong() > Integer.MAX_VALUE - 8) {
+                throw Problem.builder(413).detail("a request body with an Idempotency-Key is at most 2 GiB").build();
+            }
+            int length = (int) declared.getAsLong(); // bounded by server.max-body-size before this
+            reserve(held, units(length));
+            byte[] body = new byte[length];
+            int read = in.readNBytes(body, 0, length);
+            if (read != length) {
+                throw Problem.builder(400).detail("the request body ended after " + read + " of its " + length
+                        + " declared bytes").build();
+            }
+            return body;
+        }
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        byte[] step = new byte[STEP];
+        int n;
+        while ((n = in.readNBytes(step, 0, STEP)) > 0) {
+            reserve(held, 1);
+            body.write(step, 0, n);
+        }
+        return body.toByteArray();
+    }
+
+    private static int units(long bytes) {
+        return Math.toIntExact((bytes + STEP - 1) / STEP);
+    }
+
+    private void reserve(Held held, int units) {
+        if (units > 0 && !buffered.tryAcquire(units)) {
+            throw Problem.builder(503).detail("too many large requests with an Idempotency-Key are in progress;"
+                    + " retry shortly").header("Retry-After", "1").build();
+        }
+        held.units += units;
+    }
+
+    private void handle(ServerRequest req, ServerResponse res, Run run, String key, byte[] body) throws Exception {
         String fingerprint = fingerprint(req, body);
         long deadline = System.nanoTime() + store.waitForInProgress().toNanos();
         int waits = 0;
@@ -134,7 +210,7 @@ public final class IdempotentRequests {
             }
         }, every, every, TimeUnit.MILLISECONDS);
         AtomicBoolean finished = new AtomicBoolean();
-        Capture capture = new Capture();
+        Capture capture = new Capture(maxAnswer);
         Runnable finish = () -> {
             if (finished.compareAndSet(false, true)) {
                 renewal.cancel(false);
@@ -157,6 +233,12 @@ public final class IdempotentRequests {
         int status = res.status().code();
         try {
             if (status >= 500 || status == 429) {
+                store.release(key, token);
+                return;
+            }
+            if (capture.overflowed()) {
+                LOG.log(Level.DEBUG, () -> "an answer larger than server.idempotency.max-answer-size (" + maxAnswer
+                        + " bytes) is not kept; a retry with its Idempotency-Key runs the request again");
                 store.release(key, token);
                 return;
             }
@@ -243,23 +325,44 @@ public final class IdempotentRequests {
         }
     }
 
-    /** Keeps a copy of what is written; a new output stream (after an error handler reset) starts over. */
+    /**
+     * Keeps a copy of what is written, up to a limit (beyond it the copy is dropped and the answer is not kept); a new
+     * output stream (after an error handler reset) starts over.
+     */
     private static final class Capture {
-        private volatile ByteArrayOutputStream copy = new ByteArrayOutputStream();
+        private final long limit;
+        private volatile Copy copy = new Copy();
+
+        Capture(long limit) {
+            this.limit = limit;
+        }
+
+        /** One output stream's copy; {@code bytes} is null once it went over the limit. */
+        private static final class Copy {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+
+            void add(byte[] b, int off, int len, long limit) {
+                if (bytes != null && bytes.size() + (long) len > limit) {
+                    bytes = null;
+                } else if (bytes != null) {
+                    bytes.write(b, off, len);
+                }
+            }
+        }
 
         OutputStream wrap(OutputStream out, Runnable beforeClose) {
-            ByteArrayOutputStream fresh = new ByteArrayOutputStream();
+            Copy fresh = new Copy();
             copy = fresh;
             return new FilterOutputStream(out) {
                 @Override
                 public void write(int b) throws IOException {
-                    fresh.write(b);
+                    fresh.add(new byte[] {(byte) b}, 0, 1, limit);
                     out.write(b);
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    fresh.write(b, off, len);
+                    fresh.add(b, off, len, limit);
                     out.write(b, off, len);
                 }
 
@@ -271,8 +374,13 @@ public final class IdempotentRequests {
             };
         }
 
+        boolean overflowed() {
+            return copy.bytes == null;
+        }
+
         byte[] bytes() {
-            return copy.toByteArray();
+            ByteArrayOutputStream bytes = copy.bytes;
+            return bytes == null ? new byte[0] : bytes.toByteArray();
         }
     }
 }
