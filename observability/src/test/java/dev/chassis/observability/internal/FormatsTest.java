@@ -22,7 +22,7 @@ class FormatsTest {
 
     @Test
     void textLinesAreOneLineWithTheTraceIdInsideASpan() {
-        LogFormat text = new LogFormat(false, "svc");
+        LogFormat text = new LogFormat(false, "svc", false);
         LogRecord record = new LogRecord(Level.WARNING, "stock {0} is low");
         record.setParameters(new Object[] {"pen"});
         record.setLoggerName("orders");
@@ -39,7 +39,7 @@ class FormatsTest {
 
     @Test
     void jsonLinesEscapeAndCarryTheException() throws Exception {
-        LogFormat json = new LogFormat(true, "svc");
+        LogFormat json = new LogFormat(true, "svc", false);
         LogRecord record = new LogRecord(Level.SEVERE, "a \"quoted\"\nmessage");
         record.setLoggerName("orders");
         record.setThrown(new IllegalStateException("boom"));
