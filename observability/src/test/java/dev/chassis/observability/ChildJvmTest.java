@@ -6,6 +6,9 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,11 +17,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import javax.net.ssl.SSLContext;
+
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.chassis.testing.TestCertificates;
 import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 
@@ -122,6 +128,69 @@ class ChildJvmTest {
             assertThat(err).anySatisfy(l -> assertThat(l).startsWith("FINE dev.chassis.observability.spans span SERVER GET /log")
                     .contains("trace_id=" + TRACE).contains("parent_id=00f067aa0ba902b7"));
         }
+    }
+
+    @Test
+    void withPeerIdentityOnTheLinesOfAMutualTlsRequestNameTheCaller() throws Exception {
+        Path dir = Files.createTempDirectory("chassis-peer-log-");
+        TestCertificates ca = TestCertificates.authority("log test CA");
+        ca.writePem(dir.resolve("ca.pem"));
+        ca.issue("logger").dns("localhost").create().writePem(dir.resolve("server.pem"), dir.resolve("server.key"));
+        TestCertificates.Issued caller = ca.issue("caller").spiffe("spiffe://test/caller").create();
+        SSLContext client = ca.clientContext(caller);
+
+        JsonNode on = handlerLine(dir, client, true);
+        assertThat(on.get("peer").asText()).isEqualTo("spiffe://test/caller");
+        assertThat(on.get("trace_id").asText()).isEqualTo(TRACE);
+        JsonNode off = handlerLine(dir, client, false);
+        assertThat(off.has("peer")).as("logging.peer-identity is off by default").isFalse();
+        assertThat(off.get("trace_id").asText()).isEqualTo(TRACE);
+    }
+
+    /** The handler's line of one mutual-TLS request to {@link LoggingMain} in a child JVM, as JSON. */
+    private static JsonNode handlerLine(Path dir, SSLContext client, boolean peerIdentity) throws Exception {
+        String java = ProcessHandle.current().info().command().orElseThrow();
+        List<String> command = new ArrayList<>(List.of(java, "-Dlogging.format=json",
+                "-Dtls.bundles.server.certificate=" + dir.resolve("server.pem"),
+                "-Dtls.bundles.server.private-key=" + dir.resolve("server.key"),
+                "-Dtls.bundles.server.trust=" + dir.resolve("ca.pem"),
+                "-Dserver.tls.bundle=server", "-Dserver.tls.client-auth=required"));
+        if (peerIdentity) {
+            command.add("-Dlogging.peer-identity=true");
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoggingMain.class.getName()));
+        Process process = new ProcessBuilder(command).start();
+        List<String> err = new ArrayList<>();
+        Thread reader = drain(process, err);
+        try {
+            int port = port(process, err);
+            try (HttpClient http = HttpClient.newBuilder().sslContext(client).build()) {
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port
+                        + "/log")).header("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01").build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode()).isEqualTo(200);
+            }
+        } finally {
+            process.getOutputStream().close();
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+            reader.join(10_000);
+        }
+        ObjectMapper mapper = new ObjectMapper();
+        List<JsonNode> records = new ArrayList<>();
+        synchronized (err) {
+            for (String l : err) {
+                records.add(mapper.readTree(l));
+            }
+        }
+        // a line outside any request names no caller
+        assertThat(records).anySatisfy(r -> {
+            assertThat(r.get("message").asText()).contains("serving on port");
+            assertThat(r.has("peer")).isFalse();
+        });
+        return records.stream().filter(r -> r.get("message").asText().startsWith("hello from the handler"))
+                .findFirst().orElseThrow(() -> new AssertionError("no handler line in " + records));
     }
 
     private static Thread drain(Process process, List<String> lines) {

@@ -39,6 +39,17 @@ public interface ChassisExtension {
         return null;
     }
 
+    /**
+     * The OpenTelemetry SDK this extension brings, built with what {@code context} gives: the service, its
+     * configuration and the TLS bundles (for exporters that reach a collector over TLS). Chassis calls this form;
+     * by default it calls {@link #openTelemetry(ServiceInfo, Config)}, so an extension overrides one or the other.
+     * The same rules apply: called once per service, before any {@link #register(ExtensionContext)}; {@code null}
+     * when the extension brings no SDK.
+     */
+    default OpenTelemetry openTelemetry(TelemetryContext context) {
+        return openTelemetry(context.service(), context.config());
+    }
+
     /** Adds this extension's routes, filters, components, checks and hooks to the service being assembled. */
     void register(ExtensionContext context);
 }

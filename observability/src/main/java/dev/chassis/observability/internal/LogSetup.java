@@ -9,7 +9,7 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Applies {@code logging.format} and {@code logging.level} to java.util.logging (where {@link System.Logger},
+ * Applies {@code logging.format}, {@code logging.level} and {@code logging.peer-identity} to java.util.logging (where {@link System.Logger},
  * and so Chassis and Helidon, log by default). Logging is per process: the first service started in a JVM
  * sets it, and a JVM whose logging is configured by a file ({@code java.util.logging.config.file}) is left
  * alone. The console handler it installs keeps logging while the JVM exits, so that a SIGTERMed process logs its
@@ -41,7 +41,7 @@ final class LogSetup {
     }
 
     static synchronized void apply(ObservabilitySettings.LogFormat format, ObservabilitySettings.LogLevel level,
-                                   String service) {
+                                   boolean peerIdentity, String service) {
         if (applied) {
             return;
         }
@@ -64,7 +64,7 @@ final class LogSetup {
         if (level == ObservabilitySettings.LogLevel.INFO) {
             START_UP_NOISE.forEach(l -> l.setLevel(Level.WARNING));
         }
-        LogFormat formatter = new LogFormat(format == ObservabilitySettings.LogFormat.JSON, service);
+        LogFormat formatter = new LogFormat(format == ObservabilitySettings.LogFormat.JSON, service, peerIdentity);
         // the JDK's console handler is replaced by one that keeps logging while the JVM exits (see ConsoleLog)
         for (Handler h : root.getHandlers()) {
             if (h instanceof ConsoleHandler) {

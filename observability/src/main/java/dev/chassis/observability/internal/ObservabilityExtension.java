@@ -13,6 +13,7 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.core.spi.TelemetryContext;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
@@ -21,6 +22,7 @@ import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
+import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
 import io.opentelemetry.sdk.resources.Resource;
 
 /**
@@ -46,9 +48,12 @@ public final class ObservabilityExtension implements ChassisExtension {
     }
 
     @Override
-    public OpenTelemetry openTelemetry(ServiceInfo service, Config config) {
+    public OpenTelemetry openTelemetry(TelemetryContext context) {
+        ServiceInfo service = context.service();
+        Config config = context.config();
         LogSetup.apply(config.get(ObservabilitySettings.LOG_FORMAT), config.get(ObservabilitySettings.LOG_LEVEL),
-                service.name());
+                config.get(ObservabilitySettings.LOG_PEER), service.name());
+        OtlpTls tls = context.tls(ObservabilitySettings.OTLP_TLS_BUNDLE).map(OtlpTls::new).orElse(null);
         List<URI> endpoints = config.find(ObservabilitySettings.OTLP_ENDPOINT).orElse(List.of());
         if (endpoints.size() > 1) {
             throw new ConfigException(List.of("observability.otlp.endpoint takes one collector; it lists "
@@ -80,7 +85,11 @@ public final class ObservabilityExtension implements ChassisExtension {
         AtomicReference<Resource> resource = new AtomicReference<>();
         OpenTelemetrySdk sdk;
         try {
-            sdk = AutoConfiguredOpenTelemetrySdk.builder()
+            AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder();
+            if (tls != null) {
+                tls.applyTo(builder);
+            }
+            sdk = builder
                     .addPropertiesSupplier(() -> defaults)
                     .addResourceCustomizer((r, c) -> {
                         // Chassis' identity, unless OTEL_RESOURCE_ATTRIBUTES says otherwise (the service name comes
@@ -112,6 +121,11 @@ public final class ObservabilityExtension implements ChassisExtension {
                     .build()
                     .getOpenTelemetrySdk();
         } catch (RuntimeException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof ConfigException ours) {
+                    throw ours; // a customizer's (a bundle with a plaintext collector), already naming the key
+                }
+            }
             // autoconfigure's ConfigurationException names the bad OTEL_* / otel.* value
             throw new ConfigException(List.of("OpenTelemetry could not be set up: " + e.getMessage()));
         }

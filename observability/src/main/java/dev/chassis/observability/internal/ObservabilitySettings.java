@@ -29,6 +29,9 @@ final class ObservabilitySettings {
             .describedAs("the OTLP/HTTP collector, e.g. http://localhost:4318 (spans go to <endpoint>/v1/traces)");
     static final Setting<Duration> OTLP_TIMEOUT = Setting.duration("observability.otlp.timeout", Duration.ofSeconds(10))
             .describedAs("how long one export may take");
+    static final Setting<String> OTLP_TLS_BUNDLE = Setting.string("observability.otlp.tls.bundle", null)
+            .describedAs("the tls.bundles name to reach an https collector with: its CAs are trusted, its certificate"
+                    + " presented (mutual TLS); unset: the JDK's CAs, no client certificate");
     static final Setting<Boolean> METRICS = Setting.bool("observability.metrics.enabled", true)
             .describedAs("serve GET /metrics");
     static final Setting<Boolean> JVM_METRICS = Setting.bool("observability.metrics.jvm", true)
@@ -39,12 +42,15 @@ final class ObservabilitySettings {
             .describedAs("text: one line per record; json: one JSON object per line");
     static final Setting<LogLevel> LOG_LEVEL = Setting.oneOf("logging.level", LogLevel.class, LogLevel.INFO)
             .describedAs("the lowest level logged");
+    static final Setting<Boolean> LOG_PEER = Setting.bool("logging.peer-identity", false)
+            .describedAs("add the verified caller (mutual TLS: its SPIFFE ID, else DNS name or subject) to the lines"
+                    + " logged while serving its request, as peer");
 
     private ObservabilitySettings() {
     }
 
     static List<Setting<?>> all() {
-        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, STORE_SPANS, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, METRICS,
-                JVM_METRICS, GLOBAL, LOG_FORMAT, LOG_LEVEL);
+        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, STORE_SPANS, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
+                METRICS, JVM_METRICS, GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
     }
 }

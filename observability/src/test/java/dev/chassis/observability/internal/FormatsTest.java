@@ -9,10 +9,15 @@ import java.util.logging.LogRecord;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.chassis.core.Peer;
+import dev.chassis.core.internal.shared.CallPeer;
+import dev.chassis.testing.TestCertificates;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.api.trace.TraceState;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 
 /** Unit checks of the log line formats and of the Prometheus name rules. */
@@ -22,7 +27,7 @@ class FormatsTest {
 
     @Test
     void textLinesAreOneLineWithTheTraceIdInsideASpan() {
-        LogFormat text = new LogFormat(false, "svc");
+        LogFormat text = new LogFormat(false, "svc", false);
         LogRecord record = new LogRecord(Level.WARNING, "stock {0} is low");
         record.setParameters(new Object[] {"pen"});
         record.setLoggerName("orders");
@@ -38,8 +43,30 @@ class FormatsTest {
     }
 
     @Test
+    void textLinesCarryTheAuthenticatedCallerOnlyWhenAsked() {
+        TestCertificates ca = TestCertificates.authority("test CA");
+        Peer caller = Peer.of(List.of(ca.issue("caller").spiffe("spiffe://test/caller").create().certificate()));
+        LogRecord record = new LogRecord(Level.INFO, "served");
+        record.setLoggerName("orders");
+        Scope scope = Context.root().with(Span.wrap(SPAN)).with(CallPeer.REQUEST, caller).makeCurrent();
+        try {
+            assertThat(new LogFormat(false, "svc", true).format(record)).contains("served [trace_id="
+                    + "4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 peer=spiffe://test/caller]");
+            assertThat(new LogFormat(false, "svc", false).format(record)).doesNotContain("peer");
+        } finally {
+            scope.close();
+        }
+        scope = Context.root().with(CallPeer.REQUEST, caller).makeCurrent(); // tracing off: no span, still the peer
+        try {
+            assertThat(new LogFormat(false, "svc", true).format(record)).contains("served [peer=spiffe://test/caller]");
+        } finally {
+            scope.close();
+        }
+    }
+
+    @Test
     void jsonLinesEscapeAndCarryTheException() throws Exception {
-        LogFormat json = new LogFormat(true, "svc");
+        LogFormat json = new LogFormat(true, "svc", false);
         LogRecord record = new LogRecord(Level.SEVERE, "a \"quoted\"\nmessage");
         record.setLoggerName("orders");
         record.setThrown(new IllegalStateException("boom"));

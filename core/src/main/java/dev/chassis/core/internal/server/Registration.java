@@ -2,16 +2,23 @@ package dev.chassis.core.internal.server;
 
 import java.lang.System.Logger.Level;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 
+import dev.chassis.core.ServiceInfo;
+import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.ChassisExtension;
+import dev.chassis.core.spi.ClientTls;
 import dev.chassis.core.spi.Constraints;
 import dev.chassis.core.spi.MessageHandlers;
+import dev.chassis.core.spi.TelemetryContext;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.opentelemetry.api.OpenTelemetry;
@@ -35,7 +42,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
         Thread.ofPlatform().daemon().name("chassis-telemetry-" + startup.info().name()).start(() -> {
             Thread.currentThread().setContextClassLoader(startup.loader());
             try {
-                sdk.complete(openTelemetry(startup));
+                sdk.complete(openTelemetry(startup, tls));
             } catch (RuntimeException | Error e) {
                 sdk.completeExceptionally(e);
             }
@@ -71,11 +78,27 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
     }
 
     /** The SDK the one enabled extension that brings one returns, or null. */
-    private static OpenTelemetry openTelemetry(Startup startup) {
+    private static OpenTelemetry openTelemetry(Startup startup, TlsBundles tls) {
         OpenTelemetry found = null;
         String from = null;
+        TelemetryContext context = new TelemetryContext() {
+            @Override
+            public ServiceInfo service() {
+                return startup.info();
+            }
+
+            @Override
+            public Config config() {
+                return startup.config();
+            }
+
+            @Override
+            public Optional<ClientTls> tls(Setting<String> setting) {
+                return tls.named(startup.config(), Objects.requireNonNull(setting, "setting")).map(ClientTls.class::cast);
+            }
+        };
         for (ChassisExtension e : startup.extensions()) {
-            OpenTelemetry o = e.openTelemetry(startup.info(), startup.config());
+            OpenTelemetry o = e.openTelemetry(context);
             if (o != null && found != null) {
                 close(o);
                 close(found);

@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.telemetry;
 
+import dev.chassis.core.internal.shared.CallPeer;
 import dev.chassis.core.internal.shared.TraceContextHeaders;
 import java.util.List;
 import java.util.Map;
@@ -130,11 +131,14 @@ public final class HttpServerTelemetry implements Filter {
             builder.setAttribute(Telemetry.HTTP_METHOD_ORIGINAL, original);
         }
         req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> builder.setAttribute(Telemetry.USER_AGENT, ua));
+        Peer peer = null;
         if (req.isSecure()) {
-            Peer peer = Peers.of(req);
+            peer = Peers.of(req);
             if (peer.authenticated()) {
                 builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());
                 builder.setAttribute(Telemetry.TLS_CLIENT_SUBJECT, peer.subject().orElseThrow());
+            } else {
+                peer = null;
             }
         }
         Span span = builder.startSpan();
@@ -144,7 +148,9 @@ public final class HttpServerTelemetry implements Filter {
         }
         inFlight.increment();
         Throwable failure = null;
-        Scope scope = parent.with(span).makeCurrent();
+        Context current = parent.with(span);
+        // the caller, for what runs inside the request (the log lines' peer identity)
+        Scope scope = (peer == null ? current : current.with(CallPeer.REQUEST, peer)).makeCurrent();
         try {
             chain.proceed();
         } catch (RuntimeException | Error e) {
