@@ -15,12 +15,19 @@ import java.util.Objects;
  * @param protocols what it speaks on that port ({@code http}, {@code grpc})
  * @param metadata  free-form labels ({@code version}, {@code zone}, ...)
  * @param health    whether it takes traffic now
+ * @param scheme    how it is called: {@code http} (plaintext, the default when null) or {@code https} (the port serves
+ *                  TLS: a service with {@code server.tls.bundle} registers itself so)
  */
 public record ServiceInstance(String id, String name, String host, int port, List<String> protocols,
-                              Map<String, String> metadata, Health health) {
+                              Map<String, String> metadata, Health health, String scheme) {
     /** Whether an instance takes traffic. */
     public enum Health { UP, DOWN }
 
+    /**
+     * Validates and normalises the components.
+     *
+     * @throws IllegalArgumentException for a port outside 1-65535 or a scheme other than http and https
+     */
     public ServiceInstance {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
@@ -31,11 +38,26 @@ public record ServiceInstance(String id, String name, String host, int port, Lis
         protocols = protocols == null ? List.of() : List.copyOf(protocols);
         metadata = metadata == null ? Map.of() : Map.copyOf(metadata);
         health = health == null ? Health.UP : health;
+        scheme = scheme == null ? "http" : scheme;
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            throw new IllegalArgumentException("scheme '" + scheme + "' is neither http nor https");
+        }
     }
 
-    /** The base URI clients call: {@code http://host:port} (IPv6 hosts in brackets). */
+    /** A plaintext ({@code http}) instance. */
+    public ServiceInstance(String id, String name, String host, int port, List<String> protocols,
+                           Map<String, String> metadata, Health health) {
+        this(id, name, host, port, protocols, metadata, health, "http");
+    }
+
+    /** Whether the instance serves TLS ({@code https}). */
+    public boolean secure() {
+        return scheme.equals("https");
+    }
+
+    /** The base URI clients call: {@code http://host:port} or {@code https://host:port} (IPv6 hosts in brackets). */
     public URI uri() {
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
-        return URI.create("http://" + h + ":" + port);
+        return URI.create(scheme + "://" + h + ":" + port);
     }
 }

@@ -3,6 +3,7 @@ package dev.chassis.discovery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.net.URI;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -113,6 +114,29 @@ class DnsDiscoveryTest {
             a.stop();
             b.stop();
         }
+    }
+
+    @Test
+    void discoveryDnsSchemeHttpsMakesTheInstancesHttps() throws Exception {
+        try (TestDnsServer dns = new TestDnsServer()) {
+            dns.set("inventory.test.local", List.of(TestDnsServer.Rr.a("127.0.0.2", 30)));
+            ServiceBuilder ob = Chassis.service("orders").property("server.port", "0")
+                    .property("discovery.backend", "dns").property("discovery.register", "false")
+                    .property("discovery.dns.servers", dns.address()).property("discovery.dns.domain", "test.local")
+                    .property("discovery.dns.port", "8443").property("discovery.dns.scheme", "https");
+            ServiceRegistry registry = ob.component(ServiceRegistry.class);
+            RunningService orders = ob.start();
+            try {
+                assertThat(registry.instances("inventory")).extracting(ServiceInstance::uri)
+                        .containsExactly(URI.create("https://127.0.0.2:8443"));
+            } finally {
+                orders.stop();
+            }
+        }
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0").property("discovery.backend", "dns")
+                .property("discovery.dns.servers", "127.0.0.1").property("discovery.dns.scheme", "ftp").start())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("discovery.dns.scheme")
+                .hasMessageContaining("http, https");
     }
 
     @Test

@@ -160,7 +160,8 @@ public final class DiscoveryExtension implements ChassisExtension {
     private static ServiceInstance self(ExtensionContext context, Config config, RunningService running) {
         String host = config.find(HOST).orElseGet(DiscoveryExtension::siteLocalAddress);
         return new ServiceInstance(context.service().instanceId(), context.service().name(), host, running.port(),
-                context.service().protocols(), Map.of("version", context.service().version()), ServiceInstance.Health.UP);
+                context.service().protocols(), Map.of("version", context.service().version()), ServiceInstance.Health.UP,
+                running.uri().getScheme()); // https when the port serves TLS (server.tls.bundle)
     }
 
     /**

@@ -44,6 +44,8 @@ public final class DnsBackend implements BackendProvider {
             .describedAs("the service label of SRV names: _<service>._tcp.<name>.<domain>");
     static final Setting<Integer> PORT = Setting.integer("discovery.dns.port", 8080).range(1, 65535)
             .describedAs("the port of instances found by A/AAAA records");
+    static final Setting<Scheme> SCHEME = Setting.oneOf("discovery.dns.scheme", Scheme.class, Scheme.HTTP)
+            .describedAs("how the instances found are called: http, or https when they serve TLS (server.tls)");
     static final Setting<Duration> TIMEOUT = Setting.duration("discovery.dns.timeout", Duration.ofSeconds(1)).min(10)
             .describedAs("how long a DNS server has to answer");
     static final Setting<Duration> MAX_REFRESH = Setting.duration("discovery.dns.max-refresh", Duration.ofSeconds(30))
@@ -56,7 +58,7 @@ public final class DnsBackend implements BackendProvider {
 
     @Override
     public List<Setting<?>> settings() {
-        return List.of(SERVERS, DOMAIN, USE_SRV, SRV_SERVICE, PORT, TIMEOUT, MAX_REFRESH);
+        return List.of(SERVERS, DOMAIN, USE_SRV, SRV_SERVICE, PORT, SCHEME, TIMEOUT, MAX_REFRESH);
     }
 
     @Override
@@ -71,7 +73,8 @@ public final class DnsBackend implements BackendProvider {
                     + " discovery.dns.servers (no nameserver in /etc/resolv.conf)"));
         }
         return new Registry(new DnsClient(servers, config.get(TIMEOUT)), config.find(DOMAIN).orElse(null),
-                config.get(USE_SRV), config.get(SRV_SERVICE), config.get(PORT), config.get(MAX_REFRESH));
+                config.get(USE_SRV), config.get(SRV_SERVICE), config.get(PORT), config.get(MAX_REFRESH),
+                config.get(SCHEME) == Scheme.HTTPS ? "https" : "http");
     }
 
     private static InetSocketAddress address(String s) {
@@ -99,6 +102,9 @@ public final class DnsBackend implements BackendProvider {
         }
     }
 
+    /** How the instances DNS finds are called: DNS records do not say. */
+    enum Scheme { HTTP, HTTPS }
+
     /** The lookups of one service. */
     static final class Registry implements ServiceRegistry {
         private final DnsClient dns;
@@ -107,6 +113,7 @@ public final class DnsBackend implements BackendProvider {
         private final String srvService;
         private final int port;
         private final Duration maxRefresh;
+        private final String scheme;
         private final ScheduledExecutorService refresh = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "chassis-discovery-dns");
             t.setDaemon(true);
@@ -114,13 +121,15 @@ public final class DnsBackend implements BackendProvider {
         });
         private volatile boolean reachable = true;
 
-        Registry(DnsClient dns, String domain, boolean srv, String srvService, int port, Duration maxRefresh) {
+        Registry(DnsClient dns, String domain, boolean srv, String srvService, int port, Duration maxRefresh,
+                 String scheme) {
             this.dns = dns;
             this.domain = domain;
             this.srv = srv;
             this.srvService = srvService;
             this.port = port;
             this.maxRefresh = maxRefresh;
+            this.scheme = scheme;
         }
 
         @Override
@@ -189,10 +198,10 @@ public final class DnsBackend implements BackendProvider {
             }
         }
 
-        private static ServiceInstance instance(String name, String host, int port) {
+        private ServiceInstance instance(String name, String host, int port) {
             String h = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
             return new ServiceInstance(h + ":" + port, name, h, port, List.of("http", "grpc"), Map.of(),
-                    ServiceInstance.Health.UP);
+                    ServiceInstance.Health.UP, scheme);
         }
 
         @Override

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Objects;
 
+import javax.net.ssl.SSLContext;
+
 /**
  * A small HTTP client for tests, over real sockets ({@link HttpClient}). Requests with a body send
  * {@code Content-Type: application/json} unless a header says otherwise. Thread-safe.
@@ -17,20 +19,38 @@ import java.util.Objects;
 public final class TestClient {
     private final URI base;
     private final HttpClient http;
+    private final SSLContext tls;
 
     /** An HTTP/1.1 client for a base URI such as {@code http://localhost:8080}. */
     public TestClient(URI base) {
         this(base, HttpClient.Version.HTTP_1_1);
     }
 
-    private TestClient(URI base, HttpClient.Version version) {
-        this.base = Objects.requireNonNull(base, "base");
-        this.http = HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5)).build();
+    /**
+     * An HTTP/1.1 client for an {@code https://} base with its own TLS: the CAs it trusts and the certificate it
+     * presents, as {@link TestCertificates#clientContext(TestCertificates.Issued)} gives them (mutual TLS).
+     */
+    public TestClient(URI base, SSLContext tls) {
+        this(base, HttpClient.Version.HTTP_1_1, Objects.requireNonNull(tls, "tls"));
     }
 
-    /** A client that speaks HTTP/2 cleartext (h2c, by upgrade) to the same base. */
+    private TestClient(URI base, HttpClient.Version version) {
+        this(base, version, null);
+    }
+
+    private TestClient(URI base, HttpClient.Version version, SSLContext tls) {
+        this.base = Objects.requireNonNull(base, "base");
+        this.tls = tls;
+        HttpClient.Builder b = HttpClient.newBuilder().version(version).connectTimeout(Duration.ofSeconds(5));
+        if (tls != null) {
+            b.sslContext(tls);
+        }
+        this.http = b.build();
+    }
+
+    /** A client that speaks HTTP/2 to the same base: cleartext (h2c, by upgrade), or by ALPN over its TLS. */
     public TestClient http2() {
-        return new TestClient(base, HttpClient.Version.HTTP_2);
+        return new TestClient(base, HttpClient.Version.HTTP_2, tls);
     }
 
     /** GET. */

@@ -1,10 +1,14 @@
 package dev.chassis.discovery.etcd;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -13,9 +17,11 @@ import org.junit.jupiter.api.Test;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.discovery.ServiceInstance;
 import dev.chassis.discovery.ServiceRegistry;
+import dev.chassis.discovery.Who;
 import dev.chassis.testing.Eventually;
 import dev.chassis.testing.StartFailure;
 import dev.chassis.testing.TestCertificates;
@@ -38,6 +44,9 @@ class EtcdTlsTest {
         TestCertificates.Issued client = ca.issue("orders").spiffe("spiffe://test/orders").create();
         client.writePem(dir.resolve("client.pem"), dir.resolve("client.key"));
         TestCertificates.authority("another CA").writePem(dir.resolve("other-ca.pem"));
+        // the services' own certificates: inventory serves https at 127.0.0.1, orders presents its own
+        ca.issue("inventory").dns("localhost").ip("127.0.0.1").spiffe("spiffe://test/inventory").create()
+                .writePem(dir.resolve("inventory.pem"), dir.resolve("inventory.key"));
         etcd = EtcdProcess.startTls(dir.resolve("etcd.pem"), dir.resolve("etcd.key"), dir.resolve("ca.pem"),
                 ca.clientContext(client));
     }
@@ -60,6 +69,72 @@ class EtcdTlsTest {
                     .property("tls.bundles.etcd.private-key", dir.resolve("client.key").toString());
         }
         return b;
+    }
+
+    /** A service with its own bundle {@code own}: {@code own.pem} as certificate, the test CA as trust. */
+    private static ServiceBuilder withOwnBundle(ServiceBuilder b, String own) {
+        return b.property("tls.bundles.own.certificate", dir.resolve(own + ".pem").toString())
+                .property("tls.bundles.own.private-key", dir.resolve(own + ".key").toString())
+                .property("tls.bundles.own.trust", dir.resolve("ca.pem").toString());
+    }
+
+    /** An inventory instance in this JVM; over mutual TLS when {@code tls}. */
+    private static RunningService inventory(String id, boolean tls) {
+        ServiceBuilder b = service("inventory", "ca.pem", true).property("service.instance-id", id);
+        if (tls) {
+            withOwnBundle(b, "inventory").property("server.tls.bundle", "own").property("server.tls.client-auth", "required");
+        }
+        return b.http(new Who.WhoApi(id)).start();
+    }
+
+    @Test
+    void aTlsServiceRegistersHttpsAndAnotherFindsAndCallsItByNameOverMutualTls() {
+        RunningService inventory = inventory("tls-a", true);
+        ServiceBuilder ob = withOwnBundle(service("orders", "ca.pem", true), "client")
+                .property("discovery.register", "false").property("clients.inventory.tls.bundle", "own");
+        Who.Inventory client = ob.client(Who.Inventory.class);
+        ServiceRegistry registry = ob.component(ServiceRegistry.class);
+        RunningService orders = ob.start();
+        try {
+            assertThat(inventory.uri().getScheme()).isEqualTo("https");
+            List<ServiceInstance> found = Eventually.within(Duration.ofSeconds(30)).get("inventory registered",
+                    () -> registry.instances("inventory"), l -> !l.isEmpty());
+            assertThat(found).extracting(ServiceInstance::uri).containsExactly(URI.create("https://127.0.0.1:"
+                    + inventory.port()));
+            assertThat(found.get(0).secure()).isTrue();
+            assertThat(Who.seen(client, 3)).containsExactly("tls-a"); // by name, over https with orders' certificate
+        } finally {
+            orders.stop();
+            inventory.stop();
+        }
+    }
+
+    @Test
+    void aPlaintextInstanceFoundByDiscoveryIsRefusedByAClientWithABundle() {
+        RunningService inventory = inventory("plain-a", false);
+        ServiceBuilder ob = withOwnBundle(service("orders", "ca.pem", true), "client")
+                .property("discovery.register", "false").property("clients.inventory.tls.bundle", "own")
+                .property("clients.inventory.retry.max-attempts", "1");
+        Who.Inventory client = ob.client(Who.Inventory.class);
+        RunningService orders = ob.start();
+        try {
+            Eventually.within(Duration.ofSeconds(30)).until("inventory registered", () -> {
+                try {
+                    client.who();
+                    return true;
+                } catch (UnreachableException e) {
+                    return !e.getMessage().contains("no instances");
+                }
+            });
+            assertThatThrownBy(client::who).isInstanceOf(UnreachableException.class)
+                    .hasMessageContaining("inventory instance http://127.0.0.1:" + inventory.port()
+                            + " (from discovery) serves plaintext, but clients.inventory.tls.bundle is set")
+                    .hasMessageContaining("the call is not sent unprotected");
+            assertThat(inventory.uri().getScheme()).isEqualTo("http");
+        } finally {
+            orders.stop();
+            inventory.stop();
+        }
     }
 
     @Test

@@ -92,8 +92,9 @@ public final class ClientTarget {
         URI chosen = balancer.pick(instances, call);
         if (tls != null && !"https".equals(chosen.getScheme())) {
             // a discovered plaintext address: never send the call unprotected when the target is meant to be TLS
-            throw new UnreachableException(name, name + " instance " + chosen + " is not https://, but clients." + name
-                    + ".tls.bundle is set", null, true);
+            throw new UnreachableException(name, name + " instance " + chosen + " (from discovery) serves plaintext, but"
+                    + " clients." + name + ".tls.bundle is set: the call is not sent unprotected. Serve " + name
+                    + " over TLS (server.tls.bundle: it then registers https://) or tell discovery its scheme", null, true);
         }
         balancer.started(chosen);
         return chosen;

@@ -33,7 +33,9 @@ import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 /**
  * {@code discovery.backend: kubernetes}: a name's instances are the ready endpoints of the EndpointSlices of the
  * Service of that name ({@code kubernetes.io/service-name}), in the service's namespace, on the port named
- * {@code discovery.kubernetes.port-name} (else the slice's first port); an informer follows them. Kubernetes
+ * {@code discovery.kubernetes.port-name} (else the slice's first port), called over https when that port is named
+ * {@code https} or {@code grpcs} (or starts with {@code https-}) or its {@code appProtocol} is {@code https}; an
+ * informer follows them. Kubernetes
  * registers pods itself (the Service's selector and the pod's readiness probe), so register and deregister do
  * nothing: {@code /health/ready} going DOWN on shutdown is what takes a pod out. Not API.
  */
@@ -45,7 +47,8 @@ public final class KubernetesBackend implements BackendProvider {
     static final Setting<String> NAMESPACE = Setting.string("discovery.kubernetes.namespace", null)
             .describedAs("where the Services are; default: the pod's namespace");
     static final Setting<String> PORT_NAME = Setting.string("discovery.kubernetes.port-name", "http")
-            .describedAs("the named port of the Services to call");
+            .describedAs("the named port of the Services to call; a port named https or grpcs (or https-...), or with"
+                    + " appProtocol https, is called over TLS");
 
     @Override
     public String name() {
@@ -117,15 +120,17 @@ public final class KubernetesBackend implements BackendProvider {
         List<ServiceInstance> instancesOf(String name, List<EndpointSlice> slices) {
             List<ServiceInstance> out = new ArrayList<>();
             for (EndpointSlice slice : slices) {
-                Integer port = null;
+                EndpointPort chosen = null;
                 for (EndpointPort p : slice.getPorts() == null ? List.<EndpointPort>of() : slice.getPorts()) {
-                    if (p.getPort() != null && (port == null || portName.equals(p.getName()))) {
-                        port = p.getPort();
+                    if (p.getPort() != null && (chosen == null || portName.equals(p.getName()))) {
+                        chosen = p;
                     }
                 }
-                if (port == null) {
+                if (chosen == null) {
                     continue;
                 }
+                int port = chosen.getPort();
+                String scheme = tls(chosen) ? "https" : "http";
                 for (Endpoint e : slice.getEndpoints() == null ? List.<Endpoint>of() : slice.getEndpoints()) {
                     boolean ready = e.getConditions() == null || e.getConditions().getReady() == null
                             || e.getConditions().getReady();
@@ -134,11 +139,18 @@ public final class KubernetesBackend implements BackendProvider {
                                 ? e.getTargetRef().getName() : address + ":" + port;
                         out.add(new ServiceInstance(id, name, address, port, List.of("http", "grpc"),
                                 e.getZone() == null ? Map.of() : Map.of("zone", e.getZone()),
-                                ready ? ServiceInstance.Health.UP : ServiceInstance.Health.DOWN));
+                                ready ? ServiceInstance.Health.UP : ServiceInstance.Health.DOWN, scheme));
                     }
                 }
             }
             return List.copyOf(out);
+        }
+
+        /** Whether a Service port serves TLS: by its name ({@code https}, {@code grpcs}, {@code https-...}) or appProtocol. */
+        static boolean tls(EndpointPort port) {
+            String name = port.getName() == null ? "" : port.getName();
+            return name.equals("https") || name.equals("grpcs") || name.startsWith("https-")
+                    || "https".equalsIgnoreCase(port.getAppProtocol());
         }
 
         @Override

@@ -31,9 +31,9 @@ public final class Scenario {
     public Scenario(ShopSystem shop, PrintStream out) {
         this.shop = shop;
         this.out = out;
-        this.orders = new TestClient(shop.uri("orders"));
-        this.inventory = new TestClient(shop.uri("inventory"));
-        this.notifications = new TestClient(shop.uri("notifications"));
+        this.orders = shop.client("orders");
+        this.inventory = shop.client("inventory");
+        this.notifications = shop.client("notifications");
     }
 
     /** What the scenario saw. */
@@ -100,7 +100,7 @@ public final class Scenario {
         while (true) {
             List<JsonNode> spans = new ArrayList<>();
             for (String service : ShopSystem.SERVICES) {
-                TestResponse r = new TestClient(shop.uri(service)).get("/observe/traces/" + trace);
+                TestResponse r = shop.client(service).get("/observe/traces/" + trace);
                 if (r.status() == 200) {
                     r.json().path("spans").forEach(spans::add);
                 }

