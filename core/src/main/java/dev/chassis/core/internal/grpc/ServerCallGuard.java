@@ -89,7 +89,7 @@ public final class ServerCallGuard implements ServerInterceptor {
                 ? base.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
                 : base.withCancellation();
         GrpcTelemetry.ServerCall traced = telemetry.enabled()
-                ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers) : null;
+                ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers, peer) : null;
         RequestChecks.RequestCheck check = checks == null ? null
                 : checks.forMethod(call.getMethodDescriptor().getFullMethodName());
         Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced, check);

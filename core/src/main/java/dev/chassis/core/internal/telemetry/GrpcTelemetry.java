@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.chassis.core.Peer;
+import dev.chassis.core.internal.shared.CallPeer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientCall;
@@ -89,11 +91,21 @@ public final class GrpcTelemetry {
         }
     }
 
-    /** Starts the server span of a call, continuing the caller's trace context from the metadata. */
-    public ServerCall startServer(String fullMethod, Metadata headers) {
+    /**
+     * Starts the server span of a call, continuing the caller's trace context from the metadata; a caller that
+     * presented a verified certificate (mutual TLS) is named on the span, as on HTTP server spans, and is the log
+     * lines' peer identity inside the call.
+     */
+    public ServerCall startServer(String fullMethod, Metadata headers, Peer peer) {
         Context parent = telemetry.propagator.extract(Context.root(), headers, GETTER);
-        Span span = rpcSpan(fullMethod, SpanKind.SERVER).setParent(parent).startSpan();
-        return new ServerCall(span, parent.with(span), fullMethod);
+        SpanBuilder builder = rpcSpan(fullMethod, SpanKind.SERVER).setParent(parent);
+        if (peer.authenticated()) {
+            builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());
+            builder.setAttribute(Telemetry.TLS_CLIENT_SUBJECT, peer.subject().orElseThrow());
+        }
+        Span span = builder.startSpan();
+        Context context = parent.with(span);
+        return new ServerCall(span, peer.authenticated() ? context.with(CallPeer.REQUEST, peer) : context, fullMethod);
     }
 
     /** Client spans for the calls through one channel, with the calls' context in their metadata. */
