@@ -22,7 +22,7 @@ final class CredentialSettings {
     static final Setting<String> SCOPE = Setting.string("clients.*.client-credentials.scope", null)
             .describedAs("the scopes to ask for, space-separated; none when unset");
     static final Setting<String> AUDIENCE = Setting.string("clients.*.client-credentials.audience", null)
-            .describedAs("the audience to ask for (the audience parameter, RFC 8707 style); none when unset");
+            .describedAs("the audience to ask for (the audience parameter that Auth0, Okta and others take); none when unset");
     static final Setting<Duration> REFRESH_MARGIN = Setting.duration("clients.*.client-credentials.refresh-margin",
                     Duration.ofSeconds(30))
             .describedAs("a token is replaced this long before it expires (at half its lifetime when that is shorter)");
