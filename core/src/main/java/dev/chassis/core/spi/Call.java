@@ -1,5 +1,7 @@
 package dev.chassis.core.spi;
 
+import java.util.Map;
+
 /**
  * One invocation of a handler or client method, passed down a chain of {@link Invocation}s. Created by Chassis per
  * call (tests make one with {@link #of}); not thread-safe (a call runs on one thread at a time).
@@ -29,4 +31,20 @@ public interface Call {
 
     /** Called by the innermost invocation as each attempt starts; returns the attempt number (1-based). */
     int startAttempt();
+
+    /**
+     * Sets a request header on this client call's attempts from now on (an attempt already sent is not changed),
+     * replacing a header of the same name that the method's parameters or an earlier decorator set: how a decorator
+     * adds credentials ({@code Authorization}) to an outgoing call. Not thread-safe, like the call.
+     *
+     * @throws UnsupportedOperationException on a handler's call: an answer's headers are the handler's
+     */
+    default void header(String name, String value) {
+        throw new UnsupportedOperationException("only client calls take request headers, not " + site().describe());
+    }
+
+    /** The request headers decorators set with {@link #header}, by name as given; empty on a handler's call. */
+    default Map<String, String> headers() {
+        return Map.of();
+    }
 }

@@ -1,5 +1,7 @@
 package dev.chassis.core.spi;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 
 /** The {@link Call} of {@link Call#of}: the call and its attempt count, nothing else. */
@@ -8,6 +10,7 @@ final class PlainCall implements Call {
     private final Object[] args;
     private final boolean idempotent;
     private int attempts;
+    private Map<String, String> headers;
 
     PlainCall(CallSite site, Object[] args, boolean idempotent) {
         this.site = Objects.requireNonNull(site, "site");
@@ -38,5 +41,21 @@ final class PlainCall implements Call {
     @Override
     public int startAttempt() {
         return ++attempts;
+    }
+
+    @Override
+    public void header(String name, String value) {
+        if (site.kind() != CallSite.Kind.CLIENT) {
+            Call.super.header(name, value);
+        }
+        if (headers == null) {
+            headers = new LinkedHashMap<>(4);
+        }
+        headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return headers == null ? Map.of() : headers;
     }
 }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JavaType;
@@ -31,7 +32,7 @@ import dev.chassis.messaging.Message;
  */
 record ConsumerBinding(String key, String topic, String group, Method method, MethodHandle invoker, JavaType eventType,
                        int eventIndex, int messageIndex, int parameters, int maxAttempts, Duration backoff,
-                       Duration maxBackoff, int concurrency) {
+                       Duration maxBackoff, int concurrency, Set<String> allowedSources) {
     /** Kafka's topic and group name rules: what both bindings accept. */
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -168,7 +169,8 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
                     + " class public");
         }
         return new ConsumerBinding(key, c.topic(), c.group(), m, invoker, eventType, eventIndex, messageIndex,
-                params.length, attempts, backoff, maxBackoff, concurrency);
+                params.length, attempts, backoff, maxBackoff, concurrency,
+                Set.copyOf(config.get(MessagingSettings.allowedSources(key))));
     }
 
     /** The configured value, else the annotation's ({@code null} when it leaves it unset), else the setting's default. */

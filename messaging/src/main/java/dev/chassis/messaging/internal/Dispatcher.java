@@ -1,6 +1,7 @@
 package dev.chassis.messaging.internal;
 
 import java.io.IOException;
+import java.lang.reflect.UndeclaredThrowableException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +15,9 @@ import java.util.concurrent.TimeoutException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
+import dev.chassis.core.Caller;
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.shared.CurrentCaller;
 import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.core.internal.shared.Texts;
 import dev.chassis.core.spi.Constraints;
@@ -49,8 +52,8 @@ final class Dispatcher implements PartitionHandler {
     static final String DLQ_PARTITION = "chassis-dlq-partition";
     static final String DLQ_OFFSET = "chassis-dlq-offset";
     static final String DLQ_GROUP = "chassis-dlq-group";
-    /** On a replayed dead letter: the one group that handles it again. */
-    static final String REPLAY_GROUP = "chassis-replay-group";
+    /** On a replayed dead letter: the one group that handles it again (signed: see {@link ReplayMarker}). */
+    static final String REPLAY_GROUP = ReplayMarker.GROUP;
 
     private final ConsumerBinding binding;
     private final Broker broker;
@@ -68,9 +71,12 @@ final class Dispatcher implements PartitionHandler {
     private final String expectedType;
     /** The event type's Bean Validation constraints; null when it declares none. */
     private final Constraints.Check constraints;
+    private final ReplayMarker replays;
 
     Dispatcher(ConsumerBinding binding, Broker broker, Envelope envelope, ObjectMapper mapper, MessageTracing tracing,
-               DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout, Constraints constraints) {
+               DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout, Constraints constraints,
+               ReplayMarker replays) {
+        this.replays = replays;
         this.binding = binding;
         this.broker = broker;
         this.envelope = envelope;
@@ -94,9 +100,15 @@ final class Dispatcher implements PartitionHandler {
     @Override
     public void handle(Delivered d) throws InterruptedException {
         BrokerRecord record = d.record();
-        String replayFor = record.header(REPLAY_GROUP);
-        if (replayFor != null && !replayFor.equals(binding.group())) {
-            return; // a dead letter replayed for another group: this group handled (or dead-lettered) it already
+        if (record.header(REPLAY_GROUP) != null) {
+            String replayFor = replays.verifiedGroup(record);
+            if (replayFor != null && !replayFor.equals(binding.group())) {
+                return; // a dead letter replayed for another group: this group handled (or dead-lettered) it already
+            }
+            if (replayFor == null) {
+                LOG.log(Level.WARNING, "{0}: {1} carries a replay marker that does not verify (forged, or signed with"
+                        + " another messaging.replay.key): handled as an ordinary event", binding.describe(), where(d));
+            }
         }
         Envelope.Event event;
         Object data;
@@ -113,6 +125,11 @@ final class Dispatcher implements PartitionHandler {
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(d, "unreadable: the data is not JSON of a " + binding.eventType().getRawClass().getSimpleName()
                     + ": " + Texts.firstLine(e.getMessage(), ""), 0);
+            return;
+        }
+        if (!binding.allowedSources().isEmpty() && !binding.allowedSources().contains(event.source().toString())) {
+            deadLetter(d, "refused: the source " + Texts.firstLine(event.source().toString(), "") + " is not one of consumers."
+                    + binding.key() + ".allowed-sources", 0);
             return;
         }
         if (constraints != null && data != null) {
@@ -141,7 +158,7 @@ final class Dispatcher implements PartitionHandler {
                 long start = System.nanoTime();
                 Scope scope = span.makeCurrent();
                 try {
-                    binding.invoker().invoke(arguments(d, event, data, attempt));
+                    invoke(arguments(d, event, data, attempt), event);
                     duration.record((System.nanoTime() - start) / 1e9, handled);
                     return;
                 } catch (InterruptedException e) {
@@ -164,6 +181,31 @@ final class Dispatcher implements PartitionHandler {
             deadLetter(d, last.getClass().getName() + ": " + Texts.firstLine(last.getMessage(), ""), attempt);
         } finally {
             span.end();
+        }
+    }
+
+    /**
+     * Calls the handler; when the event names the subject it was published for, with that subject as
+     * {@code Caller.current()} — the publisher's claim, trusted as far as the broker is.
+     */
+    private void invoke(Object[] args, Envelope.Event event) throws Throwable {
+        if (event.actor() == null) {
+            binding.invoker().invoke(args);
+            return;
+        }
+        Caller actor = Caller.authenticated(event.actor(), event.actorIssuer()).build();
+        try {
+            CurrentCaller.call(actor, () -> {
+                try {
+                    return binding.invoker().invoke(args);
+                } catch (Exception | Error e) {
+                    throw e;
+                } catch (Throwable t) {
+                    throw new UndeclaredThrowableException(t);
+                }
+            });
+        } catch (UndeclaredThrowableException e) {
+            throw e.getCause();
         }
     }
 

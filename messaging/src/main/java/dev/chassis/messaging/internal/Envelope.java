@@ -29,13 +29,16 @@ final class Envelope {
     static final String CONTENT_TYPE = "content-type";
     static final String JSON = "application/json";
     static final String STRUCTURED = "application/cloudevents+json";
+    /** The CloudEvents extension attributes of the acting subject and its issuer (publisher's claim). */
+    static final String ACTOR = "chassissubject";
+    static final String ACTOR_ISSUER = "chassisissuer";
 
     /**
      * A read event: its attributes and its data — the raw JSON bytes (binary mode: read once, straight into the
      * handler's type) or the parsed JSON (structured mode).
      */
     record Event(String id, URI source, String type, Optional<String> subject, Optional<OffsetDateTime> time,
-                 JsonNode data, byte[] raw) {
+                 JsonNode data, byte[] raw, String actor, String actorIssuer) {
         boolean empty() {
             return raw == null ? data == null || data.isNull() : raw.length == 0;
         }
@@ -95,7 +98,8 @@ final class Envelope {
         }
         return event(record.header("ce_id"), record.header("ce_source"), record.header("ce_type"),
                 record.header("ce_subject"), record.header("ce_time"), null,
-                record.value() == null ? new byte[0] : record.value());
+                record.value() == null ? new byte[0] : record.value(), record.header("ce_" + ACTOR),
+                record.header("ce_" + ACTOR_ISSUER));
     }
 
     private Event structured(BrokerRecord record) throws Unreadable {
@@ -119,11 +123,11 @@ final class Envelope {
             throw new Unreadable("binary data (data_base64) is not JSON");
         }
         return event(text(e, "id"), text(e, "source"), text(e, "type"), text(e, "subject"), text(e, "time"), e.get("data"),
-                null);
+                null, text(e, ACTOR), text(e, ACTOR_ISSUER));
     }
 
     private static Event event(String id, String source, String type, String subject, String time, JsonNode data,
-                               byte[] raw) throws Unreadable {
+                               byte[] raw, String actor, String actorIssuer) throws Unreadable {
         List<String> missing = new ArrayList<>();
         if (id == null || id.isEmpty()) {
             missing.add("id");
@@ -149,7 +153,9 @@ final class Envelope {
         } catch (DateTimeParseException ex) {
             throw new Unreadable("the CloudEvent's time is not an RFC 3339 timestamp");
         }
-        return new Event(id, src, type, Optional.ofNullable(subject), at, data, raw);
+        boolean acted = actor != null && !actor.isEmpty() && actorIssuer != null && !actorIssuer.isEmpty();
+        return new Event(id, src, type, Optional.ofNullable(subject), at, data, raw, acted ? actor : null,
+                acted ? actorIssuer : null);
     }
 
     private static String text(JsonNode node, String field) {

@@ -23,11 +23,13 @@ import dev.chassis.messaging.spi.BrokerRecord;
 final class MessagingDeadLetters implements DeadLetters {
     private final Broker broker;
     private final String replayGroup;
+    private final ReplayMarker marker;
     private final Duration timeout;
 
     private final Set<String> groups;
 
-    MessagingDeadLetters(Broker broker, String service, Duration timeout, Set<String> groups) {
+    MessagingDeadLetters(Broker broker, String service, Duration timeout, Set<String> groups, ReplayMarker marker) {
+        this.marker = marker;
         this.groups = groups;
         this.broker = broker;
         this.replayGroup = service + ".dlq-replay";
@@ -47,8 +49,10 @@ final class MessagingDeadLetters implements DeadLetters {
                 return; // another service's (or another group's) letter: theirs to replay
             }
             Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
-            headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-") || h.equals(Dispatcher.REPLAY_GROUP));
-            headers.put(Dispatcher.REPLAY_GROUP, List.of(group));
+            headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-") || h.equals(ReplayMarker.GROUP)
+                    || h.equals(ReplayMarker.SIGNATURE));
+            headers.put(ReplayMarker.GROUP, List.of(group));
+            headers.put(ReplayMarker.SIGNATURE, List.of(marker.sign(topic, group, d.record().key(), d.record().value())));
             try {
                 broker.send(new BrokerRecord(topic, d.record().key(), headers, d.record().value()))
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);

@@ -83,6 +83,16 @@ public final class MessagingExtension implements ChassisExtension {
         }
     }
 
+    /** {@code messaging.replay.key}, checked: a short key would make forging replay markers feasible. */
+    private static String replayKey(Config config) {
+        String key = config.find(MessagingSettings.REPLAY_KEY).orElse(null);
+        if (key != null && key.length() < ReplayMarker.MIN_KEY) {
+            throw new ConfigException(List.of("messaging.replay.key has " + key.length() + " characters; at least "
+                    + ReplayMarker.MIN_KEY + " are needed. Fix: use a random key, e.g. openssl rand -base64 32"));
+        }
+        return key;
+    }
+
     @Override
     public void register(ExtensionContext context) {
         Config config = context.config();
@@ -122,11 +132,13 @@ public final class MessagingExtension implements ChassisExtension {
                 });
 
         Duration publishTimeout = config.get(MessagingSettings.PUBLISH_TIMEOUT);
-        MessagingPublisher publisher = new MessagingPublisher(broker, envelope, tracing, send, publishTimeout);
+        MessagingPublisher publisher = new MessagingPublisher(broker, envelope, tracing, send, publishTimeout,
+                config.get(MessagingSettings.RECORD_SUBJECT));
+        ReplayMarker replays = ReplayMarker.of(replayKey(config));
         context.components().provide(Publisher.class, publisher);
         context.components().provide(EventSender.class, publisher);
         context.components().provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
-                bindings.stream().map(ConsumerBinding::group).collect(Collectors.toSet())));
+                bindings.stream().map(ConsumerBinding::group).collect(Collectors.toSet()), replays));
         checkConsumerKeys(config, bindings);
         context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
                 : Health.down(broker.unhealthyReason() != null ? broker.unhealthyReason()
@@ -139,7 +151,7 @@ public final class MessagingExtension implements ChassisExtension {
             for (ConsumerBinding b : bindings) {
                 subscriptions.add(broker.subscribe(b.topic(), b.group(), b.concurrency(),
                         new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout,
-                                constraints)));
+                                constraints, replays)));
             }
         });
         Duration shutdown = config.get(MessagingSettings.SHUTDOWN_TIMEOUT);

@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.chassis.core.Caller;
 import dev.chassis.core.internal.shared.MessageTracing;
 import dev.chassis.core.internal.shared.Texts;
 import dev.chassis.messaging.PublishException;
@@ -35,11 +36,13 @@ final class MessagingPublisher implements Publisher, EventSender {
     private final MessageTracing tracing;
     private final DoubleHistogram duration;
     private final Duration timeout;
+    private final boolean recordSubject;
     /** Per topic, checked once: its metric attributes (the topic name is valid when it is here). */
     private final Map<String, Attributes> topics = new ConcurrentHashMap<>();
 
     MessagingPublisher(Broker broker, Envelope envelope, MessageTracing tracing, DoubleHistogram duration,
-                       Duration timeout) {
+                       Duration timeout, boolean recordSubject) {
+        this.recordSubject = recordSubject;
         this.broker = broker;
         this.envelope = envelope;
         this.tracing = tracing;
@@ -75,11 +78,27 @@ final class MessagingPublisher implements Publisher, EventSender {
         Objects.requireNonNull(event, "event");
         attributes(topic);
         try {
-            return envelope.write(topic, key, event, UUID.randomUUID().toString(), Map.of());
+            return envelope.write(topic, key, event, UUID.randomUUID().toString(), actor());
         } catch (IOException e) {
             throw new IllegalArgumentException("the event " + event.getClass().getName() + " cannot be written as JSON: "
                     + Texts.firstLine(e.getMessage(), ""), e);
         }
+    }
+
+    /**
+     * With {@code messaging.publish.record-subject}, the subject and issuer of the authenticated caller the event is
+     * published for, as CloudEvents extensions; else none.
+     */
+    private Map<String, List<String>> actor() {
+        if (!recordSubject) {
+            return Map.of();
+        }
+        Caller caller = Caller.current();
+        if (!caller.authenticated()) {
+            return Map.of();
+        }
+        return Map.of("ce_" + Envelope.ACTOR, List.of(caller.subject().orElseThrow()),
+                "ce_" + Envelope.ACTOR_ISSUER, List.of(caller.issuer().orElseThrow()));
     }
 
     /** The metric attributes of a topic, checked once: the topic name is valid when it is here. */

@@ -22,6 +22,14 @@ final class MessagingSettings {
     static final Setting<Integer> MEMORY_RETENTION = Setting.integer("messaging.memory.retention", 100_000)
             .range(1, 10_000_000).describedAs("records kept per partition of the in-memory broker");
 
+    static final Setting<Boolean> RECORD_SUBJECT = Setting.bool("messaging.publish.record-subject", false)
+            .describedAs("record the authenticated caller's subject and issuer on published events (CloudEvents"
+                    + " extensions chassissubject, chassisissuer); @Consume handlers see them as Caller.current()");
+    static final Setting<String> REPLAY_KEY = Setting.string("messaging.replay.key", null).secret()
+            .describedAs("the HMAC-SHA256 key that signs replayed dead letters (at least 32 characters, the same in every"
+                    + " service of the topics); unset: a random key per process, so other processes handle a replayed"
+                    + " letter again; never shown");
+
     static Setting<Integer> maxAttempts(String key) {
         return Setting.integer("consumers." + key + ".max-attempts", 3).range(1, 100)
                 .describedAs("attempts before a message goes to the dead letters; else @Consume(maxAttempts)");
@@ -42,11 +50,18 @@ final class MessagingSettings {
                 .describedAs("partitions handled at once, each in order (at most the topic's); else @Consume(concurrency)");
     }
 
+    static Setting<List<String>> allowedSources(String key) {
+        return Setting.list("consumers." + key + ".allowed-sources", List.of())
+                .describedAs("the ce_source values the handler accepts (empty: any); another source's event goes to the"
+                        + " dead letters, never to the handler");
+    }
+
     private MessagingSettings() {
     }
 
     static List<Setting<?>> all() {
         return List.of(BROKER, PUBLISH_TIMEOUT, SHUTDOWN_TIMEOUT, MEMORY_NAME, MEMORY_PARTITIONS, MEMORY_RETENTION,
-                maxAttempts("*.*"), backoff("*.*"), maxBackoff("*.*"), concurrency("*.*"));
+                RECORD_SUBJECT, REPLAY_KEY, maxAttempts("*.*"), backoff("*.*"), maxBackoff("*.*"), concurrency("*.*"),
+                allowedSources("*.*"));
     }
 }

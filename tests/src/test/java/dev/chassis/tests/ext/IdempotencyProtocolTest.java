@@ -2,6 +2,7 @@ package dev.chassis.tests.ext;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -88,6 +89,34 @@ class IdempotencyProtocolTest {
             assertThat(r.json().get("detail").asText()).contains("still in progress");
             assertThat(items.runs.get()).isZero();
             assertThat(TestStoreExtension.CALLS.size()).as("claims while waiting").isGreaterThan(1);
+        }
+    }
+
+    /**
+     * Keys are scoped by the verified principal: two callers who happen to send the same key each get their own
+     * answer, never the other's. The verified token is simulated here ({@link SimulatedAuthExtension} registers the
+     * {@code Caller} a real authenticating filter would); the security module tests the real verification.
+     */
+    @Test
+    void twoVerifiedPrincipalsWithTheSameKeyDoNotSeeEachOthersAnswer() {
+        Items items = new Items();
+        try (RunningService s = Chassis.service("items").property("server.port", "0")
+                .property("test-store.mode", "memory").property("test-auth.enabled", "true").http(items).start()) {
+            TestClient client = new TestClient(s.uri());
+            TestResponse alice = client.post("/items", "{\"name\":\"alice's\"}", "Idempotency-Key", "k", "X-Test-Subject", "alice");
+            TestResponse bob = client.post("/items", "{\"name\":\"alice's\"}", "Idempotency-Key", "k", "X-Test-Subject", "bob");
+            assertThat(alice.status()).isEqualTo(200);
+            assertThat(bob.status()).isEqualTo(200);
+            assertThat(bob.header("Idempotent-Replayed")).as("bob's request ran: not alice's answer").isEmpty();
+            assertThat(items.runs.get()).isEqualTo(2);
+
+            TestResponse again = client.post("/items", "{\"name\":\"alice's\"}", "Idempotency-Key", "k", "X-Test-Subject",
+                    "alice");
+            assertThat(again.header("Idempotent-Replayed")).as("alice's repeat is hers").hasValue("true");
+            assertThat(items.runs.get()).isEqualTo(2);
+            List<String> claimed = TestStoreExtension.CALLS.stream().filter(c -> c.startsWith("claim:")).toList();
+            assertThat(claimed).hasSize(3).allMatch(c -> c.endsWith(":k"));
+            assertThat(claimed.get(0)).as("stored per principal").isNotEqualTo(claimed.get(1)).isEqualTo(claimed.get(2));
         }
     }
 }

@@ -2,7 +2,10 @@ package dev.chassis.core.internal.http.client;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
@@ -17,6 +20,7 @@ final class ClientCall implements Call {
     private final boolean idempotent;
     private int attempts;
     private Object tried; // the instances attempts went to: null, one URI, or a List of them
+    private Map<String, String> headers; // set by decorators (credentials): null until one is
 
     ClientCall(CallSite site, Object[] args, boolean idempotent) {
         this.site = site;
@@ -29,7 +33,12 @@ final class ClientCall implements Call {
      * that remembers nothing tried yet.
      */
     static ClientCall of(Call call) {
-        return call instanceof ClientCall c ? c : new ClientCall(call.site(), call.args(), call.idempotent());
+        if (call instanceof ClientCall c) {
+            return c;
+        }
+        ClientCall c = new ClientCall(call.site(), call.args(), call.idempotent());
+        call.headers().forEach(c::header);
+        return c;
     }
 
     @Override
@@ -55,6 +64,19 @@ final class ClientCall implements Call {
     @Override
     public int startAttempt() {
         return ++attempts;
+    }
+
+    @Override
+    public void header(String name, String value) {
+        if (headers == null) {
+            headers = new LinkedHashMap<>(4);
+        }
+        headers.put(Objects.requireNonNull(name, "name"), Objects.requireNonNull(value, "value"));
+    }
+
+    @Override
+    public Map<String, String> headers() {
+        return headers == null ? Map.of() : headers;
     }
 
     /** Records that an attempt of this call went to {@code instance}. */

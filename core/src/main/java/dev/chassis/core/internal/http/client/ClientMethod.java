@@ -129,10 +129,11 @@ final class ClientMethod implements Invocation {
         if (context.isCancelled()) {
             throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", null);
         }
-        URI base = target.pick(ClientCall.of(call));
+        ClientCall clientCall = ClientCall.of(call);
+        URI base = target.pick(clientCall);
         boolean[] instanceFailed = {false};
         try {
-            return attempt(call, base, rp, path, context, deadline, instanceFailed);
+            return attempt(clientCall, base, rp, path, context, deadline, instanceFailed);
         } finally {
             target.finished(base, instanceFailed[0]); // whatever happened after the pick, the attempt is reported
         }
@@ -155,6 +156,7 @@ final class ClientMethod implements Invocation {
         for (Map.Entry<HeaderName, String> h : rp.headers) {
             request.header(h.getKey(), h.getValue());
         }
+        call.headers().forEach((name, value) -> request.header(HeaderNames.create(name), value)); // replace: decorators'
         // Inside a gRPC handler: when the handler's call is cancelled, stop waiting for this answer too.
         Thread caller = Thread.currentThread();
         AtomicBoolean interrupted = new AtomicBoolean();

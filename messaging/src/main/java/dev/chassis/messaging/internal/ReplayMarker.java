@@ -1,0 +1,78 @@
+package dev.chassis.messaging.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+import dev.chassis.messaging.spi.BrokerRecord;
+
+/**
+ * The replay marker of a dead letter published back to its topic ({@code chassis-replay-group}: the one group that
+ * handles it again), signed so that no other producer can forge one to make consumers skip an event: an HMAC-SHA256
+ * ({@code chassis-replay-signature}) over the topic, the group, the record's key and its value, with
+ * {@code messaging.replay.key} — or, when that is unset, a random key of this process. A marker whose signature does
+ * not verify is ignored: the record is an ordinary event to every group (a duplicate at worst, never a skipped
+ * event). Thread-safe. Not API.
+ */
+final class ReplayMarker {
+    static final String GROUP = "chassis-replay-group";
+    static final String SIGNATURE = "chassis-replay-signature";
+    /** The shortest {@code messaging.replay.key}: 256 bits of text. */
+    static final int MIN_KEY = 32;
+    private static final String HMAC = "HmacSHA256";
+
+    private final SecretKeySpec key;
+
+    private ReplayMarker(byte[] key) {
+        this.key = new SecretKeySpec(key, HMAC);
+    }
+
+    /** A marker signed with {@code configured}, or with a random key of this process when it is null. */
+    static ReplayMarker of(String configured) {
+        if (configured != null) {
+            return new ReplayMarker(configured.getBytes(StandardCharsets.UTF_8));
+        }
+        byte[] random = new byte[32];
+        new SecureRandom().nextBytes(random);
+        return new ReplayMarker(random);
+    }
+
+    /** The signature of replaying {@code record} (as it will be published) for {@code group}. */
+    String sign(String topic, String group, String recordKey, byte[] value) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(key);
+            for (String part : new String[] {topic, group, recordKey == null ? "" : recordKey}) {
+                byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+                mac.update((byte) (bytes.length >>> 24));
+                mac.update((byte) (bytes.length >>> 16));
+                mac.update((byte) (bytes.length >>> 8));
+                mac.update((byte) bytes.length);
+                mac.update(bytes);
+            }
+            mac.update(value == null ? new byte[0] : value);
+            return Base64.getUrlEncoder().withoutPadding().encodeToString(mac.doFinal());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HMAC-SHA256 is not available", e);
+        }
+    }
+
+    /**
+     * The group a record is replayed for, when it carries a marker this process can verify; null when it carries
+     * none or one that does not verify (forged, or signed with another key).
+     */
+    String verifiedGroup(BrokerRecord record) {
+        String group = record.header(GROUP);
+        String signature = record.header(SIGNATURE);
+        if (group == null || signature == null) {
+            return null;
+        }
+        byte[] expected = sign(record.topic(), group, record.key(), record.value()).getBytes(StandardCharsets.US_ASCII);
+        return MessageDigest.isEqual(expected, signature.getBytes(StandardCharsets.US_ASCII)) ? group : null;
+    }
+}
