@@ -28,6 +28,11 @@ final class Provider implements AutoCloseable {
 
     Provider() {
         server.start();
+        try { // the provider's first answer is slow (its classes load): not something the services should wait for
+            JWKSet.load(server.jwksUrl(ISSUER_ID).url());
+        } catch (Exception e) {
+            throw new IllegalStateException("the provider does not answer", e);
+        }
     }
 
     String issuer() {
@@ -37,7 +42,8 @@ final class Provider implements AutoCloseable {
     /** The service settings that trust this provider, by discovery. */
     ServiceBuilder trusted(ServiceBuilder service) {
         return service.property("security.issuers.shop.issuer", issuer())
-                .property("security.issuers.shop.audience", AUDIENCE);
+                .property("security.issuers.shop.audience", AUDIENCE)
+                .property("security.fetch-timeout", "30s"); // a loaded test machine
     }
 
     /** A token of subject {@code alice} for the audience, valid an hour, with these extra claims. */
