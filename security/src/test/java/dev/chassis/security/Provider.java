@@ -1,5 +1,6 @@
 package dev.chassis.security;
 
+import java.net.InetAddress;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +28,9 @@ final class Provider implements AutoCloseable {
     final MockOAuth2Server server = new MockOAuth2Server();
 
     Provider() {
-        server.start();
-        try { // the provider's first answer is slow (its classes load): not something the services should wait for
+        try {
+            server.start(InetAddress.getLoopbackAddress(), 0);
+            // the provider's first answer is slow (its classes load): not something the services should wait for
             JWKSet.load(server.jwksUrl(ISSUER_ID).url());
         } catch (Exception e) {
             throw new IllegalStateException("the provider does not answer", e);

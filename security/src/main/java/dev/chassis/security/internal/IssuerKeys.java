@@ -100,7 +100,6 @@ final class IssuerKeys {
             if (!lastAttempt.equals(attempted)) {
                 return; // another thread fetched while this one waited
             }
-            lastAttempt = clock.instant();
             try {
                 URI uri = jwks != null ? jwks : discover();
                 JWKSet fetched = JWKSet.parse(fetcher.json(uri));
@@ -115,7 +114,7 @@ final class IssuerKeys {
                     throw new Fetcher.FetchException(uri + " holds no public signing key");
                 }
                 keys = new JWKSet(usable);
-                lastSuccess = lastAttempt;
+                lastSuccess = clock.instant();
                 lastError = null;
                 LOG.log(System.Logger.Level.DEBUG, () -> "issuer " + name + ": " + usable.size() + " keys from " + uri);
             } catch (Fetcher.FetchException | ParseException e) {
@@ -124,6 +123,9 @@ final class IssuerKeys {
                 lastError = why;
                 LOG.log(System.Logger.Level.WARNING, "issuer " + name + ": " + why
                         + (keys != null ? " (the cached keys stay in use)" : " (tokens of this issuer are refused)"));
+            } finally {
+                // set when the fetch ends: requests that queued behind it see it changed and use its keys
+                lastAttempt = clock.instant();
             }
         }
     }
