@@ -34,7 +34,7 @@ class ConfigurationDocTest {
     @Test
     void everyModuleIsOnThisClassPath() {
         assertThat(KeyTables.declared().keySet())
-                .contains("core", "resilience", "observability", "messaging", "jdbc", "discovery");
+                .contains("core", "resilience", "observability", "messaging", "jdbc", "discovery", "security");
         List<String> keys = KeyTables.declared().values().stream().flatMap(List::stream).map(Setting::key).toList();
         assertThat(keys).as("the Kafka, etcd and Kubernetes back-ends' keys")
                 .contains("messaging.kafka.bootstrap-servers", "discovery.etcd.endpoints", "discovery.kubernetes.namespace");

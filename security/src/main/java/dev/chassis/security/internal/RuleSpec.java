@@ -1,0 +1,79 @@
+package dev.chassis.security.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+import dev.chassis.core.Peer;
+import dev.chassis.core.spi.AccessPolicy;
+
+/**
+ * The access rule of one handler or RPC, as its annotations or configuration state it: everyone, or any
+ * combination of "a verified token", "one of these roles", "all of these scopes" and "one of these workloads",
+ * every part of which must hold. Immutable. Not API.
+ *
+ * @param permitAll     everyone may call
+ * @param authenticated a verified token is needed
+ * @param roles         one of these roles is needed (empty: none)
+ * @param scopes        all of these scopes are needed (empty: none)
+ * @param workloads     one of these workload identities (or {@code *}-terminated prefixes) is needed (empty: none)
+ */
+record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set<String> scopes,
+                List<String> workloads) {
+    static final RuleSpec PERMIT = new RuleSpec(true, false, Set.of(), Set.of(), List.of());
+    static final RuleSpec AUTHENTICATED = new RuleSpec(false, true, Set.of(), Set.of(), List.of());
+
+    /** Whether a bearer token is needed (so an issuer must be configured). */
+    boolean needsToken() {
+        return authenticated || !roles.isEmpty() || !scopes.isEmpty();
+    }
+
+    /** The rule checked per call. */
+    AccessPolicy.Rule toRule() {
+        if (permitAll) {
+            return AccessPolicy.Rule.PERMIT;
+        }
+        boolean token = needsToken();
+        List<String> scopeList = List.copyOf(scopes);
+        return caller -> {
+            if (!workloads.isEmpty()) {
+                Peer peer = caller.peer();
+                if (!peer.authenticated()) {
+                    return AccessPolicy.Denial.unauthenticated(null, "a client certificate (mutual TLS) is required");
+                }
+                String id = peer.identity().orElse("");
+                if (workloads.stream().noneMatch(w -> matches(w, id))) {
+                    return AccessPolicy.Denial.forbidden(null, "this workload may not call this method");
+                }
+            }
+            if (token && !caller.authenticated()) {
+                return AccessPolicy.Denial.unauthenticated(Challenges.BEARER, "a bearer token is required");
+            }
+            if (!roles.isEmpty() && roles.stream().noneMatch(caller::hasRole)) {
+                return AccessPolicy.Denial.forbidden(Challenges.insufficientScope("a role is missing", List.of()),
+                        "the token grants none of the roles this method needs");
+            }
+            if (!scopes.isEmpty() && !caller.scopes().containsAll(scopes)) {
+                List<String> missing = new ArrayList<>(scopeList);
+                missing.removeAll(caller.scopes());
+                return AccessPolicy.Denial.forbidden(Challenges.insufficientScope("a scope is missing", scopeList),
+                        "the token lacks the scope " + String.join(" ", missing));
+            }
+            return null;
+        };
+    }
+
+    static boolean matches(String pattern, String identity) {
+        return pattern.endsWith("*") ? identity.startsWith(pattern.substring(0, pattern.length() - 1))
+                : pattern.equals(identity);
+    }
+
+    /** Why a workload pattern is malformed, or null. */
+    static String badWorkload(String pattern) {
+        if (pattern.isBlank()) {
+            return "an empty workload identity";
+        }
+        int star = pattern.indexOf('*');
+        return star >= 0 && star != pattern.length() - 1 ? "'" + pattern + "' has a * that is not at its end" : null;
+    }
+}

@@ -1,0 +1,166 @@
+package dev.chassis.security.internal;
+
+import java.lang.reflect.AnnotatedElement;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.shared.Names;
+import dev.chassis.core.spi.AccessPolicy;
+import dev.chassis.core.spi.CallSite;
+import dev.chassis.security.Authenticated;
+import dev.chassis.security.PermitAll;
+import dev.chassis.security.RolesAllowed;
+import dev.chassis.security.Scopes;
+import dev.chassis.security.Workloads;
+
+/**
+ * Who may call each handler and RPC: the rule annotations of the method, else of its class, else (for RPCs)
+ * {@code security.rpc.<service>.<method>.*}, which replaces the annotations, else {@code security.default}.
+ * Misuse stops start-up naming the method and the fix. Asked at start-up only. Not API.
+ */
+final class SecurityPolicy implements AccessPolicy {
+    private final Config config;
+    private final RuleSpec fallback;
+    private final boolean tokens;
+    private final Set<String> rpcKeys = new HashSet<>();
+
+    /**
+     * @param config   the service's configuration
+     * @param fallback the rule of what has no rule of its own ({@code security.default})
+     * @param tokens   whether an issuer is configured (else rules needing a token are a misuse)
+     */
+    SecurityPolicy(Config config, RuleSpec fallback, boolean tokens) {
+        this.config = config;
+        this.fallback = fallback;
+        this.tokens = tokens;
+    }
+
+    @Override
+    public Rule forHandler(CallSite site) {
+        Method m = site.method();
+        return checked(ruleOf(m, Names.method(m)), Names.method(m)).toRule();
+    }
+
+    @Override
+    public Rule forRpc(String fullMethodName, Method implementation) {
+        String key = rpcKey(fullMethodName);
+        rpcKeys.add(key);
+        String where = "the RPC " + fullMethodName + (implementation == null ? "" : " (" + Names.method(implementation) + ")");
+        RuleSpec configured = configured(key, fullMethodName);
+        if (configured != null) {
+            return checked(configured, where).toRule();
+        }
+        return checked(implementation == null ? fallback : ruleOf(implementation, where), where).toRule();
+    }
+
+    /** {@code shop.Inventory/Reserve} → {@code shop-inventory.reserve}: the key under {@code security.rpc}. */
+    static String rpcKey(String fullMethodName) {
+        int slash = fullMethodName.indexOf('/');
+        return Names.kebab(fullMethodName.substring(0, slash)) + "." + Names.kebab(fullMethodName.substring(slash + 1));
+    }
+
+    /** Configured rules naming no RPC of the service, for the check once everything is bound. */
+    List<String> unknownRpcKeys() {
+        List<String> problems = new ArrayList<>();
+        for (String service : config.names("security.rpc")) {
+            for (String method : config.names("security.rpc." + service)) {
+                String key = service + "." + method;
+                if (!rpcKeys.contains(key)) {
+                    problems.add("security.rpc." + key + " names no gRPC method of this service."
+                            + ConfigException.closest(key, rpcKeys).map(k -> " Did you mean security.rpc." + k + "?")
+                            .orElse("") + " Methods: " + String.join(", ", new TreeSet<>(rpcKeys)));
+                }
+            }
+        }
+        return problems;
+    }
+
+    private RuleSpec ruleOf(Method m, String where) {
+        RuleSpec own = annotated(m, where);
+        if (own != null) {
+            return own;
+        }
+        RuleSpec type = annotated(m.getDeclaringClass(), "the class " + m.getDeclaringClass().getName());
+        return type != null ? type : fallback;
+    }
+
+    private RuleSpec configured(String key, String fullMethodName) {
+        String[] names = key.split("\\.", 2);
+        Boolean permit = config.find(SecuritySettings.RPC_PERMIT_ALL.resolve(names)).orElse(null);
+        Boolean authenticated = config.find(SecuritySettings.RPC_AUTHENTICATED.resolve(names)).orElse(null);
+        List<String> roles = config.find(SecuritySettings.RPC_ROLES.resolve(names)).orElse(null);
+        List<String> scopes = config.find(SecuritySettings.RPC_SCOPES.resolve(names)).orElse(null);
+        List<String> workloads = config.find(SecuritySettings.RPC_WORKLOADS.resolve(names)).orElse(null);
+        if (permit == null && authenticated == null && roles == null && scopes == null && workloads == null) {
+            return null;
+        }
+        String where = "security.rpc." + key + " (" + fullMethodName + ")";
+        return spec(Boolean.TRUE.equals(permit), Boolean.TRUE.equals(authenticated), roles, scopes, workloads, where,
+                "keys");
+    }
+
+    private static RuleSpec annotated(AnnotatedElement e, String where) {
+        PermitAll permit = e.getAnnotation(PermitAll.class);
+        Authenticated authenticated = e.getAnnotation(Authenticated.class);
+        RolesAllowed roles = e.getAnnotation(RolesAllowed.class);
+        Scopes scopes = e.getAnnotation(Scopes.class);
+        Workloads workloads = e.getAnnotation(Workloads.class);
+        if (permit == null && authenticated == null && roles == null && scopes == null && workloads == null) {
+            return null;
+        }
+        return spec(permit != null, authenticated != null, roles == null ? null : List.of(roles.value()),
+                scopes == null ? null : List.of(scopes.value()), workloads == null ? null : List.of(workloads.value()),
+                where, "annotations");
+    }
+
+    private static RuleSpec spec(boolean permit, boolean authenticated, List<String> roles, List<String> scopes,
+                                 List<String> workloads, String where, String what) {
+        if (permit && (authenticated || roles != null || scopes != null || workloads != null)) {
+            throw new BindingException(where + " both permits everyone and restricts callers. Fix: keep either the"
+                    + " permit-all " + (what.equals("keys") ? "key" : "annotation") + " or the other " + what);
+        }
+        check(roles, "roles", where);
+        check(scopes, "scopes", where);
+        check(workloads, "workloads", where);
+        if (workloads != null) {
+            for (String w : workloads) {
+                String bad = RuleSpec.badWorkload(w);
+                if (bad != null) {
+                    throw new BindingException(where + " names " + bad + " among its workloads. Fix: name a SPIFFE ID"
+                            + " such as spiffe://example.org/ns/shop/sa/orders, or a prefix ending in *");
+                }
+            }
+        }
+        return new RuleSpec(permit, authenticated, set(roles), set(scopes), workloads == null ? List.of()
+                : List.copyOf(workloads));
+    }
+
+    private static void check(List<String> values, String kind, String where) {
+        if (values != null && (values.isEmpty() || values.stream().anyMatch(String::isBlank))) {
+            throw new BindingException(where + " lists no " + kind + " (or a blank one). Fix: name at least one,"
+                    + " or remove the rule");
+        }
+    }
+
+    private static Set<String> set(List<String> values) {
+        return values == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(values));
+    }
+
+    private RuleSpec checked(RuleSpec spec, String where) {
+        if (!tokens && spec.needsToken()) {
+            throw new BindingException(where + " needs a bearer token, but no token issuer is configured. Fix: set"
+                    + " security.issuers.<name>.issuer (and the audience), or remove the rule"
+                    + (spec == fallback ? " (security.default: authenticated)" : ""));
+        }
+        return spec;
+    }
+}

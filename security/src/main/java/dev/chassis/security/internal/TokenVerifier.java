@@ -1,0 +1,152 @@
+package dev.chassis.security.internal;
+
+import java.nio.charset.StandardCharsets;
+import java.security.Key;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.text.ParseException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.factories.DefaultJWSVerifierFactory;
+import com.nimbusds.jose.jwk.AsymmetricJWK;
+import com.nimbusds.jose.jwk.JWK;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
+
+import dev.chassis.core.Caller;
+
+/**
+ * Verifies bearer tokens: a signed JWT (never {@code alg: none}), by an allowed asymmetric algorithm, from a
+ * configured issuer (chosen by the unverified {@code iss}, then checked by the signature with one of that issuer's
+ * keys), within its {@code exp}/{@code nbf}/{@code iat} give or take the clock skew, for an accepted audience.
+ * Verified tokens are remembered (by the SHA-256 of the token) until their {@code exp} at the latest. Failures say
+ * briefly why, never quoting the token. Thread-safe. Not API.
+ */
+final class TokenVerifier {
+    private final Map<String, Issuer> issuers;
+    private final Clock clock;
+    private final Duration skew;
+    private final Claims claims;
+    private final TokenCache cache;
+    private final DefaultJWSVerifierFactory verifiers = new DefaultJWSVerifierFactory();
+
+    /** One configured issuer: its {@code iss}, keys, accepted audiences and algorithms. */
+    record Issuer(String iss, IssuerKeys keys, Set<String> audience, Set<JWSAlgorithm> algorithms) {
+    }
+
+    /** The outcome: a caller (without its peer yet), or why the token is refused. */
+    record Result(Caller caller, Instant expires, String failure) {
+        static Result refused(String why) {
+            return new Result(null, null, why);
+        }
+    }
+
+    TokenVerifier(List<Issuer> issuers, Clock clock, Duration skew, Claims claims, int cacheSize) {
+        this.issuers = Map.copyOf(issuers.stream().collect(Collectors.toMap(Issuer::iss, i -> i)));
+        this.clock = clock;
+        this.skew = skew;
+        this.claims = claims;
+        this.cache = cacheSize > 0 ? new TokenCache(cacheSize) : null;
+    }
+
+    Result verify(String token) {
+        String digest = cache == null ? null : sha256(token);
+        Instant now = clock.instant();
+        if (cache != null) {
+            Result hit = cache.get(digest, now);
+            if (hit != null) {
+                return hit;
+            }
+        }
+        Result result = verifyUncached(token, now);
+        if (cache != null && result.caller() != null) {
+            cache.put(digest, result, now);
+        }
+        return result;
+    }
+
+    private Result verifyUncached(String token, Instant now) {
+        SignedJWT jwt;
+        JWTClaimsSet set;
+        try {
+            jwt = SignedJWT.parse(token);
+            set = jwt.getJWTClaimsSet();
+        } catch (ParseException e) {
+            return Result.refused("the token is not a signed JWT");
+        }
+        JWSHeader header = jwt.getHeader();
+        Issuer issuer = set.getIssuer() == null ? null : issuers.get(set.getIssuer());
+        if (issuer == null) {
+            return Result.refused("the token's issuer is not accepted");
+        }
+        if (!issuer.algorithms().contains(header.getAlgorithm())) {
+            return Result.refused("the token's algorithm " + header.getAlgorithm().getName() + " is not accepted");
+        }
+        List<JWK> keys = issuer.keys().candidates(header.getKeyID(), header.getAlgorithm());
+        if (keys.isEmpty()) {
+            return Result.refused(issuer.keys().ready() ? "the token's signing key is unknown"
+                    : "the issuer's keys are not available");
+        }
+        if (!verified(jwt, header, keys)) {
+            return Result.refused("the token's signature is not valid");
+        }
+        Date exp = set.getExpirationTime();
+        if (exp == null) {
+            return Result.refused("the token has no expiry");
+        }
+        if (now.isAfter(exp.toInstant().plus(skew))) {
+            return Result.refused("the token has expired");
+        }
+        if (set.getNotBeforeTime() != null && now.plus(skew).isBefore(set.getNotBeforeTime().toInstant())) {
+            return Result.refused("the token is not valid yet");
+        }
+        if (set.getIssueTime() != null && now.plus(skew).isBefore(set.getIssueTime().toInstant())) {
+            return Result.refused("the token is issued in the future");
+        }
+        if (!issuer.audience().isEmpty() && (set.getAudience() == null
+                || set.getAudience().stream().noneMatch(issuer.audience()::contains))) {
+            return Result.refused("the token is not meant for this service (aud)");
+        }
+        if (set.getSubject() == null) {
+            return Result.refused("the token has no subject");
+        }
+        return new Result(claims.caller(set), exp.toInstant(), null);
+    }
+
+    private boolean verified(SignedJWT jwt, JWSHeader header, List<JWK> keys) {
+        for (JWK k : keys) {
+            try {
+                // only asymmetric public keys: an HMAC verifier is never built from a public key (algorithm confusion)
+                if (!(k instanceof AsymmetricJWK asymmetric)) {
+                    continue;
+                }
+                Key key = asymmetric.toPublicKey();
+                if (jwt.verify(verifiers.createJWSVerifier(header, key))) {
+                    return true;
+                }
+            } catch (JOSEException | IllegalStateException e) {
+                // a key unfit for this algorithm: try the next one
+            }
+        }
+        return false;
+    }
+
+    static String sha256(String token) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+            return new String(d, StandardCharsets.ISO_8859_1);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}
