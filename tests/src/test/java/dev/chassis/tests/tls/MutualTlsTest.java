@@ -112,6 +112,22 @@ class MutualTlsTest {
     }
 
     @Test
+    void withoutClientAuthEveryCallerIsAnonymous() throws Exception {
+        Pki pki = new Pki();
+        RunningService none = pki.serving(Chassis.service("none").http(new WhoAmI()), pki.server("none")).start();
+        try {
+            // the server asks for no certificate, so the client presents none and the handler sees no identity
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(pki.ca.clientContext(pki.ca.issue("known").dns("known.svc").create())).build();
+            assertThat(client.send(HttpRequest.newBuilder(none.uri().resolve("/whoami"))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("anonymous");
+        } finally {
+            none.stop();
+        }
+    }
+
+    @Test
     void optionalClientAuthServesAnonymousCallers() throws Exception {
         Pki pki = new Pki();
         RunningService optional = pki.serving(Chassis.service("optional").http(new WhoAmI()), pki.server("optional"))

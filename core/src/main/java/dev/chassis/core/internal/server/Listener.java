@@ -64,7 +64,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
                             .orElse(config.get(CoreSettings.HOST)), config.get(CoreSettings.MANAGEMENT_PORT));
                     socket.routing(binding.management());
                     if (managementBundle != null) {
-                        socket.tls(tls(managementBundle, TlsSettings.ClientAuth.NONE));
+                        socket.tls(tls(managementBundle, config.get(TlsSettings.MANAGEMENT_CLIENT_AUTH)));
                     }
                     if (binding.managementGrpc() != null) {
                         socket.addRouting(binding.managementGrpc());

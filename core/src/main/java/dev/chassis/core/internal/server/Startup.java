@@ -69,8 +69,9 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
                     .orElse("configuration") + ") is also server.port: give the management port another number, or"
                     + " unset it to serve /health, /metrics and /info on the service port");
         }
-        for (Setting<?> needs : List.of(CoreSettings.MANAGEMENT_HOST, TlsSettings.MANAGEMENT_BUNDLE)) {
-            if (management == null && config.find(needs).isPresent()) {
+        for (Setting<?> needs : List.of(CoreSettings.MANAGEMENT_HOST, TlsSettings.MANAGEMENT_BUNDLE,
+                TlsSettings.MANAGEMENT_CLIENT_AUTH)) {
+            if (management == null && config.raw(needs.key()).isPresent()) {
                 problems.add(needs.key() + " is set but management.port is not: set management.port to open the"
                         + " management port, or remove " + needs.key());
             }

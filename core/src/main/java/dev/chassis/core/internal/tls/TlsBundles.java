@@ -79,8 +79,18 @@ public final class TlsBundles implements AutoCloseable {
             } else if (bundle != null && !bundle.hasKey()) {
                 problems.add("management.tls.bundle = '" + name + "' has no key to serve with: set tls.bundles." + name
                         + ".certificate and private-key, or keystore and keystore-password");
+            } else if (bundle != null && config.get(TlsSettings.MANAGEMENT_CLIENT_AUTH) != TlsSettings.ClientAuth.NONE
+                    && !bundle.hasTrust()) {
+                problems.add("management.tls.client-auth = " + config.raw(TlsSettings.MANAGEMENT_CLIENT_AUTH.key())
+                        .orElse("") + " needs the CAs client certificates must chain to: set tls.bundles." + name
+                        + ".trust");
             }
         });
+        if (config.find(TlsSettings.MANAGEMENT_BUNDLE).isEmpty()
+                && config.get(TlsSettings.MANAGEMENT_CLIENT_AUTH) != TlsSettings.ClientAuth.NONE) {
+            problems.add("management.tls.client-auth is set but management.tls.bundle is not: name the bundle the"
+                    + " management port serves TLS with");
+        }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }

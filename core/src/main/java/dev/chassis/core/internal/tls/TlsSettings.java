@@ -44,6 +44,9 @@ public final class TlsSettings {
             + " instead of the host name; needs clients.<name>.tls.bundle");
     public static final Setting<String> MANAGEMENT_BUNDLE = Setting.string("management.tls.bundle", null)
             .describedAs("the tls.bundles name the management port serves HTTPS with; unset: plaintext");
+    public static final Setting<ClientAuth> MANAGEMENT_CLIENT_AUTH = Setting.oneOf("management.tls.client-auth",
+            ClientAuth.class, ClientAuth.NONE).describedAs("whether clients of the management port must present a"
+            + " certificate that chains to the management bundle's trust (mutual TLS); the service port is apart");
 
     /** Whether a server asks for client certificates. */
     public enum ClientAuth {
@@ -62,6 +65,6 @@ public final class TlsSettings {
     public static List<Setting<?>> all() {
         return List.of(CERTIFICATE, PRIVATE_KEY, KEYSTORE, KEYSTORE_PASSWORD, TRUST, BUNDLE_PROTOCOLS, RELOAD_INTERVAL,
                 SERVER_BUNDLE, SERVER_CLIENT_AUTH, SERVER_HANDSHAKE_TIMEOUT, CLIENT_BUNDLE, CLIENT_EXPECTED_IDENTITY,
-                MANAGEMENT_BUNDLE);
+                MANAGEMENT_BUNDLE, MANAGEMENT_CLIENT_AUTH);
     }
 }

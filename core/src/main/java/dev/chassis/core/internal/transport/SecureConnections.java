@@ -26,7 +26,7 @@ public final class SecureConnections {
     /** The verified client certificate of the open TLS connection from {@code remote}; anonymous when there is none. */
     public Peer peer(SocketAddress remote) {
         ConnectionContext ctx = remote == null ? null : open.get(remote);
-        if (ctx == null) {
+        if (ctx == null || !Peers.asksForCertificates(ctx.listenerContext())) {
             return Peer.anonymous();
         }
         return ctx.remotePeer().tlsCertificates().map(Peers::of).orElse(Peer.anonymous());
