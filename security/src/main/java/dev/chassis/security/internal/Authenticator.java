@@ -23,14 +23,20 @@ final class Authenticator {
     }
 
     /**
-     * The outcome: {@code caller} set when authenticated, {@code error} set ({@code invalid_request} or
-     * {@code invalid_token}) when refused, neither when the request carries no bearer token.
+     * The outcome: {@code caller} and its verified {@code token} set when authenticated, {@code error} set
+     * ({@code invalid_request} or {@code invalid_token}) when refused, neither when the request carries no bearer
+     * token. Its {@code toString} never shows the token.
      */
-    record Outcome(Caller caller, String error, String description) {
-        static final Outcome NONE = new Outcome(null, null, null);
+    record Outcome(Caller caller, String token, String error, String description) {
+        static final Outcome NONE = new Outcome(null, null, null, null);
 
         static Outcome invalidRequest(String description) {
-            return new Outcome(null, "invalid_request", description);
+            return new Outcome(null, null, "invalid_request", description);
+        }
+
+        @Override
+        public String toString() {
+            return "Outcome[" + (caller != null ? caller : error + ": " + description) + "]";
         }
 
         /** The {@code WWW-Authenticate} value of a refusal. */
@@ -67,9 +73,9 @@ final class Authenticator {
         }
         TokenVerifier.Result result = verifier.verify(token);
         if (result.caller() == null) {
-            return new Outcome(null, "invalid_token", result.failure());
+            return new Outcome(null, null, "invalid_token", result.failure());
         }
-        return new Outcome(withPeer(result.caller(), peer), null, null);
+        return new Outcome(withPeer(result.caller(), peer), token, null, null);
     }
 
     private static Caller withPeer(Caller c, Peer peer) {

@@ -52,7 +52,8 @@ final class BearerInterceptor implements ServerInterceptor {
         if (outcome.caller() == null) {
             return next.startCall(call, headers);
         }
-        Context context = Context.current().withValue(CurrentCaller.KEY, outcome.caller());
+        Context context = Context.current().withValues(CurrentCaller.KEY, outcome.caller(), CurrentCaller.TOKEN_KEY,
+                outcome.token());
         return Contexts.interceptCall(context, call, headers, next);
     }
 }

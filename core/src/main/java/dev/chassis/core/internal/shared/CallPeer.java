@@ -1,7 +1,9 @@
 package dev.chassis.core.internal.shared;
 
 import dev.chassis.core.Peer;
+import dev.chassis.core.internal.tls.Peers;
 import io.grpc.Context;
+import io.helidon.webserver.http.ServerRequest;
 import io.opentelemetry.context.ContextKey;
 
 /**
@@ -15,6 +17,14 @@ public final class CallPeer {
     public static final ContextKey<Peer> REQUEST = ContextKey.named("chassis.peer");
 
     private CallPeer() {
+    }
+
+    /**
+     * The verified peer of an HTTP request, as the {@code Peer} handler parameter reads it: anonymous on a plaintext
+     * connection, on a port that asks for no client certificate, or without one.
+     */
+    public static Peer of(ServerRequest request) {
+        return Peers.of(request);
     }
 
     /** The authenticated caller of the HTTP request or gRPC call served by this thread, or {@code null}. */
