@@ -31,6 +31,13 @@ public final class CoreSettings {
             .range(1024, 1024 * 1024).describedAs("larger request headers get 431");
     public static final Setting<Duration> HEADER_TIMEOUT = Setting.duration("server.header-timeout", Duration.ofSeconds(10))
             .min(1).describedAs("how long a request's headers may take after its request line; then 408");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", 10_000)
+            .range(1, 1_000_000).describedAs("the most connections a port (the service port, and the management port"
+                    + " apart) keeps open; a new connection above it is closed at once and counted in"
+                    + " chassis.server.connections.refused");
+    public static final Setting<Integer> MAX_STREAMS = Setting.integer("server.http2.max-concurrent-streams", 100)
+            .range(1, 10_000).describedAs("the most HTTP/2 streams (requests, gRPC calls) a client may open at once on"
+                    + " one connection, advertised in SETTINGS; a stream above it is refused (REFUSED_STREAM)");
     public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("server.idle-timeout", Duration.ofSeconds(60))
             .min(1000).describedAs("an idle keep-alive connection is closed after this");
     public static final Setting<Duration> SHUTDOWN_DELAY = Setting.duration("server.shutdown.delay", Duration.ZERO)
@@ -98,7 +105,7 @@ public final class CoreSettings {
 
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, MAX_HEADERS,
-                HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
+                HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
