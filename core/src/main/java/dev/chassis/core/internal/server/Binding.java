@@ -116,7 +116,8 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         }
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
-                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, assembly.accessPolicy, inFlight,
+                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), config.get(CoreSettings.HEALTH_MAX_WATCHERS),
+                config.get(CoreSettings.GRPC_DEFAULT_TIMEOUT), assembly.serverInterceptors, assembly.accessPolicy, inFlight,
                 assembly.stopping::add, telemetry, Validation.detected(), secure) : null;
         GrpcRouting.Builder managementGrpc = grpc != null && separate && config.get(CoreSettings.GRPC_REFLECTION)
                 ? GrpcServices.described(spec.grpcServices()) : null;

@@ -56,6 +56,14 @@ public final class CoreSettings {
             Duration.ofSeconds(1)).min(10).describedAs("how often gRPC health Watch streams look for a change");
     public static final Setting<Long> GRPC_MAX_MESSAGE = Setting.size("grpc.max-message-size", 4L * 1024 * 1024)
             .range(1024, 256L * 1024 * 1024).describedAs("larger gRPC messages get RESOURCE_EXHAUSTED");
+    public static final Setting<Duration> GRPC_DEFAULT_TIMEOUT = Setting.duration("grpc.default-timeout",
+            Duration.ofSeconds(30)).describedAs("the deadline of a unary or client-streaming gRPC call that carries no"
+                    + " grpc-timeout: then DEADLINE_EXCEEDED, and the handler's outgoing calls are cancelled; 0 = none."
+                    + " Server-streaming and bidirectional calls (Watch, subscriptions) keep no deadline unless the client"
+                    + " sends one");
+    public static final Setting<Integer> HEALTH_MAX_WATCHERS = Setting.integer("health.max-watchers", 100)
+            .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once; another gets"
+                    + " RESOURCE_EXHAUSTED");
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
@@ -106,7 +114,8 @@ public final class CoreSettings {
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, MAX_HEADERS,
                 HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
-                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE,
+                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, HEALTH_MAX_WATCHERS, GRPC_MAX_MESSAGE,
+                GRPC_DEFAULT_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
