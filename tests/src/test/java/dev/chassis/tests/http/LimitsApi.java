@@ -9,6 +9,8 @@ import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.Post;
 import dev.chassis.core.http.QueryParam;
+import io.grpc.Context;
+import io.grpc.Deadline;
 
 /** Handlers that answer at once, wait until released, or sleep, and count what happened to them. */
 @Path("/limits")
@@ -44,5 +46,18 @@ public final class LimitsApi {
     @Post("/echo")
     public String echo(@Body String body) {
         return "read " + body.length();
+    }
+
+    @Post("/slow-echo")
+    public String slowEcho(@Body String body, @QueryParam long ms) throws InterruptedException {
+        Thread.sleep(ms);
+        return "read " + body.length();
+    }
+
+    /** What is left of the request's deadline, as Chassis clients and channels see it; -1 when there is none. */
+    @Get("/deadline")
+    public long deadline() {
+        Deadline d = Context.current().getDeadline();
+        return d == null ? -1 : d.timeRemaining(TimeUnit.MILLISECONDS);
     }
 }

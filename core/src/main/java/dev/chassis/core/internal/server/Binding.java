@@ -16,6 +16,7 @@ import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.http.server.IdempotentRequests;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
+import dev.chassis.core.internal.transport.RequestDeadlines;
 import dev.chassis.core.internal.transport.SecureConnections;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.http.server.RouteFallback;
@@ -94,6 +95,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         if (telemetry.enabled()) {
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
         }
+        http.addFilter(new RequestDeadlines(config.get(CoreSettings.REQUEST_TIMEOUT), config.get(CoreSettings.BODY_TIMEOUT)));
         assembly.filters.forEach(http::addFilter);
         if (!separate) {
             assembly.managementFilters.forEach(http::addFilter);

@@ -31,6 +31,13 @@ public final class CoreSettings {
             .range(1024, 1024 * 1024).describedAs("larger request headers get 431");
     public static final Setting<Duration> HEADER_TIMEOUT = Setting.duration("server.header-timeout", Duration.ofSeconds(10))
             .min(1).describedAs("how long a request's headers may take after its request line; then 408");
+    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("server.request-timeout",
+            Duration.ofSeconds(30)).describedAs("how long an HTTP request may take: then its handler is interrupted, its"
+                    + " outgoing calls are cancelled (they inherit what is left of it) and it is answered 503 with"
+                    + " Retry-After; 0 = no limit");
+    public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("server.body-timeout", Duration.ofSeconds(20))
+            .describedAs("how long a request body may take to arrive (a slow POST): then the handler is interrupted;"
+                    + " HTTP/2 answers 408, HTTP/1.1 closes the connection; 0 = no limit");
     public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", 10_000)
             .range(1, 1_000_000).describedAs("the most connections a port (the service port, and the management port"
                     + " apart) keeps open; a new connection above it is closed at once and counted in"
@@ -113,7 +120,7 @@ public final class CoreSettings {
 
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, MAX_HEADERS,
-                HEADER_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
+                HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
                 SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, HEALTH_MAX_WATCHERS, GRPC_MAX_MESSAGE,
                 GRPC_DEFAULT_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
