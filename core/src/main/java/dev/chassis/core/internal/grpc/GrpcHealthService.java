@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 import dev.chassis.core.health.HealthCheck;
@@ -21,12 +22,15 @@ import io.grpc.stub.StreamObserver;
  * service, each registered gRPC service answers the same readiness; an unknown service is NOT_FOUND
  * (Check) or SERVICE_UNKNOWN (Watch). Watch sends the current status, then every change, until the client
  * cancels or the service shuts down (it then sends NOT_SERVING and ends the stream). One poller serves all
- * watchers: the checks run once per interval, however many streams watch. Not API.
+ * watchers: the checks run once per interval, however many streams watch. At most {@code maxWatchers} streams watch at
+ * once ({@code health.max-watchers}); another Watch gets RESOURCE_EXHAUSTED. Not API.
  */
 public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
     private final HealthChecks checks;
     private final Set<String> services;
     private final Duration watchInterval;
+    private final int maxWatchers;
+    private final AtomicInteger watching = new AtomicInteger();
     private final Map<ServerCallStreamObserver<HealthCheckResponse>, Watcher> watchers = new ConcurrentHashMap<>();
     private volatile Thread poller;
     private volatile boolean closed;
@@ -40,7 +44,8 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
         }
     }
 
-    public GrpcHealthService(HealthChecks checks, Set<String> services, Duration watchInterval) {
+    public GrpcHealthService(HealthChecks checks, Set<String> services, Duration watchInterval, int maxWatchers) {
+        this.maxWatchers = maxWatchers;
         this.checks = checks;
         this.services = Set.copyOf(services);
         this.watchInterval = watchInterval;
@@ -64,8 +69,14 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
             call.onCompleted();
             return;
         }
+        if (watching.incrementAndGet() > maxWatchers) {
+            watching.decrementAndGet();
+            call.onError(Status.RESOURCE_EXHAUSTED.withDescription(maxWatchers + " health Watch streams are open"
+                    + " (health.max-watchers): use Check, or watch from fewer clients").asException());
+            return;
+        }
         Watcher w = new Watcher(known(request.getService()));
-        call.setOnCancelHandler(() -> watchers.remove(call));
+        call.setOnCancelHandler(() -> forget(call));
         watchers.put(call, w);
         send(call, w, w.known ? status() : ServingStatus.SERVICE_UNKNOWN);
         startPoller();
@@ -90,6 +101,13 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
         }
     }
 
+    /** A watcher leaves: counted out once, whichever of cancel, failure and shutdown sees it first. */
+    private void forget(ServerCallStreamObserver<HealthCheckResponse> call) {
+        if (watchers.remove(call) != null) {
+            watching.decrementAndGet();
+        }
+    }
+
     private void endAll() {
         watchers.forEach((call, w) -> {
             try {
@@ -101,7 +119,7 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
                 // the client went away meanwhile
             }
         });
-        watchers.clear();
+        watchers.keySet().forEach(this::forget);
     }
 
     private synchronized void startPoller() {
@@ -123,7 +141,7 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
             ServingStatus now = status();
             watchers.forEach((call, w) -> {
                 if (call.isCancelled()) {
-                    watchers.remove(call);
+                    forget(call);
                 } else if (w.known) {
                     send(call, w, now);
                 }
@@ -141,7 +159,7 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
             }
             w.last = status;
         } catch (RuntimeException gone) {
-            watchers.remove(call);
+            forget(call);
         }
     }
 

@@ -33,6 +33,8 @@ public final class GrpcServices {
      * @param services      the application's services
      * @param health        the checks behind grpc.health.v1
      * @param watchInterval how often health Watch streams look for a change
+     * @param maxWatchers   the most health Watch streams open at once
+     * @param defaultTimeout the deadline of unary and client-streaming calls that carry none; zero for none
      * @param hooks         the extensions' interceptors; they run inside Chassis' guard
      * @param access        who may call each method (checked inside the hooks), or null when everyone may
      * @param inFlight      shutdown bookkeeping shared with HTTP
@@ -42,6 +44,7 @@ public final class GrpcServices {
      * @param secure        the listener's open TLS connections, for the caller's {@code Peer}
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
+                                              int maxWatchers, Duration defaultTimeout,
                                               List<ServerInterceptor> hooks, AccessPolicy access, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               Telemetry telemetry,
@@ -50,7 +53,7 @@ public final class GrpcServices {
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
                 new GrpcTelemetry(telemetry), RequestChecks.of(services,
-                constraints), secure));
+                constraints), secure, defaultTimeout));
         hooks.forEach(h -> grpc.intercept(100, h));
         RpcAccess rules = RpcAccess.of(services, access);
         if (rules != null) {
@@ -64,7 +67,7 @@ public final class GrpcServices {
             }
             register(grpc, s);
         }
-        GrpcHealthService healthService = new GrpcHealthService(health, names, watchInterval);
+        GrpcHealthService healthService = new GrpcHealthService(health, names, watchInterval, maxWatchers);
         onStopping.accept(healthService::close); // watchers hear NOT_SERVING and their streams end
         register(grpc, healthService);
         return grpc;

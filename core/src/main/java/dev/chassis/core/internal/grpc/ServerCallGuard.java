@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.grpc;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
@@ -36,8 +37,10 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
  * <li><b>shutdown</b>: counts the call in flight with the HTTP requests, and refuses new calls with
  * UNAVAILABLE once the service drains;</li>
  * <li><b>deadline and cancellation</b>: runs the handler in a cancellable {@link Context} whose deadline is
- * the call's {@code grpc-timeout}, cancelled when the client cancels or the call ends, so that the calls the
- * handler makes through Chassis channels and clients inherit the deadline and stop with the call;</li>
+ * the call's {@code grpc-timeout} (for a unary or client-streaming call without one, {@code grpc.default-timeout}),
+ * cancelled when the client cancels or the call ends, so that the calls the handler makes through Chassis channels
+ * and clients inherit the deadline and stop with the call; when the deadline passes the call is closed with
+ * DEADLINE_EXCEEDED at once, whatever the handler is doing;</li>
  * <li><b>the error model</b>: a {@link Problem} (thrown, or passed to {@code onError}) answers the mapped
  * status; an unexpected exception answers INTERNAL without internals and is logged with a trace id;
  * a request message Helidon could not read (over {@code grpc.max-message-size}, or malformed) answers
@@ -60,12 +63,16 @@ public final class ServerCallGuard implements ServerInterceptor {
     private final GrpcTelemetry telemetry;
     private final RequestChecks checks; // null when no request message is constrained
     private final SecureConnections secure;
+    private final long defaultNanos;
 
     /**
-     * @param checks the checks of constrained request messages, or {@code null} when there are none
-     * @param secure the listener's open TLS connections
+     * @param checks         the checks of constrained request messages, or {@code null} when there are none
+     * @param secure         the listener's open TLS connections
+     * @param defaultTimeout the deadline of unary and client-streaming calls that carry none; zero for none
      */
-    ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks, SecureConnections secure) {
+    ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks, SecureConnections secure,
+                    Duration defaultTimeout) {
+        this.defaultNanos = defaultTimeout.toNanos();
         this.inFlight = inFlight;
         this.telemetry = telemetry;
         this.checks = checks;
@@ -83,6 +90,9 @@ public final class ServerCallGuard implements ServerInterceptor {
         inFlight.enter();
         String timeout = headers.get(TIMEOUT);
         long nanos = timeout == null ? -1 : parseTimeout(timeout);
+        if (nanos < 0 && defaultNanos > 0 && call.getMethodDescriptor().getType().serverSendsOneMessage()) {
+            nanos = defaultNanos; // not for a streamed answer (Watch, subscriptions): it lives as its client wants
+        }
         Peer peer = secure.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
         Context base = peer.authenticated() ? Context.current().withValue(CallPeer.KEY, peer) : Context.current();
         Context.CancellableContext ctx = nanos >= 0
@@ -93,6 +103,16 @@ public final class ServerCallGuard implements ServerInterceptor {
         RequestChecks.RequestCheck check = checks == null ? null
                 : checks.forMethod(call.getMethodDescriptor().getFullMethodName());
         Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced, check);
+        if (nanos >= 0) {
+            long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
+            ctx.addListener(c -> {
+                if (c.getDeadline() != null && c.getDeadline().isExpired()) {
+                    guarded.close(Status.DEADLINE_EXCEEDED.withDescription("the call did not finish within its deadline ("
+                            + millis + " ms" + (timeout == null ? ", grpc.default-timeout" : ", grpc-timeout") + ")"),
+                            new Metadata());
+                }
+            }, Runnable::run);
+        }
         Context previous = ctx.attach();
         Scope scope = traced == null ? null : traced.context().makeCurrent();
         try {

@@ -16,6 +16,7 @@ import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.http.server.IdempotentRequests;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
+import dev.chassis.core.internal.transport.RequestDeadlines;
 import dev.chassis.core.internal.transport.SecureConnections;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.http.server.RouteFallback;
@@ -94,6 +95,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         if (telemetry.enabled()) {
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
         }
+        http.addFilter(new RequestDeadlines(config.get(CoreSettings.REQUEST_TIMEOUT), config.get(CoreSettings.BODY_TIMEOUT)));
         assembly.filters.forEach(http::addFilter);
         if (!separate) {
             assembly.managementFilters.forEach(http::addFilter);
@@ -116,7 +118,8 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         }
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
-                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), assembly.serverInterceptors, assembly.accessPolicy, inFlight,
+                config.get(CoreSettings.HEALTH_WATCH_INTERVAL), config.get(CoreSettings.HEALTH_MAX_WATCHERS),
+                config.get(CoreSettings.GRPC_DEFAULT_TIMEOUT), assembly.serverInterceptors, assembly.accessPolicy, inFlight,
                 assembly.stopping::add, telemetry, Validation.detected(), secure) : null;
         GrpcRouting.Builder managementGrpc = grpc != null && separate && config.get(CoreSettings.GRPC_REFLECTION)
                 ? GrpcServices.described(spec.grpcServices()) : null;

@@ -38,6 +38,20 @@ public final class CoreSettings {
             .range(1024, 1024 * 1024).describedAs("larger request headers get 431");
     public static final Setting<Duration> HEADER_TIMEOUT = Setting.duration("server.header-timeout", Duration.ofSeconds(10))
             .min(1).describedAs("how long a request's headers may take after its request line; then 408");
+    public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("server.request-timeout",
+            Duration.ofSeconds(30)).describedAs("how long an HTTP request may take: then its handler is interrupted, its"
+                    + " outgoing calls are cancelled (they inherit what is left of it) and it is answered 503 with"
+                    + " Retry-After; 0 = no limit");
+    public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("server.body-timeout", Duration.ofSeconds(20))
+            .describedAs("how long a request body may take to arrive (a slow POST): then the handler is interrupted;"
+                    + " HTTP/2 answers 408, HTTP/1.1 closes the connection; 0 = no limit");
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", 10_000)
+            .range(1, 1_000_000).describedAs("the most connections a port (the service port, and the management port"
+                    + " apart) keeps open; a new connection above it is closed at once and counted in"
+                    + " chassis.server.connections.refused");
+    public static final Setting<Integer> MAX_STREAMS = Setting.integer("server.http2.max-concurrent-streams", 100)
+            .range(1, 10_000).describedAs("the most HTTP/2 streams (requests, gRPC calls) a client may open at once on"
+                    + " one connection, advertised in SETTINGS; a stream above it is refused (REFUSED_STREAM)");
     public static final Setting<Duration> IDLE_TIMEOUT = Setting.duration("server.idle-timeout", Duration.ofSeconds(60))
             .min(1000).describedAs("an idle keep-alive connection is closed after this");
     public static final Setting<Duration> SHUTDOWN_DELAY = Setting.duration("server.shutdown.delay", Duration.ZERO)
@@ -56,6 +70,14 @@ public final class CoreSettings {
             Duration.ofSeconds(1)).min(10).describedAs("how often gRPC health Watch streams look for a change");
     public static final Setting<Long> GRPC_MAX_MESSAGE = Setting.size("grpc.max-message-size", 4L * 1024 * 1024)
             .range(1024, 256L * 1024 * 1024).describedAs("larger gRPC messages get RESOURCE_EXHAUSTED");
+    public static final Setting<Duration> GRPC_DEFAULT_TIMEOUT = Setting.duration("grpc.default-timeout",
+            Duration.ofSeconds(30)).describedAs("the deadline of a unary or client-streaming gRPC call that carries no"
+                    + " grpc-timeout: then DEADLINE_EXCEEDED, and the handler's outgoing calls are cancelled; 0 = none."
+                    + " Server-streaming and bidirectional calls (Watch, subscriptions) keep no deadline unless the client"
+                    + " sends one");
+    public static final Setting<Integer> HEALTH_MAX_WATCHERS = Setting.integer("health.max-watchers", 100)
+            .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once; another gets"
+                    + " RESOURCE_EXHAUSTED");
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
@@ -104,10 +126,11 @@ public final class CoreSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY, IDEMPOTENCY_BUFFER,
-                IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
-                HEADER_TIMEOUT, IDLE_TIMEOUT, SHUTDOWN_DELAY, SHUTDOWN_TIMEOUT,
-                SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL, GRPC_MAX_MESSAGE,
+        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY,
+                IDEMPOTENCY_BUFFER, IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
+                HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
+                SHUTDOWN_TIMEOUT, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
+                HEALTH_MAX_WATCHERS, GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));

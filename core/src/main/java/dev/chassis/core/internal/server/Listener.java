@@ -124,10 +124,12 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
         int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
         return new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
-                Http2Config.builder().maxHeaderListSize(maxHeaders).build(),
+                Http2Config.builder().maxHeaderListSize(maxHeaders)
+                        .maxConcurrentStreams(config.get(CoreSettings.MAX_STREAMS)).build(),
                 socket, protocols, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)),
                 bundle == null ? null : new HandshakeFailures(bundle.name(), telemetry.openTelemetry()),
-                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure);
+                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure, config.get(CoreSettings.MAX_CONNECTIONS),
+                telemetry.openTelemetry());
     }
 
     /** What both ports share: limits, timeouts, Chassis' error answers and connection selector. */

@@ -15,6 +15,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 import dev.chassis.core.Problem;
@@ -37,6 +39,10 @@ import io.helidon.webserver.http2.Http2ConnectionProvider;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.opentelemetry.api.OpenTelemetry;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.metrics.LongCounter;
 import dev.chassis.core.internal.http.Problems;
 
 /**
@@ -53,6 +59,9 @@ import dev.chassis.core.internal.http.Problems;
  * watchdog answers 408 and closes connections whose headers take longer than the deadline.</li>
  * <li>A first line that does not end in {@code HTTP/1.1} (garbage, HTTP/1.0) goes to the HTTP/1.1 parser
  * and gets an answer, instead of no selector taking the connection.</li>
+ * <li>Above {@code server.max-connections} open connections, a new connection is closed at once, before a byte of it
+ * is read, and counted in {@value #REFUSED_METRIC}. Helidon's own {@code maxTcpConnections} stops accepting instead,
+ * which leaves clients waiting in the kernel's backlog without an answer.</li>
  * </ul>
  * Not API.
  */
@@ -61,6 +70,8 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private static final byte[] PRI = "PRI * HTTP/2".getBytes(StandardCharsets.US_ASCII);
     private static final long NOT_READING = 0;
     private static final long TIMED_OUT = -1;
+    /** The counter of connections refused above the limit. */
+    public static final String REFUSED_METRIC = "chassis.server.connections.refused";
 
     private final long deadlineNanos;
     private final Map<ConnectionContext, Tracked> tracked = new ConcurrentHashMap<>();
@@ -71,6 +82,12 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private final HandshakeFailures handshakeFailures; // null on a plaintext port
     private final long handshakeNanos;
     private final SecureConnections secure;
+    private final int maxConnections;
+    private final AtomicInteger open = new AtomicInteger();
+    private final LongCounter refused;
+    private final Attributes refusedAttributes;
+    private final AtomicBoolean refusalLogged = new AtomicBoolean();
+    private final String socketName;
 
     /** What the watchdog knows of one HTTP/1.1 connection. */
     private static final class Tracked {
@@ -93,11 +110,18 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
      * @param handshakeFailures where a TLS port's failed handshakes are counted and logged; null on a plaintext port
      * @param handshakeDeadline how long a TLS connection may take to handshake and send its first bytes
      * @param secure            where open TLS connections are registered, for the peer of gRPC calls
+     * @param maxConnections    the most connections open at once; more are closed at once and counted
+     * @param otel              where refused connections are counted
      */
     public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
                            List<ProtocolConfig> discovered, int maxGrpcMessage, HandshakeFailures handshakeFailures,
-                           Duration handshakeDeadline, SecureConnections secure) {
+                           Duration handshakeDeadline, SecureConnections secure, int maxConnections, OpenTelemetry otel) {
         this.deadlineNanos = headerDeadline.toNanos();
+        this.maxConnections = maxConnections;
+        this.socketName = socketName;
+        this.refused = otel.getMeter("dev.chassis").counterBuilder(REFUSED_METRIC).setUnit("{connection}")
+                .setDescription("connections closed at once because the listener had server.max-connections open").build();
+        this.refusedAttributes = Attributes.of(AttributeKey.stringKey("server.socket"), socketName);
         this.handshakeFailures = handshakeFailures;
         this.handshakeNanos = handshakeDeadline.toNanos();
         this.secure = secure;
@@ -187,6 +211,19 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
         @Override
         public void handle(Limit limit) throws InterruptedException {
+            if (open.incrementAndGet() > maxConnections) {
+                open.decrementAndGet();
+                refuse();
+                return; // Helidon closes the socket: nothing of it was read
+            }
+            try {
+                handleOpen(limit);
+            } finally {
+                open.decrementAndGet();
+            }
+        }
+
+        private void handleOpen(Limit limit) throws InterruptedException {
             thread = Thread.currentThread();
             if (closed) {
                 return;
@@ -269,6 +306,20 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 thread.interrupt(); // nothing is in progress before the first byte
             }
         }
+    }
+
+    private void refuse() {
+        refused.add(1, refusedAttributes);
+        if (refusalLogged.compareAndSet(false, true)) {
+            LOG.log(Level.WARNING, "the " + socketName + " listener has " + maxConnections + " connections open"
+                    + " (server.max-connections): new connections are closed at once; further refusals are counted in "
+                    + REFUSED_METRIC + ", not logged");
+        }
+    }
+
+    /** Connections open now (for tests and metrics). */
+    public int openConnections() {
+        return open.get();
     }
 
     private static String address(ConnectionContext ctx) {

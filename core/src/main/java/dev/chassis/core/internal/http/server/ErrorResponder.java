@@ -13,6 +13,7 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.Problems;
 import dev.chassis.core.internal.http.TraceIds;
+import dev.chassis.core.internal.transport.RequestDeadlines;
 import io.opentelemetry.api.trace.Span;
 
 /**
@@ -43,6 +44,10 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
     }
 
     Problem toProblem(ServerRequest req, Throwable error) {
+        Problem late = RequestDeadlines.timedOut();
+        if (late != null) {
+            return late; // whatever the interrupted handler threw
+        }
         Problem known = known(error);
         if (known != null) {
             return known;

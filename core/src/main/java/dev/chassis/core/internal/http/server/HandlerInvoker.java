@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.transport.RequestDeadlines;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.Call;
@@ -103,6 +104,10 @@ final class HandlerInvoker implements Handler {
             } catch (Throwable t) {
                 throw new IllegalStateException(t);
             }
+        }
+        Problem late = RequestDeadlines.timedOut();
+        if (late != null) {
+            throw late; // the handler ignored its interrupt: its answer is too late
         }
         if (!res.isSent()) {
             writer.write(req, res, result);

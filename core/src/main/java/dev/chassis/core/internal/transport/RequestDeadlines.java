@@ -1,0 +1,155 @@
+package dev.chassis.core.internal.transport;
+
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.chassis.core.Problem;
+import io.grpc.Context;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+
+/**
+ * The deadlines of an HTTP request, on HTTP/1.1 and HTTP/2 alike:
+ * <ul>
+ * <li>{@code server.request-timeout}: the request runs in a cancellable gRPC {@link Context} with this deadline, so
+ * the calls its handler makes through Chassis clients and channels get what is left of it and are cancelled with it;
+ * when it passes, the handler's thread is interrupted and the request is answered 503 (the service was too slow:
+ * overloaded, not a downstream's deadline, which is 504).</li>
+ * <li>{@code server.body-timeout}: a request body not read to its end this long after the request began (a slow
+ * POST) interrupts the handler's thread, which frees it; HTTP/2 answers 408 on the stream, HTTP/1.1 closes the
+ * connection (the interrupted read closes the socket).</li>
+ * </ul>
+ * The interrupt is delivered only while the request is in the filter chain, and a fired one is cleared before the
+ * thread goes back to Helidon; the error handler answers with {@link #timedOut()} whatever the interrupted handler
+ * threw. Not API.
+ */
+public final class RequestDeadlines implements Filter {
+    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    private static final Context.Key<Watch> WATCH = Context.key("chassis-request-deadlines");
+    private static final int RUNNING = 0;
+    private static final int REQUEST_TIMED_OUT = 1;
+    private static final int BODY_TIMED_OUT = 2;
+    private static final int DONE = 3;
+
+    private final long requestNanos;
+    private final long bodyNanos;
+
+    /**
+     * @param requestTimeout how long a request may take; zero for no limit
+     * @param bodyTimeout    how long its body may take to be read; zero for no limit
+     */
+    public RequestDeadlines(Duration requestTimeout, Duration bodyTimeout) {
+        this.requestNanos = requestTimeout.toNanos();
+        this.bodyNanos = bodyTimeout.toNanos();
+    }
+
+    /**
+     * The answer of the current request when one of its deadlines passed (503, or 408 for its body), else null: what
+     * the error handler answers whatever the interrupted handler threw, and what replaces the late answer of a handler
+     * that ignored its interrupt.
+     */
+    public static Problem timedOut() {
+        Watch w = WATCH.get();
+        if (w == null) {
+            return null;
+        }
+        int state = w.state();
+        return state == BODY_TIMED_OUT ? Problem.builder(408).detail("the request body was not read within"
+                + " server.body-timeout (" + TimeUnit.NANOSECONDS.toMillis(w.bodyNanos) + " ms)").build()
+                : state == REQUEST_TIMED_OUT
+                ? Problem.unavailable("the request did not finish within server.request-timeout; try again", 1) : null;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (requestNanos == 0 && bodyNanos == 0) {
+            chain.proceed();
+            return;
+        }
+        Watch watch = new Watch(Thread.currentThread(), bodyNanos);
+        Context base = Context.current().withValue(WATCH, watch);
+        Context.CancellableContext ctx = requestNanos > 0
+                ? base.withDeadlineAfter(requestNanos, TimeUnit.NANOSECONDS, TIMER)
+                : base.withCancellation();
+        ctx.addListener(c -> {
+            if (c.getDeadline() != null && c.getDeadline().isExpired()) {
+                watch.fire(REQUEST_TIMED_OUT);
+            }
+        }, Runnable::run);
+        ScheduledFuture<?> body = bodyNanos > 0 && req.content().hasEntity() ? TIMER.schedule(() -> {
+            if (!req.content().consumed()) {
+                watch.fire(BODY_TIMED_OUT);
+            }
+        }, bodyNanos, TimeUnit.NANOSECONDS) : null;
+        Context previous = ctx.attach();
+        try {
+            chain.proceed();
+        } finally {
+            watch.done();
+            ctx.detach(previous);
+            ctx.cancel(null);
+            if (body != null) {
+                body.cancel(false);
+            }
+        }
+    }
+
+    /** Who is interrupted, and whether it may still be: the timer and the request's end agree under a lock. */
+    private static final class Watch {
+        private final ReentrantLock lock = new ReentrantLock();
+        private final Thread thread;
+        private final long bodyNanos;
+        private int state = RUNNING;
+        private volatile int fired = RUNNING;
+
+        Watch(Thread thread, long bodyNanos) {
+            this.thread = thread;
+            this.bodyNanos = bodyNanos;
+        }
+
+        int state() {
+            return fired;
+        }
+
+        void fire(int why) {
+            lock.lock();
+            try {
+                if (state == RUNNING) {
+                    state = why;
+                    fired = why;
+                    thread.interrupt();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        /** The request leaves the chain: no interrupt after this, and a fired one is cleared. */
+        void done() {
+            lock.lock();
+            try {
+                if (state != RUNNING) {
+                    Thread.interrupted();
+                }
+                state = DONE;
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private static ScheduledThreadPoolExecutor timer() {
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread thread = new Thread(r, "chassis-request-deadlines");
+            thread.setDaemon(true);
+            return thread;
+        });
+        t.setRemoveOnCancelPolicy(true);
+        return t;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.chassis.tests.grpc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.tests.grpc.proto.EchoGrpc;
+import dev.chassis.tests.grpc.proto.EchoRequest;
+import dev.chassis.testing.TestService;
+import io.grpc.CallOptions;
+import io.grpc.ClientCall;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.health.v1.HealthGrpc;
+
+/**
+ * gRPC's overload limits: a call without {@code grpc-timeout} ends at {@code grpc.default-timeout} with
+ * DEADLINE_EXCEEDED and its context cancelled; health Watch streams above {@code health.max-watchers} get
+ * RESOURCE_EXHAUSTED. Other calls are served meanwhile.
+ */
+class GrpcOverloadLimitsTest {
+    @RegisterExtension
+    static final TestService service = TestService.of(() -> Chassis.service("grpc-limits").grpc(new EchoService())
+            .property("grpc.default-timeout", "300ms")
+            .property("health.max-watchers", "2"));
+
+    private static ManagedChannel channel;
+
+    @BeforeAll
+    static void connect() {
+        channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+    }
+
+    @AfterAll
+    static void disconnect() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aCallWithoutADeadlineEndsAtTheDefaultOneAndIsCancelled() {
+        // no withDeadlineAfter: the client sends no grpc-timeout, and would wait for a minute
+        assertThatThrownBy(() -> EchoGrpc.newBlockingStub(channel)
+                .say(EchoRequest.newBuilder().setText("slow").setBehaviour("sleep-60000").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getStatus().getDescription()).contains("grpc.default-timeout");
+                });
+        assertThat(EchoService.lastDeadlineMillis).as("the handler saw the default deadline").isBetween(0L, 300L);
+        assertThat(EchoService.CANCELLED.getCount()).as("the handler's context was cancelled").isZero();
+        assertThat(EchoGrpc.newBlockingStub(channel).say(EchoRequest.newBuilder().setText("next").build()).getText())
+                .isEqualTo("next");
+    }
+
+    @Test
+    void aClientsOwnDeadlineWinsOverTheDefault() {
+        assertThat(EchoGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
+                .say(EchoRequest.newBuilder().setText("in time").setBehaviour("sleep-600").build()).getText())
+                .isEqualTo("in time");
+    }
+
+    @Test
+    void healthWatchersAboveTheBoundAreRefusedAndCheckStillAnswers() throws Exception {
+        List<ClientCall<HealthCheckRequest, HealthCheckResponse>> open = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+                open.add(watch(seen));
+                assertThat(seen.poll(10, TimeUnit.SECONDS)).as("watcher %d is served", i)
+                        .isInstanceOf(HealthCheckResponse.class);
+            }
+            BlockingQueue<Object> third = new LinkedBlockingQueue<>();
+            open.add(watch(third));
+            assertThat(third.poll(10, TimeUnit.SECONDS)).as("the third watch is refused")
+                    .isInstanceOfSatisfying(Status.class,
+                            s -> assertThat(s.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+            assertThat(HealthGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .check(HealthCheckRequest.getDefaultInstance()).getStatus())
+                    .isEqualTo(HealthCheckResponse.ServingStatus.SERVING);
+            open.remove(0).cancel("done", null);
+            BlockingQueue<Object> again = new LinkedBlockingQueue<>();
+            open.add(watch(again));
+            assertThat(again.poll(10, TimeUnit.SECONDS)).as("a place freed is taken again")
+                    .isInstanceOf(HealthCheckResponse.class);
+        } finally {
+            open.forEach(c -> c.cancel("done", null));
+        }
+    }
+
+    /** Opens a Watch; its answers and its closing status go to {@code seen}. */
+    private static ClientCall<HealthCheckRequest, HealthCheckResponse> watch(BlockingQueue<Object> seen) {
+        ClientCall<HealthCheckRequest, HealthCheckResponse> call = channel.newCall(HealthGrpc.getWatchMethod(),
+                CallOptions.DEFAULT);
+        call.start(new ClientCall.Listener<>() {
+            @Override
+            public void onMessage(HealthCheckResponse message) {
+                seen.add(message);
+                call.request(1);
+            }
+
+            @Override
+            public void onClose(Status status, Metadata trailers) {
+                seen.add(status);
+            }
+        }, new Metadata());
+        call.sendMessage(HealthCheckRequest.getDefaultInstance());
+        call.halfClose();
+        call.request(1);
+        return call;
+    }
+}
