@@ -141,12 +141,25 @@ final class TokenVerifier {
         return false;
     }
 
+    /** Cloned per use: cheaper than {@code MessageDigest.getInstance}, which looks the provider up each time. */
+    private static final MessageDigest SHA256 = sha256Prototype();
+
+    private static MessageDigest sha256Prototype() {
+        try {
+            MessageDigest d = MessageDigest.getInstance("SHA-256");
+            d.clone(); // the JDK's SHA-256 is cloneable; fail here, not per request, if a provider's is not
+            return d;
+        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
+            throw new IllegalStateException("a cloneable SHA-256 is missing from this JVM", e);
+        }
+    }
+
     static String sha256(String token) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.US_ASCII));
+            byte[] d = ((MessageDigest) SHA256.clone()).digest(token.getBytes(StandardCharsets.US_ASCII));
             return new String(d, StandardCharsets.ISO_8859_1);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException(e);
         }
     }
 }
