@@ -24,6 +24,7 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.testing.Eventually;
+import dev.chassis.testing.StartFailure;
 import dev.chassis.tests.client.InventoryApi;
 import dev.chassis.tests.client.InventoryService;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
@@ -139,6 +140,15 @@ class LoadSheddingTest {
             busy.stop();
             idle.stop();
         }
+    }
+
+    @Test
+    void contradictoryLimitsFailStartUpBeforeThePortOpens() {
+        assertThat(StartFailure.of(Chassis.service("limits").property("server.concurrency-limit.min-limit", "500")))
+                .hasMessageContaining("server.concurrency-limit: min-limit (500) <= initial-limit (200) <= max-limit (1000)"
+                        + " must hold for the gradient2 algorithm");
+        assertThat(StartFailure.of(Chassis.service("groups").property("server.concurrency-limit.groups.slow.max-limit", "50")))
+                .hasMessageContaining("server.concurrency-limit.groups.slow.routes is missing");
     }
 
     /** A service with the limit at 2 and {@code /hold}, which waits for {@code release}. */
