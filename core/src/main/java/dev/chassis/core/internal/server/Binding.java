@@ -14,6 +14,9 @@ import dev.chassis.core.internal.http.client.ClientTarget;
 import dev.chassis.core.internal.http.server.EndpointBinder;
 import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.http.server.IdempotentRequests;
+import dev.chassis.core.internal.overload.CallLimiter;
+import dev.chassis.core.internal.overload.ConcurrencyLimitFilter;
+import dev.chassis.core.internal.overload.ConcurrencyLimits;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
 import dev.chassis.core.internal.transport.RequestDeadlines;
@@ -87,6 +90,9 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
             assembly.stopped.add(channel::close);
         }
 
+        // health probes and scrapes on the service port are never shed
+        ConcurrencyLimits limits = ConcurrencyLimits.of(config, telemetry.openTelemetry(),
+                separate ? List.of() : ownRoutes.stream().map(Route::path).toList(), System::nanoTime);
         InFlight inFlight = new InFlight();
         SecureConnections secure = new SecureConnections();
         HttpRouting.Builder http = HttpRouting.builder();
@@ -94,6 +100,9 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
+        }
+        if (limits != null) {
+            http.addFilter(new ConcurrencyLimitFilter(limits));
         }
         http.addFilter(new RequestDeadlines(config.get(CoreSettings.REQUEST_TIMEOUT), config.get(CoreSettings.BODY_TIMEOUT)));
         assembly.filters.forEach(http::addFilter);
@@ -121,6 +130,9 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL), config.get(CoreSettings.HEALTH_MAX_WATCHERS),
                 config.get(CoreSettings.GRPC_DEFAULT_TIMEOUT), assembly.serverInterceptors, assembly.accessPolicy, inFlight,
                 assembly.stopping::add, telemetry, Validation.detected(), secure) : null;
+        if (grpc != null && limits != null) {
+            grpc.intercept(150, new CallLimiter(limits)); // inside Chassis' guard (200), before the extensions' (100)
+        }
         GrpcRouting.Builder managementGrpc = grpc != null && separate && config.get(CoreSettings.GRPC_REFLECTION)
                 ? GrpcServices.described(spec.grpcServices()) : null;
         assembly.bound.forEach(Runnable::run);

@@ -8,6 +8,7 @@ import java.util.List;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.http.client.Balancer;
+import dev.chassis.core.internal.overload.OverloadSettings;
 import dev.chassis.core.internal.tls.TlsSettings;
 
 /** The configuration keys core reads. Not API. */
@@ -135,6 +136,7 @@ public final class CoreSettings {
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
         all.addAll(TlsSettings.all());
+        all.addAll(OverloadSettings.all());
         return List.copyOf(all);
     }
 }

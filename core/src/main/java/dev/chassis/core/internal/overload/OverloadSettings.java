@@ -1,0 +1,59 @@
+package dev.chassis.core.internal.overload;
+
+import java.time.Duration;
+import java.util.List;
+
+import dev.chassis.core.config.Setting;
+
+/** The configuration keys of the adaptive concurrency limit ({@code server.concurrency-limit.*}). Not API. */
+public final class OverloadSettings {
+    static final String PREFIX = "server.concurrency-limit";
+    static final String GROUPS = PREFIX + ".groups";
+
+    public static final Setting<Boolean> ENABLED = Setting.bool(PREFIX + ".enabled", true)
+            .describedAs("limit the requests and gRPC calls the handlers run at once; above the limit they are refused"
+                    + " at once (503 with Retry-After; gRPC UNAVAILABLE), before their body is read");
+    public static final Setting<Algorithm> ALGORITHM = Setting.oneOf(PREFIX + ".algorithm", Algorithm.class,
+            Algorithm.GRADIENT2).describedAs("how the limit moves: gradient2 (follows the latency gradient), vegas"
+            + " (follows the queue the latency shows) or fixed (always initial-limit)");
+    public static final Setting<Integer> INITIAL = Setting.integer(PREFIX + ".initial-limit", 200).range(1, 100_000)
+            .describedAs("the limit at start-up (fixed: the limit); an adaptive limit moves only once at least half"
+                    + " of it is in use");
+    public static final Setting<Integer> MIN = Setting.integer(PREFIX + ".min-limit", 20).range(1, 100_000)
+            .describedAs("an adaptive limit never goes below this");
+    public static final Setting<Integer> MAX = Setting.integer(PREFIX + ".max-limit", 1000).range(1, 100_000)
+            .describedAs("an adaptive limit never goes above this");
+    public static final Setting<Duration> RETRY_AFTER = Setting.duration(PREFIX + ".retry-after", Duration.ofSeconds(1))
+            .min(1000).describedAs("the Retry-After of a refused request, in whole seconds");
+
+    public static final Setting<List<String>> GROUP_ROUTES = Setting.list(GROUPS + ".*.routes", null)
+            .describedAs("what the group limits apart from the rest: HTTP path prefixes (/reports matches /reports and"
+                    + " /reports/...) and gRPC services or methods (shop.Reports, shop.Reports/Export)");
+    public static final Setting<Algorithm> GROUP_ALGORITHM = Setting.oneOf(GROUPS + ".*.algorithm", Algorithm.class,
+            null).describedAs("the group's algorithm; default: server.concurrency-limit.algorithm");
+    public static final Setting<Integer> GROUP_INITIAL = Setting.integer(GROUPS + ".*.initial-limit", null)
+            .range(1, 100_000).describedAs("the group's initial limit; default: server.concurrency-limit.initial-limit");
+    public static final Setting<Integer> GROUP_MIN = Setting.integer(GROUPS + ".*.min-limit", null).range(1, 100_000)
+            .describedAs("the group's minimum limit; default: server.concurrency-limit.min-limit");
+    public static final Setting<Integer> GROUP_MAX = Setting.integer(GROUPS + ".*.max-limit", null).range(1, 100_000)
+            .describedAs("the group's maximum limit; default: server.concurrency-limit.max-limit");
+
+    /** How a limit moves. */
+    public enum Algorithm {
+        /** Netflix's Gradient2: the limit follows the ratio of the long-term to the current latency. */
+        GRADIENT2,
+        /** Netflix's Vegas (after TCP Vegas): the limit follows the queue that the latency above its minimum shows. */
+        VEGAS,
+        /** The limit is {@code initial-limit}, always. */
+        FIXED
+    }
+
+    private OverloadSettings() {
+    }
+
+    /** Every key above. */
+    public static List<Setting<?>> all() {
+        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, RETRY_AFTER, GROUP_ROUTES, GROUP_ALGORITHM, GROUP_INITIAL,
+                GROUP_MIN, GROUP_MAX);
+    }
+}
