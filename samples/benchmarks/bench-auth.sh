@@ -3,8 +3,9 @@
 #   GET /open     (@PermitAll, no token)                      on PORT
 #   GET /secured  (@Authenticated, a valid RS256 bearer token) on PORT   — verified-token cache on (default)
 #   GET /secured  the same, on PORT+1                                     — security.token-cache.size: 0
-# Each pair (open vs cached, open vs uncached) is loaded alternately with wrk, ROUNDS rounds, and the median ratio
-# secured/open is printed. Targets: cached >= 0.90.
+# Each pair (open vs cached, open vs uncached) is loaded alternately with wrk, ROUNDS rounds; printed: the median
+# ratio secured/open of requests/s, and of the server's CPU time per request (open/secured, from /proc: on a shared
+# machine the steadier figure). Target: cached >= 0.90.
 # Usage: samples/benchmarks/bench-auth.sh   Knobs: WARMUP=10 ROUNDS=5 DURATION=10 THREADS=2 CONNECTIONS=64
 #        PORT=18281 (uses PORT..PORT+2) JAVA_OPTS="-Xms64m -Xmx256m"; MAVEN_ARGS=-o keeps Maven offline. Targets 127.0.0.1 only.
 set -euo pipefail
@@ -51,11 +52,16 @@ for p in "$PORT" $((PORT + 1)); do
     || { echo "bench: /secured on $p refused the token" >&2; exit 1; }
 done
 
-rps() { # URL SECONDS FILE [HEADER] -> requests/s
-  local url=$1 secs=$2 file=$3; shift 3
+TICK=$(getconf CLK_TCK)
+cpu() { awk '{ print $14 + $15 }' "/proc/$PID/stat"; } # the server's user + system CPU, in clock ticks
+rps() { # URL SECONDS FILE [HEADER] -> "requests/s server-CPU-microseconds-per-request"
+  local url=$1 secs=$2 file=$3 before after; shift 3
+  before=$(cpu)
   wrk -t"$THREADS" -c"$CONNECTIONS" -d"${secs}s" "$@" "$url" >"$file" 2>&1 || { cat "$file" >&2; exit 1; }
+  after=$(cpu)
   if grep -qE 'Non-2xx|Socket errors' "$file"; then echo "warning: $url: $(grep -E 'Non-2xx|Socket errors' "$file" | paste -sd ';' -)" >&2; fi
-  awk '/^Requests\/sec:/ { print $2 }' "$file"
+  awk -v b="$before" -v a="$after" -v t="$TICK" '/^Requests\/sec:/ { r = $2 } / requests in / { n = $1 }
+    END { printf "%s %.2f\n", r, (a - b) / t * 1e6 / n }' "$file"
 }
 median() { printf '%s\n' "$@" | sort -g | awk '{ a[NR] = $1 } END { if (NR % 2) print a[(NR + 1) / 2]; else printf "%.3f\n", (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
@@ -66,15 +72,16 @@ for variant in "cached $PORT" "uncached $((PORT + 1))"; do
   SECURED="http://127.0.0.1:$port/secured"
   rps "$OPEN" "$WARMUP" "$OUT/warm-open.txt" >/dev/null
   rps "$SECURED" "$WARMUP" "$OUT/warm-$name.txt" -H "Authorization: Bearer $TOKEN" >/dev/null
-  ratios=()
+  ratios=(); cpus=()
   for ((i = 1; i <= ROUNDS; i++)); do
-    if (( i % 2 )); then o=$(rps "$OPEN" "$DURATION" "$OUT/r$i-$name-o.txt")
-      s=$(rps "$SECURED" "$DURATION" "$OUT/r$i-$name-s.txt" -H "Authorization: Bearer $TOKEN")
-    else s=$(rps "$SECURED" "$DURATION" "$OUT/r$i-$name-s.txt" -H "Authorization: Bearer $TOKEN")
-      o=$(rps "$OPEN" "$DURATION" "$OUT/r$i-$name-o.txt"); fi
+    if (( i % 2 )); then read -r o oc <<< "$(rps "$OPEN" "$DURATION" "$OUT/r$i-$name-o.txt")"
+      read -r s sc <<< "$(rps "$SECURED" "$DURATION" "$OUT/r$i-$name-s.txt" -H "Authorization: Bearer $TOKEN")"
+    else read -r s sc <<< "$(rps "$SECURED" "$DURATION" "$OUT/r$i-$name-s.txt" -H "Authorization: Bearer $TOKEN")"
+      read -r o oc <<< "$(rps "$OPEN" "$DURATION" "$OUT/r$i-$name-o.txt")"; fi
     q=$(awk -v a="$s" -v b="$o" 'BEGIN { printf "%.3f", a / b }')
-    ratios+=("$q")
-    echo "secured ($name token cache) vs open, round $i: $s vs $o req/s, ratio $q"
+    c=$(awk -v a="$oc" -v b="$sc" 'BEGIN { printf "%.3f", a / b }')
+    ratios+=("$q"); cpus+=("$c")
+    echo "secured ($name token cache) vs open, round $i: $s vs $o req/s (ratio $q); server CPU $sc vs $oc us/request (ratio $c)"
   done
-  echo "secured ($name token cache) vs open: median ratio $(median "${ratios[@]}")"
+  echo "secured ($name token cache) vs open: median ratio $(median "${ratios[@]}") of requests/s, $(median "${cpus[@]}") of server CPU per request (open/secured)"
 done
