@@ -119,6 +119,8 @@ public final class MessagingExtension implements ChassisExtension {
                 .setExplicitBucketBoundariesAdvice(BUCKETS).build();
         LongCounter deadLetters = meter.counterBuilder("messaging.dead_letters").setUnit("{message}")
                 .setDescription("Messages sent to the dead letters.").build();
+        LongCounter dlqFailures = meter.counterBuilder("messaging.dead_letters.publish_failures").setUnit("{attempt}")
+                .setDescription("Attempts to publish a dead letter that failed (each is tried again with back-off).").build();
         meter.gaugeBuilder("messaging.consumer.lag").ofLongs().setUnit("{message}")
                 .setDescription("Messages of a topic partition not yet consumed by the group.")
                 .buildWithCallback(m -> {
@@ -150,7 +152,7 @@ public final class MessagingExtension implements ChassisExtension {
         context.lifecycle().onStarted(running -> {
             for (ConsumerBinding b : bindings) {
                 subscriptions.add(broker.subscribe(b.topic(), b.group(), b.concurrency(),
-                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout,
+                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, dlqFailures, publishTimeout,
                                 constraints, replays)));
             }
         });
