@@ -10,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -67,6 +70,8 @@ final class Schema {
     private final DataSource dataSource;
     private final String initScript;
     private volatile Dialect dialect;
+    private final ReentrantLock lock = new ReentrantLock();
+    private CompletableFuture<Dialect> inFlight; // under lock
 
     /**
      * @param initScript the service's own SQL, a class-path resource run after Chassis' tables each time the
@@ -181,13 +186,52 @@ final class Schema {
         if (d != null) {
             return d;
         }
-        synchronized (this) {
-            if (dialect == null) {
-                try (Connection c = dataSource.getConnection()) {
-                    dialect = migrate(c, VERSION, initStatements(), initScript);
+        // one attempt at a time, and callers that arrive during it share its outcome: while the database is down,
+        // hundreds of requests must not queue one after another behind connection timeouts. A lock, not
+        // synchronized, and a future to wait on: a virtual thread blocked in a monitor pins its carrier on Java 21.
+        CompletableFuture<Dialect> attempt;
+        boolean mine = false;
+        lock.lock();
+        try {
+            if (dialect != null) {
+                return dialect;
+            }
+            attempt = inFlight;
+            if (attempt == null) {
+                attempt = inFlight = new CompletableFuture<>();
+                mine = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (mine) {
+            try (Connection c = dataSource.getConnection()) {
+                Dialect migrated = migrate(c, VERSION, initStatements(), initScript);
+                dialect = migrated;
+                attempt.complete(migrated);
+                return migrated;
+            } catch (SQLException | RuntimeException e) {
+                attempt.completeExceptionally(e);
+                throw e;
+            } finally {
+                lock.lock();
+                try {
+                    inFlight = null;
+                } finally {
+                    lock.unlock();
                 }
             }
-            return dialect;
+        }
+        try {
+            return attempt.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the schema check", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw (RuntimeException) e.getCause();
         }
     }
 
