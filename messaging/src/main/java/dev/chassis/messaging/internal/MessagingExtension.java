@@ -142,7 +142,9 @@ public final class MessagingExtension implements ChassisExtension {
         context.components().provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
                 bindings.stream().map(ConsumerBinding::group).collect(Collectors.toSet()), replays));
         checkConsumerKeys(config, bindings);
-        context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
+        // reported only by default: every replica shares the broker, so taking them out of rotation when it is down
+        // turns a degraded service (publish fails, consumers lag) into no service (docs/standard.md)
+        context.health().add(HealthCheck.dependency("messaging", false, () -> broker.healthy() ? Health.up()
                 : Health.down(broker.unhealthyReason() != null ? broker.unhealthyReason()
                 : "the " + broker.system() + " broker cannot be reached")));
 

@@ -126,7 +126,8 @@ public final class JdbcExtension implements ChassisExtension {
         JdbcTransactions transactions = new JdbcTransactions(dataSource);
         context.components().provide(DataSource.class, dataSource);
         context.components().provide(Transactions.class, transactions);
-        context.health().add(HealthCheck.readiness("database", () -> {
+        // affects readiness by default: a service with a database cannot answer without it (docs/standard.md)
+        context.health().add(HealthCheck.dependency("database", true, () -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1) ? Health.up() : Health.down("the database did not answer a validation query");
             } catch (SQLException e) {
