@@ -33,6 +33,51 @@ public interface HealthCheck {
     /** Runs the check. */
     Health check();
 
+    /**
+     * Whether this check DOWN makes {@code /health/ready} DOWN (true, the default), or is only reported in its body
+     * (false). {@code health.dependencies.<name>.affects-readiness} overrides it.
+     */
+    default boolean affectsReadiness() {
+        return true;
+    }
+
+    /**
+     * A readiness check of a dependency (database, broker) whose effect on readiness is chosen by the module that
+     * registers it and overridable with {@code health.dependencies.<name>.affects-readiness}.
+     *
+     * @param affectsReadiness the default: true when the service cannot serve without the dependency, false when it
+     *                         can (a broker whose events an outbox keeps)
+     */
+    static HealthCheck dependency(String name, boolean affectsReadiness, Supplier<Health> check) {
+        HealthCheck base = readiness(name, check);
+        return new HealthCheck() {
+            @Override
+            public String name() {
+                return base.name();
+            }
+
+            @Override
+            public Set<Kind> kinds() {
+                return base.kinds();
+            }
+
+            @Override
+            public Health check() {
+                return base.check();
+            }
+
+            @Override
+            public boolean affectsReadiness() {
+                return affectsReadiness;
+            }
+
+            @Override
+            public String toString() {
+                return "HealthCheck[" + name + " " + base.kinds() + (affectsReadiness ? "" : " reported only") + "]";
+            }
+        };
+    }
+
     /** A readiness check from a supplier. */
     static HealthCheck readiness(String name, Supplier<Health> check) {
         return of(name, EnumSet.of(Kind.READINESS), check);

@@ -28,11 +28,12 @@ import dev.chassis.messaging.Message;
 
 /**
  * One {@code @Consume} method, checked and bound once at start-up: its topic and group, how to call it, the
- * event type to read, and its delivery policy (annotation, overridden by {@code consumers.<key>.*}). Not API.
+ * event type to read, and its delivery policy (annotation, overridden by {@code consumers.<key>.*}); {@code timeout}
+ * is null when handling a message has no time limit. Not API.
  */
 record ConsumerBinding(String key, String topic, String group, Method method, MethodHandle invoker, JavaType eventType,
                        int eventIndex, int messageIndex, int parameters, int maxAttempts, Duration backoff,
-                       Duration maxBackoff, int concurrency, Set<String> allowedSources) {
+                       Duration maxBackoff, int concurrency, Set<String> allowedSources, Duration timeout) {
     /** Kafka's topic and group name rules: what both bindings accept. */
     static final Pattern NAME = Pattern.compile("[a-zA-Z0-9._-]{1,249}");
 
@@ -170,7 +171,8 @@ record ConsumerBinding(String key, String topic, String group, Method method, Me
         }
         return new ConsumerBinding(key, c.topic(), c.group(), m, invoker, eventType, eventIndex, messageIndex,
                 params.length, attempts, backoff, maxBackoff, concurrency,
-                Set.copyOf(config.get(MessagingSettings.allowedSources(key))));
+                Set.copyOf(config.get(MessagingSettings.allowedSources(key))),
+                config.find(MessagingSettings.timeout(key)).orElse(null));
     }
 
     /** The configured value, else the annotation's ({@code null} when it leaves it unset), else the setting's default. */

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -41,7 +42,8 @@ import io.opentelemetry.context.Scope;
  * in the message's trace (a consumer span), again with back-off when it throws, and after the last attempt
  * publishes the message to {@code <topic>.dlq} with headers naming the error, the attempts and where it came
  * from. A record that is not a readable CloudEvent, whose data is not the handler's event type, or whose event
- * violates its type's Bean Validation constraints, goes to the dead letters at once. Returning lets the broker commit;
+ * violates its type's Bean Validation constraints, goes to the dead letters at once. With a per-message timeout, a
+ * handler still running when it is up is interrupted and the attempt counts as failed. Returning lets the broker commit;
  * being interrupted (shutdown) does not. Not API.
  */
 final class Dispatcher implements PartitionHandler {
@@ -65,6 +67,9 @@ final class Dispatcher implements PartitionHandler {
     private final Duration publishTimeout;
     /** Exponential: backoff, 2 × backoff, ... up to max-backoff. */
     private final Backoff backoff;
+    /** Between attempts to publish a dead letter: the same, with jitter (many partitions may be waiting together). */
+    private final Backoff dlqBackoff;
+    private final LongCounter dlqFailures;
     private final Attributes handled;
     private final Attributes failed;
     /** The handler's {@code @EventType}, when its event class declares one: other types are not its events. */
@@ -74,8 +79,8 @@ final class Dispatcher implements PartitionHandler {
     private final ReplayMarker replays;
 
     Dispatcher(ConsumerBinding binding, Broker broker, Envelope envelope, ObjectMapper mapper, MessageTracing tracing,
-               DoubleHistogram duration, LongCounter deadLetters, Duration publishTimeout, Constraints constraints,
-               ReplayMarker replays) {
+               DoubleHistogram duration, LongCounter deadLetters, LongCounter dlqFailures, Duration publishTimeout,
+               Constraints constraints, ReplayMarker replays) {
         this.replays = replays;
         this.binding = binding;
         this.broker = broker;
@@ -90,6 +95,8 @@ final class Dispatcher implements PartitionHandler {
         this.deadLetters = deadLetters;
         this.publishTimeout = publishTimeout;
         this.backoff = Backoff.exponential(binding.backoff(), binding.maxBackoff());
+        this.dlqBackoff = backoff.withJitter(0.2);
+        this.dlqFailures = dlqFailures;
         Attributes base = Attributes.of(AttributeKey.stringKey("messaging.system"), broker.system(),
                 AttributeKey.stringKey("messaging.destination.name"), binding.topic(),
                 AttributeKey.stringKey("messaging.consumer.group.name"), binding.group());
@@ -156,9 +163,8 @@ final class Dispatcher implements PartitionHandler {
             while (attempt < binding.maxAttempts()) {
                 attempt++;
                 long start = System.nanoTime();
-                Scope scope = span.makeCurrent();
                 try {
-                    invoke(arguments(d, event, data, attempt), event);
+                    call(span, arguments(d, event, data, attempt), event);
                     duration.record((System.nanoTime() - start) / 1e9, handled);
                     return;
                 } catch (InterruptedException e) {
@@ -169,8 +175,6 @@ final class Dispatcher implements PartitionHandler {
                     int failedAttempt = attempt;
                     LOG.log(Level.DEBUG, () -> binding.describe() + " failed attempt " + failedAttempt + "/"
                             + binding.maxAttempts() + " for " + where(d), t);
-                } finally {
-                    scope.close();
                 }
                 if (attempt < binding.maxAttempts()) {
                     TimeUnit.NANOSECONDS.sleep(backoff.delayNanos(attempt)); // interrupted at shutdown: not committed
@@ -181,6 +185,57 @@ final class Dispatcher implements PartitionHandler {
             deadLetter(d, last.getClass().getName() + ": " + Texts.firstLine(last.getMessage(), ""), attempt);
         } finally {
             span.end();
+        }
+    }
+
+    /**
+     * Calls the handler in the message's span; with {@code consumers.<key>.timeout}, on a virtual thread of its own that
+     * is interrupted when the time is up (a {@link HandlerTimeout}, handled as any failure). Being interrupted here
+     * (shutdown) interrupts the handler too.
+     */
+    private void call(Span span, Object[] args, Envelope.Event event) throws Throwable {
+        Duration timeout = binding.timeout();
+        if (timeout == null) {
+            Scope scope = span.makeCurrent();
+            try {
+                invoke(args, event);
+            } finally {
+                scope.close();
+            }
+            return;
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        Thread handler = Thread.ofVirtual().name("chassis-consume-" + binding.key()).start(() -> {
+            Scope scope = span.makeCurrent();
+            try {
+                invoke(args, event);
+                done.complete(null);
+            } catch (Throwable t) {
+                done.completeExceptionally(t);
+            } finally {
+                scope.close();
+            }
+        });
+        try {
+            done.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            handler.interrupt();
+            throw new HandlerTimeout(binding.describe() + " did not finish within " + timeout + " (consumers."
+                    + binding.key() + ".timeout); it was interrupted");
+        } catch (InterruptedException e) {
+            handler.interrupt();
+            throw e;
+        } catch (ExecutionException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** A handler ran past {@code consumers.<key>.timeout}. */
+    static final class HandlerTimeout extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        HandlerTimeout(String message) {
+            super(message, null, false, false);
         }
     }
 
@@ -224,7 +279,9 @@ final class Dispatcher implements PartitionHandler {
 
     /**
      * Publishes the record to {@code <topic>.dlq} as it came, with the dead-letter headers, and waits for the
-     * acknowledgement: until then the record is not committed, so nothing is lost if that fails.
+     * acknowledgement: until then the record is not committed, so nothing is lost if that fails. A dead letter that
+     * cannot be published is tried again with the consumer's back-off (jitter, up to its max-backoff), without
+     * handling the record again, until it is published or the consumer stops (then it is not committed).
      */
     private void deadLetter(Delivered d, String error, int attempts) throws InterruptedException {
         Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
@@ -236,11 +293,21 @@ final class Dispatcher implements PartitionHandler {
         headers.put(DLQ_OFFSET, List.of(Long.toString(d.offset())));
         headers.put(DLQ_GROUP, List.of(binding.group()));
         String dlq = binding.topic() + ".dlq";
-        try {
-            broker.send(new BrokerRecord(dlq, d.record().key(), headers, d.record().value()))
-                    .get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (ExecutionException | TimeoutException ex) {
-            throw new IllegalStateException("the dead letter of " + where(d) + " could not be published to " + dlq, ex);
+        BrokerRecord letter = new BrokerRecord(dlq, d.record().key(), headers, d.record().value());
+        for (int failures = 1; ; failures++) {
+            try {
+                broker.send(letter).get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                break;
+            } catch (ExecutionException | TimeoutException ex) {
+                Duration wait = dlqBackoff.delay(Math.min(failures, 64));
+                if (failures == 1 || failures % 10 == 0) {
+                    LOG.log(Level.WARNING, "{0}: the dead letter of {1} could not be published to {2} ({3} time(s));"
+                            + " trying again in {4} ms: {5}", binding.describe(), where(d), dlq, failures,
+                            wait.toMillis(), ex instanceof ExecutionException ? ex.getCause() : ex);
+                }
+                dlqFailures.add(1, handled);
+                TimeUnit.NANOSECONDS.sleep(wait.toNanos()); // interrupted at shutdown: not committed
+            }
         }
         deadLetters.add(1, handled);
         LOG.log(Level.WARNING, "{0}: {1} went to {2} after {3} attempt(s): {4}", binding.describe(), where(d), dlq,

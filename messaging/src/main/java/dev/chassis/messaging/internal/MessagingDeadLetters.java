@@ -8,6 +8,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.chassis.messaging.DeadLetters;
 import dev.chassis.messaging.PublishException;
@@ -27,6 +28,7 @@ final class MessagingDeadLetters implements DeadLetters {
     private final Duration timeout;
 
     private final Set<String> groups;
+    private final ReentrantLock lock = new ReentrantLock();
 
     MessagingDeadLetters(Broker broker, String service, Duration timeout, Set<String> groups, ReplayMarker marker) {
         this.marker = marker;
@@ -37,7 +39,17 @@ final class MessagingDeadLetters implements DeadLetters {
     }
 
     @Override
-    public synchronized int replay(String topic) {
+    public int replay(String topic) {
+        // one replay at a time; a lock, not synchronized: it waits on the broker (a monitor pins a virtual thread)
+        lock.lock();
+        try {
+            return replayLocked(topic);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private int replayLocked(String topic) {
         if (topic == null || !ConsumerBinding.NAME.matcher(topic).matches() || topic.endsWith(".dlq")) {
             throw new IllegalArgumentException("'" + topic + "' is not a topic whose dead letters can be replayed:"
                     + " name the original topic (orders.placed, not orders.placed.dlq)");

@@ -119,6 +119,8 @@ public final class MessagingExtension implements ChassisExtension {
                 .setExplicitBucketBoundariesAdvice(BUCKETS).build();
         LongCounter deadLetters = meter.counterBuilder("messaging.dead_letters").setUnit("{message}")
                 .setDescription("Messages sent to the dead letters.").build();
+        LongCounter dlqFailures = meter.counterBuilder("messaging.dead_letters.publish_failures").setUnit("{attempt}")
+                .setDescription("Attempts to publish a dead letter that failed (each is tried again with back-off).").build();
         meter.gaugeBuilder("messaging.consumer.lag").ofLongs().setUnit("{message}")
                 .setDescription("Messages of a topic partition not yet consumed by the group.")
                 .buildWithCallback(m -> {
@@ -140,7 +142,9 @@ public final class MessagingExtension implements ChassisExtension {
         context.components().provide(DeadLetters.class, new MessagingDeadLetters(broker, context.service().name(), publishTimeout,
                 bindings.stream().map(ConsumerBinding::group).collect(Collectors.toSet()), replays));
         checkConsumerKeys(config, bindings);
-        context.health().add(HealthCheck.readiness("messaging", () -> broker.healthy() ? Health.up()
+        // reported only by default: every replica shares the broker, so taking them out of rotation when it is down
+        // turns a degraded service (publish fails, consumers lag) into no service (docs/standard.md)
+        context.health().add(HealthCheck.dependency("messaging", false, () -> broker.healthy() ? Health.up()
                 : Health.down(broker.unhealthyReason() != null ? broker.unhealthyReason()
                 : "the " + broker.system() + " broker cannot be reached")));
 
@@ -150,7 +154,7 @@ public final class MessagingExtension implements ChassisExtension {
         context.lifecycle().onStarted(running -> {
             for (ConsumerBinding b : bindings) {
                 subscriptions.add(broker.subscribe(b.topic(), b.group(), b.concurrency(),
-                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, publishTimeout,
+                        new Dispatcher(b, broker, envelope, Json.mapper(), tracing, process, deadLetters, dlqFailures, publishTimeout,
                                 constraints, replays)));
             }
         });

@@ -117,6 +117,11 @@ final class MessagingPublisher implements Publisher, EventSender {
     }
 
     @Override
+    public boolean retriable(Throwable failure) {
+        return broker.retriable(failure);
+    }
+
+    @Override
     public CompletableFuture<Published> send(BrokerRecord record) {
         String topic = record.topic();
         Attributes sent = attributes(topic);

@@ -56,12 +56,18 @@ final class MessagingSettings {
                         + " dead letters, never to the handler");
     }
 
+    static Setting<Duration> timeout(String key) {
+        return Setting.duration("consumers." + key + ".timeout", null).min(1)
+                .describedAs("how long one attempt to handle a message may take (unset: no limit); a handler still running"
+                        + " is interrupted and the attempt counts as failed (tried again, then dead-lettered)");
+    }
+
     private MessagingSettings() {
     }
 
     static List<Setting<?>> all() {
         return List.of(BROKER, PUBLISH_TIMEOUT, SHUTDOWN_TIMEOUT, MEMORY_NAME, MEMORY_PARTITIONS, MEMORY_RETENTION,
                 RECORD_SUBJECT, REPLAY_KEY, maxAttempts("*.*"), backoff("*.*"), maxBackoff("*.*"), concurrency("*.*"),
-                allowedSources("*.*"));
+                allowedSources("*.*"), timeout("*.*"));
     }
 }

@@ -33,6 +33,15 @@ public interface Broker extends AutoCloseable {
     /** Records of {@code topic} not yet consumed by {@code group}, per partition (consumer lag). */
     Map<Integer, Long> lag(String topic, String group);
 
+    /**
+     * Whether a failed {@link #send} may succeed when the same record is sent again later (the broker or a partition
+     * leader is away, the acknowledgement timed out), rather than the broker refusing this very record (too large, a
+     * topic not authorised). The JDBC outbox parks a row only after refusals. The default, {@code true}, never parks.
+     */
+    default boolean retriable(Throwable failure) {
+        return true;
+    }
+
     /** Whether the broker can be reached now (readiness). */
     boolean healthy();
 

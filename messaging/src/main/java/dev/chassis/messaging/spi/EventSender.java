@@ -24,4 +24,13 @@ public interface EventSender {
      * {@code PublishException}.
      */
     CompletableFuture<Published> send(BrokerRecord record);
+
+    /**
+     * Whether a failure of {@link #send} (as thrown by its future, wrapped or not) may pass when the record is sent
+     * again later, rather than the broker refusing this record: see {@code Broker.retriable}. The default says
+     * {@code true}: never give up.
+     */
+    default boolean retriable(Throwable failure) {
+        return true;
+    }
 }

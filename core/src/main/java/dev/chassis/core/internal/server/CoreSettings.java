@@ -69,6 +69,14 @@ public final class CoreSettings {
             .min(1).describedAs("a health check slower than this is reported DOWN");
     public static final Setting<Duration> HEALTH_WATCH_INTERVAL = Setting.duration("health.watch-interval",
             Duration.ofSeconds(1)).min(10).describedAs("how often gRPC health Watch streams look for a change");
+    /** Whether a DOWN of the named dependency's readiness check takes the service out of rotation. */
+    public static Setting<Boolean> affectsReadiness(String check) {
+        return Setting.bool("health.dependencies." + check + ".affects-readiness", null)
+                .describedAs("true: the named readiness check (database, messaging, ...) DOWN makes /health/ready DOWN;"
+                        + " false: it is reported DOWN in the body while readiness stays UP; default: the module's"
+                        + " choice (docs/standard.md)");
+    }
+
     public static final Setting<Long> GRPC_MAX_MESSAGE = Setting.size("grpc.max-message-size", 4L * 1024 * 1024)
             .range(1024, 256L * 1024 * 1024).describedAs("larger gRPC messages get RESOURCE_EXHAUSTED");
     public static final Setting<Duration> GRPC_DEFAULT_TIMEOUT = Setting.duration("grpc.default-timeout",
@@ -131,7 +139,7 @@ public final class CoreSettings {
                 IDEMPOTENCY_BUFFER, IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
                 HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
-                HEALTH_MAX_WATCHERS, GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
+                HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));

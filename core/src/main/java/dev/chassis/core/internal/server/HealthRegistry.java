@@ -3,6 +3,8 @@ package dev.chassis.core.internal.server;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -13,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
@@ -23,22 +26,33 @@ import dev.chassis.core.health.HealthReport;
  * Runs health checks concurrently on virtual threads, each bounded by a timeout, and adds the service's
  * lifecycle: readiness is DOWN until started and from the moment shutdown begins; the startup probe is
  * DOWN until started. A check still running from an earlier probe is not started again (a hung check
- * holds one thread, not one per probe); it is reported DOWN until it answers. Not API.
+ * holds one thread, not one per probe); it is reported DOWN until it answers. A readiness check that does not affect
+ * readiness ({@link HealthCheck#affectsReadiness()}, or {@code health.dependencies.<name>.affects-readiness}) is
+ * shown in {@code /health/ready} with {@code affects-readiness: false} and does not make it DOWN. Not API.
  */
 public final class HealthRegistry implements HealthChecks {
     private static final System.Logger LOG = System.getLogger(HealthRegistry.class.getName());
 
     enum State { STARTING, SERVING, STOPPING }
 
-    private record Registered(HealthCheck check, AtomicReference<CompletableFuture<Health>> running) {
+    private record Registered(HealthCheck check, boolean affectsReadiness,
+                              AtomicReference<CompletableFuture<Health>> running) {
     }
 
     private final List<Registered> checks = new CopyOnWriteArrayList<>();
     private final Duration timeout;
     private volatile State state = State.STARTING;
 
+    /** {@code health.dependencies.<name>.affects-readiness} by check name; null where not configured. */
+    private final Function<String, Boolean> affectsReadiness;
+
     HealthRegistry(Duration timeout) {
+        this(timeout, name -> null);
+    }
+
+    HealthRegistry(Duration timeout, Function<String, Boolean> affectsReadiness) {
         this.timeout = timeout;
+        this.affectsReadiness = affectsReadiness;
     }
 
     /** Adds a check; only while the service is being built. */
@@ -52,7 +66,9 @@ public final class HealthRegistry implements HealthChecks {
             throw new IllegalArgumentException("health check name '" + check.name()
                     + "' is taken; names must be unique and not 'lifecycle' or 'started'");
         }
-        checks.add(new Registered(check, new AtomicReference<>()));
+        Boolean configured = affectsReadiness.apply(check.name());
+        checks.add(new Registered(check, configured != null ? configured : check.affectsReadiness(),
+                new AtomicReference<>()));
     }
 
     void state(State state) {
@@ -73,14 +89,24 @@ public final class HealthRegistry implements HealthChecks {
             }
         }
         long deadline = System.nanoTime() + timeout.toNanos();
+        Set<String> reportedOnly = new HashSet<>();
         for (int i = 0; i < selected.size(); i++) {
-            entries.add(outcome(selected.get(i).check(), futures.get(i), deadline));
+            Registered r = selected.get(i);
+            HealthReport.Entry e = outcome(r.check(), futures.get(i), deadline);
+            if (!r.affectsReadiness() && kinds.contains(HealthCheck.Kind.READINESS)) {
+                // reported, not counted: a shared dependency that is down must not take every replica out of rotation
+                Map<String, Object> data = new LinkedHashMap<>(e.data());
+                data.put("affects-readiness", false);
+                e = new HealthReport.Entry(e.name(), e.status(), data);
+                reportedOnly.add(e.name());
+            }
+            entries.add(e);
         }
         if (kinds.contains(HealthCheck.Kind.STARTUP)) {
             entries.add(new HealthReport.Entry("started", s == State.STARTING ? Health.Status.DOWN : Health.Status.UP,
                     Map.of()));
         }
-        boolean up = entries.stream().allMatch(e -> e.status() == Health.Status.UP);
+        boolean up = entries.stream().allMatch(e -> e.status() == Health.Status.UP || reportedOnly.contains(e.name()));
         return new HealthReport(up ? Health.Status.UP : Health.Status.DOWN, entries);
     }
 

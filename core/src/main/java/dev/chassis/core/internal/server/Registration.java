@@ -56,7 +56,8 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
         }
         OpenTelemetry otel = join(sdk);
         Telemetry telemetry = Telemetry.of(otel);
-        HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT));
+        HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT),
+                check -> startup.config().find(CoreSettings.affectsReadiness(check)).orElse(null));
         Assembly assembly = new Assembly(startup.info(), startup.config(), health, spec.clock(),
                 telemetry.openTelemetry(), tls);
         // stopped hooks run last-registered first: the SDK closes after everything that may still record with it

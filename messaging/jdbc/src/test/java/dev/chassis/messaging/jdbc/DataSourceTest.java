@@ -76,6 +76,33 @@ class DataSourceTest {
     }
 
     @Test
+    void anUnreachableDatabaseSetNotToAffectReadinessIsReportedDownWhileReadinessStaysUp() {
+        RunningService s = Chassis.service("nodb-reported").property("server.port", "0")
+                .property("datasource.url", "jdbc:h2:tcp://127.0.0.1:1/nowhere")
+                .property("datasource.connection-timeout", "500ms")
+                .property("health.dependencies.database.affects-readiness", "false").start();
+        try {
+            TestClient client = new TestClient(s.uri());
+            var ready = client.get("/health/ready");
+            assertThat(ready.status()).isEqualTo(200);
+            assertThat(ready.json().get("checks")).anySatisfy(check -> {
+                assertThat(check.get("name").asText()).isEqualTo("database");
+                assertThat(check.get("status").asText()).isEqualTo("DOWN");
+                assertThat(check.get("data").get("affects-readiness").asBoolean(true)).isFalse();
+            });
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void anAffectsReadinessThatIsNotABooleanFailsStartUp() {
+        assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
+                .property("health.dependencies.database.affects-readiness", "sometimes").start())
+                .isInstanceOf(ConfigException.class).hasMessageContaining("health.dependencies.database.affects-readiness");
+    }
+
+    @Test
     void badSettingsFailStartUp() {
         assertThatThrownBy(() -> Chassis.service("x").property("server.port", "0")
                 .property("datasource.url", "postgresql://db/x").start())

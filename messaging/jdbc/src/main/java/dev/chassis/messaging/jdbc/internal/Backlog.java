@@ -12,12 +12,13 @@ import java.util.Optional;
 import javax.sql.DataSource;
 
 /**
- * The outbox backlog for {@code /metrics}: unsent rows and the age of the oldest, read by the relay's thread at most
+ * The outbox backlog for {@code /metrics}: unsent rows and the age of the oldest, and the parked rows, read by the relay's thread at most
  * once a second with a one-second query timeout, so that a scrape never waits on the database; nothing while the
  * database is away. Not API.
  */
 final class Backlog {
-    record Reading(long count, double oldestAgeSeconds) {
+    /** Unsent rows that are not parked, the age of the oldest of them, and parked rows. */
+    record Reading(long count, double oldestAgeSeconds, long parked) {
     }
 
     private final DataSource dataSource;
@@ -49,7 +50,8 @@ final class Backlog {
             return;
         }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), MIN(created_at) FROM chassis_outbox"
+             PreparedStatement ps = c.prepareStatement("SELECT COUNT(CASE WHEN parked_at IS NULL THEN 1 END),"
+                     + " MIN(CASE WHEN parked_at IS NULL THEN created_at END), COUNT(parked_at) FROM chassis_outbox"
                      + " WHERE sent_at IS NULL")) {
             ps.setQueryTimeout(1);
             try (ResultSet rs = ps.executeQuery()) {
@@ -57,7 +59,7 @@ final class Backlog {
                 OffsetDateTime oldest = rs.getObject(2, OffsetDateTime.class);
                 double age = oldest == null ? 0
                         : Math.max(0, Duration.between(oldest.toInstant(), clock.instant()).toMillis() / 1000.0);
-                last = Optional.of(new Reading(rs.getLong(1), age));
+                last = Optional.of(new Reading(rs.getLong(1), age, rs.getLong(3)));
             }
         } catch (SQLException e) {
             last = Optional.empty();

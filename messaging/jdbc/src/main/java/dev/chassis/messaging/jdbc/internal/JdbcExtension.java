@@ -126,7 +126,8 @@ public final class JdbcExtension implements ChassisExtension {
         JdbcTransactions transactions = new JdbcTransactions(dataSource);
         context.components().provide(DataSource.class, dataSource);
         context.components().provide(Transactions.class, transactions);
-        context.health().add(HealthCheck.readiness("database", () -> {
+        // affects readiness by default: a service with a database cannot answer without it (docs/standard.md)
+        context.health().add(HealthCheck.dependency("database", true, () -> {
             try (Connection c = dataSource.getConnection()) {
                 return c.isValid(1) ? Health.up() : Health.down("the database did not answer a validation query");
             } catch (SQLException e) {
@@ -187,7 +188,8 @@ public final class JdbcExtension implements ChassisExtension {
                 meter.counterBuilder("chassis.outbox.published").setUnit("{event}")
                         .setDescription("Outbox events published and acknowledged by the broker.").build(),
                 meter.counterBuilder("chassis.outbox.publish_failures").setUnit("{event}")
-                        .setDescription("Outbox events the broker did not acknowledge (they are tried again).").build(),
+                        .setDescription("Outbox events the broker did not acknowledge (tried again, or parked after"
+                                + " outbox.max-attempts refusals).").build(),
                 meter.histogramBuilder("chassis.outbox.delay").setUnit("s")
                         .setDescription("From writing an outbox event to the broker's acknowledgement.")
                         .setExplicitBucketBoundariesAdvice(List.of(0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
@@ -204,6 +206,9 @@ public final class JdbcExtension implements ChassisExtension {
         meter.upDownCounterBuilder("chassis.outbox.backlog").setUnit("{event}")
                 .setDescription("Outbox events not yet published.")
                 .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.count())));
+        meter.upDownCounterBuilder("chassis.outbox.parked").setUnit("{event}")
+                .setDescription("Outbox events parked after outbox.max-attempts refusals (not tried until replayed).")
+                .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.parked())));
         meter.gaugeBuilder("chassis.outbox.oldest_unsent.age").setUnit("s")
                 .setDescription("Age of the oldest outbox event not yet published (0 when none).")
                 .buildWithCallback(m -> backlog.read().ifPresent(b -> m.record(b.oldestAgeSeconds())));

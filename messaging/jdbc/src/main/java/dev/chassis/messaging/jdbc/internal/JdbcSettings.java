@@ -15,6 +15,9 @@ final class JdbcSettings {
             .describedAs("how often an idle relay looks for events written by other instances");
     static final Setting<Integer> BATCH = Setting.integer("outbox.batch-size", 100).range(1, 10_000)
             .describedAs("the most events a relay publishes per transaction");
+    static final Setting<Integer> MAX_ATTEMPTS = Setting.integer("outbox.max-attempts", 10).range(1, 1_000_000)
+            .describedAs("after this many attempts the broker refused (not merely could not take), an event is parked:"
+                    + " kept with parked_at set, no longer tried, counted in chassis_outbox_parked until replayed");
     static final Setting<Duration> OUTBOX_RETENTION = Setting.duration("outbox.retention", Duration.ofHours(1)).min(0)
             .describedAs("how long sent events stay in the outbox table");
     static final Setting<Duration> CLEANUP = Setting.duration("outbox.cleanup-interval", Duration.ofMinutes(1)).min(100)
@@ -34,16 +37,17 @@ final class JdbcSettings {
     }
 
     static List<Setting<?>> all() {
-        return List.of(RELAY, POLL, BATCH, OUTBOX_RETENTION, CLEANUP, INBOX_RETENTION, IDEMPOTENCY, LEASE, WAIT,
+        return List.of(RELAY, POLL, BATCH, MAX_ATTEMPTS, OUTBOX_RETENTION, CLEANUP, INBOX_RETENTION, IDEMPOTENCY, LEASE, WAIT,
                 IDEMPOTENCY_RETENTION);
     }
 
     /** The values, read once at start-up. */
-    record Values(boolean relay, Duration pollInterval, int batchSize, Duration outboxRetention, Duration cleanupInterval,
+    record Values(boolean relay, Duration pollInterval, int batchSize, int maxAttempts, Duration outboxRetention, Duration cleanupInterval,
                   Duration inboxRetention, boolean idempotency, Duration lease, Duration waitForInProgress,
                   Duration idempotencyRetention, Duration publishTimeout) {
         static Values of(Config config) {
-            return new Values(config.get(RELAY), config.get(POLL), config.get(BATCH), config.get(OUTBOX_RETENTION),
+            return new Values(config.get(RELAY), config.get(POLL), config.get(BATCH), config.get(MAX_ATTEMPTS),
+                    config.get(OUTBOX_RETENTION),
                     config.get(CLEANUP), config.get(INBOX_RETENTION), config.get(IDEMPOTENCY), config.get(LEASE),
                     config.get(WAIT), config.get(IDEMPOTENCY_RETENTION), config.get(BrokerProvider.PUBLISH_TIMEOUT));
         }

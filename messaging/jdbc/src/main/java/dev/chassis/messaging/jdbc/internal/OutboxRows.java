@@ -19,7 +19,7 @@ import dev.chassis.core.internal.shared.Backoff;
 
 /**
  * The outbox relay's SQL on {@code chassis_outbox}: lock a batch of unsent rows, keep each key's order, mark rows
- * sent or failed. Every method runs in the caller's transaction. Not API.
+ * sent or failed, park rows the broker keeps refusing. Every method runs in the caller's transaction. Not API.
  */
 final class OutboxRows {
     /** A row the broker refused is tried again after 1 s, 2 s, 4 s ... up to a minute. */
@@ -48,7 +48,7 @@ final class OutboxRows {
     List<Row> lock(Connection c, int batchSize) throws SQLException {
         List<Row> rows = new ArrayList<>();
         try (PreparedStatement ps = c.prepareStatement("SELECT id, topic, record_key, event_id, headers, payload,"
-                + " created_at, attempts FROM chassis_outbox WHERE sent_at IS NULL AND (next_attempt_at IS NULL OR"
+                + " created_at, attempts FROM chassis_outbox WHERE sent_at IS NULL AND parked_at IS NULL AND (next_attempt_at IS NULL OR"
                 + " next_attempt_at <= ?) ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
             ps.setObject(1, now());
             ps.setInt(2, batchSize);
@@ -64,7 +64,8 @@ final class OutboxRows {
 
     /**
      * The rows that may go now: a row waits while an earlier unsent row of its key is not in this batch (another
-     * relay holds it), so that each key's events are published in the order they were written.
+     * relay holds it), so that each key's events are published in the order they were written. A parked row holds
+     * nothing back: the later events of its key go on without it.
      */
     List<Row> inKeyOrder(Connection c, List<Row> rows) throws SQLException {
         List<String> keys = rows.stream().map(Row::key).filter(k -> k != null).distinct().toList();
@@ -77,7 +78,7 @@ final class OutboxRows {
         Map<String, Long> firstForeign = new HashMap<>();
         String in = String.join(", ", keys.stream().map(k -> "?").toList());
         try (PreparedStatement ps = c.prepareStatement("SELECT id, record_key FROM chassis_outbox WHERE sent_at IS NULL"
-                + " AND id < ? AND record_key IN (" + in + ")")) {
+                + " AND parked_at IS NULL AND id < ? AND record_key IN (" + in + ")")) {
             ps.setLong(1, last);
             for (int i = 0; i < keys.size(); i++) {
                 ps.setString(i + 2, keys.get(i));
@@ -119,20 +120,35 @@ final class OutboxRows {
      * ({@link #RETRY} after the attempts read with the row).
      */
     void markFailed(Connection c, Map<Row, String> rows) throws SQLException {
+        markFailed(c, rows, Set.of(), Integer.MAX_VALUE);
+    }
+
+    /**
+     * As {@link #markFailed(Connection, Map)}; a row in {@code refused} (the broker refused the record itself) whose
+     * attempts reach {@code maxAttempts} is parked instead: {@code parked_at} is set and the relay no longer takes it.
+     * Returns how many rows were parked.
+     */
+    int markFailed(Connection c, Map<Row, String> rows, Set<Row> refused, int maxAttempts) throws SQLException {
         if (rows.isEmpty()) {
-            return;
+            return 0;
         }
+        int parked = 0;
         try (PreparedStatement ps = c.prepareStatement("UPDATE chassis_outbox SET attempts = attempts + 1,"
-                + " next_attempt_at = ?, last_error = ? WHERE id = ?")) {
+                + " next_attempt_at = ?, last_error = ?, parked_at = ? WHERE id = ?")) {
             OffsetDateTime now = now();
             for (Map.Entry<Row, String> f : rows.entrySet()) {
-                ps.setObject(1, now.plus(RETRY.delay(f.getKey().attempts() + 1)));
+                int attempts = f.getKey().attempts() + 1;
+                boolean park = attempts >= maxAttempts && refused.contains(f.getKey());
+                ps.setObject(1, now.plus(RETRY.delay(attempts)));
                 String error = f.getValue();
                 ps.setString(2, error.length() > MAX_ERROR ? error.substring(0, MAX_ERROR) : error);
-                ps.setLong(3, f.getKey().id());
+                ps.setObject(3, park ? now : null);
+                ps.setLong(4, f.getKey().id());
                 ps.addBatch();
+                parked += park ? 1 : 0;
             }
             ps.executeBatch();
         }
+        return parked;
     }
 }

@@ -36,7 +36,8 @@ import io.opentelemetry.context.Scope;
  * The outbox relay, one per service instance, on its own thread: takes a batch of unsent rows under row locks that
  * other instances' relays skip ({@code FOR UPDATE SKIP LOCKED}), publishes those whose earlier rows of the same key
  * are not held by another relay, waits for the broker's acknowledgements, marks them sent, and commits. A relay
- * that dies before the commit leaves its rows unsent and unlocked, so they are published again (at least once).
+ * that dies before the commit leaves its rows unsent and unlocked, so they are published again (at least once). A row
+ * the broker refuses (not merely cannot take now) {@code outbox.max-attempts} times is parked, not tried again.
  * The same thread runs the {@link Retention} cleanup on a schedule. The loop is here; the SQL is in {@link OutboxRows}.
  * Not API.
  */
@@ -185,9 +186,16 @@ final class Relay {
                 Outcome outcome = publish(ready);
                 listener.afterPublish();
                 outbox.markSent(c, outcome.sent());
-                outbox.markFailed(c, outcome.failed());
+                int parked = outbox.markFailed(c, outcome.failed(), outcome.refused(), settings.maxAttempts());
                 c.commit();
                 published.add(outcome.sent().size());
+                if (parked > 0) {
+                    LOG.log(Level.ERROR, parked + " outbox event(s) parked after " + settings.maxAttempts() + " refusals"
+                            + " (outbox.max-attempts): the broker refuses them (" + outcome.failed().values().iterator().next()
+                            + "). Find them with SELECT ... FROM chassis_outbox WHERE parked_at IS NOT NULL; replay them"
+                            + " with UPDATE chassis_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = NULL"
+                            + " (docs/database.md)");
+                }
                 return outcome.sent().size();
             } catch (SQLException | RuntimeException | InterruptedException e) {
                 try {
@@ -200,8 +208,11 @@ final class Relay {
         }
     }
 
-    /** Rows the broker acknowledged, and rows it refused with why. */
-    private record Outcome(List<Row> sent, Map<Row, String> failed) {
+    /**
+     * Rows the broker acknowledged, rows that failed with why, and those of them the broker refused (rather than
+     * being away: {@link EventSender#retriable}).
+     */
+    private record Outcome(List<Row> sent, Map<Row, String> failed, Set<Row> refused) {
     }
 
     /**
@@ -212,6 +223,7 @@ final class Relay {
         List<Row> handed = new ArrayList<>(rows.size());
         List<CompletableFuture<Published>> acks = new ArrayList<>(rows.size());
         Map<Row, String> refused = new LinkedHashMap<>();
+        Set<Row> rejected = new HashSet<>();
         Set<String> heldBack = new HashSet<>();
         for (Row r : rows) {
             if (r.key() != null && heldBack.contains(r.key())) {
@@ -228,6 +240,9 @@ final class Relay {
                 }
             } catch (Exception e) {
                 refused.put(r, e.toString());
+                if (!sender.retriable(e)) {
+                    rejected.add(r);
+                }
                 if (r.key() != null) {
                     heldBack.add(r.key());
                 }
@@ -243,6 +258,9 @@ final class Relay {
                 delay.record(Math.max(0, Duration.between(r.created().toInstant(), clock.instant()).toNanos()) / 1e9);
             } catch (ExecutionException e) {
                 refused.put(r, String.valueOf(e.getCause()));
+                if (!sender.retriable(e.getCause())) {
+                    rejected.add(r);
+                }
             } catch (TimeoutException e) {
                 refused.put(r, "the broker did not acknowledge within " + settings.publishTimeout()
                         + " (messaging.publish-timeout)");
@@ -253,6 +271,6 @@ final class Relay {
             LOG.log(Level.DEBUG, () -> refused.size() + " of " + rows.size() + " outbox events were not published;"
                     + " they are tried again with back-off: " + refused.values().iterator().next());
         }
-        return new Outcome(sent, refused);
+        return new Outcome(sent, refused, rejected);
     }
 }

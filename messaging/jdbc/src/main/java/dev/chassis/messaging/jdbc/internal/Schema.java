@@ -10,6 +10,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 
 import javax.sql.DataSource;
@@ -22,7 +25,7 @@ import javax.sql.DataSource;
  */
 final class Schema {
     /** The version this library writes and reads. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** PostgreSQL advisory lock key of migrations ("chassis" in ASCII, as a number). */
     private static final long LOCK = 0x636861737369L;
 
@@ -60,11 +63,15 @@ final class Schema {
                             + " created_at TIMESTAMP WITH TIME ZONE NOT NULL,"
                             + " completed_at TIMESTAMP WITH TIME ZONE)",
                     "CREATE INDEX IF NOT EXISTS chassis_inbox_handled ON chassis_inbox (handled_at)",
-                    "CREATE INDEX IF NOT EXISTS chassis_outbox_sent ON chassis_outbox (sent_at)"));
+                    "CREATE INDEX IF NOT EXISTS chassis_outbox_sent ON chassis_outbox (sent_at)"),
+            // a row the broker kept refusing for outbox.max-attempts attempts: no longer tried until replayed
+            d -> List.of("ALTER TABLE chassis_outbox ADD COLUMN IF NOT EXISTS parked_at TIMESTAMP WITH TIME ZONE"));
 
     private final DataSource dataSource;
     private final String initScript;
     private volatile Dialect dialect;
+    private final ReentrantLock lock = new ReentrantLock();
+    private CompletableFuture<Dialect> inFlight; // under lock
 
     /**
      * @param initScript the service's own SQL, a class-path resource run after Chassis' tables each time the
@@ -179,13 +186,52 @@ final class Schema {
         if (d != null) {
             return d;
         }
-        synchronized (this) {
-            if (dialect == null) {
-                try (Connection c = dataSource.getConnection()) {
-                    dialect = migrate(c, VERSION, initStatements(), initScript);
+        // one attempt at a time, and callers that arrive during it share its outcome: while the database is down,
+        // hundreds of requests must not queue one after another behind connection timeouts. A lock, not
+        // synchronized, and a future to wait on: a virtual thread blocked in a monitor pins its carrier on Java 21.
+        CompletableFuture<Dialect> attempt;
+        boolean mine = false;
+        lock.lock();
+        try {
+            if (dialect != null) {
+                return dialect;
+            }
+            attempt = inFlight;
+            if (attempt == null) {
+                attempt = inFlight = new CompletableFuture<>();
+                mine = true;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (mine) {
+            try (Connection c = dataSource.getConnection()) {
+                Dialect migrated = migrate(c, VERSION, initStatements(), initScript);
+                dialect = migrated;
+                attempt.complete(migrated);
+                return migrated;
+            } catch (SQLException | RuntimeException e) {
+                attempt.completeExceptionally(e);
+                throw e;
+            } finally {
+                lock.lock();
+                try {
+                    inFlight = null;
+                } finally {
+                    lock.unlock();
                 }
             }
-            return dialect;
+        }
+        try {
+            return attempt.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SQLException("interrupted while waiting for the schema check", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof SQLException sql) {
+                throw sql;
+            }
+            throw (RuntimeException) e.getCause();
         }
     }
 

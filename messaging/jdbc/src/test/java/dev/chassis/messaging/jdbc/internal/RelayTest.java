@@ -118,7 +118,7 @@ class RelayTest {
             }
         };
         Meter meter = OpenTelemetry.noop().getMeter("test");
-        JdbcSettings.Values settings = new JdbcSettings.Values(true, Duration.ofMillis(100), 10, Duration.ofDays(1),
+        JdbcSettings.Values settings = new JdbcSettings.Values(true, Duration.ofMillis(100), 10, 10, Duration.ofDays(1),
                 Duration.ofMinutes(1), Duration.ofDays(1), false, Duration.ofSeconds(30), Duration.ofSeconds(5),
                 Duration.ofDays(1), Duration.ofSeconds(5));
         Relay relay = new Relay(db, schema, sender, CLOCK, settings, meter.counterBuilder("p").build(),
@@ -134,5 +134,67 @@ class RelayTest {
         assertThat(relay.relayOnce()).isEqualTo(2);
         assertThat(sentAtListener).as("nothing marked sent yet when the listener runs").containsExactly("published 2");
         assertThat(column("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NOT NULL")).containsExactly("2");
+    }
+
+    @Test
+    void aRowTheBrokerKeepsRefusingIsParkedAfterMaxAttemptsAndGoesAgainAfterTheDocumentedReplay() throws Exception {
+        insert("refused", 2);
+        insert("away", 2);
+        insert("fresh", 0);
+        boolean[] accept = {false};
+        List<String> sent = new ArrayList<>();
+        EventSender sender = new EventSender() {
+            @Override
+            public BrokerRecord record(String topic, String key, Object event) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public CompletableFuture<Published> send(BrokerRecord record) {
+                if (accept[0]) {
+                    sent.add(record.key());
+                    return CompletableFuture.completedFuture(new Published(record.topic(), 0, sent.size(), record.key()));
+                }
+                return CompletableFuture.failedFuture(record.key().equals("away") ? new IllegalStateException("away")
+                        : new IllegalArgumentException("record too large"));
+            }
+
+            @Override
+            public boolean retriable(Throwable failure) {
+                return failure instanceof IllegalStateException;
+            }
+        };
+        Meter meter = OpenTelemetry.noop().getMeter("test");
+        JdbcSettings.Values settings = new JdbcSettings.Values(true, Duration.ofMillis(100), 10, 3, Duration.ofDays(1),
+                Duration.ofMinutes(1), Duration.ofDays(1), false, Duration.ofSeconds(30), Duration.ofSeconds(5),
+                Duration.ofDays(1), Duration.ofSeconds(5));
+        Backlog backlog = new Backlog(db, schema, CLOCK);
+        Relay relay = new Relay(db, schema, sender, CLOCK, settings, meter.counterBuilder("p").build(),
+                meter.counterBuilder("f").build(), meter.histogramBuilder("d").build(), backlog, Relay.Listener.NONE);
+        assertThat(relay.relayOnce()).isZero();
+        assertThat(column("SELECT record_key FROM chassis_outbox WHERE parked_at IS NOT NULL"))
+                .as("refused at its third attempt: parked; the one the broker could not take, and the fresh one, are not")
+                .containsExactly("refused");
+        assertThat(column("SELECT attempts FROM chassis_outbox ORDER BY id")).containsExactly("3", "3", "1");
+        backlog.refreshWhenDue();
+        assertThat(backlog.read()).hasValueSatisfying(b -> {
+            assertThat(b.parked()).isEqualTo(1);
+            assertThat(b.count()).as("the backlog counts the rows still tried").isEqualTo(2);
+        });
+
+        accept[0] = true;
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            st.executeUpdate("UPDATE chassis_outbox SET next_attempt_at = NULL WHERE parked_at IS NULL");
+        }
+        assertThat(relay.relayOnce()).isEqualTo(2);
+        assertThat(sent).as("a parked row is not taken, and holds no later row back").containsExactly("away", "fresh");
+        try (Connection c = db.getConnection(); Statement st = c.createStatement()) {
+            // the replay docs/database.md gives
+            st.executeUpdate("UPDATE chassis_outbox SET parked_at = NULL, attempts = 0, next_attempt_at = NULL"
+                    + " WHERE parked_at IS NOT NULL");
+        }
+        assertThat(relay.relayOnce()).isEqualTo(1);
+        assertThat(sent).containsExactly("away", "fresh", "refused");
+        assertThat(column("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")).containsExactly("0");
     }
 }

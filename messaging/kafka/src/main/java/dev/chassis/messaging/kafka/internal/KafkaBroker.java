@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 
@@ -30,6 +31,9 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.SslConfigs;
+import org.apache.kafka.common.errors.ApiException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.SslAuthenticationException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
@@ -62,6 +66,9 @@ final class KafkaBroker implements Broker {
     private final String clientId;
     private final int maxPollRecords;
     private final Duration sessionTimeout;
+    private final int fetchMaxBytes;
+    private final int maxPartitionFetchBytes;
+    private final long consumerBuffer;
     private final ClientTls tls;
     private final String peer;
     private volatile String unhealthyReason;
@@ -83,6 +90,9 @@ final class KafkaBroker implements Broker {
         this.clientId = service.instanceId();
         this.maxPollRecords = config.get(KafkaSettings.MAX_POLL_RECORDS);
         this.sessionTimeout = config.get(KafkaSettings.SESSION_TIMEOUT);
+        this.fetchMaxBytes = (int) Math.min(Integer.MAX_VALUE, config.get(KafkaSettings.FETCH_MAX_BYTES));
+        this.maxPartitionFetchBytes = (int) Math.min(Integer.MAX_VALUE, config.get(KafkaSettings.MAX_PARTITION_FETCH_BYTES));
+        this.consumerBuffer = config.get(KafkaSettings.CONSUMER_BUFFER);
         Map<String, Object> p = new HashMap<>(common);
         p.put(ProducerConfig.CLIENT_ID_CONFIG, clientId + "-producer");
         p.put(ProducerConfig.ACKS_CONFIG, config.get(KafkaSettings.ACKS) == KafkaSettings.Acks.ALL ? "all" : "1");
@@ -177,6 +187,8 @@ final class KafkaBroker implements Broker {
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, maxPollRecords);
+        c.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, fetchMaxBytes);
+        c.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, maxPartitionFetchBytes);
         c.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, (int) sessionTimeout.toMillis());
         c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
         c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -185,7 +197,7 @@ final class KafkaBroker implements Broker {
 
     @Override
     public Subscription subscribe(String topic, String group, int concurrency, PartitionHandler handler) {
-        return new KafkaSubscription(this, topic, group, concurrency, handler);
+        return new KafkaSubscription(this, topic, group, concurrency, consumerBuffer, handler);
     }
 
     @Override
@@ -284,6 +296,25 @@ final class KafkaBroker implements Broker {
                     ? tls.handshakeFailure(peer, cause) : null;
             return false;
         }
+    }
+
+    /**
+     * Kafka's retriable errors (no leader, not enough replicas, timeouts, a network failure) and an authentication
+     * failure (the client's, not the record's) may pass; other errors refuse the record itself (too large, a topic
+     * not authorised or invalid).
+     */
+    @Override
+    public boolean retriable(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof RetriableException || t instanceof AuthenticationException
+                    || t instanceof TimeoutException) {
+                return true;
+            }
+            if (t instanceof ApiException) {
+                return false;
+            }
+        }
+        return true;
     }
 
     @Override

@@ -17,6 +17,14 @@ final class KafkaSettings {
             .describedAs("how long the producer waits to batch records");
     static final Setting<Integer> MAX_POLL_RECORDS = Setting.integer("messaging.kafka.max-poll-records", 500)
             .range(1, 100_000).describedAs("records one poll may return");
+    static final Setting<Long> FETCH_MAX_BYTES = Setting.size("messaging.kafka.fetch-max-bytes", 16L << 20).min(1024)
+            .describedAs("the most bytes one fetch from the brokers returns (fetch.max.bytes; Kafka's own default is 50MiB)");
+    static final Setting<Long> MAX_PARTITION_FETCH_BYTES = Setting.size("messaging.kafka.max-partition-fetch-bytes",
+            1L << 20).min(1024).describedAs("the most bytes one fetch returns per partition (max.partition.fetch.bytes);"
+                    + " a larger record still comes, alone");
+    static final Setting<Long> CONSUMER_BUFFER = Setting.size("messaging.kafka.consumer-buffer", 32L << 20).min(1024)
+            .describedAs("per @Consume handler: above this many bytes of records polled and not yet handled, its"
+                    + " partitions are paused until half are handled (with the fetch sizes, this bounds a consumer's memory)");
     static final Setting<Duration> SESSION_TIMEOUT = Setting.duration("messaging.kafka.session-timeout",
             Duration.ofSeconds(45)).describedAs("how long the group waits for a silent consumer before rebalancing");
     static final Setting<String> SECURITY_PROTOCOL = Setting.string("messaging.kafka.security-protocol", "PLAINTEXT")
@@ -38,7 +46,8 @@ final class KafkaSettings {
     }
 
     static List<Setting<?>> all() {
-        return List.of(BOOTSTRAP, ACKS, LINGER, MAX_POLL_RECORDS, SESSION_TIMEOUT, SECURITY_PROTOCOL, SASL_MECHANISM,
+        return List.of(BOOTSTRAP, ACKS, LINGER, MAX_POLL_RECORDS, FETCH_MAX_BYTES, MAX_PARTITION_FETCH_BYTES,
+                CONSUMER_BUFFER, SESSION_TIMEOUT, SECURITY_PROTOCOL, SASL_MECHANISM,
                 SASL_JAAS, TLS_BUNDLE, TRUSTSTORE, TRUSTSTORE_PASSWORD);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -30,13 +31,16 @@ import dev.chassis.messaging.spi.Subscription;
 /**
  * One consumer group member. A platform thread owns the {@link KafkaConsumer} (it is not thread-safe): it
  * polls, hands each partition's records to that partition's worker (a virtual thread, records in order),
- * pauses partitions whose worker is behind, and commits the offsets the workers have finished. A record's
+ * pauses partitions whose worker is behind (1000 records) and all of them while the records polled and not handled
+ * hold more than {@code messaging.kafka.consumer-buffer} bytes, and commits the offsets the workers have finished. A record's
  * offset is committed only after its handler returned. On a rebalance the revoked partitions' workers finish
  * their record and their offsets are committed before the partitions go; on stop, the same for all. Not API.
  */
 final class KafkaSubscription implements Subscription, ConsumerRebalanceListener {
     private static final System.Logger LOG = System.getLogger(KafkaSubscription.class.getName());
-    private static final Duration RETRY_AFTER_FAILURE = Duration.ofSeconds(1);
+    /** A record whose handling failed is delivered again after 1 s, then doubling up to 30 s while it keeps failing. */
+    private static final Backoff REDELIVERY = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(30))
+            .withJitter(0.2);
     /** After a failed poll: 1 s, then doubling up to 10 s while polls keep failing, with some jitter. */
     private static final Backoff POLL_FAILURE = Backoff.exponential(Duration.ofSeconds(1), Duration.ofSeconds(10))
             .withJitter(0.2);
@@ -47,12 +51,18 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
     private final KafkaConsumer<String, byte[]> consumer;
     private final Semaphore slots;
     private final int pauseAt;
+    /** Bytes (keys and values) of the records polled and not yet handled, over all partitions. */
+    private final AtomicLong buffered = new AtomicLong();
+    /** Above this many buffered bytes, every partition is paused until half of them are handled. */
+    private final long maxBuffered;
     private final Map<TopicPartition, Worker> workers = new HashMap<>(); // the poll thread's
     private final Thread poller;
     private volatile boolean stopping;
     private volatile Duration finishTimeout = Duration.ofSeconds(30);
 
-    KafkaSubscription(KafkaBroker broker, String topic, String group, int concurrency, PartitionHandler handler) {
+    KafkaSubscription(KafkaBroker broker, String topic, String group, int concurrency, long maxBuffered,
+                      PartitionHandler handler) {
+        this.maxBuffered = maxBuffered;
         this.topic = topic;
         this.group = group;
         this.handler = handler;
@@ -71,6 +81,8 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
         long committed = -1; // poll thread only
         volatile long failedAt = -1; // a record whose handling failed: the poll thread seeks back to it
         volatile long failedSince;
+        volatile long retryAfterNanos;
+        int failures; // the worker's: failures in a row of the record it is on
         volatile boolean stop;
 
         Worker(TopicPartition tp) {
@@ -89,6 +101,7 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                     if (r == null) {
                         continue;
                     }
+                    buffered.addAndGet(-size(r));
                     slots.acquire();
                     try {
                         if (stop) {
@@ -96,8 +109,11 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                         }
                         handler.handle(new Delivered(KafkaBroker.toRecord(r), r.partition(), r.offset()));
                         done = r.offset() + 1;
+                        failures = 0;
                     } catch (RuntimeException | Error e) {
-                        LOG.log(Level.ERROR, "handling " + tp + "@" + r.offset() + " failed; it is delivered again", e);
+                        retryAfterNanos = REDELIVERY.delayNanos(Math.min(++failures, 64));
+                        LOG.log(Level.ERROR, "handling " + tp + "@" + r.offset() + " failed; it is delivered again in "
+                                + retryAfterNanos / 1_000_000 + " ms", e);
                         failedSince = System.nanoTime();
                         failedAt = r.offset();
                     } finally {
@@ -155,19 +171,22 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                 for (TopicPartition tp : records.partitions()) {
                     Worker w = workers.get(tp);
                     if (w != null && w.failedAt < 0) {
-                        w.queue.addAll(records.records(tp));
+                        List<ConsumerRecord<String, byte[]>> polled = records.records(tp);
+                        polled.forEach(r -> buffered.addAndGet(size(r)));
+                        w.queue.addAll(polled);
                     }
                 }
+                long bytes = buffered.get();
                 for (Worker w : workers.values()) {
-                    if (w.failedAt >= 0 && System.nanoTime() - w.failedSince > RETRY_AFTER_FAILURE.toNanos()) {
-                        w.queue.clear();
+                    if (w.failedAt >= 0 && System.nanoTime() - w.failedSince > w.retryAfterNanos) {
+                        drop(w);
                         consumer.seek(w.tp, w.failedAt);
                         w.failedAt = -1;
                     }
                     int backlog = w.queue.size();
-                    if (backlog >= pauseAt) {
+                    if (backlog >= pauseAt || bytes >= maxBuffered) {
                         consumer.pause(List.of(w.tp));
-                    } else if (backlog < pauseAt / 2 && consumer.paused().contains(w.tp)) {
+                    } else if (backlog < pauseAt / 2 && bytes < maxBuffered / 2 && consumer.paused().contains(w.tp)) {
                         consumer.resume(List.of(w.tp));
                     }
                 }
@@ -188,6 +207,23 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
                 LOG.log(Level.WARNING, "closing the consumer of " + topic + " failed", e);
             }
         }
+    }
+
+    /** What a record holds in memory, as counted against the buffer: its key and value. */
+    private static long size(ConsumerRecord<String, byte[]> r) {
+        return Math.max(0, r.serializedKeySize()) + (r.value() == null ? 0 : r.value().length);
+    }
+
+    /** Empties a worker's queue, no longer counting what it held. */
+    private void drop(Worker w) {
+        for (ConsumerRecord<String, byte[]> r; (r = w.queue.poll()) != null; ) {
+            buffered.addAndGet(-size(r));
+        }
+    }
+
+    /** Bytes polled and not yet handled (for tests). */
+    long bufferedBytes() {
+        return buffered.get();
     }
 
     private static void sleepQuietly(Duration d) {
@@ -235,13 +271,16 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
         List<Worker> leaving = partitions.stream().map(workers::remove).filter(Objects::nonNull).toList();
         finishAll(leaving, finishTimeout);
+        leaving.forEach(this::drop);
         commitDone(leaving); // the partitions' next owner starts after what we handled
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
         // no longer ours: nothing can be committed; what was handled and not committed comes again elsewhere
-        finishAll(partitions.stream().map(workers::remove).filter(Objects::nonNull).toList(), Duration.ZERO);
+        List<Worker> lost = partitions.stream().map(workers::remove).filter(Objects::nonNull).toList();
+        finishAll(lost, Duration.ZERO);
+        lost.forEach(this::drop);
     }
 
     @Override

@@ -1,0 +1,110 @@
+package dev.chassis.messaging.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.junit.jupiter.api.Test;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
+import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.config.ConfigException;
+import dev.chassis.messaging.Consume;
+import dev.chassis.messaging.InMemoryBroker;
+import dev.chassis.messaging.Publisher;
+import dev.chassis.testing.Eventually;
+import dev.chassis.testing.StartFailure;
+
+/** Failures that must not make a consumer spin: an unpublishable dead letter, a handler that does not return. */
+class ConsumerFailuresTest {
+    public record Parcel(String id) {
+    }
+
+    public static final class Refuser {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Consume(topic = "parcels.refused", group = "refuser")
+        public void on(Parcel parcel) {
+            calls.incrementAndGet();
+            throw new IllegalStateException("never");
+        }
+    }
+
+    @Test
+    void aDeadLetterThatCannotBePublishedIsTriedAgainWithBackOffWithoutHandlingTheRecordAgain() {
+        Refuser refuser = new Refuser();
+        ServiceBuilder b = Chassis.service("refusing").property("server.port", "0")
+                .property("messaging.broker", "flaky-dlq").property("messaging.memory.name", "flaky-dlq")
+                .property("consumers.refuser.on.max-attempts", "2").property("consumers.refuser.on.backoff", "1ms")
+                .property("consumers.refuser.on.max-backoff", "20ms").consume(refuser);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        try {
+            publisher.publish("parcels.refused", "p-1", new Parcel("p-1"));
+            InMemoryBroker broker = InMemoryBroker.named("flaky-dlq");
+            Eventually.within(Duration.ofSeconds(30)).until("the dead letter is published at its fourth try",
+                    () -> broker.records("parcels.refused.dlq").size() == 1);
+            assertThat(FlakyDlqBrokerProvider.FAILED.get("flaky-dlq")).hasValue(FlakyDlqBrokerProvider.FAILURES);
+            assertThat(refuser.calls).as("handled max-attempts times, not again for each failed dead letter").hasValue(2);
+            assertThat(broker.records("parcels.refused.dlq").get(0).header("chassis-dlq-attempts")).isEqualTo("2");
+        } finally {
+            s.stop();
+        }
+    }
+
+    public static final class Stuck {
+        final List<String> interrupted = new CopyOnWriteArrayList<>();
+        final List<String> handled = new CopyOnWriteArrayList<>();
+
+        @Consume(topic = "parcels.weighed", group = "stuck")
+        public void on(Parcel parcel) {
+            if (parcel.id().equals("quick")) {
+                handled.add(parcel.id());
+                return;
+            }
+            try {
+                new CountDownLatch(1).await(); // never counted down: only an interrupt ends it
+            } catch (InterruptedException e) {
+                interrupted.add(parcel.id());
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Test
+    void aHandlerOverItsTimeoutIsInterruptedAndItsMessageTriedAgainThenDeadLettered() {
+        Stuck stuck = new Stuck();
+        ServiceBuilder b = Chassis.service("stuck").property("server.port", "0")
+                .property("messaging.memory.name", "timeouts").property("consumers.stuck.on.timeout", "200ms")
+                .property("consumers.stuck.on.max-attempts", "2").property("consumers.stuck.on.backoff", "1ms")
+                .consume(stuck);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        try {
+            publisher.publish("parcels.weighed", "k", new Parcel("slow"));
+            publisher.publish("parcels.weighed", "k", new Parcel("quick"));
+            InMemoryBroker broker = InMemoryBroker.named("timeouts");
+            Eventually.within(Duration.ofSeconds(30)).until("the slow one is dead-lettered and the quick one handled",
+                    () -> broker.records("parcels.weighed.dlq").size() == 1 && stuck.handled.size() == 1);
+            assertThat(stuck.interrupted).containsExactly("slow", "slow");
+            assertThat(broker.records("parcels.weighed.dlq").get(0).header("chassis-dlq-error"))
+                    .contains("did not finish within PT0.2S (consumers.stuck.on.timeout); it was interrupted");
+            assertThat(stuck.handled).containsExactly("quick");
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
+    void aTimeoutOfZeroFailsBeforeThePortIsBound() {
+        RuntimeException e = StartFailure.of(Chassis.service("stuck").property("consumers.stuck.on.timeout", "0ms")
+                .consume(new Stuck()));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("consumers.stuck.on.timeout")
+                .hasMessageContaining("at least 1ms");
+    }
+}
