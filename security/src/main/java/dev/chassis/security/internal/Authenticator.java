@@ -63,6 +63,10 @@ final class Authenticator {
             return Outcome.NONE; // another scheme: not for this extension
         }
         String token = value.substring(space + 1).strip();
+        TokenVerifier.Result known = verifier.cached(token);
+        if (known != null) {
+            return new Outcome(withPeer(known.caller(), peer), token, null, null);
+        }
         if (token.isEmpty() || token.indexOf(' ') >= 0 || token.indexOf(',') >= 0) {
             return Outcome.invalidRequest("send exactly one bearer token");
         }

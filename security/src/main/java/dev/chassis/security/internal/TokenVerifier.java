@@ -1,9 +1,6 @@
 package dev.chassis.security.internal;
 
-import java.nio.charset.StandardCharsets;
 import java.security.Key;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,7 +26,8 @@ import dev.chassis.core.Caller;
  * Verifies bearer tokens: a signed JWT (never {@code alg: none}), by an allowed asymmetric algorithm, from a
  * configured issuer (chosen by the unverified {@code iss}, then checked by the signature with one of that issuer's
  * keys), within its {@code exp}/{@code nbf}/{@code iat} give or take the clock skew, for an accepted audience.
- * Verified tokens are remembered (by the SHA-256 of the token) until their {@code exp} at the latest. Failures say
+ * Verified tokens are remembered (keyed by their text, which the process holds anyway while it serves their
+ * requests) until their {@code exp} at the latest. Failures say
  * briefly why, never quoting the token. Thread-safe. Not API.
  */
 final class TokenVerifier {
@@ -59,18 +57,25 @@ final class TokenVerifier {
         this.cache = cacheSize > 0 ? new TokenCache(cacheSize) : null;
     }
 
+    /**
+     * The remembered result of a token verified before and not expired yet, or null: the per-request fast path,
+     * taken before any other check of the token's text (a token equal to a verified one passed them).
+     */
+    Result cached(String token) {
+        return cache == null ? null : cache.get(token, clock.instant());
+    }
+
     Result verify(String token) {
-        String digest = cache == null ? null : sha256(token);
         Instant now = clock.instant();
         if (cache != null) {
-            Result hit = cache.get(digest, now);
+            Result hit = cache.get(token, now);
             if (hit != null) {
                 return hit;
             }
         }
         Result result = verifyUncached(token, now);
         if (cache != null && result.caller() != null) {
-            cache.put(digest, result, now);
+            cache.put(token, result, now);
         }
         return result;
     }
@@ -141,25 +146,4 @@ final class TokenVerifier {
         return false;
     }
 
-    /** Cloned per use: cheaper than {@code MessageDigest.getInstance}, which looks the provider up each time. */
-    private static final MessageDigest SHA256 = sha256Prototype();
-
-    private static MessageDigest sha256Prototype() {
-        try {
-            MessageDigest d = MessageDigest.getInstance("SHA-256");
-            d.clone(); // the JDK's SHA-256 is cloneable; fail here, not per request, if a provider's is not
-            return d;
-        } catch (NoSuchAlgorithmException | CloneNotSupportedException e) {
-            throw new IllegalStateException("a cloneable SHA-256 is missing from this JVM", e);
-        }
-    }
-
-    static String sha256(String token) {
-        try {
-            byte[] d = ((MessageDigest) SHA256.clone()).digest(token.getBytes(StandardCharsets.US_ASCII));
-            return new String(d, StandardCharsets.ISO_8859_1);
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
-        }
-    }
 }
