@@ -2,6 +2,7 @@ package dev.chassis.testing;
 
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
@@ -88,7 +89,23 @@ public final class Conformance {
 
     /** Also sends malformed JSON to this JSON endpoint and expects a 400 problem without internals. */
     public Conformance badInput(String method, String path) {
-        badInputs.add(new String[] {method, path});
+        return badInput(method, path, new String[0]);
+    }
+
+    /**
+     * The same, sending these headers too (name, value, name, value, ...): for an endpoint that needs credentials
+     * before it reads a body, such as {@code "Authorization", "Bearer " + token}.
+     */
+    public Conformance badInput(String method, String path, String... headers) {
+        if (headers.length % 2 != 0) {
+            throw new IllegalArgumentException("headers come in name-value pairs, but an odd number ("
+                    + headers.length + ") was given");
+        }
+        String[] entry = new String[headers.length + 2];
+        entry[0] = method;
+        entry[1] = path;
+        System.arraycopy(headers, 0, entry, 2, headers.length);
+        badInputs.add(entry);
         return this;
     }
 
@@ -118,7 +135,7 @@ public final class Conformance {
             }
         }
         for (String[] b : badInputs) {
-            badInput(b[0], b[1], problems);
+            badInput(b[0], b[1], Arrays.copyOfRange(b, 2, b.length), problems);
         }
         if (metrics) {
             metrics(problems);
@@ -235,8 +252,11 @@ public final class Conformance {
         }
     }
 
-    private void badInput(String method, String path, List<String> problems) {
-        TestResponse r = client.send(method, path, "{\"unclosed\": ", "Content-Type", "application/json");
+    private void badInput(String method, String path, String[] headers, List<String> problems) {
+        String[] all = Arrays.copyOf(headers, headers.length + 2);
+        all[headers.length] = "Content-Type";
+        all[headers.length + 1] = "application/json";
+        TestResponse r = client.send(method, path, "{\"unclosed\": ", all);
         problem(r, method + " " + path + " with malformed JSON", 400, problems);
     }
 

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.junit.jupiter.api.Test;
 
@@ -87,6 +89,31 @@ class ConformanceTest {
                     .hasMessageContaining("POST /notes with malformed JSON answered 200; expected 400")
                     .hasMessageContaining("/metrics: Content-Type is 'text/html'")
                     .hasMessageContaining("gRPC health");
+        } finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void badInputSendsTheGivenHeadersWithTheMalformedBody() throws Exception {
+        List<String> seen = new CopyOnWriteArrayList<>();
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/notes", exchange -> {
+            seen.add(exchange.getRequestHeaders().getFirst("Authorization") + " "
+                    + exchange.getRequestHeaders().getFirst("Content-Type"));
+            exchange.sendResponseHeaders(401, -1);
+            exchange.close();
+        });
+        server.start();
+        try {
+            URI uri = URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+            assertThatThrownBy(() -> Conformance.of(uri).badInput("POST", "/notes", "Authorization", "Bearer t").check())
+                    .isInstanceOf(AssertionError.class)
+                    .hasMessageContaining("POST /notes with malformed JSON answered 401; expected 400");
+            assertThat(seen).containsExactly("Bearer t application/json");
+            assertThatThrownBy(() -> Conformance.of(uri).badInput("POST", "/notes", "Authorization"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("headers come in name-value pairs, but an odd number (1) was given");
         } finally {
             server.stop(0);
         }

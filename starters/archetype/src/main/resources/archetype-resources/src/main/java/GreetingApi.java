@@ -38,6 +38,10 @@ public final class GreetingApi {
         return new Greeting(name, "Hello, " + name + "!");
     }
 
+    // Bearer tokens: set security.issuers in application.yaml, then uncomment the next line (and import
+    // dev.chassis.security.Scopes): a POST without a token answers 401, one without the scope 403. Not on by default:
+    // a rule that needs a token stops start-up while no issuer is configured, and this service starts without one.
+    // @Scopes("greetings:write")
     @Post
     @Status(201)
     public Greeting send(@Body NewGreeting request) {

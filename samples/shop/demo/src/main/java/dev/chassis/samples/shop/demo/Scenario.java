@@ -17,9 +17,10 @@ import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 
 /**
- * The scripted scenario: stock a book, place an order (with an Idempotency-Key and a trace id of our own), retry it,
- * try one that cannot be served, see the notification arrive and the stock go down, then print the one trace that
- * spans the three services. Each step prints what happened; a step that does not go as it should throws.
+ * The scripted scenario: stock a book, place an order with a user's token (with an Idempotency-Key and a trace id of
+ * our own), retry it, try one that cannot be served, see calls without a token or without the scope refused, see the
+ * notification arrive and the stock go down (reserved by orders' own client-credentials token), then print the one
+ * trace that spans the three services. Each step prints what happened; a step that does not go as it should throws.
  */
 public final class Scenario {
     private final ShopSystem shop;
@@ -54,26 +55,38 @@ public final class Scenario {
 
         String trace = UUID.randomUUID().toString().replace("-", "");
         String key = UUID.randomUUID().toString();
-        out.println("\n2. orders: place an order for 2 books (POST /orders, Idempotency-Key " + key + ", trace " + trace + ")");
-        out.println("   orders reserves the stock from inventory over gRPC, then writes the order and its event in one"
-                + " transaction");
+        String bearer = "Bearer " + shop.provider().userToken("ada", "orders:write");
+        out.println("\n2. orders: ada places an order for 2 books (POST /orders with her token, scope orders:write,"
+                + " Idempotency-Key " + key + ", trace " + trace + ")");
+        out.println("   orders reserves the stock from inventory over gRPC with its own client-credentials token, then"
+                + " writes the order and its event in one transaction");
         String order = "{\"customer\":\"ada\",\"sku\":\"book\",\"quantity\":2}";
-        r = orders.post("/orders", order, "Idempotency-Key", key, "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
+        r = orders.post("/orders", order, "Authorization", bearer, "Idempotency-Key", key,
+                "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
         step(r.status() == 201 ? null : "placing the order failed", r);
         String orderId = r.json().get("id").asText();
 
         out.println("\n3. orders: the client retries the same request with the same key (as after a timeout)");
-        TestResponse again = orders.post("/orders", order, "Idempotency-Key", key);
+        TestResponse again = orders.post("/orders", order, "Authorization", bearer, "Idempotency-Key", key);
         step(again.status() == 201 && again.body().equals(r.body())
                 && again.header("Idempotent-Replayed").isPresent() ? null : "the retry was not answered once", again);
         out.println("   the stored answer, Idempotent-Replayed: " + again.header("Idempotent-Replayed").orElse("-")
                 + " — no second order, no second reservation");
 
         out.println("\n4. orders: an order for 10 books, more than there are");
-        r = orders.post("/orders", "{\"customer\":\"bob\",\"sku\":\"book\",\"quantity\":10}");
+        r = orders.post("/orders", "{\"customer\":\"bob\",\"sku\":\"book\",\"quantity\":10}", "Authorization", bearer);
         step(r.status() == 409 ? null : "an order beyond the stock was not refused", r);
 
-        out.println("\n5. notifications: the event came through the outbox and Kafka; the inbox applied it once");
+        out.println("\n5. orders: refused calls — no token, then a token of bob's without the scope orders:write");
+        r = orders.post("/orders", order);
+        out.println("   WWW-Authenticate: " + r.header("WWW-Authenticate").orElse("-"));
+        step(r.status() == 401 ? null : "a call without a token was not refused with 401", r);
+        r = orders.post("/orders", order, "Authorization", "Bearer " + shop.provider().userToken("bob", "orders:read"));
+        out.println("   WWW-Authenticate: " + r.header("WWW-Authenticate").orElse("-"));
+        step(r.status() == 403 && r.header("WWW-Authenticate").orElse("").contains("insufficient_scope") ? null
+                : "a token without orders:write was not refused with 403 insufficient_scope", r);
+
+        out.println("\n6. notifications: the event came through the outbox and Kafka; the inbox applied it once");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (!notifications.get("/notifications").body().contains(orderId)) {
             if (System.nanoTime() > deadline) {
@@ -84,11 +97,13 @@ public final class Scenario {
         r = notifications.get("/notifications");
         step(null, r);
 
-        out.println("\n6. inventory: the stock went down once (5 - 2)");
+        out.println("\n7. inventory: the stock went down once (5 - 2), reserved by orders' own token (its client id)");
         r = inventory.get("/stock/book");
         step(r.json().path("quantity").asInt() == 3 ? null : "the stock is not 3", r);
+        r = inventory.get("/stock/reservations/" + orderId);
+        step("orders".equals(r.json().path("reservedBy").asText()) ? null : "the reservation was not made by orders", r);
 
-        out.println("\n7. the trace " + trace + ", across the three services:");
+        out.println("\n8. the trace " + trace + ", across the three services:");
         List<JsonNode> spans = trace(trace);
         print(spans);
         return new Result(orderId, trace, spans);

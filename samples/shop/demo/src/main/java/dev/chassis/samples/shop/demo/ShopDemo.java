@@ -3,10 +3,11 @@ package dev.chassis.samples.shop.demo;
 import java.util.Locale;
 
 /**
- * The demo: starts Kafka and the three services as processes on this machine (nothing to install), runs the
- * scenario, prints each step and the trace, then stops everything. {@code SHOP_DATABASE=postgresql} runs orders and
- * notifications on a real PostgreSQL (embedded binaries) instead of H2. {@code CHASSIS_PROFILE=mtls} runs the services
- * with their {@code mtls} profile: mutual TLS between them, with certificates from a throw-away CA written at start.
+ * The demo: starts an OpenID Connect provider (in this JVM), Kafka and the three services as processes on this
+ * machine (nothing to install), runs the scenario, prints each step and the trace, then stops everything.
+ * {@code SHOP_DATABASE=postgresql} runs orders and notifications on a real PostgreSQL (embedded binaries) instead of
+ * H2. {@code CHASSIS_PROFILE=mtls} runs the services with their {@code mtls} profile: mutual TLS between them, with
+ * certificates from a throw-away CA written at start.
  *
  * <pre>./mvnw -q -pl samples/shop/demo -am -DskipTests install exec:java</pre>
  */
@@ -22,15 +23,17 @@ public final class ShopDemo {
         }
         ShopSystem.Database database = db.equals("h2") ? ShopSystem.Database.H2 : ShopSystem.Database.POSTGRESQL;
         boolean mtls = "mtls".equals(System.getenv("CHASSIS_PROFILE"));
-        System.out.println("Starting the shop: Kafka, " + (database == ShopSystem.Database.H2 ? "H2 in each service"
-                : "PostgreSQL") + ", and three services, each in its own JVM" + (mtls
+        System.out.println("Starting the shop: an OpenID Connect provider, Kafka, "
+                + (database == ShopSystem.Database.H2 ? "H2 in each service" : "PostgreSQL")
+                + ", and three services, each in its own JVM" + (mtls
                 ? ", over mutual TLS (CHASSIS_PROFILE=mtls)" : "") + " ...");
         long start = System.nanoTime();
         try (ShopSystem shop = ShopSystem.start(database, mtls, System.out)) {
             System.out.printf("ready in %.1f s; logs in %s (deleted at the end unless -Dshop.keep-logs=true)%n",
                     (System.nanoTime() - start) / 1e9, shop.logs());
             new Scenario(shop, System.out).run();
-            System.out.println("\nDone: one order, placed once, reserved once, notified once, in one trace. Stopping.");
+            System.out.println("\nDone: one order, placed once with ada's token, reserved once with orders' own,"
+                    + " notified once, in one trace; two calls refused. Stopping.");
         }
         System.exit(0);
     }

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
@@ -37,7 +38,9 @@ import org.apache.kafka.clients.admin.NewTopic;
  * each in its own JVM on its own port. Used by {@link ShopDemo} and the end-to-end test. With mutual TLS the services
  * run with the {@code mtls} profile, each in a directory holding {@code certs/tls.crt}, {@code tls.key} and
  * {@code ca.crt} issued by a throw-away CA ({@link TestCertificates}), and {@link #client} presents a certificate of
- * that CA too.
+ * that CA too. An OpenID Connect provider ({@link ShopProvider}) runs in this JVM: every service trusts its issuer
+ * ({@code security.issuers.shop.issuer}), orders gets its client-credentials token for inventory from it, and the
+ * scenario gets users' tokens from it.
  */
 public final class ShopSystem implements AutoCloseable {
     /** Where orders and notifications keep their data. */
@@ -64,6 +67,7 @@ public final class ShopSystem implements AutoCloseable {
     /** With mutual TLS: the throw-away CA and the demo's own client context; else null. */
     private TestCertificates ca;
     private SSLContext tls;
+    private ShopProvider provider;
 
     private ShopSystem(Path work, PrintStream log) {
         this.work = work;
@@ -100,6 +104,7 @@ public final class ShopSystem implements AutoCloseable {
             if (mtls) {
                 s.issueCertificates();
             }
+            s.startProvider();
             if (kafka) {
                 s.startKafka();
             }
@@ -134,6 +139,17 @@ public final class ShopSystem implements AutoCloseable {
         }
         tls = ca.clientContext(ca.issue("demo").spiffe("spiffe://shop/demo").create());
         log.println("  certificates   " + work + "/<service>/certs (a throw-away CA; mutual TLS between the services)");
+    }
+
+    /** The provider, with orders registered for inventory's scope {@code inventory:reserve}. */
+    private void startProvider() {
+        provider = ShopProvider.start(Map.of("orders", Set.of("inventory:reserve")));
+        log.println("  oidc provider  " + provider.issuer() + " (mock-oauth2-server, in this JVM)");
+    }
+
+    /** The shop's OpenID Connect provider, which issues users' tokens. */
+    public ShopProvider provider() {
+        return provider;
     }
 
     /** Whether the services run over mutual TLS. */
@@ -278,6 +294,12 @@ public final class ShopSystem implements AutoCloseable {
         if (ports.containsKey("inventory")) {
             cmd.add("-Dclients.inventory.url=" + uri("inventory"));
         }
+        // the provider's URL instead of application.yaml's (SECURITY_ISSUERS_SHOP_ISSUER on Kubernetes)
+        cmd.addAll(List.of("-Dsecurity.issuers.shop.issuer=" + provider.issuer(),
+                "-Dsecurity.fetch-timeout=30s")); // a loaded machine: the first key fetch may be slow
+        if (service.equals("orders")) {
+            cmd.add("-Dclients.inventory.client-credentials.issuer=" + provider.issuer());
+        }
         if (kafka != null) {
             cmd.addAll(List.of("-Dmessaging.broker=kafka", "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,
                     // a crashed consumer's partitions move on after 6 s (the broker's minimum), not the default 45 s
@@ -376,6 +398,9 @@ public final class ShopSystem implements AutoCloseable {
         }
         if (kafka != null) {
             kafka.destroyForcibly();
+        }
+        if (provider != null) {
+            provider.close();
         }
         if (postgres != null) {
             try {

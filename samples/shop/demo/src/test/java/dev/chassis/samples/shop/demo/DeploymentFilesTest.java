@@ -8,10 +8,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.ServiceLoader;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 import org.assertj.core.api.Assertions;
@@ -27,6 +29,7 @@ import dev.chassis.core.spi.ChassisExtension;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvFromSource;
+import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Probe;
@@ -195,6 +198,49 @@ class DeploymentFilesTest {
         // the check itself can fail
         Assertions.assertThatThrownBy(() -> assertSettings("test", List.of("MESAGING_BROKER")))
                 .hasMessageContaining("MESAGING_BROKER is not a Chassis setting");
+    }
+
+    /**
+     * Each issuer a service's application.yaml names gets its URL from the manifests (application.yaml's points at a
+     * local provider), and so does each client-credentials target, whose client secret comes from a Secret.
+     */
+    @Test
+    void theManifestsPointEachServiceAtTheIssuerAndTakeClientSecretsFromSecrets() throws Exception {
+        List<HasMetadata> all = manifests();
+        Map<String, ConfigMap> configMaps = new HashMap<>();
+        all.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .forEach(c -> configMaps.put(c.getMetadata().getName(), c));
+        int issuers = 0;
+        for (Deployment d : all.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList()) {
+            String name = d.getMetadata().getName();
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            Map<String, EnvVar> env = new HashMap<>();
+            c.getEnv().forEach(e -> env.put(e.getName(), e));
+            Set<String> fromConfigMaps = new HashSet<>();
+            c.getEnvFrom().forEach(f -> fromConfigMaps.addAll(configMaps.get(f.getConfigMapRef().getName()).getData()
+                    .keySet()));
+            JsonNode config = new ObjectMapper(new YAMLFactory()).readTree(
+                    SHOP.resolve(name + "/src/main/resources/application.yaml").toFile());
+            for (String issuer : (Iterable<String>) () -> config.path("security").path("issuers").fieldNames()) {
+                issuers++;
+                assertThat(fromConfigMaps).as("%s: the issuer %s's URL", name, issuer)
+                        .contains(Setting.environmentName("security.issuers." + issuer + ".issuer"));
+            }
+            JsonNode clients = config.path("clients");
+            for (String target : (Iterable<String>) clients::fieldNames) {
+                if (!clients.path(target).path("credentials").asText().equals("client-credentials")) {
+                    continue;
+                }
+                String prefix = "clients." + target + ".client-credentials.";
+                assertThat(fromConfigMaps).as("%s: the token issuer for %s", name, target)
+                        .contains(Setting.environmentName(prefix + "issuer"));
+                EnvVar secret = env.get(Setting.environmentName(prefix + "client-secret"));
+                assertThat(secret).as("%s: the client secret for %s", name, target).isNotNull();
+                assertThat(secret.getValueFrom().getSecretKeyRef()).as("%s: the client secret from a Secret", name)
+                        .isNotNull();
+            }
+        }
+        assertThat(issuers).as("orders and inventory each trust the shop's issuer").isEqualTo(2);
     }
 
     @Test

@@ -19,7 +19,8 @@ import dev.chassis.testing.TestResponse;
 /**
  * The shop's one switch for mutual TLS ({@code chassis.profile=mtls}): inventory and orders, each in its own JVM with
  * the certificates the demo writes, serve only TLS with client certificates, orders reserves stock from inventory
- * over gRPC presenting its own certificate, and a caller without a certificate is refused at the handshake.
+ * over gRPC presenting its own certificate (inventory's rule for Reserve names orders' workload identity), and a
+ * caller without a certificate is refused at the handshake.
  */
 class ShopMtlsTest {
     @Test
@@ -32,8 +33,13 @@ class ShopMtlsTest {
 
             String trace = UUID.randomUUID().toString().replace("-", "");
             TestResponse placed = shop.client("orders").post("/orders", "{\"customer\":\"ada\",\"sku\":\"pen\",\"quantity\":2}",
+                    "Authorization", "Bearer " + shop.provider().userToken("ada", "orders:write"),
                     "traceparent", "00-" + trace + "-00f067aa0ba902b7-01");
             assertThat(placed.status()).as(placed.body()).isEqualTo(201);
+            // with the profile, Reserve's rule names orders' workload identity (application-mtls.yaml); orders' token
+            // still goes along, so inventory records its client id
+            assertThat(inventory.get("/stock/reservations/" + placed.json().path("id").asText()).json()
+                    .path("reservedBy").asText()).isEqualTo("orders");
             assertThat(inventory.get("/stock/pen").json().path("quantity").asInt()).isEqualTo(3);
             // inventory requires a client certificate, so the reservation above went over mutual TLS with orders' own;
             // orders' server span names its verified caller: the demo's certificate

@@ -3,6 +3,7 @@ package dev.chassis.samples.shop.inventory;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.chassis.core.Caller;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.Problem;
 import dev.chassis.core.ServiceBuilder;
@@ -14,27 +15,37 @@ import dev.chassis.core.http.Put;
 import dev.chassis.samples.shop.inventory.v1.InventoryGrpc;
 import dev.chassis.samples.shop.inventory.v1.ReserveReply;
 import dev.chassis.samples.shop.inventory.v1.ReserveRequest;
+import dev.chassis.security.Scopes;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 /**
  * The inventory service: {@code Inventory/Reserve} over gRPC (idempotent per order), and an HTTP admin API to see
  * and set stock. Stock lives in memory: this sample is about the calls, not about storing stock.
+ *
+ * <p>{@code Reserve} needs a token granting {@code inventory:reserve}: orders' own client-credentials token (with the
+ * {@code mtls} profile, {@code security.rpc...workloads} in application-mtls.yaml names orders' certificate instead).
+ * Each reservation records who made it, which {@code GET /stock/reservations/{orderId}} shows. The admin API is open
+ * in this sample; a real one would take {@code @RolesAllowed("admin")} or move to the management port.
  */
 public final class InventoryService {
     private InventoryService() {
     }
 
+    /** What an order reserved, and who reserved it: the caller's client id, else its workload identity (mTLS). */
+    public record Reservation(String orderId, String sku, int quantity, String reservedBy) {
+    }
+
     /** Stock per sku, and what each order reserved (so that a retried Reserve reserves once). */
     static final class Stock {
         final Map<String, Integer> levels = new ConcurrentHashMap<>();
-        final Map<String, Integer> reservations = new ConcurrentHashMap<>();
+        final Map<String, Reservation> reservations = new ConcurrentHashMap<>();
 
         synchronized void set(String sku, int quantity) {
             levels.put(sku, quantity);
         }
 
-        synchronized ReserveReply reserve(String orderId, String sku, int quantity) {
+        synchronized ReserveReply reserve(String orderId, String sku, int quantity, String reservedBy) {
             int level = levels.getOrDefault(sku, 0);
             if (reservations.containsKey(orderId)) {
                 return ReserveReply.newBuilder().setReserved(true).setRemaining(level).build();
@@ -43,7 +54,7 @@ public final class InventoryService {
                 return ReserveReply.newBuilder().setReserved(false).setRemaining(level).build();
             }
             levels.put(sku, level - quantity);
-            reservations.put(orderId, quantity);
+            reservations.put(orderId, new Reservation(orderId, sku, quantity, reservedBy));
             return ReserveReply.newBuilder().setReserved(true).setRemaining(level - quantity).build();
         }
     }
@@ -57,13 +68,16 @@ public final class InventoryService {
         }
 
         @Override
+        @Scopes("inventory:reserve")
         public void reserve(ReserveRequest request, StreamObserver<ReserveReply> response) {
             if (request.getOrderId().isBlank() || request.getSku().isBlank() || request.getQuantity() < 1) {
                 response.onError(Status.INVALID_ARGUMENT.withDescription("order_id and sku are required and quantity"
                         + " must be at least 1").asRuntimeException());
                 return;
             }
-            response.onNext(stock.reserve(request.getOrderId(), request.getSku(), request.getQuantity()));
+            Caller caller = Caller.current();
+            String reservedBy = caller.clientId().or(() -> caller.peer().identity()).orElse("anonymous");
+            response.onNext(stock.reserve(request.getOrderId(), request.getSku(), request.getQuantity(), reservedBy));
             response.onCompleted();
         }
     }
@@ -95,6 +109,15 @@ public final class InventoryService {
                 throw Problem.notFound("no stock is recorded for " + sku);
             }
             return new Level(sku, q);
+        }
+
+        @Get("/reservations/{orderId}")
+        public Reservation reservation(@PathParam String orderId) {
+            Reservation r = stock.reservations.get(orderId);
+            if (r == null) {
+                throw Problem.notFound("order " + orderId + " reserved nothing");
+            }
+            return r;
         }
 
         @Put("/{sku}")

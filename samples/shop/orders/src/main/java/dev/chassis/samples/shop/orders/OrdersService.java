@@ -24,11 +24,17 @@ import dev.chassis.messaging.jdbc.Transactions;
 import dev.chassis.samples.shop.inventory.v1.InventoryGrpc;
 import dev.chassis.samples.shop.inventory.v1.ReserveReply;
 import dev.chassis.samples.shop.inventory.v1.ReserveRequest;
+import dev.chassis.security.Authenticated;
+import dev.chassis.security.Scopes;
 
 /**
  * The orders service: {@code POST /orders} reserves stock from inventory over gRPC, then writes the order and its
  * {@code orders.placed} event in one transaction (the outbox publishes it). Clients retry safely with an
  * {@code Idempotency-Key}.
+ *
+ * <p>Placing an order needs a user's bearer token granting {@code orders:write}; reading one needs any valid token of
+ * the shop's issuer (application.yaml). Orders calls inventory with its own client-credentials token
+ * ({@code clients.inventory.credentials}), never with the user's.
  */
 public final class OrdersService {
     private OrdersService() {
@@ -60,6 +66,7 @@ public final class OrdersService {
 
         @Post
         @Status(201)
+        @Scopes("orders:write")
         public Order place(@Body PlaceOrder request) throws SQLException {
             if (request.customer() == null || request.customer().isBlank() || request.sku() == null
                     || request.sku().isBlank() || request.quantity() < 1) {
@@ -93,6 +100,7 @@ public final class OrdersService {
         }
 
         @Get("/{id}")
+        @Authenticated
         public Optional<Order> get(@PathParam String id) throws SQLException {
             try (Connection c = db.getConnection();
                  PreparedStatement ps = c.prepareStatement("SELECT id, customer, sku, quantity, status FROM orders"
