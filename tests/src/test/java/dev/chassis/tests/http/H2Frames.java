@@ -2,7 +2,6 @@ package dev.chassis.tests.http;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -58,10 +57,16 @@ final class H2Frames implements AutoCloseable {
     private final Socket socket;
     private final OutputStream out;
     private final DataInputStream in;
+    private volatile boolean closedByServer;
 
     /** Connects, sends the preface and an empty SETTINGS frame. */
     H2Frames(int port, int readTimeoutMillis) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(new Socket("127.0.0.1", port), readTimeoutMillis);
+    }
+
+    /** Over a connected socket (a TLS socket that negotiates {@code h2} among them): the preface and SETTINGS. */
+    H2Frames(Socket socket, int readTimeoutMillis) throws IOException {
+        this.socket = socket;
         socket.setSoTimeout(readTimeoutMillis);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
@@ -132,9 +137,10 @@ final class H2Frames implements AutoCloseable {
                 frame(SETTINGS, ACK, 0, new byte[0]);
             }
             return new Frame(type, flags, stream, payload);
-        } catch (EOFException | SocketTimeoutException e) {
+        } catch (SocketTimeoutException e) {
             return null;
-        } catch (IOException reset) {
+        } catch (IOException closedOrReset) { // EOFException among them
+            closedByServer = true;
             return null;
         }
     }
@@ -148,6 +154,11 @@ final class H2Frames implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /** Whether a read found the connection closed (or reset) by the server, rather than silent. */
+    boolean closedByServer() {
+        return closedByServer;
     }
 
     @Override

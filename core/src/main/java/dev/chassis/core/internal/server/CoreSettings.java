@@ -38,7 +38,9 @@ public final class CoreSettings {
     public static final Setting<Long> MAX_HEADERS = Setting.size("server.max-header-size", 16L * 1024)
             .range(1024, 1024 * 1024).describedAs("larger request headers get 431");
     public static final Setting<Duration> HEADER_TIMEOUT = Setting.duration("server.header-timeout", Duration.ofSeconds(10))
-            .min(1).describedAs("how long a request's headers may take after its request line; then 408");
+            .min(1).describedAs("how long a request's headers may take after its request line (HTTP/1.1: then 408 and the"
+                    + " connection is closed) or an HTTP/2 header block from its HEADERS frame to END_HEADERS (then the"
+                    + " connection is closed)");
     public static final Setting<Duration> REQUEST_TIMEOUT = Setting.duration("server.request-timeout",
             Duration.ofSeconds(30)).describedAs("how long an HTTP request may take: then its handler is interrupted, its"
                     + " outgoing calls are cancelled (they inherit what is left of it) and it is answered 503 with"

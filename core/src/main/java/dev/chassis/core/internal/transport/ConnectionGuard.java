@@ -56,7 +56,11 @@ import dev.chassis.core.internal.http.Problems;
  * bytes.</li>
  * <li>Helidon waits without limit for the rest of a request's headers once the request line has arrived.
  * HTTP/1.1 listeners report when a request line has been read and when its headers are complete; a
- * watchdog answers 408 and closes connections whose headers take longer than the deadline.</li>
+ * watchdog answers 408 and closes connections whose headers take longer than the deadline. On HTTP/2 (prior
+ * knowledge and TLS with ALPN {@code h2}) Helidon waits as long for the CONTINUATION frames of a header block:
+ * the connection's bytes are followed frame by frame as Helidon reads them ({@link Http2HeaderBlocks}), and the
+ * same watchdog closes a connection whose header block stays open longer than the deadline (no GOAWAY: the
+ * connection's writer may be busy with other streams).</li>
  * <li>A first line that does not end in {@code HTTP/1.1} (garbage, HTTP/1.0) goes to the HTTP/1.1 parser
  * and gets an answer, instead of no selector taking the connection.</li>
  * <li>Above {@code server.max-connections} open connections, a new connection is closed at once, before a byte of it
@@ -89,14 +93,18 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private final AtomicBoolean refusalLogged = new AtomicBoolean();
     private final String socketName;
 
-    /** What the watchdog knows of one HTTP/1.1 connection. */
+    /** What the watchdog knows of one connection. */
     private static final class Tracked {
-        final ServerConnection connection;
-        /** When the request line was read (nanoTime, never 0), {@link #NOT_READING}, or {@link #TIMED_OUT}. */
+        final boolean http2;
+        volatile ServerConnection connection;
+        /**
+         * When the request line (HTTP/2: a header block) began (nanoTime, never 0), {@link #NOT_READING}, or
+         * {@link #TIMED_OUT}.
+         */
         final AtomicLong headersStartedAt = new AtomicLong(NOT_READING);
 
-        Tracked(ServerConnection connection) {
-            this.connection = connection;
+        Tracked(boolean http2) {
+            this.http2 = http2;
         }
     }
 
@@ -274,13 +282,9 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         }
 
         private void serve(boolean h2, Limit limit) throws InterruptedException {
-            ServerConnection connection = (h2 ? http2 : http1).connection(ctx);
-            if (h2) {
-                delegate = connection;
-                connection.handle(limit);
-                return;
-            }
-            Tracked t = new Tracked(connection);
+            Tracked t = new Tracked(h2);
+            ServerConnection connection = h2 ? http2.connection(watched(ctx, t)) : http1.connection(ctx);
+            t.connection = connection;
             tracked.put(ctx, t);
             delegate = connection;
             try {
@@ -306,6 +310,30 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 thread.interrupt(); // nothing is in progress before the first byte
             }
         }
+    }
+
+    /** The context of an HTTP/2 connection whose header blocks the watchdog sees open and closed. */
+    private static ConnectionContext watched(ConnectionContext ctx, Tracked t) {
+        Http2HeaderBlocks blocks = new Http2HeaderBlocks(new Http2HeaderBlocks.Listener() {
+            @Override
+            public void opened() {
+                t.headersStartedAt.compareAndSet(NOT_READING, System.nanoTime() | 1L);
+            }
+
+            @Override
+            public void closed() {
+                long started = t.headersStartedAt.get();
+                if (started != TIMED_OUT) { // timed out: the connection is being closed, and stays so
+                    t.headersStartedAt.compareAndSet(started, NOT_READING);
+                }
+            }
+        });
+        return new WatchedConnectionContext(ctx, blocks, () -> {
+            if (t.headersStartedAt.get() == TIMED_OUT) {
+                // the watchdog is closing the connection: no frame read after the deadline is handed on
+                throw new CloseConnectionException("a header block did not end within the deadline");
+            }
+        });
     }
 
     private void refuse() {
@@ -347,6 +375,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             long started = t.headersStartedAt.get();
             if (started != NOT_READING && started != TIMED_OUT && now - started > deadlineNanos
                     && t.headersStartedAt.compareAndSet(started, TIMED_OUT)) {
+                if (t.http2) {
+                    LOG.log(Level.DEBUG, "closing an HTTP/2 connection whose header block did not end in time");
+                    t.connection.close(true);
+                    return;
+                }
                 try {
                     ctx.dataWriter().writeNow(BufferData.create(timeoutResponse));
                 } catch (RuntimeException e) {

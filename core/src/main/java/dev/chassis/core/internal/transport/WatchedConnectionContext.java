@@ -1,0 +1,100 @@
+package dev.chassis.core.internal.transport;
+
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+
+import io.helidon.common.buffers.DataReader;
+import io.helidon.common.buffers.DataWriter;
+import io.helidon.common.socket.HelidonSocket;
+import io.helidon.common.socket.PeerInfo;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ListenerContext;
+import io.helidon.webserver.ProxyProtocolData;
+import io.helidon.webserver.Router;
+
+/**
+ * An HTTP/2 connection's context whose reader passes the connection's bytes on unchanged while {@link Http2HeaderBlocks}
+ * follows their frames; everything else is the connection's own. Each chunk is checked after it is scanned, so a
+ * connection the watchdog has given up on reads no further. Not API.
+ */
+final class WatchedConnectionContext implements ConnectionContext {
+    private final ConnectionContext ctx;
+    private final DataReader reader;
+
+    /**
+     * @param ctx      the connection's context (its reader may hold bytes already read, the preface among them)
+     * @param blocks   follows the frames
+     * @param afterRead run after each chunk is scanned, before it is handed on; may throw to end the connection
+     */
+    WatchedConnectionContext(ConnectionContext ctx, Http2HeaderBlocks blocks, Runnable afterRead) {
+        this.ctx = ctx;
+        DataReader source = ctx.dataReader();
+        this.reader = DataReader.create(() -> {
+            source.ensureAvailable(); // blocks for the next bytes; at the end of the stream, Helidon's own exception
+            byte[] bytes = source.readBytes(source.available());
+            blocks.scan(bytes, 0, bytes.length);
+            afterRead.run();
+            return bytes;
+        });
+    }
+
+    @Override
+    public DataReader dataReader() {
+        return reader;
+    }
+
+    @Override
+    public ListenerContext listenerContext() {
+        return ctx.listenerContext();
+    }
+
+    @Override
+    public ExecutorService executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public DataWriter dataWriter() {
+        return ctx.dataWriter();
+    }
+
+    @Override
+    public Router router() {
+        return ctx.router();
+    }
+
+    @Override
+    public Optional<ProxyProtocolData> proxyProtocolData() {
+        return ctx.proxyProtocolData();
+    }
+
+    @Override
+    public HelidonSocket serverSocket() {
+        return ctx.serverSocket();
+    }
+
+    @Override
+    public PeerInfo remotePeer() {
+        return ctx.remotePeer();
+    }
+
+    @Override
+    public PeerInfo localPeer() {
+        return ctx.localPeer();
+    }
+
+    @Override
+    public boolean isSecure() {
+        return ctx.isSecure();
+    }
+
+    @Override
+    public String socketId() {
+        return ctx.socketId();
+    }
+
+    @Override
+    public String childSocketId() {
+        return ctx.childSocketId();
+    }
+}
