@@ -266,6 +266,9 @@ class DeploymentFilesTest {
                 }
             }
             assertThat(Files.list(dir.resolve("target/lib")).count()).as("%s's target/lib", service).isGreaterThan(10);
+            // the image carries its SBOM (CycloneDX JSON, written by the package phase: its COPY was checked above)
+            assertThat(lines).as("%s's Dockerfile copies its SBOM", service)
+                    .anyMatch(l -> l.matches("COPY target/shop-" + service + "-.*-cyclonedx\\.json /app/sbom\\.cyclonedx\\.json"));
         }
     }
 
