@@ -89,6 +89,7 @@ calm() { # NAME: waits (at most 30 s) until the server uses under 5% of a CPU, s
     t0=$(ticks "$pid"); sleep 0.5; t1=$(ticks "$pid")
     (( (t1 - t0) * 1000 / HZ < 25 )) && return 0
   done
+  echo "warning: $1 was still busy 30 s after the last run (a backlog of requests whose callers had gone)" >&2
 }
 heap_now() { # PID -> heap in use right now, MiB (jcmd GC.heap_info; G1, Parallel or Serial)
   "$JCMD" "$1" GC.heap_info 2>/dev/null | awk '
