@@ -61,9 +61,11 @@ public final class ConcurrencyLimits {
         LongCounter shed = meter.counterBuilder(SHED_METRIC).setUnit("{request}")
                 .setDescription("Requests and gRPC calls refused because the concurrency limit was reached").build();
         List<String> problems = new ArrayList<>();
+        long maxDelay = config.get(OverloadSettings.MAX_SCHEDULER_DELAY).toNanos();
+        SchedulerDelay delay = maxDelay > 0 ? SchedulerDelay.get() : null;
         LimitGroup service = group(SERVICE_GROUP, config.get(OverloadSettings.ALGORITHM), config.get(OverloadSettings.INITIAL),
                 config.get(OverloadSettings.MIN), config.get(OverloadSettings.MAX), OverloadSettings.PREFIX, problems,
-                shed, nanoClock);
+                shed, nanoClock, delay, maxDelay);
         List<LimitGroup> all = new ArrayList<>();
         all.add(service);
         List<Claim> claims = new ArrayList<>();
@@ -79,7 +81,7 @@ public final class ConcurrencyLimits {
                     config.find(OverloadSettings.GROUP_INITIAL.resolve(name)).orElse(config.get(OverloadSettings.INITIAL)),
                     config.find(OverloadSettings.GROUP_MIN.resolve(name)).orElse(config.get(OverloadSettings.MIN)),
                     config.find(OverloadSettings.GROUP_MAX.resolve(name)).orElse(config.get(OverloadSettings.MAX)),
-                    prefix, problems, shed, nanoClock);
+                    prefix, problems, shed, nanoClock, delay, maxDelay);
             all.add(group);
             routes.forEach(r -> claims.add(new Claim(r, group)));
         }
@@ -132,7 +134,8 @@ public final class ConcurrencyLimits {
     }
 
     private static LimitGroup group(String name, OverloadSettings.Algorithm algorithm, int initial, int min, int max,
-                                    String prefix, List<String> problems, LongCounter shed, LongSupplier nanoClock) {
+                                    String prefix, List<String> problems, LongCounter shed, LongSupplier nanoClock,
+                                    SchedulerDelay delay, long maxDelayNanos) {
         if (algorithm != OverloadSettings.Algorithm.FIXED && (min > initial || initial > max)) {
             problems.add(prefix + ": min-limit (" + min + ") <= initial-limit (" + initial + ") <= max-limit (" + max
                     + ") must hold for the " + algorithm.name().toLowerCase(Locale.ROOT) + " algorithm");
@@ -144,7 +147,7 @@ public final class ConcurrencyLimits {
             case VEGAS -> new Bounded(VegasLimit.newBuilder().initialLimit(initial).maxConcurrency(max).build(), min);
         };
         SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named(name).limit(limit).nanoClock(nanoClock).build();
-        return new LimitGroup(name, limiter, shed);
+        return new LimitGroup(name, limiter, shed, delay, maxDelayNanos);
     }
 
     /** A route a group claims: an HTTP path prefix (starts with {@code /}) or a gRPC service or method. */

@@ -22,8 +22,16 @@ public final class LimitGroup {
     private final SimpleLimiter<Void> limiter;
     private final LongCounter shed;
     private final Attributes attributes;
+    private final SchedulerDelay delay;
+    private final long maxDelayNanos;
 
-    LimitGroup(String name, SimpleLimiter<Void> limiter, LongCounter shed) {
+    /**
+     * @param delay         the scheduler's saturation probe, or null when that check is off
+     * @param maxDelayNanos how late the probe may run before requests are refused
+     */
+    LimitGroup(String name, SimpleLimiter<Void> limiter, LongCounter shed, SchedulerDelay delay, long maxDelayNanos) {
+        this.delay = delay;
+        this.maxDelayNanos = maxDelayNanos;
         this.name = name;
         this.limiter = limiter;
         this.shed = shed;
@@ -37,6 +45,10 @@ public final class LimitGroup {
      * stream), {@link Limiter.Listener#onDropped()} when it timed out.
      */
     public Limiter.Listener tryAcquire() {
+        if (delay != null && delay.saturated(maxDelayNanos)) {
+            shed.add(1, attributes);
+            return null;
+        }
         Optional<Limiter.Listener> permit = limiter.acquire(null);
         if (permit.isEmpty()) {
             shed.add(1, attributes);

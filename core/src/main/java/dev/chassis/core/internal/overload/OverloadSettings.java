@@ -23,6 +23,11 @@ public final class OverloadSettings {
             .describedAs("an adaptive limit never goes below this");
     public static final Setting<Integer> MAX = Setting.integer(PREFIX + ".max-limit", 1000).range(1, 100_000)
             .describedAs("an adaptive limit never goes above this");
+    public static final Setting<Duration> MAX_SCHEDULER_DELAY = Setting.duration(PREFIX + ".max-scheduler-delay",
+                    Duration.ZERO).min(0)
+            .describedAs("refuse new requests and calls (503 / UNAVAILABLE) while virtual threads wait longer than this"
+                    + " (smoothed) for a carrier — the CPUs are saturated, a queue a limit on requests in flight cannot"
+                    + " see; e.g. 100ms for CPU-bound handlers; 0 = off");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration(PREFIX + ".retry-after", Duration.ofSeconds(1))
             .min(1000).describedAs("the Retry-After of a refused request, in whole seconds");
 
@@ -53,7 +58,7 @@ public final class OverloadSettings {
 
     /** Every key above. */
     public static List<Setting<?>> all() {
-        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, RETRY_AFTER, GROUP_ROUTES, GROUP_ALGORITHM, GROUP_INITIAL,
+        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, MAX_SCHEDULER_DELAY, RETRY_AFTER, GROUP_ROUTES, GROUP_ALGORITHM, GROUP_INITIAL,
                 GROUP_MIN, GROUP_MAX);
     }
 }
