@@ -7,8 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Verified tokens by their text, each until its {@code exp}: a token seen again costs a map look-up instead of a
- * signature check (a hash of the text first cost more than the look-up: measured with bench-auth.sh). Bounded: when full, expired entries are dropped, and if none are,
- * an arbitrary tenth of the entries. Only successes are kept. Thread-safe. Not API.
+ * signature check (a hash of the text first cost more than the look-up: measured with bench-auth.sh). Bounded: when
+ * full, expired entries are dropped, and if none are, an arbitrary tenth of the entries. Only successes are kept. Thread-safe. Not API.
  */
 final class TokenCache {
     private final int maxSize;
