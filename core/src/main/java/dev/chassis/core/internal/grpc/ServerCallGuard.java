@@ -48,6 +48,8 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
  * <li><b>validation</b>: a request message whose type declares Bean Validation constraints is checked before the
  * service sees it, and an invalid one answers INVALID_ARGUMENT with a {@code google.rpc.BadRequest} detail
  * (methods whose request is not constrained are not looked at);</li>
+ * <li><b>the status message</b>: percent-encoded as the gRPC HTTP/2 protocol asks (Helidon 4.5.0 writes it as it
+ * is, and a client that meets a CR/LF or a non-ASCII character in {@code grpc-message} never sees the call end);</li>
  * <li><b>the caller</b>: on a TLS port, the certificate the call's connection presented is the call's
  * {@link Peer#current()}.</li>
  * </ul>
@@ -161,7 +163,7 @@ public final class ServerCallGuard implements ServerInterceptor {
                 Status answered = translate(status, call.getMethodDescriptor().getFullMethodName(),
                         traced == null ? null : traced.traceId());
                 closedWith = answered;
-                super.close(answered, trailers);
+                super.close(StatusMessages.encoded(answered), trailers);
             } finally {
                 end();
             }
