@@ -178,7 +178,8 @@ class TraceContextTest {
         assertThat(call("traceparent", VALID, "tracestate", String.join(",", members)).traceState()).isEmpty();
         assertThat(call("traceparent", VALID, "tracestate", String.join(",", members.subList(0, 32))).traceState())
                 .startsWith("k0=v0,");
-        for (String bad : List.of("Upper=1", "a=1,b", "a=b=c", "a=1,a=2", "1a=x", "a=x,b=", "a=x,@v=y")) {
+        for (String bad : List.of("Upper=1", "a=1,b", "a=b=c", "a=x,b=", "a=x,@v=y", "a=x,_b=y", "a=x,b.c=y",
+                "a=x,b" + "c".repeat(256) + "=y")) {
             Seen seen = call("traceparent", VALID, "tracestate", bad);
             assertThat(seen.traceId()).as(bad).isEqualTo(TRACE); // the trace continues...
             assertThat(seen.traceState()).as(bad).isEmpty(); // ...without the invalid list
@@ -186,6 +187,42 @@ class TraceContextTest {
         }
         assertThat(call("traceparent", VALID, "tracestate", "tenant@vendor=x, ,b=2").traceState())
                 .isEqualTo("tenant@vendor=x,b=2");
+    }
+
+    @Test
+    void level2KeysWithAnAtSignOrALeadingDigitAreContinuedAndPassedOn() {
+        String longest = "t" + "@x".repeat(127) + "z"; // 256 characters, '@' all along
+        for (String list : List.of("tenant@system=1,b=2", "1tenant@sys=x", "foo@=1,bar=2", "foo@@bar=1,bar=2",
+                "a@b@c=1", "0=zero", "t" + "x".repeat(240) + "@vendor=1", longest + "=v,rojo=00f067aa0ba902b7")) {
+            Seen seen = call("traceparent", VALID, "tracestate", list);
+            assertThat(seen.traceId()).as(list).isEqualTo(TRACE);
+            assertThat(seen.traceState()).as(list).isEqualTo(list);
+            assertThat(seen.downstream().get(0).tracestate()).as(list).containsExactly(list);
+            assertThat(seen.downstream().get(1).tracestate()).as(list).containsExactly(list);
+        }
+    }
+
+    @Test
+    void aDuplicatedKeyKeepsTheListWithItsFirstMember() {
+        for (List<String> headers : List.of(List.of("foo=1,foo=1"), List.of("foo=1,foo=2"), List.of("foo=1", "foo=1"),
+                List.of("foo=1", "foo=2"))) {
+            List<String> request = new ArrayList<>(List.of("traceparent", VALID));
+            headers.forEach(h -> request.addAll(List.of("tracestate", h)));
+            Seen seen = call(request.toArray(String[]::new));
+            assertThat(seen.traceState()).as(headers.toString()).isEqualTo("foo=1");
+            assertThat(seen.downstream().get(0).tracestate()).as(headers.toString()).containsExactly("foo=1");
+        }
+        assertThat(call("traceparent", VALID, "tracestate", "a@b=1,rojo=2,a@b=3,1x=4").traceState())
+                .isEqualTo("a@b=1,rojo=2,1x=4");
+    }
+
+    @Test
+    void aKeyLongerThan256CharactersDropsTheList() {
+        String tooLong = "t" + "@x".repeat(127) + "zz"; // 257 characters
+        Seen seen = call("traceparent", VALID, "tracestate", tooLong + "=1,b=2");
+        assertThat(seen.traceId()).isEqualTo(TRACE);
+        assertThat(seen.traceState()).isEmpty();
+        assertThat(seen.downstream().get(0).tracestate()).isEmpty();
     }
 
     @Test

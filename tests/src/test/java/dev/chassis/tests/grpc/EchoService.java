@@ -10,6 +10,7 @@ import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
 import io.grpc.Context;
 import io.grpc.Deadline;
+import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 
 /** All four call kinds; {@code behaviour} makes a call fail on purpose. */
@@ -40,6 +41,10 @@ public final class EchoService extends EchoGrpc.EchoImplBase {
                 return;
             }
             case "boom" -> throw new IllegalStateException("password=hunter2");
+            case "status-text" -> { // ends the call with the request's text as the status message
+                observer.onError(Status.ABORTED.withDescription(request.getText()).asRuntimeException());
+                return;
+            }
             default -> {
             }
         }

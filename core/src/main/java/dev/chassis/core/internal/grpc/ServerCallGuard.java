@@ -43,11 +43,15 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
  * DEADLINE_EXCEEDED at once, whatever the handler is doing;</li>
  * <li><b>the error model</b>: a {@link Problem} (thrown, or passed to {@code onError}) answers the mapped
  * status; an unexpected exception answers INTERNAL without internals and is logged with a trace id;
- * a request message Helidon could not read (over {@code grpc.max-message-size}, or malformed) answers
- * RESOURCE_EXHAUSTED; only the first close goes out (Helidon's call does not refuse a second one);</li>
+ * a request message Helidon could not read answers RESOURCE_EXHAUSTED; a message {@link InboundMessages} refused
+ * (over {@code grpc.max-message-size}, compressed or inflated) ends the call with its status; a call whose
+ * {@code grpc-encoding} is neither {@code identity} nor {@code gzip} answers UNIMPLEMENTED with
+ * {@code grpc-accept-encoding}; only the first close goes out (Helidon's call does not refuse a second one);</li>
  * <li><b>validation</b>: a request message whose type declares Bean Validation constraints is checked before the
  * service sees it, and an invalid one answers INVALID_ARGUMENT with a {@code google.rpc.BadRequest} detail
  * (methods whose request is not constrained are not looked at);</li>
+ * <li><b>the status message</b>: percent-encoded as the gRPC HTTP/2 protocol asks (Helidon 4.5.0 writes it as it
+ * is, and a client that meets a CR/LF or a non-ASCII character in {@code grpc-message} never sees the call end);</li>
  * <li><b>the caller</b>: on a TLS port, the certificate the call's connection presented is the call's
  * {@link Peer#current()}.</li>
  * </ul>
@@ -56,6 +60,9 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 public final class ServerCallGuard implements ServerInterceptor {
     private static final System.Logger LOG = System.getLogger(ServerCallGuard.class.getName());
     static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> ACCEPT_ENCODING = Metadata.Key.of("grpc-accept-encoding",
+            Metadata.ASCII_STRING_MARSHALLER);
     /** Fires deadlines; a finished call's deadline is removed at once, not left queued. */
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
@@ -84,6 +91,15 @@ public final class ServerCallGuard implements ServerInterceptor {
         if (inFlight.draining()) {
             call.close(Status.UNAVAILABLE.withDescription("the service is shutting down; call another instance"),
                     new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
+        String encoding = headers.get(ENCODING);
+        if (!InboundMessages.supported(encoding)) {
+            Metadata trailers = new Metadata();
+            trailers.put(ACCEPT_ENCODING, InboundMessages.ACCEPTED);
+            call.close(StatusMessages.encoded(Status.UNIMPLEMENTED.withDescription("grpc-encoding " + encoding
+                    + " is not supported: send " + InboundMessages.ACCEPTED + " or identity")), trailers);
             return new ServerCall.Listener<>() {
             };
         }
@@ -127,6 +143,7 @@ public final class ServerCallGuard implements ServerInterceptor {
             }
             ctx.detach(previous);
         }
+        InboundMessages.attach(guarded::refuse);
         return guarded.listenerView();
     }
 
@@ -141,6 +158,7 @@ public final class ServerCallGuard implements ServerInterceptor {
         private final GrpcTelemetry.ServerCall traced; // null when telemetry is off
         private final RequestChecks.RequestCheck check; // null when the request message is not constrained
         private volatile Status closedWith;
+        private volatile Status refusal; // a request message InboundMessages refused
         ServerCall.Listener<Q> listener;
 
         Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx, GrpcTelemetry.ServerCall traced,
@@ -161,10 +179,20 @@ public final class ServerCallGuard implements ServerInterceptor {
                 Status answered = translate(status, call.getMethodDescriptor().getFullMethodName(),
                         traced == null ? null : traced.traceId());
                 closedWith = answered;
-                super.close(answered, trailers);
+                super.close(StatusMessages.encoded(answered), trailers);
             } finally {
                 end();
             }
+        }
+
+        /**
+         * A request message was refused: the call ends with {@code status}, on a thread of its own (this runs on the
+         * connection's reader thread, and closing runs the application's completion callbacks); the handler hears
+         * no more of the request.
+         */
+        void refuse(Status status) {
+            refusal = status;
+            Thread.startVirtualThread(() -> close(status, new Metadata()));
         }
 
         @Override
@@ -189,7 +217,9 @@ public final class ServerCallGuard implements ServerInterceptor {
             return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(listener) {
                 @Override
                 public void onMessage(Q message) {
-                    if (state.get() == OPEN) {
+                    if (refusal != null) {
+                        close(refusal, new Metadata());
+                    } else if (state.get() == OPEN) {
                         run(() -> {
                             if (check != null) {
                                 StatusRuntimeException invalid = check.reject(message).orElse(null);
@@ -205,7 +235,9 @@ public final class ServerCallGuard implements ServerInterceptor {
 
                 @Override
                 public void onHalfClose() {
-                    if (state.get() == OPEN) {
+                    if (refusal != null) {
+                        close(refusal, new Metadata());
+                    } else if (state.get() == OPEN) {
                         run(super::onHalfClose, true);
                     }
                 }

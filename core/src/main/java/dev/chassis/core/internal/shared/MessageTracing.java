@@ -83,7 +83,7 @@ public final class MessageTracing {
      * around the handler and end it when the handler returns.
      */
     public Span startConsume(String topic, String group, String messageId, Function<String, List<String>> headerReader) {
-        Context parent = otel.getPropagators().getTextMapPropagator().extract(Context.root(), headerReader, READER);
+        Context parent = TraceContextHeaders.extract(otel.getPropagators().getTextMapPropagator(), headerReader, READER);
         SpanBuilder b = tracer.spanBuilder("process " + topic)
                 .setSpanKind(SpanKind.CONSUMER)
                 .setParent(parent)

@@ -3,14 +3,22 @@ package dev.chassis.core.internal.shared;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.StringJoiner;
 import java.util.function.BiFunction;
 
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
+import io.opentelemetry.context.propagation.TextMapPropagator;
 
 /**
  * What W3C Trace Context asks of a receiver before the OpenTelemetry propagator parses the headers: a
  * {@code traceparent} sent more than once is invalid (a new trace starts); repeated {@code tracestate}
- * headers are one list; a list of more than 32 members, or with an invalid or duplicated member, is dropped.
+ * headers are one list; a list of more than 32 members, or with an invalid member, is dropped; a key that appears
+ * twice keeps its first (leftmost, most recent) member. Keys follow the Level 2 grammar: a lowercase letter or a
+ * digit, then up to 255 of {@code a-z 0-9 _ - * / @}. OpenTelemetry's propagator drops a whole list holding a key
+ * its Level 1 grammar refuses; {@link #extract} puts such a list back on the remote parent.
  * Used by Chassis' HTTP and gRPC instrumentation; messaging bindings use it through {@link MessageTracing}.
  *
  * <p>Not API: see the package documentation.
@@ -56,45 +64,76 @@ public final class TraceContextHeaders {
         }
         String joined = values.size() == 1 ? values.get(0) : String.join(",", values);
         if (name.equals(TRACESTATE)) {
-            return validTracestate(joined) ? joined : null;
+            return tracestate(joined);
         }
         return joined; // baggage: repeated headers are one list too
     }
 
-    /** W3C Trace Context §3.3: at most 32 list members, each {@code key=value}, keys unique; empty members allowed. */
+    /**
+     * {@code propagator.extract} from the root context, and then, when the propagator continued the
+     * {@code traceparent} but could not keep the whole {@code tracestate} (a Level 2 key), the remote parent with
+     * the list as received. {@code getter} must be one of {@link #getter}'s.
+     */
+    public static <C> Context extract(TextMapPropagator propagator, C carrier, TextMapGetter<C> getter) {
+        Context extracted = propagator.extract(Context.root(), carrier, getter);
+        SpanContext parent = Span.fromContext(extracted).getSpanContext();
+        if (!parent.isValid() || !parent.isRemote()) {
+            return extracted;
+        }
+        String list = getter.get(carrier, TRACESTATE);
+        String traceparent = getter.get(carrier, TRACEPARENT);
+        if (list == null || traceparent == null || !traceparent.regionMatches(3, parent.getTraceId(), 0, 32)
+                || !traceparent.regionMatches(36, parent.getSpanId(), 0, 16)) {
+            return extracted; // no list, or the parent came from another propagator's headers
+        }
+        ReceivedTraceState received = ReceivedTraceState.parse(list);
+        if (received.size() == parent.getTraceState().size()) {
+            return extracted; // OpenTelemetry kept every member
+        }
+        return extracted.with(Span.wrap(SpanContext.createFromRemoteParent(parent.getTraceId(), parent.getSpanId(),
+                parent.getTraceFlags(), received)));
+    }
+
+    /**
+     * W3C Trace Context Level 2 §3.3: at most 32 list members, each {@code key=value}; empty members allowed;
+     * a duplicated key is allowed here (see {@link #tracestate}).
+     */
     public static boolean validTracestate(String list) {
+        return tracestate(list) != null;
+    }
+
+    /**
+     * The list a receiver passes on: its members without empty ones and without the second and later members of a
+     * key; {@code null} when the list is invalid (more than 32 members, a member that is not {@code key=value}).
+     */
+    static String tracestate(String list) {
         int members = 0;
         Set<String> keys = new HashSet<>();
+        StringJoiner kept = new StringJoiner(",");
         for (String raw : list.split(",", -1)) {
             String member = raw.strip();
             if (member.isEmpty()) {
                 continue;
             }
             int eq = member.indexOf('=');
-            if (eq <= 0 || !validKey(member.substring(0, eq)) || !validValue(member.substring(eq + 1))
-                    || !keys.add(member.substring(0, eq)) || ++members > MAX_MEMBERS) {
-                return false;
+            if (eq <= 0 || !validKey(member, eq) || !validValue(member.substring(eq + 1)) || ++members > MAX_MEMBERS) {
+                return null;
+            }
+            if (keys.add(member.substring(0, eq))) {
+                kept.add(member);
             }
         }
-        return true;
+        return kept.toString();
     }
 
-    private static boolean validKey(String key) {
-        int at = key.indexOf('@');
-        if (at < 0) {
-            return key.length() <= 256 && lcalpha(key.charAt(0)) && tail(key, 1);
+    /** Level 2: {@code (lcalpha / DIGIT) 0*255(lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@")}. */
+    private static boolean validKey(String member, int end) {
+        if (end > 256 || !(lcalpha(member.charAt(0)) || digit(member.charAt(0)))) {
+            return false;
         }
-        String tenant = key.substring(0, at);
-        String system = key.substring(at + 1);
-        return !tenant.isEmpty() && tenant.length() <= 241 && (lcalpha(tenant.charAt(0)) || digit(tenant.charAt(0)))
-                && tail(tenant, 1) && !system.isEmpty() && system.length() <= 14 && lcalpha(system.charAt(0))
-                && tail(system, 1);
-    }
-
-    private static boolean tail(String s, int from) {
-        for (int i = from; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!(lcalpha(c) || digit(c) || c == '_' || c == '-' || c == '*' || c == '/')) {
+        for (int i = 1; i < end; i++) {
+            char c = member.charAt(i);
+            if (!(lcalpha(c) || digit(c) || c == '_' || c == '-' || c == '*' || c == '/' || c == '@')) {
                 return false;
             }
         }

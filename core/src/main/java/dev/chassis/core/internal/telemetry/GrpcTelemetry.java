@@ -97,7 +97,7 @@ public final class GrpcTelemetry {
      * lines' peer identity inside the call.
      */
     public ServerCall startServer(String fullMethod, Metadata headers, Peer peer) {
-        Context parent = telemetry.propagator.extract(Context.root(), headers, GETTER);
+        Context parent = TraceContextHeaders.extract(telemetry.propagator, headers, GETTER);
         SpanBuilder builder = rpcSpan(fullMethod, SpanKind.SERVER).setParent(parent);
         if (peer.authenticated()) {
             builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());

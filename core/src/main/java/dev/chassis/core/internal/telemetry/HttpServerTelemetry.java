@@ -119,7 +119,7 @@ public final class HttpServerTelemetry implements Filter {
         String original = req.prologue().method().text();
         int methodIndex = Telemetry.methodIndex(original);
         String method = Telemetry.METHODS.get(methodIndex);
-        Context parent = telemetry.propagator.extract(Context.root(), req.headers(), GETTER);
+        Context parent = TraceContextHeaders.extract(telemetry.propagator, req.headers(), GETTER);
         var builder = telemetry.tracer.spanBuilder(method)
                 .setSpanKind(SpanKind.SERVER)
                 .setParent(parent)

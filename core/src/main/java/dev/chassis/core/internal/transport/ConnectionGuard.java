@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.LinkedHashSet;
+import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -22,6 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import dev.chassis.core.Problem;
 import dev.chassis.core.internal.tls.HandshakeFailures;
 import dev.chassis.core.internal.tls.TlsFailures;
+import io.helidon.common.HelidonServiceLoader;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
@@ -31,11 +33,14 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.grpc.GrpcConfig;
+import io.helidon.webserver.grpc.GrpcProtocolSelector;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
 import io.helidon.webserver.http2.Http2Config;
-import io.helidon.webserver.http2.Http2ConnectionProvider;
+import io.helidon.webserver.http2.Http2ConnectionSelector;
+import io.helidon.webserver.http2.spi.Http2SubProtocolProvider;
+import io.helidon.webserver.http2.spi.Http2SubProtocolSelector;
 import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
@@ -43,6 +48,7 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
+import dev.chassis.core.internal.grpc.InboundMessages;
 import dev.chassis.core.internal.http.Problems;
 
 /**
@@ -157,15 +163,16 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         protocols.add(http2);
         discovered.stream().filter(p -> !(p instanceof Http1Config) && !(p instanceof Http2Config))
                 .map(p -> p instanceof GrpcConfig g
-                        // compression off: a compressed message would be bounded only before it is inflated (a
-                        // zip bomb), and compressing every answer costs Helidon half its throughput
+                        // Helidon's compression off: it would bound a compressed message only before inflating it (a
+                        // zip bomb), and compressing every answer costs it half its throughput; InboundMessages
+                        // inflates gzip requests within the limit, and answers go uncompressed
                         ? GrpcConfig.builder().from(g).maxReadBufferSize(maxGrpcMessage)
                                 .enableCompression(false).build()
                         : p)
                 .forEach(protocols::add);
         ProtocolConfigs configs = ProtocolConfigs.create(protocols);
         this.http1 = new Http1ConnectionProvider().create(socketName, http1Config, configs);
-        this.http2 = new Http2ConnectionProvider().create(socketName, http2, configs);
+        this.http2 = http2Selector(http2, configs, maxGrpcMessage);
         byte[] body = Problems.toJson(Problem.builder(408).detail("the request's headers did not arrive within "
                 + headerDeadline.toMillis() + " ms").build(), null, null);
         this.timeoutResponse = ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/problem+json\r\nContent-Length: "
@@ -178,6 +185,31 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         });
         long tick = Math.max(10, Math.min(250, headerDeadline.toMillis() / 4));
         watchdog.scheduleAtFixedRate(this::closeLate, tick, tick, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Helidon's HTTP/2 selector with its sub-protocols found as {@code Http2ConnectionProvider} finds them, except that
+     * gRPC request messages pass through {@link InboundMessages} first (size limit, gzip).
+     */
+    private static ServerConnectionSelector http2Selector(Http2Config http2, ProtocolConfigs configs, int maxGrpcMessage) {
+        Http2ConnectionSelector.Builder builder = Http2ConnectionSelector.builder().http2Config(http2);
+        for (Http2SubProtocolProvider<?> provider : HelidonServiceLoader.create(
+                ServiceLoader.load(Http2SubProtocolProvider.class)).asList()) {
+            for (Http2SubProtocolSelector selector : subProtocols(provider, configs)) {
+                builder.addSubProtocolSelector(selector instanceof GrpcProtocolSelector
+                        ? new InboundMessages(selector, maxGrpcMessage) : selector);
+            }
+        }
+        return builder.build();
+    }
+
+    private static <T extends ProtocolConfig> List<Http2SubProtocolSelector> subProtocols(Http2SubProtocolProvider<T> provider,
+                                                                                         ProtocolConfigs configs) {
+        List<Http2SubProtocolSelector> selectors = new ArrayList<>();
+        for (T config : configs.config(provider.protocolType(), provider.protocolConfigType())) {
+            selectors.add(provider.create(config, configs));
+        }
+        return selectors;
     }
 
     @Override

@@ -26,6 +26,6 @@ final class TraceHeaders {
 
     /** The context the headers carry (the root context when none). */
     static Context restore(Map<String, List<String>> headers) {
-        return W3C.extract(Context.root(), headers, GETTER);
+        return TraceContextHeaders.extract(W3C, headers, GETTER);
     }
 }
