@@ -21,4 +21,12 @@ class CheckedBeforeThePortTest {
         RuntimeException e = StartFailure.of(Chassis.service("checked").property("discovery.dns.port", "70000"));
         assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("discovery.dns.port");
     }
+
+    @Test
+    void theDeregistrationDelayCountsInTheGracePeriod() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked").property("discovery.deregistration-delay", "16s"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("the graceful shutdown cannot fit"
+                + " server.shutdown.grace-period = 30s (default): discovery.deregistration-delay 16s + server.shutdown.delay"
+                + " 0s + server.shutdown.timeout 15s = 31s, 1s too long");
+    }
 }

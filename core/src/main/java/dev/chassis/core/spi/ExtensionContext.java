@@ -1,6 +1,7 @@
 package dev.chassis.core.spi;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -22,7 +23,7 @@ import io.opentelemetry.api.OpenTelemetry;
  * What an extension sees of the service being assembled, during {@link ChassisExtension#register(ExtensionContext)}:
  * the service's identity, configuration, clock and OpenTelemetry, and one small typed context per thing it may add
  * ({@link #http()}, {@link #calls()}, {@link #grpc()}, {@link #components()}, {@link #health()},
- * {@link #lifecycle()}). Valid only during {@code register}; not thread-safe.
+ * {@link #lifecycle()}, {@link #production()}). Valid only during {@code register}; not thread-safe.
  */
 public interface ExtensionContext {
     /** The service's identity. */
@@ -66,6 +67,9 @@ public interface ExtensionContext {
 
     /** What runs when the service is bound, started, stopping and stopped. */
     Lifecycle lifecycle();
+
+    /** Production mode: the development-only choices this extension made, refused there unless allowed. */
+    Production production();
 
     /** HTTP routes and filters of the service port, and of the management port ({@link Http#management()}). */
     interface Http {
@@ -166,5 +170,40 @@ public interface ExtensionContext {
          * reverse order of registration: release clients, pools and connections here.
          */
         void onStopped(Runnable hook);
+
+        /**
+         * Declares that this extension's part of a graceful shutdown (its {@code onStopping} hook: consumers
+         * finishing their messages, a deregistration delay) may take up to {@code longest}. Core adds the parts to
+         * {@code server.shutdown.delay} and {@code server.shutdown.timeout}; a sum above
+         * {@code server.shutdown.grace-period} stops start-up with the arithmetic, before the port opens.
+         *
+         * @param name    what the part is, as the message shows it: the setting that sets it
+         *                ({@code messaging.shutdown-timeout})
+         * @param longest the longest it takes; not negative
+         */
+        void shutdownTakes(String name, Duration longest);
+    }
+
+    /**
+     * Production mode ({@code chassis.profile: production}, or {@code production.enabled: true}): start-up refuses
+     * what is fine on a laptop and wrong in a cluster — an embedded broker, an in-memory database, operational
+     * endpoints on the business port — unless a named setting allows each one. Core checks every declaration of
+     * every extension after registration and reports all refusals at once, before the port opens.
+     */
+    interface Production {
+        /** Whether the service runs in production mode. */
+        boolean enabled();
+
+        /**
+         * Declares a development-only choice the service made (call it only when the choice is in effect): in
+         * production mode start-up stops unless {@code allow} is true. The message names {@code what}, the
+         * setting {@code allow} and {@code fix}. Outside production mode nothing happens (on Kubernetes without
+         * production mode, a warning lists the choices).
+         *
+         * @param allow a boolean setting the extension declares among its settings, under {@code production.allow.}
+         * @param what  the choice, for a sentence: {@code "the in-memory broker"}
+         * @param fix   how to configure it away: {@code "set messaging.broker: kafka and ..."}
+         */
+        void refuseUnless(Setting<Boolean> allow, String what, String fix);
     }
 }

@@ -88,6 +88,11 @@ public final class DiscoveryExtension implements ChassisExtension {
         if (!config.get(REGISTER)) {
             return;
         }
+        Duration deregistration = config.find(DEREGISTRATION_DELAY).orElse(provider.propagationDelay());
+        if (!deregistration.isZero()) {
+            context.lifecycle().shutdownTakes(DEREGISTRATION_DELAY.key() + (config.find(DEREGISTRATION_DELAY).isEmpty()
+                    ? " (" + provider.name() + "'s default)" : ""), deregistration);
+        }
         AtomicReference<ServiceInstance> self = new AtomicReference<>();
         AtomicBoolean stopping = new AtomicBoolean();
         context.lifecycle().onStarted(running -> {
@@ -133,9 +138,8 @@ public final class DiscoveryExtension implements ChassisExtension {
                 try {
                     registry.deregister(me); // first thing: clients stop picking this instance while it drains
                     // then keep serving while callers' watches learn it, before the port closes
-                    Duration delay = config.find(DEREGISTRATION_DELAY).orElse(provider.propagationDelay());
-                    if (!delay.isZero()) {
-                        Thread.sleep(delay.toMillis());
+                    if (!deregistration.isZero()) {
+                        Thread.sleep(deregistration.toMillis());
                     }
                 } catch (RegistryException e) {
                     LOG.log(Level.WARNING, "discovery: " + me.name() + " could not deregister; its lease expires: "

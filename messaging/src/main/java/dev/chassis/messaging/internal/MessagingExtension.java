@@ -105,6 +105,10 @@ public final class MessagingExtension implements ChassisExtension {
                         + (name.equals("kafka") ? " (add dev.chassis:chassis-messaging-kafka)" : ""))));
         List<ConsumerBinding> bindings = ConsumerBinding.bind(context.components().take(MessageHandlers.class)
                 .map(MessageHandlers::handlers).orElse(List.of()), config, Json.mapper());
+        if (provider instanceof MemoryBrokerProvider) {
+            context.production().refuseUnless(MessagingSettings.ALLOW_MEMORY, "the in-memory broker", "set"
+                    + " messaging.broker: kafka and messaging.kafka.bootstrap-servers (chassis-messaging-kafka)");
+        }
         Broker broker = provider.create(context);
         context.lifecycle().onStopped(broker::close);
 
@@ -159,6 +163,9 @@ public final class MessagingExtension implements ChassisExtension {
             }
         });
         Duration shutdown = config.get(MessagingSettings.SHUTDOWN_TIMEOUT);
+        if (!bindings.isEmpty()) {
+            context.lifecycle().shutdownTakes(MessagingSettings.SHUTDOWN_TIMEOUT.key(), shutdown);
+        }
         context.lifecycle().onStopping(() -> {
             // all at once: shutdown takes as long as the slowest handler, not the sum of them
             List<Thread> stopping = subscriptions.stream()

@@ -13,8 +13,12 @@ final class MessagingSettings {
     static final Setting<String> BROKER = Setting.string("messaging.broker", "memory")
             .describedAs("memory (embedded, the default) or kafka (with chassis-messaging-kafka)");
     static final Setting<Duration> PUBLISH_TIMEOUT = BrokerProvider.PUBLISH_TIMEOUT;
-    static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("messaging.shutdown-timeout", Duration.ofSeconds(30))
-            .describedAs("how long shutdown waits for handlers to finish the messages they hold");
+    static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("messaging.shutdown-timeout", Duration.ofSeconds(10))
+            .describedAs("how long shutdown waits for handlers to finish the messages they hold (counted in"
+                    + " server.shutdown.grace-period when the service consumes)");
+    static final Setting<Boolean> ALLOW_MEMORY = Setting.bool("production.allow.in-memory-broker", false)
+            .describedAs("in production mode, allow the in-memory broker (each process gets its own: nothing it"
+                    + " publishes reaches another)");
     static final Setting<String> MEMORY_NAME = Setting.string("messaging.memory.name", "default")
             .describedAs("services of one JVM that name the same in-memory broker share it");
     static final Setting<Integer> MEMORY_PARTITIONS = Setting.integer("messaging.memory.partitions", 4).range(1, 256)
@@ -66,7 +70,7 @@ final class MessagingSettings {
     }
 
     static List<Setting<?>> all() {
-        return List.of(BROKER, PUBLISH_TIMEOUT, SHUTDOWN_TIMEOUT, MEMORY_NAME, MEMORY_PARTITIONS, MEMORY_RETENTION,
+        return List.of(BROKER, PUBLISH_TIMEOUT, SHUTDOWN_TIMEOUT, ALLOW_MEMORY, MEMORY_NAME, MEMORY_PARTITIONS, MEMORY_RETENTION,
                 RECORD_SUBJECT, REPLAY_KEY, maxAttempts("*.*"), backoff("*.*"), maxBackoff("*.*"), concurrency("*.*"),
                 allowedSources("*.*"), timeout("*.*"));
     }

@@ -149,6 +149,11 @@ public final class ObservabilityExtension implements ChassisExtension {
             return; // never: openTelemetry() above always returns one when this extension is enabled
         }
         if (telemetry.store != null) {
+            if (context.config().raw("management.port").isEmpty()) {
+                context.production().refuseUnless(ObservabilitySettings.ALLOW_STORE, "the trace store (/observe/traces)"
+                        + " on the service port", "set management.port (e.g. 9090), or"
+                        + " observability.tracing.store.max-spans: 0");
+            }
             context.http().management().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
         }
         if (context.config().get(ObservabilitySettings.METRICS)) {

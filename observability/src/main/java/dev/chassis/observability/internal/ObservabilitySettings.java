@@ -20,6 +20,9 @@ final class ObservabilitySettings {
             .describedAs("share of new traces recorded; a caller's sampling decision is followed (parent-based)");
     static final Setting<Exporter> EXPORTER = Setting.oneOf("observability.tracing.exporter", Exporter.class,
             Exporter.NONE).describedAs("where spans go besides the in-memory store and the debug log");
+    static final Setting<Boolean> ALLOW_STORE = Setting.bool("production.allow.trace-store-on-service-port", false)
+            .describedAs("in production mode, allow GET /observe/traces on the service port (no management.port):"
+                    + " anyone who reaches the port reads the spans");
     static final Setting<Integer> STORE_SPANS = Setting.integer("observability.tracing.store.max-spans", 2_000)
             .range(0, 1_000_000).describedAs("spans kept for GET /observe/traces; 0 turns the store off");
     static final Setting<Boolean> SPAN_LOG = Setting.bool("observability.tracing.log", true)
@@ -50,7 +53,7 @@ final class ObservabilitySettings {
     }
 
     static List<Setting<?>> all() {
-        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, STORE_SPANS, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
+        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, ALLOW_STORE, STORE_SPANS, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
                 METRICS, JVM_METRICS, GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
     }
 }

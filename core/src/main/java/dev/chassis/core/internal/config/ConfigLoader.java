@@ -24,6 +24,8 @@ import dev.chassis.core.internal.shared.Texts;
 public final class ConfigLoader {
     /** The key (and, upper-cased, the environment variable) that selects a profile. */
     public static final String PROFILE_KEY = "chassis.profile";
+    /** The profile of production mode, whose file is optional. */
+    public static final String PRODUCTION = "production";
 
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
 
@@ -58,11 +60,14 @@ public final class ConfigLoader {
             }
             String file = "application-" + profile + ".yaml";
             LayeredConfig.Source p = yaml(classLoader, file);
-            if (p == null) {
+            // production needs no file of its own: the profile turns production mode on (docs/security.md)
+            if (p == null && !profile.equals(PRODUCTION)) {
                 throw new ConfigException(List.of(PROFILE_KEY + " = '" + profile + "' but there is no " + file
                         + " on the classpath: add the file or choose another profile"));
             }
-            below.add(p);
+            if (p != null) {
+                below.add(p);
+            }
         }
         List<LayeredConfig.Source> above = new ArrayList<>();
         above.add(new LayeredConfig.Source("system property", prefixed(sys)));

@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.server;
 
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -55,6 +56,10 @@ final class Assembly {
     final List<Runnable> stopping = new ArrayList<>();
     final List<Runnable> stopped = new ArrayList<>();
     final List<ComponentSlot<?>> required = new ArrayList<>();
+    /** The development-only choices the extensions declared, for production mode. */
+    final List<ProductionMode.Choice> developmentOnly = new ArrayList<>();
+    /** The extensions' parts of a graceful shutdown, for the grace period. */
+    final List<ShutdownBudget.Part> shutdownParts = new ArrayList<>();
     private final Map<Class<?>, Provided> provided = new LinkedHashMap<>();
     private final ServiceInfo info;
     private final Config config;
@@ -130,7 +135,8 @@ final class Assembly {
 
     /** The contexts one extension sees; {@code origin} names it in messages. */
     private final class Context implements ExtensionContext, ExtensionContext.Http, ExtensionContext.Calls,
-            ExtensionContext.Grpc, ExtensionContext.Components, ExtensionContext.Checks, ExtensionContext.Lifecycle {
+            ExtensionContext.Grpc, ExtensionContext.Components, ExtensionContext.Checks, ExtensionContext.Lifecycle,
+            ExtensionContext.Production {
         private final String origin;
 
         Context(String origin) {
@@ -190,6 +196,38 @@ final class Assembly {
         @Override
         public Lifecycle lifecycle() {
             return this;
+        }
+
+        @Override
+        public Production production() {
+            return this;
+        }
+
+        @Override
+        public boolean enabled() {
+            return ProductionMode.enabled(config);
+        }
+
+        @Override
+        public void refuseUnless(Setting<Boolean> allow, String what, String fix) {
+            checkOpen();
+            Objects.requireNonNull(allow, "allow");
+            if (!allow.key().startsWith("production.allow.")) {
+                throw new IllegalArgumentException("allow must be a setting under production.allow., but was "
+                        + allow.key());
+            }
+            developmentOnly.add(new ProductionMode.Choice(allow, Objects.requireNonNull(what, "what"),
+                    Objects.requireNonNull(fix, "fix"), origin));
+        }
+
+        @Override
+        public void shutdownTakes(String name, Duration longest) {
+            checkOpen();
+            Objects.requireNonNull(name, "name");
+            if (longest.isNegative()) {
+                throw new IllegalArgumentException("longest must not be negative, but was " + longest);
+            }
+            shutdownParts.add(new ShutdownBudget.Part(name, longest));
         }
 
         @Override

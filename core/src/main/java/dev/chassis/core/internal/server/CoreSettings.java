@@ -59,8 +59,13 @@ public final class CoreSettings {
             .min(1000).describedAs("an idle keep-alive connection is closed after this");
     public static final Setting<Duration> SHUTDOWN_DELAY = Setting.duration("server.shutdown.delay", Duration.ZERO)
             .describedAs("after readiness turns DOWN, keep serving this long so load balancers notice (~5s on Kubernetes)");
-    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("server.shutdown.timeout", Duration.ofSeconds(30))
+    public static final Setting<Duration> SHUTDOWN_TIMEOUT = Setting.duration("server.shutdown.timeout", Duration.ofSeconds(15))
             .describedAs("the longest shutdown waits for in-flight requests");
+    public static final Setting<Duration> SHUTDOWN_GRACE_PERIOD = Setting.duration("server.shutdown.grace-period",
+            Duration.ofSeconds(30)).min(1).describedAs("the time the platform gives a stopping process before it kills"
+                    + " it (Kubernetes' terminationGracePeriodSeconds, 30s by default): the modules' stopping steps"
+                    + " (messaging.shutdown-timeout, discovery.deregistration-delay), server.shutdown.delay and"
+                    + " server.shutdown.timeout must add up to at most this, else start-up stops");
     public static final Setting<Boolean> SHUTDOWN_HOOK = Setting.bool("server.shutdown.hook", true)
             .describedAs("stop gracefully on SIGTERM");
     public static final Setting<String> VERSION = Setting.string("service.version", null)
@@ -140,13 +145,14 @@ public final class CoreSettings {
         List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY,
                 IDEMPOTENCY_BUFFER, IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
                 HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
-                SHUTDOWN_TIMEOUT, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
+                SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
                 HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
         all.addAll(TlsSettings.all());
         all.addAll(OverloadSettings.all());
+        all.addAll(ProductionMode.settings());
         return List.copyOf(all);
     }
 }

@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.server;
 
 import java.lang.System.Logger.Level;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -71,11 +72,27 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
             }
             startup.extensions().forEach(assembly::register);
             assembly.close();
+            checkDeployment(startup, assembly);
         } catch (RuntimeException | Error e) {
             Shutdown.runAll(assembly.stopped, "stopped");
             throw e;
         }
         return new Registration(assembly, telemetry, protocols, health);
+    }
+
+    /**
+     * What the deployment needs, checked once every extension has declared its part: production mode's refusals and
+     * the shutdown's grace period, all reported together.
+     */
+    private static void checkDeployment(Startup startup, Assembly assembly) {
+        List<ProductionMode.Choice> choices = new ArrayList<>(ProductionMode.core(startup.config(), startup.grpc()));
+        choices.addAll(assembly.developmentOnly);
+        List<String> problems = new ArrayList<>(ProductionMode.refusals(startup.config(), System.getenv(),
+                startup.info().name(), choices));
+        ShutdownBudget.problem(startup.config(), assembly.shutdownParts).ifPresent(problems::add);
+        if (!problems.isEmpty()) {
+            throw new ConfigException(problems);
+        }
     }
 
     /** The SDK the one enabled extension that brings one returns, or null. */

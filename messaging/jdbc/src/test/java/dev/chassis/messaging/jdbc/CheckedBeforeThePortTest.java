@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.testing.StartFailure;
 
@@ -47,5 +48,35 @@ class CheckedBeforeThePortTest {
         assertThat(e).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("migrations (classpath:migrations/ledger) failed, so the service does not start")
                 .hasMessageContaining("Unable to obtain connection");
+    }
+
+    @Test
+    void productionModeRefusesTheInMemoryDatabaseAndBrokerTogether() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked").property("chassis.profile", "production").property("management.port", "0"));
+        assertThat(e).isInstanceOf(ConfigException.class).hasMessageContaining("2 problems")
+                .hasMessageContaining("production mode refuses an in-memory database (jdbc:h2:mem:checked) (extension"
+                        + " jdbc). Fix: set datasource.url to your database (jdbc:postgresql://host:5432/db) with"
+                        + " datasource.username and datasource.password; or allow it with"
+                        + " production.allow.in-memory-database: true")
+                .hasMessageContaining("production.allow.in-memory-broker: true");
+    }
+
+    @Test
+    void anExplicitInMemoryUrlIsRefusedToo() {
+        RuntimeException e = StartFailure.of(Chassis.service("checked").property("production.enabled", "true").property("management.port", "0")
+                .property("production.allow.in-memory-broker", "true")
+                .property("datasource.url", "jdbc:h2:mem:orders;DB_CLOSE_DELAY=-1"));
+        assertThat(e).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("production mode refuses an in-memory database (jdbc:h2:mem:orders)");
+    }
+
+    @Test
+    void productionModeStartsWithBothExplicitlyAllowed() {
+        RunningService s = Chassis.service("allowed").property("server.port", "0")
+                .property("chassis.profile", "production").property("management.port", "0")
+                .property("production.allow.in-memory-broker", "true")
+                .property("production.allow.in-memory-database", "true").start();
+        assertThat(s.isRunning()).isTrue();
+        s.stop();
     }
 }

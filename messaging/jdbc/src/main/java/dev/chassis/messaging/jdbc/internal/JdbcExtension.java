@@ -40,6 +40,9 @@ public final class JdbcExtension implements ChassisExtension {
     private static final System.Logger LOG = System.getLogger(JdbcExtension.class.getName());
     static final Setting<String> URL = Setting.string("datasource.url", null)
             .describedAs("the JDBC URL; default: an in-memory H2 database named after the service");
+    static final Setting<Boolean> ALLOW_MEMORY = Setting.bool("production.allow.in-memory-database", false)
+            .describedAs("in production mode, allow an in-memory H2 database (jdbc:h2:mem:, the default): its data"
+                    + " and outbox die with the process");
     static final Setting<String> USERNAME = Setting.string("datasource.username", null).describedAs("the user");
     static final Setting<String> PASSWORD = Setting.string("datasource.password", null).secret()
             .describedAs("the password");
@@ -75,7 +78,7 @@ public final class JdbcExtension implements ChassisExtension {
 
     @Override
     public List<Setting<?>> settings() {
-        List<Setting<?>> all = new ArrayList<>(List.of(URL, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
+        List<Setting<?>> all = new ArrayList<>(List.of(URL, ALLOW_MEMORY, USERNAME, PASSWORD, MAX_POOL, CONNECTION_TIMEOUT,
                 TLS_BUNDLE, INIT_SCRIPT));
         all.addAll(Migrations.settings());
         all.addAll(JdbcSettings.all());
@@ -99,6 +102,11 @@ public final class JdbcExtension implements ChassisExtension {
         if (!url.startsWith("jdbc:")) {
             throw new ConfigException(List.of("datasource.url must be a JDBC URL (jdbc:postgresql://host/db,"
                     + " jdbc:h2:...); it does not start with jdbc:"));
+        }
+        if (url.toLowerCase(Locale.ROOT).startsWith("jdbc:h2:mem:")) {
+            context.production().refuseUnless(ALLOW_MEMORY, "an in-memory database (" + url.substring(0,
+                    url.indexOf(';') < 0 ? url.length() : url.indexOf(';')) + ")", "set datasource.url to your database"
+                    + " (jdbc:postgresql://host:5432/db) with datasource.username and datasource.password");
         }
         Duration timeout = config.get(CONNECTION_TIMEOUT);
         if (timeout.toMillis() < 250) {

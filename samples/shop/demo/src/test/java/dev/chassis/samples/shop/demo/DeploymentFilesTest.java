@@ -6,6 +6,7 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -291,5 +292,91 @@ class DeploymentFilesTest {
                 .startsWith("jdbc:postgresql://postgres:5432/");
         assertThat(Objects.requireNonNull(services.path("orders").path("environment").path("CLIENTS_INVENTORY_URL")
                 .asText())).isEqualTo("http://inventory:" + port("inventory"));
+    }
+
+    /** Every setting Chassis and its extensions on this class path declare, by key. */
+    private static Map<String, Setting<?>> settingsByKey() {
+        Map<String, Setting<?>> byKey = new HashMap<>();
+        CoreSettings.all().forEach(st -> byKey.put(st.key(), st));
+        ServiceLoader.load(ChassisExtension.class).forEach(e -> e.settings().forEach(st -> byKey.put(st.key(), st)));
+        return byKey;
+    }
+
+    /** A duration setting's value: from the environment when set there, else its default. */
+    private static Duration duration(Map<String, String> env, String key) {
+        Setting<?> setting = settingsByKey().get(key);
+        assertThat(setting).as("the setting %s", key).isNotNull();
+        String raw = env.get(Setting.environmentName(key));
+        return (Duration) (raw == null ? setting.defaultValue() : setting.parse(raw));
+    }
+
+    /**
+     * Production mode with explicit back-ends: the profile is set, nothing is allowed by a production.allow.* key, and
+     * each default production mode refuses is configured away (Kafka, a real database where the service has one, the
+     * management port for the trace store, gRPC reflection and TLS); the shutdown's steps fit the grace period, which
+     * is the pod's terminationGracePeriodSeconds.
+     */
+    private static void assertProductionReady(String where, Deployment d, Map<String, String> env, boolean database) {
+        assertThat(env).as("%s: production mode", where).containsEntry("CHASSIS_PROFILE", "production");
+        assertThat(env.keySet()).as("%s: nothing development-only allowed", where)
+                .noneMatch(k -> k.startsWith("PRODUCTION_ALLOW_"));
+        assertThat(env).as("%s: Kafka, not the in-memory broker", where).containsEntry("MESSAGING_BROKER", "kafka")
+                .containsKey("MESSAGING_KAFKA_BOOTSTRAP_SERVERS");
+        assertThat(env).as("%s: the management port (trace store, gRPC reflection, TLS)", where)
+                .containsKey("MANAGEMENT_PORT");
+        if (database) {
+            assertThat(env.get("DATASOURCE_URL")).as("%s: a real database", where).isNotNull()
+                    .doesNotStartWith("jdbc:h2:mem:");
+        }
+        Duration grace = duration(env, "server.shutdown.grace-period");
+        assertThat(d.getSpec().getTemplate().getSpec().getTerminationGracePeriodSeconds())
+                .as("%s: terminationGracePeriodSeconds is server.shutdown.grace-period", where)
+                .isEqualTo(grace.toSeconds());
+        Duration steps = duration(env, "server.shutdown.delay").plus(duration(env, "server.shutdown.timeout"))
+                .plus(duration(env, "messaging.shutdown-timeout"));
+        assertThat(steps).as("%s: the shutdown's steps fit the grace period", where).isLessThanOrEqualTo(grace);
+    }
+
+    @Test
+    void theShopsManifestsRunInProductionModeWithExplicitBackEnds() throws Exception {
+        List<HasMetadata> all = manifests();
+        Map<String, ConfigMap> configMaps = new HashMap<>();
+        all.stream().filter(ConfigMap.class::isInstance).map(ConfigMap.class::cast)
+                .forEach(c -> configMaps.put(c.getMetadata().getName(), c));
+        for (Deployment d : all.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList()) {
+            String name = d.getMetadata().getName();
+            Container c = d.getSpec().getTemplate().getSpec().getContainers().get(0);
+            Map<String, String> env = new HashMap<>();
+            c.getEnvFrom().forEach(f -> env.putAll(configMaps.get(f.getConfigMapRef().getName()).getData()));
+            c.getEnv().stream().filter(e -> e.getValue() != null).forEach(e -> env.put(e.getName(), e.getValue()));
+            boolean database = Files.readString(SHOP.resolve(name + "/pom.xml")).contains("chassis-starter-jdbc");
+            assertProductionReady("Deployment " + name, d, env, database);
+        }
+    }
+
+    @Test
+    void theArchetypesManifestRunsInProductionModeWithExplicitBackEnds() throws Exception {
+        String yaml = Files.readString(ARCHETYPE_MANIFEST).replace("${serviceName}", "greeter")
+                .replace("${artifactId}", "greeter").replace("${version}", "1.0.0");
+        Deployment d = parse(yaml).stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .findFirst().orElseThrow();
+        Map<String, String> env = new HashMap<>();
+        d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().stream().filter(e -> e.getValue() != null)
+                .forEach(e -> env.put(e.getName(), e.getValue()));
+        assertProductionReady("the archetype's Deployment", d, env, false);
+    }
+
+    @Test
+    void theProductionCheckItselfCanFail() throws Exception {
+        Deployment d = manifests().stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .findFirst().orElseThrow();
+        Map<String, String> env = new HashMap<>(Map.of("CHASSIS_PROFILE", "production", "MESSAGING_BROKER", "kafka",
+                "MESSAGING_KAFKA_BOOTSTRAP_SERVERS", "kafka:9092", "MANAGEMENT_PORT", "9090",
+                "SERVER_SHUTDOWN_GRACE_PERIOD", "40s", "SERVER_SHUTDOWN_TIMEOUT", "31s"));
+        Assertions.assertThatThrownBy(() -> assertProductionReady("test", d, env, false))
+                .hasMessageContaining("the shutdown's steps fit the grace period");
+        env.remove("MESSAGING_BROKER");
+        Assertions.assertThatThrownBy(() -> assertProductionReady("test", d, env, false))
+                .hasMessageContaining("Kafka, not the in-memory broker");
     }
 }
