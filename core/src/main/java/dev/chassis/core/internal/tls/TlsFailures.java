@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.tls;
 
+import java.net.SocketException;
 import java.util.Locale;
 
 import javax.net.ssl.SSLException;
@@ -24,6 +25,15 @@ public final class TlsFailures {
             }
         }
         for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof SocketException && writingOverTls(t)) {
+                // TLS 1.3: the server verifies a client certificate after the client's handshake is done, so a refusal
+                // reaches the client as a closed connection when it writes the request (the alert unread behind it)
+                return t.getMessage() + ": the server closed the TLS connection before reading the request; with"
+                        + " TLS 1.3 this is how it refuses this client's certificate (check that it trusts this client's"
+                        + " bundle)";
+            }
+        }
+        for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t.getMessage() != null && t.getMessage().toLowerCase(Locale.ROOT).contains("handshake")) {
                 return t.getMessage() + (t.getCause() == null ? "" : " (" + t.getCause().getMessage() + ")")
                         + ": the server closed the connection during the handshake; it may have refused this client's"
@@ -31,6 +41,16 @@ public final class TlsFailures {
             }
         }
         return null;
+    }
+
+    /** Whether the failure happened while writing application data through the JDK's TLS socket. */
+    private static boolean writingOverTls(Throwable t) {
+        for (StackTraceElement frame : t.getStackTrace()) {
+            if (frame.getClassName().startsWith("sun.security.ssl.SSLSocketImpl$AppOutputStream")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
