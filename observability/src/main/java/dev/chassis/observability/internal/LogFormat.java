@@ -4,6 +4,9 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
 import java.util.logging.Formatter;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
@@ -22,7 +25,13 @@ import io.opentelemetry.api.trace.SpanContext;
  * {@code span_id} (the span current on the logging thread: the request's, inside a handler), plus
  * {@code thread} and {@code exception} when there is one. With {@code logging.peer-identity}, a line logged while a
  * request from an authenticated caller (mutual TLS) is served also has {@code peer}: its SPIFFE ID, else its DNS name or
- * subject. Not API.
+ * subject.
+ *
+ * <p>The text format escapes CR, LF, tab and every other control character (C0, DEL, C1, and the Unicode line and
+ * paragraph separators) in each field it prints — {@code \\r}, {@code \\n}, {@code \\t}, else {@code \\u001b} — so
+ * a request path, a CloudEvents type or an exception message can neither start a forged record nor send ANSI escape
+ * sequences to a terminal: a record is one line, followed, when it has one, by its stack trace, whose lines Chassis
+ * writes itself (the {@code Throwable}'s text escaped on each). The JSON format escapes through JSON. Not API.
  */
 final class LogFormat extends Formatter {
     private static final JsonFactory JSON = new JsonFactory();
@@ -45,9 +54,11 @@ final class LogFormat extends Formatter {
     public String format(LogRecord record) {
         SpanContext span = Span.current().getSpanContext();
         String message = formatMessage(record);
-        String thrown = record.getThrown() == null ? null : stackTrace(record.getThrown());
         String peer = peerIdentity ? peer() : null;
-        return json ? json(record, message, span, peer, thrown) : text(record, message, span, peer, thrown);
+        if (json) {
+            return json(record, message, span, peer, record.getThrown() == null ? null : stackTrace(record.getThrown()));
+        }
+        return text(record, message, span, peer, record.getThrown() == null ? null : escapedStackTrace(record.getThrown()));
     }
 
     /** The authenticated caller of the request this thread serves, or null. */
@@ -60,15 +71,15 @@ final class LogFormat extends Formatter {
         StringBuilder b = new StringBuilder(128)
                 .append(record.getInstant()).append(' ')
                 .append(String.format("%-5s", level(record.getLevel()))).append(' ')
-                .append(record.getLoggerName()).append(" - ").append(message);
+                .append(escape(record.getLoggerName())).append(" - ").append(escape(message));
         if (span.isValid()) {
             b.append(" [trace_id=").append(span.getTraceId()).append(" span_id=").append(span.getSpanId());
             if (peer != null) {
-                b.append(" peer=").append(peer);
+                b.append(" peer=").append(escape(peer));
             }
             b.append(']');
         } else if (peer != null) {
-            b.append(" [peer=").append(peer).append(']');
+            b.append(" [peer=").append(escape(peer)).append(']');
         }
         b.append(System.lineSeparator());
         if (thrown != null) {
@@ -120,6 +131,71 @@ final class LogFormat extends Formatter {
             return "DEBUG";
         }
         return "TRACE";
+    }
+
+    /** {@code text} with CR, LF, tab and the other control characters escaped, so that it stays on one line. */
+    static String escape(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder b = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean control = c < 0x20 || c >= 0x7f && c <= 0x9f || c == 0x2028 || c == 0x2029;
+            if (control && b == null) {
+                b = new StringBuilder(text.length() + 16).append(text, 0, i);
+            }
+            if (!control) {
+                if (b != null) {
+                    b.append(c);
+                }
+            } else if (c == '\r') {
+                b.append("\\r");
+            } else if (c == '\n') {
+                b.append("\\n");
+            } else if (c == '\t') {
+                b.append("\\t");
+            } else {
+                b.append(String.format("\\u%04x", (int) c));
+            }
+        }
+        return b == null ? text : b.toString();
+    }
+
+    /** As {@link Throwable#printStackTrace()} prints it, with each throwable's text and each frame escaped. */
+    private static String escapedStackTrace(Throwable t) {
+        StringBuilder b = new StringBuilder(1024);
+        trace(t, b, "", "", new StackTraceElement[0], Collections.newSetFromMap(new IdentityHashMap<>()));
+        return b.toString();
+    }
+
+    private static void trace(Throwable t, StringBuilder b, String caption, String prefix, StackTraceElement[] enclosing,
+                              Set<Throwable> seen) {
+        String nl = System.lineSeparator();
+        if (!seen.add(t)) {
+            b.append(prefix).append(caption).append("[CIRCULAR REFERENCE: ").append(escape(t.toString())).append(']').append(nl);
+            return;
+        }
+        StackTraceElement[] frames = t.getStackTrace();
+        int m = frames.length - 1;
+        int n = enclosing.length - 1;
+        while (m >= 0 && n >= 0 && frames[m].equals(enclosing[n])) {
+            m--;
+            n--;
+        }
+        b.append(prefix).append(caption).append(escape(t.toString())).append(nl);
+        for (int i = 0; i <= m; i++) {
+            b.append(prefix).append("\tat ").append(escape(frames[i].toString())).append(nl);
+        }
+        if (m < frames.length - 1) {
+            b.append(prefix).append("\t... ").append(frames.length - 1 - m).append(" more").append(nl);
+        }
+        for (Throwable suppressed : t.getSuppressed()) {
+            trace(suppressed, b, "Suppressed: ", prefix + "\t", frames, seen);
+        }
+        if (t.getCause() != null) {
+            trace(t.getCause(), b, "Caused by: ", prefix, frames, seen);
+        }
     }
 
     private static String stackTrace(Throwable t) {

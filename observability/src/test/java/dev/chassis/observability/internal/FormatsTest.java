@@ -65,6 +65,57 @@ class FormatsTest {
     }
 
     @Test
+    void textLinesEscapeLineBreaksAndControlCharactersInEveryField() {
+        LogFormat text = new LogFormat(false, "svc", true);
+        String path = "/orders/1\r\n2026-01-01T00:00:00Z INFO  forged - \u001b[31mred\u001b[0m";
+        String ceType = "order.created\r\n\u001b[31m\u0085\u2028\u007f\tx";
+        LogRecord record = new LogRecord(Level.WARNING, "no handler for {0} (ce_type {1})");
+        record.setParameters(new Object[] {path, ceType});
+        record.setLoggerName("log\nger");
+        TestCertificates ca = TestCertificates.authority("test CA");
+        Peer caller = Peer.of(List.of(ca.issue("caller").spiffe("spiffe://test/a%0Ab").create().certificate()));
+        Scope scope = Context.root().with(Span.wrap(SPAN)).with(CallPeer.REQUEST, caller).makeCurrent();
+        String line;
+        try {
+            line = text.format(record);
+        } finally {
+            scope.close();
+        }
+        assertThat(line).hasLineCount(1).endsWith("]" + System.lineSeparator())
+                .doesNotContain("\r").doesNotContain("\u001b").doesNotContain("\u0085").doesNotContain("\u2028")
+                .contains("WARN  log\\nger - no handler for /orders/1\\r\\n2026-01-01T00:00:00Z INFO  forged - "
+                        + "\\u001b[31mred\\u001b[0m (ce_type order.created\\r\\n\\u001b[31m\\u0085\\u2028\\u007f\\tx)")
+                .contains("[trace_id=4bf92f3577b34da6a3ce929d0e0e4736");
+        assertThat(LogFormat.escape("plain / text: ü ✓ 😀")).isEqualTo("plain / text: ü ✓ 😀");
+    }
+
+    @Test
+    void textStackTracesKeepTheirLinesButNotTheMessagesLineBreaks() {
+        IllegalStateException cause = new IllegalStateException("inner\r\nINFO forged \u001b[2J");
+        RuntimeException thrown = new RuntimeException("outer\nline", cause);
+        thrown.addSuppressed(new IllegalArgumentException("sup\rpressed"));
+        LogRecord record = new LogRecord(Level.SEVERE, "failed");
+        record.setLoggerName("orders");
+        record.setThrown(thrown);
+        String[] lines = new LogFormat(false, "svc", false).format(record).split(System.lineSeparator());
+        assertThat(lines[0]).endsWith("ERROR orders - failed");
+        assertThat(lines[1]).isEqualTo("java.lang.RuntimeException: outer\\nline");
+        assertThat(lines).contains("Caused by: java.lang.IllegalStateException: inner\\r\\nINFO forged \\u001b[2J",
+                "\tSuppressed: java.lang.IllegalArgumentException: sup\\rpressed");
+        assertThat(List.of(lines).subList(2, lines.length)).allSatisfy(l -> assertThat(l).matches("(\tat |\t\\.\\.\\. |Caused by: |\t).*"));
+        assertThat(String.join("", lines)).doesNotContain("\r").doesNotContain("\u001b");
+    }
+
+    @Test
+    void jsonLinesEscapeLineBreaksAndAnsiEscapes() throws Exception {
+        LogRecord record = new LogRecord(Level.WARNING, "/orders/1\r\nforged \u001b[31mred");
+        record.setLoggerName("orders");
+        String line = new LogFormat(true, "svc", false).format(record);
+        assertThat(line).hasLineCount(1).doesNotContain("\r").doesNotContain("\u001b").contains("\\r\\n").contains("\\u001B[31m");
+        assertThat(new ObjectMapper().readTree(line).get("message").asText()).isEqualTo("/orders/1\r\nforged \u001b[31mred");
+    }
+
+    @Test
     void jsonLinesEscapeAndCarryTheException() throws Exception {
         LogFormat json = new LogFormat(true, "svc", false);
         LogRecord record = new LogRecord(Level.SEVERE, "a \"quoted\"\nmessage");

@@ -2,11 +2,14 @@ package dev.chassis.core.internal.config;
 
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
@@ -20,6 +23,25 @@ public final class LayeredConfig implements Config {
     /** A source of flat dotted keys. */
     public record Source(String name, Map<String, String> values) {
     }
+
+    /**
+     * Environment variables that look like Chassis keys (they start with a declared key's first segment) but belong to
+     * something else: exact names, or prefixes ending in {@code *}. Added to {@link #FOREIGN_ENVIRONMENT}.
+     */
+    public static final Setting<List<String>> IGNORE_ENVIRONMENT = Setting.list("chassis.ignore-env", List.of())
+            .describedAs("environment variables that start like a Chassis key (SERVER_, GRPC_, MESSAGING_...) but belong"
+                    + " to something else, so start-up does not refuse them as typos: names, or prefixes ending in *"
+                    + " (SERVER_SOFTWARE, LEGACY_*)");
+    /**
+     * Variables known to belong to other software although they share a Chassis prefix: the gRPC libraries' own
+     * settings. Kubernetes' service links ({@code <NAME>_SERVICE_HOST}...) are recognised by their form.
+     */
+    static final List<String> FOREIGN_ENVIRONMENT = List.of("GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "GRPC_TRACE",
+            "GRPC_VERBOSITY", "GRPC_POLL_STRATEGY", "GRPC_DNS_*", "GRPC_EXPERIMENTAL_*", "GRPC_GO_*", "GRPC_XDS_*",
+            "GRPC_ENABLE_*");
+    private static final Pattern SERVICE_LINK = Pattern.compile(
+            "[A-Z0-9_]+_(SERVICE_HOST|SERVICE_PORT(_[A-Z0-9_]+)?|PORT_[0-9]+_(TCP|UDP|SCTP)(_PROTO|_PORT|_ADDR)?)");
+    private static final Pattern SERVICE_LINK_URL = Pattern.compile("(tcp|udp|sctp)://.*");
 
     private final List<Source> sources;          // lowest precedence first, environment excluded
     private final Map<String, String> environment;
@@ -118,9 +140,70 @@ public final class LayeredConfig implements Config {
                 }
             }
         }
+        checkEnvironment(declared, prefixes, problems);
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);
         }
+    }
+
+    /**
+     * Environment variables named like a declared key's first segment ({@code SERVER_}, {@code GRPC_}...) that no
+     * declared setting reads: a typo of a key, unless ignored (see {@link #IGNORE_ENVIRONMENT}).
+     */
+    private void checkEnvironment(Collection<Setting<?>> declared, Set<String> tops, List<String> problems) {
+        List<String> envPrefixes = tops.stream().map(t -> Setting.environmentName(t) + "_").toList();
+        List<Pattern> names = declared.stream().map(s -> environmentPattern(s.key())).toList();
+        List<String> ignored = new ArrayList<>(FOREIGN_ENVIRONMENT);
+        ignored.addAll(find(IGNORE_ENVIRONMENT).orElse(List.of()));
+        for (String name : new TreeSet<>(environment.keySet())) {
+            if (envPrefixes.stream().noneMatch(name::startsWith) || names.stream().anyMatch(p -> p.matcher(name).matches())
+                    || ignored.stream().anyMatch(i -> i.endsWith("*") ? name.startsWith(i.substring(0, i.length() - 1))
+                            : name.equals(i))
+                    || SERVICE_LINK.matcher(name).matches()
+                    || name.endsWith("_PORT") && SERVICE_LINK_URL.matcher(environment.get(name)).matches()) {
+                continue;
+            }
+            problems.add(unknownVariable(name, declared));
+        }
+    }
+
+    private static String unknownVariable(String name, Collection<Setting<?>> declared) {
+        Map<String, String> candidates = new LinkedHashMap<>(); // environment name -> key
+        for (Setting<?> s : declared) {
+            String[] parts = s.key().split("\\*", -1);
+            if (parts.length == 1) {
+                candidates.put(Setting.environmentName(s.key()), s.key());
+            } else if (parts.length == 2 && name.startsWith(Setting.environmentName(parts[0]))) {
+                // clients.*.request-timeout is CLIENTS_CATALOG_REQUEST_TIMEOUT for CLIENTS_CATALOG_REQUEST_TIMOUT:
+                // the name's segment is not known, so each way to cut the rest at an underscore is a candidate
+                String rest = name.substring(Setting.environmentName(parts[0]).length());
+                for (int i = rest.indexOf('_'); i > 0; i = rest.indexOf('_', i + 1)) {
+                    String segment = rest.substring(0, i);
+                    candidates.putIfAbsent(Setting.environmentName(parts[0]) + segment + Setting.environmentName(parts[1]),
+                            parts[0] + segment.toLowerCase(Locale.ROOT) + parts[1]);
+                }
+            }
+        }
+        String hint = ConfigException.closest(name, candidates.keySet())
+                .map(c -> " Did you mean " + c + " (" + candidates.get(c) + ")?").orElse("");
+        return "unknown environment variable " + name + ": it is named like a Chassis key but no declared setting reads it."
+                + hint + " If it belongs to something else, list it in " + IGNORE_ENVIRONMENT.key()
+                + " (see docs/configuration.md)";
+    }
+
+    /** The environment names a key stands for: {@code clients.*.url} is {@code CLIENTS_<anything>_URL}. */
+    private static Pattern environmentPattern(String key) {
+        String[] parts = key.split("\\*", -1);
+        StringBuilder regex = new StringBuilder();
+        for (int i = 0; i < parts.length; i++) {
+            if (i > 0) {
+                regex.append("[A-Z0-9_]+");
+            }
+            if (!parts[i].isEmpty()) {
+                regex.append(Pattern.quote(Setting.environmentName(parts[i])));
+            }
+        }
+        return Pattern.compile(regex.toString());
     }
 
     private static void check(Setting<?> setting, Value v, List<String> problems) {

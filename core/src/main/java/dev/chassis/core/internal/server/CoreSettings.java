@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.config.LayeredConfig;
 import dev.chassis.core.internal.http.client.Balancer;
 import dev.chassis.core.internal.overload.OverloadSettings;
 import dev.chassis.core.internal.tls.TlsSettings;
@@ -147,7 +148,7 @@ public final class CoreSettings {
                 HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
                 HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
-                GRPC_REFLECTION, PROFILE, EXTENSION_ENABLED, CLIENT_URL,
+                GRPC_REFLECTION, PROFILE, LayeredConfig.IGNORE_ENVIRONMENT, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
         all.addAll(TlsSettings.all());

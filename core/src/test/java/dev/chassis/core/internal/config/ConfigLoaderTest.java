@@ -143,6 +143,63 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void anEnvironmentTypoUnderAChassisPrefixFailsNamingTheVariableWithASuggestion() {
+        assertThatThrownBy(() -> load(Map.of("SERVER_PROT", "8080"), new Properties(), Map.of()).validate(DECLARED))
+                .isInstanceOfSatisfying(ConfigException.class, e -> assertThat(e.problems()).hasSize(1))
+                .hasMessageContaining("unknown environment variable SERVER_PROT: it is named like a Chassis key but no"
+                        + " declared setting reads it. Did you mean SERVER_PORT (server.port)?")
+                .hasMessageContaining("list it in chassis.ignore-env");
+    }
+
+    @Test
+    void anEnvironmentTypoUnderAMapShapedKeyIsSuggestedWithTheGivenName() {
+        assertThatThrownBy(() -> load(Map.of("CLIENTS_CATALOG_REQUEST_TIMOUT", "2s"), new Properties(), Map.of())
+                .validate(DECLARED))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown environment variable CLIENTS_CATALOG_REQUEST_TIMOUT")
+                .hasMessageContaining("Did you mean CLIENTS_CATALOG_REQUEST_TIMEOUT (clients.catalog.request-timeout)?");
+    }
+
+    @Test
+    void environmentVariablesThatAreDeclaredKeysPass() {
+        LayeredConfig c = load(Map.of("SERVER_PORT", "8081", "SERVER_MAX_BODY_SIZE", "2MiB", "CLIENTS_CATALOG_URL",
+                "http://catalog:8080", "CLIENTS_MY_SHOP_REQUEST_TIMEOUT", "3s", "CHASSIS_EXTENSIONS_HEALTH_ENABLED", "true",
+                "SERVER_A", "x"), new Properties(), Map.of());
+        c.validate(DECLARED);
+        assertThat(c.get(CoreSettings.PORT)).isEqualTo(8081);
+        assertThat(c.get(CoreSettings.CLIENT_REQUEST_TIMEOUT.resolve("my-shop"))).isEqualTo(Duration.ofSeconds(3));
+    }
+
+    @Test
+    void environmentVariablesOutsideChassisPrefixesOrIgnoredPass() {
+        Map<String, String> env = Map.of("SERVER_SOFTWARE", "Apache", "LEGACY_SERVER_X", "1", "SERVER_LEGACY_TOKEN", "t",
+                "CHASSIS_IGNORE_ENV", "SERVER_SOFTWARE, SERVER_LEGACY_*", "HOME", "/root", "PATH", "/bin",
+                "GRPC_DEFAULT_SSL_ROOTS_FILE_PATH", "/etc/roots.pem", "GRPC_TRACE", "all");
+        load(env, new Properties(), Map.of()).validate(DECLARED);
+        // the same list from a file
+        Map<String, String> fromFile = Map.of("SERVER_SOFTWARE", "Apache");
+        load(fromFile, new Properties(), Map.of("chassis.ignore-env", "SERVER_SOFTWARE")).validate(DECLARED);
+        assertThatThrownBy(() -> load(fromFile, new Properties(), Map.of()).validate(DECLARED))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown environment variable SERVER_SOFTWARE")
+                .hasMessageNotContaining("Did you mean");
+    }
+
+    @Test
+    void kubernetesServiceLinksPass() {
+        Map<String, String> env = Map.of("MESSAGING_SERVICE_HOST", "10.0.0.7", "MESSAGING_SERVICE_PORT", "9092",
+                "MESSAGING_SERVICE_PORT_KAFKA", "9092", "MESSAGING_PORT", "tcp://10.0.0.7:9092",
+                "MESSAGING_PORT_9092_TCP", "tcp://10.0.0.7:9092", "MESSAGING_PORT_9092_TCP_PROTO", "tcp",
+                "MESSAGING_PORT_9092_TCP_ADDR", "10.0.0.7", "MESSAGING_PORT_9092_TCP_PORT", "9092");
+        List<Setting<?>> declared = new ArrayList<>(DECLARED);
+        declared.add(Setting.string("messaging.broker", "memory"));
+        load(env, new Properties(), Map.of()).validate(declared);
+        assertThatThrownBy(() -> load(Map.of("MESSAGING_PORT", "9092"), new Properties(), Map.of()).validate(declared))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown environment variable MESSAGING_PORT");
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() throws IOException {
         write("application.yaml", "server:\n  port: x\n  max-body-size: 10 parsecs\n  bogus: 1\n");
         assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of()).validate(DECLARED))
