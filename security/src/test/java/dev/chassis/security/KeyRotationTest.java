@@ -88,7 +88,7 @@ class KeyRotationTest {
 
     private RunningService start() {
         return Chassis.service("rotating").http(new Me()).clock(clock).property("server.port", "0")
-                .property("security.issuers.own.issuer", ISSUER)
+                .property("security.issuers.own.issuer", ISSUER).property("security.issuers.own.audience", "rotating")
                 .property("security.issuers.own.jwks-url", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks")
                 .property("security.jwks-refresh-min-interval", "30s").start();
     }
@@ -100,7 +100,7 @@ class KeyRotationTest {
     private static String token(RSAKey key) throws Exception {
         Instant now = Instant.now();
         SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
-                new JWTClaimsSet.Builder().issuer(ISSUER).subject("bob-" + key.getKeyID()).issueTime(Date.from(now))
+                new JWTClaimsSet.Builder().issuer(ISSUER).audience("rotating").subject("bob-" + key.getKeyID()).issueTime(Date.from(now))
                         .expirationTime(Date.from(now.plus(Duration.ofHours(1)))).build());
         jwt.sign(new RSASSASigner(key));
         return jwt.serialize();

@@ -119,22 +119,32 @@ class RulesTest {
     @Test
     void misusesStopStartUpNamingTheMethodAndTheFix() {
         assertThat(StartFailure.of(Chassis.service("bad").http(new Conflicting())
-                .property("security.issuers.a.issuer", "https://issuer.example.test")))
+                .property("security.issuers.a.issuer", "https://issuer.example.test").property("security.issuers.a.audience", "x")))
                 .isInstanceOf(BindingException.class).hasMessageContaining("Conflicting.x()")
                 .hasMessageContaining("Fix: keep either");
         assertThat(StartFailure.of(Chassis.service("bad").http(new NoScopes())
-                .property("security.issuers.a.issuer", "https://issuer.example.test")))
+                .property("security.issuers.a.issuer", "https://issuer.example.test").property("security.issuers.a.audience", "x")))
                 .isInstanceOf(BindingException.class).hasMessageContaining("NoScopes.y()")
                 .hasMessageContaining("lists no scopes");
         assertThat(StartFailure.of(Chassis.service("bad").http(new Shop()).property("security.default", "authenticated")))
                 .isInstanceOf(BindingException.class).hasMessageContaining("no token issuer is configured");
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
+                .property("security.issuers.a.audience", "x")
                 .property("security.issuers.a.algorithms", "RS256, HS256")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.algorithms lists 'HS256'");
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
+                .property("security.issuers.a.audience", "x")
                 .property("security.rpc.shop-inventory.reserve.workloads", "spiffe://x")))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("security.rpc.shop-inventory.reserve names no gRPC method");
+        assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.audience is empty");
+        assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "http://login.example.com")
+                .property("security.issuers.a.audience", "x")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("is not https");
+        assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
+                .property("security.issuers.a.audience", "x").property("security.issuers.a.jwks-url", "http://10.0.0.1/k")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.jwks-url: the JWKS");
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "not a url")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.issuer");
     }

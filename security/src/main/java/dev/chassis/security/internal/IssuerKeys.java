@@ -142,6 +142,9 @@ final class IssuerKeys {
             throw new Fetcher.FetchException(uri + " has no http(s) jwks_uri");
         }
         URI found = URI.create(s);
+        if (!SecureUrls.allowed(found)) {
+            throw new Fetcher.FetchException(uri + " names a jwks_uri that is refused: " + SecureUrls.why("the JWKS", found));
+        }
         jwks = found;
         return found;
     }

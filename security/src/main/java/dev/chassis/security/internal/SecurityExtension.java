@@ -104,6 +104,17 @@ public final class SecurityExtension implements ChassisExtension {
                         + ". Fix: set it to the issuer's URL, exactly as its tokens carry it in iss");
                 continue;
             }
+            if (!SecureUrls.allowed(URI.create(iss))) {
+                problems.add(issuerKey.key() + ": " + SecureUrls.why("the issuer", URI.create(iss))
+                        + ". Fix: use the provider's https URL");
+                continue;
+            }
+            List<String> audience = config.get(SecuritySettings.AUDIENCE.resolve(name));
+            if (audience.isEmpty()) {
+                problems.add(SecuritySettings.AUDIENCE.resolve(name).key() + " is empty: tokens this provider issued for"
+                        + " any other service or client would be accepted here. Fix: set it to the aud this service's"
+                        + " tokens carry");
+            }
             String previous = byIss.put(iss, name);
             if (previous != null) {
                 problems.add("security.issuers." + previous + " and security.issuers." + name + " name the same issuer "
@@ -115,12 +126,15 @@ public final class SecurityExtension implements ChassisExtension {
                 problems.add(jwksKey.key() + " is '" + jwks + "', not an http(s) URL");
                 continue;
             }
+            if (jwks != null && !SecureUrls.allowed(URI.create(jwks))) {
+                problems.add(jwksKey.key() + ": " + SecureUrls.why("the JWKS", URI.create(jwks)));
+                continue;
+            }
             Set<JWSAlgorithm> algorithms = algorithms(config, SecuritySettings.ALGORITHMS.resolve(name), problems);
             IssuerKeys keys = new IssuerKeys(name, iss, jwks == null ? null : URI.create(jwks), fetcher, context.clock(),
                     config.get(SecuritySettings.JWKS_REFRESH_MIN_INTERVAL),
                     config.get(SecuritySettings.JWKS_REFRESH_INTERVAL));
-            issuers.add(new TokenVerifier.Issuer(iss, keys,
-                    Set.copyOf(config.get(SecuritySettings.AUDIENCE.resolve(name))), algorithms));
+            issuers.add(new TokenVerifier.Issuer(iss, keys, Set.copyOf(audience), algorithms));
         }
         if (!problems.isEmpty()) {
             throw new ConfigException(problems);

@@ -19,14 +19,15 @@ final class SecuritySettings {
     static final Setting<String> JWKS_URL = Setting.string("security.issuers.*.jwks-url", null)
             .describedAs("the issuer's JWKS URL, instead of discovery");
     static final Setting<List<String>> AUDIENCE = Setting.list("security.issuers.*.audience", List.of())
-            .describedAs("accepted audiences: a token's aud must name one of them; empty accepts any audience");
+            .describedAs("accepted audiences: a token's aud must name one of them; required (an empty list would accept"
+                    + " tokens issued for any other service)");
     static final Setting<List<String>> ALGORITHMS = Setting.list("security.issuers.*.algorithms", DEFAULT_ALGORITHMS)
             .describedAs("accepted signature algorithms (asymmetric only: none and HS* are refused)");
     static final Setting<Duration> CLOCK_SKEW = Setting.duration("security.clock-skew", Duration.ofSeconds(60))
             .range(0, Duration.ofMinutes(10).toMillis())
             .describedAs("tolerance when checking exp, nbf and iat");
     static final Setting<Duration> JWKS_REFRESH_MIN_INTERVAL = Setting.duration("security.jwks-refresh-min-interval",
-                    Duration.ofSeconds(30)).min(0)
+                    Duration.ofSeconds(30)).min(1000)
             .describedAs("at most one JWKS fetch per issuer in this interval, when a token names an unknown key");
     static final Setting<Duration> JWKS_REFRESH_INTERVAL = Setting.duration("security.jwks-refresh-interval",
                     Duration.ofMinutes(10)).min(1)

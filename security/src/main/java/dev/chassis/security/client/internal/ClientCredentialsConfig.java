@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.List;
 
 import dev.chassis.core.config.Config;
+import dev.chassis.security.internal.SecureUrls;
 
 /**
  * The {@code clients.<target>.client-credentials.*} of one target, read and checked at start-up.
@@ -60,6 +61,10 @@ record ClientCredentialsConfig(URI tokenUrl, String issuer, String clientId, Str
         try {
             URI u = new URI(value);
             if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
+                if (!SecureUrls.allowed(u)) {
+                    problems.add(key + ": " + SecureUrls.why("the URL", u) + ". Fix: use the provider's https URL");
+                    return null;
+                }
                 return u;
             }
         } catch (URISyntaxException e) {

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.chassis.core.Json;
 import dev.chassis.security.client.TokenUnavailableException;
+import dev.chassis.security.internal.SecureUrls;
 
 /**
  * The client-credentials token of one target: fetched from the token endpoint (RFC 6749 §4.4, the client
@@ -172,6 +173,10 @@ final class TokenSource {
             url = URI.create(endpoint.asText());
         } catch (IllegalArgumentException e) {
             throw unavailable("the discovery document " + discovery + " names an invalid token_endpoint", null);
+        }
+        if (!SecureUrls.allowed(url)) {
+            throw unavailable("the discovery document " + discovery + " names a token_endpoint that is refused: "
+                    + SecureUrls.why("the token endpoint", url), null);
         }
         tokenUrl = url;
         return url;
