@@ -145,6 +145,12 @@ class RulesTest {
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
                 .property("security.issuers.a.audience", "x").property("security.issuers.a.jwks-url", "http://10.0.0.1/k")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.jwks-url: the JWKS");
+        // the escape hatch, for a private network: the same http issuer passes the URL check, and start-up goes on to
+        // what is next (here, the rule conflict)
+        assertThat(StartFailure.of(Chassis.service("bad").http(new Conflicting())
+                .property("security.issuers.a.issuer", "http://login.example.com").property("security.issuers.a.audience", "x")
+                .property("security.allow-insecure-http", "true")))
+                .isInstanceOf(BindingException.class).hasMessageContaining("Conflicting.x()");
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "not a url")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.issuer");
     }

@@ -38,9 +38,12 @@ final class IssuerKeys {
     private volatile Instant lastAttempt = Instant.MIN;
     private volatile Instant lastSuccess = Instant.MIN;
     private volatile String lastError = "keys not fetched yet";
+    /** {@code security.allow-insecure-http}: a discovered http jwks_uri on another host is accepted. */
+    private final boolean insecureHttp;
 
     IssuerKeys(String name, String issuer, URI configuredJwks, Fetcher fetcher, Clock clock, Duration minInterval,
-               Duration refreshInterval) {
+               Duration refreshInterval, boolean insecureHttp) {
+        this.insecureHttp = insecureHttp;
         this.name = name;
         this.issuer = issuer;
         this.configuredJwks = configuredJwks;
@@ -142,7 +145,7 @@ final class IssuerKeys {
             throw new Fetcher.FetchException(uri + " has no http(s) jwks_uri");
         }
         URI found = URI.create(s);
-        if (!SecureUrls.allowed(found)) {
+        if (!SecureUrls.allowed(found, insecureHttp)) {
             throw new Fetcher.FetchException(uri + " names a jwks_uri that is refused: " + SecureUrls.why("the JWKS", found));
         }
         jwks = found;

@@ -13,8 +13,11 @@ public final class SecureUrls {
     private SecureUrls() {
     }
 
-    /** Whether {@code uri} is https, or http to a loopback address or {@code localhost}. */
-    public static boolean allowed(URI uri) {
+    /**
+     * Whether {@code uri} is https, or http to a loopback address or {@code localhost} — or to any host when
+     * {@code insecureHttp} ({@code security.allow-insecure-http}) says so.
+     */
+    public static boolean allowed(URI uri, boolean insecureHttp) {
         if (uri.getHost() == null) {
             return false;
         }
@@ -23,6 +26,9 @@ public final class SecureUrls {
         }
         if (!"http".equals(uri.getScheme())) {
             return false;
+        }
+        if (insecureHttp) {
+            return true;
         }
         String host = uri.getHost();
         if (host.equals("localhost")) {
@@ -40,6 +46,6 @@ public final class SecureUrls {
     /** What to say when a URL is refused. */
     public static String why(String what, URI uri) {
         return what + " " + uri + " is not https: keys, discovery and tokens are fetched over https (plain http only"
-                + " to this machine, for tests and development)";
+                + " to this machine, for tests and development, unless security.allow-insecure-http is true)";
     }
 }

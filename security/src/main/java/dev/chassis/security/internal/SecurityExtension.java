@@ -96,6 +96,7 @@ public final class SecurityExtension implements ChassisExtension {
         List<String> problems = new ArrayList<>();
         List<TokenVerifier.Issuer> issuers = new ArrayList<>();
         Map<String, String> byIss = new HashMap<>();
+        boolean insecureHttp = config.get(SecuritySettings.ALLOW_INSECURE_HTTP);
         for (String name : names) {
             Setting<String> issuerKey = SecuritySettings.ISSUER.resolve(name);
             String iss = config.find(issuerKey).orElse(null);
@@ -104,7 +105,7 @@ public final class SecurityExtension implements ChassisExtension {
                         + ". Fix: set it to the issuer's URL, exactly as its tokens carry it in iss");
                 continue;
             }
-            if (!SecureUrls.allowed(URI.create(iss))) {
+            if (!SecureUrls.allowed(URI.create(iss), insecureHttp)) {
                 problems.add(issuerKey.key() + ": " + SecureUrls.why("the issuer", URI.create(iss))
                         + ". Fix: use the provider's https URL");
                 continue;
@@ -126,14 +127,14 @@ public final class SecurityExtension implements ChassisExtension {
                 problems.add(jwksKey.key() + " is '" + jwks + "', not an http(s) URL");
                 continue;
             }
-            if (jwks != null && !SecureUrls.allowed(URI.create(jwks))) {
+            if (jwks != null && !SecureUrls.allowed(URI.create(jwks), insecureHttp)) {
                 problems.add(jwksKey.key() + ": " + SecureUrls.why("the JWKS", URI.create(jwks)));
                 continue;
             }
             Set<JWSAlgorithm> algorithms = algorithms(config, SecuritySettings.ALGORITHMS.resolve(name), problems);
             IssuerKeys keys = new IssuerKeys(name, iss, jwks == null ? null : URI.create(jwks), fetcher, context.clock(),
                     config.get(SecuritySettings.JWKS_REFRESH_MIN_INTERVAL),
-                    config.get(SecuritySettings.JWKS_REFRESH_INTERVAL));
+                    config.get(SecuritySettings.JWKS_REFRESH_INTERVAL), insecureHttp);
             issuers.add(new TokenVerifier.Issuer(iss, keys, Set.copyOf(audience), algorithms));
         }
         if (!problems.isEmpty()) {

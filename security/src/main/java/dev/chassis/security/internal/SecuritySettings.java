@@ -6,7 +6,7 @@ import java.util.List;
 import dev.chassis.core.config.Setting;
 
 /** The configuration keys of authentication and authorization ({@code security.*}). Not API. */
-final class SecuritySettings {
+public final class SecuritySettings {
     /** Who may call what has no rule: everyone, or only authenticated callers. */
     enum DefaultRule { PERMIT, AUTHENTICATED }
 
@@ -45,6 +45,10 @@ final class SecuritySettings {
                     DefaultRule.PERMIT)
             .describedAs("the rule of handlers and RPCs without an annotation: permit, or authenticated"
                     + " (deny by default; @PermitAll opens one)");
+    /** Read by both extensions of the module. */
+    public static final Setting<Boolean> ALLOW_INSECURE_HTTP = Setting.bool("security.allow-insecure-http", false)
+            .describedAs("true accepts plain http:// issuers, JWKS and token endpoints on other hosts than this one —"
+                    + " only on a private network you trust (docker-compose); anyone on the path could sign tokens");
     static final Setting<Boolean> SPAN_ENDUSER = Setting.bool("security.span-enduser", false)
             .describedAs("true sets enduser.id (the subject) on the request's span");
     static final Setting<Boolean> RPC_AUTHENTICATED = Setting.bool("security.rpc.*.*.authenticated", null)
@@ -65,6 +69,6 @@ final class SecuritySettings {
     static List<Setting<?>> all() {
         return List.of(ISSUER, JWKS_URL, AUDIENCE, ALGORITHMS, CLOCK_SKEW, JWKS_REFRESH_MIN_INTERVAL,
                 JWKS_REFRESH_INTERVAL, FETCH_TIMEOUT, FETCH_MAX_SIZE, TOKEN_CACHE_SIZE, ROLE_CLAIMS, DEFAULT,
-                SPAN_ENDUSER, RPC_AUTHENTICATED, RPC_PERMIT_ALL, RPC_ROLES, RPC_SCOPES, RPC_WORKLOADS);
+                SPAN_ENDUSER, ALLOW_INSECURE_HTTP, RPC_AUTHENTICATED, RPC_PERMIT_ALL, RPC_ROLES, RPC_SCOPES, RPC_WORKLOADS);
     }
 }

@@ -7,6 +7,7 @@ import java.util.List;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.security.internal.SecureUrls;
+import dev.chassis.security.internal.SecuritySettings;
 
 /**
  * The {@code clients.<target>.client-credentials.*} of one target, read and checked at start-up.
@@ -14,7 +15,7 @@ import dev.chassis.security.internal.SecureUrls;
  * @param tokenUrl the token endpoint, or null to discover it from {@code issuer}
  */
 record ClientCredentialsConfig(URI tokenUrl, String issuer, String clientId, String clientSecret, String scope,
-                               String audience, Duration refreshMargin, Duration timeout) {
+                               String audience, Duration refreshMargin, Duration timeout, boolean insecureHttp) {
 
     @Override
     public String toString() { // the secret never shows, whatever prints this
@@ -29,6 +30,7 @@ record ClientCredentialsConfig(URI tokenUrl, String issuer, String clientId, Str
         String clientId = config.find(CredentialSettings.CLIENT_ID.resolve(target)).orElse(null);
         String secret = config.find(CredentialSettings.CLIENT_SECRET.resolve(target)).orElse(null);
         int before = problems.size();
+        boolean insecureHttp = config.get(SecuritySettings.ALLOW_INSECURE_HTTP);
         String why = "clients." + target + ".credentials is client-credentials, but ";
         if (tokenUrl == null && issuer == null) {
             problems.add(why + prefix + "token-url and " + prefix + "issuer are both unset."
@@ -36,9 +38,9 @@ record ClientCredentialsConfig(URI tokenUrl, String issuer, String clientId, Str
         }
         URI url = null;
         if (tokenUrl != null) {
-            url = httpUrl(tokenUrl, prefix + "token-url", problems);
+            url = httpUrl(tokenUrl, prefix + "token-url", problems, insecureHttp);
         } else if (issuer != null) {
-            httpUrl(issuer, prefix + "issuer", problems);
+            httpUrl(issuer, prefix + "issuer", problems, insecureHttp);
         }
         if (clientId == null || clientId.isBlank()) {
             problems.add(why + prefix + "client-id is unset. Fix: set this service's OAuth client id");
@@ -54,14 +56,14 @@ record ClientCredentialsConfig(URI tokenUrl, String issuer, String clientId, Str
                 config.find(CredentialSettings.SCOPE.resolve(target)).orElse(null),
                 config.find(CredentialSettings.AUDIENCE.resolve(target)).orElse(null),
                 config.get(CredentialSettings.REFRESH_MARGIN.resolve(target)),
-                config.get(CredentialSettings.TIMEOUT.resolve(target)));
+                config.get(CredentialSettings.TIMEOUT.resolve(target)), insecureHttp);
     }
 
-    private static URI httpUrl(String value, String key, List<String> problems) {
+    private static URI httpUrl(String value, String key, List<String> problems, boolean insecureHttp) {
         try {
             URI u = new URI(value);
             if (("http".equals(u.getScheme()) || "https".equals(u.getScheme())) && u.getHost() != null) {
-                if (!SecureUrls.allowed(u)) {
+                if (!SecureUrls.allowed(u, insecureHttp)) {
                     problems.add(key + ": " + SecureUrls.why("the URL", u) + ". Fix: use the provider's https URL");
                     return null;
                 }

@@ -174,7 +174,7 @@ final class TokenSource {
         } catch (IllegalArgumentException e) {
             throw unavailable("the discovery document " + discovery + " names an invalid token_endpoint", null);
         }
-        if (!SecureUrls.allowed(url)) {
+        if (!SecureUrls.allowed(url, config.insecureHttp())) {
             throw unavailable("the discovery document " + discovery + " names a token_endpoint that is refused: "
                     + SecureUrls.why("the token endpoint", url), null);
         }
