@@ -24,11 +24,23 @@ final class HandshakeMessages {
             hint = hasKey ? peer + " refused the client certificate of bundle '" + bundle + "' (does its CA trust it?)"
                     : peer + " wants a client certificate, and bundle '" + bundle + "' has none: set tls.bundles."
                     + bundle + ".certificate and private-key (or keystore)";
+        } else if (!hasKey && closedAfterHandshake(lower)) {
+            // TLS 1.3: the peer checks the client certificate after the client's handshake is done, and may close
+            // before its alert is read
+            hint = peer + " closed the connection right after the handshake, as a server that wants a client"
+                    + " certificate does under TLS 1.3, and bundle '" + bundle + "' has none: set tls.bundles." + bundle
+                    + ".certificate and private-key (or keystore)";
         } else {
             hint = null;
         }
         return "TLS handshake with " + peer + " failed (bundle '" + bundle + "'): " + reason
                 + (hint == null ? "" : "; " + hint);
+    }
+
+    /** Whether the reason is the connection ending (reset, broken pipe, end of stream) rather than a TLS alert. */
+    static boolean closedAfterHandshake(String lowerReason) {
+        return lowerReason.contains("broken pipe") || lowerReason.contains("connection reset")
+                || lowerReason.contains("eof") || lowerReason.contains("closed") || lowerReason.contains("no bytes");
     }
 
     /** The message of the innermost TLS or certificate exception among the causes, else of the outermost. */

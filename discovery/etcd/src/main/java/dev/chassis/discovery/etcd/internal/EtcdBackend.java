@@ -1,10 +1,13 @@
 package dev.chassis.discovery.etcd.internal;
 
 import java.io.IOException;
+import java.net.ConnectException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpTimeoutException;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -148,7 +151,11 @@ public final class EtcdBackend implements BackendProvider {
                     http.send(HttpRequest.newBuilder(endpoint.resolve("/v3/maintenance/status")).timeout(timeout)
                             .POST(HttpRequest.BodyPublishers.ofString("{}")).build(), HttpResponse.BodyHandlers.discarding());
                 } catch (IOException e) {
-                    if (tlsFailure(e)) {
+                    // TLS 1.3: a server that wants a client certificate checks it after the client's handshake, and
+                    // may close before its alert is read — a connection that opened and then ended, with no key to give
+                    boolean refusedAfterHandshake = !tls.hasKey() && !(e instanceof ConnectException)
+                            && !(e instanceof HttpConnectTimeoutException) && !(e instanceof HttpTimeoutException);
+                    if (tlsFailure(e) || refusedAfterHandshake) {
                         close();
                         throw new IllegalStateException("discovery: " + tls.handshakeFailure("etcd at " + endpoint, e), e);
                     }
