@@ -6,11 +6,11 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock that starts now and moves only when the test says: key refresh intervals pass exactly when it wants. */
-final class MutableClock extends Clock {
+/** A clock the test moves by hand: key refresh intervals pass, and tokens expire, exactly when the test says. */
+public final class MutableClock extends Clock {
     private volatile Instant now = Instant.now();
 
-    void advance(Duration d) {
+    public void advance(Duration d) {
         now = now.plus(d);
     }
 

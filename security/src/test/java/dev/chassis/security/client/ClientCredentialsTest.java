@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
+import dev.chassis.security.MutableClock;
 import dev.chassis.core.Caller;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
