@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -106,21 +111,45 @@ class BearerGrpcTest {
         String token = PROVIDER.token(Map.of());
         assertRefused(() -> stub("Bearer " + token, "Bearer " + token).say(hello()), Status.Code.UNAUTHENTICATED,
                 "send one Authorization header");
-        // the challenge travels as the www-authenticate trailer. Known race, not solved (seen twice in full runs under
-        // load, never alone): a refused call sometimes ends INTERNAL, or without the challenge. So five calls: at least
-        // one refused with the challenge, and every UNAUTHENTICATED one that carries a challenge carries the right one
-        int challenged = 0;
-        for (int i = 0; i < 5; i++) {
-            StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
-                    () -> stub("Bearer " + PROVIDER.unsigned()).say(hello()));
-            assertThat(e).as("a call with an unsigned token is refused").isNotNull();
-            String challenge = e.getTrailers() == null ? null : e.getTrailers().get(CHALLENGE);
-            if (e.getStatus().getCode() == Status.Code.UNAUTHENTICATED && challenge != null) {
-                assertThat(challenge).startsWith("Bearer error=\"invalid_token\"");
-                challenged++;
+        // the challenge travels as the www-authenticate trailer
+        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class,
+                () -> stub("Bearer " + PROVIDER.unsigned()).say(hello()));
+        assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+        assertThat(e.getTrailers().get(CHALLENGE)).startsWith("Bearer error=\"invalid_token\"");
+    }
+
+    /**
+     * A call refused as it starts, while its request is still on the wire, must not fail the connection: Helidon 4.5.0
+     * answered the late DATA frames with a GOAWAY (PROTOCOL_ERROR), and about one refused call in ten on a busy
+     * connection ended INTERNAL or UNAVAILABLE, taking the calls beside it along.
+     */
+    @Test
+    void refusedCallsOnOneBusyConnectionAreEachAnsweredUnauthenticated() throws Exception {
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", SERVICE.port()).usePlaintext().build();
+        try (ExecutorService callers = Executors.newFixedThreadPool(8)) {
+            Metadata headers = headers("Bearer " + PROVIDER.unsigned());
+            List<Future<String>> outcomes = new ArrayList<>();
+            for (int i = 0; i < 1000; i++) {
+                outcomes.add(callers.submit(() -> {
+                    try {
+                        EchoGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS)
+                                .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers)).say(hello());
+                        return "OK";
+                    } catch (StatusRuntimeException e) {
+                        return e.getStatus().getCode() + " " + e.getStatus().getDescription() + " challenge="
+                                + (e.getTrailers() != null && e.getTrailers().get(CHALLENGE) != null);
+                    }
+                }));
             }
+            Map<String, Integer> counts = new TreeMap<>();
+            for (Future<String> outcome : outcomes) {
+                counts.merge(outcome.get(60, TimeUnit.SECONDS), 1, Integer::sum);
+            }
+            assertThat(counts).containsExactly(Map.entry("UNAUTHENTICATED the token is not a signed JWT challenge=true",
+                    1000));
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        assertThat(challenged).isPositive();
     }
 
     @Test

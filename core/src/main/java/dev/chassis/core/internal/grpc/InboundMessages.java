@@ -13,6 +13,7 @@ import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpPrologue;
 import io.helidon.http.http2.Http2FrameHeader;
+import io.helidon.http.http2.Http2FrameTypes;
 import io.helidon.http.http2.Http2Headers;
 import io.helidon.http.http2.Http2RstStream;
 import io.helidon.http.http2.Http2Settings;
@@ -86,7 +87,9 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         }
         String encoding = headers.httpHeaders().contains(GRPC_ENCODING)
                 ? headers.httpHeaders().get(GRPC_ENCODING).get() : null;
-        return new SubProtocolResult(true, new Stream(result.subProtocol(), encoding, headers.path()));
+        boolean remoteEnded = currentStreamState == Http2StreamState.HALF_CLOSED_REMOTE
+                || currentStreamState == Http2StreamState.CLOSED;
+        return new SubProtocolResult(true, new Stream(result.subProtocol(), encoding, headers.path(), remoteEnded));
     }
 
     /** Where a refusal goes: the call's guard, once it has started the call. */
@@ -124,9 +127,12 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         private long bodyLeft;
         private ByteArrayOutputStream body; // the compressed message being collected
         private boolean refused;
+        private volatile boolean remoteEnded; // the client sent END_STREAM or reset the stream
+        private volatile boolean finished; // Helidon's handler has closed the call while the client was still sending
 
-        Stream(SubProtocolHandler delegate, String encoding, String method) {
+        Stream(SubProtocolHandler delegate, String encoding, String method, boolean remoteEnded) {
             this.delegate = delegate;
+            this.remoteEnded = remoteEnded;
             this.gzip = "gzip".equals(encoding);
             this.passThrough = !supported(encoding);
             this.method = method;
@@ -147,13 +153,28 @@ public final class InboundMessages implements Http2SubProtocolSelector {
             }
         }
 
+        /**
+         * Helidon's handler reports CLOSED as soon as it has sent the trailers, even when the client has not ended its
+         * side: a call refused as it starts (an interceptor's UNAUTHENTICATED, a too-large message) then meets the
+         * request's DATA frames still on the wire, and Helidon 4.5.0 answers those with a GOAWAY (PROTOCOL_ERROR) that
+         * fails every call on the connection. HTTP/2 calls that stream half-closed (local): it may still receive DATA.
+         * So until the client ends or resets the stream it is reported half-closed, and its frames are dropped here.
+         * A client that never ends it holds one of the connection's streams until the connection closes, as any open
+         * call does; grpc-java and grpc-go clients end or reset their side when they read the trailers.
+         */
         @Override
         public Http2StreamState streamState() {
-            return delegate.streamState();
+            Http2StreamState state = delegate.streamState();
+            if (state == Http2StreamState.CLOSED && !remoteEnded) {
+                finished = true;
+                return Http2StreamState.HALF_CLOSED_LOCAL;
+            }
+            return state;
         }
 
         @Override
         public void rstStream(Http2RstStream rstStream) {
+            remoteEnded = true;
             delegate.rstStream(rstStream);
         }
 
@@ -164,6 +185,13 @@ public final class InboundMessages implements Http2SubProtocolSelector {
 
         @Override
         public void data(Http2FrameHeader header, BufferData data) {
+            if (header.flags(Http2FrameTypes.DATA).endOfStream()) {
+                remoteEnded = true;
+            }
+            if (finished) { // the call is over: the rest of the request is dropped
+                data.skip(data.available());
+                return;
+            }
             if (passThrough) {
                 delegate.data(header, data);
                 return;
