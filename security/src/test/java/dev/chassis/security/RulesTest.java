@@ -22,6 +22,7 @@ import dev.chassis.core.http.Get;
 import dev.chassis.testing.StartFailure;
 import dev.chassis.testing.TestCertificates;
 import dev.chassis.testing.TestClient;
+import dev.chassis.testing.TestResponse;
 
 /** Deny by default, workload rules over mutual TLS, and the misuses that stop start-up. */
 class RulesTest {
@@ -88,6 +89,23 @@ class RulesTest {
     }
 
     @Test
+    void withoutAnIssuerAMethodNeedingATokenRefusesEveryCallOutsideProductionMode() {
+        RunningService service = Chassis.service("shop").http(new Shop()).property("server.port", "0")
+                .property("security.default", "authenticated").start();
+        try {
+            TestClient client = new TestClient(service.uri());
+            assertThat(client.get("/catalog").status()).isEqualTo(200);
+            TestResponse refused = client.get("/basket", "Authorization", "Bearer a.b.c");
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(refused.header("WWW-Authenticate")).contains("Bearer");
+            assertThat(refused.json().get("detail").asText()).contains("trusts no token issuer yet (security.issuers");
+            assertThat(client.get("/basket").status()).isEqualTo(401);
+        } finally {
+            service.stop();
+        }
+    }
+
+    @Test
     void aWorkloadRuleAdmitsOnlyThatWorkload() throws Exception {
         TestCertificates ca = TestCertificates.authority("shop CA");
         Path dir = Files.createTempDirectory("chassis-security-");
@@ -126,8 +144,10 @@ class RulesTest {
                 .property("security.issuers.a.issuer", "https://issuer.example.test").property("security.issuers.a.audience", "x")))
                 .isInstanceOf(BindingException.class).hasMessageContaining("NoScopes.y()")
                 .hasMessageContaining("lists no scopes");
-        assertThat(StartFailure.of(Chassis.service("bad").http(new Shop()).property("security.default", "authenticated")))
-                .isInstanceOf(BindingException.class).hasMessageContaining("no token issuer is configured");
+        assertThat(StartFailure.of(Chassis.service("bad").http(new Shop()).property("security.default", "authenticated")
+                .property("production.enabled", "true")))
+                .isInstanceOf(BindingException.class).hasMessageContaining("no token issuer is configured (production mode)")
+                .hasMessageContaining("Fix: set security.issuers.<name>.issuer");
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
                 .property("security.issuers.a.audience", "x")
                 .property("security.issuers.a.algorithms", "RS256, HS256")))

@@ -22,6 +22,9 @@ record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set
                 List<String> workloads) {
     static final RuleSpec PERMIT = new RuleSpec(true, false, Set.of(), Set.of(), List.of());
     static final RuleSpec AUTHENTICATED = new RuleSpec(false, true, Set.of(), Set.of(), List.of());
+    /** The rule of a method needing a token while the service trusts no issuer: every call is refused (401). */
+    static final AccessPolicy.Rule NO_ISSUER = caller -> AccessPolicy.Denial.unauthenticated(Challenges.BEARER,
+            "a bearer token is required, and this service trusts no token issuer yet (security.issuers is not set)");
 
     /** Whether a bearer token is needed (so an issuer must be configured). */
     boolean needsToken() {

@@ -26,6 +26,8 @@ import dev.chassis.core.spi.ExtensionContext;
  * {@code chassis.extensions.security.enabled: false}. Not API.
  */
 public final class SecurityExtension implements ChassisExtension {
+    private static final System.Logger LOG = System.getLogger(SecurityExtension.class.getName());
+
     @Override
     public String name() {
         return "security";
@@ -42,12 +44,19 @@ public final class SecurityExtension implements ChassisExtension {
         Set<String> names = config.names("security.issuers");
         RuleSpec fallback = config.get(SecuritySettings.DEFAULT) == SecuritySettings.DefaultRule.AUTHENTICATED
                 ? RuleSpec.AUTHENTICATED : RuleSpec.PERMIT;
-        SecurityPolicy policy = new SecurityPolicy(config, fallback, !names.isEmpty());
+        SecurityPolicy policy = new SecurityPolicy(config, fallback, !names.isEmpty(), context.production().enabled());
         context.calls().accessPolicy(policy);
         context.lifecycle().onBound(() -> {
             List<String> problems = policy.unknownRpcKeys();
             if (!problems.isEmpty()) {
                 throw new ConfigException(problems);
+            }
+            List<String> tokenless = policy.tokenless();
+            if (!tokenless.isEmpty()) {
+                LOG.log(System.Logger.Level.WARNING, tokenless.size() + " methods need a bearer token, but no token"
+                        + " issuer is configured: they answer 401 to every call (in production mode this stops"
+                        + " start-up). Fix: set security.issuers.<name>.issuer and .audience. Methods: "
+                        + String.join(", ", tokenless));
             }
         });
         if (names.isEmpty()) {

@@ -31,23 +31,33 @@ final class SecurityPolicy implements AccessPolicy {
     private final Config config;
     private final RuleSpec fallback;
     private final boolean tokens;
+    private final boolean production;
     private final Set<String> rpcKeys = new HashSet<>();
+    private final List<String> tokenless = new ArrayList<>();
 
     /**
      * @param config   the service's configuration
      * @param fallback the rule of what has no rule of its own ({@code security.default})
-     * @param tokens   whether an issuer is configured (else rules needing a token are a misuse)
+     * @param tokens     whether an issuer is configured (else rules needing a token refuse every call)
+     * @param production whether the service runs in production mode (there, rules needing a token without an issuer
+     *                   stop start-up)
      */
-    SecurityPolicy(Config config, RuleSpec fallback, boolean tokens) {
+    SecurityPolicy(Config config, RuleSpec fallback, boolean tokens, boolean production) {
         this.config = config;
         this.fallback = fallback;
         this.tokens = tokens;
+        this.production = production;
+    }
+
+    /** The handlers and RPCs whose rule needs a token while no issuer is configured: they refuse every call. */
+    List<String> tokenless() {
+        return List.copyOf(tokenless);
     }
 
     @Override
     public Rule forHandler(CallSite site) {
         Method m = site.method();
-        return checked(ruleOf(m, Names.method(m)), Names.method(m)).toRule();
+        return rule(checked(ruleOf(m, Names.method(m)), Names.method(m)));
     }
 
     @Override
@@ -57,9 +67,9 @@ final class SecurityPolicy implements AccessPolicy {
         String where = "the RPC " + fullMethodName + (implementation == null ? "" : " (" + Names.method(implementation) + ")");
         RuleSpec configured = configured(key, fullMethodName);
         if (configured != null) {
-            return checked(configured, where).toRule();
+            return rule(checked(configured, where));
         }
-        return checked(implementation == null ? fallback : ruleOf(implementation, where), where).toRule();
+        return rule(checked(implementation == null ? fallback : ruleOf(implementation, where), where));
     }
 
     /** {@code shop.Inventory/Reserve} → {@code shop-inventory.reserve}: the key under {@code security.rpc}. */
@@ -155,12 +165,25 @@ final class SecurityPolicy implements AccessPolicy {
         return values == null ? Set.of() : Collections.unmodifiableSet(new LinkedHashSet<>(values));
     }
 
+    /**
+     * A rule needing a token while no issuer is configured can never be met: in production mode that stops start-up;
+     * in development the method refuses every call with 401 (fail closed) and start-up warns, so a project can carry
+     * its rules before it has an identity provider.
+     */
     private RuleSpec checked(RuleSpec spec, String where) {
         if (!tokens && spec.needsToken()) {
-            throw new BindingException(where + " needs a bearer token, but no token issuer is configured. Fix: set"
-                    + " security.issuers.<name>.issuer (and the audience), or remove the rule"
-                    + (spec == fallback ? " (security.default: authenticated)" : ""));
+            String rule = spec == fallback ? " (security.default: authenticated)" : "";
+            if (production) {
+                throw new BindingException(where + rule + " needs a bearer token, but no token issuer is configured"
+                        + " (production mode). Fix: set security.issuers.<name>.issuer and"
+                        + " security.issuers.<name>.audience, or remove the rule");
+            }
+            tokenless.add(where + rule);
         }
         return spec;
+    }
+
+    private AccessPolicy.Rule rule(RuleSpec spec) {
+        return !tokens && spec.needsToken() ? RuleSpec.NO_ISSUER : spec.toRule();
     }
 }

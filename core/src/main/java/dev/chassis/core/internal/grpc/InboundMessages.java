@@ -70,6 +70,18 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         }
     }
 
+    /**
+     * The slot of the call starting on this thread, or {@code null} (a call not started by a stream of this selector).
+     * Its {@link Slot#holdUnlessSent} lets a call that ends before the client has sent its whole request hold the
+     * trailers until the request's END_STREAM: Helidon 4.5.0 cannot take the frames a client still sends on a stream
+     * it has answered (grpc-java resets the stream when the trailers beat its request, and its request DATA can
+     * still follow the RST_STREAM; Helidon has by then forgotten the stream and fails the whole connection with a
+     * GOAWAY PROTOCOL_ERROR).
+     */
+    static Slot starting() {
+        return STARTING.get();
+    }
+
     /** Whether a call may use this {@code grpc-encoding} (absent: yes). */
     static boolean supported(String encoding) {
         return encoding == null || encoding.equals("identity") || encoding.equals("gzip");
@@ -88,14 +100,23 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         String encoding = headers.httpHeaders().contains(GRPC_ENCODING)
                 ? headers.httpHeaders().get(GRPC_ENCODING).get() : null;
         boolean remoteEnded = currentStreamState == Http2StreamState.HALF_CLOSED_REMOTE
-                || currentStreamState == Http2StreamState.CLOSED;
+                || currentStreamState == Http2StreamState.CLOSED; // the request's END_STREAM is already in
         return new SubProtocolResult(true, new Stream(result.subProtocol(), encoding, headers.path(), remoteEnded));
     }
 
-    /** Where a refusal goes: the call's guard, once it has started the call. */
-    private static final class Slot {
+    /**
+     * The call's side of its stream: where a refusal goes (the call's guard, once it has started the call), and
+     * whether the client has ended its side, for {@link #closeWhenSent}.
+     */
+    static final class Slot {
         private Consumer<Status> closer;
         private Status pending;
+        private boolean remoteEnded;
+        private Runnable heldClose;
+
+        Slot(boolean remoteEnded) {
+            this.remoteEnded = remoteEnded;
+        }
 
         synchronized void attach(Consumer<Status> c) {
             closer = c;
@@ -111,6 +132,45 @@ public final class InboundMessages implements Http2SubProtocolSelector {
                 pending = status;
             }
         }
+
+        /** Runs {@code close} now if the client has sent all of its request, else holds it: see closeWhenSent. */
+        boolean holdUnlessSent(Runnable close) {
+            synchronized (this) {
+                if (!remoteEnded) {
+                    heldClose = close;
+                    return true;
+                }
+            }
+            close.run();
+            return false;
+        }
+
+        /** Runs the held close, if it is still held. */
+        void release() {
+            Runnable close;
+            synchronized (this) {
+                close = heldClose;
+                heldClose = null;
+            }
+            if (close != null) {
+                close.run();
+            }
+        }
+
+        /** The client ended its side: END_STREAM ({@code reset} false: the held close goes out) or RST_STREAM. */
+        void remoteEnded(boolean reset) {
+            synchronized (this) {
+                remoteEnded = true;
+                if (reset) {
+                    heldClose = null;
+                }
+            }
+            release();
+        }
+
+        synchronized boolean isRemoteEnded() {
+            return remoteEnded;
+        }
     }
 
     /** One call's stream: reads each message's 5-byte prefix, passes plain messages on, inflates gzip ones. */
@@ -119,7 +179,7 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         private final boolean gzip;
         private final boolean passThrough; // an unsupported encoding: the guard refuses the call
         private final String method;
-        private final Slot slot = new Slot();
+        private final Slot slot;
         private final byte[] prefix = new byte[PREFIX];
         private int prefixFill;
         private boolean inBody;
@@ -127,12 +187,11 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         private long bodyLeft;
         private ByteArrayOutputStream body; // the compressed message being collected
         private boolean refused;
-        private volatile boolean remoteEnded; // the client sent END_STREAM or reset the stream
         private volatile boolean finished; // Helidon's handler has closed the call while the client was still sending
 
         Stream(SubProtocolHandler delegate, String encoding, String method, boolean remoteEnded) {
             this.delegate = delegate;
-            this.remoteEnded = remoteEnded;
+            this.slot = new Slot(remoteEnded);
             this.gzip = "gzip".equals(encoding);
             this.passThrough = !supported(encoding);
             this.method = method;
@@ -165,7 +224,7 @@ public final class InboundMessages implements Http2SubProtocolSelector {
         @Override
         public Http2StreamState streamState() {
             Http2StreamState state = delegate.streamState();
-            if (state == Http2StreamState.CLOSED && !remoteEnded) {
+            if (state == Http2StreamState.CLOSED && !slot.isRemoteEnded()) {
                 finished = true;
                 return Http2StreamState.HALF_CLOSED_LOCAL;
             }
@@ -174,7 +233,7 @@ public final class InboundMessages implements Http2SubProtocolSelector {
 
         @Override
         public void rstStream(Http2RstStream rstStream) {
-            remoteEnded = true;
+            slot.remoteEnded(true);
             delegate.rstStream(rstStream);
         }
 
@@ -185,9 +244,16 @@ public final class InboundMessages implements Http2SubProtocolSelector {
 
         @Override
         public void data(Http2FrameHeader header, BufferData data) {
-            if (header.flags(Http2FrameTypes.DATA).endOfStream()) {
-                remoteEnded = true;
+            try {
+                read(header, data);
+            } finally {
+                if (header.flags(Http2FrameTypes.DATA).endOfStream()) {
+                    slot.remoteEnded(false); // a close held for the request's end goes out now
+                }
             }
+        }
+
+        private void read(Http2FrameHeader header, BufferData data) {
             if (finished) { // the call is over: the rest of the request is dropped
                 data.skip(data.available());
                 return;

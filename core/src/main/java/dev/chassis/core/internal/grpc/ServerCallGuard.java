@@ -63,6 +63,8 @@ public final class ServerCallGuard implements ServerInterceptor {
     static final Metadata.Key<String> ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> ACCEPT_ENCODING = Metadata.Key.of("grpc-accept-encoding",
             Metadata.ASCII_STRING_MARSHALLER);
+    /** How long a close may wait for the rest of a unary or server-streaming call's request (see InboundMessages). */
+    private static final long CLOSE_HOLD_MILLIS = 1000;
     /** Fires deadlines; a finished call's deadline is removed at once, not left queued. */
     private static final ScheduledThreadPoolExecutor TIMER = timer();
 
@@ -118,7 +120,9 @@ public final class ServerCallGuard implements ServerInterceptor {
                 ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers, peer) : null;
         RequestChecks.RequestCheck check = checks == null ? null
                 : checks.forMethod(call.getMethodDescriptor().getFullMethodName());
-        Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced, check);
+        InboundMessages.Slot slot = call.getMethodDescriptor().getType().clientSendsOneMessage()
+                ? InboundMessages.starting() : null;
+        Guarded<Q, R> guarded = new Guarded<>(call, ctx, traced, check, slot);
         if (nanos >= 0) {
             long millis = TimeUnit.NANOSECONDS.toMillis(nanos);
             ctx.addListener(c -> {
@@ -159,11 +163,13 @@ public final class ServerCallGuard implements ServerInterceptor {
         private final RequestChecks.RequestCheck check; // null when the request message is not constrained
         private volatile Status closedWith;
         private volatile Status refusal; // a request message InboundMessages refused
+        private final InboundMessages.Slot slot; // null: the close goes out at once
         ServerCall.Listener<Q> listener;
 
         Guarded(ServerCall<Q, R> call, Context.CancellableContext ctx, GrpcTelemetry.ServerCall traced,
-                RequestChecks.RequestCheck check) {
+                RequestChecks.RequestCheck check, InboundMessages.Slot slot) {
             super(call);
+            this.slot = slot;
             this.call = call;
             this.ctx = ctx;
             this.traced = traced;
@@ -179,7 +185,15 @@ public final class ServerCallGuard implements ServerInterceptor {
                 Status answered = translate(status, call.getMethodDescriptor().getFullMethodName(),
                         traced == null ? null : traced.traceId());
                 closedWith = answered;
-                super.close(StatusMessages.encoded(answered), trailers);
+                Status encoded = StatusMessages.encoded(answered);
+                if (slot == null) {
+                    super.close(encoded, trailers);
+                } else if (slot.holdUnlessSent(() -> call.close(encoded, trailers))) {
+                    // a call answered before its one request message is all in (refused as it starts, or past its
+                    // deadline): the trailers wait for the request's END_STREAM, at most CLOSE_HOLD
+                    TIMER.schedule(() -> Thread.startVirtualThread(slot::release), CLOSE_HOLD_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                }
             } finally {
                 end();
             }

@@ -2,7 +2,10 @@ package ${package};
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.InetAddress;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
@@ -18,21 +21,41 @@ import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import no.nav.security.mock.oauth2.MockOAuth2Server;
+import no.nav.security.mock.oauth2.token.DefaultOAuth2TokenCallback;
 
-/** The service over real sockets: HTTP, gRPC, an event out and in, and the Chassis standard. */
+/**
+ * The service over real sockets: HTTP, gRPC, an event out and in, bearer tokens from a real OpenID Connect provider
+ * (mock-oauth2-server, in this JVM), and the Chassis standard.
+ */
 class ServiceTest {
     static final GreetingEvents EVENTS = new GreetingEvents();
+    static final MockOAuth2Server PROVIDER = started(new MockOAuth2Server());
 
     @RegisterExtension
-    static final TestService service = TestService.of(() -> Main.service(EVENTS));
+    static final TestService service = TestService.of(() -> Main.service(EVENTS)
+            .property("security.issuers.main.issuer", PROVIDER.issuerUrl("main").toString())
+            .property("security.issuers.main.audience", "${serviceName}"));
 
     static ManagedChannel channel;
 
+    private static MockOAuth2Server started(MockOAuth2Server provider) {
+        provider.start(InetAddress.getLoopbackAddress(), 0);
+        return provider;
+    }
+
     @AfterAll
-    static void closeChannel() {
+    static void close() {
         if (channel != null) {
             channel.shutdownNow();
         }
+        PROVIDER.shutdown();
+    }
+
+    /** An access token of the provider's issuer {@code main} for this service, with these scopes. */
+    static String token(String scope) {
+        return PROVIDER.issueToken("main", "web-app", new DefaultOAuth2TokenCallback("main", "ada", "JWT",
+                List.of("${serviceName}"), Map.of("scope", scope), 3600)).serialize();
     }
 
     @Test
@@ -52,8 +75,22 @@ class ServiceTest {
     }
 
     @Test
+    void aPostNeedsATokenGrantingGreetingsWrite() {
+        TestResponse anonymous = service.client().post("/greetings", "{\"name\":\"eve\"}");
+        assertThat(anonymous.status()).isEqualTo(401);
+        assertThat(anonymous.header("WWW-Authenticate")).hasValue("Bearer");
+        TestResponse reader = service.client().post("/greetings", "{\"name\":\"eve\"}",
+                "Authorization", "Bearer " + token("greetings:read"));
+        assertThat(reader.status()).isEqualTo(403);
+        assertThat(reader.header("WWW-Authenticate").orElseThrow()).contains("error=\"insufficient_scope\"");
+        assertThat(service.client().post("/greetings", "{\"name\":\"eve\"}", "Authorization", "Bearer not-a-jwt")
+                .status()).isEqualTo(401);
+    }
+
+    @Test
     void aPostPublishesAnEventThatTheMessageHandlerConsumes() {
-        assertThat(service.client().post("/greetings", "{\"name\":\"bob\"}").status()).isEqualTo(201);
+        assertThat(service.client().post("/greetings", "{\"name\":\"bob\"}",
+                "Authorization", "Bearer " + token("greetings:write")).status()).isEqualTo(201);
         assertThat(InMemoryBroker.named("default").events("greetings.sent", GreetingApi.GreetingSent.class))
                 .contains(new GreetingApi.GreetingSent("bob", "Hello, bob!"));
         Eventually.within(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(EVENTS.received())
@@ -63,6 +100,7 @@ class ServiceTest {
     @Test
     void followsTheChassisStandard() {
         // health, /info, problem+json, traceparent, /metrics, gRPC health: see Conformance
-        Conformance.of(service.running()).badInput("POST", "/greetings").check();
+        Conformance.of(service.running())
+                .badInput("POST", "/greetings", "Authorization", "Bearer " + token("greetings:write")).check();
     }
 }
