@@ -157,6 +157,11 @@ public final class InboundMessages implements Http2SubProtocolSelector {
             }
         }
 
+        /** The request's END_STREAM is being read: closes from now on go out at once. */
+        synchronized void ending() {
+            remoteEnded = true;
+        }
+
         /** The client ended its side: END_STREAM ({@code reset} false: the held close goes out) or RST_STREAM. */
         void remoteEnded(boolean reset) {
             synchronized (this) {
@@ -244,10 +249,14 @@ public final class InboundMessages implements Http2SubProtocolSelector {
 
         @Override
         public void data(Http2FrameHeader header, BufferData data) {
+            boolean end = header.flags(Http2FrameTypes.DATA).endOfStream();
+            if (end) {
+                slot.ending(); // a call closed while Helidon reads this frame (the handler answering) closes at once
+            }
             try {
                 read(header, data);
             } finally {
-                if (header.flags(Http2FrameTypes.DATA).endOfStream()) {
+                if (end) {
                     slot.remoteEnded(false); // a close held for the request's end goes out now
                 }
             }
