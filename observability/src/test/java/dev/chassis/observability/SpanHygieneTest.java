@@ -1,6 +1,7 @@
 package dev.chassis.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
 import java.io.IOException;
@@ -296,6 +297,16 @@ class SpanHygieneTest {
                     .contains(SpanRedactor.MASK));
             assertThat(exported).noneSatisfy(body -> assertThat(body).contains(USER));
         }
+    }
+
+    @Test
+    void aBlankKeyToMaskStopsStartUp() {
+        assertThat(StartFailure.of(service("blank", "observability.tracing.redact", "enduser.id,,user_agent.original")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("observability.tracing.redact = 'enduser.id,,user_agent.original': an attribute"
+                        + " key is empty");
+        assertThatThrownBy(() -> SpanRedactor.masking("enduser.id", " ")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("empty");
     }
 
     @Test
