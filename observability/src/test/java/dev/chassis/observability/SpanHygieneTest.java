@@ -266,6 +266,26 @@ class SpanHygieneTest {
     }
 
     @Test
+    void theOtelVariableOverridesTheLengthLimit() {
+        System.setProperty("otel.span.attribute.value.length.limit", "50"); // as OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT
+        RunningService s;
+        try {
+            s = service("otellimit", "observability.tracing.max-attribute-length", "100").start();
+        } finally {
+            System.clearProperty("otel.span.attribute.value.length.limit");
+        }
+        try {
+            String trace = "7af7651916cd43dd8448eb211c80319c";
+            assertThat(new TestClient(s.uri()).get("/orders/o-1", "traceparent", traceparent(trace)).status())
+                    .isEqualTo(200);
+            assertThat(one(CapturedSpans.of(s.uri()).await(trace, 2), "SERVER").at("/attributes/order.note").asText())
+                    .hasSize(50);
+        } finally {
+            s.stop();
+        }
+    }
+
+    @Test
     void limitsOutOfRangeStopStartUp() {
         assertThat(StartFailure.of(service("short", "observability.tracing.max-attribute-length", "10")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("observability.tracing.max-attribute-length")
