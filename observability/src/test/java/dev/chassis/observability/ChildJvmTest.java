@@ -106,13 +106,15 @@ class ChildJvmTest {
         // CHECKSTYLE:FQN-ON
         String java = ProcessHandle.current().info().command().orElseThrow();
         Process process = new ProcessBuilder(java, "-Dlogging.format=json", "-Djava.util.logging.config.file=" + config,
+                "-Dobservability.tracing.redact=user_agent.original",
                 "-cp", System.getProperty("java.class.path"), LoggingMain.class.getName()).start();
         List<String> err = new ArrayList<>();
         Thread reader = drain(process, err);
         try {
             int port = port(process, err);
             TestClient client = new TestClient(URI.create("http://localhost:" + port));
-            assertThat(client.get("/log", "traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01").status()).isEqualTo(200);
+            assertThat(client.get("/log", "traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01",
+                    "User-Agent", "secret-agent-007").status()).isEqualTo(200);
         } finally {
             process.getOutputStream().close();
             if (!process.waitFor(30, TimeUnit.SECONDS)) {
@@ -126,7 +128,10 @@ class ChildJvmTest {
             assertThat(err).noneMatch(l -> l.startsWith("{"));
             assertThat(err).noneMatch(l -> l.contains("hello from the handler"));
             assertThat(err).anySatisfy(l -> assertThat(l).startsWith("FINE dev.chassis.observability.spans span SERVER GET /log")
-                    .contains("trace_id=" + TRACE).contains("parent_id=00f067aa0ba902b7"));
+                    .contains("trace_id=" + TRACE).contains("parent_id=00f067aa0ba902b7")
+                    // the span log sees spans as the redactors leave them
+                    .contains("user_agent.original=\"[redacted]\""));
+            assertThat(err).noneMatch(l -> l.contains("secret-agent-007"));
         }
     }
 

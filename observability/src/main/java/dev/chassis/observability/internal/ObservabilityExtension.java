@@ -2,9 +2,12 @@ package dev.chassis.observability.internal;
 
 import java.lang.System.Logger.Level;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
+import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chassis.core.ServiceInfo;
@@ -14,6 +17,7 @@ import dev.chassis.core.config.Setting;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
 import dev.chassis.core.spi.TelemetryContext;
+import dev.chassis.observability.spi.SpanRedactor;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpMediaType;
 import io.helidon.http.Method;
@@ -71,12 +75,18 @@ public final class ObservabilityExtension implements ChassisExtension {
         defaults.put("otel.logs.exporter", "none");
         defaults.put("otel.traces.sampler", "parentbased_traceidratio");
         defaults.put("otel.traces.sampler.arg", Double.toString(config.get(ObservabilitySettings.SAMPLER_RATIO)));
+        defaults.put("otel.span.attribute.value.length.limit",
+                Integer.toString(config.get(ObservabilitySettings.MAX_ATTRIBUTE_LENGTH)));
+        defaults.put("otel.span.attribute.count.limit", Integer.toString(config.get(ObservabilitySettings.MAX_ATTRIBUTES)));
         defaults.put("otel.exporter.otlp.protocol", "http/protobuf");
         defaults.put("otel.exporter.otlp.timeout", Long.toString(config.get(ObservabilitySettings.OTLP_TIMEOUT).toMillis()));
         endpoints.stream().findFirst().ifPresent(e -> defaults.put("otel.exporter.otlp.endpoint", e.toString()));
 
-        int capacity = config.get(ObservabilitySettings.STORE_SPANS);
-        TraceStore store = capacity > 0 ? new TraceStore(service.name(), capacity) : null;
+        SpanHygiene hygiene = new SpanHygiene(service.name(), redactors(config));
+        int capacity = config.get(ObservabilitySettings.STORE_ENABLED) ? config.get(ObservabilitySettings.STORE_SPANS) : 0;
+        // exception messages and stack traces quote what requests carried: kept only where the store is served apart
+        boolean managementPort = config.raw("management.port").isPresent();
+        TraceStore store = capacity > 0 ? new TraceStore(service.name(), capacity, hygiene, managementPort) : null;
         // only when DEBUG is on for the span logger at start-up (logging.level: debug, or a logging file): a span
         // processor that logs nothing would still be called for every span
         boolean spanLog = config.get(ObservabilitySettings.SPAN_LOG)
@@ -111,10 +121,12 @@ public final class ObservabilityExtension implements ChassisExtension {
                             b.addSpanProcessor(store);
                         }
                         if (spanLog) {
-                            b.addSpanProcessor(new SpanLog());
+                            b.addSpanProcessor(new SpanLog(hygiene));
                         }
                         return b;
                     })
+                    .addSpanExporterCustomizer((exporter, c) -> hygiene.redacts()
+                            ? new RedactingExporter(exporter, hygiene) : exporter)
                     .addMeterProviderCustomizer((b, c) -> b.registerMetricReader(reader))
                     .disableShutdownHook() // the service shuts the SDK down when it stops
                     .setServiceClassLoader(ObservabilityExtension.class.getClassLoader())
@@ -143,6 +155,29 @@ public final class ObservabilityExtension implements ChassisExtension {
         return telemetry;
     }
 
+    /** The configured keys to mask, then the application's redactors (ServiceLoader), in class-path order. */
+    private static List<SpanRedactor> redactors(Config config) {
+        List<SpanRedactor> all = new ArrayList<>();
+        List<String> keys = config.get(ObservabilitySettings.REDACT);
+        if (!keys.isEmpty()) {
+            if (keys.stream().anyMatch(String::isBlank)) {
+                throw new ConfigException(List.of("observability.tracing.redact = '" + String.join(",", keys)
+                        + "': an attribute key is empty; list keys such as enduser.id"));
+            }
+            all.add(SpanRedactor.masking(keys));
+        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        try {
+            ServiceLoader.load(SpanRedactor.class, loader != null ? loader : ObservabilityExtension.class.getClassLoader())
+                    .forEach(all::add);
+        } catch (ServiceConfigurationError e) {
+            throw new ConfigException(List.of("a span redactor listed in META-INF/services/"
+                    + SpanRedactor.class.getName() + " cannot be loaded: " + e.getMessage()
+                    + (e.getCause() == null ? "" : " (" + e.getCause() + ")")));
+        }
+        return all;
+    }
+
     @Override
     public void register(ExtensionContext context) {
         if (!(context.openTelemetry() instanceof ServiceTelemetry telemetry)) {
@@ -152,9 +187,12 @@ public final class ObservabilityExtension implements ChassisExtension {
             if (context.config().raw("management.port").isEmpty()) {
                 context.production().refuseUnless(ObservabilitySettings.ALLOW_STORE, "the trace store (/observe/traces)"
                         + " on the service port", "set management.port (e.g. 9090), or"
-                        + " observability.tracing.store.max-spans: 0");
+                        + " observability.tracing.store.enabled: false");
             }
             context.http().management().endpoint(new TracesEndpoint(context.service().name(), telemetry.store));
+        } else {
+            context.http().management().endpoint(new TracesOff(!context.config().get(ObservabilitySettings.STORE_ENABLED)
+                    ? "observability.tracing.store.enabled is false" : "observability.tracing.store.max-spans is 0"));
         }
         if (context.config().get(ObservabilitySettings.METRICS)) {
             context.http().management().route(Method.GET, "/metrics", (req, res) -> {

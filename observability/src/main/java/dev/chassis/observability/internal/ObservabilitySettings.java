@@ -14,6 +14,9 @@ final class ObservabilitySettings {
 
     enum LogLevel { ERROR, WARN, INFO, DEBUG, TRACE }
 
+    /** Enough for a user agent or a URL; a stack trace keeps its first 40 or so frames. */
+    static final int DEFAULT_MAX_ATTRIBUTE_LENGTH = 4096;
+
     static final Setting<Boolean> TRACING = Setting.bool("observability.tracing.enabled", true)
             .describedAs("record spans (when false, trace context is still propagated)");
     static final Setting<Double> SAMPLER_RATIO = Setting.decimal("observability.tracing.sampler.ratio", 1.0, 0.0, 1.0)
@@ -23,6 +26,20 @@ final class ObservabilitySettings {
     static final Setting<Boolean> ALLOW_STORE = Setting.bool("production.allow.trace-store-on-service-port", false)
             .describedAs("in production mode, allow GET /observe/traces on the service port (no management.port):"
                     + " anyone who reaches the port reads the spans");
+    static final Setting<Boolean> STORE_ENABLED = Setting.bool("observability.tracing.store.enabled", true)
+            .describedAs("keep recent spans in memory and serve them at GET /observe/traces; false: no store, and"
+                    + " /observe/traces answers 404 saying it is off (e.g. false in production, with a collector)");
+    static final Setting<Integer> MAX_ATTRIBUTE_LENGTH = Setting.integer("observability.tracing.max-attribute-length",
+            DEFAULT_MAX_ATTRIBUTE_LENGTH).range(32, 1_048_576).describedAs("the longest text attribute value a span or"
+                    + " span event keeps, in characters (longer ones are cut: a header, a stack trace); the limit of"
+                    + " OpenTelemetry's SpanLimits, which OTEL_SPAN_ATTRIBUTE_VALUE_LENGTH_LIMIT overrides");
+    static final Setting<Integer> MAX_ATTRIBUTES = Setting.integer("observability.tracing.max-attributes", 128)
+            .range(1, 10_000).describedAs("the most attributes a span keeps (later ones are dropped); the limit of"
+                    + " OpenTelemetry's SpanLimits, which OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT overrides");
+    static final Setting<List<String>> REDACT = Setting.list("observability.tracing.redact", List.of())
+            .describedAs("attribute keys whose values spans keep as [redacted] (on spans and their events, before the"
+                    + " store, the span log and the exporters see them), e.g. enduser.id; code can do more with a"
+                    + " dev.chassis.observability.spi.SpanRedactor");
     static final Setting<Integer> STORE_SPANS = Setting.integer("observability.tracing.store.max-spans", 2_000)
             .range(0, 1_000_000).describedAs("spans kept for GET /observe/traces; 0 turns the store off");
     static final Setting<Boolean> SPAN_LOG = Setting.bool("observability.tracing.log", true)
@@ -53,7 +70,8 @@ final class ObservabilitySettings {
     }
 
     static List<Setting<?>> all() {
-        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, ALLOW_STORE, STORE_SPANS, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
+        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, ALLOW_STORE, STORE_ENABLED, STORE_SPANS, MAX_ATTRIBUTE_LENGTH,
+                MAX_ATTRIBUTES, REDACT, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
                 METRICS, JVM_METRICS, GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
     }
 }

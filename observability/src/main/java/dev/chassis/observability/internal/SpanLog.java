@@ -9,10 +9,18 @@ import io.opentelemetry.sdk.trace.ReadableSpan;
 import io.opentelemetry.sdk.trace.SpanProcessor;
 import io.opentelemetry.sdk.trace.data.SpanData;
 
-/** Logs every ended, sampled span at DEBUG on {@code dev.chassis.observability.spans}; free when DEBUG is off. Not API. */
+/**
+ * Logs every ended, sampled span (its attributes redacted) at DEBUG on {@code dev.chassis.observability.spans}; free
+ * when DEBUG is off. Not API.
+ */
 final class SpanLog implements SpanProcessor {
     static final String LOGGER = "dev.chassis.observability.spans";
     private static final System.Logger LOG = System.getLogger(LOGGER);
+    private final SpanHygiene hygiene;
+
+    SpanLog(SpanHygiene hygiene) {
+        this.hygiene = hygiene;
+    }
 
     @Override
     public void onStart(Context parentContext, ReadWriteSpan span) {
@@ -28,7 +36,10 @@ final class SpanLog implements SpanProcessor {
         if (!span.getSpanContext().isSampled() || !LOG.isLoggable(Level.DEBUG)) {
             return;
         }
-        SpanData s = span.toSpanData();
+        SpanData s = hygiene.apply(span.toSpanData(), true); // the log prints no events
+        if (s == null) {
+            return; // a redactor failed
+        }
         LOG.log(Level.DEBUG, "span {0} {1} trace_id={2} span_id={3} parent_id={4} {5} {6,number,#.###} ms {7}",
                 s.getKind(), s.getName(), s.getTraceId(), s.getSpanId(),
                 s.getParentSpanContext().isValid() ? s.getParentSpanId() : "-", s.getStatus().getStatusCode(),

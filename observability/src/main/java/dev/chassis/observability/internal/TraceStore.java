@@ -26,16 +26,23 @@ import io.opentelemetry.sdk.trace.data.SpanData;
  * The embedded trace store: the last {@code capacity} ended spans of the service, in a ring. Each span is
  * kept as a compact {@link Stored} copy — ids, name, times, status, attributes — not as the SDK's span
  * object, which holds about ten times as much: at 100% sampling under load, the ring's spans are what the
- * young-generation collector copies, and a store of SDK spans cost a tenth of the throughput. Not API.
+ * young-generation collector copies, and a store of SDK spans cost a tenth of the throughput. Spans pass the
+ * application's redactors first; exception messages and stack traces are kept only when the store is served on the
+ * management port (else only {@code exception.type}). Not API.
  */
 final class TraceStore implements SpanProcessor {
     private final String service;
     private final AtomicReferenceArray<Stored> ring;
     private final AtomicLong next = new AtomicLong();
+    private final SpanHygiene hygiene;
+    /** Whether exception messages and stack traces are kept: only when the store is served on the management port. */
+    private final boolean exceptionDetails;
 
-    TraceStore(String service, int capacity) {
+    TraceStore(String service, int capacity, SpanHygiene hygiene, boolean exceptionDetails) {
         this.service = service;
         this.ring = new AtomicReferenceArray<>(capacity);
+        this.hygiene = hygiene;
+        this.exceptionDetails = exceptionDetails;
     }
 
     /** What the store keeps of one span. */
@@ -58,7 +65,10 @@ final class TraceStore implements SpanProcessor {
         if (!span.getSpanContext().isSampled()) {
             return;
         }
-        SpanData d = span.toSpanData();
+        SpanData d = hygiene.apply(span.toSpanData(), exceptionDetails);
+        if (d == null) {
+            return; // a redactor failed: dropped rather than kept unredacted
+        }
         String parent = d.getParentSpanContext().isValid() ? d.getParentSpanId() : null;
         String message = d.getStatus().getDescription();
         Stored stored = new Stored(d.getTraceId(), d.getSpanId(), parent, d.getName(), d.getKind(),

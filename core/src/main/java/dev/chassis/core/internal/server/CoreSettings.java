@@ -27,6 +27,10 @@ public final class CoreSettings {
     public static final Setting<Boolean> GRPC_REFLECTION = Setting.bool("grpc.reflection.enabled", true)
             .describedAs("serve gRPC reflection (v1 and v1alpha) for grpcurl and friends, on the management port"
                     + " when there is one");
+    public static final Setting<Boolean> TRACE_RAW_PATHS = Setting.bool("server.tracing.raw-paths", false)
+            .describedAs("record request paths as they came, ids included, in spans: url.path on the requests served,"
+                    + " url.full on the calls made; false: only the templates (http.route, url.template, the span"
+                    + " names); query strings are never recorded");
     public static final Setting<Long> MAX_BODY = Setting.size("server.max-body-size", 10L * 1024 * 1024)
             .min(1).describedAs("larger request bodies get 413");
     public static final Setting<Long> IDEMPOTENCY_BUFFER = Setting.size("server.idempotency.buffer-memory", 0L).min(0)
@@ -143,7 +147,7 @@ public final class CoreSettings {
     }
 
     public static List<Setting<?>> all() {
-        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, MAX_BODY,
+        List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, TRACE_RAW_PATHS, MAX_BODY,
                 IDEMPOTENCY_BUFFER, IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
                 HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,

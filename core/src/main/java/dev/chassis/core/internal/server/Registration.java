@@ -56,7 +56,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
             throw e;
         }
         OpenTelemetry otel = join(sdk);
-        Telemetry telemetry = Telemetry.of(otel);
+        Telemetry telemetry = Telemetry.of(otel, startup.config().get(CoreSettings.TRACE_RAW_PATHS));
         HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT),
                 check -> startup.config().find(CoreSettings.affectsReadiness(check)).orElse(null));
         Assembly assembly = new Assembly(startup.info(), startup.config(), health, spec.clock(),

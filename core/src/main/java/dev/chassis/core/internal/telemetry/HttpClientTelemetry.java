@@ -118,15 +118,17 @@ public final class HttpClientTelemetry {
             return null;
         }
         String m = Telemetry.method(method);
-        Span span = telemetry.tracer.spanBuilder(m + " " + template)
+        var builder = telemetry.tracer.spanBuilder(m + " " + template)
                 .setSpanKind(SpanKind.CLIENT)
                 .setAttribute(Telemetry.HTTP_METHOD, m)
                 .setAttribute(Telemetry.URL_TEMPLATE, template)
-                .setAttribute(Telemetry.URL_FULL, fullUrl(instance, path))
                 .setAttribute(Telemetry.SERVER_ADDRESS, instance.getHost())
                 .setAttribute(Telemetry.SERVER_PORT, (long) port(instance))
-                .setAttribute(Telemetry.PEER_SERVICE, target)
-                .startSpan();
+                .setAttribute(Telemetry.PEER_SERVICE, target);
+        if (telemetry.rawPaths) {
+            builder.setAttribute(Telemetry.URL_FULL, fullUrl(instance, path)); // never the query
+        }
+        Span span = builder.startSpan();
         telemetry.propagator.inject(Context.current().with(span), request, SETTER);
         return new Attempt(span, m, instance);
     }

@@ -124,9 +124,12 @@ public final class HttpServerTelemetry implements Filter {
                 .setSpanKind(SpanKind.SERVER)
                 .setParent(parent)
                 .setAttribute(Telemetry.HTTP_METHOD, method)
-                .setAttribute(Telemetry.URL_PATH, req.prologue().uriPath().rawPath())
                 .setAttribute(Telemetry.URL_SCHEME, req.isSecure() ? "https" : "http")
                 .setAttribute(Telemetry.PROTOCOL_VERSION, req.prologue().protocolVersion());
+        if (telemetry.rawPaths) {
+            // the path only, never the query; off by default: ids in paths are personal data more often than not
+            builder.setAttribute(Telemetry.URL_PATH, req.prologue().uriPath().rawPath());
+        }
         if (!method.equals(original)) {
             builder.setAttribute(Telemetry.HTTP_METHOD_ORIGINAL, original);
         }

@@ -25,7 +25,6 @@ public final class Telemetry {
     public static final AttributeKey<String> HTTP_ROUTE = AttributeKey.stringKey("http.route");
     public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     public static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
-    public static final AttributeKey<String> URL_QUERY = AttributeKey.stringKey("url.query");
     public static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
     public static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
     public static final AttributeKey<String> URL_TEMPLATE = AttributeKey.stringKey("url.template");
@@ -47,10 +46,12 @@ public final class Telemetry {
     /** The methods the semantic conventions know; any other is {@code _OTHER}. Indexes of {@link #methodIndex}. */
     static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE",
             "PATCH", "QUERY", "_OTHER");
-    private static final Telemetry OFF = new Telemetry(null);
+    private static final Telemetry OFF = new Telemetry(null, false);
 
     private final OpenTelemetry otel;
     private final boolean enabled;
+    /** server.tracing.raw-paths: record url.path (served) and url.full (called) with their ids. */
+    final boolean rawPaths;
     final Tracer tracer;
     final TextMapPropagator propagator;
     final DoubleHistogram httpServerDuration;
@@ -59,8 +60,9 @@ public final class Telemetry {
     final DoubleHistogram rpcServerDuration;
     final DoubleHistogram rpcClientDuration;
 
-    private Telemetry(OpenTelemetry otel) {
+    private Telemetry(OpenTelemetry otel, boolean rawPaths) {
         this.enabled = otel != null;
+        this.rawPaths = rawPaths;
         this.otel = otel == null ? OpenTelemetry.noop() : otel;
         this.tracer = this.otel.getTracer(SCOPE);
         this.propagator = this.otel.getPropagators().getTextMapPropagator();
@@ -79,9 +81,19 @@ public final class Telemetry {
                 .build();
     }
 
-    /** Telemetry over the SDK an extension brought, or disabled when {@code otel} is null. */
+    /** Telemetry over the SDK an extension brought, or disabled when {@code otel} is null; paths as templates only. */
     public static Telemetry of(OpenTelemetry otel) {
-        return otel == null ? OFF : new Telemetry(otel);
+        return of(otel, false);
+    }
+
+    /**
+     * Telemetry over the SDK an extension brought, or disabled when {@code otel} is null.
+     *
+     * @param rawPaths whether spans carry the request paths as they came ({@code url.path}, {@code url.full}), ids
+     *                 included, besides their templates
+     */
+    public static Telemetry of(OpenTelemetry otel, boolean rawPaths) {
+        return otel == null ? OFF : new Telemetry(otel, rawPaths);
     }
 
     /** Whether an SDK is installed: when not, Chassis adds no filter or interceptor at all. */

@@ -253,6 +253,36 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aSecretOnABrokenYamlLineIsNeverShown() throws IOException {
+        // each is a different parser error on the line that holds the secret
+        for (String line : List.of("keystore-password: Hunter2-Yaml: more", "keystore-password: \"Hunter2-Yaml",
+                "keystore-password: [Hunter2-Yaml", "keystore-password: Hunter2-Yaml\n     bad: indent",
+                "keystore-password: Hunter2-Yaml\t\"x\": {")) {
+            write("application.yaml", "tls:\n  bundles:\n    edge:\n      " + line + "\n");
+            assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of())).as(line)
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining("classpath:application.yaml is not valid YAML")
+                    .hasMessageNotContaining("Hunter2");
+        }
+    }
+
+    @Test
+    void aSecretFromTheEnvironmentIsNeverShown() {
+        Setting<Integer> pin = Setting.integer("server.pin", null).range(0, 9999).secret();
+        List<Setting<?>> declared = new ArrayList<>(DECLARED);
+        declared.add(pin);
+        LayeredConfig bad = load(Map.of("SERVER_PIN", "Hunter2-Env"), new Properties(), Map.of());
+        assertThatThrownBy(() -> bad.validate(declared)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.pin = '" + Setting.MASK + "' (from environment")
+                .hasMessageNotContaining("Hunter2");
+        // a mistyped variable is named; its value is not (it may be a secret whose name is misspelt)
+        LayeredConfig typo = load(Map.of("TLS_BUNDLES_EDGE_KEYSTORE_PASWORD", "Hunter2-Env"), new Properties(), Map.of());
+        assertThatThrownBy(() -> typo.validate(declared)).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("unknown environment variable TLS_BUNDLES_EDGE_KEYSTORE_PASWORD")
+                .hasMessageNotContaining("Hunter2");
+    }
+
+    @Test
     void yamlWhoseTopLevelIsNotAMappingFails() throws IOException {
         write("application.yaml", "- just\n- a list\n");
         assertThatThrownBy(() -> load(Map.of(), new Properties(), Map.of()))
