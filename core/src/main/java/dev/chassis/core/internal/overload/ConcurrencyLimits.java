@@ -143,8 +143,10 @@ public final class ConcurrencyLimits {
         }
         Limit limit = switch (algorithm) {
             case FIXED -> FixedLimit.of(initial);
-            case GRADIENT2 -> Gradient2Limit.newBuilder().initialLimit(initial).minLimit(min).maxConcurrency(max).build();
-            case VEGAS -> new Bounded(VegasLimit.newBuilder().initialLimit(initial).maxConcurrency(max).build(), min);
+            case GRADIENT2 -> new Sampled(Gradient2Limit.newBuilder().initialLimit(initial).minLimit(min)
+                    .maxConcurrency(max).build());
+            case VEGAS -> new Sampled(new Bounded(VegasLimit.newBuilder().initialLimit(initial).maxConcurrency(max)
+                    .build(), min));
         };
         SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named(name).limit(limit).nanoClock(nanoClock).build();
         return new LimitGroup(name, limiter, shed, delay, maxDelayNanos);

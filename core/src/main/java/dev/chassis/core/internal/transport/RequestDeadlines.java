@@ -2,7 +2,6 @@ package dev.chassis.core.internal.transport;
 
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -29,7 +28,7 @@ import io.helidon.webserver.http.RoutingResponse;
  * threw. Not API.
  */
 public final class RequestDeadlines implements Filter {
-    private static final ScheduledThreadPoolExecutor TIMER = timer();
+    private static final DeadlineTimer TIMER = DeadlineTimer.get();
     private static final Context.Key<Watch> WATCH = Context.key("chassis-request-deadlines");
     private static final int RUNNING = 0;
     private static final int REQUEST_TIMED_OUT = 1;
@@ -141,15 +140,5 @@ public final class RequestDeadlines implements Filter {
                 lock.unlock();
             }
         }
-    }
-
-    private static ScheduledThreadPoolExecutor timer() {
-        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
-            Thread thread = new Thread(r, "chassis-request-deadlines");
-            thread.setDaemon(true);
-            return thread;
-        });
-        t.setRemoveOnCancelPolicy(true);
-        return t;
     }
 }
