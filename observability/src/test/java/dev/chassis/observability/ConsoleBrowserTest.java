@@ -153,7 +153,7 @@ class ConsoleBrowserTest {
                 Setting.MASK);
         assertThat(secret.getText()).isEqualTo(Setting.MASK);
         assertThat(browser.getPageSource()).doesNotContain("sk-live-123");
-        screenshot("service", "service");
+        screenshot("traffic", "traffic");
     }
 
     @Test
@@ -266,10 +266,11 @@ class ConsoleBrowserTest {
         return traceId;
     }
 
-    /** The window scrolled to a section, saved as {@code target/console-screenshots/<name>.png}. */
+    /** One section of the page, saved as {@code target/console-screenshots/<name>.png}. */
     private static void screenshot(String name, String section) {
-        browser.executeScript("document.getElementById(arguments[0]).scrollIntoView()", section);
-        File shot = browser.getScreenshotAs(OutputType.FILE);
+        WebElement element = browser.findElement(By.id(section));
+        browser.executeScript("arguments[0].scrollIntoView()", element);
+        File shot = element.getScreenshotAs(OutputType.FILE);
         try {
             Files.copy(shot.toPath(), new File(SCREENSHOTS, name + ".png").toPath(), StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
