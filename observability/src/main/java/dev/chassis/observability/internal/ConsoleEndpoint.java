@@ -1,5 +1,6 @@
 package dev.chassis.observability.internal;
 
+import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.regex.Pattern;
@@ -22,6 +23,7 @@ public final class ConsoleEndpoint {
     private static final String ZERO_ID = "0".repeat(32);
 
     private final ServiceInfo info;
+    private final Clock clock;
     private final String service;
     private final ServiceTelemetry telemetry;
     private final Config config;
@@ -29,9 +31,10 @@ public final class ConsoleEndpoint {
     private final TraceJoin join;
     private final ServiceMap map;
 
-    ConsoleEndpoint(ServiceInfo info, ServiceTelemetry telemetry, Config config, List<Setting<?>> settings,
+    ConsoleEndpoint(ServiceInfo info, Clock clock, ServiceTelemetry telemetry, Config config, List<Setting<?>> settings,
                     Peers peers, List<String> configuredPeers) {
         this.info = info;
+        this.clock = clock;
         this.service = info.name();
         this.telemetry = telemetry;
         this.config = config;
@@ -57,7 +60,7 @@ public final class ConsoleEndpoint {
     @Get
     @Path("/metrics")
     public MetricsSummary.Metrics metrics() {
-        return new MetricsSummary.Metrics(System.currentTimeMillis(), MetricsSummary.of(telemetry.reader.collect()));
+        return new MetricsSummary.Metrics(clock.millis(), MetricsSummary.of(telemetry.reader.collect()));
     }
 
     /** Every declared setting with its value (secrets masked) and source. */

@@ -181,7 +181,7 @@ public final class ObservabilityExtension implements ChassisExtension {
         Peers peers = new Peers(context.calls().resolver(), config.find(ObservabilitySettings.CONSOLE_PEER_PORT).orElse(null),
                 config.get(ObservabilitySettings.CONSOLE_PEER_TIMEOUT));
         ConsoleFiles.register(context.http().management());
-        context.http().management().endpoint(new ConsoleEndpoint(context.service(), telemetry, config,
+        context.http().management().endpoint(new ConsoleEndpoint(context.service(), context.clock(), telemetry, config,
                 context.settings(), peers, config.get(ObservabilitySettings.CONSOLE_PEERS)));
     }
 }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -51,8 +52,8 @@ final class Peers {
     List<Answer> ask(Collection<String> services, String path) {
         List<Answer> answers = new ArrayList<>();
         List<CompletableFuture<Answer>> pending = new ArrayList<>();
-        try (HttpClient client = HttpClient.newBuilder().connectTimeout(timeout)
-                .executor(Executors.newVirtualThreadPerTaskExecutor()).build()) {
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+             HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(threads).build()) {
             for (String service : services) {
                 List<URI> instances;
                 try {

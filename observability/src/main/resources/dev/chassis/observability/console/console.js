@@ -10,6 +10,9 @@ const WINDOW_MS = 5 * 60 * 1000; // rates and percentiles cover at most the last
 const COLORS = ['#3a6fd8', '#e07b24', '#2a9d5c', '#a14fc2', '#d6336c', '#0f9bb5', '#8a6d1f', '#5c6b80'];
 
 const $ = (id) => document.getElementById(id);
+// Chassis' own endpoints (and the console's polling): traced and measured when there is no management port
+const OPERATIONAL = /^(GET|HEAD) \/(console|health|observe|metrics|info|openapi)(\/|$)/;
+const hideOperational = () => $('hide-operational').checked;
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);
@@ -164,7 +167,10 @@ function quantile(bounds, counts, q) {
 function windowRows(pick) {
   const now = readings[readings.length - 1];
   const base = readings.length > 1 ? readings[0] : null;
-  const current = group(now.series, pick);
+  const current = group(now.series, (s) => {
+    const name = pick(s);
+    return name && hideOperational() && OPERATIONAL.test(name) ? null : name;
+  });
   const before = base ? group(base.series, pick) : new Map();
   const seconds = base ? (now.t - base.t) / 1000 : null;
   const rows = [];
@@ -283,7 +289,8 @@ async function refreshTraces() {
   if (!body || !body.traces) return;
   const slow = Number($('slow-ms').value) || 0;
   const route = $('route-filter').value.trim();
-  const rows = body.traces.filter((t) => t.durationMs >= slow && (!route || t.root.includes(route))).map((t) =>
+  const rows = body.traces.filter((t) => t.durationMs >= slow && (!route || t.root.includes(route))
+    && !(hideOperational() && OPERATIONAL.test(t.root))).map((t) =>
     el('tr', { 'data-trace-id': t.traceId, class: t.status === 'ERROR' ? 'trace-error' : null },
       el('td', {}, t.root), el('td', {}, new Date(millis(t.start)).toLocaleTimeString()),
       el('td', { class: 'num' }, fmt(t.durationMs, 2)), el('td', { class: 'num' }, t.spanCount),
@@ -364,7 +371,8 @@ async function refreshMap() {
   if (status !== 200) return;
   const now = Date.now();
   const before = previousMap;
-  previousMap = { t: now, edges: new Map(body.edges.map((e) => [e.from + '>' + e.to + '>' + e.protocol, e])) };
+  const key = (e) => e.from + '>' + e.to + '>' + e.protocol + '>' + (e.via || '');
+  previousMap = { t: now, edges: new Map(body.edges.map((e) => [key(e), e])) };
   const unreached = $('map-unreached');
   unreached.hidden = body.unreached.length === 0;
   unreached.replaceChildren(...body.unreached.map((u) => el('div', { 'data-service': u.service },
@@ -379,18 +387,25 @@ async function refreshMap() {
   });
   const defs = svg('defs', {}, svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 7,
     markerHeight: 7, orient: 'auto-start-reverse' }, svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#8894aa' })));
+  const pairs = new Map(); // edges between the same two services: their labels are stacked
   const edges = body.edges.map((e) => {
     const a = place.get(e.from); const b = place.get(e.to);
+    const pair = [e.from, e.to].sort().join('>');
+    const nth = pairs.get(pair) || 0;
+    pairs.set(pair, nth + 1);
     const dx = b.x - a.x; const dy = b.y - a.y; const len = Math.max(Math.hypot(dx, dy), 1);
     const r = 34;
-    const prev = before && before.edges.get(e.from + '>' + e.to + '>' + e.protocol);
+    const prev = before && before.edges.get(key(e));
     const rate = prev && now > before.t ? (e.calls - prev.calls) / ((now - before.t) / 1000) : null;
-    const label = e.protocol + ' · ' + (rate === null ? e.calls + ' calls' : fmt(rate, 2) + '/s')
+    const what = e.via ? 'event ' + e.via : e.protocol;
+    const how = (rate === null ? e.calls + (e.via ? ' msg' : ' calls') : fmt(rate, 2) + '/s')
       + (e.errors ? ' · ' + fmt(e.errors / Math.max(e.calls, 1) * 100) + '% err' : '');
-    return svg('g', { class: 'edge' + (e.errors ? ' failing' : ''), 'data-from': e.from, 'data-to': e.to },
+    const x = (a.x + b.x) / 2; const y = (a.y + b.y) / 2 - 8 + nth * 30;
+    return svg('g', { class: 'edge' + (e.errors ? ' failing' : ''), 'data-from': e.from, 'data-to': e.to,
+      'data-protocol': e.protocol },
       svg('line', { x1: a.x + dx / len * r, y1: a.y + dy / len * r, x2: b.x - dx / len * r, y2: b.y - dy / len * r,
         'marker-end': 'url(#arrow)' }),
-      svg('text', { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 4, 'text-anchor': 'middle' }, label));
+      svg('text', { x, y, 'text-anchor': 'middle' }, svg('tspan', { x, dy: 0 }, what), svg('tspan', { x, dy: 14 }, how)));
   });
   const nodes = body.services.map((s) => {
     const p = place.get(s);
@@ -415,9 +430,14 @@ async function start() {
   sortable('clients');
   $('config-filter').addEventListener('input', renderConfig);
   $('config-set-only').addEventListener('change', renderConfig);
-  for (const id of ['errors-only', 'slow-ms', 'route-filter']) {
+  for (const id of ['errors-only', 'slow-ms', 'route-filter', 'hide-operational']) {
     $(id).addEventListener('input', () => refreshTraces().catch((e) => console.warn(e)));
   }
+  $('hide-operational').addEventListener('change', () => {
+    if (readings.length) {
+      renderTraffic('routes', windowRows(served));
+    }
+  });
   window.addEventListener('hashchange', route);
   loadConfig().catch((e) => console.warn(e));
   every(HEALTH_EVERY_MS, refreshHealth);
