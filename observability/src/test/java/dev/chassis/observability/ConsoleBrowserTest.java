@@ -153,6 +153,9 @@ class ConsoleBrowserTest {
                 Setting.MASK);
         assertThat(secret.getText()).isEqualTo(Setting.MASK);
         assertThat(browser.getPageSource()).doesNotContain("sk-live-123");
+        Object loaded = browser.executeScript("const n = performance.getEntriesByType('navigation')[0];"
+                + " return n.loadEventEnd - n.startTime;");
+        System.out.println("the console loaded in " + loaded + " ms (navigation start to load event)");
         screenshot("traffic", "traffic");
     }
 

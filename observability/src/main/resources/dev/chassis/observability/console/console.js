@@ -394,7 +394,7 @@ async function refreshMap() {
     const nth = pairs.get(pair) || 0;
     pairs.set(pair, nth + 1);
     const dx = b.x - a.x; const dy = b.y - a.y; const len = Math.max(Math.hypot(dx, dy), 1);
-    const r = 34;
+    const r = 42;
     const prev = before && before.edges.get(key(e));
     const rate = prev && now > before.t ? (e.calls - prev.calls) / ((now - before.t) / 1000) : null;
     const what = e.via ? 'event ' + e.via : e.protocol;
@@ -410,7 +410,7 @@ async function refreshMap() {
   const nodes = body.services.map((s) => {
     const p = place.get(s);
     return svg('g', { class: 'node' + (about && s === about.name ? ' self' : ''), 'data-service': s },
-      svg('circle', { cx: p.x, cy: p.y, r: 32 }),
+      svg('circle', { cx: p.x, cy: p.y, r: 40 }),
       svg('text', { class: 'name', x: p.x, y: p.y + 4, 'text-anchor': 'middle' }, s));
   });
   map.replaceChildren(defs, ...edges, ...nodes);
