@@ -196,7 +196,7 @@ class ConsoleApiTest {
         });
         assertThat(joined.get("unreached")).anySatisfy(u -> {
             assertThat(u.get("service").asText()).isEqualTo("nowhere");
-            assertThat(u.get("reason").asText()).contains("no instance known");
+            assertThat(u.get("reason").asText()).isEqualTo("unknown: neither discovery nor clients.nowhere.url names it");
         });
 
         JsonNode map = lonely.client().get("/console/api/map").json();

@@ -55,16 +55,18 @@ final class Peers {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
              HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(threads).build()) {
             for (String service : services) {
-                List<URI> instances;
+                Optional<List<URI>> found;
                 try {
-                    instances = resolver.resolve(service).orElse(List.of());
+                    found = resolver.resolve(service);
                 } catch (RuntimeException e) {
                     answers.add(new Answer(service, null, 0, null, "discovery failed: " + e.getMessage()));
                     continue;
                 }
+                List<URI> instances = found.orElse(List.of());
                 if (instances.isEmpty()) {
-                    answers.add(new Answer(service, null, 0, null, "no instance known: neither discovery nor"
-                            + " clients." + service + ".url names one"));
+                    answers.add(new Answer(service, null, 0, null, found.isEmpty()
+                            ? "unknown: neither discovery nor clients." + service + ".url names it"
+                            : "no instance now: discovery knows the name but lists no instance"));
                 }
                 for (URI instance : instances) {
                     URI uri = target(instance, path);
