@@ -224,7 +224,8 @@ function renderResilience(series) {
 const DATA_PREFIXES = ['messaging.', 'chassis.outbox.', 'chassis.inbox.', 'db.client.'];
 
 function renderData(series) {
-  const rows = series.filter((s) => DATA_PREFIXES.some((p) => s.name.startsWith(p))).map((s) => el('tr', {},
+  const data = series.filter((s) => DATA_PREFIXES.some((p) => s.name.startsWith(p)));
+  const rows = data.map((s) => el('tr', { 'data-metric': s.name },
     el('td', {}, s.name), el('td', {}, Object.entries(s.attributes).map(([k, v]) => k + '=' + v).join(' ')),
     el('td', { class: 'num' }, s.kind === 'histogram' ? s.count + ' (' + fmt(s.count ? s.sum / s.count * 1000 : null) + ' ms avg)'
       : fmt(s.value, Number.isInteger(s.value) ? 0 : 3))));

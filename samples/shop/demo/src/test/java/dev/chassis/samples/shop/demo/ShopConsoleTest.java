@@ -27,7 +27,8 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * {@code chromium-driver}, driven by Selenium through the installed driver): after the demo's scenario, the console
  * of orders shows the order's trace as one waterfall across orders, inventory and notifications with the right
  * nesting, the map shows the three services with orders' gRPC calls to inventory and its events to notifications,
- * and orders' client secret is masked.
+ * orders' client secret is masked, and the messaging and data view shows orders' outbox and pool and notifications'
+ * consumer lag.
  * Screenshots go to {@code target/console-screenshots}. Skipped without Chromium, failed under {@code CI=true}.
  */
 class ShopConsoleTest {
@@ -95,10 +96,24 @@ class ShopConsoleTest {
                         .findFirst().orElse(null));
                 assertThat(secret.findElements(By.tagName("td")).get(1).getAttribute("textContent")).isEqualTo("******");
                 assertThat(browser.getPageSource()).doesNotContain("orders-dev-secret");
+
+                // messaging and data: orders' outbox and pool, notifications' consumer lag
+                waitForRow(browser, "chassis.outbox.backlog");
+                waitForRow(browser, "db.client.connection.count");
+                browser.get(shop.uri("notifications") + "/console");
+                waitForRow(browser, "messaging.consumer.lag");
+                assertThat(browser.findElement(By.cssSelector("#data tr[data-metric='messaging.consumer.lag']")).getText())
+                        .contains("orders.placed");
+                screenshot(browser, "shop-notifications-data", "messaging");
             } finally {
                 browser.quit();
             }
         }
+    }
+
+    private static void waitForRow(ChromeDriver browser, String metric) {
+        new WebDriverWait(browser, WAIT).withMessage("a row of " + metric).until(d -> !d.findElements(
+                By.cssSelector("#data tr[data-metric='" + metric + "']")).isEmpty());
     }
 
     private static WebElement row(Map<String, WebElement> byName, String label) {
