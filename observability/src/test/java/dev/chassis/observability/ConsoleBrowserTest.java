@@ -93,6 +93,11 @@ class ConsoleBrowserTest {
         public String order(@PathParam("id") String id) {
             return stock.stock(id.startsWith("bad") ? "broken" : "pen") + " " + Span.current().getSpanContext().getTraceId();
         }
+
+        @Get
+        public List<String> all() {
+            return List.of();
+        }
     }
 
     @RegisterExtension
@@ -104,6 +109,7 @@ class ConsoleBrowserTest {
     static final TestService orders = TestService.of(() -> {
         var b = Chassis.service("orders").version("2.0.1").property("management.port", "0")
                 .property("clients.stock.url", stock.uri().toString())
+                .property("clients.stock.circuit-breaker.enabled", "true")
                 .settings(API_KEY).property(API_KEY.key(), "sk-live-123")
                 .healthCheck(HealthCheck.readiness("stock-shelf", () -> STOCK_READY.get() ? Health.up()
                         : Health.down("the shelf is being restocked")));
@@ -149,6 +155,17 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.id("service-instance")).getText()).startsWith("instance orders-");
         waitFor(By.cssSelector("#routes tr[data-name='GET /orders/{id}']"), "GET /orders/{id}");
         waitFor(By.cssSelector("#clients tr[data-name='stock (http)']"), "stock (http)");
+        waitFor(By.cssSelector("#resilience tr[data-breaker] td:nth-child(2)"), "closed");
+        // sortable: by total (the default: /orders/{id} has had more requests than /orders), then by route
+        assertThat(orders.client().get("/orders").status()).isEqualTo(200);
+        order("o-1b");
+        order("o-1c");
+        waitFor(By.cssSelector("#routes tr[data-name='GET /orders']"), "GET /orders");
+        assertThat(browser.findElements(By.cssSelector("#routes tbody tr"))).extracting(r -> r.getAttribute("data-name"))
+                .containsExactly("GET /orders/{id}", "GET /orders");
+        browser.findElement(By.cssSelector("#routes th[data-key='name']")).click();
+        assertThat(browser.findElements(By.cssSelector("#routes tbody tr"))).extracting(r -> r.getAttribute("data-name"))
+                .containsExactly("GET /orders", "GET /orders/{id}");
         WebElement secret = waitFor(By.cssSelector("#config tr[data-key='payments.api-key'] td:nth-child(2)"),
                 Setting.MASK);
         assertThat(secret.getText()).isEqualTo(Setting.MASK);

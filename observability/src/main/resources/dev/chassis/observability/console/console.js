@@ -108,7 +108,7 @@ async function refreshHealth() {
 // ---- Traffic, messaging and data (from /console/api/metrics) ------------------------------------------------------
 
 const readings = []; // {t, series}, oldest first, covering WINDOW_MS
-const sortState = { routes: { key: 'count', desc: true }, clients: { key: 'count', desc: true } };
+const sortState = { routes: { key: 'total', desc: true }, clients: { key: 'total', desc: true } };
 
 function isError(a) {
   return a['error.type'] !== undefined || (a['http.response.status_code'] || 0) >= 500
