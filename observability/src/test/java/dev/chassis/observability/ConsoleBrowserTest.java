@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -152,7 +153,7 @@ class ConsoleBrowserTest {
         open(orders, "");
         waitFor(By.id("service-name"), "orders");
         assertThat(browser.findElement(By.id("service-version")).getText()).isEqualTo("2.0.1");
-        assertThat(browser.findElement(By.id("service-instance")).getText()).startsWith("instance orders-");
+        waitFor(By.id("service-instance"), "instance orders-"); // redrawn every second, with the uptime
         waitFor(By.cssSelector("#routes tr[data-name='GET /orders/{id}']"), "GET /orders/{id}");
         waitFor(By.cssSelector("#clients tr[data-name='stock (http)']"), "stock (http)");
         waitFor(By.cssSelector("#resilience tr[data-breaker] td:nth-child(2)"), "closed");
@@ -161,11 +162,9 @@ class ConsoleBrowserTest {
         order("o-1b");
         order("o-1c");
         waitFor(By.cssSelector("#routes tr[data-name='GET /orders']"), "GET /orders");
-        assertThat(browser.findElements(By.cssSelector("#routes tbody tr"))).extracting(r -> r.getAttribute("data-name"))
-                .containsExactly("GET /orders/{id}", "GET /orders");
+        assertThat(routes()).containsExactly("GET /orders/{id}", "GET /orders");
         browser.findElement(By.cssSelector("#routes th[data-key='name']")).click();
-        assertThat(browser.findElements(By.cssSelector("#routes tbody tr"))).extracting(r -> r.getAttribute("data-name"))
-                .containsExactly("GET /orders", "GET /orders/{id}");
+        assertThat(routes()).containsExactly("GET /orders", "GET /orders/{id}");
         WebElement secret = waitFor(By.cssSelector("#config tr[data-key='payments.api-key'] td:nth-child(2)"),
                 Setting.MASK);
         assertThat(secret.getText()).isEqualTo(Setting.MASK);
@@ -180,8 +179,9 @@ class ConsoleBrowserTest {
     void aTraceIsOneWaterfallAcrossBothServices() {
         String traceId = order("o-2");
         open(orders, "#traces");
-        WebElement row = waitFor(By.cssSelector("#trace-list tr[data-trace-id='" + traceId + "']"), "GET /orders/{id}");
-        row.click();
+        By row = By.cssSelector("#trace-list tr[data-trace-id='" + traceId + "']");
+        waitFor(row, "GET /orders/{id}");
+        click(row);
         List<WebElement> spans = new WebDriverWait(browser, WAIT).until(d -> {
             List<WebElement> found = d.findElements(By.cssSelector("#waterfall .span-row"));
             return found.size() == 3 ? found : null;
@@ -204,8 +204,9 @@ class ConsoleBrowserTest {
         String traceId = failed.json().get("traceId").asText();
         open(orders, "#traces");
         browser.findElement(By.id("errors-only")).click();
-        WebElement row = waitFor(By.cssSelector("#trace-list tr.trace-error[data-trace-id='" + traceId + "']"), "ERROR");
-        row.click();
+        By row = By.cssSelector("#trace-list tr.trace-error[data-trace-id='" + traceId + "']");
+        waitFor(row, "ERROR");
+        click(row);
         new WebDriverWait(browser, WAIT).until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#waterfall .span-row.error[data-service='stock']")));
         assertThat(browser.findElements(By.cssSelector("#waterfall .span-row.error"))).hasSizeGreaterThanOrEqualTo(2);
@@ -220,8 +221,7 @@ class ConsoleBrowserTest {
         STOCK_READY.set(false);
         try {
             waitFor(status, "DOWN");
-            assertThat(browser.findElement(By.cssSelector("#health tr[data-probe='ready'][data-check='stock-shelf']"))
-                    .getText()).contains("the shelf is being restocked");
+            waitFor(By.cssSelector("#health tr[data-probe='ready'][data-check='stock-shelf']"), "the shelf is being restocked");
         } finally {
             STOCK_READY.set(true);
         }
@@ -233,8 +233,9 @@ class ConsoleBrowserTest {
         open(orders, "#map");
         new WebDriverWait(browser, WAIT).until(ExpectedConditions.presenceOfElementLocated(
                 By.cssSelector("#service-map g.edge[data-from='orders'][data-to='stock']")));
-        assertThat(browser.findElements(By.cssSelector("#service-map g.node"))).extracting(n -> n.getAttribute("data-service"))
-                .containsExactlyInAnyOrder("orders", "stock");
+        List<String> nodes = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+                d.findElements(By.cssSelector("#service-map g.node")).stream().map(n -> n.getAttribute("data-service")).toList());
+        assertThat(nodes).containsExactlyInAnyOrder("orders", "stock");
         screenshot("map", "map");
     }
 
@@ -267,8 +268,23 @@ class ConsoleBrowserTest {
         }
     }
 
+    /** Clicks what the locator finds, again if the list it is in was redrawn meanwhile (it refreshes every 5 s). */
+    private static void click(By locator) {
+        new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d -> {
+            d.findElement(locator).click();
+            return true;
+        });
+    }
+
+    /** The routes table's rows, read again if the table was redrawn meanwhile (it refreshes every 3 s). */
+    private static List<String> routes() {
+        return new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d -> d.findElements(
+                By.cssSelector("#routes tbody tr")).stream().map(r -> r.getAttribute("data-name")).toList());
+    }
+
     private static WebElement waitFor(By locator, String text) {
-        return new WebDriverWait(browser, WAIT).withMessage(() -> locator + " containing '" + text + "'").until(d -> {
+        return new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
+                .withMessage(() -> locator + " containing '" + text + "'").until(d -> {
             List<WebElement> found = d.findElements(locator);
             return found.isEmpty() || !found.get(0).getText().contains(text) ? null : found.get(0);
         });

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -86,9 +87,10 @@ class ShopConsoleTest {
                                 + "[data-to='inventory'][data-protocol='grpc']")).isEmpty()
                         && !d.findElements(By.cssSelector("#service-map g.edge[data-from='orders'][data-to='notifications']"
                                 + "[data-protocol='messaging']")).isEmpty());
-                assertThat(browser.findElements(By.cssSelector("#service-map g.node")))
-                        .extracting(n -> n.getAttribute("data-service"))
-                        .containsExactlyInAnyOrder("orders", "inventory", "notifications");
+                List<String> nodes = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class)
+                        .until(d -> d.findElements(By.cssSelector("#service-map g.node")).stream()
+                                .map(n -> n.getAttribute("data-service")).toList()); // redrawn every 10 s
+                assertThat(nodes).containsExactlyInAnyOrder("orders", "inventory", "notifications");
                 screenshot(browser, "shop-map", "map");
 
                 WebElement secret = new WebDriverWait(browser, WAIT).until(d -> d.findElements(By.cssSelector(
@@ -102,8 +104,9 @@ class ShopConsoleTest {
                 waitForRow(browser, "db.client.connection.count");
                 browser.get(shop.uri("notifications") + "/console");
                 waitForRow(browser, "messaging.consumer.lag");
-                assertThat(browser.findElement(By.cssSelector("#data tr[data-metric='messaging.consumer.lag']")).getText())
-                        .contains("orders.placed");
+                String lag = new WebDriverWait(browser, WAIT).ignoring(StaleElementReferenceException.class).until(d ->
+                        d.findElement(By.cssSelector("#data tr[data-metric='messaging.consumer.lag']")).getText());
+                assertThat(lag).contains("orders.placed");
                 screenshot(browser, "shop-notifications-data", "messaging");
             } finally {
                 browser.quit();
