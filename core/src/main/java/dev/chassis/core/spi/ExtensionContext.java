@@ -2,6 +2,7 @@ package dev.chassis.core.spi;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -31,6 +32,13 @@ public interface ExtensionContext {
 
     /** The validated configuration. */
     Config config();
+
+    /**
+     * Every setting the service declares — core's, each extension's found on the class path (enabled or not), the
+     * application's — in that order, as validated at start-up: to show the effective configuration (a secret's value
+     * is shown with {@link Setting#shown(String)}).
+     */
+    List<Setting<?>> settings();
 
     /** The service's clock: the system clock, or the one a test set with {@code ServiceBuilder.clock(...)}. */
     Clock clock();
@@ -102,6 +110,13 @@ public interface ExtensionContext {
 
         /** Adds a way to find the instances of logical client targets (discovery back-ends). */
         void targetResolver(TargetResolver resolver);
+
+        /**
+         * How the service finds a target's instances: every resolver added (discovery), in order, then
+         * {@code clients.<target>.url}; {@code Optional.empty()} when nothing knows the target. Usable once the
+         * service has started (the resolvers are complete then); thread-safe.
+         */
+        TargetResolver resolver();
 
         /**
          * Sets who may call each HTTP handler and gRPC method (authorization): asked once per handler and RPC while

@@ -32,7 +32,7 @@ import io.opentelemetry.sdk.resources.Resource;
 /**
  * {@code chassis-observability}: installs the OpenTelemetry SDK for each service (resource, sampler,
  * exporters, from Chassis configuration with the standard {@code OTEL_*} variables taking precedence), and
- * serves {@code GET /metrics} and {@code GET /observe/traces} (management routes: on {@code management.port} when it
+ * serves {@code GET /metrics}, {@code GET /observe/traces} and the console, {@code /console} (management routes: on {@code management.port} when it
  * is set). Chassis' own instrumentation in core does the
  * rest. Turned off with {@code chassis.extensions.observability.enabled: false}. Not API.
  */
@@ -204,5 +204,22 @@ public final class ObservabilityExtension implements ChassisExtension {
                 res.send(body);
             });
         }
+        if (context.config().get(ObservabilitySettings.CONSOLE)) {
+            registerConsole(context, telemetry);
+        }
+    }
+
+    /** {@code /console}: the page and its JSON, management routes, read-only. */
+    private static void registerConsole(ExtensionContext context, ServiceTelemetry telemetry) {
+        Config config = context.config();
+        if (config.raw("management.port").isEmpty()) {
+            context.production().refuseUnless(ObservabilitySettings.ALLOW_CONSOLE, "the console (/console) on the"
+                    + " service port", "set management.port (e.g. 9090), or observability.console.enabled: false");
+        }
+        Peers peers = new Peers(context.calls().resolver(), config.find(ObservabilitySettings.CONSOLE_PEER_PORT).orElse(null),
+                config.get(ObservabilitySettings.CONSOLE_PEER_TIMEOUT));
+        ConsoleFiles.register(context.http().management());
+        context.http().management().endpoint(new ConsoleEndpoint(context.service(), context.clock(), telemetry, config,
+                context.settings(), peers, config.get(ObservabilitySettings.CONSOLE_PEERS)));
     }
 }

@@ -56,6 +56,21 @@ final class ObservabilitySettings {
             .describedAs("serve GET /metrics");
     static final Setting<Boolean> JVM_METRICS = Setting.bool("observability.metrics.jvm", true)
             .describedAs("JVM memory, GC, threads, classes and CPU in /metrics");
+    static final Setting<Boolean> CONSOLE = Setting.bool("observability.console.enabled", true)
+            .describedAs("serve the web console at /console (a management route) and its JSON under /console/api");
+    static final Setting<Boolean> ALLOW_CONSOLE = Setting.bool("production.allow.console-on-service-port", false)
+            .describedAs("in production mode, allow /console on the service port (no management.port): anyone who"
+                    + " reaches the port reads the configuration (secrets masked), the metrics and the spans");
+    static final Setting<List<String>> CONSOLE_PEERS = Setting.list("observability.console.peers", List.of())
+            .describedAs("services the console also asks for a trace's spans and the map's edges, besides those its"
+                    + " client spans and metrics name (peer.service): e.g. the consumers of the events it publishes");
+    static final Setting<Integer> CONSOLE_PEER_PORT = Setting.integer("observability.console.peer-port", null)
+            .range(1, 65_535).describedAs("the port the console reaches other services' /observe/traces and"
+                    + " /console/api on (their management.port, when every service uses the same one); unset: the"
+                    + " port discovery or clients.<name>.url gives");
+    static final Setting<Duration> CONSOLE_PEER_TIMEOUT = Setting.duration("observability.console.peer-timeout",
+            Duration.ofSeconds(1)).describedAs("how long the console waits for one other service's answer before it"
+                    + " reports that service as not reached");
     static final Setting<Boolean> GLOBAL = Setting.bool("observability.global", true)
             .describedAs("also register the SDK as GlobalOpenTelemetry, when nothing else has");
     static final Setting<LogFormat> LOG_FORMAT = Setting.oneOf("logging.format", LogFormat.class, LogFormat.TEXT)
@@ -72,6 +87,7 @@ final class ObservabilitySettings {
     static List<Setting<?>> all() {
         return List.of(TRACING, SAMPLER_RATIO, EXPORTER, ALLOW_STORE, STORE_ENABLED, STORE_SPANS, MAX_ATTRIBUTE_LENGTH,
                 MAX_ATTRIBUTES, REDACT, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
-                METRICS, JVM_METRICS, GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
+                METRICS, JVM_METRICS, CONSOLE, ALLOW_CONSOLE, CONSOLE_PEERS, CONSOLE_PEER_PORT, CONSOLE_PEER_TIMEOUT,
+                GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
     }
 }

@@ -58,16 +58,19 @@ class ProductionModeTest {
     void theProductionProfileRefusesEveryDevelopmentOnlyChoiceAtOnceBeforeThePortIsBound() {
         RuntimeException e = StartFailure.of(everythingOnOnePort("refused").property("chassis.profile", "production"));
         assertThat(e).isInstanceOf(ConfigException.class);
-        assertThat(((ConfigException) e).problems()).hasSize(3).allSatisfy(p -> assertThat(p)
+        assertThat(((ConfigException) e).problems()).hasSize(4).allSatisfy(p -> assertThat(p)
                 .startsWith("production mode refuses ").contains("Fix: ").contains(": true"));
-        assertThat(e).hasMessageContaining("Invalid configuration (3 problems)")
+        assertThat(e).hasMessageContaining("Invalid configuration (4 problems)")
                 .hasMessageContaining("production mode refuses gRPC reflection on the service port (core). Fix: set"
                         + " management.port (reflection moves there), or grpc.reflection.enabled: false; or allow it with"
                         + " production.allow.grpc-reflection-on-service-port: true")
                 .hasMessageContaining("server.tls.bundle without management.port")
                 .hasMessageContaining("production.allow.tls-without-management-port: true")
                 .hasMessageContaining("the trace store (/observe/traces) on the service port (extension observability)")
-                .hasMessageContaining("production.allow.trace-store-on-service-port: true");
+                .hasMessageContaining("production.allow.trace-store-on-service-port: true")
+                .hasMessageContaining("production mode refuses the console (/console) on the service port (extension"
+                        + " observability). Fix: set management.port (e.g. 9090), or observability.console.enabled: false;"
+                        + " or allow it with production.allow.console-on-service-port: true");
     }
 
     @Test
@@ -95,7 +98,8 @@ class ProductionModeTest {
                 .property("server.port", "0")
                 .property("production.allow.grpc-reflection-on-service-port", "true")
                 .property("production.allow.tls-without-management-port", "true")
-                .property("production.allow.trace-store-on-service-port", "true").start();
+                .property("production.allow.trace-store-on-service-port", "true")
+                .property("production.allow.console-on-service-port", "true").start();
         s.stop();
     }
 
@@ -103,7 +107,7 @@ class ProductionModeTest {
     void allowingOneChoiceLeavesTheOthersRefused() {
         RuntimeException e = StartFailure.of(everythingOnOnePort("partly").property("chassis.profile", "production")
                 .property("production.allow.trace-store-on-service-port", "true"));
-        assertThat(((ConfigException) e).problems()).hasSize(2).noneSatisfy(p -> assertThat(p).contains("trace store"));
+        assertThat(((ConfigException) e).problems()).hasSize(3).noneSatisfy(p -> assertThat(p).contains("trace store"));
     }
 
     @Test

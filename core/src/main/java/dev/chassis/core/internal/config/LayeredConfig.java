@@ -47,6 +47,7 @@ public final class LayeredConfig implements Config {
     private final Map<String, String> environment;
     private final int environmentPosition;       // sources at or after this index beat the environment
     private final String profile;
+    private volatile List<Setting<?>> declared = List.of();
 
     public LayeredConfig(List<Source> belowEnvironment, Map<String, String> environment, List<Source> aboveEnvironment,
                          String profile) {
@@ -108,12 +109,18 @@ public final class LayeredConfig implements Config {
         return Optional.ofNullable(profile);
     }
 
+    /** The settings given to {@link #validate}, in order; empty before. */
+    public List<Setting<?>> declared() {
+        return declared;
+    }
+
     /**
      * Checks every declared setting and reports unknown keys under the declared prefixes, all at once.
      *
      * @throws ConfigException listing every problem
      */
     public void validate(Collection<Setting<?>> declared) {
+        this.declared = List.copyOf(declared);
         List<String> problems = new ArrayList<>();
         for (Setting<?> setting : declared) {
             if (setting.key().contains("*")) {

@@ -17,6 +17,7 @@ import dev.chassis.core.config.Setting;
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
 import dev.chassis.core.http.BindingException;
+import dev.chassis.core.internal.config.LayeredConfig;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.spi.AccessPolicy;
@@ -151,6 +152,11 @@ final class Assembly {
         @Override
         public Config config() {
             return config;
+        }
+
+        @Override
+        public List<Setting<?>> settings() {
+            return config instanceof LayeredConfig layered ? layered.declared() : List.of();
         }
 
         @Override
@@ -289,6 +295,12 @@ final class Assembly {
         public void targetResolver(TargetResolver resolver) {
             checkOpen();
             resolvers.add(Objects.requireNonNull(resolver, "resolver"));
+        }
+
+        @Override
+        public TargetResolver resolver() {
+            return target -> Clients.known(target, config, resolvers)
+                    ? Optional.of(Clients.resolver(config, resolvers).apply(target)) : Optional.empty();
         }
 
         @Override

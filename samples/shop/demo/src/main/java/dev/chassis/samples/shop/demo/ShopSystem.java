@@ -299,6 +299,12 @@ public final class ShopSystem implements AutoCloseable {
                 "-Dsecurity.fetch-timeout=30s")); // a loaded machine: the first key fetch may be slow
         if (service.equals("orders")) {
             cmd.add("-Dclients.inventory.client-credentials.issuer=" + provider.issuer());
+            if (ports.containsKey("notifications")) {
+                // orders' console joins notifications' spans of a trace: it consumes orders' events, which no client
+                // span names (docs/console.md)
+                cmd.addAll(List.of("-Dobservability.console.peers=notifications",
+                        "-Dclients.notifications.url=" + uri("notifications")));
+            }
         }
         if (kafka != null) {
             cmd.addAll(List.of("-Dmessaging.broker=kafka", "-Dmessaging.kafka.bootstrap-servers=127.0.0.1:" + kafkaPort,

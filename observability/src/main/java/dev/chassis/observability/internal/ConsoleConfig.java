@@ -1,0 +1,83 @@
+package dev.chassis.observability.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+import dev.chassis.core.config.Config;
+import dev.chassis.core.config.Setting;
+
+/**
+ * The effective configuration as the console shows it: every declared setting with its value and where the value
+ * comes from; a secret's value is {@link Setting#MASK}. A key with {@code *} segments is shown once per name some
+ * source sets ({@code clients.inventory.url}). Not API.
+ */
+final class ConsoleConfig {
+    static final String DEFAULT = "default";
+
+    private ConsoleConfig() {
+    }
+
+    /** One setting: its value as configured ({@code null}: none), its source, whether it is secret. */
+    record Entry(String key, String value, String source, boolean secret, String description) {
+    }
+
+    /** What {@code GET /console/api/config} answers. */
+    record Effective(String profile, List<Entry> settings) {
+    }
+
+    static Effective of(Config config, List<Setting<?>> declared) {
+        List<Entry> entries = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (Setting<?> s : declared) {
+            for (String key : concrete(config, s.key())) {
+                if (seen.add(key)) {
+                    entries.add(entry(config, s, key));
+                }
+            }
+        }
+        return new Effective(config.profile().orElse(null), entries);
+    }
+
+    private static Entry entry(Config config, Setting<?> s, String key) {
+        String raw = config.raw(key).orElse(null);
+        String value = raw != null ? s.shown(raw) : s.isSecret() ? null : text(s.defaultValue());
+        return new Entry(key, value, config.sourceOf(key).orElse(DEFAULT), s.isSecret(), s.description());
+    }
+
+    /** The keys a setting stands for: itself, or for a pattern each name the sources set in its place. */
+    private static List<String> concrete(Config config, String pattern) {
+        int star = pattern.indexOf(".*");
+        if (star < 0) {
+            return List.of(pattern);
+        }
+        String prefix = pattern.substring(0, star);
+        String rest = pattern.substring(star + 2);
+        List<String> keys = new ArrayList<>();
+        for (String name : config.names(prefix)) {
+            keys.addAll(concrete(config, prefix + "." + name + rest));
+        }
+        return keys;
+    }
+
+    /** A default as one would configure it: {@code 10s}, {@code round-robin}, {@code a, b}. */
+    static String text(Object value) {
+        if (value == null) {
+            return null;
+        }
+        if (value instanceof Duration d) {
+            long ms = d.toMillis();
+            return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
+        }
+        if (value instanceof Enum<?> e) {
+            return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+        if (value instanceof List<?> l) {
+            return String.join(", ", l.stream().map(String::valueOf).toList());
+        }
+        return String.valueOf(value);
+    }
+}

@@ -1,0 +1,106 @@
+package dev.chassis.observability.internal;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.chassis.core.spi.TargetResolver;
+
+/**
+ * The other services the console asks: found by name through the service's own resolution (discovery, then
+ * {@code clients.<name>.url}), asked over plain HTTP on their port or {@code observability.console.peer-port}, every
+ * instance at once, each within the peer timeout. Nothing runs until the console asks. Not API.
+ */
+final class Peers {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final TargetResolver resolver;
+    private final Integer port;
+    private final Duration timeout;
+
+    Peers(TargetResolver resolver, Integer port, Duration timeout) {
+        this.resolver = resolver;
+        this.port = port;
+        this.timeout = timeout;
+    }
+
+    /** One instance's answer: its status and JSON body, or why it could not be asked ({@code problem}). */
+    record Answer(String service, URI uri, int status, JsonNode body, String problem) {
+    }
+
+    /** A service, or one of its instances, the console could not reach, and why. */
+    record Unreached(String service, String uri, String reason) {
+    }
+
+    /** Asks every instance of every service for {@code path}, all at once; waits at most about the timeout. */
+    List<Answer> ask(Collection<String> services, String path) {
+        List<Answer> answers = new ArrayList<>();
+        List<CompletableFuture<Answer>> pending = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
+             HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(threads).build()) {
+            for (String service : services) {
+                Optional<List<URI>> found;
+                try {
+                    found = resolver.resolve(service);
+                } catch (RuntimeException e) {
+                    answers.add(new Answer(service, null, 0, null, "discovery failed: " + e.getMessage()));
+                    continue;
+                }
+                List<URI> instances = found.orElse(List.of());
+                if (instances.isEmpty()) {
+                    answers.add(new Answer(service, null, 0, null, found.isEmpty()
+                            ? "unknown: neither discovery nor clients." + service + ".url names it"
+                            : "no instance now: discovery knows the name but lists no instance"));
+                }
+                for (URI instance : instances) {
+                    URI uri = target(instance, path);
+                    HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
+                            .header("Accept", "application/json").GET().build();
+                    pending.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                            .handle((response, failure) -> answer(service, uri, response, failure)));
+                }
+            }
+            pending.forEach(p -> answers.add(p.join()));
+        }
+        return answers;
+    }
+
+    private URI target(URI instance, String path) {
+        return URI.create("http://" + instance.getHost() + ":" + Optional.ofNullable(port).orElse(instance.getPort())
+                + path);
+    }
+
+    private Answer answer(String service, URI uri, HttpResponse<String> response, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
+                    : failure;
+            String why = cause instanceof HttpTimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+                    : cause instanceof ConnectException ? "connection refused"
+                    : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+            return new Answer(service, uri, 0, null, why);
+        }
+        try {
+            JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());
+            return new Answer(service, uri, response.statusCode(), body, null);
+        } catch (IOException e) {
+            return new Answer(service, uri, response.statusCode(), null, "answered " + response.statusCode()
+                    + " with a body that is not JSON");
+        }
+    }
+}
