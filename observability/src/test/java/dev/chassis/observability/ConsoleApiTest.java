@@ -14,12 +14,14 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.testing.Eventually;
+import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
 import io.opentelemetry.api.trace.Span;
@@ -104,6 +106,22 @@ class ConsoleApiTest {
         assertThat(about.get("version").asText()).isEqualTo("2.0.1");
         assertThat(about.get("instanceId").asText()).startsWith("orders-");
         assertThat(about.get("traceStore").asBoolean()).isTrue();
+    }
+
+    @Test
+    void withTheTraceStoreOffTheConsoleSaysSoAndTracesAnswer404() {
+        RunningService off = Chassis.service("quiet").property("server.port", "0").property("management.port", "0")
+                .property("observability.tracing.store.enabled", "false").start();
+        try {
+            TestClient management = new TestClient(off.managementUri());
+            assertThat(management.get("/console/api/service").json().get("traceStore").asBoolean()).isFalse();
+            TestResponse traces = management.get("/observe/traces");
+            assertThat(traces.status()).isEqualTo(404);
+            assertThat(traces.json().get("detail").asText()).contains("observability.tracing.store.enabled");
+            assertThat(management.get("/console/console.js").body()).contains("the trace store is off");
+        } finally {
+            off.stop();
+        }
     }
 
     @Test

@@ -433,10 +433,10 @@ class SpanHygieneTest {
     @Test
     void productionModeAcceptsTheServicePortWhenTheStoreIsOff() {
         RunningService s = service("prodoff", "production.enabled", "true", "grpc.reflection.enabled", "false",
-                "observability.tracing.store.enabled", "false").start();
+                "observability.console.enabled", "false", "observability.tracing.store.enabled", "false").start();
         s.stop();
         RuntimeException e = StartFailure.of(service("prodon", "production.enabled", "true",
-                "grpc.reflection.enabled", "false"));
+                "grpc.reflection.enabled", "false", "observability.console.enabled", "false"));
         assertThat(e).isInstanceOf(ConfigException.class)
                 .hasMessageContaining("the trace store (/observe/traces) on the service port")
                 .hasMessageContaining("observability.tracing.store.enabled: false");

@@ -282,7 +282,7 @@ function renderConfig() {
 
 async function refreshTraces() {
   if (about && !about.traceStore) {
-    fill($('trace-list').tBodies[0], [], 'the trace store is off (observability.tracing.store.max-spans: 0)', 5);
+    fill($('trace-list').tBodies[0], [], 'the trace store is off (observability.tracing.store.enabled: false): no traces to show', 5);
     return;
   }
   const status = $('errors-only').checked ? 'error' : 'any';
