@@ -16,6 +16,7 @@ import dev.chassis.core.http.Body;
 import dev.chassis.core.http.Header;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.core.http.QueryParam;
+import dev.chassis.core.spi.HttpOperation;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -97,6 +98,27 @@ final class ParameterBinder {
         }
         Header header = p.getAnnotation(Header.class);
         return header != null ? name(p, header.value(), "@Header") : null;
+    }
+
+    /**
+     * A path, query or header parameter as documents describe it; null for the body, the request, the response, the
+     * peer and the caller. Call after {@link #bind}.
+     */
+    static HttpOperation.Parameter describe(Parameter p) {
+        PathParam path = p.getAnnotation(PathParam.class);
+        QueryParam query = p.getAnnotation(QueryParam.class);
+        Header header = p.getAnnotation(Header.class);
+        if (path != null) {
+            return new HttpOperation.Parameter(name(p, path.value(), "@PathParam"), HttpOperation.In.PATH,
+                    p.getParameterizedType(), true, null);
+        }
+        if (query == null && header == null) {
+            return null;
+        }
+        String dflt = query != null ? query.defaultValue() : header.defaultValue();
+        boolean many = p.getType() == Optional.class || p.getType() == List.class;
+        return new HttpOperation.Parameter(fieldName(p), query != null ? HttpOperation.In.QUERY : HttpOperation.In.HEADER,
+                p.getParameterizedType(), !many && dflt.isEmpty(), dflt.isEmpty() ? null : dflt);
     }
 
     private interface ValuesSource {
