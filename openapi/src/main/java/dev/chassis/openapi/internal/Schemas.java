@@ -2,10 +2,13 @@ package dev.chassis.openapi.internal;
 
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.victools.jsonschema.generator.CustomDefinition;
 import com.github.victools.jsonschema.generator.Option;
 import com.github.victools.jsonschema.generator.OptionPreset;
 import com.github.victools.jsonschema.generator.SchemaBuilder;
@@ -22,7 +25,8 @@ import dev.chassis.core.Json;
  * The JSON Schemas (draft 2020-12, as OpenAPI 3.1 uses) of the types one document names, with victools'
  * generator and its Jackson module, so that a schema says what Chassis' mapper writes and reads: records and
  * classes by their properties, {@code Optional} as its value, lists as arrays, enums as their values,
- * {@code java.time} types as strings with their format, maps as objects. Every object type becomes a
+ * {@code java.time} types as strings with their format (a {@code Duration} as its seconds, as the mapper writes
+ * it), maps as objects. Every object type becomes a
  * {@code #/components/schemas} entry that the operations reference. A type the generator can only describe as
  * "anything" ({@code Object}, {@code JsonNode}) is marked free-form. One instance per document; not thread-safe.
  * Not API.
@@ -58,6 +62,13 @@ final class Schemas {
                         Option.EXTRA_OPEN_API_FORMAT_VALUES, Option.MAP_VALUES_AS_ADDITIONAL_PROPERTIES)
                 .with(inline ? Option.INLINE_ALL_SCHEMAS : Option.DEFINITIONS_FOR_ALL_OBJECTS)
                 .without(Option.SCHEMA_VERSION_INDICATOR);
+        if (Json.mapper().isEnabled(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)) {
+            // the mapper writes a Duration as its seconds (32400.0), and reads those (or an ISO-8601 text)
+            config.forTypesInGeneral().withCustomDefinitionProvider((type, context) -> type.getErasedType() == Duration.class
+                    ? new CustomDefinition(context.getGeneratorConfig().createObjectNode().put("type", "number")
+                            .put("description", "a duration in seconds"), true)
+                    : null);
+        }
         // Chassis writes every property it has and omits nulls: a primitive is always there, anything else may not be
         config.forFields().withRequiredCheck(field -> field.getType() != null && field.getType().isPrimitive());
         return config.build();
