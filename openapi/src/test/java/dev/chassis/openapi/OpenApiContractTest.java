@@ -75,6 +75,20 @@ class OpenApiContractTest {
         public Count honest() {
             throw Problem.builder(404).detail("none").build();
         }
+
+        @Get("/bytes")
+        public byte[] bytes() {
+            return new byte[] {1, 2, 3};
+        }
+    }
+
+    @Test
+    void answersOutsideTheOperationsAreProblemsToo() {
+        Conformance.openApi(liar.running())
+                .request("GET", "/nowhere")       // 404 problem: no such path
+                .request("DELETE", "/count")      // 405 problem: no such method
+                .request("GET", "/bytes")         // Base64 text
+                .check();
     }
 
     @Test

@@ -53,7 +53,7 @@ final class Document {
             item.set(op.method().toLowerCase(Locale.ROOT),
                     Operations.of(op, schemas, problems, schemes, unique(op.key(), ids)));
         }
-        problems.methodNotAllowed();
+        problems.outsideOperations();
         ObjectNode components = doc.putObject("components");
         ObjectNode defined = schemas.components();
         defined.set("Problem", ProblemResponses.schema());

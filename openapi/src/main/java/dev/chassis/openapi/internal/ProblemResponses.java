@@ -18,7 +18,7 @@ final class ProblemResponses {
             Map.entry(400, "Bad Request: a parameter or the body is malformed or invalid (errors lists each field)"),
             Map.entry(401, "Unauthorized: a credential is missing or was refused (WWW-Authenticate says which)"),
             Map.entry(403, "Forbidden: the caller lacks a role, a scope or a workload identity"),
-            Map.entry(404, "Not Found: the resource does not exist"),
+            Map.entry(404, "Not Found: no such resource, or no such path"),
             Map.entry(405, "Method Not Allowed: the path exists under other methods (Allow lists them)"),
             Map.entry(406, "Not Acceptable: the Accept header excludes application/json"),
             Map.entry(408, "Request Timeout: the request was not received in time"),
@@ -48,8 +48,12 @@ final class ProblemResponses {
         return all;
     }
 
-    /** Writes the answer of 405, which no operation references: it answers the methods a path does not have. */
-    void methodNotAllowed() {
+    /**
+     * Writes the answers every service gives outside its operations: 404 for a path the document does not have, 405
+     * for a method its path does not have.
+     */
+    void outsideOperations() {
+        used.computeIfAbsent(404, ProblemResponses::response);
         used.computeIfAbsent(405, ProblemResponses::response);
     }
 

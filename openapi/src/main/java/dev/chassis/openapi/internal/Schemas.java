@@ -69,6 +69,11 @@ final class Schemas {
                             .put("description", "a duration in seconds"), true)
                     : null);
         }
+        // Jackson writes a byte[] as Base64 text, not as an array of numbers
+        config.forTypesInGeneral().withCustomDefinitionProvider((type, context) -> type.getErasedType() == byte[].class
+                ? new CustomDefinition(context.getGeneratorConfig().createObjectNode().put("type", "string")
+                        .put("contentEncoding", "base64"), true)
+                : null);
         // Chassis writes every property it has and omits nulls: a primitive is always there, anything else may not be
         config.forFields().withRequiredCheck(field -> field.getType() != null && field.getType().isPrimitive());
         return config.build();
