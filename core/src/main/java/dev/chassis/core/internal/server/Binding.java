@@ -17,10 +17,12 @@ import dev.chassis.core.internal.http.server.IdempotentRequests;
 import dev.chassis.core.internal.overload.CallLimiter;
 import dev.chassis.core.internal.overload.ConcurrencyLimitFilter;
 import dev.chassis.core.internal.overload.ConcurrencyLimits;
+import dev.chassis.core.internal.transport.ForwardedFilter;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
 import dev.chassis.core.internal.transport.RequestDeadlines;
 import dev.chassis.core.internal.transport.SecureConnections;
+import dev.chassis.core.internal.transport.TrustedProxies;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.http.server.RouteFallback;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
@@ -101,6 +103,10 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         SecureConnections secure = new SecureConnections();
         HttpRouting.Builder http = HttpRouting.builder();
         http.addFilter(new LifecycleFilter(inFlight));
+        TrustedProxies proxies = TrustedProxies.of(CoreSettings.TRUSTED_PROXIES.key(), config.get(CoreSettings.TRUSTED_PROXIES));
+        if (!proxies.none()) {
+            http.addFilter(new ForwardedFilter(proxies)); // before the span and the handlers, which read the origin
+        }
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
