@@ -8,9 +8,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.MetadataUtils;
+import io.grpc.stub.StreamObserver;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -24,6 +30,9 @@ import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.testing.CapturedSpans;
 import dev.chassis.testing.TestClient;
+import dev.chassis.tests.grpc.proto.EchoGrpc;
+import dev.chassis.tests.grpc.proto.EchoReply;
+import dev.chassis.tests.grpc.proto.EchoRequest;
 
 /**
  * B3 from gateways and meshes: a B3-only caller (single {@code b3} header, or {@code X-B3-*} headers) is continued as
@@ -115,6 +124,33 @@ class B3PropagationTest {
             new TestClient(service.uri()).get("/call", "X-B3-TraceId", TRACE, "X-B3-SpanId", SPAN, "X-B3-Sampled", "1");
             assertThat(serverSpan(service, TRACE).path("parentSpanId").asText()).isEqualTo(SPAN);
         } finally {
+            service.stop();
+        }
+    }
+
+    /** Answers over gRPC. */
+    static final class Echo extends EchoGrpc.EchoImplBase {
+        @Override
+        public void say(EchoRequest request, StreamObserver<EchoReply> out) {
+            out.onNext(EchoReply.newBuilder().setText(request.getText()).build());
+            out.onCompleted();
+        }
+    }
+
+    @Test
+    void aB3OnlyGrpcCallerIsContinued() throws InterruptedException {
+        RunningService service = Chassis.service("echo").property("server.port", "0").grpc(new Echo()).start();
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+        try {
+            Metadata b3 = new Metadata();
+            b3.put(Metadata.Key.of("b3", Metadata.ASCII_STRING_MARSHALLER), TRACE + "-" + SPAN + "-1");
+            EchoGrpc.newBlockingStub(channel).withInterceptors(MetadataUtils.newAttachHeadersInterceptor(b3))
+                    .withDeadlineAfter(10, TimeUnit.SECONDS).say(EchoRequest.newBuilder().setText("hi").build());
+            JsonNode span = CapturedSpans.of(service.uri()).await(TRACE, 1).get(0);
+            assertThat(span.path("name").asText()).isEqualTo("chassis.test.Echo/Say");
+            assertThat(span.path("parentSpanId").asText()).isEqualTo(SPAN);
+        } finally {
+            channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
             service.stop();
         }
     }
