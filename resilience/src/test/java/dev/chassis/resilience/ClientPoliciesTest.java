@@ -76,6 +76,32 @@ class ClientPoliciesTest {
     }
 
     @Test
+    void whenTheMeshOwnsRetriesTheClientMakesOneAttempt() {
+        ScriptedServer s = server("a");
+        ItemsClient all = caller(Map.of("clients.items.url", s.url(), "resilience.mesh-retries", "true"));
+        s.script.add(503);
+        assertThatThrownBy(() -> all.get("1")).isInstanceOfSatisfying(RemoteProblemException.class,
+                e -> assertThat(e.status()).isEqualTo(503));
+        assertThat(s.requests).as("the default for every target").hasValue(1);
+
+        ScriptedServer t = server("b");
+        ItemsClient one = caller(Map.of("clients.items.url", t.url(), "clients.items.retry.mesh", "true"));
+        t.script.add(503);
+        assertThatThrownBy(() -> one.get("1")).isInstanceOf(RemoteProblemException.class);
+        assertThat(t.requests).as("one target").hasValue(1);
+    }
+
+    @Test
+    void aTargetTheMeshDoesNotRetryKeepsItsRetries() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "resilience.mesh-retries", "true",
+                "clients.items.retry.mesh", "false"));
+        s.script.addAll(List.of(503, 503));
+        assertThat(c.get("1").id()).isEqualTo("1");
+        assertThat(s.requests).hasValue(3);
+    }
+
+    @Test
     void configurationOverridesTheDefaultAttempts() {
         ScriptedServer s = server("a");
         ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.max-attempts", "5"));

@@ -1,6 +1,7 @@
 package dev.chassis.core.spi;
 
 import java.lang.reflect.Method;
+import java.util.List;
 
 import dev.chassis.core.Caller;
 
@@ -24,6 +25,37 @@ public interface AccessPolicy {
      *                       its own (a generated base method answering UNIMPLEMENTED, or a hand-built service)
      */
     Rule forRpc(String fullMethodName, Method implementation);
+
+    /**
+     * What the rule of an HTTP handler asks of a caller, for documents that describe the service (OpenAPI); asked
+     * once per handler after {@link #forHandler}. Null (the default) when the policy cannot say.
+     */
+    default Requirement requirement(CallSite site) {
+        return null;
+    }
+
+    /**
+     * What a rule asks of a caller, as a description; the {@link Rule} is what is checked. Immutable.
+     *
+     * @param token             a bearer token (RFC 6750) is needed
+     * @param roles             one of these roles is needed (empty: none)
+     * @param scopes            all of these scopes are needed (empty: none)
+     * @param clientCertificate a client certificate (mutual TLS) is needed
+     */
+    record Requirement(boolean token, List<String> roles, List<String> scopes, boolean clientCertificate) {
+        /** Everyone may call. */
+        public static final Requirement NONE = new Requirement(false, List.of(), List.of(), false);
+
+        public Requirement {
+            roles = List.copyOf(roles);
+            scopes = List.copyOf(scopes);
+        }
+
+        /** Whether the caller must prove who it is (a token or a certificate). */
+        public boolean any() {
+            return token || clientCertificate;
+        }
+    }
 
     /** The check of one handler or RPC, run per request with its {@link Caller}. Must not block. */
     @FunctionalInterface

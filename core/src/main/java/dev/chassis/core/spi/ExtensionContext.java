@@ -174,6 +174,13 @@ public interface ExtensionContext {
          */
         void onBound(Runnable hook);
 
+        /**
+         * Runs with what the service serves ({@link ServiceApi}: its annotated HTTP handlers and gRPC services)
+         * once everything is bound, before the {@link #onBound} hooks and before the port opens: the place to build
+         * a description of the service. A hook that throws stops start-up with the port never bound.
+         */
+        void onDescribed(Consumer<ServiceApi> hook);
+
         /** Runs after the server has started and is ready. */
         void onStarted(Consumer<RunningService> hook);
 

@@ -92,6 +92,7 @@ public final class ObservabilityExtension implements ChassisExtension {
         boolean spanLog = config.get(ObservabilitySettings.SPAN_LOG)
                 && System.getLogger(SpanLog.LOGGER).isLoggable(System.Logger.Level.DEBUG);
         PrometheusReader reader = new PrometheusReader();
+        ObservabilitySettings.B3 b3 = config.get(ObservabilitySettings.B3_OUTGOING);
         AtomicReference<Resource> resource = new AtomicReference<>();
         OpenTelemetrySdk sdk;
         try {
@@ -127,6 +128,7 @@ public final class ObservabilityExtension implements ChassisExtension {
                     })
                     .addSpanExporterCustomizer((exporter, c) -> hygiene.redacts()
                             ? new RedactingExporter(exporter, hygiene) : exporter)
+                    .addPropagatorCustomizer((p, c) -> GatewayPropagation.customize(p, b3))
                     .addMeterProviderCustomizer((b, c) -> b.registerMetricReader(reader))
                     .disableShutdownHook() // the service shuts the SDK down when it stops
                     .setServiceClassLoader(ObservabilityExtension.class.getClassLoader())

@@ -17,12 +17,19 @@ final class ObservabilitySettings {
     /** Enough for a user agent or a URL; a stack trace keeps its first 40 or so frames. */
     static final int DEFAULT_MAX_ATTRIBUTE_LENGTH = 4096;
 
+    /** Whether outgoing calls carry B3 besides W3C trace context, and in which form. */
+    enum B3 { NONE, SINGLE, MULTI }
+
     static final Setting<Boolean> TRACING = Setting.bool("observability.tracing.enabled", true)
             .describedAs("record spans (when false, trace context is still propagated)");
     static final Setting<Double> SAMPLER_RATIO = Setting.decimal("observability.tracing.sampler.ratio", 1.0, 0.0, 1.0)
             .describedAs("share of new traces recorded; a caller's sampling decision is followed (parent-based)");
     static final Setting<Exporter> EXPORTER = Setting.oneOf("observability.tracing.exporter", Exporter.class,
             Exporter.NONE).describedAs("where spans go besides the in-memory store and the debug log");
+    static final Setting<B3> B3_OUTGOING = Setting.oneOf("observability.propagation.b3", B3.class, B3.NONE)
+            .describedAs("outgoing HTTP and gRPC calls carry B3 besides traceparent: single (the b3 header) or multi"
+                    + " (X-B3-TraceId, -SpanId, -Sampled), for peers that read only B3; incoming B3 is accepted always"
+                    + " (when there is no valid traceparent)");
     static final Setting<Boolean> ALLOW_STORE = Setting.bool("production.allow.trace-store-on-service-port", false)
             .describedAs("in production mode, allow GET /observe/traces on the service port (no management.port):"
                     + " anyone who reaches the port reads the spans");
@@ -85,8 +92,8 @@ final class ObservabilitySettings {
     }
 
     static List<Setting<?>> all() {
-        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, ALLOW_STORE, STORE_ENABLED, STORE_SPANS, MAX_ATTRIBUTE_LENGTH,
-                MAX_ATTRIBUTES, REDACT, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
+        return List.of(TRACING, SAMPLER_RATIO, EXPORTER, B3_OUTGOING, ALLOW_STORE, STORE_ENABLED, STORE_SPANS,
+                MAX_ATTRIBUTE_LENGTH, MAX_ATTRIBUTES, REDACT, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
                 METRICS, JVM_METRICS, CONSOLE, ALLOW_CONSOLE, CONSOLE_PEERS, CONSOLE_PEER_PORT, CONSOLE_PEER_TIMEOUT,
                 GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
     }

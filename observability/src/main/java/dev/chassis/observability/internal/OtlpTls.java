@@ -1,10 +1,12 @@
 package dev.chassis.observability.internal;
 
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.security.cert.CertificateException;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -161,7 +163,9 @@ final class OtlpTls {
             Throwable failure = result.getFailureThrowable();
             if (!result.isSuccess() && failure != null && tlsFailure(failure)) {
                 String message = tls.handshakeFailure(peer, failure);
-                if (logged.add(message)) {
+                // without a key, the alert and the closed connection are one cause: logged once between them
+                String key = !tls.hasKey() && message.contains("' has none") ? peer + " wants a client certificate" : message;
+                if (logged.add(key)) {
                     LOG.log(Level.WARNING, message + " (logged once; every export fails until this is fixed)");
                 }
             }
@@ -169,9 +173,21 @@ final class OtlpTls {
         return result;
     }
 
-    private static boolean tlsFailure(Throwable failure) {
+    private boolean tlsFailure(Throwable failure) {
         for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
             if (t instanceof SSLException || t instanceof CertificateException) {
+                return true;
+            }
+        }
+        // TLS 1.3: a collector that wants a client certificate checks it after the client's handshake is done, and
+        // may close before its alert is read — the export then fails writing or reading ("broken pipe", "no bytes")
+        return !tls.hasKey() && closed(failure);
+    }
+
+    private static boolean closed(Throwable failure) {
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            String m = t instanceof IOException && t.getMessage() != null ? t.getMessage().toLowerCase(Locale.ROOT) : "";
+            if (m.contains("broken pipe") || m.contains("connection reset") || m.contains("no bytes")) {
                 return true;
             }
         }

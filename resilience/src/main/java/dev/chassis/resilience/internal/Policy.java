@@ -53,6 +53,11 @@ final class Policy {
         return Optional.ofNullable(site.method().getDeclaringClass().getAnnotation(type));
     }
 
+    /** A setting that is not per site (a default for every site). */
+    <T> T global(Setting<T> setting) {
+        return config.get(setting);
+    }
+
     /** The concrete key of a setting for this site. */
     String key(Setting<?> setting) {
         return setting.resolve(names).key();

@@ -2,12 +2,16 @@ package dev.chassis.resilience.internal;
 
 import java.time.Clock;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
+import dev.chassis.resilience.Bulkhead;
+import dev.chassis.resilience.CircuitBreaker;
+import dev.chassis.resilience.RateLimiter;
 
 /**
  * Wraps each handler and client method with the Resilience4j policies its annotations and configuration
@@ -50,5 +54,24 @@ final class PolicyDecorator implements CallDecorator {
         inv = CircuitBreakerPolicy.apply(support, site, p, inv);
         inv = RetryPolicy.apply(support, site, p, inv);
         return inv;
+    }
+
+    /** 429 behind a rate limiter, 503 behind a bulkhead or a circuit breaker. */
+    @Override
+    public Set<Integer> statuses(CallSite site) {
+        Policy p = new Policy(site, config);
+        String pre = p.prefix();
+        Set<Integer> statuses = new TreeSet<>();
+        if (PolicySupport.enabled(p, PolicySupport.sharedAnnotation(site, p, RateLimiter.class).isPresent(), "rate-limiter",
+                PolicySettings.limiterEnabled(pre))) {
+            statuses.add(429);
+        }
+        if (PolicySupport.enabled(p, PolicySupport.sharedAnnotation(site, p, Bulkhead.class).isPresent(), "bulkhead",
+                PolicySettings.bulkheadEnabled(pre))
+                || PolicySupport.enabled(p, PolicySupport.sharedAnnotation(site, p, CircuitBreaker.class).isPresent(),
+                        "circuit-breaker", PolicySettings.breakerEnabled(pre))) {
+            statuses.add(503);
+        }
+        return statuses;
     }
 }

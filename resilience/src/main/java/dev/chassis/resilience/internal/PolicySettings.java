@@ -27,6 +27,18 @@ final class PolicySettings {
     private PolicySettings() {
     }
 
+    /** The default of every client target's {@code retry.mesh}: whether a service mesh retries the calls. */
+    static final Setting<Boolean> MESH_RETRIES = Setting.bool("resilience.mesh-retries", false)
+            .describedAs("true: a service mesh (Istio, Linkerd, Kuma) retries every client call, so clients do not —"
+                    + " no retries, no retry budget; deadlines still propagate. clients.<target>.retry.mesh overrides it"
+                    + " per target");
+
+    static Setting<Boolean> retryMesh(String p) {
+        return Setting.bool(p + "retry.mesh", null).describedAs("true: the mesh retries calls to this target, so the"
+                + " client does not (no retries, no retry budget); false: the client retries; unset:"
+                + " resilience.mesh-retries");
+    }
+
     static Setting<Boolean> retryEnabled(String p) {
         return Setting.bool(p + "retry.enabled", null).describedAs(p.equals(CLIENTS)
                 ? "false turns off the retry every client has by default"
@@ -148,7 +160,7 @@ final class PolicySettings {
     static List<Setting<?>> of(String policy, String p) {
         return switch (policy) {
             case "retry" -> p.equals(CLIENTS)
-                    ? List.of(retryEnabled(p), maxAttempts(p), backoff(p), maxBackoff(p), multiplier(p), jitter(p),
+                    ? List.of(retryEnabled(p), retryMesh(p), maxAttempts(p), backoff(p), maxBackoff(p), multiplier(p), jitter(p),
                             budgetRatio(p), budgetMinPerSecond(p))
                     : List.of(retryEnabled(p), maxAttempts(p), backoff(p), maxBackoff(p), multiplier(p), jitter(p));
             case "circuit-breaker" -> List.of(breakerEnabled(p), failureRate(p), windowType(p), windowSize(p), minimumCalls(p),
@@ -165,6 +177,7 @@ final class PolicySettings {
     /** Every key, for both prefixes, for start-up validation. */
     static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>();
+        all.add(MESH_RETRIES);
         for (String p : List.of(CLIENTS, HANDLERS)) {
             for (String policy : POLICIES) {
                 all.addAll(of(policy, p));

@@ -32,6 +32,10 @@ final class RetryPolicy {
         boolean client = site.kind() == CallSite.Kind.CLIENT;
         Retry r = p.annotation(Retry.class).orElse(null);
         Boolean on = p.value(PolicySettings.retryEnabled(pre), null);
+        Boolean mesh = client ? p.value(PolicySettings.retryMesh(pre), null) : Boolean.FALSE;
+        if (Boolean.TRUE.equals(mesh) || mesh == null && p.global(PolicySettings.MESH_RETRIES)) {
+            return inner; // the mesh retries: one attempt here, and no retry budget spent
+        }
         boolean want = client ? !Boolean.FALSE.equals(on)
                 : PolicySupport.enabled(p, r != null, "retry", PolicySettings.retryEnabled(pre));
         if (!want) {

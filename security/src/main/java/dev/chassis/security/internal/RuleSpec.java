@@ -31,6 +31,12 @@ record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set
         return authenticated || !roles.isEmpty() || !scopes.isEmpty();
     }
 
+    /** What the rule asks of a caller, as documents (OpenAPI) describe it. */
+    AccessPolicy.Requirement requirement() {
+        return permitAll ? AccessPolicy.Requirement.NONE
+                : new AccessPolicy.Requirement(needsToken(), List.copyOf(roles), List.copyOf(scopes), !workloads.isEmpty());
+    }
+
     /** The rule checked per call. */
     AccessPolicy.Rule toRule() {
         if (permitAll) {

@@ -61,6 +61,11 @@ final class SecurityPolicy implements AccessPolicy {
     }
 
     @Override
+    public Requirement requirement(CallSite site) {
+        return ruleOf(site.method(), Names.method(site.method())).requirement();
+    }
+
+    @Override
     public Rule forRpc(String fullMethodName, Method implementation) {
         String key = rpcKey(fullMethodName);
         rpcKeys.add(key);

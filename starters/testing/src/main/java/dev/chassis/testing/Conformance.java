@@ -70,6 +70,14 @@ public final class Conformance {
     }
 
     /**
+     * The contract check of a running service against its own OpenAPI document (chassis-openapi): the answers to the
+     * requests given must be those the document lists. See {@link OpenApiContract}.
+     */
+    public static OpenApiContract openApi(RunningService service) {
+        return OpenApiContract.of(service);
+    }
+
+    /**
      * The checks for a running service: its service port and, when it has one, its management port
      * ({@code management.port}).
      */

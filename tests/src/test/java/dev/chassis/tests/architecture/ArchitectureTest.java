@@ -32,12 +32,13 @@ import example.outside.UsesSharedInternals;
  * the day the module appears.
  */
 class ArchitectureTest {
-    private static final List<String> SIBLINGS = List.of("observability", "resilience", "discovery", "messaging");
+    private static final List<String> SIBLINGS = List.of("observability", "resilience", "discovery", "messaging",
+            "openapi");
     private static JavaClasses classes;
 
     /** Modules this module does not depend on (their extensions would join every test service here): by path. */
     private static final List<String> BUILT_BESIDE = List.of("messaging", "messaging/kafka", "messaging/jdbc",
-            "discovery", "discovery/etcd", "discovery/kubernetes");
+            "discovery", "discovery/etcd", "discovery/kubernetes", "openapi");
 
     @BeforeAll
     static void importClasses() {
@@ -68,13 +69,15 @@ class ArchitectureTest {
         assertThat(classes.contain("dev.chassis.discovery.etcd.internal.EtcdBackend")).isTrue();
         assertThat(classes.contain("dev.chassis.discovery.kubernetes.internal.KubernetesBackend")).isTrue();
         assertThat(classes.contain("dev.chassis.core.internal.shared.Backoff")).isTrue();
+        assertThat(classes.contain("dev.chassis.openapi.internal.OpenApiExtension")).isTrue();
     }
 
     @Test
     void coreDependsOnNoSibling() {
         noClasses().that().resideInAPackage("dev.chassis.core..")
                 .should().dependOnClassesThat().resideInAnyPackage("dev.chassis.observability..", "dev.chassis.resilience..",
-                        "dev.chassis.discovery..", "dev.chassis.messaging..", "dev.chassis.testing..", "dev.chassis.samples..")
+                        "dev.chassis.discovery..", "dev.chassis.messaging..", "dev.chassis.openapi..", "dev.chassis.testing..",
+                        "dev.chassis.samples..")
                 .because("docs/architecture.md, rule 1: core depends on no other Chassis module")
                 .check(classes);
     }
@@ -92,7 +95,7 @@ class ArchitectureTest {
      * exception, shared by every Chassis module.
      */
     private static final List<String> MODULES = List.of("core", "observability", "resilience", "discovery", "messaging",
-            "testing");
+            "openapi", "testing");
     private static final String SHARED = "dev.chassis.core.internal.shared..";
 
     /** No module uses another module's internals, except core's shared internals. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectWriter;
 
 import dev.chassis.core.Json;
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.transport.Origins;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Header;
@@ -25,7 +26,10 @@ public final class Problems {
     private Problems() {
     }
 
-    /** Sends the problem as the response, with the request's path as {@code instance} when none is set. */
+    /**
+     * Sends the problem as the response, with the request's path (behind a trusted proxy's prefix) as {@code instance}
+     * when none is set.
+     */
     public static void send(ServerRequest req, ServerResponse res, Problem problem) {
         res.status(Statuses.of(problem.status()));
         problem.headers().forEach((name, value) -> res.header(HeaderNames.create(name), value));
@@ -71,7 +75,7 @@ public final class Problems {
 
     private static URI safeInstance(ServerRequest req) {
         try {
-            return URI.create(req.path().rawPath());
+            return URI.create(Origins.of(req).prefix() + req.path().rawPath());
         } catch (IllegalArgumentException e) {
             return null;
         }

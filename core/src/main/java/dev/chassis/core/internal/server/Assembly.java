@@ -25,6 +25,7 @@ import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ClientTls;
 import dev.chassis.core.spi.ExtensionContext;
+import dev.chassis.core.spi.ServiceApi;
 import dev.chassis.core.spi.TargetResolver;
 import io.grpc.ClientInterceptor;
 import io.grpc.ServerInterceptor;
@@ -53,6 +54,7 @@ final class Assembly {
     final List<ServerInterceptor> serverInterceptors = new ArrayList<>();
     final List<ClientInterceptor> clientInterceptors = new ArrayList<>();
     final List<Runnable> bound = new ArrayList<>();
+    final List<Consumer<ServiceApi>> described = new ArrayList<>();
     final List<Consumer<RunningService>> started = new ArrayList<>();
     final List<Runnable> stopping = new ArrayList<>();
     final List<Runnable> stopped = new ArrayList<>();
@@ -367,6 +369,12 @@ final class Assembly {
         public void onBound(Runnable hook) {
             checkOpen();
             bound.add(Objects.requireNonNull(hook, "hook"));
+        }
+
+        @Override
+        public void onDescribed(Consumer<ServiceApi> hook) {
+            checkOpen();
+            described.add(Objects.requireNonNull(hook, "hook"));
         }
 
         @Override

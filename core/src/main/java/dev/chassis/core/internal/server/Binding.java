@@ -17,10 +17,12 @@ import dev.chassis.core.internal.http.server.IdempotentRequests;
 import dev.chassis.core.internal.overload.CallLimiter;
 import dev.chassis.core.internal.overload.ConcurrencyLimitFilter;
 import dev.chassis.core.internal.overload.ConcurrencyLimits;
+import dev.chassis.core.internal.transport.ForwardedFilter;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
 import dev.chassis.core.internal.transport.RequestDeadlines;
 import dev.chassis.core.internal.transport.SecureConnections;
+import dev.chassis.core.internal.transport.TrustedProxies;
 import dev.chassis.core.internal.http.server.Route;
 import dev.chassis.core.internal.http.server.RouteFallback;
 import dev.chassis.core.internal.telemetry.GrpcTelemetry;
@@ -30,7 +32,11 @@ import dev.chassis.core.internal.tls.TargetTls;
 import dev.chassis.core.internal.tls.TlsBundles;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.AccessPolicy;
+import dev.chassis.core.spi.HttpOperation;
 import dev.chassis.core.spi.IdempotencyStore;
+import dev.chassis.core.spi.ServiceApi;
+import io.grpc.ServiceDescriptor;
+import io.grpc.health.v1.HealthGrpc;
 import io.grpc.ClientInterceptor;
 import io.helidon.webserver.grpc.GrpcRouting;
 import io.helidon.webserver.http.HttpRouting;
@@ -97,6 +103,10 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         SecureConnections secure = new SecureConnections();
         HttpRouting.Builder http = HttpRouting.builder();
         http.addFilter(new LifecycleFilter(inFlight));
+        TrustedProxies proxies = TrustedProxies.of(CoreSettings.TRUSTED_PROXIES.key(), config.get(CoreSettings.TRUSTED_PROXIES));
+        if (!proxies.none()) {
+            http.addFilter(new ForwardedFilter(proxies)); // before the span and the handlers, which read the origin
+        }
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
             http.addFilter(new HttpServerTelemetry(telemetry, errors));
@@ -135,8 +145,22 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         }
         GrpcRouting.Builder managementGrpc = grpc != null && separate && config.get(CoreSettings.GRPC_REFLECTION)
                 ? GrpcServices.described(spec.grpcServices()) : null;
+        ServiceApi api = described(binder, spec, startup.grpc());
+        assembly.described.forEach(hook -> hook.accept(api));
         assembly.bound.forEach(Runnable::run);
         return new Binding(http, management, grpc, managementGrpc, inFlight, secure);
+    }
+
+    /** What the service port serves, for the extensions that describe it. */
+    private static ServiceApi described(EndpointBinder binder, ServiceSpec spec, boolean grpc) {
+        List<HttpOperation> operations = new ArrayList<>(binder.operations());
+        operations.sort(Comparator.comparing(HttpOperation::path).thenComparing(HttpOperation::method));
+        List<ServiceDescriptor> services = new ArrayList<>();
+        if (grpc) {
+            spec.grpcServices().forEach(s -> services.add(s.bindService().getServiceDescriptor()));
+            services.add(HealthGrpc.getServiceDescriptor());
+        }
+        return new ServiceApi(operations, services);
     }
 
     /** Most specific first ({@code /orders/search} before {@code /orders/{id}}). */

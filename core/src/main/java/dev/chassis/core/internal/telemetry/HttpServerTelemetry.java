@@ -9,9 +9,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 import io.helidon.http.HeaderName;
 import dev.chassis.core.Peer;
+import dev.chassis.core.http.Origin;
 import dev.chassis.core.internal.http.TraceIds;
 import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.tls.Peers;
+import dev.chassis.core.internal.transport.Origins;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.Filter;
@@ -120,11 +122,13 @@ public final class HttpServerTelemetry implements Filter {
         int methodIndex = Telemetry.methodIndex(original);
         String method = Telemetry.METHODS.get(methodIndex);
         Context parent = TraceContextHeaders.extract(telemetry.propagator, req.headers(), GETTER);
+        Origin origin = Origins.of(req);
         var builder = telemetry.tracer.spanBuilder(method)
                 .setSpanKind(SpanKind.SERVER)
                 .setParent(parent)
                 .setAttribute(Telemetry.HTTP_METHOD, method)
-                .setAttribute(Telemetry.URL_SCHEME, req.isSecure() ? "https" : "http")
+                .setAttribute(Telemetry.URL_SCHEME, origin.scheme())
+                .setAttribute(Telemetry.CLIENT_ADDRESS, origin.clientAddress())
                 .setAttribute(Telemetry.PROTOCOL_VERSION, req.prologue().protocolVersion());
         if (telemetry.rawPaths) {
             // the path only, never the query; off by default: ids in paths are personal data more often than not

@@ -26,6 +26,7 @@ public final class Telemetry {
     public static final AttributeKey<Long> HTTP_STATUS = AttributeKey.longKey("http.response.status_code");
     public static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
     public static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+    public static final AttributeKey<String> CLIENT_ADDRESS = AttributeKey.stringKey("client.address");
     public static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
     public static final AttributeKey<String> URL_TEMPLATE = AttributeKey.stringKey("url.template");
     public static final AttributeKey<String> PROTOCOL_VERSION = AttributeKey.stringKey("network.protocol.version");

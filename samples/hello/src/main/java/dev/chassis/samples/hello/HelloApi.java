@@ -15,6 +15,7 @@ import dev.chassis.core.http.PathParam;
 import dev.chassis.core.http.Post;
 import dev.chassis.core.http.QueryParam;
 import dev.chassis.core.http.Status;
+import dev.chassis.openapi.ApiOperation;
 
 /** Greetings: a few annotated handlers over an in-memory map. */
 @Path("/greetings")
@@ -57,6 +58,7 @@ public final class HelloApi {
     /** {@code POST /greetings}: stores a custom greeting; 409 when one exists. */
     @Post
     @Status(201)
+    @ApiOperation(summary = "Store a custom greeting", problems = 409)
     public Greeting create(@Body NewGreeting request) {
         Greeting g = new Greeting(request.name(), request.message(), Instant.now());
         if (custom.putIfAbsent(request.name(), g) != null) {
@@ -67,6 +69,7 @@ public final class HelloApi {
 
     /** {@code DELETE /greetings/{name}}: 204, or 404 when there is none. */
     @Delete("/{name}")
+    @ApiOperation(summary = "Remove a custom greeting", problems = 404)
     public void delete(@PathParam String name) {
         if (custom.remove(name) == null) {
             throw Problem.notFound("no custom greeting for " + name);

@@ -6,10 +6,15 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
@@ -18,11 +23,13 @@ import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.CallDecorator;
 import dev.chassis.core.spi.CallSite;
+import dev.chassis.core.spi.HttpOperation;
 import dev.chassis.core.spi.Invocation;
 
 import dev.chassis.core.http.Body;
 import dev.chassis.core.http.BindingException;
 import dev.chassis.core.http.Path;
+import dev.chassis.core.http.Response;
 import dev.chassis.core.http.Status;
 import dev.chassis.core.internal.http.HttpAnnotations;
 import dev.chassis.core.internal.http.PathTemplate;
@@ -39,6 +46,7 @@ public final class EndpointBinder {
     private final List<CallDecorator> decorators;
     private final IdempotentRequests idempotency;
     private final AccessPolicy access;
+    private final List<HttpOperation> operations = new ArrayList<>();
 
     /**
      * @param mapper      the JSON mapper
@@ -89,6 +97,11 @@ public final class EndpointBinder {
                     + " Fix: annotate methods with @Get, @Post, @Put, @Patch, @Delete, @Head or @Options");
         }
         return routes;
+    }
+
+    /** What the routes bound so far serve, in binding order, for documents that describe the service. */
+    public List<HttpOperation> operations() {
+        return List.copyOf(operations);
     }
 
     /**
@@ -203,10 +216,40 @@ public final class EndpointBinder {
             chain = decorators.get(i).decorate(site, chain);
         }
         AccessPolicy.Rule rule = access == null ? AccessPolicy.Rule.PERMIT : access.forHandler(site);
+        operations.add(describe(site, annotated, m.getGenericReturnType(), status, body, constraints != null));
         return new Route(io.helidon.http.Method.create(httpMethod), template, // CHECKSTYLE:FQN-OK
                 new HandlerInvoker(handle, chain == base ? null : chain, site,
                         rule == null || rule == AccessPolicy.Rule.PERMIT ? null : rule, readers, constraints, writer,
                         httpMethod.equals("POST") || httpMethod.equals("PATCH") ? idempotency : null), where(m));
+    }
+
+    private HttpOperation describe(CallSite site, Method annotated, Type returned, Status status, int body,
+                                   boolean validated) {
+        List<HttpOperation.Parameter> parameters = new ArrayList<>();
+        for (Parameter p : annotated.getParameters()) {
+            HttpOperation.Parameter described = ParameterBinder.describe(p);
+            if (described != null) {
+                parameters.add(described);
+            }
+        }
+        Type bodyType = body < 0 ? null : annotated.getParameters()[body].getParameterizedType();
+        boolean bodyRequired = bodyType != null && !(bodyType instanceof ParameterizedType pt && pt.getRawType() == Optional.class);
+        if (bodyType != null && !bodyRequired) {
+            bodyType = ((ParameterizedType) bodyType).getActualTypeArguments()[0];
+        }
+        Class<?> raw = returned instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> c ? c
+                : returned instanceof Class<?> c ? c : Object.class;
+        boolean none = raw == void.class || raw == Void.class;
+        boolean unwrap = raw == Optional.class || raw == Response.class;
+        Type answer = none ? null : unwrap ? (returned instanceof ParameterizedType pt ? pt.getActualTypeArguments()[0]
+                : Object.class) : returned;
+        Set<Integer> statuses = new TreeSet<>();
+        decorators.forEach(d -> statuses.addAll(d.statuses(site)));
+        return new HttpOperation(site.httpMethod(), site.path(), site.method(), site.key(), parameters, bodyType,
+                bodyRequired, answer, status != null ? status.value() : none ? 204 : 200, raw == Response.class,
+                raw == Optional.class, validated, idempotency != null && (site.httpMethod().equals("POST")
+                || site.httpMethod().equals("PATCH")), access == null ? null : access.requirement(site),
+                List.copyOf(statuses));
     }
 
     /** {@code OrderApi} → {@code order-api}; {@code placeOrder} → {@code place-order}. */

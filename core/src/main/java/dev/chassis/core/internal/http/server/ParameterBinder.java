@@ -14,8 +14,10 @@ import dev.chassis.core.Peer;
 import dev.chassis.core.Problem;
 import dev.chassis.core.http.Body;
 import dev.chassis.core.http.Header;
+import dev.chassis.core.http.Origin;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.core.http.QueryParam;
+import dev.chassis.core.spi.HttpOperation;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -23,6 +25,7 @@ import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.Converters;
 import dev.chassis.core.internal.http.PathTemplate;
 import dev.chassis.core.internal.tls.Peers;
+import dev.chassis.core.internal.transport.Origins;
 
 /**
  * Turns one handler parameter into an {@link ArgumentReader}, validating its annotation and type.
@@ -47,6 +50,9 @@ final class ParameterBinder {
         if (raw == Caller.class) {
             return (req, res) -> Callers.of(req);
         }
+        if (raw == Origin.class) {
+            return (req, res) -> Origins.of(req);
+        }
         PathParam path = p.getAnnotation(PathParam.class);
         QueryParam query = p.getAnnotation(QueryParam.class);
         Header header = p.getAnnotation(Header.class);
@@ -54,7 +60,7 @@ final class ParameterBinder {
         int count = (path != null ? 1 : 0) + (query != null ? 1 : 0) + (header != null ? 1 : 0) + (body != null ? 1 : 0);
         if (count == 0) {
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has no binding annotation."
-                    + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body, or take ServerRequest/ServerResponse/Peer/Caller");
+                    + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body, or take ServerRequest/ServerResponse/Peer/Caller/Origin");
         }
         if (count > 1) {
             throw new IllegalArgumentException("parameter '" + p.getName() + "' has more than one binding annotation."
@@ -97,6 +103,27 @@ final class ParameterBinder {
         }
         Header header = p.getAnnotation(Header.class);
         return header != null ? name(p, header.value(), "@Header") : null;
+    }
+
+    /**
+     * A path, query or header parameter as documents describe it; null for the body, the request, the response, the
+     * peer and the caller. Call after {@link #bind}.
+     */
+    static HttpOperation.Parameter describe(Parameter p) {
+        PathParam path = p.getAnnotation(PathParam.class);
+        QueryParam query = p.getAnnotation(QueryParam.class);
+        Header header = p.getAnnotation(Header.class);
+        if (path != null) {
+            return new HttpOperation.Parameter(name(p, path.value(), "@PathParam"), HttpOperation.In.PATH,
+                    p.getParameterizedType(), true, null);
+        }
+        if (query == null && header == null) {
+            return null;
+        }
+        String dflt = query != null ? query.defaultValue() : header.defaultValue();
+        boolean many = p.getType() == Optional.class || p.getType() == List.class;
+        return new HttpOperation.Parameter(fieldName(p), query != null ? HttpOperation.In.QUERY : HttpOperation.In.HEADER,
+                p.getParameterizedType(), !many && dflt.isEmpty(), dflt.isEmpty() ? null : dflt);
     }
 
     private interface ValuesSource {

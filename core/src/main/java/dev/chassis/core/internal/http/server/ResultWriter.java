@@ -14,6 +14,7 @@ import dev.chassis.core.http.Response;
 import dev.chassis.core.internal.http.Converters;
 import dev.chassis.core.internal.http.PathTemplate;
 import dev.chassis.core.internal.http.Statuses;
+import dev.chassis.core.internal.transport.Origins;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
@@ -199,8 +200,13 @@ abstract sealed class ResultWriter {
             // the body first: if it cannot be written, no header of this answer may reach the error response
             byte[] bytes = response.body() == null ? null : writer.writeValueAsBytes(response.body());
             res.status(Statuses.of(response.status()));
+            String prefix = Origins.of(req).prefix();
             for (Map.Entry<String, String> h : response.headers()) {
-                res.headers().add(HeaderValues.create(HeaderNames.create(h.getKey()), h.getValue())); // names may repeat
+                String value = h.getValue();
+                if (!prefix.isEmpty() && h.getKey().equalsIgnoreCase("Location") && value.startsWith("/") && !value.startsWith("//")) {
+                    value = prefix + value; // a path of this service, as the client reaches it behind the proxy
+                }
+                res.headers().add(HeaderValues.create(HeaderNames.create(h.getKey()), value)); // names may repeat
             }
             if (bytes == null) {
                 res.send();

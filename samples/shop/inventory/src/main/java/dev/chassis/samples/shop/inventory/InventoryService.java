@@ -12,6 +12,7 @@ import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.core.http.Put;
+import dev.chassis.openapi.ApiOperation;
 import dev.chassis.samples.shop.inventory.v1.InventoryGrpc;
 import dev.chassis.samples.shop.inventory.v1.ReserveReply;
 import dev.chassis.samples.shop.inventory.v1.ReserveRequest;
@@ -103,6 +104,7 @@ public final class InventoryService {
         }
 
         @Get("/{sku}")
+        @ApiOperation(summary = "The stock of one sku", problems = 404)
         public Level one(@PathParam String sku) {
             Integer q = stock.levels.get(sku);
             if (q == null) {
@@ -112,6 +114,7 @@ public final class InventoryService {
         }
 
         @Get("/reservations/{orderId}")
+        @ApiOperation(summary = "What an order reserved, and who reserved it", problems = 404)
         public Reservation reservation(@PathParam String orderId) {
             Reservation r = stock.reservations.get(orderId);
             if (r == null) {

@@ -1,0 +1,49 @@
+package dev.chassis.core.internal.transport;
+
+import java.util.List;
+
+import dev.chassis.core.http.Origin;
+import io.helidon.http.HeaderName;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+
+/**
+ * Finds each request's {@link Origin} — from a trusted proxy's forwarded headers, else from the connection — before
+ * any other filter, so that spans, problems and handlers see the client's address, scheme, host and prefix. Added
+ * only when {@code server.trusted-proxies} is set. Not API.
+ */
+public final class ForwardedFilter implements Filter {
+    private static final HeaderName FORWARDED = HeaderNames.create("Forwarded");
+    private static final HeaderName FOR = HeaderNames.create("X-Forwarded-For");
+    private static final HeaderName PROTO = HeaderNames.create("X-Forwarded-Proto");
+    private static final HeaderName HOST = HeaderNames.create("X-Forwarded-Host");
+    private static final HeaderName PREFIX = HeaderNames.create("X-Forwarded-Prefix");
+
+    private final TrustedProxies trusted;
+
+    public ForwardedFilter(TrustedProxies trusted) {
+        this.trusted = trusted;
+    }
+
+    @Override
+    public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
+        if (trusted.trusts(req.remotePeer().address())) {
+            req.context().register(Origin.class, origin(req, Forwarded.read(trusted, req.headers().all(FORWARDED, List::of),
+                    req.headers().all(FOR, List::of), req.headers().first(PROTO).orElse(null),
+                    req.headers().first(HOST).orElse(null), req.headers().first(PREFIX).orElse(null))));
+        }
+        chain.proceed();
+    }
+
+    private static Origin origin(ServerRequest req, Forwarded.Said said) {
+        Origin direct = Origins.direct(req);
+        boolean forwarded = said.client() != null || said.proto() != null || said.host() != null || said.prefix() != null;
+        return new Origin(said.client() != null ? said.client() : direct.clientAddress(),
+                said.proto() != null ? said.proto() : direct.scheme(), said.host() != null ? said.host() : direct.host(),
+                said.prefix() != null ? said.prefix() : "", forwarded);
+    }
+}
