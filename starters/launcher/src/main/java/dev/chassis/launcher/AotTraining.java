@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Options: {@code --requests "GET /a,POST /b,/c"} (each is sent {@code --rounds} times, default 20; the method
  * defaults to GET; any status counts, an answer is what trains), {@code --timeout SECONDS} to become ready (default
  * 120), {@code --port P} (the port the service is told to use in JAVA_ARGS; by default a free one, given as
- * {@code -Dserver.port}), {@code --enabled false} (only removes an earlier cache and writes the script). On a Java older than 25 it
+ * {@code -Dserver.port}), {@code --enabled false} (only removes an earlier cache, without a word). On a Java older than 25 it
  * removes an earlier cache, writes the script and says why it skipped. A service that exits or is not ready in time
  * fails with its output's last lines: {@code IllegalStateException}.
  *
@@ -95,13 +95,12 @@ public final class AotTraining {
         }
         Files.deleteIfExists(new File(dir, ID).toPath());
         Files.deleteIfExists(new File(dir, CACHE).toPath());
+        if (!enabled) {
+            return; // quietly: every project under chassis-service-parent runs this, most with the cache off
+        }
         writeScript(dir);
         String home = new File(System.getProperty("java.home")).getCanonicalPath();
         int feature = Launcher.feature(System.getProperty("java.specification.version"));
-        if (!enabled) {
-            System.out.println("[chassis] AOT cache: off");
-            return;
-        }
         String version = runtimeVersion(new File(home));
         if (feature < REQUIRED_JAVA || version == null) {
             System.out.println("[chassis] AOT cache: skipped: Java " + feature + " at " + home + (version == null

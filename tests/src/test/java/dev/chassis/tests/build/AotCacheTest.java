@@ -84,6 +84,11 @@ class AotCacheTest {
         Files.writeString(dir.resolve(AotTraining.ID), "java " + dir.resolve("jdk21") + " 21.0.2+13-LTS\n");
         AotTraining.main(new String[] {"--enabled", "false", "--dir", dir.toString()});
         assertThat(dir.resolve(AotTraining.CACHE)).as("off removes an earlier cache").doesNotExist();
+        assertThat(dir.resolve(AotTraining.ID)).doesNotExist();
+        try (var script = AotTraining.class.getResourceAsStream(AotTraining.SCRIPT + ".sh")) {
+            Files.copy(script, dir.resolve(AotTraining.SCRIPT));
+        }
+        assertThat(dir.resolve(AotTraining.SCRIPT).toFile().setExecutable(true)).isTrue();
         Files.write(dir.resolve(AotTraining.CACHE), new byte[] {1});
         Files.writeString(dir.resolve(AotTraining.ID), "java " + javaHome() + " 25.0.3+9-LTS\n");
         Path bin = Files.createDirectories(dir.resolve("jdk21/bin"));
