@@ -35,11 +35,13 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  *
  * <p>Options: {@code --requests "GET /a,POST /b,/c"} (each is sent {@code --rounds} times, default 20; the method
- * defaults to GET; any status counts, an answer is what trains), {@code --timeout SECONDS} to become ready (default
- * 120), {@code --port P} (the port the service is told to use in JAVA_ARGS; by default a free one, given as
- * {@code -Dserver.port}), {@code --enabled false} (only removes an earlier cache, without a word). On a Java older than 25 it
- * removes an earlier cache, writes the script and says why it skipped. A service that exits or is not ready in time
- * fails with its output's last lines: {@code IllegalStateException}.
+ * defaults to GET; a POST sends {@code {}}; any status counts, an answer is what trains), {@code --timeout SECONDS} to
+ * become ready (default 120), {@code --ready PATH} (what answers 200 once the service is up; default
+ * {@code /health/ready}, or {@code /health/started} for a service whose readiness needs what the training run has
+ * not), {@code --port P} (the port the service is told to use in JAVA_ARGS; by default a free one, given as
+ * {@code -Dserver.port}), {@code --enabled false} (only removes an earlier cache, without a word). On a Java older
+ * than 25 it removes an earlier cache, writes the script and says why it skipped. A service that exits or is not ready
+ * in time fails with its output's last lines: {@code IllegalStateException}.
  *
  * <p>Compiled for Java 8 like {@link Launcher}; not thread-safe; one training per call of {@link #main}.
  */
@@ -84,11 +86,18 @@ public final class AotTraining {
         List<String> requests = requests(options.remove("--requests"));
         int rounds = number(options, "--rounds", DEFAULT_ROUNDS);
         int timeout = number(options, "--timeout", DEFAULT_TIMEOUT_S);
+        String ready = options.remove("--ready");
+        if (ready == null) {
+            ready = "/health/ready";
+        } else if (!ready.startsWith("/")) {
+            throw new IllegalArgumentException("AotTraining: --ready must be a path (/health/started), but was '" + ready
+                    + "'");
+        }
         String portOption = options.remove("--port");
         int port = portOption == null ? 0 : number("--port", portOption);
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("AotTraining: unknown options " + options.keySet() + "; known: --dir,"
-                    + " --requests, --rounds, --timeout, --port, --enabled");
+                    + " --requests, --rounds, --timeout, --ready, --port, --enabled");
         }
         if (!dir.isDirectory() && !dir.mkdirs()) {
             throw new IOException("AotTraining: cannot create " + dir);
@@ -112,7 +121,7 @@ public final class AotTraining {
                     + " (-jar app.jar, or -cp ... Main)");
         }
         long started = System.nanoTime();
-        train(dir, javaArgs, requests, rounds, timeout, port);
+        train(dir, javaArgs, ready, requests, rounds, timeout, port);
         Files.write(new File(dir, ID).toPath(), id(dir, home, version).getBytes(StandardCharsets.UTF_8));
         System.out.printf("[chassis] AOT cache: %s (%d MB) in %d s; start with %s%n", new File(dir, CACHE),
                 new File(dir, CACHE).length() >> 20, TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started),
@@ -163,8 +172,8 @@ public final class AotTraining {
         return null;
     }
 
-    private static void train(File dir, List<String> javaArgs, List<String> requests, int rounds, int timeout,
-            int fixedPort) throws Exception {
+    private static void train(File dir, List<String> javaArgs, String ready, List<String> requests, int rounds,
+            int timeout, int fixedPort) throws Exception {
         int port = fixedPort > 0 ? fixedPort : freePort();
         List<String> cmd = new ArrayList<String>();
         cmd.add(new File(System.getProperty("java.home"), "bin/java").getPath());
@@ -178,13 +187,13 @@ public final class AotTraining {
         try {
             String base = "http://127.0.0.1:" + port;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeout);
-            while (status(base, "GET /health/ready") != 200) {
+            while (status(base, "GET " + ready) != 200) {
                 if (!p.isAlive()) {
                     throw new IllegalStateException("AotTraining: the service exited with " + p.exitValue()
-                            + " before it was ready: " + cmd + "; its output ends with:\n" + tail(log));
+                            + " before it was ready (GET " + ready + "): " + cmd + "; its output ends with:\n" + tail(log));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("AotTraining: the service was not ready (GET /health/ready) in "
+                    throw new IllegalStateException("AotTraining: the service was not ready (GET " + ready + ") in "
                             + timeout + " s: " + cmd + "; its output ends with:\n" + tail(log));
                 }
                 Thread.sleep(50);

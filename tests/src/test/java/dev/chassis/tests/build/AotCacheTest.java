@@ -112,6 +112,8 @@ class AotCacheTest {
                 .hasMessageContaining("unknown options [--colour]");
         assertThatThrownBy(() -> AotTraining.main(new String[] {"--dir", dir.toString(), "--requests", "GET x"}))
                 .hasMessageContaining("'GET x' is not [METHOD ]/path");
+        assertThatThrownBy(() -> AotTraining.main(new String[] {"--dir", dir.toString(), "--ready", "health"}))
+                .hasMessage("AotTraining: --ready must be a path (/health/started), but was 'health'");
         assertThatThrownBy(() -> AotTraining.main(new String[] {"--requests", "/a"}))
                 .hasMessageContaining("--dir DIR is required");
         assumeThat(Runtime.version().feature()).isGreaterThanOrEqualTo(25);
