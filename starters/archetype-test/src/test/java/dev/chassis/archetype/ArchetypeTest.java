@@ -108,6 +108,25 @@ class ArchetypeTest {
         java.addAll(List.of("-Dserver.port=" + port, "-jar", "target/hello-orders-1.0.0-SNAPSHOT.jar"));
         String jar = runUntilReady(project, port, java);
         assertThat(jdkWarnings(jar)).as("java -jar's output:%n%s", jar).isEmpty();
+
+        // package made the AOT cache (the generated pom sets chassis.aot; ./mvnw builds with this JDK) and
+        // target/java-aot starts with it, as quietly as java -jar
+        assertThat(build).contains("[chassis] AOT cache:");
+        if (Runtime.version().feature() >= 25) {
+            assertThat(project.resolve("target/app.aot")).isRegularFile();
+            assertThat(project.resolve("target/app.aot.id")).isRegularFile();
+        }
+        int aotPort = freePort();
+        java.set(0, project.resolve("target/java-aot").toString());
+        java.set(java.indexOf("-Dserver.port=" + port), "-Dserver.port=" + aotPort);
+        java.add(1, "-Xlog:class+load=info:file=target/class-load.log");
+        String aot = runUntilReady(project, aotPort, java);
+        assertThat(jdkWarnings(aot)).as("java-aot's output:%n%s", aot).isEmpty();
+        assertThat(aot).as("java-aot's output").doesNotContain("[warning]").doesNotContain("[error]");
+        if (Runtime.version().feature() >= 25) {
+            assertThat(Files.readString(project.resolve("target/class-load.log")))
+                    .contains("com.example.orders.Main source: shared objects file");
+        }
     }
 
     /** The JDK's warnings about native access and {@code sun.misc.Unsafe} in a process's output. */
@@ -120,8 +139,10 @@ class ArchetypeTest {
     /** Starts {@code cmd}, waits until its service is ready on {@code port}, stops it, and returns its output. */
     private static String runUntilReady(Path dir, int port, List<String> cmd) throws IOException, InterruptedException {
         Path log = Files.createTempFile("chassis-archetype-run", ".log");
-        Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home")); // the java target/java-aot runs
+        Process p = builder.start();
         try {
             TestClient client = new TestClient(URI.create("http://localhost:" + port));
             Eventually.within(Duration.ofMinutes(3)).until(cmd + " answers /health/ready on " + port, () -> {

@@ -268,6 +268,11 @@ class DeploymentFilesTest {
                     Method m = Class.forName(main).getMethod("main", String[].class);
                     assertThat(Modifier.isStatic(m.getModifiers())).as("%s: static %s", service, m).isTrue();
                     assertThat(m.getReturnType()).isEqualTo(void.class);
+                    // the AOT cache: trained in the image for this main, used through java-aot while it fits
+                    assertThat(entry.get(0).asText()).as("%s starts through java-aot", service).isEqualTo("/app/java-aot");
+                    assertThat(String.join("\n", lines)).as("%s trains its AOT cache in the image", service)
+                            .containsPattern("RUN java -cp '/app/lib/\\*' dev\\.chassis\\.launcher\\.AotTraining --dir /app [^\\n]*\\\\\n"
+                                    + "[^\\n]* -- [^\\n]*" + main.replace(".", "\\.") + "\n");
                 }
             }
             assertThat(Files.list(dir.resolve("target/lib")).count()).as("%s's target/lib", service).isGreaterThan(10);
