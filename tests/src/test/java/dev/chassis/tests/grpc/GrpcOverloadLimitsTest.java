@@ -53,7 +53,7 @@ class GrpcOverloadLimitsTest {
     }
 
     @Test
-    void aCallWithoutADeadlineEndsAtTheDefaultOneAndIsCancelled() {
+    void aCallWithoutADeadlineEndsAtTheDefaultOneAndIsCancelled() throws InterruptedException {
         // no withDeadlineAfter: the client sends no grpc-timeout, and would wait for a minute
         assertThatThrownBy(() -> EchoGrpc.newBlockingStub(channel)
                 .say(EchoRequest.newBuilder().setText("slow").setBehaviour("sleep-60000").build()))
@@ -62,7 +62,9 @@ class GrpcOverloadLimitsTest {
                     assertThat(e.getStatus().getDescription()).contains("grpc.default-timeout");
                 });
         assertThat(EchoService.lastDeadlineMillis).as("the handler saw the default deadline").isBetween(0L, 300L);
-        assertThat(EchoService.CANCELLED.getCount()).as("the handler's context was cancelled").isZero();
+        // the call's close and the handler's cancellation listener run one after the other on the timer's thread: the
+        // client may see the status a moment before the handler hears of it
+        assertThat(EchoService.CANCELLED.await(10, TimeUnit.SECONDS)).as("the handler's context was cancelled").isTrue();
         assertThat(EchoGrpc.newBlockingStub(channel).say(EchoRequest.newBuilder().setText("next").build()).getText())
                 .isEqualTo("next");
     }
