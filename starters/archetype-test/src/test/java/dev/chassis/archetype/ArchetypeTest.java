@@ -84,7 +84,7 @@ class ArchetypeTest {
                 .contains("package com.example.orders;").contains("Chassis.service(\"hello-orders\")");
 
         String build = run(project, List.of("verify"));
-        assertThat(build).contains("Tests run: 5, Failures: 0, Errors: 0, Skipped: 0").contains("BUILD SUCCESS");
+        assertThat(build).contains("Tests run: 6, Failures: 0, Errors: 0, Skipped: 0").contains("BUILD SUCCESS");
         assertThat(project.resolve("target/hello-orders-1.0.0-SNAPSHOT.jar")).isRegularFile();
         assertThat(project.resolve("target/lib")).isDirectory(); // what the Dockerfile copies
 

@@ -103,4 +103,17 @@ class ServiceTest {
         Conformance.of(service.running())
                 .badInput("POST", "/greetings", "Authorization", "Bearer " + token("greetings:write")).check();
     }
+
+    @Test
+    void answersAsItsOpenApiDocumentSays() {
+        // /openapi describes every handler; each real answer below is checked against it (status and body)
+        String token = "Bearer " + token("greetings:write");
+        Conformance.openApi(service.running())
+                .request("GET", "/greetings/ada")
+                .request("GET", "/greetings/" + "a".repeat(41))                          // 400
+                .request("POST", "/greetings", "{\"name\":\"ann\"}", "Authorization", token)  // 201
+                .request("POST", "/greetings", "{\"name\":\"\"}", "Authorization", token)      // 400
+                .request("POST", "/greetings", "{\"name\":\"ann\"}")                       // 401
+                .check();
+    }
 }

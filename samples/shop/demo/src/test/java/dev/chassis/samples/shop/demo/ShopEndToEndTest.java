@@ -23,6 +23,7 @@ import dev.chassis.samples.shop.inventory.v1.InventoryGrpc;
 import dev.chassis.samples.shop.inventory.v1.ReserveRequest;
 import dev.chassis.testing.Conformance;
 import dev.chassis.testing.Eventually;
+import dev.chassis.testing.OpenApiContract;
 import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 import io.grpc.ManagedChannel;
@@ -93,6 +94,14 @@ class ShopEndToEndTest {
             Conformance.of(shop.uri("inventory")).check();
             Conformance.of(shop.uri("orders")).badInput("POST", "/orders", "Authorization", bearer).withoutGrpc().check();
             Conformance.of(shop.uri("notifications")).withoutGrpc().check();
+            // each service answers as its /openapi says (no order is placed here: the counts below stay exact)
+            OpenApiContract.of(shop.uri("orders"), shop.uri("orders"))
+                    .request("POST", "/orders", "{\"customer\":\"\",\"sku\":\"pen\",\"quantity\":1}", "Authorization", bearer)
+                    .request("POST", "/orders", "{\"customer\":\"eve\",\"sku\":\"pen\",\"quantity\":1}")
+                    .request("GET", "/orders/no-such-order", null, "Authorization", bearer)
+                    .check();
+            OpenApiContract.of(shop.uri("notifications"), shop.uri("notifications")).request("GET", "/notifications")
+                    .check();
 
             // who may place an order: a token with orders:write; without a token 401, without the scope 403
             TestClient orders = new TestClient(shop.uri("orders"));
