@@ -105,7 +105,9 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         http.addFilter(new LifecycleFilter(inFlight));
         TrustedProxies proxies = TrustedProxies.of(CoreSettings.TRUSTED_PROXIES.key(), config.get(CoreSettings.TRUSTED_PROXIES));
         if (!proxies.none()) {
-            http.addFilter(new ForwardedFilter(proxies)); // before the span and the handlers, which read the origin
+            // before the span and the handlers, which read the origin
+            http.addFilter(new ForwardedFilter(proxies,
+                    config.get(CoreSettings.TRUSTED_PROXY_HEADERS) == CoreSettings.ForwardedHeaders.FORWARDED));
         }
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {

@@ -57,6 +57,14 @@ public final class CoreSettings {
             .describedAs("addresses and CIDR blocks (10.0.0.0/8, fd00::/8) of the proxies whose Forwarded and"
                     + " X-Forwarded-For/-Proto/-Host/-Prefix headers are believed, for the client's address, scheme, host"
                     + " and path prefix; from any other peer they are ignored; none by default");
+    /** Which headers the trusted proxies write; the other set is ignored, as a client may have sent it. */
+    public enum ForwardedHeaders { X_FORWARDED, FORWARDED }
+
+    public static final Setting<ForwardedHeaders> TRUSTED_PROXY_HEADERS = Setting.oneOf("server.trusted-proxy-headers",
+                    ForwardedHeaders.class, ForwardedHeaders.X_FORWARDED)
+            .describedAs("the headers the trusted proxies write: x-forwarded (X-Forwarded-For/-Proto/-Host/-Prefix, what"
+                    + " NGINX, Envoy and Kong send) or forwarded (RFC 7239 Forwarded, and X-Forwarded-Prefix); the other set"
+                    + " is ignored, since a proxy passes on what the client sent in it");
     public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", 10_000)
             .range(1, 1_000_000).describedAs("the most connections a port (the service port, and the management port"
                     + " apart) keeps open; a new connection above it is closed at once and counted in"
@@ -153,7 +161,7 @@ public final class CoreSettings {
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, TRACE_RAW_PATHS, MAX_BODY,
                 IDEMPOTENCY_BUFFER, IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
-                HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, TRUSTED_PROXIES, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
+                HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, TRUSTED_PROXIES, TRUSTED_PROXY_HEADERS, MAX_CONNECTIONS, MAX_STREAMS, IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
                 HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, LayeredConfig.IGNORE_ENVIRONMENT, EXTENSION_ENABLED, CLIENT_URL,

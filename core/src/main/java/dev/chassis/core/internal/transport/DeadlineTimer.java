@@ -54,14 +54,18 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
 
     private void run() {
         while (true) {
-            Map.Entry<Key, Task> first = tasks.firstEntry();
-            long now = System.nanoTime();
-            if (first == null) {
+            try {
+                Map.Entry<Key, Task> first = tasks.firstEntry();
+                long now = System.nanoTime();
+                if (first == null) {
+                    LockSupport.parkNanos(TICK);
+                } else if (first.getKey().due - now > 0) {
+                    LockSupport.parkNanos(Math.min(TICK, first.getKey().due - now));
+                } else if (tasks.remove(first.getKey(), first.getValue())) {
+                    first.getValue().fire();
+                }
+            } catch (Throwable t) { // the only thread of every deadline in the JVM: it must outlive any task
                 LockSupport.parkNanos(TICK);
-            } else if (first.getKey().due - now > 0) {
-                LockSupport.parkNanos(Math.min(TICK, first.getKey().due - now));
-            } else if (tasks.remove(first.getKey(), first.getValue())) {
-                first.getValue().fire();
             }
         }
     }

@@ -6,8 +6,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Reads the headers a proxy adds: {@code Forwarded} (RFC 7239) or, when there is none, {@code X-Forwarded-For},
- * {@code -Proto} and {@code -Host}; and {@code X-Forwarded-Prefix}. Only ever asked for a request whose peer is a
+ * Reads the headers a proxy adds: {@code Forwarded} (RFC 7239) or {@code X-Forwarded-For}, {@code -Proto} and
+ * {@code -Host}, whichever set {@code server.trusted-proxy-headers} names; and {@code X-Forwarded-Prefix}. Only ever asked for a request whose peer is a
  * trusted proxy. The client is found walking the hops from the nearest: the first that is not a trusted proxy (or the
  * farthest, when all are); its scheme and host are those of that hop's element. A malformed {@code Forwarded} header
  * is ignored whole (the peer stays the client), and so is a proto other than http/https, a host or a prefix with
@@ -17,6 +17,7 @@ final class Forwarded {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
     private static final Pattern NODE = Pattern.compile(
             "(\\d{1,3}(\\.\\d{1,3}){3}|\\[[0-9a-fA-F:.]+])(:(\\d{1,5}|_[A-Za-z0-9._-]+))?|unknown|_[A-Za-z0-9._-]+");
+    private static final Pattern OBFUSCATED = Pattern.compile("_[A-Za-z0-9._-]+");
     private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]+(:\\d{1,5})?|\\[[0-9a-fA-F:.]+](:\\d{1,5})?");
     private static final Pattern PREFIX = Pattern.compile("(/[A-Za-z0-9\\-._~%!$&'()*+,;=:@]+)+");
 
@@ -32,38 +33,49 @@ final class Forwarded {
     }
 
     /**
-     * @param forwarded      the {@code Forwarded} header values, in order (empty for none)
-     * @param forwardedFor   the {@code X-Forwarded-For} values
-     * @param forwardedProto the first {@code X-Forwarded-Proto} value, or null
-     * @param forwardedHost  the first {@code X-Forwarded-Host} value, or null
-     * @param prefix         the first {@code X-Forwarded-Prefix} value, or null
+     * From {@code Forwarded} (RFC 7239) and {@code X-Forwarded-Prefix}.
+     *
+     * @param forwarded the {@code Forwarded} header values, in order (empty for none)
+     * @param prefix    the {@code X-Forwarded-Prefix} values joined with commas (empty for none)
      */
-    static Said read(TrustedProxies trusted, List<String> forwarded, List<String> forwardedFor, String forwardedProto,
-                     String forwardedHost, String prefix) {
-        List<Hop> hops;
-        if (!forwarded.isEmpty()) {
-            hops = elements(String.join(",", forwarded));
-            if (hops == null) {
-                return new Said(null, null, null, prefix(prefix));
-            }
-        } else {
-            hops = new ArrayList<>();
-            String proto = proto(first(forwardedProto));
-            String host = host(first(forwardedHost));
-            for (String value : forwardedFor) {
-                for (String part : value.split(",")) {
-                    String node = part.trim();
-                    if (!NODE.matcher(node).matches() && address(node) == null) {
-                        return new Said(null, proto, host, prefix(prefix)); // malformed: the peer stays the client
-                    }
-                    hops.add(new Hop(node, null, null));
-                }
-            }
-            // X-Forwarded-Proto and -Host describe the client's request, whichever hop the client is
-            return new Said(hops.isEmpty() ? null : walk(trusted, hops).client(), proto, host, prefix(prefix));
+    static Said readForwarded(TrustedProxies trusted, List<String> forwarded, String prefix) {
+        if (forwarded.isEmpty()) {
+            return new Said(null, null, null, prefix(prefix));
+        }
+        List<Hop> hops = elements(String.join(",", forwarded));
+        if (hops == null) {
+            return new Said(null, null, null, prefix(prefix));
         }
         Said said = walk(trusted, hops);
         return new Said(said.client(), said.proto(), said.host(), prefix(prefix));
+    }
+
+    /**
+     * From {@code X-Forwarded-For}, {@code -Proto}, {@code -Host} and {@code -Prefix}. Of a list, the last value counts
+     * for proto, host and prefix (the nearest proxy's: the values before it may be the client's own); in
+     * {@code X-Forwarded-For} a malformed entry ends the walk, and what is left of it (which the client could write) is
+     * not believed.
+     *
+     * @param forwardedFor the {@code X-Forwarded-For} values, in order
+     * @param proto        the {@code X-Forwarded-Proto} values joined with commas (empty for none); likewise host and
+     *                     prefix
+     */
+    static Said readXForwarded(TrustedProxies trusted, List<String> forwardedFor, String proto, String host,
+                               String prefix) {
+        List<Hop> hops = new ArrayList<>();
+        for (String value : forwardedFor) {
+            for (String part : value.split(",")) {
+                String node = part.trim();
+                if (address(node) == null && !node.equals("unknown") && !OBFUSCATED.matcher(node).matches()) {
+                    hops.clear(); // malformed: only the hops the proxies added after it are believed
+                    continue;
+                }
+                hops.add(new Hop(node, null, null));
+            }
+        }
+        // X-Forwarded-Proto and -Host describe the client's request, whichever hop the client is
+        return new Said(hops.isEmpty() ? null : walk(trusted, hops).client(), proto(last(proto)), host(last(host)),
+                prefix(prefix));
     }
 
     /** From the nearest hop outwards, the first that is not a trusted proxy. */
@@ -170,12 +182,13 @@ final class Forwarded {
         return TrustedProxies.literal(n) != null ? n : null;
     }
 
-    private static String first(String value) {
-        if (value == null) {
+    /** The last comma-separated value, or null for none. */
+    private static String last(String value) {
+        if (value == null || value.isBlank()) {
             return null;
         }
-        int comma = value.indexOf(',');
-        return (comma < 0 ? value : value.substring(0, comma)).trim();
+        int comma = value.lastIndexOf(',');
+        return (comma < 0 ? value : value.substring(comma + 1)).trim();
     }
 
     private static String proto(String p) {
@@ -187,11 +200,11 @@ final class Forwarded {
     }
 
     private static String prefix(String p) {
-        String first = first(p);
-        if (first == null || first.equals("/") || first.isEmpty()) {
+        String nearest = last(p);
+        if (nearest == null || nearest.equals("/") || nearest.isEmpty()) {
             return null;
         }
-        String trimmed = first.endsWith("/") ? first.substring(0, first.length() - 1) : first;
+        String trimmed = nearest.endsWith("/") ? nearest.substring(0, nearest.length() - 1) : nearest;
         return PREFIX.matcher(trimmed).matches() ? trimmed : null;
     }
 }

@@ -24,17 +24,28 @@ public final class ForwardedFilter implements Filter {
     private static final HeaderName PREFIX = HeaderNames.create("X-Forwarded-Prefix");
 
     private final TrustedProxies trusted;
+    private final boolean rfc7239;
 
-    public ForwardedFilter(TrustedProxies trusted) {
+    /**
+     * @param trusted the proxies whose headers are believed
+     * @param rfc7239 read {@code Forwarded} (RFC 7239) and ignore {@code X-Forwarded-For/-Proto/-Host}; else the
+     *                reverse (a proxy passes on the set it does not write, as the client sent it)
+     */
+    public ForwardedFilter(TrustedProxies trusted, boolean rfc7239) {
         this.trusted = trusted;
+        this.rfc7239 = rfc7239;
     }
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         if (trusted.trusts(req.remotePeer().address())) {
-            req.context().register(Origin.class, origin(req, Forwarded.read(trusted, req.headers().all(FORWARDED, List::of),
-                    req.headers().all(FOR, List::of), req.headers().first(PROTO).orElse(null),
-                    req.headers().first(HOST).orElse(null), req.headers().first(PREFIX).orElse(null))));
+            String prefix = String.join(",", req.headers().all(PREFIX, List::of));
+            Forwarded.Said said = rfc7239
+                    ? Forwarded.readForwarded(trusted, req.headers().all(FORWARDED, List::of), prefix)
+                    : Forwarded.readXForwarded(trusted, req.headers().all(FOR, List::of),
+                    String.join(",", req.headers().all(PROTO, List::of)),
+                    String.join(",", req.headers().all(HOST, List::of)), prefix);
+            req.context().register(Origin.class, origin(req, said));
         }
         chain.proceed();
     }

@@ -106,7 +106,8 @@ public final class TrustedProxies {
     /** The bytes of an IP literal, or null when it is not one (never a DNS lookup: host names are refused first). */
     static byte[] literal(String text) {
         String t = text.startsWith("[") && text.endsWith("]") ? text.substring(1, text.length() - 1) : text;
-        if (!(IPV4.matcher(t).matches() || IPV6.matcher(t).matches())) {
+        // an IPv6 literal starts with a hex digit or a colon: ".:1" would reach the system's resolver
+        if (!(IPV4.matcher(t).matches() || IPV6.matcher(t).matches() && t.matches("[0-9a-fA-F:].*"))) {
             return null;
         }
         if (IPV4.matcher(t).matches()) {
