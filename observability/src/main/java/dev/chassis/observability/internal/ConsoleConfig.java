@@ -6,6 +6,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
@@ -16,6 +17,13 @@ import dev.chassis.core.config.Setting;
  * source sets ({@code clients.inventory.url}). Not API.
  */
 final class ConsoleConfig {
+    /** Keys named like credentials, whose values are masked although their setting is not declared secret. */
+    private static final Pattern SECRET_KEY = Pattern.compile(
+            "(?i)(password|passwd|secret|token|credential|api-?key|private-?key|jaas)");
+    private static final Pattern USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "(?i)([?&;][^=&;\\s]*(password|passwd|secret|token|key|credential)[^=&;\\s]*=)[^&;\\s]*");
+
     static final String DEFAULT = "default";
 
     private ConsoleConfig() {
@@ -45,7 +53,21 @@ final class ConsoleConfig {
     private static Entry entry(Config config, Setting<?> s, String key) {
         String raw = config.raw(key).orElse(null);
         String value = raw != null ? s.shown(raw) : s.isSecret() ? null : text(s.defaultValue());
-        return new Entry(key, value, config.sourceOf(key).orElse(DEFAULT), s.isSecret(), s.description());
+        boolean masked = s.isSecret() || value != null && SECRET_KEY.matcher(key).find();
+        return new Entry(key, masked && value != null ? Setting.MASK : unsecret(value),
+                config.sourceOf(key).orElse(DEFAULT), masked, s.description());
+    }
+
+    /**
+     * A value without the credentials a URL may carry although its setting is not secret: the user-info part
+     * ({@code postgres://app:pw@db}) and query parameters named like secrets ({@code ?password=...}).
+     */
+    static String unsecret(String value) {
+        if (value == null) {
+            return null;
+        }
+        String v = USER_INFO.matcher(value).replaceAll("$1" + Setting.MASK + "@");
+        return SECRET_PARAMETER.matcher(v).replaceAll("$1" + Setting.MASK);
     }
 
     /** The keys a setting stands for: itself, or for a pattern each name the sources set in its place. */

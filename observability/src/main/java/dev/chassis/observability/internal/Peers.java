@@ -1,12 +1,14 @@
 package dev.chassis.observability.internal;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -16,6 +18,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,10 +30,16 @@ import dev.chassis.core.spi.TargetResolver;
 /**
  * The other services the console asks: found by name through the service's own resolution (discovery, then
  * {@code clients.<name>.url}), asked over plain HTTP on their port or {@code observability.console.peer-port}, every
- * instance at once, each within the peer timeout. Nothing runs until the console asks. Not API.
+ * instance at once; the whole round ends within the peer timeout (a peer that sends its answer slowly is cut off, and
+ * named as not reached), and an answer is read up to {@link #MAX_BODY} bytes. Only names a service could have are
+ * asked (peers report names: a lookup or a discovery watch is never started for anything else). Nothing runs until
+ * the console asks. Not API.
  */
 final class Peers {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The largest answer read from a peer. */
+    static final int MAX_BODY = 4 * 1024 * 1024;
+    private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?");
 
     private final TargetResolver resolver;
     private final Integer port;
@@ -55,6 +66,10 @@ final class Peers {
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
              HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(threads).build()) {
             for (String service : services) {
+                if (!NAME.matcher(service).matches()) {
+                    answers.add(new Answer(service, null, 0, null, "not a service name"));
+                    continue;
+                }
                 Optional<List<URI>> found;
                 try {
                     found = resolver.resolve(service);
@@ -72,13 +87,31 @@ final class Peers {
                     URI uri = target(instance, path);
                     HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout)
                             .header("Accept", "application/json").GET().build();
-                    pending.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                    pending.add(client.sendAsync(request, Peers::bounded)
+                            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS) // headers and the whole body
                             .handle((response, failure) -> answer(service, uri, response, failure)));
                 }
             }
             pending.forEach(p -> answers.add(p.join()));
+            client.shutdownNow(); // a peer still sending after its timeout is not waited for
         }
         return answers;
+    }
+
+    /** The body as text, or a failure once it passes {@link #MAX_BODY} bytes. */
+    private static HttpResponse.BodySubscriber<String> bounded(HttpResponse.ResponseInfo info) {
+        long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
+        if (declared > MAX_BODY) {
+            return HttpResponse.BodySubscribers.replacing(null);
+        }
+        return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> {
+            try (in) {
+                byte[] bytes = in.readNBytes(MAX_BODY + 1);
+                return bytes.length > MAX_BODY ? null : new String(bytes, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private URI target(URI instance, String path) {
@@ -90,10 +123,14 @@ final class Peers {
         if (failure != null) {
             Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause()
                     : failure;
-            String why = cause instanceof HttpTimeoutException ? "no answer within " + timeout.toMillis() + " ms"
+            String why = cause instanceof HttpTimeoutException || cause instanceof TimeoutException
+                    ? "no answer within " + timeout.toMillis() + " ms"
                     : cause instanceof ConnectException ? "connection refused"
                     : cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
             return new Answer(service, uri, 0, null, why);
+        }
+        if (response.body() == null) {
+            return new Answer(service, uri, response.statusCode(), null, "answered more than " + MAX_BODY + " bytes");
         }
         try {
             JsonNode body = response.body().isEmpty() ? null : JSON.readTree(response.body());

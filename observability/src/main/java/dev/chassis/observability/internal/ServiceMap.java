@@ -126,7 +126,7 @@ final class ServiceMap {
         Set<String> asked = new HashSet<>(Set.of(self));
         List<Peers.Unreached> unreached = new ArrayList<>();
         while (!next.isEmpty() && asked.size() < TraceJoin.MAX_SERVICES) {
-            List<String> round = next.stream().filter(asked::add).toList();
+            List<String> round = next.stream().filter(asked::add).limit(TraceJoin.MAX_SERVICES).toList();
             next.clear();
             Set<String> reported = new HashSet<>();
             for (Peers.Answer a : peers.ask(round, "/console/api/edges")) {
