@@ -8,8 +8,9 @@ import java.util.regex.Pattern;
 /**
  * Reads the headers a proxy adds: {@code Forwarded} (RFC 7239) or {@code X-Forwarded-For}, {@code -Proto} and
  * {@code -Host}, whichever set {@code server.trusted-proxy-headers} names; and {@code X-Forwarded-Prefix}. Only ever
- * asked for a request whose peer is a trusted proxy. The client is found walking the hops from the nearest: the first that is not a trusted proxy (or the
- * farthest, when all are); its scheme and host are those of that hop's element. A malformed {@code Forwarded} header
+ * asked for a request whose peer is a trusted proxy. The client is found walking the hops from the nearest: the
+ * first that is not a trusted proxy (or the farthest, when all are); with {@code Forwarded}, its scheme and host are
+ * those of that hop's element. A malformed {@code Forwarded} header
  * is ignored whole (the peer stays the client), and so is a proto other than http/https, a host or a prefix with
  * characters they cannot hold. Not API.
  */
