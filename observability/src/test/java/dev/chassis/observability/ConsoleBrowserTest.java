@@ -157,6 +157,7 @@ class ConsoleBrowserTest {
         waitFor(By.cssSelector("#routes tr[data-name='GET /orders/{id}']"), "GET /orders/{id}");
         waitFor(By.cssSelector("#clients tr[data-name='stock (http)']"), "stock (http)");
         waitFor(By.cssSelector("#resilience tr[data-breaker] td:nth-child(2)"), "closed");
+        waitFor(By.cssSelector("#resilience tr[data-budget='stock'] td:nth-child(3)"), "retries left");
         // sortable: by total (the default: /orders/{id} has had more requests than /orders), then by route
         assertThat(orders.client().get("/orders").status()).isEqualTo(200);
         order("o-1b");

@@ -49,7 +49,8 @@ class ResilienceMetricsTest {
                     .contains("resilience4j_circuitbreaker_state{name=\"client:flaky\",state=\"closed\"} 0")
                     .containsPattern("resilience4j_circuitbreaker_calls_total\\{kind=\"failed\",name=\"client:flaky\"} [1-9]")
                     .containsPattern("resilience4j_circuitbreaker_calls_total\\{kind=\"not_permitted\",name=\"client:flaky\"} [1-9]")
-                    .containsPattern("resilience4j_retry_calls_total\\{kind=\"failed_with_retry\",name=\"client:flaky\"} [1-9]");
+                    .containsPattern("resilience4j_retry_calls_total\\{kind=\"failed_with_retry\",name=\"client:flaky\"} [1-9]")
+                    .containsPattern("chassis_client_retry_budget_remaining\\{name=\"flaky\"} [0-9]+");
             TwoServicesTest.promtoolAccepts(metrics);
         } finally {
             service.stop();

@@ -218,6 +218,11 @@ function renderResilience(series) {
   for (const [name, calls] of retries) {
     rows.push(el('tr', {}, el('td', {}, 'retry ' + name), el('td', {}, ''), el('td', {}, calls)));
   }
+  for (const s of series.filter((c) => c.name === 'chassis.client.retry.budget.remaining')) {
+    rows.push(el('tr', { 'data-budget': s.attributes.name }, el('td', {}, 'retry budget ' + s.attributes.name),
+      el('td', { class: s.value === 0 ? 'ERROR' : null }, s.value === 0 ? 'spent' : 'available'),
+      el('td', {}, s.value + ' retries left')));
+  }
   fill($('resilience').tBodies[0], rows, 'no circuit breaker or retry has run (chassis-resilience)', 3);
 }
 

@@ -1,7 +1,9 @@
 package dev.chassis.resilience.internal;
 
 import java.util.Locale;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -31,6 +33,7 @@ final class PolicyMetrics {
     private final Queue<CircuitBreaker> breakers = new ConcurrentLinkedQueue<>();
     private final Queue<Bulkhead> bulkheads = new ConcurrentLinkedQueue<>();
     private final Queue<RateLimiter> limiters = new ConcurrentLinkedQueue<>();
+    private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
     private final LongCounter breakerCalls;
     private final LongCounter retryCalls;
 
@@ -54,6 +57,10 @@ final class PolicyMetrics {
                 .setDescription("Places left in a bulkhead.")
                 .buildWithCallback(m -> bulkheads.forEach(b -> m.record(b.getMetrics().getAvailableConcurrentCalls(),
                         Attributes.of(NAME, b.getName()))));
+        meter.gaugeBuilder("chassis.client.retry.budget.remaining").ofLongs().setUnit("{retry}")
+                .setDescription("Retries a client target's retry budget allows now (over its last ten seconds).")
+                .buildWithCallback(m -> budgets.forEach((target, b) -> m.record(b.remaining(),
+                        Attributes.of(NAME, target))));
         meter.gaugeBuilder("resilience4j.ratelimiter.available.permissions").ofLongs()
                 .setDescription("Permits left in the rate limiter's current period.")
                 .buildWithCallback(m -> limiters.forEach(l -> m.record(l.getMetrics().getAvailablePermissions(),
@@ -79,6 +86,11 @@ final class PolicyMetrics {
 
     void watch(RateLimiter limiter) {
         limiters.add(limiter);
+    }
+
+    /** A client target's retry budget, shown as {@code chassis.client.retry.budget.remaining{name=<target>}}. */
+    void watch(String target, RetryBudget budget) {
+        budgets.put(target, budget);
     }
 
     /** One call through a retry ended: {@code attempts} made, and whether the last one succeeded. */

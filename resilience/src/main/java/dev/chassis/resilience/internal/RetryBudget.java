@@ -44,6 +44,18 @@ final class RetryBudget {
         return true;
     }
 
+    /** The retries the budget allows now (what is left of it over the last ten seconds). */
+    synchronized long remaining() {
+        slot();
+        long req = 0;
+        long ret = 0;
+        for (int i = 0; i < WINDOW_SECONDS; i++) {
+            req += requests[i];
+            ret += retries[i];
+        }
+        return Math.max(0, (long) Math.floor(minPerSecond * (double) WINDOW_SECONDS + ratio * req) - ret);
+    }
+
     private int slot() {
         long second = Math.floorDiv(clock.millis(), 1000);
         if (second > currentSecond) {

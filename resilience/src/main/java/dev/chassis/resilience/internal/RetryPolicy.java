@@ -65,11 +65,14 @@ final class RetryPolicy {
                         .build());
         retry.getEventPublisher().onRetry(e -> LOG.log(Level.DEBUG, "retrying {0} (attempt {1}) after {2}", e.getName(),
                 e.getNumberOfRetryAttempts(), String.valueOf(e.getLastThrowable())));
-        RetryBudget budget = client ? support.shareable(site, "retry-budget", () -> new RetryBudget(
-                p.value(PolicySettings.budgetRatio(pre), null),
-                p.value(PolicySettings.budgetMinPerSecond(pre), null), support.clock())) : null;
-        FailureClassifier failures = FailureClassifier.of(site);
         PolicyMetrics metrics = support.metrics();
+        RetryBudget budget = client ? support.shareable(site, "retry-budget", () -> {
+            RetryBudget b = new RetryBudget(p.value(PolicySettings.budgetRatio(pre), null),
+                    p.value(PolicySettings.budgetMinPerSecond(pre), null), support.clock());
+            metrics.watch(site.target(), b); // once per target: the budget is shared by its clients
+            return b;
+        }) : null;
+        FailureClassifier failures = FailureClassifier.of(site);
         return call -> {
             if (client && !call.idempotent()) {
                 return inner.invoke(call); // the standard: never retry what is not safe to repeat
