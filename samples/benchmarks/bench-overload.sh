@@ -20,7 +20,7 @@
 set -euo pipefail
 COMMAND=""
 for n in WORK CAP_ROUNDS CAP_SECONDS CAP_CONNECTIONS LEVELS WARMUP DURATION MAX_CONNECTIONS TIMEOUT_MS SLOW_CONNECTIONS \
-  SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT JAVA_OPTS LOAD_OPTS; do
+  SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT JAVA_OPTS LOAD_OPTS PIN_SERVERS PIN_LOAD; do
   if [ -n "${!n-}" ]; then v=${!n}; [[ $v == *" "* ]] && v="\"$v\""; COMMAND+="$n=$v "; fi
 done
 COMMAND+="samples/benchmarks/bench-overload.sh"
@@ -29,6 +29,12 @@ LEVELS=${LEVELS:-0.5 1 2 4}; WARMUP=${WARMUP:-3}; DURATION=${DURATION:-10}; MAX_
 TIMEOUT_MS=${TIMEOUT_MS:-10000}; SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-2000}; SLOW_INTERVAL_MS=${SLOW_INTERVAL_MS:-2000}
 PROBE_CONNECTIONS=${PROBE_CONNECTIONS:-2}; PROBE_SECONDS=${PROBE_SECONDS:-10}; PORT=${PORT:-18591}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}; LOAD_OPTS=${LOAD_OPTS:--Xmx1g}
+# PIN_SERVERS=0 PIN_LOAD=1: the servers on CPU 0, the load generator and wrk on CPU 1 (taskset), so that at 4x the
+# generator is not starved by the server it measures (unpinned, it shares the CPUs and its own reads come late)
+PIN_SERVERS=${PIN_SERVERS:-}; PIN_LOAD=${PIN_LOAD:-}
+SERVER_PIN=(); LOAD_PIN=()
+[ -z "$PIN_SERVERS" ] || SERVER_PIN=(taskset -c "$PIN_SERVERS")
+[ -z "$PIN_LOAD" ] || LOAD_PIN=(taskset -c "$PIN_LOAD")
 for n in WORK CAP_ROUNDS CAP_SECONDS CAP_CONNECTIONS WARMUP DURATION MAX_CONNECTIONS TIMEOUT_MS SLOW_CONNECTIONS \
   SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT; do
   [[ ${!n} =~ ^[0-9]+$ ]] && (( 10#${!n} > 0 )) || { echo "bench: $n must be a positive integer, was '${!n}'" >&2; exit 2; }
@@ -59,10 +65,10 @@ CHASSIS=$PORT; RAW=$((PORT + 1))
 for p in "$CHASSIS" "$RAW"; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench: port $p is in use; set PORT" >&2; exit 1; fi
 done
-"$JAVA" "${JAVA_ARGS[@]}" -Xlog:gc:file="$OUT/gc-chassis.log" -XX:+ExitOnOutOfMemoryError -cp "$CP" \
+"${SERVER_PIN[@]}" "$JAVA" "${JAVA_ARGS[@]}" -Xlog:gc:file="$OUT/gc-chassis.log" -XX:+ExitOnOutOfMemoryError -cp "$CP" \
   dev.chassis.samples.benchmarks.OverloadBenchServer chassis "$CHASSIS" "$WORK" >"$OUT/chassis.log" 2>&1 &
 PID_CHASSIS=$!
-"$JAVA" "${JAVA_ARGS[@]}" -Xlog:gc:file="$OUT/gc-raw.log" -XX:+ExitOnOutOfMemoryError -cp "$CP" \
+"${SERVER_PIN[@]}" "$JAVA" "${JAVA_ARGS[@]}" -Xlog:gc:file="$OUT/gc-raw.log" -XX:+ExitOnOutOfMemoryError -cp "$CP" \
   dev.chassis.samples.benchmarks.OverloadBenchServer raw "$RAW" "$WORK" >"$OUT/raw.log" 2>&1 &
 PID_RAW=$!
 PID_SLOW=""
@@ -104,7 +110,7 @@ gc_peak() { # GCLOG FROM_LINE -> the largest heap after a GC logged after that l
 # --- 1. capacity, closed loop -------------------------------------------------------------------------------------
 cap_run() { # NAME SECONDS FILE -> "requests/s server-CPU-microseconds-per-request"
   local pid t0 t1; pid=$(pid_of "$1"); t0=$(ticks "$pid")
-  wrk -t1 -c"$CAP_CONNECTIONS" -d"${2}s" --timeout 10s --latency "http://127.0.0.1:$(port_of "$1")/work" >"$3" 2>&1 \
+  "${LOAD_PIN[@]}" wrk -t1 -c"$CAP_CONNECTIONS" -d"${2}s" --timeout 10s --latency "http://127.0.0.1:$(port_of "$1")/work" >"$3" 2>&1 \
     || { cat "$3" >&2; exit 1; }
   t1=$(ticks "$pid")
   if grep -qE 'Non-2xx|Socket errors' "$3"; then echo "warning: $1: $(grep -E 'Non-2xx|Socket errors' "$3" | paste -sd ';' -)" >&2; fi
@@ -131,7 +137,7 @@ open_run() { # NAME LEVEL RATE -> a markdown row; the generator's line in $OUT/o
   local name=$1 level=$2 rate=$3 pid log from t0 t1 s0 ms line heap peak oom
   pid=$(pid_of "$name"); log="$OUT/gc-$name.log"
   calm "$name"; from=$(wc -l < "$log"); t0=$(ticks "$pid"); s0=$(date +%s%N)
-  "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad open 127.0.0.1 "$(port_of "$name")" /work \
+  "${LOAD_PIN[@]}" "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad open 127.0.0.1 "$(port_of "$name")" /work \
     "$rate" "$WARMUP" "$DURATION" "$MAX_CONNECTIONS" "$TIMEOUT_MS" >"$OUT/open-$name-$level.txt" 2>&1 \
     || { cat "$OUT/open-$name-$level.txt" >&2; exit 1; }
   t1=$(ticks "$pid"); ms=$(( ($(date +%s%N) - s0) / 1000000 )); line=$(tail -n 1 "$OUT/open-$name-$level.txt")
@@ -168,7 +174,7 @@ VERDICT_C=$(verdict chassis); VERDICT_R=$(verdict raw); echo "$VERDICT_C"; echo 
 
 # --- 3. slowloris ----------------------------------------------------------------------------------------------------
 probe() { # NAME FILE -> "p50 p99" in ms (wrk --latency, closed loop)
-  wrk -t1 -c"$PROBE_CONNECTIONS" -d"${PROBE_SECONDS}s" --timeout 10s --latency "http://127.0.0.1:$(port_of "$1")/work" >"$2" 2>&1 \
+  "${LOAD_PIN[@]}" wrk -t1 -c"$PROBE_CONNECTIONS" -d"${PROBE_SECONDS}s" --timeout 10s --latency "http://127.0.0.1:$(port_of "$1")/work" >"$2" 2>&1 \
     || { cat "$2" >&2; exit 1; }
   awk 'function ms(v) { if (v ~ /us$/) return v / 1000; if (v ~ /ms$/) return v + 0; if (v ~ /s$/) return v * 1000; return v }
        $1 == "50%" { a = ms($2) } $1 == "99%" { b = ms($2) } END { printf "%.2f %.2f\n", a, b }' "$2"
@@ -179,7 +185,7 @@ for name in chassis raw; do
   calm "$name"
   probe "$name" "$OUT/probe-warm-$name.txt" >/dev/null
   read -r b50 b99 <<< "$(probe "$name" "$OUT/probe-base-$name.txt")"
-  "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad slowloris 127.0.0.1 "$(port_of "$name")" \
+  "${LOAD_PIN[@]}" "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad slowloris 127.0.0.1 "$(port_of "$name")" \
     "$SLOW_CONNECTIONS" "$SLOW_INTERVAL_MS" "$((PROBE_SECONDS + 8))" >"$OUT/slowloris-$name.txt" 2>&1 &
   PID_SLOW=$!
   sleep 6
@@ -199,7 +205,7 @@ cat <<EOF2
 
 - date: $(date -u '+%Y-%m-%d %H:%M UTC'); load average at the start: $LOAD, at the end: $(cut -d' ' -f1-3 /proc/loadavg)
 - java: \`$("$JAVA" -version 2>&1 | head -n 1)\`, servers \`$JAVA_OPTS\`, load generator \`$LOAD_OPTS\`
-- machine: $(nproc) CPUs${CPU:+ ($CPU)}, shared; load generator and wrk on the same machine, target 127.0.0.1
+- machine: $(nproc) CPUs${CPU:+ ($CPU)}, shared; load generator and wrk on the same machine, target 127.0.0.1; servers on CPUs ${PIN_SERVERS:-any}, load on CPUs ${PIN_LOAD:-any}
 - command: \`$COMMAND\`
 - endpoint: \`GET /work\`, SHA-256 over $WORK blocks of 4 KiB per request
 
