@@ -144,25 +144,42 @@ class ChildJvmTest {
         TestCertificates.Issued caller = ca.issue("caller").spiffe("spiffe://test/caller").create();
         SSLContext client = ca.clientContext(caller);
 
-        JsonNode on = handlerLine(dir, client, true);
+        JsonNode on = handlerLine(dir, client, List.of("-Dlogging.peer-identity=true"), null);
         assertThat(on.get("peer").asText()).isEqualTo("spiffe://test/caller");
         assertThat(on.get("trace_id").asText()).isEqualTo(TRACE);
-        JsonNode off = handlerLine(dir, client, false);
+        JsonNode off = handlerLine(dir, client, List.of(), null);
         assertThat(off.has("peer")).as("logging.peer-identity is off by default").isFalse();
+        assertThat(off.has("client")).as("logging.client-address is off by default").isFalse();
         assertThat(off.get("trace_id").asText()).isEqualTo(TRACE);
     }
 
+    @Test
+    void withClientAddressTheLinesOfARequestNameTheClientAsATrustedProxyForwardedIt() throws Exception {
+        Path dir = Files.createTempDirectory("chassis-client-log-");
+        TestCertificates ca = TestCertificates.authority("log test CA");
+        ca.writePem(dir.resolve("ca.pem"));
+        ca.issue("logger").dns("localhost").create().writePem(dir.resolve("server.pem"), dir.resolve("server.key"));
+        SSLContext client = ca.clientContext(ca.issue("caller").dns("caller").create());
+
+        JsonNode direct = handlerLine(dir, client, List.of("-Dlogging.client-address=true"), "203.0.113.7");
+        assertThat(direct.get("client").asText()).as("the peer, not what an untrusted client forwards")
+                .isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
+        JsonNode proxied = handlerLine(dir, client, List.of("-Dlogging.client-address=true",
+                "-Dserver.trusted-proxies=127.0.0.1/32,::1/128"), "203.0.113.7");
+        assertThat(proxied.get("client").asText()).isEqualTo("203.0.113.7");
+        assertThat(proxied.get("trace_id").asText()).isEqualTo(TRACE);
+    }
+
     /** The handler's line of one mutual-TLS request to {@link LoggingMain} in a child JVM, as JSON. */
-    private static JsonNode handlerLine(Path dir, SSLContext client, boolean peerIdentity) throws Exception {
+    private static JsonNode handlerLine(Path dir, SSLContext client, List<String> properties, String forwardedFor)
+            throws Exception {
         String java = ProcessHandle.current().info().command().orElseThrow();
         List<String> command = new ArrayList<>(List.of(java, "-Dlogging.format=json",
                 "-Dtls.bundles.server.certificate=" + dir.resolve("server.pem"),
                 "-Dtls.bundles.server.private-key=" + dir.resolve("server.key"),
                 "-Dtls.bundles.server.trust=" + dir.resolve("ca.pem"),
                 "-Dserver.tls.bundle=server", "-Dserver.tls.client-auth=required"));
-        if (peerIdentity) {
-            command.add("-Dlogging.peer-identity=true");
-        }
+        command.addAll(properties);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), LoggingMain.class.getName()));
         Process process = new ProcessBuilder(command).start();
         List<String> err = new ArrayList<>();
@@ -170,9 +187,12 @@ class ChildJvmTest {
         try {
             int port = port(process, err);
             try (HttpClient http = HttpClient.newBuilder().sslContext(client).build()) {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port
-                        + "/log")).header("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01").build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/log"))
+                        .header("traceparent", "00-" + TRACE + "-00f067aa0ba902b7-01");
+                if (forwardedFor != null) {
+                    request.header("X-Forwarded-For", forwardedFor);
+                }
+                HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
                 assertThat(response.statusCode()).isEqualTo(200);
             }
         } finally {

@@ -15,6 +15,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.chassis.core.Peer;
+import dev.chassis.core.http.Origin;
+import dev.chassis.core.internal.shared.CallOrigin;
 import dev.chassis.core.internal.shared.CallPeer;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
@@ -25,7 +27,9 @@ import io.opentelemetry.api.trace.SpanContext;
  * {@code span_id} (the span current on the logging thread: the request's, inside a handler), plus
  * {@code thread} and {@code exception} when there is one. With {@code logging.peer-identity}, a line logged while a
  * request from an authenticated caller (mutual TLS) is served also has {@code peer}: its SPIFFE ID, else its DNS name or
- * subject.
+ * subject. With {@code logging.client-address}, a line logged while an HTTP request is served also has {@code client}:
+ * the client's address as the request's {@code Origin} gives it (a trusted proxy's forwarded address, else the
+ * connection's peer).
  *
  * <p>The text format escapes CR, LF, tab and every other control character (C0, DEL, C1, and the Unicode line and
  * paragraph separators) in each field it prints — {@code \\r}, {@code \\n}, {@code \\t}, else {@code \\u001b} — so
@@ -39,11 +43,13 @@ final class LogFormat extends Formatter {
     private final boolean json;
     private final String service;
     private final boolean peerIdentity;
+    private final boolean clientAddress;
 
-    LogFormat(boolean json, String service, boolean peerIdentity) {
+    LogFormat(boolean json, String service, boolean peerIdentity, boolean clientAddress) {
         this.json = json;
         this.service = service;
         this.peerIdentity = peerIdentity;
+        this.clientAddress = clientAddress;
     }
 
     boolean json() {
@@ -55,10 +61,19 @@ final class LogFormat extends Formatter {
         SpanContext span = Span.current().getSpanContext();
         String message = formatMessage(record);
         String peer = peerIdentity ? peer() : null;
+        String client = clientAddress ? client() : null;
         if (json) {
-            return json(record, message, span, peer, record.getThrown() == null ? null : stackTrace(record.getThrown()));
+            return json(record, message, span, peer, client,
+                    record.getThrown() == null ? null : stackTrace(record.getThrown()));
         }
-        return text(record, message, span, peer, record.getThrown() == null ? null : escapedStackTrace(record.getThrown()));
+        return text(record, message, span, peer, client,
+                record.getThrown() == null ? null : escapedStackTrace(record.getThrown()));
+    }
+
+    /** The client address of the HTTP request this thread serves, or null. */
+    private static String client() {
+        Origin origin = CallOrigin.current();
+        return origin == null ? null : origin.clientAddress();
     }
 
     /** The authenticated caller of the request this thread serves, or null. */
@@ -67,19 +82,24 @@ final class LogFormat extends Formatter {
         return peer == null ? null : peer.identity().orElse(null);
     }
 
-    private String text(LogRecord record, String message, SpanContext span, String peer, String thrown) {
+    private String text(LogRecord record, String message, SpanContext span, String peer, String client, String thrown) {
         StringBuilder b = new StringBuilder(128)
                 .append(record.getInstant()).append(' ')
                 .append(String.format("%-5s", level(record.getLevel()))).append(' ')
                 .append(escape(record.getLoggerName())).append(" - ").append(escape(message));
+        int fields = b.length();
         if (span.isValid()) {
-            b.append(" [trace_id=").append(span.getTraceId()).append(" span_id=").append(span.getSpanId());
-            if (peer != null) {
-                b.append(" peer=").append(escape(peer));
-            }
-            b.append(']');
-        } else if (peer != null) {
-            b.append(" [peer=").append(escape(peer)).append(']');
+            b.append(" trace_id=").append(span.getTraceId()).append(" span_id=").append(span.getSpanId());
+        }
+        if (peer != null) {
+            b.append(" peer=").append(escape(peer));
+        }
+        if (client != null) {
+            b.append(" client=").append(escape(client));
+        }
+        if (b.length() > fields) {
+            b.setCharAt(fields, '[');
+            b.insert(fields, ' ').append(']');
         }
         b.append(System.lineSeparator());
         if (thrown != null) {
@@ -88,7 +108,7 @@ final class LogFormat extends Formatter {
         return b.toString();
     }
 
-    private String json(LogRecord record, String message, SpanContext span, String peer, String thrown) {
+    private String json(LogRecord record, String message, SpanContext span, String peer, String client, String thrown) {
         StringWriter out = new StringWriter(256);
         try (JsonGenerator g = JSON.createGenerator(out)) {
             g.writeStartObject();
@@ -104,6 +124,9 @@ final class LogFormat extends Formatter {
             }
             if (peer != null) {
                 g.writeStringField("peer", peer);
+            }
+            if (client != null) {
+                g.writeStringField("client", client);
             }
             g.writeStringField("thread", Thread.currentThread().getName());
             if (thrown != null) {

@@ -9,9 +9,9 @@ import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
 /**
- * Applies {@code logging.format}, {@code logging.level} and {@code logging.peer-identity} to java.util.logging (where {@link System.Logger},
- * and so Chassis and Helidon, log by default). Logging is per process: the first service started in a JVM
- * sets it, and a JVM whose logging is configured by a file ({@code java.util.logging.config.file}) is left
+ * Applies {@code logging.format}, {@code logging.level}, {@code logging.peer-identity} and
+ * {@code logging.client-address} to java.util.logging (where {@link System.Logger}, and so Chassis and Helidon, log
+ * by default). Logging is per process: the first service started in a JVM sets it, and a JVM whose logging is configured by a file ({@code java.util.logging.config.file}) is left
  * alone. The console handler it installs keeps logging while the JVM exits, so that a SIGTERMed process logs its
  * shutdown. Not API.
  */
@@ -41,7 +41,7 @@ final class LogSetup {
     }
 
     static synchronized void apply(ObservabilitySettings.LogFormat format, ObservabilitySettings.LogLevel level,
-                                   boolean peerIdentity, String service) {
+                                   boolean peerIdentity, boolean clientAddress, String service) {
         if (applied) {
             return;
         }
@@ -64,7 +64,8 @@ final class LogSetup {
         if (level == ObservabilitySettings.LogLevel.INFO) {
             START_UP_NOISE.forEach(l -> l.setLevel(Level.WARNING));
         }
-        LogFormat formatter = new LogFormat(format == ObservabilitySettings.LogFormat.JSON, service, peerIdentity);
+        LogFormat formatter = new LogFormat(format == ObservabilitySettings.LogFormat.JSON, service, peerIdentity,
+                clientAddress);
         // the JDK's console handler is replaced by one that keeps logging while the JVM exits (see ConsoleLog)
         for (Handler h : root.getHandlers()) {
             if (h instanceof ConsoleHandler) {

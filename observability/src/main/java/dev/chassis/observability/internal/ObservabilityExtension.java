@@ -56,7 +56,7 @@ public final class ObservabilityExtension implements ChassisExtension {
         ServiceInfo service = context.service();
         Config config = context.config();
         LogSetup.apply(config.get(ObservabilitySettings.LOG_FORMAT), config.get(ObservabilitySettings.LOG_LEVEL),
-                config.get(ObservabilitySettings.LOG_PEER), service.name());
+                config.get(ObservabilitySettings.LOG_PEER), config.get(ObservabilitySettings.LOG_CLIENT), service.name());
         OtlpTls tls = context.tls(ObservabilitySettings.OTLP_TLS_BUNDLE).map(OtlpTls::new).orElse(null);
         List<URI> endpoints = config.find(ObservabilitySettings.OTLP_ENDPOINT).orElse(List.of());
         if (endpoints.size() > 1) {

@@ -87,6 +87,9 @@ final class ObservabilitySettings {
     static final Setting<Boolean> LOG_PEER = Setting.bool("logging.peer-identity", false)
             .describedAs("add the verified caller (mutual TLS: its SPIFFE ID, else DNS name or subject) to the lines"
                     + " logged while serving its request, as peer");
+    static final Setting<Boolean> LOG_CLIENT = Setting.bool("logging.client-address", false)
+            .describedAs("add the HTTP client's address (a trusted proxy's forwarded one, else the connection's peer) to"
+                    + " the lines logged while serving its request, as client");
 
     private ObservabilitySettings() {
     }
@@ -95,6 +98,6 @@ final class ObservabilitySettings {
         return List.of(TRACING, SAMPLER_RATIO, EXPORTER, B3_OUTGOING, ALLOW_STORE, STORE_ENABLED, STORE_SPANS,
                 MAX_ATTRIBUTE_LENGTH, MAX_ATTRIBUTES, REDACT, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
                 METRICS, JVM_METRICS, CONSOLE, ALLOW_CONSOLE, CONSOLE_PEERS, CONSOLE_PEER_PORT, CONSOLE_PEER_TIMEOUT,
-                GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER);
+                GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER, LOG_CLIENT);
     }
 }

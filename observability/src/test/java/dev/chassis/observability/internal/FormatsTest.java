@@ -8,9 +8,12 @@ import java.util.logging.LogRecord;
 
 import org.junit.jupiter.api.Test;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.chassis.core.Peer;
+import dev.chassis.core.http.Origin;
+import dev.chassis.core.internal.shared.CallOrigin;
 import dev.chassis.core.internal.shared.CallPeer;
 import dev.chassis.testing.TestCertificates;
 import io.opentelemetry.api.trace.Span;
@@ -27,7 +30,7 @@ class FormatsTest {
 
     @Test
     void textLinesAreOneLineWithTheTraceIdInsideASpan() {
-        LogFormat text = new LogFormat(false, "svc", false);
+        LogFormat text = new LogFormat(false, "svc", false, false);
         LogRecord record = new LogRecord(Level.WARNING, "stock {0} is low");
         record.setParameters(new Object[] {"pen"});
         record.setLoggerName("orders");
@@ -50,23 +53,53 @@ class FormatsTest {
         record.setLoggerName("orders");
         Scope scope = Context.root().with(Span.wrap(SPAN)).with(CallPeer.REQUEST, caller).makeCurrent();
         try {
-            assertThat(new LogFormat(false, "svc", true).format(record)).contains("served [trace_id="
+            assertThat(new LogFormat(false, "svc", true, false).format(record)).contains("served [trace_id="
                     + "4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 peer=spiffe://test/caller]");
-            assertThat(new LogFormat(false, "svc", false).format(record)).doesNotContain("peer");
+            assertThat(new LogFormat(false, "svc", false, false).format(record)).doesNotContain("peer");
         } finally {
             scope.close();
         }
         scope = Context.root().with(CallPeer.REQUEST, caller).makeCurrent(); // tracing off: no span, still the peer
         try {
-            assertThat(new LogFormat(false, "svc", true).format(record)).contains("served [peer=spiffe://test/caller]");
+            assertThat(new LogFormat(false, "svc", true, false).format(record)).contains("served [peer=spiffe://test/caller]");
         } finally {
             scope.close();
         }
     }
 
     @Test
+    void linesCarryTheClientAddressOnlyWhenAsked() throws Exception {
+        Origin origin = new Origin("203.0.113.7", "https", "shop.example", "/api", true);
+        LogRecord record = new LogRecord(Level.INFO, "served");
+        record.setLoggerName("orders");
+        Scope scope = Context.root().with(Span.wrap(SPAN)).with(CallOrigin.REQUEST, origin).makeCurrent();
+        try {
+            assertThat(new LogFormat(false, "svc", false, true).format(record)).contains("served [trace_id="
+                    + "4bf92f3577b34da6a3ce929d0e0e4736 span_id=00f067aa0ba902b7 client=203.0.113.7]");
+            assertThat(new LogFormat(false, "svc", false, false).format(record)).doesNotContain("client");
+            JsonNode json = new ObjectMapper().readTree(new LogFormat(true, "svc", false, true).format(record));
+            assertThat(json.get("client").asText()).isEqualTo("203.0.113.7");
+            assertThat(new ObjectMapper().readTree(new LogFormat(true, "svc", false, false).format(record)).has("client"))
+                    .isFalse();
+        } finally {
+            scope.close();
+        }
+        // an obfuscated identifier a proxy forwarded (RFC 7239 §6.3) is escaped like every other field
+        scope = Context.root().with(CallOrigin.REQUEST, new Origin("_hidden\n\u001b", "http", "h", "", true))
+                .makeCurrent();
+        try {
+            assertThat(new LogFormat(false, "svc", false, true).format(record)).contains("served [client=_hidden\\n\\u001b]");
+        } finally {
+            scope.close();
+        }
+        LogRecord outside = new LogRecord(Level.INFO, "started");
+        outside.setLoggerName("orders");
+        assertThat(new LogFormat(false, "svc", true, true).format(outside)).as("outside a request").doesNotContain("[");
+    }
+
+    @Test
     void textLinesEscapeLineBreaksAndControlCharactersInEveryField() {
-        LogFormat text = new LogFormat(false, "svc", true);
+        LogFormat text = new LogFormat(false, "svc", true, false);
         String path = "/orders/1\r\n2026-01-01T00:00:00Z INFO  forged - \u001b[31mred\u001b[0m";
         String ceType = "order.created\r\n\u001b[31m\u0085\u2028\u007f\tx";
         LogRecord record = new LogRecord(Level.WARNING, "no handler for {0} (ce_type {1})");
@@ -97,7 +130,7 @@ class FormatsTest {
         LogRecord record = new LogRecord(Level.SEVERE, "failed");
         record.setLoggerName("orders");
         record.setThrown(thrown);
-        String[] lines = new LogFormat(false, "svc", false).format(record).split(System.lineSeparator());
+        String[] lines = new LogFormat(false, "svc", false, false).format(record).split(System.lineSeparator());
         assertThat(lines[0]).endsWith("ERROR orders - failed");
         assertThat(lines[1]).isEqualTo("java.lang.RuntimeException: outer\\nline");
         assertThat(lines).contains("Caused by: java.lang.IllegalStateException: inner\\r\\nINFO forged \\u001b[2J",
@@ -110,14 +143,14 @@ class FormatsTest {
     void jsonLinesEscapeLineBreaksAndAnsiEscapes() throws Exception {
         LogRecord record = new LogRecord(Level.WARNING, "/orders/1\r\nforged \u001b[31mred");
         record.setLoggerName("orders");
-        String line = new LogFormat(true, "svc", false).format(record);
+        String line = new LogFormat(true, "svc", false, false).format(record);
         assertThat(line).hasLineCount(1).doesNotContain("\r").doesNotContain("\u001b").contains("\\r\\n").contains("\\u001B[31m");
         assertThat(new ObjectMapper().readTree(line).get("message").asText()).isEqualTo("/orders/1\r\nforged \u001b[31mred");
     }
 
     @Test
     void jsonLinesEscapeAndCarryTheException() throws Exception {
-        LogFormat json = new LogFormat(true, "svc", false);
+        LogFormat json = new LogFormat(true, "svc", false, false);
         LogRecord record = new LogRecord(Level.SEVERE, "a \"quoted\"\nmessage");
         record.setLoggerName("orders");
         record.setThrown(new IllegalStateException("boom"));

@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class LogSetupTest {
     @Test
     void chassisLinesReachHandlersTheApplicationAddsToTheRoot() {
-        LogSetup.apply(ObservabilitySettings.LogFormat.TEXT, ObservabilitySettings.LogLevel.INFO, false, "logs");
+        LogSetup.apply(ObservabilitySettings.LogFormat.TEXT, ObservabilitySettings.LogLevel.INFO, false, false, "logs");
         List<String> seen = new CopyOnWriteArrayList<>();
         Handler application = new Handler() {
             @Override

@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.telemetry;
 
+import dev.chassis.core.internal.shared.CallOrigin;
 import dev.chassis.core.internal.shared.CallPeer;
 import dev.chassis.core.internal.shared.TraceContextHeaders;
 import java.util.List;
@@ -155,8 +156,8 @@ public final class HttpServerTelemetry implements Filter {
         }
         inFlight.increment();
         Throwable failure = null;
-        Context current = parent.with(span);
-        // the caller, for what runs inside the request (the log lines' peer identity)
+        Context current = parent.with(span).with(CallOrigin.REQUEST, origin);
+        // the caller and its address, for what runs inside the request (the log lines' peer and client)
         Scope scope = (peer == null ? current : current.with(CallPeer.REQUEST, peer)).makeCurrent();
         try {
             chain.proceed();
