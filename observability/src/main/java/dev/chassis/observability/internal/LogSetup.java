@@ -12,8 +12,8 @@ import java.util.logging.Logger;
  * Applies {@code logging.format}, {@code logging.level}, {@code logging.peer-identity} and
  * {@code logging.client-address} to java.util.logging (where {@link System.Logger}, and so Chassis and Helidon, log
  * by default). Logging is per process: the first service started in a JVM sets it, and a JVM whose logging is
- * configured by a file ({@code java.util.logging.config.file}) is left alone. The console handler it installs keeps logging while the JVM exits, so that a SIGTERMed process logs its
- * shutdown. Not API.
+ * configured by a file ({@code java.util.logging.config.file}) is left alone. The console handler it installs keeps
+ * logging while the JVM exits, so that a SIGTERMed process logs its shutdown. Not API.
  */
 final class LogSetup {
     private static final System.Logger LOG = System.getLogger(LogSetup.class.getName());
