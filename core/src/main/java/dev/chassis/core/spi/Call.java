@@ -1,6 +1,11 @@
 package dev.chassis.core.spi;
 
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import dev.chassis.core.http.Origin;
 
 /**
  * One invocation of a handler or client method, passed down a chain of {@link Invocation}s. Created by Chassis per
@@ -14,7 +19,15 @@ public interface Call {
      * @param idempotent whether retrying it is safe
      */
     static Call of(CallSite site, Object[] args, boolean idempotent) {
-        return new PlainCall(site, args, idempotent);
+        return new PlainCall(site, args, idempotent, null);
+    }
+
+    /**
+     * A handler's call, as Chassis creates one for each request: with the request's {@link Origin}, asked of
+     * {@code origin} when a decorator first needs it.
+     */
+    static Call of(CallSite site, Object[] args, boolean idempotent, Supplier<Origin> origin) {
+        return new PlainCall(site, args, idempotent, Objects.requireNonNull(origin, "origin"));
     }
 
     /** Where this call goes. */
@@ -41,6 +54,15 @@ public interface Call {
      */
     default void header(String name, String value) {
         throw new UnsupportedOperationException("only client calls take request headers, not " + site().describe());
+    }
+
+    /**
+     * Where the request a handler's call serves came from — the client's address (as a trusted proxy forwarded it),
+     * scheme and host: what a decorator keys per-client state on. Empty on a client call, and on a call made with
+     * {@link #of(CallSite, Object[], boolean)}.
+     */
+    default Optional<Origin> origin() {
+        return Optional.empty();
     }
 
     /** The request headers decorators set with {@link #header}, by name as given; empty on a handler's call. */

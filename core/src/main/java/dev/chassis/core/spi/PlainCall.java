@@ -3,19 +3,35 @@ package dev.chassis.core.spi;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
 
-/** The {@link Call} of {@link Call#of}: the call and its attempt count, nothing else. */
+import dev.chassis.core.http.Origin;
+
+/** The {@link Call} of {@link Call#of}: the call, its attempt count, and a handler call's origin. */
 final class PlainCall implements Call {
     private final CallSite site;
     private final Object[] args;
     private final boolean idempotent;
+    private Supplier<Origin> originSource; // null without one, or once asked
+    private Origin origin;
     private int attempts;
     private Map<String, String> headers;
 
-    PlainCall(CallSite site, Object[] args, boolean idempotent) {
+    PlainCall(CallSite site, Object[] args, boolean idempotent, Supplier<Origin> origin) {
         this.site = Objects.requireNonNull(site, "site");
         this.args = Objects.requireNonNull(args, "args");
         this.idempotent = idempotent;
+        this.originSource = origin;
+    }
+
+    @Override
+    public Optional<Origin> origin() {
+        if (originSource != null) {
+            origin = originSource.get();
+            originSource = null;
+        }
+        return Optional.ofNullable(origin);
     }
 
     @Override

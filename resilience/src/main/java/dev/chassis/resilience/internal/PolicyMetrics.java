@@ -34,6 +34,7 @@ final class PolicyMetrics {
     private final Queue<Bulkhead> bulkheads = new ConcurrentLinkedQueue<>();
     private final Queue<RateLimiter> limiters = new ConcurrentLinkedQueue<>();
     private final Map<String, RetryBudget> budgets = new ConcurrentHashMap<>();
+    private final Map<String, KeyedRateLimiter> perClient = new ConcurrentHashMap<>();
     private final LongCounter breakerCalls;
     private final LongCounter retryCalls;
 
@@ -65,6 +66,9 @@ final class PolicyMetrics {
                 .setDescription("Permits left in the rate limiter's current period.")
                 .buildWithCallback(m -> limiters.forEach(l -> m.record(l.getMetrics().getAvailablePermissions(),
                         Attributes.of(NAME, l.getName()))));
+        meter.gaugeBuilder("chassis.ratelimiter.clients").ofLongs().setUnit("{client}")
+                .setDescription("Clients a per-client rate limiter tracks now (at most its rate-limiter.max-clients).")
+                .buildWithCallback(m -> perClient.forEach((name, l) -> m.record(l.tracked(), Attributes.of(NAME, name))));
     }
 
     void watch(CircuitBreaker breaker) {
@@ -86,6 +90,11 @@ final class PolicyMetrics {
 
     void watch(RateLimiter limiter) {
         limiters.add(limiter);
+    }
+
+    /** A per-client rate limiter, shown as {@code chassis.ratelimiter.clients{name=handler:<key>}}. */
+    void watch(String name, KeyedRateLimiter limiter) {
+        perClient.put(name, limiter);
     }
 
     /** A client target's retry budget, shown as {@code chassis.client.retry.budget.remaining{name=<target>}}. */

@@ -23,6 +23,7 @@ final class PolicySettings {
     static final double DEFAULT_BUDGET_RATIO = 0.2;
     static final int DEFAULT_BUDGET_MIN_PER_SECOND = 10;
     static final int DEFAULT_LIMIT = 100;
+    static final int DEFAULT_MAX_CLIENTS = 10_000;
 
     private PolicySettings() {
     }
@@ -150,6 +151,18 @@ final class PolicySettings {
                 .describedAs("how long a call may wait for permission before it is refused");
     }
 
+    static Setting<RateLimiter.Per> limiterPer(String p) {
+        return Setting.oneOf(p + "rate-limiter.per", RateLimiter.Per.class, RateLimiter.Per.ALL)
+                .describedAs("whose calls share one limit: all (every call), client-address (each client address's own),"
+                        + " caller (each authenticated caller's own, else its address's); handlers only");
+    }
+
+    static Setting<Integer> limiterMaxClients(String p) {
+        return Setting.integer(p + "rate-limiter.max-clients", DEFAULT_MAX_CLIENTS).range(1, 1_000_000)
+                .describedAs("with per: client-address or caller, how many clients have their own limit at once;"
+                        + " clients beyond them share one limit until a period ends and idle clients are forgotten");
+    }
+
     /** {@code 0ms} turns a time limit declared by annotation off. */
     static Setting<Duration> timeLimit(String p) {
         return Setting.duration(p + "time-limit", null)
@@ -166,7 +179,9 @@ final class PolicySettings {
             case "circuit-breaker" -> List.of(breakerEnabled(p), failureRate(p), windowType(p), windowSize(p), minimumCalls(p),
                     waitInOpen(p), halfOpenCalls(p));
             case "bulkhead" -> List.of(bulkheadEnabled(p), maxConcurrent(p), maxWait(p));
-            case "rate-limiter" -> List.of(limiterEnabled(p), limit(p), period(p), limiterTimeout(p));
+            case "rate-limiter" -> p.equals(CLIENTS)
+                    ? List.of(limiterEnabled(p), limit(p), period(p), limiterTimeout(p))
+                    : List.of(limiterEnabled(p), limit(p), period(p), limiterTimeout(p), limiterPer(p), limiterMaxClients(p));
             case "time-limit" -> List.of(timeLimit(p));
             default -> throw new IllegalArgumentException(policy);
         };

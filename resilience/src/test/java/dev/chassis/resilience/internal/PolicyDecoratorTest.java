@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.time.Clock;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -13,10 +14,13 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 
+import dev.chassis.core.Caller;
 import dev.chassis.core.Problem;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.http.BindingException;
+import dev.chassis.core.http.Origin;
+import dev.chassis.core.internal.shared.CurrentCaller;
 import dev.chassis.core.internal.shared.Names;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
@@ -37,6 +41,16 @@ class PolicyDecoratorTest {
 
         @RateLimiter(limit = 1, period = "1h")
         public String limited() {
+            return "";
+        }
+
+        @RateLimiter(limit = 1, period = "1h", per = RateLimiter.Per.CALLER)
+        public String perCaller() {
+            return "";
+        }
+
+        @RateLimiter(limit = 1, period = "1h", per = RateLimiter.Per.CLIENT_ADDRESS, timeout = "1s")
+        public String perClientWaiting() {
             return "";
         }
 
@@ -99,6 +113,51 @@ class PolicyDecoratorTest {
     }
 
     @Test
+    void aPerCallerLimitCountsEachAuthenticatedCallerApartAndAnonymousOnesByAddress() throws Exception {
+        Invocation inv = decorator(Map.of()).decorate(site("perCaller"), call -> "ok");
+        Caller alice = Caller.authenticated("alice", "https://issuer.example").build();
+        Caller bob = Caller.authenticated("bob", "https://issuer.example").build();
+        Caller otherAlice = Caller.authenticated("alice", "https://other.example").build();
+        for (Caller c : List.of(alice, bob, otherAlice)) {
+            assertThat(CurrentCaller.call(c, () -> inv.invoke(call("perCaller", "192.0.2.1")))).isEqualTo("ok");
+        }
+        assertThatThrownBy(() -> CurrentCaller.call(alice, () -> inv.invoke(call("perCaller", "192.0.2.9"))))
+                .as("alice again, from another address").isInstanceOfSatisfying(Problem.class, p -> {
+                    assertThat(p.status()).isEqualTo(429);
+                    assertThat(Long.parseLong(p.headers().get("Retry-After"))).isBetween(1L, 3600L);
+                });
+        // without a token, the address counts: two anonymous callers from one address share its limit
+        assertThat(inv.invoke(call("perCaller", "192.0.2.1"))).isEqualTo("ok");
+        assertThatThrownBy(() -> inv.invoke(call("perCaller", "192.0.2.1")))
+                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(429));
+        assertThat(inv.invoke(call("perCaller", "192.0.2.2"))).isEqualTo("ok");
+    }
+
+    @Test
+    void configurationMakesALimitPerClientAndBoundsHowManyClientsItTracks() throws Exception {
+        Invocation inv = decorator(Map.of("handlers.api.limited.rate-limiter.per", "client-address",
+                "handlers.api.limited.rate-limiter.max-clients", "2")).decorate(site("limited"), call -> "ok");
+        assertThat(inv.invoke(call("limited", "192.0.2.1"))).isEqualTo("ok");
+        assertThat(inv.invoke(call("limited", "192.0.2.2"))).isEqualTo("ok");
+        assertThatThrownBy(() -> inv.invoke(call("limited", "192.0.2.1")))
+                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(429));
+        // the table is full: the clients beyond it share one limit rather than each getting a fresh one
+        assertThat(inv.invoke(call("limited", "192.0.2.3"))).isEqualTo("ok");
+        assertThatThrownBy(() -> inv.invoke(call("limited", "192.0.2.4")))
+                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(429));
+    }
+
+    @Test
+    void aPerClientLimitWithATimeoutOrOnAClientIsRefusedAtStartUp() throws Exception {
+        assertThatThrownBy(() -> decorator(Map.of()).decorate(site("perClientWaiting"), call -> "ok"))
+                .isInstanceOf(BindingException.class).hasMessageContaining("refuses at once")
+                .hasMessageContaining("Fix: remove the timeout");
+        assertThatThrownBy(() -> decorator(Map.of("handlers.api.limited.rate-limiter.per", "everyone"))
+                .decorate(site("limited"), call -> "ok"))
+                .hasMessageContaining("all, client-address, caller"); // the service's configuration adds the key
+    }
+
+    @Test
     void configurationOverridesTheAnnotation() throws Exception {
         Invocation inv = decorator(Map.of("handlers.api.limited.rate-limiter.limit", "2"))
                 .decorate(site("limited"), call -> "ok");
@@ -146,6 +205,11 @@ class PolicyDecoratorTest {
 
     private static Call call(String method) throws NoSuchMethodException {
         return Call.of(site(method), new Object[0], true);
+    }
+
+    /** A handler's call from a client at {@code address}. */
+    private static Call call(String method, String address) throws NoSuchMethodException {
+        return Call.of(site(method), new Object[0], true, () -> new Origin(address, "http", "svc", "", false));
     }
 
     /** Configuration from a map of keys, as a service's {@code property(...)} calls would give. */

@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandle;
 import java.util.List;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.transport.Origins;
 import dev.chassis.core.internal.transport.RequestDeadlines;
 import dev.chassis.core.internal.validation.Validation;
 import dev.chassis.core.spi.AccessPolicy;
@@ -95,7 +96,7 @@ final class HandlerInvoker implements Handler {
         }
         Object result;
         if (decorated != null) {
-            result = decorated.invoke(Call.of(site, args, site.idempotentMethod()));
+            result = decorated.invoke(Call.of(site, args, site.idempotentMethod(), () -> Origins.of(req)));
         } else {
             try {
                 result = (Object) invoker.invokeExact(args);
