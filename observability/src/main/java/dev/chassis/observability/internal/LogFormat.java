@@ -15,7 +15,6 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 
 import dev.chassis.core.Peer;
-import dev.chassis.core.http.Origin;
 import dev.chassis.core.internal.shared.CallOrigin;
 import dev.chassis.core.internal.shared.CallPeer;
 import io.opentelemetry.api.trace.Span;
@@ -72,8 +71,7 @@ final class LogFormat extends Formatter {
 
     /** The client address of the HTTP request this thread serves, or null. */
     private static String client() {
-        Origin origin = CallOrigin.current();
-        return origin == null ? null : origin.clientAddress();
+        return CallOrigin.clientAddress();
     }
 
     /** The authenticated caller of the request this thread serves, or null. */

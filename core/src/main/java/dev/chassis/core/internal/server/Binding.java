@@ -111,7 +111,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         }
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
-            http.addFilter(new HttpServerTelemetry(telemetry, errors));
+            http.addFilter(new HttpServerTelemetry(telemetry, errors, !proxies.none()));
         }
         if (limits != null) {
             http.addFilter(new ConcurrencyLimitFilter(limits));
@@ -165,10 +165,17 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         return new ServiceApi(operations, services);
     }
 
-    /** Most specific first ({@code /orders/search} before {@code /orders/{id}}). */
+    /**
+     * Routes without variables first, then the most specific first ({@code /orders/search} before
+     * {@code /orders/{id}}). Helidon tries routes in order; a path a literal route matches can be matched by no
+     * other literal route, nor by a template route more specific than it (one of the same length has fewer literal
+     * segments), so trying the literal ones first changes no answer — and spares every request the regular
+     * expressions of the template routes before it reaches its own.
+     */
     private static void addRoutes(HttpRouting.Builder http, List<Route> routes) {
         routes.stream()
-                .sorted(Comparator.comparingInt(Route::specificity).reversed())
+                .sorted(Comparator.comparing((Route r) -> !r.template().variables().isEmpty())
+                        .thenComparing(Comparator.comparingInt(Route::specificity).reversed()))
                 .forEach(r -> http.route(r.method(), r.path(), r.handler()));
     }
 

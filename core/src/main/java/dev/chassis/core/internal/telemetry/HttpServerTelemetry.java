@@ -1,20 +1,20 @@
 package dev.chassis.core.internal.telemetry;
 
-import dev.chassis.core.internal.shared.CallOrigin;
-import dev.chassis.core.internal.shared.CallPeer;
-import dev.chassis.core.internal.shared.TraceContextHeaders;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
-import io.helidon.http.HeaderName;
 import dev.chassis.core.Peer;
 import dev.chassis.core.http.Origin;
 import dev.chassis.core.internal.http.TraceIds;
 import dev.chassis.core.internal.http.server.ErrorResponder;
+import dev.chassis.core.internal.shared.CallOrigin;
+import dev.chassis.core.internal.shared.CallPeer;
+import dev.chassis.core.internal.shared.TraceContextHeaders;
 import dev.chassis.core.internal.tls.Peers;
 import dev.chassis.core.internal.transport.Origins;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
 import io.helidon.webserver.http.Filter;
@@ -40,12 +40,14 @@ public final class HttpServerTelemetry implements Filter {
     private static final HeaderName TRACEPARENT = HeaderNames.create(TraceContextHeaders.TRACEPARENT);
     private static final HeaderName TRACESTATE = HeaderNames.create(TraceContextHeaders.TRACESTATE);
     private static final HeaderName BAGGAGE = HeaderNames.create("baggage");
+    /** The other propagators' header names (B3's, custom ones): a few fixed names, created once each. */
+    private static final Map<String, HeaderName> HEADER_NAMES = new ConcurrentHashMap<>();
     private static final TextMapGetter<ServerRequestHeaders> GETTER = TraceContextHeaders.getter((headers, key) ->
             headers.all(switch (key) {
                 case TraceContextHeaders.TRACEPARENT -> TRACEPARENT;
                 case TraceContextHeaders.TRACESTATE -> TRACESTATE;
                 case "baggage" -> BAGGAGE;
-                default -> HeaderNames.create(key);
+                default -> HEADER_NAMES.computeIfAbsent(key, HeaderNames::create); // not one per request
             }, List::of));
 
     private final Telemetry telemetry;
@@ -56,14 +58,18 @@ public final class HttpServerTelemetry implements Filter {
     private final Map<String, RouteNames> routes = new ConcurrentHashMap<>();
 
     private final ErrorResponder errors;
+    private final boolean forwarding;
 
     /**
      * @param errors the routing's error handler, to know what it will answer for an exception that a later
      *               filter throws (Helidon handles those after this filter has returned)
+     * @param forwarding whether trusted proxies may have set the request's origin ({@code server.trusted-proxies});
+     *                   without them the client is the connection's peer, read without building an origin
      */
-    public HttpServerTelemetry(Telemetry telemetry, ErrorResponder errors) {
+    public HttpServerTelemetry(Telemetry telemetry, ErrorResponder errors, boolean forwarding) {
         this.telemetry = telemetry;
         this.errors = errors;
+        this.forwarding = forwarding;
         for (int i = 0; i < active.length; i++) {
             active[i] = new LongAdder();
         }
@@ -123,13 +129,22 @@ public final class HttpServerTelemetry implements Filter {
         int methodIndex = Telemetry.methodIndex(original);
         String method = Telemetry.METHODS.get(methodIndex);
         Context parent = TraceContextHeaders.extract(telemetry.propagator, req.headers(), GETTER);
-        Origin origin = Origins.of(req);
+        String client;
+        String scheme;
+        if (forwarding) {
+            Origin origin = Origins.of(req);
+            client = origin.clientAddress();
+            scheme = origin.scheme();
+        } else {
+            client = Origins.peerAddress(req);
+            scheme = req.isSecure() ? "https" : "http";
+        }
         var builder = telemetry.tracer.spanBuilder(method)
                 .setSpanKind(SpanKind.SERVER)
                 .setParent(parent)
                 .setAttribute(Telemetry.HTTP_METHOD, method)
-                .setAttribute(Telemetry.URL_SCHEME, origin.scheme())
-                .setAttribute(Telemetry.CLIENT_ADDRESS, origin.clientAddress())
+                .setAttribute(Telemetry.URL_SCHEME, scheme)
+                .setAttribute(Telemetry.CLIENT_ADDRESS, client)
                 .setAttribute(Telemetry.PROTOCOL_VERSION, req.prologue().protocolVersion());
         if (telemetry.rawPaths) {
             // the path only, never the query; off by default: ids in paths are personal data more often than not
@@ -156,7 +171,7 @@ public final class HttpServerTelemetry implements Filter {
         }
         inFlight.increment();
         Throwable failure = null;
-        Context current = parent.with(span).with(CallOrigin.REQUEST, origin);
+        Context current = parent.with(span).with(CallOrigin.CLIENT_ADDRESS, client);
         // the caller and its address, for what runs inside the request (the log lines' peer and client)
         Scope scope = (peer == null ? current : current.with(CallPeer.REQUEST, peer)).makeCurrent();
         try {

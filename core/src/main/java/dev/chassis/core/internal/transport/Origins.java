@@ -1,6 +1,8 @@
 package dev.chassis.core.internal.transport;
 
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import dev.chassis.core.http.Origin;
 import io.helidon.http.HeaderNames;
@@ -11,7 +13,17 @@ import io.helidon.webserver.http.ServerRequest;
  * connection's own. Not API.
  */
 public final class Origins {
+    /**
+     * The text of recently seen peer addresses, one per slot by hash: formatting an address costs more than the rest
+     * of reading it, and a connection's requests all come from one. Bounded whatever the number of clients; entries
+     * are immutable, so a racing reader sees a whole one or none.
+     */
+    private static final AtomicReferenceArray<AddressText> TEXTS = new AtomicReferenceArray<>(256);
+
     private Origins() {
+    }
+
+    private record AddressText(InetAddress address, String text) {
     }
 
     /** The request's origin. */
@@ -19,10 +31,25 @@ public final class Origins {
         return req.context().get(Origin.class, Origin.class).orElseGet(() -> direct(req));
     }
 
+    /** The connection's peer address, as text ({@code 192.0.2.7}, {@code 2001:db8:0:0:0:0:0:1}). */
+    public static String peerAddress(ServerRequest req) {
+        if (req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null) {
+            InetAddress address = a.getAddress();
+            int slot = address.hashCode() & (TEXTS.length() - 1);
+            AddressText cached = TEXTS.getPlain(slot);
+            if (cached != null && cached.address.equals(address)) {
+                return cached.text;
+            }
+            String text = address.getHostAddress();
+            TEXTS.setPlain(slot, new AddressText(address, text)); // a lost race costs one more formatting, no more
+            return text;
+        }
+        return req.remotePeer().host();
+    }
+
     /** The origin of a request that no trusted proxy forwarded: its peer, scheme and Host header. */
     static Origin direct(ServerRequest req) {
-        String address = req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null
-                ? a.getAddress().getHostAddress() : req.remotePeer().host();
+        String address = peerAddress(req);
         String host = req.headers().first(HeaderNames.HOST).orElseGet(() -> req.localPeer().host() + ":"
                 + req.localPeer().port());
         return new Origin(address, req.isSecure() ? "https" : "http", host, "", false);
