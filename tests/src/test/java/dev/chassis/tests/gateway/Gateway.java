@@ -13,12 +13,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -125,6 +127,17 @@ final class Gateway {
         }
     }
 
+    /** Deletes {@code dir} and what it holds. */
+    static void delete(Path dir) {
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A CA, and a certificate it signed for localhost and 127.0.0.1, written to {@code dir} as PEM. */
     record Tls(TestCertificates ca, Path certificate, Path key) {
         static Tls in(Path dir) {
@@ -164,11 +177,20 @@ final class Gateway {
 
     /**
      * Sends one request from {@link #CLIENT} to 127.0.0.1:{@code port} — over TLS when {@code tls} is not null,
-     * checking the certificate's name — with {@code Host: localhost:<port>} and {@code headers} as written.
+     * checking the certificate's name — with {@code headers} as written, and {@code Host: localhost:<port>} unless
+     * they hold a {@code Host}.
      */
     static Reply send(int port, SSLContext tls, String method, String path, String... headers) throws IOException {
-        StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nHost: localhost:" + port
-                + "\r\nConnection: close\r\n");
+        return send(CLIENT, "127.0.0.1", port, tls, method, path, headers);
+    }
+
+    /** Like {@link #send(int, SSLContext, String, String, String...)}, from address {@code from} to {@code to}. */
+    static Reply send(String from, String to, int port, SSLContext tls, String method, String path, String... headers)
+            throws IOException {
+        StringBuilder request = new StringBuilder(method + " " + path + " HTTP/1.1\r\nConnection: close\r\n");
+        if (Stream.of(headers).noneMatch(h -> h.regionMatches(true, 0, "Host:", 0, 5))) {
+            request.append("Host: localhost:").append(port).append("\r\n");
+        }
         for (String h : headers) {
             request.append(h).append("\r\n");
         }
@@ -177,8 +199,8 @@ final class Gateway {
         }
         request.append("\r\n");
         try (Socket socket = tls == null ? new Socket() : tls.getSocketFactory().createSocket()) {
-            socket.bind(new InetSocketAddress(CLIENT, 0));
-            socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
+            socket.bind(new InetSocketAddress(from, 0));
+            socket.connect(new InetSocketAddress(to, port), 10_000);
             socket.setSoTimeout(10_000);
             if (socket instanceof SSLSocket ssl) {
                 SSLParameters parameters = ssl.getSSLParameters();

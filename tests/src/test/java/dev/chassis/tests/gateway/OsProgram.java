@@ -11,7 +11,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.chassis.testing.Eventually;
 
@@ -98,9 +100,12 @@ final class OsProgram implements AutoCloseable {
         for (ProcessHandle p : all) {
             try {
                 p.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception notYet) {
+            } catch (TimeoutException | ExecutionException notYet) {
                 p.destroyForcibly();
                 p.onExit().join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                p.destroyForcibly();
             }
         }
     }
