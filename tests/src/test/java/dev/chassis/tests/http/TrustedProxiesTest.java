@@ -195,6 +195,16 @@ class TrustedProxiesTest {
             }
             assertThat(where(service, "Forwarded: for=198.51.100.1;secret=\"x y\";by=10.0.0.1").path("client").asText())
                     .as("unknown parameters are allowed (RFC 7239 §5.5)").isEqualTo("198.51.100.1");
+            // what a client wrote before the element the proxy appended cannot hide it: a malformed element ends the
+            // reading from the nearest, in one header line or across lines, and an unbalanced quote cannot swallow it
+            for (String[] appended : new String[][] {{"Forwarded: for=<script>, for=198.51.100.2"},
+                {"Forwarded: for=\"203.0.113.9, for=198.51.100.2"}, {"Forwarded: ;;;", "Forwarded: for=198.51.100.2"},
+                {"Forwarded: for=203.0.113.9;proto", "Forwarded: for=198.51.100.2;proto=https"}}) {
+                JsonNode w = where(service, appended);
+                assertThat(w.path("client").asText()).as(String.join(" | ", appended)).isEqualTo("198.51.100.2");
+            }
+            assertThat(where(service, "Forwarded: for=198.51.100.3, for=<script>").path("client").asText())
+                    .as("the nearest element malformed: the peer stays the client").isIn("127.0.0.1", "0:0:0:0:0:0:0:1");
             service.stop();
             service = service("127.0.0.1, ::1").start();
             for (String bad : new String[] {"X-Forwarded-For: 203.0.113.7 evil", "X-Forwarded-For: <script>"}) {

@@ -10,9 +10,9 @@ import java.util.regex.Pattern;
  * {@code -Host}, whichever set {@code server.trusted-proxy-headers} names; and {@code X-Forwarded-Prefix}. Only ever
  * asked for a request whose peer is a trusted proxy. The client is found walking the hops from the nearest: the
  * first that is not a trusted proxy (or the farthest, when all are); with {@code Forwarded}, its scheme and host are
- * those of that hop's element. A malformed {@code Forwarded} header
- * is ignored whole (the peer stays the client), and so is a proto other than http/https, a host or a prefix with
- * characters they cannot hold. Not API.
+ * those of that hop's element. A malformed {@code Forwarded} element, like a malformed {@code X-Forwarded-For}
+ * entry, ends the walk: it and what precedes it are not believed (when it is the nearest, the peer stays the client).
+ * A proto other than http/https, a host or a prefix with characters they cannot hold is ignored. Not API.
  */
 final class Forwarded {
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
@@ -43,8 +43,8 @@ final class Forwarded {
         if (forwarded.isEmpty()) {
             return new Said(null, null, null, prefix(prefix));
         }
-        List<Hop> hops = elements(String.join(",", forwarded));
-        if (hops == null) {
+        List<Hop> hops = elements(forwarded);
+        if (hops.isEmpty()) {
             return new Said(null, null, null, prefix(prefix));
         }
         Said said = walk(trusted, hops);
@@ -91,41 +91,84 @@ final class Forwarded {
         throw new IllegalStateException("unreachable");
     }
 
-    /** The elements of a {@code Forwarded} value, or null when it is malformed. */
-    private static List<Hop> elements(String value) {
+    /**
+     * The elements of the {@code Forwarded} values, nearest last, read from the nearest backwards: a malformed element
+     * ends the reading, and it and what precedes it (which the client could write) are not believed — as in
+     * {@code X-Forwarded-For}. Reading backwards, an unbalanced quote the client wrote cannot swallow the element a
+     * proxy appended after it.
+     */
+    private static List<Hop> elements(List<String> values) {
         List<Hop> hops = new ArrayList<>();
-        for (String element : splitOutsideQuotes(value, ',')) {
-            String forHost = null;
-            String proto = null;
-            String host = null;
-            if (element.isBlank()) {
+        for (int v = values.size() - 1; v >= 0; v--) {
+            for (String element : splitFromTheEnd(values.get(v))) {
+                Hop hop = element(element);
+                if (hop == null) {
+                    return hops.reversed();
+                }
+                hops.add(hop);
+            }
+        }
+        return hops.reversed();
+    }
+
+    /** One element ({@code for=...;proto=...;host=...}), or null when it is malformed. */
+    private static Hop element(String element) {
+        String forHost = null;
+        String proto = null;
+        String host = null;
+        if (element.isBlank()) {
+            return null;
+        }
+        for (String pair : splitOutsideQuotes(element, ';')) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
                 return null;
             }
-            for (String pair : splitOutsideQuotes(element, ';')) {
-                int eq = pair.indexOf('=');
-                if (eq <= 0) {
-                    return null;
-                }
-                String name = pair.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-                String v = unquote(pair.substring(eq + 1).trim());
-                if (!TOKEN.matcher(name).matches() || v == null) {
-                    return null;
-                }
-                switch (name) {
-                    case "for" -> {
-                        if (!NODE.matcher(v).matches()) {
-                            return null;
-                        }
-                        forHost = v;
-                    }
-                    case "proto" -> proto = v;
-                    case "host" -> host = v;
-                    default -> { } // by=, and extensions (RFC 7239 §5.5): not needed
-                }
+            String name = pair.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String v = unquote(pair.substring(eq + 1).trim());
+            if (!TOKEN.matcher(name).matches() || v == null) {
+                return null;
             }
-            hops.add(new Hop(forHost, proto, host));
+            switch (name) {
+                case "for" -> {
+                    if (!NODE.matcher(v).matches()) {
+                        return null;
+                    }
+                    forHost = v;
+                }
+                case "proto" -> proto = v;
+                case "host" -> host = v;
+                default -> { } // by=, and extensions (RFC 7239 §5.5): not needed
+            }
         }
-        return hops;
+        return new Hop(forHost, proto, host);
+    }
+
+    /**
+     * The comma-separated elements of one header value, last first: split at commas outside quoted strings, reading
+     * from the end (a quote preceded by an odd number of backslashes is escaped).
+     */
+    private static List<String> splitFromTheEnd(String value) {
+        List<String> parts = new ArrayList<>();
+        boolean quoted = false;
+        int end = value.length();
+        for (int i = value.length() - 1; i >= 0; i--) {
+            char c = value.charAt(i);
+            if (c == '"') {
+                int backslashes = 0;
+                while (i - backslashes - 1 >= 0 && value.charAt(i - backslashes - 1) == '\\') {
+                    backslashes++;
+                }
+                if (backslashes % 2 == 0) {
+                    quoted = !quoted;
+                }
+            } else if (c == ',' && !quoted) {
+                parts.add(value.substring(i + 1, end).trim());
+                end = i;
+            }
+        }
+        parts.add(value.substring(0, end).trim());
+        return parts;
     }
 
     private static List<String> splitOutsideQuotes(String value, char separator) {
