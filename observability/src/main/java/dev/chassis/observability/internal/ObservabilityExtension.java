@@ -118,6 +118,7 @@ public final class ObservabilityExtension implements ChassisExtension {
                         return merged;
                     })
                     .addTracerProviderCustomizer((b, c) -> {
+                        b.setIdGenerator(new HexIds());
                         if (store != null) {
                             b.addSpanProcessor(store);
                         }

@@ -1,8 +1,11 @@
 package dev.chassis.core.internal.server;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 import dev.chassis.core.Json;
 import dev.chassis.core.config.Config;
@@ -17,6 +20,7 @@ import dev.chassis.core.internal.http.server.IdempotentRequests;
 import dev.chassis.core.internal.overload.CallLimiter;
 import dev.chassis.core.internal.overload.ConcurrencyLimitFilter;
 import dev.chassis.core.internal.overload.ConcurrencyLimits;
+import dev.chassis.core.internal.transport.FilterSequence;
 import dev.chassis.core.internal.transport.ForwardedFilter;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.LifecycleFilter;
@@ -39,6 +43,7 @@ import io.grpc.ServiceDescriptor;
 import io.grpc.health.v1.HealthGrpc;
 import io.grpc.ClientInterceptor;
 import io.helidon.webserver.grpc.GrpcRouting;
+import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.HttpRouting;
 
 /**
@@ -102,26 +107,28 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         InFlight inFlight = new InFlight();
         SecureConnections secure = new SecureConnections();
         HttpRouting.Builder http = HttpRouting.builder();
-        http.addFilter(new LifecycleFilter(inFlight));
+        List<Filter> own = new ArrayList<>();
+        own.add(new LifecycleFilter(inFlight));
         TrustedProxies proxies = TrustedProxies.of(CoreSettings.TRUSTED_PROXIES.key(), config.get(CoreSettings.TRUSTED_PROXIES));
         if (!proxies.none()) {
             // before the span and the handlers, which read the origin
-            http.addFilter(new ForwardedFilter(proxies,
+            own.add(new ForwardedFilter(proxies,
                     config.get(CoreSettings.TRUSTED_PROXY_HEADERS) == CoreSettings.ForwardedHeaders.FORWARDED));
         }
         ErrorResponder errors = new ErrorResponder(spec.mappers());
         if (telemetry.enabled()) {
-            http.addFilter(new HttpServerTelemetry(telemetry, errors, !proxies.none()));
+            own.add(new HttpServerTelemetry(telemetry, errors, !proxies.none()));
         }
         if (limits != null) {
-            http.addFilter(new ConcurrencyLimitFilter(limits));
+            own.add(new ConcurrencyLimitFilter(limits));
         }
-        http.addFilter(new RequestDeadlines(config.get(CoreSettings.REQUEST_TIMEOUT), config.get(CoreSettings.BODY_TIMEOUT)));
+        own.add(new RequestDeadlines(config.get(CoreSettings.REQUEST_TIMEOUT), config.get(CoreSettings.BODY_TIMEOUT)));
+        http.addFilter(new FilterSequence(own));
         assembly.filters.forEach(http::addFilter);
         if (!separate) {
             assembly.managementFilters.forEach(http::addFilter);
         }
-        addRoutes(http, routes);
+        addRoutes(http, routes, separate ? List.of() : ownRoutes);
         spec.routing().forEach(c -> c.accept(http));
         http.any(new RouteFallback(routes));
         http.error(Throwable.class, errors);
@@ -133,7 +140,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
             management = HttpRouting.builder();
             management.addFilter(new LifecycleFilter(inFlight));
             assembly.managementFilters.forEach(management::addFilter);
-            addRoutes(management, managementRoutes);
+            addRoutes(management, managementRoutes, List.of());
             management.any(new RouteFallback(managementRoutes));
             management.error(Throwable.class, errors);
         }
@@ -166,15 +173,19 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
     }
 
     /**
-     * Routes without variables first, then the most specific first ({@code /orders/search} before
-     * {@code /orders/{id}}). Helidon tries routes in order; a path a literal route matches can be matched by no
-     * other literal route, nor by a template route more specific than it (one of the same length has fewer literal
-     * segments), so trying the literal ones first changes no answer — and spares every request the regular
-     * expressions of the template routes before it reaches its own.
+     * Routes without variables first — the service's own before the management routes sharing its port, which only
+     * probes and scrapes ask for — then the most specific first ({@code /orders/search} before {@code /orders/{id}}).
+     * Helidon tries routes in order; a path a literal route matches can be matched by no other literal route, nor by
+     * a template route more specific than it (one of the same length has fewer literal segments), so this order
+     * changes no answer — and spares a request for a literal route the comparisons with the management routes and
+     * the regular expressions of the template routes before it reaches its own.
      */
-    private static void addRoutes(HttpRouting.Builder http, List<Route> routes) {
+    private static void addRoutes(HttpRouting.Builder http, List<Route> routes, List<Route> management) {
+        Set<Route> rare = Collections.newSetFromMap(new IdentityHashMap<>());
+        rare.addAll(management);
         routes.stream()
                 .sorted(Comparator.comparing((Route r) -> !r.template().variables().isEmpty())
+                        .thenComparing(r -> r.template().variables().isEmpty() && rare.contains(r))
                         .thenComparing(Comparator.comparingInt(Route::specificity).reversed()))
                 .forEach(r -> http.route(r.method(), r.path(), r.handler()));
     }

@@ -1,0 +1,115 @@
+package dev.chassis.samples.benchmarks;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedFrame;
+import jdk.jfr.consumer.RecordingFile;
+
+/**
+ * Where a server's CPU and allocation go, by layer, from a JFR recording (bench-profile.sh): each execution sample
+ * and each allocation sample (weighted by its bytes) is charged to the layer of the innermost frame that is not the
+ * JDK's own — so a {@code HashMap.get} called by a Chassis filter is Chassis', and samples with only JDK frames
+ * (the virtual-thread scheduler, socket I/O, the JIT's work) are "JDK". Also the top methods of one layer.
+ *
+ * <p>Usage: {@code java -cp ... dev.chassis.samples.benchmarks.JfrBreakdown FILE.jfr [LAYER]}.
+ */
+public final class JfrBreakdown {
+    /** Layers by class-name prefix, the first match wins (so observability comes before the rest of Chassis). */
+    private static final Map<String, String> LAYERS = new LinkedHashMap<>();
+
+    static {
+        LAYERS.put("dev.chassis.observability.", "observability (Chassis: store, logs, metrics views)");
+        LAYERS.put("dev.chassis.core.internal.telemetry.", "observability (Chassis: span, metrics)");
+        LAYERS.put("io.opentelemetry.", "observability (OpenTelemetry SDK)");
+        LAYERS.put("com.fasterxml.jackson.", "Jackson");
+        LAYERS.put("io.grpc.", "Chassis (request deadline: gRPC Context)");
+        LAYERS.put("dev.chassis.", "Chassis (filters, binding, overload)");
+        LAYERS.put("io.helidon.webserver.http.", "Helidon routing and filters");
+        LAYERS.put("io.helidon.", "Helidon connection, parsing, writing");
+    }
+
+    private JfrBreakdown() {
+    }
+
+    /**
+     * Prints the breakdown.
+     *
+     * @param args the recording, then optionally a layer name prefix whose top methods to list
+     * @throws IOException when the recording cannot be read
+     */
+    public static void main(String[] args) throws IOException {
+        if (args.length < 1) {
+            System.err.println("usage: JfrBreakdown FILE.jfr [LAYER]");
+            System.exit(2);
+        }
+        Map<String, Double> cpu = new TreeMap<>();
+        Map<String, Double> alloc = new TreeMap<>();
+        Map<String, Double> methods = new TreeMap<>();
+        double cpuTotal = 0;
+        double allocTotal = 0;
+        for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
+            String type = e.getEventType().getName();
+            boolean sample = type.equals("jdk.ExecutionSample");
+            boolean allocation = type.equals("jdk.ObjectAllocationSample");
+            if (!sample && !allocation || e.getStackTrace() == null) {
+                continue;
+            }
+            double weight = allocation ? e.getLong("weight") : 1;
+            RecordedFrame frame = charged(e.getStackTrace().getFrames());
+            String layer = frame == null ? "JDK (scheduler, sockets, GC)" : layer(frame);
+            (sample ? cpu : alloc).merge(layer, weight, Double::sum);
+            if (sample) {
+                cpuTotal += weight;
+                if (args.length > 1 && layer.startsWith(args[1]) && frame != null) {
+                    methods.merge(frame.getMethod().getType().getName() + "." + frame.getMethod().getName(), 1.0, Double::sum);
+                }
+            } else {
+                allocTotal += weight;
+            }
+        }
+        System.out.printf("%-52s %8s %8s%n", "layer", "CPU", "alloc");
+        for (String layer : union(cpu, alloc)) {
+            System.out.printf("%-52s %7.1f%% %7.1f%%%n", layer, 100 * cpu.getOrDefault(layer, 0.0) / Math.max(1, cpuTotal),
+                    100 * alloc.getOrDefault(layer, 0.0) / Math.max(1, allocTotal));
+        }
+        System.out.printf("(%d execution samples, %.0f MB of sampled allocation)%n", (long) cpuTotal, allocTotal / 1e6);
+        if (args.length > 1) {
+            double total = cpuTotal;
+            methods.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(15)
+                    .forEach(m -> System.out.printf("  %5.1f%% %s%n", 100 * m.getValue() / total, m.getKey()));
+        }
+    }
+
+    /** The innermost frame that is not the JDK's, or null when all are. */
+    private static RecordedFrame charged(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String name = f.getMethod().getType().getName();
+            if (!name.startsWith("java.") && !name.startsWith("jdk.") && !name.startsWith("sun.")) {
+                return f;
+            }
+        }
+        return null;
+    }
+
+    private static String layer(RecordedFrame frame) {
+        String name = frame.getMethod().getType().getName();
+        for (Map.Entry<String, String> l : LAYERS.entrySet()) {
+            if (name.startsWith(l.getKey())) {
+                return l.getValue();
+            }
+        }
+        return "other (" + name.substring(0, Math.max(0, name.lastIndexOf('.'))) + ")";
+    }
+
+    private static List<String> union(Map<String, Double> a, Map<String, Double> b) {
+        TreeMap<String, Double> all = new TreeMap<>(a);
+        b.forEach((k, v) -> all.merge(k, v, Double::sum));
+        return List.copyOf(all.keySet());
+    }
+}
