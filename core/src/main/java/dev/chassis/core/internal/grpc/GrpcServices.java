@@ -12,6 +12,7 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.SecureConnections;
+import dev.chassis.core.internal.transport.TrustedProxies;
 import dev.chassis.core.spi.AccessPolicy;
 import dev.chassis.core.spi.Constraints;
 import io.grpc.BindableService;
@@ -42,18 +43,21 @@ public final class GrpcServices {
      * @param telemetry     spans and durations of the calls served
      * @param constraints   the Bean Validation of request messages
      * @param secure        the listener's open TLS connections, for the caller's {@code Peer}
+     * @param proxies       the proxies whose forwarded metadata names a call's client ({@code server.trusted-proxies})
+     * @param rfc7239       read their {@code forwarded} metadata, else {@code x-forwarded-for}
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
                                               int maxWatchers, Duration defaultTimeout,
                                               List<ServerInterceptor> hooks, AccessPolicy access, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               Telemetry telemetry,
-                                              Constraints constraints, SecureConnections secure) {
+                                              Constraints constraints, SecureConnections secure,
+                                              TrustedProxies proxies, boolean rfc7239) {
         Set<String> names = new HashSet<>();
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
                 new GrpcTelemetry(telemetry), RequestChecks.of(services,
-                constraints), secure, defaultTimeout));
+                constraints), secure, defaultTimeout, proxies, rfc7239));
         hooks.forEach(h -> grpc.intercept(100, h));
         RpcAccess rules = RpcAccess.of(services, access);
         if (rules != null) {

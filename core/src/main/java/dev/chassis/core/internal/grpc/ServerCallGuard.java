@@ -1,8 +1,11 @@
 package dev.chassis.core.internal.grpc;
 
 import java.lang.System.Logger.Level;
+import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -13,8 +16,10 @@ import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
 import dev.chassis.core.grpc.GrpcStatuses;
 import dev.chassis.core.internal.shared.CallPeer;
+import dev.chassis.core.internal.transport.ForwardedFilter;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.SecureConnections;
+import dev.chassis.core.internal.transport.TrustedProxies;
 import io.grpc.Context;
 import io.grpc.ForwardingServerCall;
 import io.grpc.Grpc;
@@ -60,6 +65,8 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 public final class ServerCallGuard implements ServerInterceptor {
     private static final System.Logger LOG = System.getLogger(ServerCallGuard.class.getName());
     static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FORWARDED = Metadata.Key.of("forwarded", Metadata.ASCII_STRING_MARSHALLER);
+    static final Metadata.Key<String> FORWARDED_FOR = Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> ACCEPT_ENCODING = Metadata.Key.of("grpc-accept-encoding",
             Metadata.ASCII_STRING_MARSHALLER);
@@ -73,19 +80,36 @@ public final class ServerCallGuard implements ServerInterceptor {
     private final RequestChecks checks; // null when no request message is constrained
     private final SecureConnections secure;
     private final long defaultNanos;
+    private final TrustedProxies proxies;
+    private final boolean rfc7239;
 
     /**
      * @param checks         the checks of constrained request messages, or {@code null} when there are none
      * @param secure         the listener's open TLS connections
      * @param defaultTimeout the deadline of unary and client-streaming calls that carry none; zero for none
+     * @param proxies        the proxies whose forwarded metadata names the client ({@code server.trusted-proxies})
+     * @param rfc7239        read {@code forwarded}, else {@code x-forwarded-for}
      */
     ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks, SecureConnections secure,
-                    Duration defaultTimeout) {
+                    Duration defaultTimeout, TrustedProxies proxies, boolean rfc7239) {
+        this.proxies = proxies;
+        this.rfc7239 = rfc7239;
         this.defaultNanos = defaultTimeout.toNanos();
         this.inFlight = inFlight;
         this.telemetry = telemetry;
         this.checks = checks;
         this.secure = secure;
+    }
+
+    /** Every value of a metadata key, in order (none: empty). */
+    private static List<String> values(Metadata headers, Metadata.Key<String> key) {
+        Iterable<String> all = headers.getAll(key);
+        if (all == null) {
+            return List.of();
+        }
+        List<String> list = new ArrayList<>();
+        all.forEach(list::add);
+        return list;
     }
 
     @Override
@@ -111,13 +135,16 @@ public final class ServerCallGuard implements ServerInterceptor {
         if (nanos < 0 && defaultNanos > 0 && call.getMethodDescriptor().getType().serverSendsOneMessage()) {
             nanos = defaultNanos; // not for a streamed answer (Watch, subscriptions): it lives as its client wants
         }
-        Peer peer = secure.peer(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
+        SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+        Peer peer = secure.peer(remote);
         Context base = peer.authenticated() ? Context.current().withValue(CallPeer.KEY, peer) : Context.current();
         Context.CancellableContext ctx = nanos >= 0
                 ? base.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)
                 : base.withCancellation();
         GrpcTelemetry.ServerCall traced = telemetry.enabled()
-                ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers, peer) : null;
+                ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers, peer,
+                ForwardedFilter.clientAddress(proxies, rfc7239, remote, values(headers, FORWARDED),
+                        values(headers, FORWARDED_FOR))) : null;
         RequestChecks.RequestCheck check = checks == null ? null
                 : checks.forMethod(call.getMethodDescriptor().getFullMethodName());
         InboundMessages.Slot slot = call.getMethodDescriptor().getType().clientSendsOneMessage()

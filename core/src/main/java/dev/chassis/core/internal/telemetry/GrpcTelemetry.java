@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 import dev.chassis.core.Peer;
+import dev.chassis.core.internal.shared.CallOrigin;
 import dev.chassis.core.internal.shared.CallPeer;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
@@ -94,17 +95,22 @@ public final class GrpcTelemetry {
     /**
      * Starts the server span of a call, continuing the caller's trace context from the metadata; a caller that
      * presented a verified certificate (mutual TLS) is named on the span, as on HTTP server spans, and is the log
-     * lines' peer identity inside the call.
+     * lines' peer identity inside the call; so is the client's address ({@code client.address}: a trusted proxy's
+     * forwarded one, else the peer's; {@code null} when unknown).
      */
-    public ServerCall startServer(String fullMethod, Metadata headers, Peer peer) {
+    public ServerCall startServer(String fullMethod, Metadata headers, Peer peer, String clientAddress) {
         Context parent = TraceContextHeaders.extract(telemetry.propagator, headers, GETTER);
         SpanBuilder builder = rpcSpan(fullMethod, SpanKind.SERVER).setParent(parent);
+        if (clientAddress != null) {
+            builder.setAttribute(Telemetry.CLIENT_ADDRESS, clientAddress);
+        }
         if (peer.authenticated()) {
             builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());
             builder.setAttribute(Telemetry.TLS_CLIENT_SUBJECT, peer.subject().orElseThrow());
         }
         Span span = builder.startSpan();
-        Context context = parent.with(span);
+        Context context = clientAddress == null ? parent.with(span)
+                : parent.with(span).with(CallOrigin.CLIENT_ADDRESS, clientAddress);
         return new ServerCall(span, peer.authenticated() ? context.with(CallPeer.REQUEST, peer) : context, fullMethod);
     }
 

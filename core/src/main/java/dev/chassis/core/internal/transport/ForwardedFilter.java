@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.transport;
 
+import java.net.SocketAddress;
 import java.util.List;
 
 import dev.chassis.core.http.Origin;
@@ -48,6 +49,22 @@ public final class ForwardedFilter implements Filter {
             req.context().register(Origin.class, origin(req, said));
         }
         chain.proceed();
+    }
+
+    /**
+     * The client of a gRPC call: from a trusted proxy's {@code Forwarded} or {@code X-Forwarded-For} metadata (the
+     * set {@code rfc7239} names), else the connection's peer; null when the peer has no IP address.
+     */
+    public static String clientAddress(TrustedProxies trusted, boolean rfc7239, SocketAddress peer,
+                                       List<String> forwarded, List<String> forwardedFor) {
+        if (!trusted.none() && trusted.trusts(peer)) {
+            Forwarded.Said said = rfc7239 ? Forwarded.readForwarded(trusted, forwarded, "")
+                    : Forwarded.readXForwarded(trusted, forwardedFor, "", "", "");
+            if (said.client() != null) {
+                return said.client();
+            }
+        }
+        return Origins.text(peer);
     }
 
     private static Origin origin(ServerRequest req, Forwarded.Said said) {

@@ -2,6 +2,7 @@ package dev.chassis.core.internal.transport;
 
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 import dev.chassis.core.http.Origin;
@@ -33,7 +34,13 @@ public final class Origins {
 
     /** The connection's peer address, as text ({@code 192.0.2.7}, {@code 2001:db8:0:0:0:0:0:1}). */
     public static String peerAddress(ServerRequest req) {
-        if (req.remotePeer().address() instanceof InetSocketAddress a && a.getAddress() != null) {
+        String text = text(req.remotePeer().address());
+        return text != null ? text : req.remotePeer().host();
+    }
+
+    /** The IP address of a socket address as text, or null when it has none (a Unix socket, an unresolved name). */
+    static String text(SocketAddress socket) {
+        if (socket instanceof InetSocketAddress a && a.getAddress() != null) {
             InetAddress address = a.getAddress();
             int slot = address.hashCode() & (TEXTS.length() - 1);
             AddressText cached = TEXTS.getPlain(slot);
@@ -44,7 +51,7 @@ public final class Origins {
             TEXTS.setPlain(slot, new AddressText(address, text)); // a lost race costs one more formatting, no more
             return text;
         }
-        return req.remotePeer().host();
+        return null;
     }
 
     /** The origin of a request that no trusted proxy forwarded: its peer, scheme and Host header. */
