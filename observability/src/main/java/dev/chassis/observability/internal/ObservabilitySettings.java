@@ -88,8 +88,8 @@ final class ObservabilitySettings {
             .describedAs("add the verified caller (mutual TLS: its SPIFFE ID, else DNS name or subject) to the lines"
                     + " logged while serving its request, as peer");
     static final Setting<Boolean> LOG_CLIENT = Setting.bool("logging.client-address", false)
-            .describedAs("add the HTTP client's address (a trusted proxy's forwarded one, else the connection's peer) to"
-                    + " the lines logged while serving its request, as client");
+            .describedAs("add the client's address (a trusted proxy's forwarded one, else the connection's peer) to"
+                    + " the lines logged while serving its HTTP request or gRPC call, as client");
 
     private ObservabilitySettings() {
     }
