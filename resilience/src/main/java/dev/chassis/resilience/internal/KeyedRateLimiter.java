@@ -2,17 +2,19 @@ package dev.chassis.resilience.internal;
 
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
 /**
  * A rate limit per client: each key (a client address, a caller) may make {@code limit} calls per period, counted
- * in fixed periods as Resilience4j's own limiter counts them. Memory is bounded: at most {@code maxKeys} clients are
- * tracked at once; when the table is full, clients whose period has ended are forgotten (at most once a period), and
- * a client that still finds no room shares one limit with every other such client until room is made — so a flood
- * of new addresses can neither grow the table nor escape the limit. Thread-safe and lock-free on the path of a
- * tracked client. Not API.
+ * in fixed periods as Resilience4j's own limiter counts them. Memory is bounded: at most about {@code maxKeys}
+ * clients are tracked at once; when the table is full, clients that made no call in the whole last period are
+ * forgotten (at most once a period) — clients that keep calling keep their place — and a client that still finds no
+ * room shares the limit of one of {@link #OVERFLOW_BUCKETS} buckets, chosen by a hash with a per-process seed, until
+ * room is made. So a flood of new addresses can neither grow the table nor escape the limit, nor evict the clients
+ * already tracked. Thread-safe and lock-free on the path of a tracked client. Not API.
  */
 final class KeyedRateLimiter {
     /** A window is one long: the period's number above these bits, the calls counted in it below. */
@@ -25,9 +27,13 @@ final class KeyedRateLimiter {
     private final int maxKeys;
     private final LongSupplier nanos;
     private final long start;
+    /** How many shared windows the clients the full table has no room for are spread over. */
+    static final int OVERFLOW_BUCKETS = 64;
+
     private final ConcurrentHashMap<String, AtomicLong> windows = new ConcurrentHashMap<>();
-    /** The window of the clients the full table has no room for. */
-    private final AtomicLong overflow = new AtomicLong();
+    /** The windows of the clients the full table has no room for. */
+    private final AtomicLong[] overflow = new AtomicLong[OVERFLOW_BUCKETS];
+    private final int seed = ThreadLocalRandom.current().nextInt();
     /** The last period in which forgotten clients were purged from a full table. */
     private final AtomicLong purged = new AtomicLong(-1);
     private final AtomicBoolean warned = new AtomicBoolean();
@@ -42,6 +48,9 @@ final class KeyedRateLimiter {
         this.maxKeys = maxKeys;
         this.nanos = nanos;
         this.start = nanos.getAsLong();
+        for (int i = 0; i < overflow.length; i++) {
+            overflow[i] = new AtomicLong();
+        }
     }
 
     /**
@@ -57,12 +66,14 @@ final class KeyedRateLimiter {
         }
         while (true) {
             long v = window.get();
-            if (v >>> COUNT_BITS != cycle) {
+            long counted = v >>> COUNT_BITS;
+            if (counted < cycle) {
                 if (window.compareAndSet(v, (cycle << COUNT_BITS) | 1)) {
                     return 0;
                 }
             } else if ((v & COUNT_MASK) >= limit) {
-                return periodNanos - now % periodNanos;
+                // counted > cycle: another thread read the clock later; the call counts in that newer period
+                return Math.max(1, (counted + 1) * periodNanos - now);
             } else if (window.compareAndSet(v, v + 1)) {
                 return 0;
             }
@@ -74,12 +85,20 @@ final class KeyedRateLimiter {
         return windows.size();
     }
 
-    /** A new key's window: its own while the table has room, else the shared one. */
+    /** The overflow bucket of a key: its hash mixed with the seed, so that which keys share one cannot be planned. */
+    private int bucket(String key) {
+        int h = key.hashCode() + seed;
+        h = (h ^ (h >>> 16)) * 0x85EBCA6B;
+        h = (h ^ (h >>> 13)) * 0xC2B2AE35;
+        return Math.floorMod(h ^ (h >>> 16), OVERFLOW_BUCKETS);
+    }
+
+    /** A new key's window: its own while the table has room, else a shared one. */
     private AtomicLong admit(String key, long cycle) {
         if (windows.size() >= maxKeys) {
             long last = purged.get();
             if (last < cycle && purged.compareAndSet(last, cycle)) {
-                windows.values().removeIf(w -> w.get() >>> COUNT_BITS < cycle); // idle since before this period
+                windows.values().removeIf(w -> w.get() >>> COUNT_BITS < cycle - 1); // no call in the whole last period
             }
             if (windows.size() >= maxKeys) {
                 if (warned.compareAndSet(false, true)) {
@@ -87,7 +106,7 @@ final class KeyedRateLimiter {
                             "rate limiter {0} tracks {1} clients, its maximum (rate-limiter.max-clients): more clients"
                                     + " share one limit until some fall idle", name, maxKeys);
                 }
-                return overflow;
+                return overflow[bucket(key)];
             }
         }
         return windows.computeIfAbsent(key, k -> new AtomicLong(cycle << COUNT_BITS));

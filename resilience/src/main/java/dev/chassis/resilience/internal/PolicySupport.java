@@ -73,7 +73,8 @@ final class PolicySupport {
 
     /** A {@code Retry-After} value: whole seconds, rounded up, at least 1. */
     static String seconds(Duration d) {
-        return Long.toString(Math.max(1, (d.toMillis() + 999) / 1000));
+        long nanos = d.toNanos();
+        return Long.toString(Math.max(1, nanos / 1_000_000_000L + (nanos % 1_000_000_000L > 0 ? 1 : 0)));
     }
 
     /** A Resilience4j decoration ({@code executeCheckedSupplier}) of an invocation. */

@@ -1,11 +1,13 @@
 package dev.chassis.resilience.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 
 import dev.chassis.core.Caller;
 import dev.chassis.core.Problem;
 import dev.chassis.core.http.BindingException;
-import dev.chassis.core.http.Origin;
 import dev.chassis.core.spi.Call;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
@@ -89,6 +91,57 @@ final class RateLimiterPolicy {
                 return "caller " + caller.issuer().orElseThrow() + " " + caller.subject().orElseThrow();
             }
         }
-        return call.origin().map(Origin::clientAddress).orElse("");
+        return call.origin().map(o -> network(o.clientAddress())).orElse("");
+    }
+
+    /**
+     * The key of a client address: an IPv4 address itself, an IPv6 address its /64 — the smallest block a site is
+     * given, so that one host cannot take a fresh limit per address of its network — and anything else (a proxy's
+     * {@code unknown} or obfuscated name) as it is.
+     */
+    static String network(String address) {
+        if (address.indexOf(':') < 0) {
+            return address;
+        }
+        String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        int percent = a.indexOf('%');
+        if (percent >= 0) {
+            a = a.substring(0, percent);
+        }
+        if (a.toLowerCase(Locale.ROOT).startsWith("::ffff:") && a.indexOf('.') > 0) {
+            return a.substring(7); // an IPv4 client seen through IPv6: its IPv4 address
+        }
+        int gap = a.indexOf("::");
+        List<String> left = groups(gap < 0 ? a : a.substring(0, gap));
+        List<String> right = gap < 0 ? List.of() : groups(a.substring(gap + 2));
+        int missing = 8 - count(left) - count(right);
+        if ((gap < 0 ? missing != 0 : missing < 1) || a.indexOf("::", gap + 1) >= 0 && gap >= 0
+                || left.contains("") || right.contains("")) {
+            return address; // not an IPv6 address: keyed as it is
+        }
+        List<String> all = new ArrayList<>(left);
+        for (int i = 0; i < missing; i++) {
+            all.add("0");
+        }
+        all.addAll(right);
+        StringBuilder key = new StringBuilder("ipv6 ");
+        for (int i = 0; i < 4; i++) {
+            String g = all.get(i).replaceFirst("^0+(?=.)", "").toLowerCase(Locale.ROOT);
+            key.append(g).append(i < 3 ? ":" : "::/64");
+        }
+        return key.toString();
+    }
+
+    /** How many 16-bit groups these are: an IPv4 tail is two. */
+    private static int count(List<String> groups) {
+        int n = 0;
+        for (String g : groups) {
+            n += g.contains(".") ? 2 : 1;
+        }
+        return n;
+    }
+
+    private static List<String> groups(String part) {
+        return part.isEmpty() ? List.of() : List.of(part.split(":", -1));
     }
 }

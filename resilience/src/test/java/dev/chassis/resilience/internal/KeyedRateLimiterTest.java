@@ -33,24 +33,47 @@ class KeyedRateLimiterTest {
     }
 
     @Test
-    void aFullTableForgetsIdleClientsOnceAPeriodAndOtherwiseMakesNewClientsShareOneLimit() {
+    void aFullTableForgetsClientsIdleForAWholePeriodAndOtherwiseSpreadsNewClientsOverSharedLimits() {
         KeyedRateLimiter limiter = limiter(1, 2);
         assertThat(limiter.acquire("a")).isZero();
         assertThat(limiter.acquire("b")).isZero();
         assertThat(limiter.tracked()).isEqualTo(2);
-        // full, and both still active in this period: c and d share the overflow limit
-        assertThat(limiter.acquire("c")).isZero();
-        assertThat(limiter.acquire("d")).isPositive();
-        assertThat(limiter.acquire("e")).isPositive();
+        // full: new clients get a shared limit (one of the overflow buckets), never a place of their own
+        int refused = 0;
+        for (int i = 0; i < 1000; i++) {
+            refused += limiter.acquire("new-" + i) > 0 ? 1 : 0;
+        }
+        assertThat(refused).as("1000 new clients over %d shared limits of 1", KeyedRateLimiter.OVERFLOW_BUCKETS)
+                .isGreaterThanOrEqualTo(1000 - KeyedRateLimiter.OVERFLOW_BUCKETS);
         assertThat(limiter.tracked()).isEqualTo(2);
-        // a tracked client keeps its own limit meanwhile
+        assertThat(limiter.acquire("a")).as("a tracked client keeps its own limit").isPositive();
+
+        now.addAndGet(SECOND); // period 1: a calls, b does not; a flood of new clients evicts neither
+        assertThat(limiter.acquire("a")).isZero();
+        for (int i = 0; i < 1000; i++) {
+            limiter.acquire("flood-" + i);
+        }
+        assertThat(limiter.tracked()).isEqualTo(2);
         assertThat(limiter.acquire("a")).isPositive();
 
-        now.addAndGet(SECOND);
-        assertThat(limiter.acquire("a")).as("a calls again in the new period").isZero();
-        assertThat(limiter.acquire("c")).as("b was idle: forgotten, and c gets its place").isZero();
-        assertThat(limiter.tracked()).isEqualTo(2);
+        now.addAndGet(SECOND); // period 2: b made no call in the whole of period 1, so it is forgotten; a is kept
+        assertThat(limiter.acquire("c")).as("c gets b's place").isZero();
         assertThat(limiter.acquire("c")).isPositive();
+        assertThat(limiter.tracked()).isEqualTo(2);
+        assertThat(limiter.acquire("a")).isZero();
+    }
+
+    @Test
+    void aCallThatReadTheClockJustBeforeAPeriodEndedDoesNotReopenTheOldPeriod() {
+        KeyedRateLimiter limiter = limiter(2, 10);
+        now.set(7 * SECOND);
+        assertThat(limiter.acquire("a")).isZero(); // start is 5 s: period 2
+        now.set(7 * SECOND - 1); // a thread that read the clock a nanosecond earlier (period 1) counts in period 2
+        assertThat(limiter.acquire("a")).isZero();
+        now.set(7 * SECOND);
+        assertThat(limiter.acquire("a")).as("period 2 is full: two calls").isPositive();
+        now.set(7 * SECOND - 1);
+        assertThat(limiter.acquire("a")).as("and the late thread is told when period 3 begins").isEqualTo(SECOND + 1);
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.lang.reflect.Method;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,10 +142,42 @@ class PolicyDecoratorTest {
         assertThat(inv.invoke(call("limited", "192.0.2.2"))).isEqualTo("ok");
         assertThatThrownBy(() -> inv.invoke(call("limited", "192.0.2.1")))
                 .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(429));
-        // the table is full: the clients beyond it share one limit rather than each getting a fresh one
-        assertThat(inv.invoke(call("limited", "192.0.2.3"))).isEqualTo("ok");
-        assertThatThrownBy(() -> inv.invoke(call("limited", "192.0.2.4")))
-                .isInstanceOfSatisfying(Problem.class, p -> assertThat(p.status()).isEqualTo(429));
+        // the table is full: the clients beyond it share a few limits rather than each getting a fresh one
+        int refused = 0;
+        for (int i = 0; i < 200; i++) {
+            try {
+                inv.invoke(call("limited", "198.51.100." + i));
+            } catch (Problem p) {
+                assertThat(p.status()).isEqualTo(429);
+                refused++;
+            }
+        }
+        assertThat(refused).isGreaterThanOrEqualTo(200 - KeyedRateLimiter.OVERFLOW_BUCKETS);
+    }
+
+    @Test
+    void anIpv6ClientIsKeyedByIts64AndAnIpv4OneByItsAddress() {
+        assertThat(RateLimiterPolicy.network("2001:db8::1")).isEqualTo("ipv6 2001:db8:0:0::/64")
+                .isEqualTo(RateLimiterPolicy.network("2001:0DB8:0:0:ffff::2"))
+                .isEqualTo(RateLimiterPolicy.network("[2001:db8::7]"))
+                .isEqualTo(RateLimiterPolicy.network("2001:db8:0:0:1:2:3:4"));
+        assertThat(RateLimiterPolicy.network("2001:db8:0:1::1")).isEqualTo("ipv6 2001:db8:0:1::/64");
+        assertThat(RateLimiterPolicy.network("2001:db8::1:2:3:4:5")).as("'::' standing for one group")
+                .isEqualTo("ipv6 2001:db8:0:1::/64");
+        assertThat(RateLimiterPolicy.network("fe80::1%eth0")).isEqualTo("ipv6 fe80:0:0:0::/64");
+        assertThat(RateLimiterPolicy.network("::1")).isEqualTo("ipv6 0:0:0:0::/64");
+        assertThat(RateLimiterPolicy.network("::ffff:192.0.2.7")).isEqualTo("192.0.2.7");
+        assertThat(RateLimiterPolicy.network("192.0.2.7")).isEqualTo("192.0.2.7");
+        for (String asIs : new String[] {"unknown", "_hidden", "1:2:3", "1::2::3", "1:2:3:4:5:6:7:8:9"}) {
+            assertThat(RateLimiterPolicy.network(asIs)).as(asIs).isEqualTo(asIs);
+        }
+    }
+
+    @Test
+    void retryAfterRoundsUpToTheNextWholeSecond() {
+        assertThat(PolicySupport.seconds(Duration.ofNanos(1_000_000_001L))).isEqualTo("2");
+        assertThat(PolicySupport.seconds(Duration.ofSeconds(1))).isEqualTo("1");
+        assertThat(PolicySupport.seconds(Duration.ofNanos(1))).isEqualTo("1");
     }
 
     @Test

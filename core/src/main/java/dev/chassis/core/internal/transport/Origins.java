@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.transport;
 
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -42,6 +43,10 @@ public final class Origins {
     static String text(SocketAddress socket) {
         if (socket instanceof InetSocketAddress a && a.getAddress() != null) {
             InetAddress address = a.getAddress();
+            if (address instanceof Inet6Address v6 && (v6.getScopeId() != 0 || v6.getScopedInterface() != null)) {
+                // equal to the same address on another interface, so not cached: its text names the scope
+                return address.getHostAddress();
+            }
             int slot = address.hashCode() & (TEXTS.length() - 1);
             AddressText cached = TEXTS.getPlain(slot);
             if (cached != null && cached.address.equals(address)) {
