@@ -116,4 +116,18 @@ class NginxGatewayTest extends ProxyContract {
             assertThat(where(tls(), https, bad).path("client").asText()).as(bad).isEqualTo(CLIENT);
         }
     }
+
+    /**
+     * A Host NGINX accepts but the service does not believe as a forwarded host: the answer never carries the
+     * upstream's own address in its URLs (the recipe's {@code Host $http_host} passes the client's Host on, which the
+     * service then uses or refuses).
+     */
+    @Test
+    void aHostTheServiceDoesNotBelieveNeverLeaksTheUpstreamsAddress() throws IOException {
+        for (String host : new String[] {"a_b", "x\\"}) {
+            Gateway.Reply reply = Gateway.send(http, null, "GET", "/shop/where", "Host: " + host);
+            assertThat(reply.body()).as(host).doesNotContain("127.0.0.1:" + service.port());
+            assertThat(reply.status()).as(host).isIn(200, 400);
+        }
+    }
 }
