@@ -15,12 +15,17 @@
 #        LEVELS="0.5 1 2 4" WARMUP=3 DURATION=10 MAX_CONNECTIONS=2000 TIMEOUT_MS=10000 SLOW_CONNECTIONS=2000
 #        SLOW_INTERVAL_MS=2000 PROBE_CONNECTIONS=2 PROBE_SECONDS=10 PORT=18591 (raw Helidon PORT+1)
 #        JAVA_OPTS="-Xms64m -Xmx256m" (both servers) LOAD_OPTS="-Xmx1g" (the load generator). About 8 minutes.
+#        GENERATOR=h2load: the open loop by h2load (nghttp2) instead of OpenLoad — one new connection per request,
+#        H2LOAD_PERIOD_MS (20) apart in bursts of RATE × period, no cap on connections, each closed TIMEOUT_MS after
+#        it opened; from its request log: goodput and p50/p99 of the 2xx answered in the measured seconds (from the
+#        request written, the connect not counted), refused and failed (no answer) as shares of the whole run; no
+#        lag figure (-); sent_over_s in the line: from the first to the last send of the requests that were answered
 # Targets 127.0.0.1 only; needs wrk, curl and jcmd. One reactor run builds the benchmarks and what they use (package,
 # no install: the class path is the modules' target/ jars); MAVEN_ARGS=-o keeps Maven offline.
 set -euo pipefail
 COMMAND=""
 for n in WORK CAP_ROUNDS CAP_SECONDS CAP_CONNECTIONS LEVELS WARMUP DURATION MAX_CONNECTIONS TIMEOUT_MS SLOW_CONNECTIONS \
-  SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT JAVA_OPTS LOAD_OPTS PIN_SERVERS PIN_LOAD; do
+  SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT JAVA_OPTS LOAD_OPTS PIN_SERVERS PIN_LOAD GENERATOR H2LOAD_PERIOD_MS; do
   if [ -n "${!n-}" ]; then v=${!n}; [[ $v == *" "* ]] && v="\"$v\""; COMMAND+="$n=$v "; fi
 done
 COMMAND+="samples/benchmarks/bench-overload.sh"
@@ -29,6 +34,8 @@ LEVELS=${LEVELS:-0.5 1 2 4}; WARMUP=${WARMUP:-3}; DURATION=${DURATION:-10}; MAX_
 TIMEOUT_MS=${TIMEOUT_MS:-10000}; SLOW_CONNECTIONS=${SLOW_CONNECTIONS:-2000}; SLOW_INTERVAL_MS=${SLOW_INTERVAL_MS:-2000}
 PROBE_CONNECTIONS=${PROBE_CONNECTIONS:-2}; PROBE_SECONDS=${PROBE_SECONDS:-10}; PORT=${PORT:-18591}
 JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}; LOAD_OPTS=${LOAD_OPTS:--Xmx1g}
+GENERATOR=${GENERATOR:-openload}; H2LOAD_PERIOD_MS=${H2LOAD_PERIOD_MS:-20}
+[[ $GENERATOR == openload || $GENERATOR == h2load ]] || { echo "bench: GENERATOR must be openload or h2load, was '$GENERATOR'" >&2; exit 2; }
 # PIN_SERVERS=0 PIN_LOAD=1: the servers on CPU 0, the load generator and wrk on CPU 1 (taskset), so that at 4x the
 # generator is not starved by the server it measures (unpinned, it shares the CPUs and its own reads come late)
 PIN_SERVERS=${PIN_SERVERS:-}; PIN_LOAD=${PIN_LOAD:-}
@@ -36,12 +43,12 @@ SERVER_PIN=(); LOAD_PIN=()
 [ -z "$PIN_SERVERS" ] || SERVER_PIN=(taskset -c "$PIN_SERVERS")
 [ -z "$PIN_LOAD" ] || LOAD_PIN=(taskset -c "$PIN_LOAD")
 for n in WORK CAP_ROUNDS CAP_SECONDS CAP_CONNECTIONS WARMUP DURATION MAX_CONNECTIONS TIMEOUT_MS SLOW_CONNECTIONS \
-  SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT; do
+  SLOW_INTERVAL_MS PROBE_CONNECTIONS PROBE_SECONDS PORT H2LOAD_PERIOD_MS; do
   [[ ${!n} =~ ^[0-9]+$ ]] && (( 10#${!n} > 0 )) || { echo "bench: $n must be a positive integer, was '${!n}'" >&2; exit 2; }
 done
 for l in $LEVELS; do [[ $l =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "bench: LEVELS must be numbers, was '$LEVELS'" >&2; exit 2; }; done
-for c in wrk curl; do
-  command -v $c >/dev/null 2>&1 || { echo "bench: $c not found; install it: apt-get install -y $c" >&2; exit 1; }
+for c in wrk curl $([ "$GENERATOR" = h2load ] && echo h2load); do
+  command -v $c >/dev/null 2>&1 || { echo "bench: $c not found; install it: apt-get install -y ${c/h2load/nghttp2-client}" >&2; exit 1; }
 done
 (( SLOW_CONNECTIONS + MAX_CONNECTIONS + 200 < $(ulimit -n) )) || { echo "bench: ulimit -n is $(ulimit -n); raise it" >&2; exit 1; }
 
@@ -99,7 +106,7 @@ calm() { # NAME: waits (at most 30 s) until the server uses under 5% of a CPU, s
 }
 heap_now() { # PID -> heap in use right now, MiB (jcmd GC.heap_info; G1, Parallel or Serial)
   "$JCMD" "$1" GC.heap_info 2>/dev/null | awk '
-    /garbage-first heap|PSYoungGen|ParOldGen|def new generation|tenured generation|ZHeap|Shenandoah/ {
+    /garbage-first heap|PSYoungGen|ParOldGen|def new generation|tenured generation|^DefNew |^Tenured |ZHeap|Shenandoah/ {
       for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/[,K]+$/, "", v); s += v } }
     END { printf "%.0f", s / 1024 }'
 }
@@ -133,13 +140,36 @@ CAPACITY=$(median "${CAP_C[@]}"); CAPACITY=${CAPACITY%.*}
 echo "capacity (Chassis, median): $CAPACITY req/s; raw Helidon $(median "${CAP_R[@]}") req/s"
 
 # --- 2. open loop at LEVELS × capacity ------------------------------------------------------------------------------
+h2load_open() { # PORT RATE FILE -> OpenLoad's key=value line, from h2load's request log (connection per request)
+  local per eff n t0
+  per=$(( ($2 * H2LOAD_PERIOD_MS + 500) / 1000 )); (( per > 0 )) || per=1
+  eff=$(( per * 1000 / H2LOAD_PERIOD_MS )); n=$(( eff * (WARMUP + DURATION) ))
+  (( eff * TIMEOUT_MS / 1000 + 200 < $(ulimit -n) )) || { echo "bench: h2load at $eff/s may hold $((eff * TIMEOUT_MS / 1000)) connections; ulimit -n is $(ulimit -n)" >&2; exit 1; }
+  t0=$(date +%s%6N)
+  "${LOAD_PIN[@]}" h2load --h1 -t1 -r "$per" --rate-period "${H2LOAD_PERIOD_MS}ms" -c "$n" -n "$n" -T "${TIMEOUT_MS}ms" \
+    --log-file="$3.log" "http://127.0.0.1:$1/work" >"$3.h2load" 2>&1 || { cat "$3.h2load" >&2; exit 1; }
+  awk -F'\t' -v t0="$t0" -v w="$WARMUP" -v d="$DURATION" '$2 ~ /^2/ && $1 + $3 >= t0 + w * 1e6 && $1 + $3 < t0 + (w + d) * 1e6 {
+      printf "%.3f\n", $3 / 1000 }' "$3.log" | sort -g >"$3.served"
+  awk -F'\t' -v d="$DURATION" -v n="$n" -v eff="$eff" -v served="$3.served" \
+    -v errored="$(awk '/^requests:/ { print $(NF - 3) }' "$3.h2load")" \
+    -v conn="$(grep -E '^time for connect' "$3.h2load" | tr -s ' ' | cut -d' ' -f4-6)" '
+    $2 == 503 { r++ } $2 !~ /^2/ && $2 != 503 { o++ } NR == 1 || $1 < s0 { s0 = $1 } $1 > s1 { s1 = $1 }
+    function pct(p,  i) { if (k == 0) return "NaN"; i = int(p * k); if (i < p * k) i++; if (i < 1) i = 1; return sprintf("%.2f", a[i]) }
+    END { while ((getline v < served) > 0) a[++k] = v + 0
+      printf "due=%d ok=%d refused=%d other=%d errors=0 timeouts=%d unfinished=0 goodput=%.1f p50=%s p99=%s max=%s lag99=- opened=%d rate=%d sent_over_s=%.1f connect(min,max,mean)=%s\n",
+        n, NR - r - o, r, o, errored, k / d, pct(0.5), pct(0.99), pct(1), n, eff, (s1 - s0) / 1e6, conn }' "$3.log"
+}
 open_run() { # NAME LEVEL RATE -> a markdown row; the generator's line in $OUT/open-NAME-LEVEL.txt
   local name=$1 level=$2 rate=$3 pid log from t0 t1 s0 ms line heap peak oom
   pid=$(pid_of "$name"); log="$OUT/gc-$name.log"
   calm "$name"; from=$(wc -l < "$log"); t0=$(ticks "$pid"); s0=$(date +%s%N)
-  "${LOAD_PIN[@]}" "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad open 127.0.0.1 "$(port_of "$name")" /work \
-    "$rate" "$WARMUP" "$DURATION" "$MAX_CONNECTIONS" "$TIMEOUT_MS" >"$OUT/open-$name-$level.txt" 2>&1 \
-    || { cat "$OUT/open-$name-$level.txt" >&2; exit 1; }
+  if [ "$GENERATOR" = h2load ]; then
+    h2load_open "$(port_of "$name")" "$rate" "$OUT/h2load-$name-$level" >"$OUT/open-$name-$level.txt"
+  else
+    "${LOAD_PIN[@]}" "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad open 127.0.0.1 "$(port_of "$name")" /work \
+      "$rate" "$WARMUP" "$DURATION" "$MAX_CONNECTIONS" "$TIMEOUT_MS" >"$OUT/open-$name-$level.txt" 2>&1 \
+      || { cat "$OUT/open-$name-$level.txt" >&2; exit 1; }
+  fi
   t1=$(ticks "$pid"); ms=$(( ($(date +%s%N) - s0) / 1000000 )); line=$(tail -n 1 "$OUT/open-$name-$level.txt")
   if alive "$name"; then heap=$(heap_now "$pid"); oom=no; else heap="-"; oom="**yes**"; fi
   peak=$(gc_peak "$log" "$from")
@@ -147,10 +177,14 @@ open_run() { # NAME LEVEL RATE -> a markdown row; the generator's line in $OUT/o
   awk -v n="$name" -v l="$level" -v r="$rate" -v h="$heap" -v pk="$peak" -v oom="$oom" -v cpu="$(( (t1 - t0) * 100000 / HZ / ms ))" '{
       for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
       d = f["due"]; fail = f["errors"] + f["timeouts"] + f["other"] + f["unfinished"]
-      printf "| %s× (%s/s) | %s | %.0f | %.2f | %.2f | %.1f%% | %.1f%% | %s%% | %s | %s | %s | %.1f |\n", l, r, n, f["goodput"], f["p50"],
-        f["p99"], 100 * f["refused"] / d, 100 * fail / d, cpu, h, pk, oom, f["lag99"] }' <<< "$line"
+      if (f["rate"] != "") r = f["rate"]; lag = f["lag99"] == "-" ? "-" : sprintf("%.1f", f["lag99"])
+      printf "| %s× (%s/s) | %s | %.0f | %.2f | %.2f | %.1f%% | %.1f%% | %s%% | %s | %s | %s | %s |\n", l, r, n, f["goodput"], f["p50"],
+        f["p99"], 100 * f["refused"] / d, 100 * fail / d, cpu, h, pk, oom, lag }' <<< "$line"
 }
-echo "== 2. open loop: ${WARMUP}s warm-up + ${DURATION}s measured per run, at most $MAX_CONNECTIONS connections, timeout ${TIMEOUT_MS} ms =="
+if [ "$GENERATOR" = h2load ]; then GEN_TEXT="h2load --h1, a new connection per request in bursts every ${H2LOAD_PERIOD_MS} ms, each closed ${TIMEOUT_MS} ms after it opened; goodput, p50 and p99: the 2xx answered in the measured seconds, latency from the request written (not from when it was due); refused and failed: shares of the whole run"
+else GEN_TEXT="OpenLoad, at most $MAX_CONNECTIONS connections, timeout ${TIMEOUT_MS} ms"; fi
+LAT_TEXT=""; [ "$GENERATOR" = h2load ] || LAT_TEXT=" Latency from when each request was due;"
+echo "== 2. open loop ($GEN_TEXT): ${WARMUP}s warm-up + ${DURATION}s measured per run =="
 OPEN_ROWS=""; k=0
 declare -A GOOD P99
 for level in $LEVELS; do
@@ -216,7 +250,7 @@ cat <<EOF2
 ${CAP_ROWS}
 Capacity (Chassis' median): **$CAPACITY req/s**; raw Helidon's median $(median "${CAP_R[@]}") req/s.
 
-2. open loop (OpenLoad), ${WARMUP}s warm-up + ${DURATION}s measured, at most $MAX_CONNECTIONS connections, timeout ${TIMEOUT_MS} ms; order alternating per level. Latency from when each request was due; *failed* = timeouts, connection errors and other statuses; *server CPU* = share of one CPU while the generator ran (warm-up, measured seconds and the wait for the last answers); *heap* = used right after the run (\`jcmd GC.heap_info\`) and the largest heap after a GC during it (GC log), MiB; *lag p99* = how late the generator started requests (ms):
+2. open loop ($GEN_TEXT), ${WARMUP}s warm-up + ${DURATION}s measured; order alternating per level.${LAT_TEXT} *failed* = timeouts, connection errors and other statuses; *server CPU* = share of one CPU while the generator ran (warm-up, measured seconds and the wait for the last answers); *heap* = used right after the run (\`jcmd GC.heap_info\`) and the largest heap after a GC during it (GC log), MiB; *lag p99* = how late the generator started requests (ms):
 
 | load | server | goodput/s | p50 ms | p99 ms | refused 503 | failed | server CPU | heap after | heap peak after GC | OOM | lag p99 |
 |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|

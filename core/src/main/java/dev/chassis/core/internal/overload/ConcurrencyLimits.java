@@ -3,6 +3,7 @@ package dev.chassis.core.internal.overload;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 
 import com.netflix.concurrency.limits.Limit;
@@ -34,6 +35,8 @@ public final class ConcurrencyLimits {
     /** The name of the group of everything no configured group claims. */
     public static final String SERVICE_GROUP = "service";
 
+    private static final System.Logger LOG = System.getLogger(ConcurrencyLimits.class.getName());
+
     private final LimitGroup service;
     private final List<Claim> claims;
     private final ExemptPaths exempt;
@@ -61,11 +64,10 @@ public final class ConcurrencyLimits {
         LongCounter shed = meter.counterBuilder(SHED_METRIC).setUnit("{request}")
                 .setDescription("Requests and gRPC calls refused because the concurrency limit was reached").build();
         List<String> problems = new ArrayList<>();
-        long maxDelay = config.get(OverloadSettings.MAX_SCHEDULER_DELAY).toNanos();
-        SchedulerDelay delay = maxDelay > 0 ? SchedulerDelay.get() : null;
+        BooleanSupplier saturated = saturation(config);
         LimitGroup service = group(SERVICE_GROUP, config.get(OverloadSettings.ALGORITHM), config.get(OverloadSettings.INITIAL),
                 config.get(OverloadSettings.MIN), config.get(OverloadSettings.MAX), OverloadSettings.PREFIX, problems,
-                shed, nanoClock, delay, maxDelay);
+                shed, nanoClock, saturated);
         List<LimitGroup> all = new ArrayList<>();
         all.add(service);
         List<Claim> claims = new ArrayList<>();
@@ -81,7 +83,7 @@ public final class ConcurrencyLimits {
                     config.find(OverloadSettings.GROUP_INITIAL.resolve(name)).orElse(config.get(OverloadSettings.INITIAL)),
                     config.find(OverloadSettings.GROUP_MIN.resolve(name)).orElse(config.get(OverloadSettings.MIN)),
                     config.find(OverloadSettings.GROUP_MAX.resolve(name)).orElse(config.get(OverloadSettings.MAX)),
-                    prefix, problems, shed, nanoClock, delay, maxDelay);
+                    prefix, problems, shed, nanoClock, saturated);
             all.add(group);
             routes.forEach(r -> claims.add(new Claim(r, group)));
         }
@@ -135,7 +137,7 @@ public final class ConcurrencyLimits {
 
     private static LimitGroup group(String name, OverloadSettings.Algorithm algorithm, int initial, int min, int max,
                                     String prefix, List<String> problems, LongCounter shed, LongSupplier nanoClock,
-                                    SchedulerDelay delay, long maxDelayNanos) {
+                                    BooleanSupplier saturated) {
         if (algorithm != OverloadSettings.Algorithm.FIXED && (min > initial || initial > max)) {
             problems.add(prefix + ": min-limit (" + min + ") <= initial-limit (" + initial + ") <= max-limit (" + max
                     + ") must hold for the " + algorithm.name().toLowerCase(Locale.ROOT) + " algorithm");
@@ -149,7 +151,27 @@ public final class ConcurrencyLimits {
                     .build(), min));
         };
         SimpleLimiter<Void> limiter = SimpleLimiter.newBuilder().named(name).limit(limit).nanoClock(nanoClock).build();
-        return new LimitGroup(name, limiter, shed, delay, maxDelayNanos);
+        return new LimitGroup(name, limiter, shed, saturated);
+    }
+
+    /** The scheduler checks the configuration turns on, as one test; null when none is. */
+    private static BooleanSupplier saturation(Config config) {
+        long maxDelay = config.get(OverloadSettings.MAX_SCHEDULER_DELAY).toNanos();
+        SchedulerDelay delay = maxDelay > 0 ? SchedulerDelay.get() : null;
+        int maxQueue = config.get(OverloadSettings.MAX_SCHEDULER_QUEUE);
+        SchedulerQueue queue = maxQueue > 0 ? SchedulerQueue.get() : null;
+        if (maxQueue > 0 && queue == null) {
+            LOG.log(System.Logger.Level.WARNING, OverloadSettings.MAX_SCHEDULER_QUEUE.key() + " is set but this JDK ("
+                    + Runtime.version() + ") does not count the virtual threads waiting to run (JDK 24 or later does):"
+                    + " the check is off");
+        }
+        if (delay != null && queue != null) {
+            return () -> queue.saturated(maxQueue) || delay.saturated(maxDelay);
+        }
+        if (queue != null) {
+            return () -> queue.saturated(maxQueue);
+        }
+        return delay == null ? null : () -> delay.saturated(maxDelay);
     }
 
     /** A route a group claims: an HTTP path prefix (starts with {@code /}) or a gRPC service or method. */

@@ -1,6 +1,7 @@
 package dev.chassis.core.internal.overload;
 
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 import com.netflix.concurrency.limits.Limiter;
 import com.netflix.concurrency.limits.limiter.SimpleLimiter;
@@ -22,16 +23,14 @@ public final class LimitGroup {
     private final SimpleLimiter<Void> limiter;
     private final LongCounter shed;
     private final Attributes attributes;
-    private final SchedulerDelay delay;
-    private final long maxDelayNanos;
+    private final BooleanSupplier saturated;
 
     /**
-     * @param delay         the scheduler's saturation probe, or null when that check is off
-     * @param maxDelayNanos how late the probe may run before requests are refused
+     * @param saturated whether the scheduler is saturated (then every request is refused), or null when no such
+     *                  check is on
      */
-    LimitGroup(String name, SimpleLimiter<Void> limiter, LongCounter shed, SchedulerDelay delay, long maxDelayNanos) {
-        this.delay = delay;
-        this.maxDelayNanos = maxDelayNanos;
+    LimitGroup(String name, SimpleLimiter<Void> limiter, LongCounter shed, BooleanSupplier saturated) {
+        this.saturated = saturated;
         this.name = name;
         this.limiter = limiter;
         this.shed = shed;
@@ -45,7 +44,7 @@ public final class LimitGroup {
      * stream), {@link Limiter.Listener#onDropped()} when it timed out.
      */
     public Limiter.Listener tryAcquire() {
-        if (delay != null && delay.saturated(maxDelayNanos)) {
+        if (saturated != null && saturated.getAsBoolean()) {
             shed.add(1, attributes);
             return null;
         }

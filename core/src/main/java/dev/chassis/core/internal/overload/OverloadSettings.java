@@ -28,6 +28,11 @@ public final class OverloadSettings {
             .describedAs("refuse new requests and calls (503 / UNAVAILABLE) while virtual threads wait longer than this"
                     + " (smoothed) for a carrier — the CPUs are saturated, a queue a limit on requests in flight cannot"
                     + " see; e.g. 100ms for CPU-bound handlers; 0 = off");
+    public static final Setting<Integer> MAX_SCHEDULER_QUEUE = Setting.integer(PREFIX + ".max-scheduler-queue", 0)
+            .range(0, 1_000_000).describedAs("refuse new requests and calls (503 / UNAVAILABLE) while more virtual"
+                    + " threads than this per CPU wait to run — the scheduler's own count (JDK 24 or later; on older JDKs"
+                    + " the check is off and start-up logs a warning), which sees the queue of new and ready connections"
+                    + " max-scheduler-delay can miss; e.g. 50 for CPU-bound handlers; 0 = off");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration(PREFIX + ".retry-after", Duration.ofSeconds(1))
             .min(1000).describedAs("the Retry-After of a refused request, in whole seconds");
 
@@ -58,7 +63,7 @@ public final class OverloadSettings {
 
     /** Every key above. */
     public static List<Setting<?>> all() {
-        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, MAX_SCHEDULER_DELAY, RETRY_AFTER, GROUP_ROUTES, GROUP_ALGORITHM, GROUP_INITIAL,
-                GROUP_MIN, GROUP_MAX);
+        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, MAX_SCHEDULER_DELAY, MAX_SCHEDULER_QUEUE, RETRY_AFTER, GROUP_ROUTES,
+                GROUP_ALGORITHM, GROUP_INITIAL, GROUP_MIN, GROUP_MAX);
     }
 }

@@ -2,17 +2,22 @@ package dev.chassis.core.internal.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -142,6 +147,32 @@ class ConcurrencyLimitsTest {
     }
 
     @Test
+    void aBacklogOfVirtualThreadsWaitingToRunRefusesRequestsUntilItDrains() throws Exception {
+        assumeThat(SchedulerQueue.get()).as("JDK 24 or later counts the virtual threads waiting to run").isNotNull();
+        ConcurrencyLimits limits = limits(Map.of("server.concurrency-limit.max-scheduler-queue", "5"), List.of());
+        LimitGroup service = limits.forPath("/work");
+        waitFor("an idle scheduler lets a request in", () -> admitted(service));
+        int tasks = Runtime.getRuntime().availableProcessors() * 600; // about 2 ms of CPU each: seconds of backlog
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < tasks; i++) {
+                pool.submit(ConcurrencyLimitsTest::compute);
+            }
+            waitFor("the backlog refuses requests", () -> !admitted(service));
+            pool.shutdown();
+            assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
+        }
+        waitFor("the drained scheduler lets requests in again", () -> admitted(service));
+        assertThat(service.inFlight()).isZero();
+    }
+
+    @Test
+    void aNegativeSchedulerQueueFailsWithItsKey() {
+        assertThatThrownBy(() -> limits(Map.of("server.concurrency-limit.max-scheduler-queue", "-1"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.concurrency-limit.max-scheduler-queue");
+    }
+
+    @Test
     void disabledMeansNoLimits() {
         assertThat(limits(Map.of("server.concurrency-limit.enabled", "false"), List.of())).isNull();
     }
@@ -160,6 +191,33 @@ class ConcurrencyLimitsTest {
             clock.addAndGet(TimeUnit.MILLISECONDS.toNanos(millis));
             held.forEach(Limiter.Listener::onSuccess);
         }
+    }
+
+    /** Whether the group lets a request in now (its permit is given back at once). */
+    private static boolean admitted(LimitGroup group) {
+        Limiter.Listener permit = group.tryAcquire();
+        if (permit == null) {
+            return false;
+        }
+        permit.onIgnore();
+        return true;
+    }
+
+    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
+            Thread.sleep(5); // a bounded poll, as SchedulerDelayTest's
+        }
+    }
+
+    private static byte[] compute() throws Exception {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] block = new byte[4096];
+        for (int i = 0; i < 300; i++) {
+            sha.update(block);
+        }
+        return sha.digest();
     }
 
     private ConcurrencyLimits limits(Map<String, String> settings, List<String> exempt) {
