@@ -50,6 +50,12 @@ public final class CoreSettings {
             Duration.ofSeconds(30)).describedAs("how long an HTTP request may take: then its handler is interrupted, its"
                     + " outgoing calls are cancelled (they inherit what is left of it) and it is answered 503 with"
                     + " Retry-After; 0 = no limit");
+    /** What {@link Startup} sets {@code jdk.pollerMode} to, unless the JVM was given one. */
+    public static final Setting<Boolean> PLATFORM_POLLERS = Setting.bool("server.platform-pollers", true)
+            .describedAs("on JDK 22+, wait for socket readiness on platform threads (jdk.pollerMode=1, JDK 21's way) rather"
+                    + " than on virtual threads that queue behind the requests they are to wake up, which under overload"
+                    + " stalls the server; set as the service starts unless the JVM was started with -Djdk.pollerMode;"
+                    + " false leaves the JDK's default");
     public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("server.body-timeout", Duration.ofSeconds(20))
             .describedAs("how long a request body may take to arrive (a slow POST): then the handler is interrupted;"
                     + " HTTP/2 answers 408, HTTP/1.1 closes the connection; 0 = no limit");
@@ -161,7 +167,7 @@ public final class CoreSettings {
     public static List<Setting<?>> all() {
         List<Setting<?>> all = new ArrayList<>(List.of(PORT, HOST, MANAGEMENT_PORT, MANAGEMENT_HOST, TRACE_RAW_PATHS, MAX_BODY,
                 IDEMPOTENCY_BUFFER, IDEMPOTENCY_MAX_ANSWER, MAX_HEADERS,
-                HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, TRUSTED_PROXIES, TRUSTED_PROXY_HEADERS, MAX_CONNECTIONS, MAX_STREAMS,
+                HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, PLATFORM_POLLERS, TRUSTED_PROXIES, TRUSTED_PROXY_HEADERS, MAX_CONNECTIONS, MAX_STREAMS,
                 IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
                 HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,

@@ -28,6 +28,9 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
     private static final List<String> HTTP = List.of("http/1.1", "h2c");
     private static final List<String> HTTP_AND_GRPC = List.of("http/1.1", "h2c", "grpc");
 
+    /** The JDK's choice of poller threads (sun.nio.ch.Poller): 1 platform threads, 2 virtual threads. */
+    static final String POLLER_MODE = "jdk.pollerMode";
+
     static Startup load(ServiceSpec spec, Instant startTime) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader() != null
                 ? Thread.currentThread().getContextClassLoader() : Startup.class.getClassLoader();
@@ -41,6 +44,11 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
         config.validate(declared);
         checkExtensionNames(config, found);
         checkManagement(config);
+        if (config.get(CoreSettings.PLATFORM_POLLERS) && System.getProperty(POLLER_MODE) == null) {
+            // read once, when the JVM's first virtual thread waits on a socket: normally the server's, after this;
+            // in a JVM that did so before (a test run, another service), the JDK keeps what it chose then
+            System.setProperty(POLLER_MODE, "1");
+        }
 
         String version = config.find(CoreSettings.VERSION).orElse(spec.version() == null ? "0.0.0" : spec.version());
         String instanceId = config.find(CoreSettings.INSTANCE_ID)

@@ -1,0 +1,66 @@
+package dev.chassis.tests.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code server.platform-pollers}: a service started in a fresh JVM has the JDK wait for its sockets on platform
+ * threads ({@code Read-Poller}), unless the setting is false or the JVM was given {@code -Djdk.pollerMode}. A child
+ * JVM each time: the JDK reads the property once, when its first virtual thread waits on a socket.
+ */
+class PlatformPollersTest {
+    @Test
+    void byDefaultTheJdkPollsOnPlatformThreads() throws Exception {
+        List<String> out = run(List.of());
+        assertThat(out).contains("STATUS 200", "MODE 1");
+        assertThat(line(out, "POLLERS ")).contains("Read-Poller").doesNotContain("MasterPoller");
+    }
+
+    @Test
+    void switchedOffTheJdksDefaultStays() throws Exception {
+        List<String> out = run(List.of(), "server.platform-pollers=false");
+        assertThat(out).contains("STATUS 200", "MODE null");
+        if (Runtime.version().feature() >= 22) { // JDK 21 polls on platform threads by default
+            assertThat(line(out, "POLLERS ")).contains("MasterPoller").doesNotContain("Read-Poller");
+        }
+    }
+
+    @Test
+    void aModeTheJvmWasGivenIsKept() throws Exception {
+        List<String> out = run(List.of("-Djdk.pollerMode=2"));
+        assertThat(out).contains("STATUS 200", "MODE 2");
+        assertThat(line(out, "POLLERS ")).doesNotContain("Read-Poller");
+    }
+
+    @Test
+    void aBadValueStopsStartUp() throws Exception {
+        List<String> out = run(List.of(), "server.platform-pollers=sometimes");
+        assertThat(String.join("\n", out)).contains("server.platform-pollers").doesNotContain("STATUS 200");
+    }
+
+    private static String line(List<String> out, String prefix) {
+        return out.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow(() -> new AssertionError(
+                "no line starting with " + prefix + " in " + out));
+    }
+
+    private static List<String> run(List<String> jvmOptions, String... properties) throws IOException,
+            InterruptedException {
+        List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow()));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), PollersMain.class.getName()));
+        command.addAll(List.of(properties));
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(60, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        return List.of(output.split("\\R"));
+    }
+}
