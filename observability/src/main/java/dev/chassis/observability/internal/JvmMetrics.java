@@ -38,15 +38,48 @@ final class JvmMetrics implements AutoCloseable {
     private static final AttributeKey<Boolean> DAEMON = AttributeKey.booleanKey("jvm.thread.daemon");
 
     private final List<Runnable> closers = new CopyOnWriteArrayList<>();
-    private final Thread registering;
+    private final Meter meter;
+    private Thread registering; // guarded by this
     private volatile boolean closed;
 
     /**
-     * Registers the instruments on a background thread: the platform MXBeans take tens of milliseconds to set
-     * up, which start-up need not wait for (a GC in those milliseconds goes unmeasured).
+     * Registers nothing yet: {@link #start()} does, once the service serves, or the first collection does. The
+     * platform MXBeans and their instruments load about 300 classes, which the first answer need not wait for
+     * (GC pauses before the start are not measured).
      */
     JvmMetrics(Meter meter) {
-        registering = Thread.ofPlatform().daemon().name("chassis-jvm-metrics").start(() -> register(meter));
+        this.meter = meter;
+    }
+
+    /** Registers the instruments on a background thread, once; a no-op when already started or closed. */
+    synchronized void start() {
+        if (registering == null && !closed) {
+            registering = Thread.ofPlatform().daemon().name("chassis-jvm-metrics").start(() -> register(meter));
+        }
+    }
+
+    /**
+     * Starts the registration if nothing has, and waits (at most 5 s) for it: a collection made before the service's
+     * started hooks ran still holds the JVM's instruments.
+     */
+    void awaitRegistered() {
+        start();
+        join();
+    }
+
+    private void join() {
+        Thread t;
+        synchronized (this) {
+            t = registering;
+        }
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void register(Meter meter) {
@@ -138,12 +171,10 @@ final class JvmMetrics implements AutoCloseable {
     /** Stops listening to the collectors (the instruments go with the meter provider). */
     @Override
     public void close() {
-        closed = true;
-        try {
-            registering.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (this) {
+            closed = true;
         }
+        join();
         closers.forEach(Runnable::run);
     }
 }

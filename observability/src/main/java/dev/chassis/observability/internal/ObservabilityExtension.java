@@ -66,9 +66,8 @@ public final class ObservabilityExtension implements ChassisExtension {
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", service.name());
         // Chassis gives the instance id (service.instance-id); the random one autoconfigure would add first makes the
-        // SDK warn at every start that the resource changed it
-        defaults.put("otel.java.disabled.resource.providers",
-                "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider");
+        // SDK warn at every start that the resource changed it (SdkComponents does not even create that provider)
+        defaults.put("otel.java.disabled.resource.providers", SdkComponents.RANDOM_INSTANCE_ID);
         defaults.put("otel.traces.exporter",
                 config.get(ObservabilitySettings.EXPORTER) == ObservabilitySettings.Exporter.OTLP ? "otlp" : "none");
         defaults.put("otel.metrics.exporter", "none");
@@ -131,7 +130,7 @@ public final class ObservabilityExtension implements ChassisExtension {
                     .addPropagatorCustomizer((p, c) -> GatewayPropagation.customize(p, b3))
                     .addMeterProviderCustomizer((b, c) -> b.registerMetricReader(reader))
                     .disableShutdownHook() // the service shuts the SDK down when it stops
-                    .setServiceClassLoader(ObservabilityExtension.class.getClassLoader())
+                    .setComponentLoader(new SdkComponents(ObservabilityExtension.class.getClassLoader()))
                     .build()
                     .getOpenTelemetrySdk();
         } catch (RuntimeException e) {
@@ -185,6 +184,11 @@ public final class ObservabilityExtension implements ChassisExtension {
         if (!(context.openTelemetry() instanceof ServiceTelemetry telemetry)) {
             return; // never: openTelemetry() above always returns one when this extension is enabled
         }
+        if (telemetry.jvm != null) {
+            // after the port opens: the JVM's instruments are not needed for the first answer (a scrape before this
+            // registers them itself)
+            context.lifecycle().onStarted(service -> telemetry.jvm.start());
+        }
         if (telemetry.store != null) {
             if (context.config().raw("management.port").isEmpty()) {
                 context.production().refuseUnless(ObservabilitySettings.ALLOW_STORE, "the trace store (/observe/traces)"
@@ -201,7 +205,7 @@ public final class ObservabilityExtension implements ChassisExtension {
                 boolean openMetrics = req.headers().acceptedTypes().stream()
                         .map(HttpMediaType::text)
                         .anyMatch(t -> t.startsWith("application/openmetrics-text"));
-                String body = PrometheusText.render(telemetry.resource, telemetry.reader.collect(), openMetrics);
+                String body = PrometheusText.render(telemetry.resource, telemetry.collect(), openMetrics);
                 res.header(HeaderNames.CONTENT_TYPE, openMetrics ? PrometheusText.OPENMETRICS_TYPE : PrometheusText.TEXT_TYPE);
                 res.send(body);
             });
