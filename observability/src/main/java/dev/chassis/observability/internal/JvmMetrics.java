@@ -43,9 +43,10 @@ final class JvmMetrics implements AutoCloseable {
     private volatile boolean closed;
 
     /**
-     * Registers nothing yet: {@link #start()} does, once the service serves, or the first collection does. The
-     * platform MXBeans and their instruments load about 300 classes, which the first answer need not wait for
-     * (GC pauses before the start are not measured).
+     * Registers nothing yet: the first collection does ({@link #awaitRegistered()}, from {@code /metrics} and the
+     * console), since nothing else reads these instruments (the SDK exports no metrics). The platform MXBeans and
+     * their instruments load about 300 classes, which start-up and the first answers need not wait for; GC pauses are
+     * counted from the first collection on.
      */
     JvmMetrics(Meter meter) {
         this.meter = meter;
@@ -58,10 +59,7 @@ final class JvmMetrics implements AutoCloseable {
         }
     }
 
-    /**
-     * Starts the registration if nothing has, and waits (at most 5 s) for it: a collection made before the service's
-     * started hooks ran still holds the JVM's instruments.
-     */
+    /** Starts the registration if nothing has, and waits (at most 5 s) for it: every collection holds the JVM's. */
     void awaitRegistered() {
         start();
         join();

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chassis.core.ServiceInfo;
@@ -93,6 +94,7 @@ public final class ObservabilityExtension implements ChassisExtension {
         PrometheusReader reader = new PrometheusReader();
         ObservabilitySettings.B3 b3 = config.get(ObservabilitySettings.B3_OUTGOING);
         AtomicReference<Resource> resource = new AtomicReference<>();
+        AtomicBoolean pushesMetrics = new AtomicBoolean(); // OTEL_METRICS_EXPORTER names an exporter
         OpenTelemetrySdk sdk;
         try {
             AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder();
@@ -128,7 +130,10 @@ public final class ObservabilityExtension implements ChassisExtension {
                     .addSpanExporterCustomizer((exporter, c) -> hygiene.redacts()
                             ? new RedactingExporter(exporter, hygiene) : exporter)
                     .addPropagatorCustomizer((p, c) -> GatewayPropagation.customize(p, b3))
-                    .addMeterProviderCustomizer((b, c) -> b.registerMetricReader(reader))
+                    .addMeterProviderCustomizer((b, c) -> {
+                        pushesMetrics.set(c.getList("otel.metrics.exporter").stream().anyMatch(e -> !e.equals("none")));
+                        return b.registerMetricReader(reader);
+                    })
                     .disableShutdownHook() // the service shuts the SDK down when it stops
                     .setComponentLoader(new SdkComponents(ObservabilityExtension.class.getClassLoader()))
                     .build()
@@ -144,6 +149,9 @@ public final class ObservabilityExtension implements ChassisExtension {
         }
         JvmMetrics jvm = config.get(ObservabilitySettings.JVM_METRICS) ? new JvmMetrics(sdk.getMeter("dev.chassis.jvm"))
                 : null;
+        if (jvm != null && pushesMetrics.get()) {
+            jvm.start(); // an exporter collects on its own schedule: register now (in the background), not at a scrape
+        }
         ServiceTelemetry telemetry = new ServiceTelemetry(sdk, resource.get() == null ? Resource.getDefault()
                 : resource.get(), store, reader, jvm, !config.get(ObservabilitySettings.TRACING),
                 config.get(ObservabilitySettings.GLOBAL));
@@ -183,11 +191,6 @@ public final class ObservabilityExtension implements ChassisExtension {
     public void register(ExtensionContext context) {
         if (!(context.openTelemetry() instanceof ServiceTelemetry telemetry)) {
             return; // never: openTelemetry() above always returns one when this extension is enabled
-        }
-        if (telemetry.jvm != null) {
-            // after the port opens: the JVM's instruments are not needed for the first answer (a scrape before this
-            // registers them itself)
-            context.lifecycle().onStarted(service -> telemetry.jvm.start());
         }
         if (telemetry.store != null) {
             if (context.config().raw("management.port").isEmpty()) {

@@ -45,7 +45,7 @@ final class ServiceTelemetry implements OpenTelemetry, AutoCloseable {
         return tracingOff ? TracerProvider.noop() : sdk.getTracerProvider();
     }
 
-    /** The metrics now, the JVM's included (registered first if the service's started hooks have not run yet). */
+    /** The metrics now, the JVM's included (registered at the first collection). */
     Collection<MetricData> collect() {
         if (jvm != null) {
             jvm.awaitRegistered();

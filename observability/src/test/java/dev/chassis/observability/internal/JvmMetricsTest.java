@@ -10,12 +10,12 @@ import io.opentelemetry.sdk.metrics.SdkMeterProvider;
 import io.opentelemetry.sdk.metrics.data.MetricData;
 
 /**
- * The JVM's instruments are registered when the service has started (or when a collection asks first), not while
- * it starts: start-up does not wait for the platform MXBeans.
+ * The JVM's instruments are registered at the first collection (or at once when the SDK pushes metrics), not while
+ * the service starts: start-up does not wait for the platform MXBeans.
  */
 class JvmMetricsTest {
     @Test
-    void registersOnlyWhenStartedOrWhenACollectionNeedsThem() {
+    void registersOnlyWhenACollectionNeedsThemOrWhenStarted() {
         PrometheusReader reader = new PrometheusReader();
         try (SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build()) {
             JvmMetrics jvm = new JvmMetrics(provider.get("dev.chassis.jvm"));
@@ -24,7 +24,7 @@ class JvmMetricsTest {
             jvm.awaitRegistered(); // what /metrics does before it collects: a scrape before start still sees them
             assertThat(names(reader)).contains("jvm.memory.used", "jvm.thread.count", "jvm.class.count", "jvm.cpu.count");
 
-            jvm.start(); // the started hook after a scrape: registers nothing twice
+            jvm.start(); // what a service pushing its metrics calls: after a scrape, registers nothing twice
             jvm.awaitRegistered();
             assertThat(names(reader).stream().filter("jvm.memory.used"::equals)).hasSize(1);
             jvm.close();
@@ -36,7 +36,7 @@ class JvmMetricsTest {
         PrometheusReader reader = new PrometheusReader();
         try (SdkMeterProvider provider = SdkMeterProvider.builder().registerMetricReader(reader).build()) {
             JvmMetrics jvm = new JvmMetrics(provider.get("dev.chassis.jvm"));
-            jvm.close(); // a start-up that failed before the port opened
+            jvm.close(); // a service stopped before anything collected
             jvm.start();
             jvm.awaitRegistered();
             assertThat(names(reader)).doesNotContain("jvm.memory.used");
