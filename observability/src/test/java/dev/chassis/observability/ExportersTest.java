@@ -25,6 +25,7 @@ import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
+import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 import io.opentelemetry.api.GlobalOpenTelemetry;
@@ -79,6 +80,43 @@ class ExportersTest {
         synchronized (posts) {
             assertThat(posts).anySatisfy(p -> assertThat(p).startsWith("POST /v1/traces application/x-protobuf")
                     .contains("GET /orders/{id}").contains("orders"));
+        }
+    }
+
+    /**
+     * The JVM series are registered at the first scrape of /metrics; a service that pushes its metrics
+     * ({@code OTEL_METRICS_EXPORTER=otlp}) is never scraped, so they are registered when it starts.
+     */
+    @Test
+    void pushedMetricsCarryTheJvmSeriesWithoutAScrape() throws IOException {
+        HttpServer collector = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        List<String> metricPosts = new ArrayList<>();
+        collector.createContext("/v1/metrics", exchange -> {
+            String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.ISO_8859_1);
+            synchronized (metricPosts) {
+                metricPosts.add(body);
+            }
+            exchange.sendResponseHeaders(200, -1);
+            exchange.close();
+        });
+        collector.start();
+        System.setProperty("otel.metrics.exporter", "otlp");
+        System.setProperty("otel.metric.export.interval", "100");
+        RunningService service = null;
+        try {
+            service = start("observability.otlp.endpoint", "http://127.0.0.1:" + collector.getAddress().getPort());
+            Eventually.within(Duration.ofSeconds(10)).until("jvm.memory.used pushed to the collector", () -> {
+                synchronized (metricPosts) {
+                    return metricPosts.stream().anyMatch(b -> b.contains("jvm.memory.used"));
+                }
+            });
+        } finally {
+            System.clearProperty("otel.metrics.exporter");
+            System.clearProperty("otel.metric.export.interval");
+            if (service != null) {
+                service.stop();
+            }
+            collector.stop(0);
         }
     }
 

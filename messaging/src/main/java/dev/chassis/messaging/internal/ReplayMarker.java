@@ -26,27 +26,42 @@ final class ReplayMarker {
     static final int MIN_KEY = 32;
     private static final String HMAC = "HmacSHA256";
 
-    private final SecretKeySpec key;
+    private volatile SecretKeySpec key; // the random key is drawn at the first signature, not at start-up
 
     private ReplayMarker(byte[] key) {
-        this.key = new SecretKeySpec(key, HMAC);
+        this.key = key == null ? null : new SecretKeySpec(key, HMAC);
     }
 
-    /** A marker signed with {@code configured}, or with a random key of this process when it is null. */
+    /**
+     * A marker signed with {@code configured}, or with a random key of this process when it is null. The random key is
+     * drawn when a record is first signed or verified: a service that never replays a dead letter does not seed
+     * {@link SecureRandom} (about 60 JDK classes) while it starts.
+     */
     static ReplayMarker of(String configured) {
-        if (configured != null) {
-            return new ReplayMarker(configured.getBytes(StandardCharsets.UTF_8));
+        return new ReplayMarker(configured == null ? null : configured.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private SecretKeySpec key() {
+        SecretKeySpec k = key;
+        if (k == null) {
+            synchronized (this) {
+                k = key;
+                if (k == null) {
+                    byte[] random = new byte[32];
+                    new SecureRandom().nextBytes(random);
+                    k = new SecretKeySpec(random, HMAC);
+                    key = k;
+                }
+            }
         }
-        byte[] random = new byte[32];
-        new SecureRandom().nextBytes(random);
-        return new ReplayMarker(random);
+        return k;
     }
 
     /** The signature of replaying {@code record} (as it will be published) for {@code group}. */
     String sign(String topic, String group, String recordKey, byte[] value) {
         try {
             Mac mac = Mac.getInstance(HMAC);
-            mac.init(key);
+            mac.init(key());
             for (String part : new String[] {topic, group, recordKey == null ? "" : recordKey}) {
                 byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
                 mac.update((byte) (bytes.length >>> 24));

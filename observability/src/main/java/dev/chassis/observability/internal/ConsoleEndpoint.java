@@ -60,7 +60,7 @@ public final class ConsoleEndpoint {
     @Get
     @Path("/metrics")
     public MetricsSummary.Metrics metrics() {
-        return new MetricsSummary.Metrics(clock.millis(), MetricsSummary.of(telemetry.reader.collect()));
+        return new MetricsSummary.Metrics(clock.millis(), MetricsSummary.of(telemetry.collect()));
     }
 
     /** Every declared setting with its value (secrets masked) and source. */
@@ -91,7 +91,7 @@ public final class ConsoleEndpoint {
     @Get
     @Path("/edges")
     public ServiceMap.Edges edges() {
-        return ServiceMap.local(service, telemetry.reader.collect());
+        return ServiceMap.local(service, telemetry.collect());
     }
 
     /** The services this one reaches, directly or not, and the calls between them. */

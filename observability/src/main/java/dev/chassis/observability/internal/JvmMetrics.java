@@ -38,15 +38,46 @@ final class JvmMetrics implements AutoCloseable {
     private static final AttributeKey<Boolean> DAEMON = AttributeKey.booleanKey("jvm.thread.daemon");
 
     private final List<Runnable> closers = new CopyOnWriteArrayList<>();
-    private final Thread registering;
+    private final Meter meter;
+    private Thread registering; // guarded by this
     private volatile boolean closed;
 
     /**
-     * Registers the instruments on a background thread: the platform MXBeans take tens of milliseconds to set
-     * up, which start-up need not wait for (a GC in those milliseconds goes unmeasured).
+     * Registers nothing yet: the first collection does ({@link #awaitRegistered()}, from {@code /metrics} and the
+     * console), since nothing else reads these instruments (the SDK exports no metrics). The platform MXBeans and
+     * their instruments load about 300 classes, which start-up and the first answers need not wait for; GC pauses are
+     * counted from the first collection on.
      */
     JvmMetrics(Meter meter) {
-        registering = Thread.ofPlatform().daemon().name("chassis-jvm-metrics").start(() -> register(meter));
+        this.meter = meter;
+    }
+
+    /** Registers the instruments on a background thread, once; a no-op when already started or closed. */
+    synchronized void start() {
+        if (registering == null && !closed) {
+            registering = Thread.ofPlatform().daemon().name("chassis-jvm-metrics").start(() -> register(meter));
+        }
+    }
+
+    /** Starts the registration if nothing has, and waits (at most 5 s) for it: every collection holds the JVM's. */
+    void awaitRegistered() {
+        start();
+        join();
+    }
+
+    private void join() {
+        Thread t;
+        synchronized (this) {
+            t = registering;
+        }
+        if (t == null) {
+            return;
+        }
+        try {
+            t.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void register(Meter meter) {
@@ -138,12 +169,10 @@ final class JvmMetrics implements AutoCloseable {
     /** Stops listening to the collectors (the instruments go with the meter provider). */
     @Override
     public void close() {
-        closed = true;
-        try {
-            registering.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        synchronized (this) {
+            closed = true;
         }
+        join();
         closers.forEach(Runnable::run);
     }
 }

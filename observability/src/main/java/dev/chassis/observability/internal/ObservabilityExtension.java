@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.chassis.core.ServiceInfo;
@@ -66,9 +67,8 @@ public final class ObservabilityExtension implements ChassisExtension {
         Map<String, String> defaults = new HashMap<>();
         defaults.put("otel.service.name", service.name());
         // Chassis gives the instance id (service.instance-id); the random one autoconfigure would add first makes the
-        // SDK warn at every start that the resource changed it
-        defaults.put("otel.java.disabled.resource.providers",
-                "io.opentelemetry.sdk.autoconfigure.ServiceInstanceIdResourceProvider");
+        // SDK warn at every start that the resource changed it (SdkComponents does not even create that provider)
+        defaults.put("otel.java.disabled.resource.providers", SdkComponents.RANDOM_INSTANCE_ID);
         defaults.put("otel.traces.exporter",
                 config.get(ObservabilitySettings.EXPORTER) == ObservabilitySettings.Exporter.OTLP ? "otlp" : "none");
         defaults.put("otel.metrics.exporter", "none");
@@ -94,6 +94,7 @@ public final class ObservabilityExtension implements ChassisExtension {
         PrometheusReader reader = new PrometheusReader();
         ObservabilitySettings.B3 b3 = config.get(ObservabilitySettings.B3_OUTGOING);
         AtomicReference<Resource> resource = new AtomicReference<>();
+        AtomicBoolean pushesMetrics = new AtomicBoolean(); // OTEL_METRICS_EXPORTER names an exporter
         OpenTelemetrySdk sdk;
         try {
             AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder();
@@ -130,9 +131,12 @@ public final class ObservabilityExtension implements ChassisExtension {
                     .addSpanExporterCustomizer((exporter, c) -> hygiene.redacts()
                             ? new RedactingExporter(exporter, hygiene) : exporter)
                     .addPropagatorCustomizer((p, c) -> GatewayPropagation.customize(p, b3))
-                    .addMeterProviderCustomizer((b, c) -> b.registerMetricReader(reader))
+                    .addMeterProviderCustomizer((b, c) -> {
+                        pushesMetrics.set(c.getList("otel.metrics.exporter").stream().anyMatch(e -> !e.equals("none")));
+                        return b.registerMetricReader(reader);
+                    })
                     .disableShutdownHook() // the service shuts the SDK down when it stops
-                    .setServiceClassLoader(ObservabilityExtension.class.getClassLoader())
+                    .setComponentLoader(new SdkComponents(ObservabilityExtension.class.getClassLoader()))
                     .build()
                     .getOpenTelemetrySdk();
         } catch (RuntimeException e) {
@@ -146,6 +150,9 @@ public final class ObservabilityExtension implements ChassisExtension {
         }
         JvmMetrics jvm = config.get(ObservabilitySettings.JVM_METRICS) ? new JvmMetrics(sdk.getMeter("dev.chassis.jvm"))
                 : null;
+        if (jvm != null && pushesMetrics.get()) {
+            jvm.start(); // an exporter collects on its own schedule: register now (in the background), not at a scrape
+        }
         ServiceTelemetry telemetry = new ServiceTelemetry(sdk, resource.get() == null ? Resource.getDefault()
                 : resource.get(), store, reader, jvm, !config.get(ObservabilitySettings.TRACING),
                 config.get(ObservabilitySettings.GLOBAL));
@@ -202,7 +209,7 @@ public final class ObservabilityExtension implements ChassisExtension {
                 boolean openMetrics = req.headers().acceptedTypes().stream()
                         .map(HttpMediaType::text)
                         .anyMatch(t -> t.startsWith("application/openmetrics-text"));
-                String body = PrometheusText.render(telemetry.resource, telemetry.reader.collect(), openMetrics);
+                String body = PrometheusText.render(telemetry.resource, telemetry.collect(), openMetrics);
                 res.header(HeaderNames.CONTENT_TYPE, openMetrics ? PrometheusText.OPENMETRICS_TYPE : PrometheusText.TEXT_TYPE);
                 res.send(body);
             });

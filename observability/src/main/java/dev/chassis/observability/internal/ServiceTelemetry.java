@@ -1,5 +1,6 @@
 package dev.chassis.observability.internal;
 
+import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
 import io.opentelemetry.api.OpenTelemetry;
@@ -8,6 +9,7 @@ import io.opentelemetry.api.metrics.MeterProvider;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
+import io.opentelemetry.sdk.metrics.data.MetricData;
 import io.opentelemetry.sdk.resources.Resource;
 
 /**
@@ -41,6 +43,14 @@ final class ServiceTelemetry implements OpenTelemetry, AutoCloseable {
         // a no-op tracer's spans carry their parent's context: sampled flag and all, so downstream services still
         // follow the caller's decision
         return tracingOff ? TracerProvider.noop() : sdk.getTracerProvider();
+    }
+
+    /** The metrics now, the JVM's included (registered at the first collection). */
+    Collection<MetricData> collect() {
+        if (jvm != null) {
+            jvm.awaitRegistered();
+        }
+        return reader.collect();
     }
 
     /** Stops the JVM listeners, leaves the global bridge, flushes the SDK; bounded, a dead collector cannot hold it. */

@@ -27,8 +27,6 @@ public final class ConfigLoader {
     /** The profile of production mode, whose file is optional. */
     public static final String PRODUCTION = "production";
 
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-
     private ConfigLoader() {
     }
 
@@ -77,6 +75,11 @@ public final class ConfigLoader {
         return new LayeredConfig(below, environment, above, profile);
     }
 
+    /** The YAML reader, made when a file is there to read: a service configured without one never loads it. */
+    private static final class Yaml {
+        static final ObjectMapper MAPPER = new ObjectMapper(new YAMLFactory());
+    }
+
     private static Map<String, String> prefixed(Map<String, String> sys) {
         // System properties carry the JVM's own keys too (java.*, os.*, user.*...). They are kept, since
         // a lookup only ever asks for declared keys; validation checks only declared prefixes.
@@ -91,7 +94,7 @@ public final class ConfigLoader {
         String sourceName = "classpath:" + name;
         Map<String, String> flat = new LinkedHashMap<>();
         try (InputStream in = url.openStream()) {
-            JsonNode root = YAML.readTree(in);
+            JsonNode root = Yaml.MAPPER.readTree(in);
             if (root != null && !root.isMissingNode() && !root.isNull()) {
                 if (!root.isObject()) {
                     throw new ConfigException(List.of(sourceName + " must hold a mapping of keys to values at its top level"));
