@@ -2,9 +2,15 @@ package dev.chassis.observability;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.Executors;
@@ -27,8 +33,8 @@ import dev.chassis.testing.TestClient;
  * then a byte now and then is cut off at the peer timeout — both are named as not reached.
  */
 class ConsolePeerBoundsTest {
-    private static final HttpServer HUGE = server(false);
-    private static final HttpServer SLOW = server(true);
+    private static final ServerSocket HUGE = huge();
+    private static final HttpServer SLOW = slow();
 
     /** A trace to ask the peers about. */
     @Path("/ping")
@@ -39,27 +45,60 @@ class ConsolePeerBoundsTest {
         }
     }
 
-    /** Answers every path with 5 MiB, or (slow) with headers and then a byte every half second. */
-    private static HttpServer server(boolean slow) {
+    /**
+     * Answers every request with 5 MiB and closes (a body read to the connection's end, written on a raw socket: the
+     * JDK's HttpServer, sending it chunked to the JDK's client, now and then broke the stream before 4 MiB).
+     */
+    private static ServerSocket huge() {
+        try {
+            ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!s.isClosed()) {
+                    try {
+                        Socket c = s.accept();
+                        Thread.ofVirtual().start(() -> answerHuge(c));
+                    } catch (IOException e) {
+                        return; // closed after the test
+                    }
+                }
+            });
+            return s;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void answerHuge(Socket c) {
+        try (c) {
+            BufferedReader in = new BufferedReader(new InputStreamReader(c.getInputStream(), StandardCharsets.ISO_8859_1));
+            for (String line = in.readLine(); line != null && !line.isEmpty(); line = in.readLine()) {
+                // the request head, not needed
+            }
+            OutputStream out = c.getOutputStream();
+            out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            byte[] chunk = new byte[64 * 1024];
+            Arrays.fill(chunk, (byte) ' ');
+            for (int i = 0; i < 80; i++) {
+                out.write(chunk);
+            }
+        } catch (IOException e) {
+            // the console hung up: what the test wants
+        }
+    }
+
+    /** Answers every path with headers and then a byte every half second. */
+    private static HttpServer slow() {
         try {
             HttpServer s = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
             s.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
             s.createContext("/", exchange -> {
                 try (OutputStream out = exchange.getResponseBody()) {
-                    if (slow) {
-                        exchange.sendResponseHeaders(200, 1000);
-                        for (int i = 0; i < 1000; i++) {
-                            out.write('{');
-                            out.flush();
-                            Thread.sleep(500); // the slow peer's pace, not a wait for something
-                        }
-                    } else {
-                        byte[] chunk = new byte[64 * 1024];
-                        Arrays.fill(chunk, (byte) ' ');
-                        exchange.sendResponseHeaders(200, 0);
-                        for (int i = 0; i < 80; i++) { // 5 MiB, chunked
-                            out.write(chunk);
-                        }
+                    exchange.sendResponseHeaders(200, 1000);
+                    for (int i = 0; i < 1000; i++) {
+                        out.write('{');
+                        out.flush();
+                        Thread.sleep(500); // the slow peer's pace, not a wait for something
                     }
                 } catch (InterruptedException | IOException e) {
                     // the console hung up: what the test wants
@@ -73,15 +112,15 @@ class ConsolePeerBoundsTest {
     }
 
     @AfterAll
-    static void stop() {
-        HUGE.stop(0);
+    static void stop() throws IOException {
+        HUGE.close();
         SLOW.stop(0);
     }
 
     @Test
     void aHugeOrSlowPeerIsNamedNotReachedWithinThePeerTimeout() {
         RunningService service = Chassis.service("bounds").http(new Ping()).property("server.port", "0")
-                .property("clients.huge.url", "http://127.0.0.1:" + HUGE.getAddress().getPort())
+                .property("clients.huge.url", "http://127.0.0.1:" + HUGE.getLocalPort())
                 .property("clients.slow.url", "http://127.0.0.1:" + SLOW.getAddress().getPort())
                 .property("observability.console.peers", "huge, slow")
                 // long enough to read 4 MiB on a loaded machine: the huge peer must be cut by the size, not the clock

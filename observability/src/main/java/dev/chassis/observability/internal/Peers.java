@@ -1,13 +1,14 @@
 package dev.chassis.observability.internal;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -16,8 +17,10 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -98,20 +101,62 @@ final class Peers {
         return answers;
     }
 
-    /** The body as text, or a failure once it passes {@link #MAX_BODY} bytes. */
+    /** The body as text, or null once it passes {@link #MAX_BODY} bytes (the rest is not read). */
     private static HttpResponse.BodySubscriber<String> bounded(HttpResponse.ResponseInfo info) {
         long declared = info.headers().firstValueAsLong("Content-Length").orElse(-1);
         if (declared > MAX_BODY) {
             return HttpResponse.BodySubscribers.replacing(null);
         }
-        return HttpResponse.BodySubscribers.mapping(HttpResponse.BodySubscribers.ofInputStream(), in -> {
-            try (in) {
-                byte[] bytes = in.readNBytes(MAX_BODY + 1);
-                return bytes.length > MAX_BODY ? null : new String(bytes, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+        return new Bounded();
+    }
+
+    /**
+     * Collects a body up to {@link #MAX_BODY} bytes; past that it completes with null before it cancels the rest,
+     * so the answer is "too large" whatever the connection does next (closing an early-abandoned input stream
+     * instead made the JDK's client fail the whole response, now and then, with an I/O error).
+     */
+    private static final class Bounded implements HttpResponse.BodySubscriber<String> {
+        private final CompletableFuture<String> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        @Override
+        public CompletionStage<String> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription s) {
+            subscription = s;
+            s.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            if (body.isDone()) {
+                return;
             }
-        });
+            for (ByteBuffer b : items) {
+                if (bytes.size() + b.remaining() > MAX_BODY) {
+                    body.complete(null);
+                    subscription.cancel();
+                    return;
+                }
+                byte[] part = new byte[b.remaining()];
+                b.get(part);
+                bytes.write(part, 0, part.length);
+            }
+        }
+
+        @Override
+        public void onError(Throwable failure) {
+            body.completeExceptionally(failure);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(bytes.toString(StandardCharsets.UTF_8));
+        }
     }
 
     private URI target(URI instance, String path) {
