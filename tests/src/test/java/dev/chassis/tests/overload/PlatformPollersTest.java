@@ -11,21 +11,22 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@code server.platform-pollers}: a service started in a fresh JVM has the JDK wait for its sockets on platform
- * threads ({@code Read-Poller}), unless the setting is false or the JVM was given {@code -Djdk.pollerMode}. A child
+ * {@code server.platform-pollers}: switched on, a service started in a fresh JVM has the JDK wait for its sockets on
+ * platform threads ({@code Read-Poller}), unless the JVM was given {@code -Djdk.pollerMode}; off (the default), the
+ * JDK's own default stays. A child
  * JVM each time: the JDK reads the property once, when its first virtual thread waits on a socket.
  */
 class PlatformPollersTest {
     @Test
-    void byDefaultTheJdkPollsOnPlatformThreads() throws Exception {
-        List<String> out = run(List.of());
+    void switchedOnTheJdkPollsOnPlatformThreads() throws Exception {
+        List<String> out = run(List.of(), "server.platform-pollers=true");
         assertThat(out).contains("STATUS 200", "MODE 1");
         assertThat(line(out, "POLLERS ")).contains("Read-Poller").doesNotContain("MasterPoller");
     }
 
     @Test
-    void switchedOffTheJdksDefaultStays() throws Exception {
-        List<String> out = run(List.of(), "server.platform-pollers=false");
+    void byDefaultTheJdksDefaultStays() throws Exception {
+        List<String> out = run(List.of());
         assertThat(out).contains("STATUS 200", "MODE null");
         if (Runtime.version().feature() >= 22) { // JDK 21 polls on platform threads by default
             assertThat(line(out, "POLLERS ")).contains("MasterPoller").doesNotContain("Read-Poller");
@@ -34,7 +35,7 @@ class PlatformPollersTest {
 
     @Test
     void aModeTheJvmWasGivenIsKept() throws Exception {
-        List<String> out = run(List.of("-Djdk.pollerMode=2"));
+        List<String> out = run(List.of("-Djdk.pollerMode=2"), "server.platform-pollers=true");
         assertThat(out).contains("STATUS 200", "MODE 2");
         assertThat(line(out, "POLLERS ")).doesNotContain("Read-Poller");
     }
