@@ -86,7 +86,8 @@ public final class ObservabilityExtension implements ChassisExtension {
         int capacity = config.get(ObservabilitySettings.STORE_ENABLED) ? config.get(ObservabilitySettings.STORE_SPANS) : 0;
         // exception messages and stack traces quote what requests carried: kept only where the store is served apart
         boolean managementPort = config.raw("management.port").isPresent();
-        TraceStore store = capacity > 0 ? new TraceStore(service.name(), capacity, hygiene, managementPort) : null;
+        TraceStore store = capacity > 0 ? new TraceStore(service.name(), capacity, hygiene, managementPort,
+                config.get(ObservabilitySettings.STORE_TRACES_PER_SECOND)) : null;
         // only when DEBUG is on for the span logger at start-up (logging.level: debug, or a logging file): a span
         // processor that logs nothing would still be called for every span
         boolean spanLog = config.get(ObservabilitySettings.SPAN_LOG)

@@ -49,6 +49,10 @@ final class ObservabilitySettings {
                     + " dev.chassis.observability.spi.SpanRedactor");
     static final Setting<Integer> STORE_SPANS = Setting.integer("observability.tracing.store.max-spans", 2_000)
             .range(0, 1_000_000).describedAs("spans kept for GET /observe/traces; 0 turns the store off");
+    static final Setting<Integer> STORE_TRACES_PER_SECOND = Setting.integer(
+            "observability.tracing.store.max-traces-per-second", 100).range(1, 1_000_000)
+            .describedAs("traces the store admits a second (by their first span to end; failed spans are always kept):"
+                    + " under load the rest are not stored, which keeps the store from costing the service its p99");
     static final Setting<Boolean> SPAN_LOG = Setting.bool("observability.tracing.log", true)
             .describedAs("log every ended span at DEBUG (logger dev.chassis.observability.spans), when DEBUG is on for"
                     + " that logger at start-up");
@@ -96,6 +100,7 @@ final class ObservabilitySettings {
 
     static List<Setting<?>> all() {
         return List.of(TRACING, SAMPLER_RATIO, EXPORTER, B3_OUTGOING, ALLOW_STORE, STORE_ENABLED, STORE_SPANS,
+                STORE_TRACES_PER_SECOND,
                 MAX_ATTRIBUTE_LENGTH, MAX_ATTRIBUTES, REDACT, SPAN_LOG, OTLP_ENDPOINT, OTLP_TIMEOUT, OTLP_TLS_BUNDLE,
                 METRICS, JVM_METRICS, CONSOLE, ALLOW_CONSOLE, CONSOLE_PEERS, CONSOLE_PEER_PORT, CONSOLE_PEER_TIMEOUT,
                 GLOBAL, LOG_FORMAT, LOG_LEVEL, LOG_PEER, LOG_CLIENT);

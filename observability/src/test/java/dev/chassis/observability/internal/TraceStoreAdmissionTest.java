@@ -1,0 +1,57 @@
+package dev.chassis.observability.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.sdk.trace.SdkTracerProvider;
+
+/** The store admits at most so many traces a second, whole, and every failed span; on a clock the test moves. */
+class TraceStoreAdmissionTest {
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final TraceStore store = new TraceStore("svc", 1000, new SpanHygiene("svc", List.of()), false, 2, now::get);
+    private final SdkTracerProvider provider = SdkTracerProvider.builder().addSpanProcessor(store).build();
+    private final Tracer tracer = provider.get("test");
+
+    @AfterEach
+    void close() {
+        provider.close();
+    }
+
+    /** A trace of a server span with one client span inside, which ends first; returns its trace id. */
+    private String trace(String name, boolean failed) {
+        Span server = tracer.spanBuilder(name).startSpan();
+        Span client = tracer.spanBuilder(name + " call").setParent(Context.root().with(server)).startSpan();
+        client.end();
+        if (failed) {
+            server.setAttribute("error.type", "500");
+        }
+        server.end();
+        return server.getSpanContext().getTraceId();
+    }
+
+    @Test
+    void atMostSoManyTracesASecondAreKeptWholeAndFailuresAlways() {
+        String first = trace("a", false);
+        String second = trace("b", false);
+        String third = trace("c", false);
+        String failed = trace("d", true);
+        List<TraceStore.TraceSummary> kept = store.traces(100, false);
+        assertThat(kept).extracting(TraceStore.TraceSummary::traceId).containsExactlyInAnyOrder(first, second, failed);
+        assertThat(kept).filteredOn(t -> !t.traceId().equals(failed)).allSatisfy(t -> assertThat(t.spanCount()).isEqualTo(2));
+        assertThat(kept).filteredOn(t -> t.traceId().equals(failed)).singleElement()
+                .satisfies(t -> assertThat(t.spanCount()).as("only the failed span: its trace was not admitted").isEqualTo(1));
+        assertThat(third).isNotIn(first, second);
+
+        now.addAndGet(1_000_000_000L); // the next second: room again
+        String fifth = trace("e", false);
+        assertThat(store.traces(100, false)).extracting(TraceStore.TraceSummary::traceId).contains(fifth);
+    }
+}
