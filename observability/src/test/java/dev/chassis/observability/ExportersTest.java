@@ -148,7 +148,8 @@ class ExportersTest {
             port = s.getLocalPort(); // closed again: nothing listens there
         }
         RunningService service = start("observability.tracing.exporter", "otlp",
-                "observability.otlp.endpoint", "http://127.0.0.1:" + port, "observability.otlp.timeout", "1s");
+                "observability.otlp.endpoint", "http://127.0.0.1:" + port, "observability.otlp.timeout", "1s",
+                "observability.tracing.store.max-traces-per-second", "100000"); // all 300 are looked for below
         try {
             TestClient client = new TestClient(service.uri());
             for (int i = 0; i < 300; i++) {
