@@ -72,7 +72,7 @@ final class KeyedRateLimiter {
                     return 0;
                 }
             } else if ((v & COUNT_MASK) >= limit) {
-                // counted > cycle: another thread read the clock later; the call counts in that newer period
+                // full in the period counted: this one, or a newer one a thread that read the clock later moved to
                 return Math.max(1, (counted + 1) * periodNanos - now);
             } else if (window.compareAndSet(v, v + 1)) {
                 return 0;
@@ -104,7 +104,7 @@ final class KeyedRateLimiter {
                 if (warned.compareAndSet(false, true)) {
                     System.getLogger(KeyedRateLimiter.class.getName()).log(System.Logger.Level.WARNING,
                             "rate limiter {0} tracks {1} clients, its maximum (rate-limiter.max-clients): more clients"
-                                    + " share one limit until some fall idle", name, maxKeys);
+                                    + " share " + OVERFLOW_BUCKETS + " limits until some fall idle", name, maxKeys);
                 }
                 return overflow[bucket(key)];
             }
