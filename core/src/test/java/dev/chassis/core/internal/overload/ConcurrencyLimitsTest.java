@@ -7,7 +7,6 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
-import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +16,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -151,17 +149,17 @@ class ConcurrencyLimitsTest {
         assumeThat(SchedulerQueue.get()).as("JDK 24 or later counts the virtual threads waiting to run").isNotNull();
         ConcurrencyLimits limits = limits(Map.of("server.concurrency-limit.max-scheduler-queue", "5"), List.of());
         LimitGroup service = limits.forPath("/work");
-        waitFor("an idle scheduler lets a request in", () -> admitted(service));
+        Backlogs.waitFor("an idle scheduler lets a request in", () -> admitted(service));
         int tasks = Runtime.getRuntime().availableProcessors() * 600; // about 2 ms of CPU each: seconds of backlog
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < tasks; i++) {
-                pool.submit(ConcurrencyLimitsTest::compute);
+                pool.submit(Backlogs::compute);
             }
-            waitFor("the backlog refuses requests", () -> !admitted(service));
+            Backlogs.waitFor("the backlog refuses requests", () -> !admitted(service));
             pool.shutdown();
             assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
         }
-        waitFor("the drained scheduler lets requests in again", () -> admitted(service));
+        Backlogs.waitFor("the drained scheduler lets requests in again", () -> admitted(service));
         assertThat(service.inFlight()).isZero();
     }
 
@@ -203,22 +201,6 @@ class ConcurrencyLimitsTest {
         return true;
     }
 
-    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(5); // a bounded poll, as SchedulerDelayTest's
-        }
-    }
-
-    private static byte[] compute() throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] block = new byte[4096];
-        for (int i = 0; i < 300; i++) {
-            sha.update(block);
-        }
-        return sha.digest();
-    }
 
     private ConcurrencyLimits limits(Map<String, String> settings, List<String> exempt) {
         try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {

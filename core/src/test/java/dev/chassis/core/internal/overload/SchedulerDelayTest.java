@@ -2,12 +2,10 @@ package dev.chassis.core.internal.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -21,33 +19,16 @@ class SchedulerDelayTest {
     @Test
     void aBacklogOfComputingVirtualThreadsSaturatesTheSchedulerUntilItDrains() throws Exception {
         SchedulerDelay delay = SchedulerDelay.get();
-        waitFor("an idle scheduler", () -> !delay.saturated(MAX));
+        Backlogs.waitFor("an idle scheduler", () -> !delay.saturated(MAX));
         int tasks = Runtime.getRuntime().availableProcessors() * 600; // about 2 ms of CPU each: seconds of backlog
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (int i = 0; i < tasks; i++) {
-                pool.submit(SchedulerDelayTest::compute);
+                pool.submit(Backlogs::compute);
             }
-            waitFor("the probe to see the backlog", () -> delay.saturated(MAX));
+            Backlogs.waitFor("the probe to see the backlog", () -> delay.saturated(MAX));
             pool.shutdown();
             assertThat(pool.awaitTermination(2, TimeUnit.MINUTES)).isTrue();
         }
-        waitFor("the probe to see the backlog drained", () -> !delay.saturated(MAX));
-    }
-
-    private static void waitFor(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("waiting for %s", what).isLessThan(deadline);
-            Thread.sleep(5);
-        }
-    }
-
-    private static byte[] compute() throws Exception {
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] block = new byte[4096];
-        for (int i = 0; i < 300; i++) {
-            sha.update(block);
-        }
-        return sha.digest();
+        Backlogs.waitFor("the probe to see the backlog drained", () -> !delay.saturated(MAX));
     }
 }
