@@ -293,6 +293,9 @@ class SpanHygieneTest {
         assertThat(StartFailure.of(service("none", "observability.tracing.max-attributes", "0")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("observability.tracing.max-attributes")
                 .hasMessageContaining("'0'");
+        assertThat(StartFailure.of(service("none", "observability.tracing.store.max-traces-per-second", "0")))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("observability.tracing.store.max-traces-per-second").hasMessageContaining("'0'");
     }
 
     @Test

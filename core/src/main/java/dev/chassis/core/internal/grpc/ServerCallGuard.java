@@ -65,8 +65,6 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
 public final class ServerCallGuard implements ServerInterceptor {
     private static final System.Logger LOG = System.getLogger(ServerCallGuard.class.getName());
     static final Metadata.Key<String> TIMEOUT = Metadata.Key.of("grpc-timeout", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> FORWARDED = Metadata.Key.of("forwarded", Metadata.ASCII_STRING_MARSHALLER);
-    static final Metadata.Key<String> FORWARDED_FOR = Metadata.Key.of("x-forwarded-for", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> ENCODING = Metadata.Key.of("grpc-encoding", Metadata.ASCII_STRING_MARSHALLER);
     static final Metadata.Key<String> ACCEPT_ENCODING = Metadata.Key.of("grpc-accept-encoding",
             Metadata.ASCII_STRING_MARSHALLER);
@@ -102,8 +100,8 @@ public final class ServerCallGuard implements ServerInterceptor {
     }
 
     /** Every value of a metadata key, in order (none: empty). */
-    private static List<String> values(Metadata headers, Metadata.Key<String> key) {
-        Iterable<String> all = headers.getAll(key);
+    private static List<String> values(Metadata headers, String key) {
+        Iterable<String> all = headers.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
         if (all == null) {
             return List.of();
         }
@@ -143,8 +141,7 @@ public final class ServerCallGuard implements ServerInterceptor {
                 : base.withCancellation();
         GrpcTelemetry.ServerCall traced = telemetry.enabled()
                 ? telemetry.startServer(call.getMethodDescriptor().getFullMethodName(), headers, peer,
-                ForwardedFilter.clientAddress(proxies, rfc7239, remote, values(headers, FORWARDED),
-                        values(headers, FORWARDED_FOR))) : null;
+                ForwardedFilter.clientAddress(proxies, rfc7239, remote, key -> values(headers, key))) : null;
         RequestChecks.RequestCheck check = checks == null ? null
                 : checks.forMethod(call.getMethodDescriptor().getFullMethodName());
         InboundMessages.Slot slot = call.getMethodDescriptor().getType().clientSendsOneMessage()

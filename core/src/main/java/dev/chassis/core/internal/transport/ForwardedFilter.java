@@ -2,6 +2,7 @@ package dev.chassis.core.internal.transport;
 
 import java.net.SocketAddress;
 import java.util.List;
+import java.util.function.Function;
 
 import dev.chassis.core.http.Origin;
 import io.helidon.http.HeaderName;
@@ -52,14 +53,15 @@ public final class ForwardedFilter implements Filter {
     }
 
     /**
-     * The client of a gRPC call: from a trusted proxy's {@code Forwarded} or {@code X-Forwarded-For} metadata (the
-     * set {@code rfc7239} names), else the connection's peer; null when the peer has no IP address.
+     * The client of a gRPC call: from a trusted proxy's {@code forwarded} or {@code x-forwarded-for} metadata (the
+     * set {@code rfc7239} names; {@code metadata} gives every value of a key), else the connection's peer; null when
+     * the peer has no IP address.
      */
     public static String clientAddress(TrustedProxies trusted, boolean rfc7239, SocketAddress peer,
-                                       List<String> forwarded, List<String> forwardedFor) {
-        if (!trusted.none() && trusted.trusts(peer)) {
-            Forwarded.Said said = rfc7239 ? Forwarded.readForwarded(trusted, forwarded, "")
-                    : Forwarded.readXForwarded(trusted, forwardedFor, "", "", "");
+                                       Function<String, List<String>> metadata) {
+        if (!trusted.none() && trusted.trusts(peer)) { // the metadata is read only from a trusted proxy
+            Forwarded.Said said = rfc7239 ? Forwarded.readForwarded(trusted, metadata.apply("forwarded"), "")
+                    : Forwarded.readXForwarded(trusted, metadata.apply("x-forwarded-for"), "", "", "");
             if (said.client() != null) {
                 return said.client();
             }
