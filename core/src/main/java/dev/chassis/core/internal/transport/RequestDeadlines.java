@@ -1,9 +1,10 @@
 package dev.chassis.core.internal.transport;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.chassis.core.Problem;
 import io.grpc.Context;
@@ -98,47 +99,54 @@ public final class RequestDeadlines implements Filter {
         }
     }
 
-    /** Who is interrupted, and whether it may still be: the timer and the request's end agree under a lock. */
+    /**
+     * Who is interrupted, and whether it may still be. The timer and the request's end race for the state with one
+     * compare-and-set (no lock to allocate and take on every request): when the timer wins, the request's end waits
+     * for the interrupt to be delivered before it clears it, so that no interrupt outlives the request.
+     */
     private static final class Watch {
-        private final ReentrantLock lock = new ReentrantLock();
+        private static final VarHandle STATE;
+
+        static {
+            try {
+                STATE = MethodHandles.lookup().findVarHandle(Watch.class, "state", int.class);
+            } catch (ReflectiveOperationException e) {
+                throw new ExceptionInInitializerError(e);
+            }
+        }
+
+        private volatile int state = RUNNING;
         private final Thread thread;
         private final long bodyNanos;
-        private int state = RUNNING;
-        private volatile int fired = RUNNING;
+        /** Set once a fired interrupt was delivered. */
+        private volatile boolean delivered;
 
         Watch(Thread thread, long bodyNanos) {
             this.thread = thread;
             this.bodyNanos = bodyNanos;
         }
 
+        /** Why the request was interrupted, or {@link #RUNNING} / {@link #DONE} when it was not. */
         int state() {
-            return fired;
+            return state;
         }
 
         void fire(int why) {
-            lock.lock();
-            try {
-                if (state == RUNNING) {
-                    state = why;
-                    fired = why;
-                    thread.interrupt();
-                }
-            } finally {
-                lock.unlock();
+            if (STATE.compareAndSet(this, RUNNING, why)) {
+                thread.interrupt();
+                delivered = true;
             }
         }
 
         /** The request leaves the chain: no interrupt after this, and a fired one is cleared. */
         void done() {
-            lock.lock();
-            try {
-                if (state != RUNNING) {
-                    Thread.interrupted();
-                }
-                state = DONE;
-            } finally {
-                lock.unlock();
+            if (STATE.compareAndSet(this, RUNNING, DONE)) {
+                return;
             }
+            while (!delivered) { // the timer's thread is between its compare-and-set and the interrupt: a few instructions
+                Thread.onSpinWait();
+            }
+            Thread.interrupted();
         }
     }
 }

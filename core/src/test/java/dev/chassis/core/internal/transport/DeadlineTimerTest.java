@@ -3,9 +3,14 @@ package dev.chassis.core.internal.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Collections;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -44,6 +49,47 @@ class DeadlineTimerTest {
         Context.CancellableContext ended = Context.ROOT.withDeadlineAfter(1, TimeUnit.HOURS, timer);
         ended.cancel(null); // the request ended: its deadline task leaves the timer
         assertThat(ended.isCancelled()).isTrue();
+    }
+
+    @Test
+    void moreTasksThanOneSegmentHoldAllFireAndNoCancelledOneDoes() throws Exception {
+        int n = 2_000; // the table starts with 256 slots: it must grow, from many threads at once
+        Set<Integer> ran = ConcurrentHashMap.newKeySet();
+        CountDownLatch fired = new CountDownLatch(n / 2);
+        List<ScheduledFuture<?>> tasks = new CopyOnWriteArrayList<>(Collections.nCopies(n, null));
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < n; i++) {
+                int k = i;
+                threads.submit(() -> tasks.set(k, timer.schedule(() -> {
+                    ran.add(k);
+                    fired.countDown();
+                }, 200, TimeUnit.MILLISECONDS)));
+            }
+        }
+        for (int i = 1; i < n; i += 2) {
+            assertThat(tasks.get(i).cancel(false)).as("task %d cancelled before it was due", i).isTrue();
+        }
+        assertThat(fired.await(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).hasSize(n / 2).allMatch(k -> k % 2 == 0);
+        assertThat(tasks.get(0).isDone()).isTrue();
+        assertThat(tasks.get(0).cancel(false)).as("a task that ran cannot be cancelled").isFalse();
+    }
+
+    @Test
+    void slotsFreedByCancellingAreTakenAgainWhileDueTasksStillFire() throws Exception {
+        // a keep-alive connection's requests: schedule, cancel, again, on the same threads, many times over
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 50; t++) {
+                threads.submit(() -> {
+                    for (int i = 0; i < 2_000; i++) {
+                        assertThat(timer.schedule(() -> { }, 1, TimeUnit.HOURS).cancel(false)).isTrue();
+                    }
+                });
+            }
+        }
+        CountDownLatch fired = new CountDownLatch(1);
+        timer.schedule(fired::countDown, 10, TimeUnit.MILLISECONDS);
+        assertThat(fired.await(10, TimeUnit.SECONDS)).isTrue();
     }
 
     @Test

@@ -2,9 +2,11 @@ package dev.chassis.samples.benchmarks;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 import jdk.jfr.consumer.RecordedEvent;
@@ -17,7 +19,9 @@ import jdk.jfr.consumer.RecordingFile;
  * JDK's own — so a {@code HashMap.get} called by a Chassis filter is Chassis', and samples with only JDK frames
  * (the virtual-thread scheduler, socket I/O, the JIT's work) are "JDK". Also the top methods of one layer.
  *
- * <p>Usage: {@code java -cp ... dev.chassis.samples.benchmarks.JfrBreakdown FILE.jfr [LAYER]}.
+ * <p>Usage: {@code java -cp ... dev.chassis.samples.benchmarks.JfrBreakdown FILE.jfr [LAYER | +PREFIX]}: with
+ * {@code +PREFIX} (say {@code +dev.chassis.}), the methods of classes starting with it, each with the share of samples
+ * it was anywhere on the stack of (inclusive time: a filter's share includes what it calls).
  */
 public final class JfrBreakdown {
     /** Layers by class-name prefix, the first match wins (so observability comes before the rest of Chassis). */
@@ -66,7 +70,9 @@ public final class JfrBreakdown {
             (sample ? cpu : alloc).merge(layer, weight, Double::sum);
             if (sample) {
                 cpuTotal += weight;
-                if (args.length > 1 && layer.startsWith(args[1]) && frame != null) {
+                if (args.length > 1 && args[1].startsWith("+")) {
+                    inclusive(e.getStackTrace().getFrames(), args[1].substring(1), methods);
+                } else if (args.length > 1 && layer.startsWith(args[1]) && frame != null) {
                     methods.merge(frame.getMethod().getType().getName() + "." + frame.getMethod().getName(), 1.0, Double::sum);
                 }
             } else {
@@ -81,8 +87,22 @@ public final class JfrBreakdown {
         System.out.printf("(%d execution samples, %.0f MB of sampled allocation)%n", (long) cpuTotal, allocTotal / 1e6);
         if (args.length > 1) {
             double total = cpuTotal;
-            methods.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(15)
+            methods.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(30)
                     .forEach(m -> System.out.printf("  %5.1f%% %s%n", 100 * m.getValue() / total, m.getKey()));
+        }
+    }
+
+    /** Counts the sample once for every distinct method on its stack whose class name starts with {@code prefix}. */
+    private static void inclusive(List<RecordedFrame> frames, String prefix, Map<String, Double> methods) {
+        Set<String> seen = new HashSet<>();
+        for (RecordedFrame f : frames) {
+            String type = f.getMethod().getType().getName();
+            if (type.startsWith(prefix)) {
+                String m = type + "." + f.getMethod().getName();
+                if (seen.add(m)) {
+                    methods.merge(m, 1.0, Double::sum);
+                }
+            }
         }
     }
 
