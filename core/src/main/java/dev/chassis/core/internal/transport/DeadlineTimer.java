@@ -34,6 +34,8 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class DeadlineTimer extends AbstractExecutorService implements ScheduledExecutorService {
     /** The longest the timer's thread sleeps between two looks at its tasks. */
     static final long TICK = TimeUnit.MILLISECONDS.toNanos(5);
+    /** Added to {@link #nextLook} while the thread looks: every task is due before it, so every schedule wakes it. */
+    private static final long LOOKING = Long.MAX_VALUE / 2;
     /** The shortest: bounds the looks to 5,000 a second however many deadlines pass. */
     private static final long MIN_GAP = TimeUnit.MICROSECONDS.toNanos(200);
     /** Slots per segment of the table; a power of two. */
@@ -75,6 +77,8 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
             try {
                 long now = System.nanoTime();
                 long wake = now + TICK;
+                // while it looks, a task scheduled behind its back wakes it again: nothing waits a tick by that race
+                nextLook = now + LOOKING;
                 for (AtomicReferenceArray<Task> segment : segments) {
                     for (int i = 0; i < SEGMENT; i++) {
                         Task t = segment.get(i);
