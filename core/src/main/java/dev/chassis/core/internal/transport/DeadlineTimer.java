@@ -2,15 +2,19 @@ package dev.chassis.core.internal.transport;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.AbstractExecutorService;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -26,8 +30,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * cancelling it frees the slot (another); one platform thread looks at every slot when the earliest task is due, or
  * a {@link #TICK} after its last look, and runs the tasks then due, in due order (a task due before the thread's next
  * look wakes it). The looks are at least {@link #MIN_GAP} apart, so a task may run that much after its time. The
- * table holds as many slots as tasks were ever pending at once (grown, never shrunk); a look at a few thousand slots
- * costs a few microseconds. Only {@link #schedule(Runnable, long, TimeUnit)}
+ * table holds as many slots as tasks were ever pending at once (grown, never shrunk), up to {@link #MAX_SEGMENTS}
+ * segments; past them, tasks wait in a sorted overflow that the thread reads from its earliest end. Only {@link #schedule(Runnable, long, TimeUnit)}
  * and {@link #execute} are supported — what {@code io.grpc.Context#withDeadline} and the filters use; tasks must be
  * short and must not block (they run on the timer's thread). Not API.
  */
@@ -42,11 +46,24 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
     private static final int SEGMENT = 256;
     /** Occupied slots looked at from a task's start before the table grows. */
     private static final int PROBES = 32;
+    /**
+     * The table's most segments (16,384 slots: a look at all of them takes tens of microseconds). Past them — more
+     * deadlines pending at once than that, with the concurrency limit off — tasks wait in a sorted overflow, so that a
+     * burst of requests does not leave a table behind whose every look costs the CPU.
+     */
+    static final int MAX_SEGMENTS = 64;
+    /** The overflow's order: by due time, then by arrival. */
+    private static final Comparator<Task> OVERFLOW_ORDER = (a, b) -> {
+        int c = Long.compare(a.due - b.due, 0); // nanoTime values: compare by difference
+        return c != 0 ? c : Long.compare(a.seq, b.seq);
+    };
     private static final DeadlineTimer INSTANCE = new DeadlineTimer();
 
     /** The table: segments of {@link #SEGMENT} slots, appended (copy on write) when a task finds no free slot. */
     private volatile AtomicReferenceArray<Task>[] segments = newSegments(1);
     private final ReentrantLock growing = new ReentrantLock();
+    private final ConcurrentSkipListMap<Task, Boolean> overflow = new ConcurrentSkipListMap<>(OVERFLOW_ORDER);
+    private final AtomicLong overflowSequence = new AtomicLong();
     private final Thread thread;
     /** When the timer's thread looks next ({@code nanoTime}): at the earliest task's due time, or a tick from its last. */
     private volatile long nextLook = System.nanoTime();
@@ -94,6 +111,17 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
                         }
                     }
                 }
+                for (Task first; (first = firstOverflow()) != null; ) {
+                    if (first.due - now > 0) {
+                        if (first.due - wake < 0) {
+                            wake = first.due;
+                        }
+                        break;
+                    }
+                    if (overflow.remove(first) != null) {
+                        due.add(first);
+                    }
+                }
                 nextLook = wake;
                 if (due.size() > 1) {
                     due.sort((a, b) -> Long.compare(a.due - b.due, 0)); // nanoTime values: compare by difference
@@ -108,6 +136,11 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
                 LockSupport.parkNanos(TICK);
             }
         }
+    }
+
+    private Task firstOverflow() {
+        Map.Entry<Task, Boolean> first = overflow.firstEntry();
+        return first == null ? null : first.getKey();
     }
 
     @Override
@@ -126,19 +159,33 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
                 if (segment.get(i % SEGMENT) == null) {
                     task.placed(segment, i % SEGMENT); // before the slot publishes the task: a canceller sees it
                     if (segment.compareAndSet(i % SEGMENT, null, task)) {
-                        if (task.due - nextLook < 0) {
-                            LockSupport.unpark(thread); // due before the timer's next look: it looks again now
-                        }
-                        return task;
+                        return scheduled(task);
                     }
                 }
             }
-            grow(table);
+            if (!grow(table)) {
+                task.placed(null, 0);
+                task.seq = overflowSequence.incrementAndGet();
+                overflow.put(task, Boolean.TRUE);
+                return scheduled(task);
+            }
         }
     }
 
-    /** Doubles the table, unless another thread did since {@code seen} was read. */
-    private void grow(AtomicReferenceArray<Task>[] seen) {
+    private Task scheduled(Task task) {
+        if (task.due - nextLook < 0) {
+            LockSupport.unpark(thread); // due before the timer's next look: it looks again now
+        }
+        return task;
+    }
+
+    /**
+     * Doubles the table, unless another thread did since {@code seen} was read; false when it has its most segments.
+     */
+    private boolean grow(AtomicReferenceArray<Task>[] seen) {
+        if (seen.length >= MAX_SEGMENTS) {
+            return false; // no lock on this path: it is taken by every task while the table is full
+        }
         growing.lock();
         try {
             if (segments == seen) {
@@ -147,17 +194,26 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
                 System.arraycopy(added, 0, bigger, seen.length, added.length);
                 segments = bigger;
             }
+            return true;
         } finally {
             growing.unlock();
         }
     }
 
-    /** A scheduled task; cancelling it frees its slot. */
-    private static final class Task implements ScheduledFuture<Object> {
+    /** The table's slots (for tests). */
+    int slots() {
+        return segments.length * SEGMENT;
+    }
+
+    /** A scheduled task; cancelling it frees its slot (or takes it out of the overflow). */
+    private final class Task implements ScheduledFuture<Object> {
         private final long due;
         private final Runnable command;
+        /** Its segment, or null in the overflow. */
         private AtomicReferenceArray<Task> segment;
         private int slot;
+        /** Its place among tasks of the same due time in the overflow. */
+        private long seq;
         private volatile int state; // 0 waiting, 1 ran, 2 cancelled
 
         Task(long due, Runnable command) {
@@ -183,7 +239,7 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
 
         @Override
         public boolean cancel(boolean mayInterruptIfRunning) {
-            if (segment.compareAndSet(slot, this, null)) {
+            if (segment != null ? segment.compareAndSet(slot, this, null) : overflow.remove(this) != null) {
                 state = 2;
                 return true;
             }

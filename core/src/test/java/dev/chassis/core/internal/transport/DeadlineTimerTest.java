@@ -93,6 +93,44 @@ class DeadlineTimerTest {
     }
 
     @Test
+    void pastTheTablesMostSlotsTasksWaitInOrderAndCanBeCancelled() throws Exception {
+        // more deadlines pending at once than the table may hold (a burst with the concurrency limit off): the table
+        // stops growing, and the rest are kept sorted apart — they still fire in due order, or leave when cancelled
+        int max = DeadlineTimer.MAX_SEGMENTS * 256;
+        List<ScheduledFuture<?>> filling = new CopyOnWriteArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int t = 0; t < 40; t++) {
+                threads.submit(() -> {
+                    for (int i = 0; i < (max + 2_000) / 40; i++) {
+                        filling.add(timer.schedule(() -> { }, 1, TimeUnit.HOURS));
+                    }
+                });
+            }
+        }
+        assertThat(timer.slots()).isEqualTo(max);
+        List<String> ran = new CopyOnWriteArrayList<>();
+        CountDownLatch done = new CountDownLatch(2);
+        ScheduledFuture<?> cancelled = timer.schedule(() -> { ran.add("cancelled"); }, 50, TimeUnit.MILLISECONDS);
+        timer.schedule(() -> {
+            ran.add("second");
+            done.countDown();
+        }, 150, TimeUnit.MILLISECONDS);
+        timer.schedule(() -> {
+            ran.add("first");
+            done.countDown();
+        }, 100, TimeUnit.MILLISECONDS);
+        assertThat(cancelled.cancel(false)).isTrue();
+        assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(ran).containsExactly("first", "second");
+        for (ScheduledFuture<?> f : filling) {
+            assertThat(f.cancel(false)).isTrue();
+        }
+        CountDownLatch again = new CountDownLatch(1);
+        timer.schedule(again::countDown, 10, TimeUnit.MILLISECONDS); // in the emptied table
+        assertThat(again.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
     void whatADeadlineDoesNotNeedIsRefused() {
         assertThatThrownBy(() -> timer.scheduleAtFixedRate(() -> { }, 1, 1, TimeUnit.SECONDS))
                 .isInstanceOf(UnsupportedOperationException.class);
