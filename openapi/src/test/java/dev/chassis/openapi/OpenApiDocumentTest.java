@@ -3,7 +3,12 @@ package dev.chassis.openapi;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
@@ -14,6 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
 import dev.chassis.core.http.Get;
 import dev.chassis.testing.StartFailure;
 import dev.chassis.testing.TestClient;
@@ -208,6 +214,30 @@ class OpenApiDocumentTest {
         @ApiOperation(problems = {200})
         public String x() {
             return "x";
+        }
+    }
+
+    @Test
+    void concurrentFirstRequestsAllGetTheOneDocumentBuiltOnDemand() throws Exception {
+        // built by the first request, not at start-up: a fresh service asked by 16 clients at once
+        try (RunningService fresh = Chassis.service("fresh").http(new Catalog()).property("server.port", "0").start()) {
+            List<Future<TestResponse>> answers = new ArrayList<>();
+            try (ExecutorService clients = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (int i = 0; i < 16; i++) {
+                    String path = i % 2 == 0 ? "/openapi" : "/openapi.yaml";
+                    answers.add(clients.submit(() -> new TestClient(fresh.uri()).get(path)));
+                }
+            }
+            Set<String> json = new HashSet<>();
+            Set<String> yaml = new HashSet<>();
+            for (int i = 0; i < answers.size(); i++) {
+                TestResponse res = answers.get(i).get();
+                assertThat(res.status()).isEqualTo(200);
+                (i % 2 == 0 ? json : yaml).add(res.body());
+            }
+            assertThat(json).hasSize(1);
+            assertThat(yaml).hasSize(1);
+            assertThat(problems(json.iterator().next())).isEmpty();
         }
     }
 

@@ -31,6 +31,25 @@ final class Operations {
     private Operations() {
     }
 
+    /**
+     * What start-up checks of an operation's documentation (the document itself is built when first asked for).
+     *
+     * @throws BindingException when its {@code @ApiOperation} lists a problem status that is not an error status
+     */
+    static void check(HttpOperation op) {
+        ApiOperation doc = op.handler().getAnnotation(ApiOperation.class);
+        if (doc == null) {
+            return;
+        }
+        for (int s : doc.problems()) {
+            if (s < 400 || s > 599) {
+                throw new BindingException(op.handler().getDeclaringClass().getName() + "." + op.handler().getName()
+                        + " has @ApiOperation(problems = " + s + "); a problem status is 400–599. Fix: list error"
+                        + " statuses only (the success status comes from @Status or the return type)");
+            }
+        }
+    }
+
     static ObjectNode of(HttpOperation op, Schemas schemas, ProblemResponses problems, Set<String> schemes, String id) {
         ObjectNode o = Json.mapper().createObjectNode();
         ApiOperation doc = op.handler().getAnnotation(ApiOperation.class);
@@ -74,12 +93,8 @@ final class Operations {
         }
         statuses.addAll(op.statuses());
         if (doc != null) {
+            check(op);
             for (int s : doc.problems()) {
-                if (s < 400 || s > 599) {
-                    throw new BindingException(op.handler().getDeclaringClass().getName() + "." + op.handler().getName()
-                            + " has @ApiOperation(problems = " + s + "); a problem status is 400–599. Fix: list error"
-                            + " statuses only (the success status comes from @Status or the return type)");
-                }
                 statuses.add(s);
             }
         }
