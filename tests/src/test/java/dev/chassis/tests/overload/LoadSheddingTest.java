@@ -2,11 +2,14 @@ package dev.chassis.tests.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,7 +19,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -169,6 +177,60 @@ class LoadSheddingTest {
             release.countDown();
             service.stop();
         }
+    }
+
+    @Test
+    void aStandingSchedulerQueueIsRefusedOverHttpOnceItHasLastedTheInterval() throws Exception {
+        assumeThat(Runtime.version().feature()).as("JDK 24 or later counts the virtual threads waiting to run")
+                .isGreaterThanOrEqualTo(24);
+        RunningService service = Chassis.service("queue").property("server.port", "0")
+                .property("server.concurrency-limit.max-scheduler-queue", "5")
+                .property("server.concurrency-limit.scheduler-queue-interval", "20ms")
+                .routing(r -> r.get("/work", (req, res) -> res.send("done"))).start();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger queued = new AtomicInteger();
+        // a standing queue: CPU-only virtual threads kept at about 50 per CPU waiting, whatever the machine's speed
+        Thread backlog = Thread.ofPlatform().start(() -> {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                while (!stop.get()) {
+                    if (queued.get() < 50 * cpus) {
+                        queued.incrementAndGet();
+                        pool.submit(() -> {
+                            try {
+                                return compute();
+                            } finally {
+                                queued.decrementAndGet();
+                            }
+                        });
+                    } else {
+                        LockSupport.parkNanos(100_000); // the producer's pace, not a timing the test depends on
+                    }
+                }
+            }
+        });
+        try {
+            Eventually.within(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(HTTP.send(get(service.uri(), "/work"),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("refused while the queue stands").isEqualTo(503));
+            stop.set(true);
+            backlog.join();
+            Eventually.within(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(HTTP.send(get(service.uri(), "/work"),
+                    HttpResponse.BodyHandlers.ofString()).body()).as("served once it has drained").isEqualTo("done"));
+        } finally {
+            stop.set(true);
+            backlog.join();
+            service.stop();
+        }
+    }
+
+    /** CPU work that never blocks: what makes virtual threads queue for a carrier. */
+    private static byte[] compute() throws NoSuchAlgorithmException {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] block = new byte[4096];
+        for (int i = 0; i < 300; i++) {
+            sha.update(block);
+        }
+        return sha.digest();
     }
 
     @Test
