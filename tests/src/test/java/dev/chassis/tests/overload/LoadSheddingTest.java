@@ -2,11 +2,14 @@ package dev.chassis.tests.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
 import java.net.URI;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -16,7 +19,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 
@@ -112,6 +122,118 @@ class LoadSheddingTest {
     }
 
     @Test
+    void aRefusalKeepsTheConnectionOpenAndNamesTheRequest() throws Exception {
+        CountDownLatch entered = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        RunningService service = held(Chassis.service("keep-alive"), entered, release).start();
+        List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                holding.add(HTTP.sendAsync(get(service.uri(), "/hold"), HttpResponse.BodyHandlers.ofString()));
+            }
+            assertThat(entered.await(10, TimeUnit.SECONDS)).as("two requests are in their handler").isTrue();
+            try (Socket s = new Socket("127.0.0.1", service.port())) {
+                s.setSoTimeout(10_000);
+                OutputStream out = s.getOutputStream();
+                InputStream in = s.getInputStream();
+                out.write(("GET /orders/42 HTTP/1.1\r\nHost: x\r\n"
+                        + "traceparent: 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                String head = readHead(in);
+                assertThat(head).startsWith("HTTP/1.1 503").containsIgnoringCase("Retry-After: 1")
+                        .doesNotContainIgnoringCase("Connection: close");
+                assertThat(readBody(in, head)).isEqualTo("{\"type\":\"https://chassis.dev/problems/overloaded\","
+                        + "\"title\":\"Overloaded\",\"status\":503,\"detail\":\"the service is at its concurrency limit;"
+                        + " retry shortly, or call another instance\",\"instance\":\"/orders/42\","
+                        + "\"traceId\":\"4bf92f3577b34da6a3ce929d0e0e4736\"}");
+
+                // the same connection: a POST whose whole body was sent is refused too, its body skipped
+                out.write("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 7\r\n\r\n{\"a\":1}"
+                        .getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                head = readHead(in);
+                assertThat(head).startsWith("HTTP/1.1 503").doesNotContainIgnoringCase("Connection: close");
+                assertThat(readBody(in, head)).contains("\"instance\":\"/orders\"");
+
+                // and still the same connection: the next request is read from where the body ended
+                out.write("GET /health/ready HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                head = readHead(in);
+                assertThat(head).as("the connection serves on after two refusals").startsWith("HTTP/1.1 200");
+                readBody(in, head);
+
+                release.countDown();
+                for (CompletableFuture<HttpResponse<String>> h : holding) {
+                    assertThat(h.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                }
+                out.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                head = readHead(in);
+                assertThat(head).as("below the limit, on the refused requests' connection").startsWith("HTTP/1.1 200");
+                assertThat(readBody(in, head)).isEqualTo("released");
+            }
+        } finally {
+            release.countDown();
+            service.stop();
+        }
+    }
+
+    @Test
+    void aStandingSchedulerQueueIsRefusedOverHttpOnceItHasLastedTheInterval() throws Exception {
+        assumeThat(Runtime.version().feature()).as("JDK 24 or later counts the virtual threads waiting to run")
+                .isGreaterThanOrEqualTo(24);
+        RunningService service = Chassis.service("queue").property("server.port", "0")
+                .property("server.concurrency-limit.max-scheduler-queue", "5")
+                .property("server.concurrency-limit.scheduler-queue-interval", "20ms")
+                .routing(r -> r.get("/work", (req, res) -> res.send("done"))).start();
+        int cpus = Runtime.getRuntime().availableProcessors();
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicInteger queued = new AtomicInteger();
+        // a standing queue: CPU-only virtual threads kept at about 50 per CPU waiting, whatever the machine's speed
+        Thread backlog = Thread.ofPlatform().start(() -> {
+            try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+                while (!stop.get()) {
+                    if (queued.get() < 50 * cpus) {
+                        queued.incrementAndGet();
+                        pool.submit(() -> {
+                            try {
+                                return compute();
+                            } finally {
+                                queued.decrementAndGet();
+                            }
+                        });
+                    } else {
+                        LockSupport.parkNanos(100_000); // the producer's pace, not a timing the test depends on
+                    }
+                }
+            }
+        });
+        try {
+            Eventually.within(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(HTTP.send(get(service.uri(), "/work"),
+                    HttpResponse.BodyHandlers.ofString()).statusCode()).as("refused while the queue stands").isEqualTo(503));
+            stop.set(true);
+            backlog.join();
+            Eventually.within(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(HTTP.send(get(service.uri(), "/work"),
+                    HttpResponse.BodyHandlers.ofString()).body()).as("served once it has drained").isEqualTo("done"));
+        } finally {
+            stop.set(true);
+            backlog.join();
+            service.stop();
+        }
+    }
+
+    /** CPU work that never blocks: what makes virtual threads queue for a carrier. */
+    private static byte[] compute() throws NoSuchAlgorithmException {
+        MessageDigest sha = MessageDigest.getInstance("SHA-256");
+        byte[] block = new byte[4096];
+        for (int i = 0; i < 300; i++) {
+            sha.update(block);
+        }
+        return sha.digest();
+    }
+
+    @Test
     void aChassisClientRetriesAShedCallOnAnotherInstance() throws Exception {
         CountDownLatch entered = new CountDownLatch(2);
         CountDownLatch release = new CountDownLatch(1);
@@ -176,6 +298,13 @@ class LoadSheddingTest {
             }
         }
         return head.toString();
+    }
+
+    /** The body after {@code head}, by its Content-Length. */
+    private static String readBody(InputStream in, String head) throws Exception {
+        Matcher length = Pattern.compile("(?im)^content-length: *(\\d+)").matcher(head);
+        assertThat(length.find()).as("a Content-Length in %s", head).isTrue();
+        return new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.UTF_8);
     }
 
     /** Echo, for the gRPC side. */

@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.http;
 
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -76,6 +77,7 @@ public final class TraceIds {
 
     public static String random() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return String.format("%016x%016x", r.nextLong(), r.nextLong() | 1L);
+        HexFormat hex = HexFormat.of();
+        return hex.toHexDigits(r.nextLong()) + hex.toHexDigits(r.nextLong() | 1L);
     }
 }

@@ -1,11 +1,7 @@
 package dev.chassis.core.internal.overload;
 
-import java.net.URI;
-
 import com.netflix.concurrency.limits.Limiter;
 
-import dev.chassis.core.Problem;
-import dev.chassis.core.internal.http.Problems;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -14,17 +10,19 @@ import io.helidon.webserver.http.RoutingResponse;
 /**
  * Applies the {@link ConcurrencyLimits} to HTTP requests, before the extensions' filters and the handlers: a request
  * above its group's limit is answered at once — its body unread — with 503, {@code Retry-After} and the problem type
- * {@value #TYPE}. A request that was answered gives its latency to the limit (a 504 counts as a drop); one that
- * failed with an exception does not. Not API.
+ * {@value #TYPE}, its connection kept open ({@link Refusal}). A request that was answered gives its latency to the
+ * limit (a 504 counts as a drop); one that failed with an exception does not. Not API.
  */
 public final class ConcurrencyLimitFilter implements Filter {
     /** The problem type of a refused request. */
-    public static final String TYPE = "https://chassis.dev/problems/overloaded";
+    public static final String TYPE = Refusal.TYPE;
 
     private final ConcurrencyLimits limits;
+    private final Refusal refusal;
 
     public ConcurrencyLimitFilter(ConcurrencyLimits limits) {
         this.limits = limits;
+        this.refusal = new Refusal(limits.retryAfter());
     }
 
     @Override
@@ -36,9 +34,7 @@ public final class ConcurrencyLimitFilter implements Filter {
         }
         Limiter.Listener permit = group.tryAcquire();
         if (permit == null) {
-            Problems.send(req, res, Problem.builder(503).type(URI.create(TYPE)).title("Overloaded")
-                    .detail("the service is at its concurrency limit; retry shortly, or call another instance")
-                    .header("Retry-After", limits.retryAfter()).build());
+            refusal.send(req, res);
             return;
         }
         boolean answered = false;

@@ -64,7 +64,7 @@ public final class ConcurrencyLimits {
         LongCounter shed = meter.counterBuilder(SHED_METRIC).setUnit("{request}")
                 .setDescription("Requests and gRPC calls refused because the concurrency limit was reached").build();
         List<String> problems = new ArrayList<>();
-        BooleanSupplier saturated = saturation(config);
+        BooleanSupplier saturated = saturation(config, nanoClock);
         LimitGroup service = group(SERVICE_GROUP, config.get(OverloadSettings.ALGORITHM), config.get(OverloadSettings.INITIAL),
                 config.get(OverloadSettings.MIN), config.get(OverloadSettings.MAX), OverloadSettings.PREFIX, problems,
                 shed, nanoClock, saturated);
@@ -155,7 +155,7 @@ public final class ConcurrencyLimits {
     }
 
     /** The scheduler checks the configuration turns on, as one test; null when none is. */
-    private static BooleanSupplier saturation(Config config) {
+    private static BooleanSupplier saturation(Config config, LongSupplier nanoClock) {
         long maxDelay = config.get(OverloadSettings.MAX_SCHEDULER_DELAY).toNanos();
         SchedulerDelay delay = maxDelay > 0 ? SchedulerDelay.get() : null;
         int maxQueue = config.get(OverloadSettings.MAX_SCHEDULER_QUEUE);
@@ -165,11 +165,14 @@ public final class ConcurrencyLimits {
                     + Runtime.version() + ") does not count the virtual threads waiting to run (JDK 24 or later does):"
                     + " the check is off");
         }
-        if (delay != null && queue != null) {
-            return () -> queue.saturated(maxQueue) || delay.saturated(maxDelay);
+        long interval = config.get(OverloadSettings.SCHEDULER_QUEUE_INTERVAL).toNanos();
+        BooleanSupplier queued = queue == null ? null : interval == 0 ? () -> queue.saturated(maxQueue)
+                : new Sustained(() -> queue.saturated(maxQueue), interval, nanoClock);
+        if (delay != null && queued != null) {
+            return () -> queued.getAsBoolean() || delay.saturated(maxDelay);
         }
-        if (queue != null) {
-            return () -> queue.saturated(maxQueue);
+        if (queued != null) {
+            return queued;
         }
         return delay == null ? null : () -> delay.saturated(maxDelay);
     }

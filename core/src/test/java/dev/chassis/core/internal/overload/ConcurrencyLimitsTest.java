@@ -16,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import org.junit.jupiter.api.Test;
 
@@ -146,8 +147,18 @@ class ConcurrencyLimitsTest {
 
     @Test
     void aBacklogOfVirtualThreadsWaitingToRunRefusesRequestsUntilItDrains() throws Exception {
+        backlogRefusesUntilItDrains(limits(Map.of("server.concurrency-limit.max-scheduler-queue", "5",
+                "server.concurrency-limit.scheduler-queue-interval", "0ms"), List.of()));
+    }
+
+    @Test
+    void aBacklogThatLastsTheIntervalRefusesRequestsUntilItHasDrainedForAsLong() throws Exception {
+        backlogRefusesUntilItDrains(limits(Map.of("server.concurrency-limit.max-scheduler-queue", "5",
+                "server.concurrency-limit.scheduler-queue-interval", "20ms"), List.of(), System::nanoTime));
+    }
+
+    private static void backlogRefusesUntilItDrains(ConcurrencyLimits limits) throws Exception {
         assumeThat(SchedulerQueue.get()).as("JDK 24 or later counts the virtual threads waiting to run").isNotNull();
-        ConcurrencyLimits limits = limits(Map.of("server.concurrency-limit.max-scheduler-queue", "5"), List.of());
         LimitGroup service = limits.forPath("/work");
         Backlogs.waitFor("an idle scheduler lets a request in", () -> admitted(service));
         int tasks = Runtime.getRuntime().availableProcessors() * 600; // about 2 ms of CPU each: seconds of backlog
@@ -161,6 +172,14 @@ class ConcurrencyLimitsTest {
         }
         Backlogs.waitFor("the drained scheduler lets requests in again", () -> admitted(service));
         assertThat(service.inFlight()).isZero();
+    }
+
+    @Test
+    void aNegativeSchedulerQueueIntervalFailsWithItsKey() {
+        assertThatThrownBy(() -> limits(Map.of("server.concurrency-limit.max-scheduler-queue", "50",
+                "server.concurrency-limit.scheduler-queue-interval", "-5ms"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.concurrency-limit.scheduler-queue-interval");
     }
 
     @Test
@@ -203,9 +222,13 @@ class ConcurrencyLimitsTest {
 
 
     private ConcurrencyLimits limits(Map<String, String> settings, List<String> exempt) {
+        return limits(settings, exempt, clock::get);
+    }
+
+    private static ConcurrencyLimits limits(Map<String, String> settings, List<String> exempt, LongSupplier nanoClock) {
         try (URLClassLoader empty = new URLClassLoader(new URL[0], null)) {
             Config config = ConfigLoader.load(empty, Map.of(), new Properties(), settings);
-            return ConcurrencyLimits.of(config, OpenTelemetry.noop(), exempt, clock::get);
+            return ConcurrencyLimits.of(config, OpenTelemetry.noop(), exempt, nanoClock);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }

@@ -1,5 +1,7 @@
 package dev.chassis.samples.benchmarks;
 
+import java.time.Duration;
+
 import com.fasterxml.jackson.databind.ObjectWriter;
 
 import dev.chassis.core.Chassis;
@@ -17,10 +19,14 @@ import io.helidon.webserver.WebServer;
  * defaults, as {@link RawHelidonServer}. Both serialise the answer with Chassis' Jackson mapper.
  *
  * <p>Usage: {@code java -cp ... dev.chassis.samples.benchmarks.OverloadBenchServer chassis|raw PORT ROUNDS}; prints
- * {@code READY <port>} once it serves.
+ * {@code READY <port>} once it serves. Both also serve {@code GET /hold}, which answers after {@link #HOLD} without
+ * using a CPU: with {@code server.concurrency-limit.algorithm=fixed} and {@code initial-limit=1}, one {@code /hold}
+ * in flight makes Chassis refuse every {@code /work}, which is how the cost of one refusal is measured (README).
  */
 public final class OverloadBenchServer {
     private static final ObjectWriter WRITER = Json.mapper().writerFor(Work.Digest.class);
+    /** How long {@code GET /hold} holds its request. */
+    static final Duration HOLD = Duration.ofMinutes(5);
 
     private OverloadBenchServer() {
     }
@@ -41,6 +47,17 @@ public final class OverloadBenchServer {
         }
     }
 
+    /** The handler that holds a request (and so a concurrency permit) without using a CPU. */
+    @Path("/hold")
+    public static final class HoldEndpoint {
+        /** {@code GET /hold}: answers after {@link #HOLD}. */
+        @Get
+        public String hold() throws InterruptedException {
+            Thread.sleep(HOLD);
+            return "held";
+        }
+    }
+
     /**
      * Starts the server and returns; the server threads keep the process alive.
      *
@@ -55,7 +72,7 @@ public final class OverloadBenchServer {
         int rounds = Integer.parseInt(args[2]);
         int bound;
         if (args[0].equals("chassis")) {
-            RunningService service = Chassis.service("bench").http(new WorkEndpoint(rounds))
+            RunningService service = Chassis.service("bench").http(new WorkEndpoint(rounds)).http(new HoldEndpoint())
                     .property("server.port", Integer.toString(port)).start();
             bound = service.port();
         } else {
@@ -63,6 +80,9 @@ public final class OverloadBenchServer {
                     .routing(r -> r.get("/work", (req, res) -> {
                         res.header(HeaderNames.CONTENT_TYPE, "application/json");
                         res.send(WRITER.writeValueAsBytes(Work.burn(rounds)));
+                    }).get("/hold", (req, res) -> {
+                        Thread.sleep(HOLD);
+                        res.send("held");
                     })).build().start();
             bound = server.port();
         }
