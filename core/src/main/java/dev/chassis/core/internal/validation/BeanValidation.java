@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.chassis.core.Problem;
 import jakarta.validation.Configuration;
@@ -27,7 +28,12 @@ import org.hibernate.validator.messageinterpolation.ParameterMessageInterpolator
  * {@code jakarta.validation} is there. Not API.
  */
 final class BeanValidation implements Validation {
-    private final Validator validator;
+    private final ConstraintScan scan = new ConstraintScan(BeanValidation.class.getClassLoader());
+    private final ReentrantLock starting = new ReentrantLock();
+    /** Started by the first type or handler that may be constrained; null until then. */
+    private volatile Validator started;
+    /** Set when the validator could not start: then nothing is checked (as without a validator), said once. */
+    private volatile boolean unavailable;
     private final ClassValue<Optional<Check>> checks = new ClassValue<>() {
         @Override
         protected Optional<Check> computeValue(Class<?> type) {
@@ -36,19 +42,43 @@ final class BeanValidation implements Validation {
             }
             return Optional.of(value -> {
                 Map<String, List<String>> errors = new TreeMap<>();
-                collect(validator.validate(value), "", null, errors);
+                collect(started.validate(value), "", null, errors);
                 return fieldErrors(errors);
             });
         }
     };
 
-    BeanValidation() {
-        Configuration<?> configuration = jakarta.validation.Validation.byDefaultProvider().configure(); // CHECKSTYLE:FQN-OK
-        if (!present("jakarta.el.ExpressionFactory") && present("org.hibernate.validator.HibernateValidator")) {
-            // without an expression language, messages with only {parameters} still read well
-            configuration.messageInterpolator(new ParameterMessageInterpolator());
+    /**
+     * The validator, started when first needed — at binding, by the first handler or type that may be constrained
+     * ({@link ConstraintScan}): a service that declares no constraint never starts it. Null when it cannot start.
+     */
+    private Validator validator() {
+        Validator v = started;
+        if (v != null || unavailable) {
+            return v;
         }
-        this.validator = configuration.buildValidatorFactory().getValidator();
+        starting.lock();
+        try {
+            if (started == null && !unavailable) {
+                try {
+                    Configuration<?> configuration = jakarta.validation.Validation.byDefaultProvider().configure(); // CHECKSTYLE:FQN-OK
+                    if (!present("jakarta.el.ExpressionFactory") && present("org.hibernate.validator.HibernateValidator")) {
+                        // without an expression language, messages with only {parameters} still read well
+                        configuration.messageInterpolator(new ParameterMessageInterpolator());
+                    }
+                    started = configuration.buildValidatorFactory().getValidator();
+                } catch (RuntimeException | LinkageError e) {
+                    unavailable = true;
+                    System.getLogger(BeanValidation.class.getName()).log(System.Logger.Level.WARNING, "jakarta.validation"
+                            + " is on the class path but no validator could be started (" + e + "): constraints are not"
+                            + " checked. Fix: add org.hibernate.validator:hibernate-validator and"
+                            + " org.glassfish.expressly:expressly");
+                }
+            }
+            return started;
+        } finally {
+            starting.unlock();
+        }
     }
 
     private static boolean present(String name) {
@@ -60,19 +90,29 @@ final class BeanValidation implements Validation {
         }
     }
 
+    /** Whether the validator was started (for tests). */
+    boolean started() {
+        return started != null;
+    }
+
     @Override
     public Optional<Check> of(Class<?> type) {
         return checks.get(type);
     }
 
     private boolean constrained(Class<?> type) {
-        return !type.isPrimitive() && !type.isArray() && !type.getName().startsWith("java.")
-                && validator.getConstraintsForClass(type).isBeanConstrained();
+        if (type.isPrimitive() || type.isArray() || type.getName().startsWith("java.") || !scan.mayConstrain(type)) {
+            return false;
+        }
+        Validator validator = validator();
+        return validator != null && validator.getConstraintsForClass(type).isBeanConstrained();
     }
 
     @Override
     public ArgumentsCheck forHandler(Object target, Method method, String[] fields, int body) {
-        MethodDescriptor descriptor = validator.getConstraintsForClass(target.getClass())
+        // the endpoint's class and its supertypes, where a method's parameter constraints may be declared
+        Validator validator = scan.mayConstrain(target.getClass()) ? validator() : null;
+        MethodDescriptor descriptor = validator == null ? null : validator.getConstraintsForClass(target.getClass())
                 .getConstraintsForMethod(method.getName(), method.getParameterTypes());
         boolean parameters = descriptor != null && descriptor.hasConstrainedParameters();
         BodyCheck bodyCheck = body < 0 || method.getParameters()[body].isAnnotationPresent(Valid.class) ? null
@@ -80,7 +120,7 @@ final class BeanValidation implements Validation {
         if (!parameters && bodyCheck == null) {
             return null;
         }
-        ExecutableValidator executables = validator.forExecutables();
+        ExecutableValidator executables = parameters ? validator.forExecutables() : null;
         return args -> {
             Map<String, List<String>> errors = new TreeMap<>();
             if (parameters) {
@@ -105,7 +145,7 @@ final class BeanValidation implements Validation {
         if (type instanceof ParameterizedType pt && pt.getRawType() instanceof Class<?> raw
                 && pt.getActualTypeArguments()[0] instanceof Class<?> element && constrained(element)) {
             if (raw == Optional.class) {
-                return (value, errors) -> ((Optional<?>) value).ifPresent(v -> collect(validator.validate(v), "", null,
+                return (value, errors) -> ((Optional<?>) value).ifPresent(v -> collect(started.validate(v), "", null,
                         errors));
             }
             if (Collection.class.isAssignableFrom(raw)) {
@@ -113,7 +153,7 @@ final class BeanValidation implements Validation {
                     int i = 0;
                     for (Object v : (Collection<?>) value) {
                         if (v != null) {
-                            collect(validator.validate(v), "[" + i + "]", null, errors);
+                            collect(started.validate(v), "[" + i + "]", null, errors);
                         }
                         i++;
                     }
@@ -122,7 +162,7 @@ final class BeanValidation implements Validation {
             return null;
         }
         if (type instanceof Class<?> c && constrained(c)) {
-            return (value, errors) -> collect(validator.validate(value), "", null, errors);
+            return (value, errors) -> collect(started.validate(value), "", null, errors);
         }
         return null;
     }
