@@ -29,7 +29,8 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@code GET}'s CPU in {@code bench-profile.sh}. Here a task takes a free slot of a table (one compare-and-set) and
  * cancelling it frees the slot (another); one platform thread looks at every slot when the earliest task is due, or
  * a {@link #TICK} after its last look, and runs the tasks then due, in due order (a task due before the thread's next
- * look wakes it). The looks are at least {@link #MIN_GAP} apart, so a task may run that much after its time. The
+ * look wakes it). The looks are at least {@link #MIN_GAP} apart, so a task may run that much after its time (more
+ * when the machine is busy). The
  * table holds as many slots as tasks were ever pending at once (grown, never shrunk), up to {@link #MAX_SEGMENTS}
  * segments; past them, tasks wait in a sorted overflow that the thread reads from its earliest end. Only {@link #schedule(Runnable, long, TimeUnit)}
  * and {@link #execute} are supported — what {@code io.grpc.Context#withDeadline} and the filters use; tasks must be
@@ -38,9 +39,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class DeadlineTimer extends AbstractExecutorService implements ScheduledExecutorService {
     /** The longest the timer's thread sleeps between two looks at its tasks. */
     static final long TICK = TimeUnit.MILLISECONDS.toNanos(5);
-    /** Added to {@link #nextLook} while the thread looks: every task is due before it, so every schedule wakes it. */
-    private static final long LOOKING = Long.MAX_VALUE / 2;
-    /** The shortest: bounds the looks to 5,000 a second however many deadlines pass. */
+    /** The longest delay: later tasks are due then (about 73 years), so that due times compare by difference. */
+    private static final long MAX_DELAY = Long.MAX_VALUE >> 2;
+    /**
+     * The shortest sleep between two looks — at most 5,000 a second however many deadlines pass — unless a task due
+     * sooner than the next look is scheduled.
+     */
     private static final long MIN_GAP = TimeUnit.MICROSECONDS.toNanos(200);
     /** Slots per segment of the table; a power of two. */
     private static final int SEGMENT = 256;
@@ -92,50 +96,59 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
         List<Task> due = new ArrayList<>();
         while (true) {
             try {
-                long now = System.nanoTime();
-                long wake = now + TICK;
-                // while it looks, a task scheduled behind its back wakes it again: nothing waits a tick by that race
-                nextLook = now + LOOKING;
-                for (AtomicReferenceArray<Task> segment : segments) {
-                    for (int i = 0; i < SEGMENT; i++) {
-                        Task t = segment.get(i);
-                        if (t == null) {
-                            continue;
-                        }
-                        if (t.due - now <= 0) {
-                            if (segment.compareAndSet(i, t, null)) {
-                                due.add(t);
-                            }
-                        } else if (t.due - wake < 0) {
-                            wake = t.due;
-                        }
-                    }
-                }
-                for (Task first; (first = firstOverflow()) != null; ) {
-                    if (first.due - now > 0) {
-                        if (first.due - wake < 0) {
-                            wake = first.due;
-                        }
-                        break;
-                    }
-                    if (overflow.remove(first) != null) {
-                        due.add(first);
-                    }
-                }
-                nextLook = wake;
-                if (due.size() > 1) {
-                    due.sort((a, b) -> Long.compare(a.due - b.due, 0)); // nanoTime values: compare by difference
-                }
-                for (Task t : due) {
-                    t.fire();
-                }
-                due.clear();
-                LockSupport.parkNanos(Math.max(MIN_GAP, wake - System.nanoTime()));
-            } catch (Throwable t) { // the only thread of every deadline in the JVM: it must outlive any task
-                due.clear();
+                Thread.interrupted(); // a task that left the thread interrupted must not make every park return at once
+                look(due);
+            } catch (Throwable t) { // the only thread of every deadline in the JVM: it must outlive anything
                 LockSupport.parkNanos(TICK);
             }
         }
+    }
+
+    /** One look: takes the tasks now due out of the table and the overflow, runs them in due order, then parks. */
+    private void look(List<Task> due) {
+        long now = System.nanoTime();
+        long wake = now + TICK;
+        // while it looks, a task scheduled behind its back that is due before the look's latest wake-up wakes it again;
+        // a later one is found by the next look, which is never later than that
+        nextLook = wake;
+        for (AtomicReferenceArray<Task> segment : segments) {
+            for (int i = 0; i < SEGMENT; i++) {
+                Task t = segment.get(i);
+                if (t == null) {
+                    continue;
+                }
+                if (t.due - now <= 0) {
+                    if (segment.compareAndSet(i, t, null)) {
+                        t.taken();
+                        due.add(t);
+                    }
+                } else if (t.due - wake < 0) {
+                    wake = t.due;
+                }
+            }
+        }
+        for (Task first; (first = firstOverflow()) != null; ) {
+            if (first.due - now > 0) {
+                if (first.due - wake < 0) {
+                    wake = first.due;
+                }
+                break;
+            }
+            if (overflow.remove(first) != null) {
+                first.taken();
+                due.add(first);
+            }
+        }
+        nextLook = wake;
+        if (due.size() > 1) {
+            due.sort((a, b) -> Long.compare(a.due - b.due, 0)); // nanoTime values: compare by difference
+        }
+        for (int i = 0; i < due.size(); i++) {
+            due.get(i).fire(); // never throws: one task's failure must not lose the others, already taken out
+            Thread.interrupted();
+        }
+        due.clear();
+        LockSupport.parkNanos(Math.max(MIN_GAP, wake - System.nanoTime()));
     }
 
     private Task firstOverflow() {
@@ -145,7 +158,7 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
 
     @Override
     public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
-        Task task = new Task(System.nanoTime() + unit.toNanos(delay), command);
+        Task task = new Task(System.nanoTime() + Math.min(Math.max(0, unit.toNanos(delay)), MAX_DELAY), command);
         // where to start looking: spread by thread, so that concurrent requests rarely try the same slot, while one
         // thread's requests (a keep-alive connection's) come back to the slot its previous request freed
         long h = Thread.currentThread().threadId() * 0x9E3779B97F4A7C15L;
@@ -227,13 +240,21 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
             this.slot = slot;
         }
 
-        void fire() {
+        /** Taken out to run: from now on it is done, and cannot be cancelled. */
+        void taken() {
             state = 1;
+        }
+
+        void fire() {
             try {
                 command.run();
-            } catch (RuntimeException | Error e) {
-                Thread t = Thread.currentThread();
-                t.getUncaughtExceptionHandler().uncaughtException(t, e);
+            } catch (Throwable e) {
+                try {
+                    Thread t = Thread.currentThread();
+                    t.getUncaughtExceptionHandler().uncaughtException(t, e);
+                } catch (Throwable ignored) {
+                    // the handler failed too: nothing more can be said, and the timer's other tasks still run
+                }
             }
         }
 

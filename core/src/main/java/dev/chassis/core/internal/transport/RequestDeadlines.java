@@ -1,12 +1,11 @@
 package dev.chassis.core.internal.transport;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.shared.Interrupter;
 import io.grpc.Context;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
@@ -25,16 +24,14 @@ import io.helidon.webserver.http.RoutingResponse;
  * connection (the interrupted read closes the socket).</li>
  * </ul>
  * The interrupt is delivered only while the request is in the filter chain, and a fired one is cleared before the
- * thread goes back to Helidon; the error handler answers with {@link #timedOut()} whatever the interrupted handler
+ * thread goes back to Helidon; the error handler answers with {@link #finish()} whatever the interrupted handler
  * threw. Not API.
  */
 public final class RequestDeadlines implements Filter {
     private static final DeadlineTimer TIMER = DeadlineTimer.get();
     private static final Context.Key<Watch> WATCH = Context.key("chassis-request-deadlines");
-    private static final int RUNNING = 0;
     private static final int REQUEST_TIMED_OUT = 1;
     private static final int BODY_TIMED_OUT = 2;
-    private static final int DONE = 3;
 
     private final long requestNanos;
     private final long bodyNanos;
@@ -49,15 +46,19 @@ public final class RequestDeadlines implements Filter {
     }
 
     /**
-     * The answer of the current request when one of its deadlines passed (503, or 408 for its body), else null: what
-     * the error handler answers whatever the interrupted handler threw, and what replaces the late answer of a handler
-     * that ignored its interrupt.
+     * Ends the current request's deadlines before its answer is written, and says what to answer when one of them
+     * passed: 503, or 408 for its body; else null. What the error handler answers whatever the interrupted handler
+     * threw, and what replaces the late answer of a handler that ignored its interrupt. From this call on no deadline
+     * interrupts the request's thread, and an interrupt one delivered is cleared: the answer's own write must not find
+     * it set (a blocked socket write on a virtual thread that is interrupted closes the connection), and the deadline
+     * covers the handler, not the writing of its answer.
      */
-    public static Problem timedOut() {
+    public static Problem finish() {
         Watch w = WATCH.get();
         if (w == null) {
             return null;
         }
+        w.done();
         int state = w.state();
         return state == BODY_TIMED_OUT ? Problem.builder(408).detail("the request body was not read within"
                 + " server.body-timeout (" + TimeUnit.NANOSECONDS.toMillis(w.bodyNanos) + " ms)").build()
@@ -99,54 +100,28 @@ public final class RequestDeadlines implements Filter {
         }
     }
 
-    /**
-     * Who is interrupted, and whether it may still be. The timer and the request's end race for the state with one
-     * compare-and-set (no lock to allocate and take on every request): when the timer wins, the request's end waits
-     * for the interrupt to be delivered before it clears it, so that no interrupt outlives the request.
-     */
+    /** Who is interrupted, and why: the timer and the request's end race for it ({@link Interrupter}). */
     private static final class Watch {
-        private static final VarHandle STATE;
-
-        static {
-            try {
-                STATE = MethodHandles.lookup().findVarHandle(Watch.class, "state", int.class);
-            } catch (ReflectiveOperationException e) {
-                throw new ExceptionInInitializerError(e);
-            }
-        }
-
-        private volatile int state = RUNNING;
-        private final Thread thread;
+        private final Interrupter interrupter;
         private final long bodyNanos;
-        /** Set once a fired interrupt was delivered. */
-        private volatile boolean delivered;
 
         Watch(Thread thread, long bodyNanos) {
-            this.thread = thread;
+            this.interrupter = new Interrupter(thread);
             this.bodyNanos = bodyNanos;
         }
 
-        /** Why the request was interrupted, or {@link #RUNNING} / {@link #DONE} when it was not. */
+        /** Why the request was interrupted ({@link #REQUEST_TIMED_OUT}, {@link #BODY_TIMED_OUT}), or 0. */
         int state() {
-            return state;
+            return interrupter.reason();
         }
 
         void fire(int why) {
-            if (STATE.compareAndSet(this, RUNNING, why)) {
-                thread.interrupt();
-                delivered = true;
-            }
+            interrupter.interrupt(why);
         }
 
         /** The request leaves the chain: no interrupt after this, and a fired one is cleared. */
         void done() {
-            if (STATE.compareAndSet(this, RUNNING, DONE)) {
-                return;
-            }
-            while (!delivered) { // the timer's thread is between its compare-and-set and the interrupt: a few instructions
-                Thread.onSpinWait();
-            }
-            Thread.interrupted();
+            interrupter.disarm();
         }
     }
 }

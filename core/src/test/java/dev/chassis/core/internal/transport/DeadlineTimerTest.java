@@ -3,6 +3,7 @@ package dev.chassis.core.internal.transport;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
@@ -13,6 +14,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import org.junit.jupiter.api.Test;
 
@@ -128,6 +130,62 @@ class DeadlineTimerTest {
         CountDownLatch again = new CountDownLatch(1);
         timer.schedule(again::countDown, 10, TimeUnit.MILLISECONDS); // in the emptied table
         assertThat(again.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aFailingTaskLosesNoOtherTaskDueWithIt() throws Exception {
+        CountDownLatch others = new CountDownLatch(2);
+        timer.schedule(others::countDown, 30, TimeUnit.MILLISECONDS);
+        timer.schedule(DeadlineTimerTest::throwSneaky, 30, TimeUnit.MILLISECONDS); // a checked exception, unchecked
+        Runnable failing = () -> {
+            throw new IllegalStateException("a failing deadline task (expected in this test)");
+        };
+        timer.schedule(failing, 30, TimeUnit.MILLISECONDS);
+        timer.schedule(others::countDown, 30, TimeUnit.MILLISECONDS);
+        assertThat(others.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTaskThatLeavesTheTimersThreadInterruptedDoesNotStopItWaiting() throws Exception {
+        CountDownLatch interrupted = new CountDownLatch(1);
+        timer.schedule(() -> {
+            Thread.currentThread().interrupt(); // the common "restore the interrupt" idiom, on the timer's thread
+            interrupted.countDown();
+        }, 1, TimeUnit.MILLISECONDS);
+        assertThat(interrupted.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread timerThread = Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.getName().equals("chassis-deadlines")).findFirst().orElseThrow();
+        // parked between looks again: an interrupt left set would make every park return at once, a busy loop
+        // (core's tests cannot use the test kit's Eventually: the kit depends on core)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!(timerThread.getState() == Thread.State.TIMED_WAITING && !timerThread.isInterrupted())) {
+            assertThat(System.nanoTime() - deadline).as("the timer's thread waits again within 10 s").isNegative();
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1));
+        }
+        CountDownLatch later = new CountDownLatch(1);
+        timer.schedule(later::countDown, 20, TimeUnit.MILLISECONDS);
+        assertThat(later.await(10, TimeUnit.SECONDS)).isTrue();
+    }
+
+    @Test
+    void aTaskThatRanIsDoneAndOneTooFarAwayIsStillAccepted() throws Exception {
+        CountDownLatch ran = new CountDownLatch(1);
+        ScheduledFuture<?> task = timer.schedule(ran::countDown, 1, TimeUnit.MILLISECONDS);
+        assertThat(ran.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(task.isDone()).isTrue();
+        assertThat(task.cancel(false)).isFalse();
+        ScheduledFuture<?> never = timer.schedule(() -> { }, Long.MAX_VALUE, TimeUnit.NANOSECONDS);
+        assertThat(never.getDelay(TimeUnit.DAYS)).isGreaterThan(365L * 70);
+        assertThat(never.cancel(false)).isTrue();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <E extends Throwable> void sneaky(Throwable e) throws E {
+        throw (E) e;
+    }
+
+    private static void throwSneaky() {
+        DeadlineTimerTest.<RuntimeException>sneaky(new IOException("a checked exception from a deadline task (expected)"));
     }
 
     @Test

@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.ObjectWriter;
@@ -31,6 +30,7 @@ import dev.chassis.core.client.RemoteProblemException;
 import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.client.UnreadableAnswerException;
 import dev.chassis.core.http.Response;
+import dev.chassis.core.internal.shared.Interrupter;
 import dev.chassis.core.internal.telemetry.HttpClientTelemetry;
 import dev.chassis.core.internal.tls.TlsFailures;
 import dev.chassis.core.spi.Call;
@@ -158,12 +158,8 @@ final class ClientMethod implements Invocation {
         }
         call.headers().forEach((name, value) -> request.header(HeaderNames.create(name), value)); // replace: decorators'
         // Inside a gRPC handler: when the handler's call is cancelled, stop waiting for this answer too.
-        Thread caller = Thread.currentThread();
-        AtomicBoolean interrupted = new AtomicBoolean();
-        Context.CancellationListener onCancel = cancelled -> {
-            interrupted.set(true);
-            caller.interrupt();
-        };
+        Interrupter interrupter = new Interrupter(Thread.currentThread());
+        Context.CancellationListener onCancel = cancelled -> interrupter.interrupt(1);
         boolean cancellable = context != Context.ROOT;
         if (cancellable) {
             context.addListener(onCancel, Runnable::run);
@@ -197,9 +193,9 @@ final class ClientMethod implements Invocation {
             }
             if (cancellable) {
                 context.removeListener(onCancel);
-                if (interrupted.get()) {
-                    Thread.interrupted(); // the interrupt was ours, to abandon the call: do not leave it set
-                }
+                // the interrupt was ours, to abandon the call: it must not outlive it, even when the listener runs
+                // late (gRPC runs a context's listeners one after another, on the thread that cancelled it)
+                interrupter.disarm();
             }
         }
     }

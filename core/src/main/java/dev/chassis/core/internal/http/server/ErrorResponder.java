@@ -44,7 +44,7 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
     }
 
     Problem toProblem(ServerRequest req, Throwable error) {
-        Problem late = RequestDeadlines.timedOut();
+        Problem late = RequestDeadlines.finish();
         if (late != null) {
             return late; // whatever the interrupted handler threw
         }

@@ -106,7 +106,7 @@ final class HandlerInvoker implements Handler {
                 throw new IllegalStateException(t);
             }
         }
-        Problem late = RequestDeadlines.timedOut();
+        Problem late = RequestDeadlines.finish();
         if (late != null) {
             throw late; // the handler ignored its interrupt: its answer is too late
         }
