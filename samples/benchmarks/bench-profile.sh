@@ -9,17 +9,21 @@
 # socket I/O). Then DURATION more seconds of the same load without JFR, counted: the server's CPU per request by
 # thread (names with their numbers folded: carriers, pollers, event loops, GC, JIT) and, with perf, its system calls
 # and context switches per request (perf stat on the server's process; skipped when perf is missing or refused).
+# With KERNEL=1 a third window of DURATION seconds samples the server's process with perf record (cpu-clock, call
+# graphs, 999 Hz) and prints the share and µs per request under the kernel's system-call and network entry points
+# (read, write, epoll_ctl, epoll_wait, futex, tcp_recvmsg, tcp_sendmsg, the loopback's softirq, schedule).
 # SERVERS picks the servers: chassis, chassis-off, raw, and micronaut and quarkus once bench-app.sh has built them
 # (PEERS=1).
 # Usage: samples/benchmarks/bench-profile.sh [hello|items]   Knobs: WARMUP=15 DURATION=20 CONNECTIONS=32
 #        SERVER_CPU=0 LOAD_CPU=1 PORT=18811 JAVA_OPTS="-Xms64m -Xmx256m" LAYER= (list that layer's top methods too)
-#        SERVERS="chassis raw"
+#        SERVERS="chassis raw" KERNEL=0
 # Run bench-app.sh (or its build line) first: this script uses the jars and class paths it packaged.
 set -euo pipefail
 ENDPOINT=${1:-hello}
 WARMUP=${WARMUP:-15}; DURATION=${DURATION:-20}; CONNECTIONS=${CONNECTIONS:-32}; SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}; PORT=${PORT:-18811}; JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}; LAYER=${LAYER:-}
-SERVERS=${SERVERS:-chassis raw}
+SERVERS=${SERVERS:-chassis raw}; KERNEL=${KERNEL:-0}
+[[ $KERNEL == 0 || $KERNEL == 1 ]] || { echo "bench: KERNEL must be 0 or 1, was '$KERNEL'" >&2; exit 2; }
 for m in $SERVERS; do
   [[ $m =~ ^(chassis|chassis-off|raw|micronaut|quarkus)$ ]] || { echo "bench: SERVERS takes chassis, chassis-off, raw, micronaut, quarkus; was '$m'" >&2; exit 2; }
 done
@@ -85,6 +89,14 @@ for mode in $SERVERS; do
   taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$PORT/$ENDPOINT" >"$OUT/$mode-wrk2.txt"
   threads "$PID" >"$OUT/$mode-threads1.txt"
   [ $PERF = 1 ] && wait $PERF_PID
+  if [ $PERF = 1 ] && [ $KERNEL = 1 ]; then
+    k0=$(awk '{ print $14 + $15 }' "/proc/$PID/stat")
+    perf record -q -F 999 -e cpu-clock -g -p "$PID" -o "$OUT/$mode-kernel.data" -- sleep "$DURATION" 2>/dev/null &
+    REC_PID=$!
+    taskset -c "$LOAD_CPU" wrk -t1 -c"$CONNECTIONS" -d"${DURATION}s" "http://127.0.0.1:$PORT/$ENDPOINT" >"$OUT/$mode-wrk3.txt"
+    wait $REC_PID || true
+    k1=$(awk '{ print $14 + $15 }' "/proc/$PID/stat")
+  fi
   kill $PID; wait $PID 2>/dev/null || true
   echo
   awk -v u="$((u1 - u0))" -v s="$((s1 - s0))" -v hz="$HZ" -v m="$mode" '/requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 }
@@ -100,5 +112,15 @@ for mode in $SERVERS; do
     echo "-- per request (perf stat on the server's process, same window):"
     awk -F, -v n="$n2" '$3 ~ /:|context|migrations/ { e = $3; sub(/^syscalls:sys_enter_/, "", e); sub(/^raw_syscalls:sys_enter/, "all system calls", e)
       if ($1 + 0 > 0) printf "   %8.3f  %s\n", $1 / n, e }' "$OUT/$mode-perf.txt"
+  fi
+  if [ $PERF = 1 ] && [ $KERNEL = 1 ] && [ -s "$OUT/$mode-kernel.data" ]; then
+    n3=$(awk '/requests in/ { print $1 }' "$OUT/$mode-wrk3.txt")
+    us=$(awk -v t="$((k1 - k0))" -v hz="$HZ" -v n="$n3" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
+    echo "-- kernel, perf record (call graphs; inclusive share of the process's samples, and that of $us us/request):"
+    perf report -i "$OUT/$mode-kernel.data" --children --sort sym --stdio -g none 2>/dev/null >"$OUT/$mode-kernel.txt" || true
+    awk -v us="$us" 'BEGIN { split("entry_SYSCALL_64_after_hwframe ksys_read ksys_write do_epoll_ctl do_epoll_wait do_futex " \
+        "tcp_recvmsg tcp_sendmsg net_rx_action schedule", want, " "); for (i in want) ok[want[i]] = i }
+      $3 == "[k]" && ($4 in ok) && !seen[$4]++ { v = $1; sub(/%/, "", v); line[ok[$4]] = sprintf("   %6.1f%%  %6.2f us  %s", v, v * us / 100, $4) }
+      END { for (i = 1; i <= 10; i++) if (i in line) print line[i] }' "$OUT/$mode-kernel.txt"
   fi
 done
