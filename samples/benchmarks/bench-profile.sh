@@ -11,7 +11,7 @@
 # and context switches per request (perf stat on the server's process; skipped when perf is missing or refused).
 # With KERNEL=1 a third window of DURATION seconds samples the server's process with perf record (cpu-clock, call
 # graphs, 999 Hz) and prints the share and µs per request under the kernel's system-call and network entry points
-# (read, write, epoll_ctl, epoll_wait, futex, tcp_recvmsg, tcp_sendmsg, the loopback's softirq, schedule).
+# (read, write, writev, epoll_ctl, epoll_wait, futex, tcp_recvmsg, tcp_sendmsg, the loopback's softirq, schedule).
 # SERVERS picks the servers: chassis, chassis-off, raw, and micronaut and quarkus once bench-app.sh has built them
 # (PEERS=1).
 # Usage: samples/benchmarks/bench-profile.sh [hello|items]   Knobs: WARMUP=15 DURATION=20 CONNECTIONS=32
@@ -118,9 +118,9 @@ for mode in $SERVERS; do
     us=$(awk -v t="$((k1 - k0))" -v hz="$HZ" -v n="$n3" 'BEGIN { printf "%.2f", t * 1e6 / hz / n }')
     echo "-- kernel, perf record (call graphs; inclusive share of the process's samples, and that of $us us/request):"
     perf report -i "$OUT/$mode-kernel.data" --children --sort sym --stdio -g none 2>/dev/null >"$OUT/$mode-kernel.txt" || true
-    awk -v us="$us" 'BEGIN { split("entry_SYSCALL_64_after_hwframe ksys_read ksys_write do_epoll_ctl do_epoll_wait do_futex " \
+    awk -v us="$us" 'BEGIN { split("entry_SYSCALL_64_after_hwframe ksys_read ksys_write do_writev do_epoll_ctl do_epoll_wait do_futex " \
         "tcp_recvmsg tcp_sendmsg net_rx_action schedule", want, " "); for (i in want) ok[want[i]] = i }
       $3 == "[k]" && ($4 in ok) && !seen[$4]++ { v = $1; sub(/%/, "", v); line[ok[$4]] = sprintf("   %6.1f%%  %6.2f us  %s", v, v * us / 100, $4) }
-      END { for (i = 1; i <= 10; i++) if (i in line) print line[i] }' "$OUT/$mode-kernel.txt"
+      END { for (i = 1; i <= 11; i++) if (i in line) print line[i] }' "$OUT/$mode-kernel.txt"
   fi
 done

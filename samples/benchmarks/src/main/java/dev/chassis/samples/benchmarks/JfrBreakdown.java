@@ -49,7 +49,7 @@ public final class JfrBreakdown {
     private static final Map<String, String> MECHANISMS = new LinkedHashMap<>();
 
     static {
-        String scheduling = "virtual threads: park, unpark, yield, mount, FJP";
+        String scheduling = "parking: virtual threads (park, unpark, yield, mount), FJP, LockSupport";
         MECHANISMS.put("java.lang.VirtualThread", scheduling);
         MECHANISMS.put("jdk.internal.vm.Continuation", scheduling);
         MECHANISMS.put("java.util.concurrent.ForkJoin", scheduling);
