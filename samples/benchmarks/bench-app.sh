@@ -27,6 +27,8 @@ COMMAND+="samples/benchmarks/bench-app.sh"
 ROUNDS=${ROUNDS:-6}; DURATION=${DURATION:-10}; WARMUP=${WARMUP:-10}; CONNECTIONS=${CONNECTIONS:-32}
 SERVER_CPU=${SERVER_CPU:-0}; LOAD_CPU=${LOAD_CPU:-1}; PORT=${PORT:-18801}; JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}
 PEERS=${PEERS:-0}
+# the knobs stay in this script: a Chassis server refuses environment variables named like its keys (SERVER_CPU)
+export -n ROUNDS DURATION WARMUP CONNECTIONS SERVER_CPU LOAD_CPU PORT JAVA_OPTS PEERS
 [[ $PEERS == 0 || $PEERS == 1 ]] || { echo "bench: PEERS must be 0 or 1, was '$PEERS'" >&2; exit 2; }
 for n in ROUNDS DURATION WARMUP CONNECTIONS PORT; do
   [[ ${!n} =~ ^[0-9]+$ ]] && (( 10#${!n} > 0 )) || { echo "bench: $n must be a positive integer, was '${!n}'" >&2; exit 2; }

@@ -23,6 +23,8 @@ ENDPOINT=${1:-hello}
 WARMUP=${WARMUP:-15}; DURATION=${DURATION:-20}; CONNECTIONS=${CONNECTIONS:-32}; SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}; PORT=${PORT:-18811}; JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}; LAYER=${LAYER:-}
 SERVERS=${SERVERS:-chassis raw}; KERNEL=${KERNEL:-0}
+# the knobs stay in this script: a Chassis server refuses environment variables named like its keys (SERVER_CPU)
+export -n WARMUP DURATION CONNECTIONS SERVER_CPU LOAD_CPU PORT JAVA_OPTS LAYER SERVERS KERNEL
 [[ $KERNEL == 0 || $KERNEL == 1 ]] || { echo "bench: KERNEL must be 0 or 1, was '$KERNEL'" >&2; exit 2; }
 for m in $SERVERS; do
   [[ $m =~ ^(chassis|chassis-off|raw|micronaut|quarkus)$ ]] || { echo "bench: SERVERS takes chassis, chassis-off, raw, micronaut, quarkus; was '$m'" >&2; exit 2; }
