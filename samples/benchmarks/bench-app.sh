@@ -4,28 +4,37 @@
 #   chassis      an annotated handler class on the service starter's class path (chassis-starter-service: core,
 #                observability, resilience, discovery, security, openapi, validation), every default as shipped;
 #   chassis-off  the same with observability off (-Dchassis.extensions.observability.enabled=false);
-#   raw          the same routes hand-written on Helidon SE 4.5.0 routing, Helidon's defaults, the same Jackson.
+#   raw          the same routes hand-written on Helidon SE 4.5.0 routing, Helidon's defaults, the same Jackson;
+# and with PEERS=1 two more, each its own Maven project under peers/ (not in the reactor), run as their users run them:
+#   micronaut    Micronaut 4.10.8 as `mn create-app` makes it (Netty, micronaut-serde-jackson): java -jar, the shaded jar;
+#   quarkus      Quarkus 3.33.2 with quarkus-rest and quarkus-rest-jackson: java -jar target/quarkus-app/quarkus-run.jar.
 # Each server is pinned to SERVER_CPU and wrk (-t1 -cCONNECTIONS) to LOAD_CPU (taskset). Per server: ms from launch
 # to the first 200 from /hello and VmRSS then; after WARMUP s of load per endpoint, ROUNDS rounds, the servers'
 # order rotated every round, of DURATION s per endpoint and server: requests/s, p50/p99 (wrk --latency) and the
 # server's CPU time per request (utime+stime from /proc ÷ requests); VmRSS after the load. Medians, min-max spread,
 # and ratios against raw from the same run.
 # Usage: samples/benchmarks/bench-app.sh   Knobs: ROUNDS=6 DURATION=10 WARMUP=10 CONNECTIONS=32 SERVER_CPU=0
-#        LOAD_CPU=1 PORT=18801 (PORT, +1, +2) JAVA_OPTS="-Xms64m -Xmx256m" MAVEN_ARGS=-o. About 8 minutes.
+#        LOAD_CPU=1 PORT=18801 (PORT, +1, ...) JAVA_OPTS="-Xms64m -Xmx256m" MAVEN_ARGS=-o PEERS=0. About 8 minutes
+#        (14 with PEERS=1, whose first build needs Maven Central: run it once without MAVEN_ARGS=-o). SERVER_CPU and
+#        LOAD_CPU take taskset lists too: SERVER_CPU=0,1 LOAD_CPU=0,1 lets servers and wrk share both CPUs (unpinned).
 # Targets 127.0.0.1 only; needs wrk, curl and taskset. One reactor run packages what it needs (no install).
 set -euo pipefail
 COMMAND=""
-for n in ROUNDS DURATION WARMUP CONNECTIONS SERVER_CPU LOAD_CPU PORT JAVA_OPTS; do
+for n in ROUNDS DURATION WARMUP CONNECTIONS SERVER_CPU LOAD_CPU PORT JAVA_OPTS PEERS; do
   if [ -n "${!n-}" ]; then v=${!n}; [[ $v == *" "* ]] && v="\"$v\""; COMMAND+="$n=$v "; fi
 done
 COMMAND+="samples/benchmarks/bench-app.sh"
 ROUNDS=${ROUNDS:-6}; DURATION=${DURATION:-10}; WARMUP=${WARMUP:-10}; CONNECTIONS=${CONNECTIONS:-32}
 SERVER_CPU=${SERVER_CPU:-0}; LOAD_CPU=${LOAD_CPU:-1}; PORT=${PORT:-18801}; JAVA_OPTS=${JAVA_OPTS:--Xms64m -Xmx256m}
+PEERS=${PEERS:-0}
+# the knobs stay in this script: a Chassis server refuses environment variables named like its keys (SERVER_CPU)
+export -n ROUNDS DURATION WARMUP CONNECTIONS SERVER_CPU LOAD_CPU PORT JAVA_OPTS PEERS
+[[ $PEERS == 0 || $PEERS == 1 ]] || { echo "bench: PEERS must be 0 or 1, was '$PEERS'" >&2; exit 2; }
 for n in ROUNDS DURATION WARMUP CONNECTIONS PORT; do
   [[ ${!n} =~ ^[0-9]+$ ]] && (( 10#${!n} > 0 )) || { echo "bench: $n must be a positive integer, was '${!n}'" >&2; exit 2; }
 done
 for n in SERVER_CPU LOAD_CPU; do
-  [[ ${!n} =~ ^[0-9]+$ ]] || { echo "bench: $n must be a CPU number, was '${!n}'" >&2; exit 2; }
+  [[ ${!n} =~ ^[0-9]+([-,][0-9]+)*$ ]] || { echo "bench: $n must be a CPU number or list (0, 0,1, 0-1), was '${!n}'" >&2; exit 2; }
 done
 for c in wrk curl taskset; do
   command -v $c >/dev/null 2>&1 || { echo "bench: $c not found; install it (apt-get install -y $c)" >&2; exit 1; }
@@ -47,8 +56,16 @@ CHASSIS_CP="$JAR:$(cat starters/service/target/bench-app-cp.txt)"
 RAW_CP="$JAR:$(cat samples/benchmarks/target/bench-app-cp.txt)"
 read -r -a JAVA_ARGS <<< "$JAVA_OPTS"
 NAMES=(chassis chassis-off raw)
+PEER_DIR=samples/benchmarks/peers
+if [ "$PEERS" = 1 ]; then
+  NAMES+=(micronaut quarkus)
+  for p in micronaut quarkus; do
+    echo "building $PEER_DIR/$p (./mvnw -q -B -DskipTests package -f $PEER_DIR/$p/pom.xml) ..."
+    ./mvnw -q -B -DskipTests package -f "$PEER_DIR/$p/pom.xml" >"$OUT/build-$p.log" 2>&1 || { cat "$OUT/build-$p.log" >&2; exit 1; }
+  done
+fi
 declare -A PORTS PIDS START_MS RSS_START
-for i in 0 1 2; do
+for i in "${!NAMES[@]}"; do
   p=$((PORT + i)); PORTS[${NAMES[$i]}]=$p
   if (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "bench: port $p is in use; set PORT" >&2; exit 1; fi
 done
@@ -64,6 +81,10 @@ launch() { # NAME
     chassis-off) taskset -c "$SERVER_CPU" "$JAVA" "${JAVA_ARGS[@]}" -Dchassis.extensions.observability.enabled=false -cp "$CHASSIS_CP" \
       dev.chassis.samples.benchmarks.AppBenchServer chassis "$p" >"$OUT/$n.log" 2>&1 & ;;
     raw) taskset -c "$SERVER_CPU" "$JAVA" "${JAVA_ARGS[@]}" -cp "$RAW_CP" dev.chassis.samples.benchmarks.AppBenchServer raw "$p" >"$OUT/$n.log" 2>&1 & ;;
+    micronaut) taskset -c "$SERVER_CPU" "$JAVA" "${JAVA_ARGS[@]}" -Dmicronaut.server.port="$p" \
+      -jar "$PEER_DIR/micronaut/target/bench-micronaut-0.1.jar" >"$OUT/$n.log" 2>&1 & ;;
+    quarkus) taskset -c "$SERVER_CPU" "$JAVA" "${JAVA_ARGS[@]}" -Dquarkus.http.port="$p" \
+      -jar "$PEER_DIR/quarkus/target/quarkus-app/quarkus-run.jar" >"$OUT/$n.log" 2>&1 & ;;
   esac
   pid=$!; PIDS[$n]=$pid
   for ((k = 0; k < 6000; k++)); do
@@ -81,7 +102,9 @@ for n in "${NAMES[@]}"; do launch "$n"; done
 [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:${PORTS[chassis-off]}/metrics")" = 404 ] || { echo "bench: observability is not off" >&2; exit 1; }
 for e in hello items; do
   for n in "${NAMES[@]}"; do curl -s "http://127.0.0.1:${PORTS[$n]}/$e" >"$OUT/body-$n-$e.json"; done
-  cmp -s "$OUT/body-chassis-$e.json" "$OUT/body-raw-$e.json" || { echo "bench: /$e differs between chassis and raw" >&2; exit 1; }
+  for n in "${NAMES[@]}"; do
+    cmp -s "$OUT/body-$n-$e.json" "$OUT/body-raw-$e.json" || { echo "bench: /$e differs between $n and raw" >&2; exit 1; }
+  done
 done
 
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -106,8 +129,8 @@ for e in hello items; do for n in "${NAMES[@]}"; do run "$n" "$e" "$WARMUP" "$OU
 declare -A RPS P50 P99 CPU
 for ((r = 1; r <= ROUNDS; r++)); do
   for e in hello items; do
-    for ((k = 0; k < 3; k++)); do
-      n=${NAMES[$(( (k + r) % 3 ))]}
+    for ((k = 0; k < ${#NAMES[@]}; k++)); do
+      n=${NAMES[$(( (k + r) % ${#NAMES[@]} ))]}
       read -r q a b c <<< "$(run "$n" "$e" "$DURATION" "$OUT/r$r-$n-$e.txt")"
       RPS[$n,$e]+="$q "; P50[$n,$e]+="$a "; P99[$n,$e]+="$b "; CPU[$n,$e]+="$c "
     done

@@ -17,7 +17,11 @@ import jdk.jfr.consumer.RecordingFile;
  * Where a server's CPU and allocation go, by layer, from a JFR recording (bench-profile.sh): each execution sample
  * and each allocation sample (weighted by its bytes) is charged to the layer of the innermost frame that is not the
  * JDK's own — so a {@code HashMap.get} called by a Chassis filter is Chassis', and samples with only JDK frames
- * (the virtual-thread scheduler, socket I/O, the JIT's work) are "JDK". Also the top methods of one layer.
+ * (the virtual-thread scheduler, socket I/O, the JIT's work) are "JDK". The layers of the peers of bench-app.sh
+ * ({@code PEERS=1}: Netty and Micronaut, Vert.x and Quarkus REST) are named too. A second table charges the same
+ * samples to the JDK mechanism their innermost JDK frames belong to, whatever layer called it: virtual-thread
+ * scheduling (park, unpark, yield, mount), epoll (the poller or a selector), socket reads and writes. Also the top
+ * methods of one layer.
  *
  * <p>Usage: {@code java -cp ... dev.chassis.samples.benchmarks.JfrBreakdown FILE.jfr [LAYER | +PREFIX]}: with
  * {@code +PREFIX} (say {@code +dev.chassis.}), the methods of classes starting with it, each with the share of samples
@@ -36,6 +40,40 @@ public final class JfrBreakdown {
         LAYERS.put("dev.chassis.", "Chassis (filters, binding, overload)");
         LAYERS.put("io.helidon.webserver.http.", "Helidon routing and filters");
         LAYERS.put("io.helidon.", "Helidon connection, parsing, writing");
+        LAYERS.put("io.micronaut.serde.", "Micronaut serde (JSON binding)");
+        LAYERS.put("io.micronaut.", "Micronaut (routing, binding, server)");
+        LAYERS.put("io.netty.", "Netty (event loop, HTTP codec, writing)");
+        LAYERS.put("io.vertx.", "Vert.x (event loop, HTTP codec, writing)");
+        LAYERS.put("org.jboss.resteasy.reactive.", "Quarkus REST (routing, binding)");
+        LAYERS.put("io.quarkus.", "Quarkus REST (routing, binding)");
+        LAYERS.put("org.jboss.threads.", "Quarkus worker pool (JBoss Threads)");
+    }
+
+    /** JDK mechanisms by class-name prefix ({@code Class.method} for two of {@code Unsafe}'s), the first match wins. */
+    private static final Map<String, String> MECHANISMS = new LinkedHashMap<>();
+
+    static {
+        String scheduling = "parking: virtual threads (park, unpark, yield, mount), FJP, LockSupport";
+        MECHANISMS.put("java.lang.VirtualThread", scheduling);
+        MECHANISMS.put("jdk.internal.vm.Continuation", scheduling);
+        MECHANISMS.put("java.util.concurrent.ForkJoin", scheduling);
+        MECHANISMS.put("java.util.concurrent.locks.LockSupport", scheduling);
+        MECHANISMS.put("jdk.internal.misc.Unsafe.park", scheduling);
+        MECHANISMS.put("jdk.internal.misc.Unsafe.unpark", scheduling);
+        String epoll = "epoll: the JDK's poller or a NIO selector";
+        MECHANISMS.put("sun.nio.ch.Poller", epoll);
+        MECHANISMS.put("sun.nio.ch.EPoll", epoll);
+        MECHANISMS.put("sun.nio.ch.SelectorImpl", epoll);
+        MECHANISMS.put("sun.nio.ch.SelectionKeyImpl", epoll);
+        String socket = "socket reads and writes (JDK, Java code)";
+        MECHANISMS.put("sun.nio.ch.NioSocketImpl", socket);
+        MECHANISMS.put("sun.nio.ch.SocketChannelImpl", socket);
+        MECHANISMS.put("sun.nio.ch.SocketDispatcher", socket);
+        MECHANISMS.put("sun.nio.ch.IOUtil", socket);
+        MECHANISMS.put("sun.nio.ch.Net", socket);
+        MECHANISMS.put("sun.nio.ch.Util", socket);
+        MECHANISMS.put("sun.nio.ch.NativeThread", socket);
+        MECHANISMS.put("java.net.Socket", socket);
     }
 
     private JfrBreakdown() {
@@ -55,6 +93,7 @@ public final class JfrBreakdown {
         Map<String, Double> cpu = new TreeMap<>();
         Map<String, Double> alloc = new TreeMap<>();
         Map<String, Double> methods = new TreeMap<>();
+        Map<String, Double> mechanisms = new TreeMap<>();
         double cpuTotal = 0;
         double allocTotal = 0;
         for (RecordedEvent e : RecordingFile.readAllEvents(Path.of(args[0]))) {
@@ -70,6 +109,7 @@ public final class JfrBreakdown {
             (sample ? cpu : alloc).merge(layer, weight, Double::sum);
             if (sample) {
                 cpuTotal += weight;
+                mechanisms.merge(mechanism(e.getStackTrace().getFrames()), weight, Double::sum);
                 if (args.length > 1 && args[1].startsWith("+")) {
                     inclusive(e.getStackTrace().getFrames(), args[1].substring(1), methods);
                 } else if (args.length > 1 && layer.startsWith(args[1]) && frame != null) {
@@ -85,6 +125,10 @@ public final class JfrBreakdown {
                     100 * alloc.getOrDefault(layer, 0.0) / Math.max(1, allocTotal));
         }
         System.out.printf("(%d execution samples, %.0f MB of sampled allocation)%n", (long) cpuTotal, allocTotal / 1e6);
+        System.out.printf("%-52s %8s%n", "JDK mechanism of the innermost JDK frames", "CPU");
+        for (Map.Entry<String, Double> m : mechanisms.entrySet()) {
+            System.out.printf("%-52s %7.1f%%%n", m.getKey(), 100 * m.getValue() / Math.max(1, cpuTotal));
+        }
         if (args.length > 1) {
             double total = cpuTotal;
             methods.entrySet().stream().sorted(Map.Entry.<String, Double>comparingByValue().reversed()).limit(30)
@@ -115,6 +159,23 @@ public final class JfrBreakdown {
             }
         }
         return null;
+    }
+
+    /** The mechanism of the innermost JDK frames (those before the first non-JDK frame) that match one. */
+    private static String mechanism(List<RecordedFrame> frames) {
+        for (RecordedFrame f : frames) {
+            String type = f.getMethod().getType().getName();
+            if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
+                break;
+            }
+            String method = type + "." + f.getMethod().getName();
+            for (Map.Entry<String, String> m : MECHANISMS.entrySet()) {
+                if (method.startsWith(m.getKey())) {
+                    return m.getValue();
+                }
+            }
+        }
+        return "none of these (the layers' own code, other JDK code)";
     }
 
     private static String layer(RecordedFrame frame) {

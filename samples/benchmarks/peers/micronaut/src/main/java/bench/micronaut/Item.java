@@ -1,0 +1,17 @@
+package bench.micronaut;
+
+import java.math.BigDecimal;
+
+import io.micronaut.serde.annotation.Serdeable;
+
+/**
+ * One item of {@code GET /items}.
+ *
+ * @param sku      its stock-keeping unit
+ * @param name     its name
+ * @param quantity how many are in stock
+ * @param price    its unit price
+ */
+@Serdeable
+public record Item(String sku, String name, int quantity, BigDecimal price) {
+}
