@@ -30,7 +30,8 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 
 /** An HTTP call made inside a gRPC handler inherits what is left of the handler's deadline. */
-class DeadlineToHttpTest {
+public class DeadlineToHttpTest {
+    /** A peer that answers after 5 s: longer than any deadline these tests give (also InterruptLeakTest's). */
     @Path("/")
     public static final class Slow {
         @Get("/slow")

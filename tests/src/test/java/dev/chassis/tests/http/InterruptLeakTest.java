@@ -7,9 +7,10 @@ import org.junit.jupiter.api.Test;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
-import dev.chassis.core.http.Client;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
+import dev.chassis.tests.grpc.DeadlineToHttpTest.Slow;
+import dev.chassis.tests.grpc.DeadlineToHttpTest.SlowClient;
 
 /**
  * A request whose deadline passes while its handler waits on an outgoing call is interrupted twice over: by the
@@ -21,21 +22,6 @@ import dev.chassis.core.http.Path;
  * the interrupt was cleared ahead of the answer).
  */
 class InterruptLeakTest {
-    @Path("/")
-    public static final class Slow {
-        @Get("/slow")
-        public String slow() throws InterruptedException {
-            Thread.sleep(5_000);
-            return "late";
-        }
-    }
-
-    @Client("slow")
-    public interface SlowClient {
-        @Get("/slow")
-        String slow();
-    }
-
     @Path("/")
     public static final class Front {
         private final SlowClient slow;
@@ -51,7 +37,7 @@ class InterruptLeakTest {
 
         @Get("/sleepy")
         public String sleepy() throws InterruptedException {
-            Thread.sleep(5); // interrupted by a leaked interrupt: a 500
+            Thread.sleep(5); // an interruptible wait on purpose, not a wait for something: a leaked interrupt ends it, a 500
             return "ok";
         }
     }

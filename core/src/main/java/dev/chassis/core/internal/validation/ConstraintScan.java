@@ -28,6 +28,42 @@ import jakarta.validation.Constraint;
  * class "may". Not API.
  */
 final class ConstraintScan {
+    /**
+     * Whether a class's own declarations carry one, decided once per class: the supertypes that many types share (a
+     * protobuf message's base classes, with their hundreds of methods) are read once, not once per subtype.
+     */
+    private static final ClassValue<Boolean> OWN = new ClassValue<>() {
+        @Override
+        protected Boolean computeValue(Class<?> c) {
+            if (carries(c)) {
+                return true;
+            }
+            for (Field f : c.getDeclaredFields()) {
+                if (carries(f) || carries(f.getAnnotatedType())) {
+                    return true;
+                }
+            }
+            for (Executable e : c.getDeclaredMethods()) {
+                if (executable(e)) {
+                    return true;
+                }
+            }
+            for (Executable e : c.getDeclaredConstructors()) {
+                if (executable(e)) {
+                    return true;
+                }
+            }
+            if (c.isRecord()) {
+                for (RecordComponent r : c.getRecordComponents()) {
+                    if (carries(r) || carries(r.getAnnotatedType())) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+    };
+
     private final boolean xml;
 
     ConstraintScan(ClassLoader loader) {
@@ -36,44 +72,18 @@ final class ConstraintScan {
 
     /** False only when nothing in the class's hierarchy carries a validation annotation (and there is no XML). */
     boolean mayConstrain(Class<?> type) {
-        if (xml) {
-            return true;
-        }
-        Set<Class<?>> seen = new HashSet<>();
-        return hierarchy(type, seen);
+        return xml || hierarchy(type, new HashSet<>());
     }
 
-    private boolean hierarchy(Class<?> c, Set<Class<?>> seen) {
+    private static boolean hierarchy(Class<?> c, Set<Class<?>> seen) {
         if (c == null || c == Object.class || c.isPrimitive() || !seen.add(c)) {
             return false;
         }
         if (c.isArray()) {
             return hierarchy(c.getComponentType(), seen);
         }
-        if (carries(c)) {
+        if (OWN.get(c)) {
             return true;
-        }
-        for (Field f : c.getDeclaredFields()) {
-            if (carries(f) || carries(f.getAnnotatedType())) {
-                return true;
-            }
-        }
-        for (Executable e : c.getDeclaredMethods()) {
-            if (executable(e)) {
-                return true;
-            }
-        }
-        for (Executable e : c.getDeclaredConstructors()) {
-            if (executable(e)) {
-                return true;
-            }
-        }
-        if (c.isRecord()) {
-            for (RecordComponent r : c.getRecordComponents()) {
-                if (carries(r) || carries(r.getAnnotatedType())) {
-                    return true;
-                }
-            }
         }
         if (hierarchy(c.getSuperclass(), seen)) {
             return true;

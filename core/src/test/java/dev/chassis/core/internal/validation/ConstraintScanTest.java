@@ -6,11 +6,16 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import jakarta.validation.Constraint;
 import jakarta.validation.ConstraintValidator;
@@ -151,6 +156,17 @@ class ConstraintScanTest {
         }
         assertThat(VALIDATOR.getConstraintsForClass(Plain.class).isBeanConstrained()).isFalse();
         assertThat(VALIDATOR.getConstraintsForClass(Derived.class).isBeanConstrained()).as("the check can fail").isTrue();
+    }
+
+    @Test
+    void withConstraintsDeclaredInXmlEveryClassMayBeConstrained(@TempDir Path dir) throws Exception {
+        // META-INF/validation.xml can map constraints onto any class: the scan cannot see them, so it says "may"
+        Files.createDirectories(dir.resolve("META-INF"));
+        Files.writeString(dir.resolve("META-INF/validation.xml"), "<validation-config/>");
+        try (URLClassLoader loader = new URLClassLoader(new URL[] {dir.toUri().toURL()}, null)) {
+            assertThat(new ConstraintScan(loader).mayConstrain(Plain.class)).isTrue();
+        }
+        assertThat(scan.mayConstrain(Plain.class)).as("without the file").isFalse();
     }
 
     public static final class Endpoint {
