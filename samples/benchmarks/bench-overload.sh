@@ -11,6 +11,8 @@
 #   3. slowloris: SLOW_CONNECTIONS connections each sending a header byte every SLOW_INTERVAL_MS ms, while wrk
 #      (PROBE_CONNECTIONS connections, closed loop) measures /work's p50/p99; compared with the same probe just
 #      before, without slowloris.
+# Both servers run throughout, but only the one measured gets the CPU: the other is paused (SIGSTOP) for each
+# capacity round, open-loop run and slowloris run.
 # Usage: samples/benchmarks/bench-overload.sh   Knobs: WORK=600 CAP_ROUNDS=3 CAP_SECONDS=8 CAP_CONNECTIONS=16
 #        LEVELS="0.5 1 2 4" WARMUP=3 DURATION=10 MAX_CONNECTIONS=2000 TIMEOUT_MS=10000 SLOW_CONNECTIONS=2000
 #        SLOW_INTERVAL_MS=2000 PROBE_CONNECTIONS=2 PROBE_SECONDS=10 PORT=18591 (raw Helidon PORT+1)
@@ -79,7 +81,7 @@ PID_CHASSIS=$!
   dev.chassis.samples.benchmarks.OverloadBenchServer raw "$RAW" "$WORK" >"$OUT/raw.log" 2>&1 &
 PID_RAW=$!
 PID_SLOW=""
-trap 'kill -TERM $PID_CHASSIS $PID_RAW $PID_SLOW 2>/dev/null; wait $PID_CHASSIS $PID_RAW $PID_SLOW 2>/dev/null || true' EXIT
+trap 'kill -CONT $PID_CHASSIS $PID_RAW 2>/dev/null; kill -TERM $PID_CHASSIS $PID_RAW $PID_SLOW 2>/dev/null; wait $PID_CHASSIS $PID_RAW $PID_SLOW 2>/dev/null || true' EXIT
 trap 'exit 130' INT TERM HUP
 for p in "$CHASSIS" "$RAW"; do
   for ((i = 0; i < 6000; i++)); do
@@ -92,6 +94,12 @@ for p in "$CHASSIS" "$RAW"; do
 done
 port_of() { [ "$1" = chassis ] && echo "$CHASSIS" || echo "$RAW"; }
 pid_of() { [ "$1" = chassis ] && echo "$PID_CHASSIS" || echo "$PID_RAW"; }
+other_of() { [ "$1" = chassis ] && echo raw || echo chassis; }
+# Both servers share the pinned CPU: while one is measured the other is paused (SIGSTOP), so that a backlog the
+# other is still working through (raw Helidon's, after a 4x run: connections whose callers have gone) takes none of
+# the measured one's CPU. Without this, a run that followed the other server's 4x run got half of the CPU or less.
+pause_other() { kill -STOP "$(pid_of "$(other_of "$1")")"; }
+resume_other() { kill -CONT "$(pid_of "$(other_of "$1")")"; }
 ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime + stime of a process, in clock ticks
 HZ=$(getconf CLK_TCK)
 alive() { kill -0 "$(pid_of "$1")" 2>/dev/null && ! grep -q OutOfMemoryError "$OUT/$1.log" "$OUT/gc-$1.log"; }
@@ -116,10 +124,10 @@ gc_peak() { # GCLOG FROM_LINE -> the largest heap after a GC logged after that l
 
 # --- 1. capacity, closed loop -------------------------------------------------------------------------------------
 cap_run() { # NAME SECONDS FILE -> "requests/s server-CPU-microseconds-per-request"
-  local pid t0 t1; pid=$(pid_of "$1"); t0=$(ticks "$pid")
+  local pid t0 t1; pid=$(pid_of "$1"); pause_other "$1"; t0=$(ticks "$pid")
   "${LOAD_PIN[@]}" wrk -t1 -c"$CAP_CONNECTIONS" -d"${2}s" --timeout 10s --latency "http://127.0.0.1:$(port_of "$1")/work" >"$3" 2>&1 \
     || { cat "$3" >&2; exit 1; }
-  t1=$(ticks "$pid")
+  t1=$(ticks "$pid"); resume_other "$1"
   if grep -qE 'Non-2xx|Socket errors' "$3"; then echo "warning: $1: $(grep -E 'Non-2xx|Socket errors' "$3" | paste -sd ';' -)" >&2; fi
   awk -v t="$((t1 - t0))" -v hz="$HZ" '/requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 }
        END { printf "%.0f %.0f\n", r, t * 1e6 / hz / n }' "$3"
@@ -162,7 +170,7 @@ h2load_open() { # PORT RATE FILE -> OpenLoad's key=value line, from h2load's req
 open_run() { # NAME LEVEL RATE -> a markdown row; the generator's line in $OUT/open-NAME-LEVEL.txt
   local name=$1 level=$2 rate=$3 pid log from t0 t1 s0 ms line heap peak oom
   pid=$(pid_of "$name"); log="$OUT/gc-$name.log"
-  calm "$name"; from=$(wc -l < "$log"); t0=$(ticks "$pid"); s0=$(date +%s%N)
+  calm "$name"; pause_other "$name"; from=$(wc -l < "$log"); t0=$(ticks "$pid"); s0=$(date +%s%N)
   if [ "$GENERATOR" = h2load ]; then
     h2load_open "$(port_of "$name")" "$rate" "$OUT/h2load-$name-$level" >"$OUT/open-$name-$level.txt"
   else
@@ -170,7 +178,8 @@ open_run() { # NAME LEVEL RATE -> a markdown row; the generator's line in $OUT/o
       "$rate" "$WARMUP" "$DURATION" "$MAX_CONNECTIONS" "$TIMEOUT_MS" >"$OUT/open-$name-$level.txt" 2>&1 \
       || { cat "$OUT/open-$name-$level.txt" >&2; exit 1; }
   fi
-  t1=$(ticks "$pid"); ms=$(( ($(date +%s%N) - s0) / 1000000 )); line=$(tail -n 1 "$OUT/open-$name-$level.txt")
+  t1=$(ticks "$pid"); ms=$(( ($(date +%s%N) - s0) / 1000000 )); resume_other "$name"
+  line=$(tail -n 1 "$OUT/open-$name-$level.txt")
   if alive "$name"; then heap=$(heap_now "$pid"); oom=no; else heap="-"; oom="**yes**"; fi
   peak=$(gc_peak "$log" "$from")
   echo "$name ${level}× ($rate/s): $line; server CPU $(( (t1 - t0) / HZ )) s; heap after ${heap} MiB, peak after GC ${peak} MiB; OOM $oom" >&2
@@ -216,7 +225,7 @@ probe() { # NAME FILE -> "p50 p99" in ms (wrk --latency, closed loop)
 echo "== 3. slowloris: $SLOW_CONNECTIONS connections, a header byte every $SLOW_INTERVAL_MS ms; probe wrk -t1 -c$PROBE_CONNECTIONS -d${PROBE_SECONDS}s =="
 SLOW_ROWS=""
 for name in chassis raw; do
-  calm "$name"
+  calm "$name"; pause_other "$name"
   probe "$name" "$OUT/probe-warm-$name.txt" >/dev/null
   read -r b50 b99 <<< "$(probe "$name" "$OUT/probe-base-$name.txt")"
   "${LOAD_PIN[@]}" "$JAVA" "${LOAD_ARGS[@]}" -cp "$CP" dev.chassis.samples.benchmarks.OpenLoad slowloris 127.0.0.1 "$(port_of "$name")" \
@@ -224,7 +233,7 @@ for name in chassis raw; do
   PID_SLOW=$!
   sleep 6
   read -r s50 s99 <<< "$(probe "$name" "$OUT/probe-slow-$name.txt")"
-  wait $PID_SLOW || true; PID_SLOW=""
+  wait $PID_SLOW || true; PID_SLOW=""; resume_other "$name"
   slow=$(tail -n 1 "$OUT/slowloris-$name.txt")
   echo "$name: normal p50 $b50 ms p99 $b99 ms; under slowloris p50 $s50 ms p99 $s99 ms; slowloris: $slow"
   SLOW_ROWS+=$(awk -v n="$name" -v a="$b50" -v b="$b99" -v c="$s50" -v d="$s99" -v s="$slow" \
