@@ -129,8 +129,9 @@ cap_run() { # NAME SECONDS FILE -> "requests/s server-CPU-microseconds-per-reque
     || { cat "$3" >&2; exit 1; }
   t1=$(ticks "$pid"); resume_other "$1"
   if grep -qE 'Non-2xx|Socket errors' "$3"; then echo "warning: $1: $(grep -E 'Non-2xx|Socket errors' "$3" | paste -sd ';' -)" >&2; fi
-  awk -v t="$((t1 - t0))" -v hz="$HZ" '/requests in/ { n = $1 } /^Requests\/sec:/ { r = $2 }
-       END { printf "%.0f %.0f\n", r, t * 1e6 / hz / n }' "$3"
+  # capacity counts the answers served (2xx), not the refused: a closed loop that crosses a shedding bound gets 503s
+  awk -v t="$((t1 - t0))" -v hz="$HZ" '/requests in/ { n = $1; d = $4; sub(/s,?$/, "", d) } /Non-2xx or 3xx responses:/ { bad = $NF }
+       END { ok = n - bad; printf "%.0f %.0f\n", ok / d, (ok > 0 ? t * 1e6 / hz / ok : 0) }' "$3"
 }
 echo "java: $("$JAVA" -version 2>&1 | head -n 1), server flags $JAVA_OPTS; logs $OUT"
 echo "== 1. capacity: wrk -t1 -c$CAP_CONNECTIONS -d${CAP_SECONDS}s, $CAP_ROUNDS rounds alternating =="
