@@ -56,7 +56,7 @@ public final class HttpClientTelemetry {
         public void end(int status, Throwable failure) {
             String error = null;
             if (status > 0) {
-                span.setAttribute(Telemetry.HTTP_STATUS, status);
+                span.setAttribute(Telemetry.HTTP_STATUS, Telemetry.status(status));
                 if (status >= 400) {
                     error = Integer.toString(status);
                 }

@@ -193,7 +193,7 @@ public final class HttpServerTelemetry implements Filter {
                 span.updateName(names.spanName(methodIndex));
                 span.setAttribute(Telemetry.HTTP_ROUTE, names.route);
             }
-            span.setAttribute(Telemetry.HTTP_STATUS, status);
+            span.setAttribute(Telemetry.HTTP_STATUS, Telemetry.status(status));
             if (status >= 500) {
                 span.setStatus(StatusCode.ERROR);
                 span.setAttribute(Telemetry.ERROR_TYPE, Integer.toString(status));

@@ -128,6 +128,20 @@ public final class Telemetry {
         };
     }
 
+    /** The standard statuses boxed once: a status set as an {@code int} is boxed per span (above 127). */
+    private static final Long[] STATUSES = new Long[600];
+
+    static {
+        for (int i = 0; i < STATUSES.length; i++) {
+            STATUSES[i] = (long) i;
+        }
+    }
+
+    /** An HTTP status as the attribute's value, without a new {@link Long} for a standard one. */
+    static Long status(int code) {
+        return code >= 0 && code < STATUSES.length ? STATUSES[code] : Long.valueOf(code);
+    }
+
     static double seconds(long startNanos) {
         return (System.nanoTime() - startNanos) / 1e9;
     }
