@@ -394,7 +394,11 @@ public abstract class BrokerContract {
 
         @Consume(topic = "t13.orders.placed", group = "counting", concurrency = 2)
         public void on(OrderPlaced event) {
-            deliveries.computeIfAbsent(event.seq(), k -> new AtomicInteger()).incrementAndGet();
+            // counted as the key appears (merge), so a waiter that sees the key never reads a count of 0
+            deliveries.merge(event.seq(), new AtomicInteger(1), (had, one) -> {
+                had.incrementAndGet();
+                return had;
+            });
         }
     }
 
@@ -443,7 +447,11 @@ public abstract class BrokerContract {
 
         @Consume(topic = "t14.orders.placed", group = "slow-counting")
         public void on(OrderPlaced event) throws InterruptedException {
-            deliveries.computeIfAbsent(event.seq(), k -> new AtomicInteger()).incrementAndGet();
+            // counted as the key appears (merge), so a waiter that sees the key never reads a count of 0
+            deliveries.merge(event.seq(), new AtomicInteger(1), (had, one) -> {
+                had.incrementAndGet();
+                return had;
+            });
             Thread.sleep(5);
         }
     }

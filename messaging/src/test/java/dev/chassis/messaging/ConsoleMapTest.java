@@ -50,15 +50,18 @@ class ConsoleMapTest {
                 publisher.publish("parcels.mapped", "p-1", new ParcelMapped("p-1"));
                 publisher.publish("parcels.mapped", "p-2", new ParcelMapped("p-2"));
                 Eventually.within(Duration.ofSeconds(10)).until("both parcels processed", () -> handler.seen.size() == 2);
-                JsonNode map = new TestClient(parcels.uri()).get("/console/api/map").json();
-                assertThat(map.get("services")).extracting(JsonNode::asText).containsExactly("parcels", "courier");
-                assertThat(map.get("edges")).singleElement().satisfies(e -> {
-                    assertThat(e.get("from").asText()).isEqualTo("parcels");
-                    assertThat(e.get("to").asText()).isEqualTo("courier");
-                    assertThat(e.get("protocol").asText()).isEqualTo("messaging");
-                    assertThat(e.get("via").asText()).isEqualTo("parcels.mapped");
-                    assertThat(e.get("calls").asLong()).isEqualTo(2);
-                    assertThat(e.get("errors").asLong()).isZero();
+                // waited for too: the edge counts messaging.process.duration, recorded after the handler returned
+                Eventually.within(Duration.ofSeconds(10)).untilAsserted(() -> {
+                    JsonNode map = new TestClient(parcels.uri()).get("/console/api/map").json();
+                    assertThat(map.get("services")).extracting(JsonNode::asText).containsExactly("parcels", "courier");
+                    assertThat(map.get("edges")).singleElement().satisfies(e -> {
+                        assertThat(e.get("from").asText()).isEqualTo("parcels");
+                        assertThat(e.get("to").asText()).isEqualTo("courier");
+                        assertThat(e.get("protocol").asText()).isEqualTo("messaging");
+                        assertThat(e.get("via").asText()).isEqualTo("parcels.mapped");
+                        assertThat(e.get("calls").asLong()).isEqualTo(2);
+                        assertThat(e.get("errors").asLong()).isZero();
+                    });
                 });
                 JsonNode edges = new TestClient(courier.uri()).get("/console/api/edges").json();
                 assertThat(edges.get("processes")).singleElement()

@@ -139,12 +139,15 @@ class ConsoleApiTest {
     @Test
     void metricsCarryEachRoute() {
         assertThat(stock.client().get("/stock/ink").status()).isEqualTo(200);
-        JsonNode series = stock.managementClient().get("/console/api/metrics").json().get("series");
-        assertThat(series).anySatisfy(s -> {
-            assertThat(s.get("name").asText()).isEqualTo("http.server.request.duration");
-            assertThat(s.at("/attributes/http.route").asText()).isEqualTo("/stock/{sku}");
-            assertThat(s.get("count").asLong()).isPositive();
-            assertThat(s.get("bounds").size() + 1).isEqualTo(s.get("counts").size());
+        // waited for: a request's duration is recorded just after its answer
+        Eventually.within(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode series = stock.managementClient().get("/console/api/metrics").json().get("series");
+            assertThat(series).anySatisfy(s -> {
+                assertThat(s.get("name").asText()).isEqualTo("http.server.request.duration");
+                assertThat(s.at("/attributes/http.route").asText()).isEqualTo("/stock/{sku}");
+                assertThat(s.get("count").asLong()).isPositive();
+                assertThat(s.get("bounds").size() + 1).isEqualTo(s.get("counts").size());
+            });
         });
     }
 

@@ -155,8 +155,10 @@ class ExportersTest {
             for (int i = 0; i < 300; i++) {
                 assertThat(client.get("/orders/o-" + i).status()).isEqualTo(200);
             }
-            // the embedded store is not affected by the exporter's failures
-            assertThat(client.get("/observe/traces?limit=1000").json().get("traces").size()).isGreaterThanOrEqualTo(300);
+            // the embedded store is not affected by the exporter's failures (waited for: a server span ends just after
+            // its answer, so the last trace may be stored a moment after the last response)
+            Eventually.within(Duration.ofSeconds(10)).get("300 traces stored",
+                    () -> client.get("/observe/traces?limit=1000").json().get("traces").size(), n -> n >= 300);
         } finally {
             // returns although the final flush cannot succeed (the timeout only catches a hang)
             Assertions.assertTimeoutPreemptively(Duration.ofSeconds(30), service::stop);
@@ -218,7 +220,9 @@ class ExportersTest {
             // a caller that sampled is followed
             assertThat(client.get("/orders/o-1", "traceparent", "00-" + trace + "-00f067aa0ba902b7-01").status())
                     .isEqualTo(200);
-            assertThat(client.get("/observe/traces/" + trace).status()).isEqualTo(200);
+            // waited for: the server span ends (and is stored) just after the answer
+            Eventually.within(Duration.ofSeconds(10)).until("the followed trace stored",
+                    () -> client.get("/observe/traces/" + trace).status() == 200);
         } finally {
             none.stop();
         }
@@ -231,7 +235,9 @@ class ExportersTest {
             assertThat(client.get("/observe/traces/" + unsampled).status()).as("a caller that did not sample")
                     .isEqualTo(404);
             String freshTrace = client.get("/nowhere").json().get("traceId").asText();
-            assertThat(client.get("/observe/traces/" + freshTrace).status()).isEqualTo(200);
+            // waited for: the server span ends (and is stored) just after the answer
+            Eventually.within(Duration.ofSeconds(10)).until("the new trace stored",
+                    () -> client.get("/observe/traces/" + freshTrace).status() == 200);
         } finally {
             all.stop();
         }

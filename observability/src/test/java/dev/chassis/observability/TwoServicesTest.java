@@ -228,15 +228,19 @@ class TwoServicesTest {
 
     @Test
     void activeRequestsCountTheScrapeItself() {
-        String text = orders.client().get("/metrics").body();
-        assertThat(text).contains("http_server_active_requests{http_request_method=\"GET\",url_scheme=\"http\"} 1\n");
+        // waited for: an earlier request leaves the gauge just after its answer, so a scrape may still count it
+        Eventually.within(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(orders.client().get("/metrics").body())
+                .contains("http_server_active_requests{http_request_method=\"GET\",url_scheme=\"http\"} 1\n"));
     }
 
     @Test
     void metricsCarryRequestsCallsAndTheJvm() {
         assertThat(orders.client().get("/orders/o-2").status()).isEqualTo(200);
         System.gc(); // so that a GC pause is measured
-        String text = orders.client().get("/metrics").body();
+        // a request's duration is recorded just after its answer (HTTP here, the gRPC call in stock below): wait for it
+        String text = Eventually.within(Duration.ofSeconds(10)).get("the request to /orders/{id} counted",
+                () -> orders.client().get("/metrics").body(), t -> t.lines().anyMatch(l -> l.matches(
+                        "http_server_request_duration_seconds_count\\{[^}]*http_route=\"/orders/\\{id}\"[^}]*} [1-9].*")));
         assertThat(text).contains("target_info{")
                 .contains("service_name=\"orders\"").contains("service_version=\"1.2.3\"").contains("service_instance_id=\"orders-")
                 .contains("# TYPE http_server_request_duration_seconds histogram")
@@ -252,7 +256,9 @@ class TwoServicesTest {
                 .contains("jvm_thread_current{jvm_thread_daemon=\"true\"}")
                 .contains("# TYPE jvm_cpu_time_seconds_total counter")
                 .contains("jvm_cpu_current ");
-        String served = stock.client().get("/metrics").body();
+        String served = Eventually.within(Duration.ofSeconds(10)).get("the call to Say counted",
+                () -> stock.client().get("/metrics").body(), t -> t.lines().anyMatch(l -> l.matches(
+                        "rpc_server_call_duration_seconds_count\\{[^}]*rpc_method=\"Say\"[^}]*} [1-9].*")));
         assertThat(served).containsPattern("rpc_server_call_duration_seconds_count\\{[^}]*rpc_method=\"Say\"[^}]*} [1-9]");
         promtoolAccepts(text);
         promtoolAccepts(served);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.net.ServerSocket;
+import java.time.Duration;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -14,6 +15,7 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
 import dev.chassis.testing.Conformance;
+import dev.chassis.testing.Eventually;
 import dev.chassis.testing.StartFailure;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
@@ -75,7 +77,9 @@ class ManagementPortTest {
     void probesAndScrapesAreNotCountedAsTheServicesTraffic() {
         assertThat(managed.client().get("/hello").status()).isEqualTo(200);
         assertThat(managed.managementClient().get("/health/ready").status()).isEqualTo(200);
-        String metrics = managed.managementClient().get("/metrics").body();
+        // waited for: a request's duration is recorded just after its answer
+        String metrics = Eventually.within(Duration.ofSeconds(10)).get("/hello counted",
+                () -> managed.managementClient().get("/metrics").body(), m -> m.contains("http_route=\"/hello\""));
         assertThat(metrics).contains("http_route=\"/hello\"").doesNotContain("http_route=\"/health/ready\"")
                 .doesNotContain("http_route=\"/metrics\"");
     }

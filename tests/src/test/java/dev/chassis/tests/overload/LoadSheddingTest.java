@@ -111,6 +111,7 @@ class LoadSheddingTest {
             for (CompletableFuture<HttpResponse<String>> h : holding) {
                 assertThat(h.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             }
+            awaitNoneInFlight(service.uri()); // a request's permit is given back just after its answer
             assertThat(EchoGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
                     .say(EchoRequest.newBuilder().setText("again").build()).getText())
                     .as("below the limit again").isEqualTo("again");
@@ -167,6 +168,7 @@ class LoadSheddingTest {
                 for (CompletableFuture<HttpResponse<String>> h : holding) {
                     assertThat(h.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
                 }
+                awaitNoneInFlight(service.uri()); // a request's permit is given back just after its answer
                 out.write("GET /hold HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 head = readHead(in);
@@ -282,6 +284,13 @@ class LoadSheddingTest {
                     entered.countDown();
                     res.send(release.await(30, TimeUnit.SECONDS) ? "released" : "timed out");
                 }));
+    }
+
+    /** Waits until the service's limit counts no request in flight ({@code /metrics} itself is exempt). */
+    private static void awaitNoneInFlight(URI base) {
+        Eventually.within(WAIT).untilAsserted(() -> assertThat(HTTP.send(get(base, "/metrics"),
+                HttpResponse.BodyHandlers.ofString()).body())
+                .contains("chassis_server_concurrency_in_flight{chassis_concurrency_group=\"service\"} 0"));
     }
 
     private static HttpRequest get(URI base, String path) {

@@ -184,6 +184,9 @@ class ClientTlsTest {
             String metrics = Eventually.within(Duration.ofSeconds(10)).get("the failures are counted",
                     ClientTlsTest::metrics, m -> m.contains("error_type=\"untrusted-certificate\""));
             assertThat(metrics).contains("chassis_tls_handshake_failures").contains("127.0.0.1");
+            // a failure is counted before it is logged: wait for the line too
+            Eventually.within(Duration.ofSeconds(10)).until("the failure logged", () -> logged.stream().anyMatch(
+                    r -> r.getParameters() != null && "untrusted-certificate".equals(r.getParameters()[1])));
             assertThat(logged).filteredOn(r -> r.getParameters() != null
                     && "untrusted-certificate".equals(r.getParameters()[1])).hasSize(1);
         } finally {

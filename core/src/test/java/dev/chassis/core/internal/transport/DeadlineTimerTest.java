@@ -27,11 +27,13 @@ class DeadlineTimerTest {
     void tasksRunInTheOrderTheyAreDueAndACancelledOneNever() throws Exception {
         List<String> ran = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(1);
+        // due a second apart: a pause of this thread (a GC, a loaded machine) must not bring the one to cancel due
+        // before it is cancelled, nor "last" due before "first" is scheduled
         timer.schedule(() -> {
             ran.add("last");
             done.countDown();
-        }, 300, TimeUnit.MILLISECONDS);
-        ScheduledFuture<?> cancelled = timer.schedule(() -> { ran.add("cancelled"); }, 100, TimeUnit.MILLISECONDS);
+        }, 1500, TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> cancelled = timer.schedule(() -> { ran.add("cancelled"); }, 1000, TimeUnit.MILLISECONDS);
         timer.schedule(() -> { ran.add("first"); }, 50, TimeUnit.MILLISECONDS);
         assertThat(cancelled.cancel(false)).isTrue();
         assertThat(cancelled.isCancelled()).isTrue();
@@ -65,7 +67,7 @@ class DeadlineTimerTest {
                 threads.submit(() -> tasks.set(k, timer.schedule(() -> {
                     ran.add(k);
                     fired.countDown();
-                }, 200, TimeUnit.MILLISECONDS)));
+                }, 1000, TimeUnit.MILLISECONDS))); // long enough to schedule and cancel them all on a loaded machine
             }
         }
         for (int i = 1; i < n; i += 2) {
@@ -112,15 +114,17 @@ class DeadlineTimerTest {
         assertThat(timer.slots()).isEqualTo(max);
         List<String> ran = new CopyOnWriteArrayList<>();
         CountDownLatch done = new CountDownLatch(2);
-        ScheduledFuture<?> cancelled = timer.schedule(() -> { ran.add("cancelled"); }, 50, TimeUnit.MILLISECONDS);
+        // due a second apart: a pause of this thread (a GC after the filling) must not bring the one to cancel due
+        // before it is cancelled, nor "second" due before "first" is scheduled
+        ScheduledFuture<?> cancelled = timer.schedule(() -> { ran.add("cancelled"); }, 1000, TimeUnit.MILLISECONDS);
         timer.schedule(() -> {
             ran.add("second");
             done.countDown();
-        }, 150, TimeUnit.MILLISECONDS);
+        }, 2000, TimeUnit.MILLISECONDS);
         timer.schedule(() -> {
             ran.add("first");
             done.countDown();
-        }, 100, TimeUnit.MILLISECONDS);
+        }, 1000, TimeUnit.MILLISECONDS);
         assertThat(cancelled.cancel(false)).isTrue();
         assertThat(done.await(10, TimeUnit.SECONDS)).isTrue();
         assertThat(ran).containsExactly("first", "second");
