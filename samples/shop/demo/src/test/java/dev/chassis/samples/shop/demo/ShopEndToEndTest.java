@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -146,19 +147,17 @@ class ShopEndToEndTest {
             shop.start("notifications");
 
             // the publisher crashes with orders committed but their events not yet published (its relay is off):
-            // the events are in its outbox table, and go out after its restart
+            // the events are in its outbox table, and go out after its restart; first the relay sends what it has,
+            // so that exactly the 15 orders placed below wait (a kill during a send would leave one more)
+            Eventually.within(Duration.ofSeconds(60)).untilAsserted(() ->
+                    assertThat(unsent(shop)).as("the first orders' events sent").isZero());
             shop.kill("orders");
             shop.start("orders", Map.of("outbox.relay", "false"));
             List<String> unpublished = new ArrayList<>();
             for (int i = 15; i < 30; i++) {
                 unpublished.add(place(new TestClient(shop.uri("orders")), bearer, i));
             }
-            try (Connection c = DriverManager.getConnection(shop.databaseUrl("orders"));
-                 Statement st = c.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")) {
-                rs.next();
-                assertThat(rs.getLong(1)).as("the 15 events wait, unsent, in the orders database").isEqualTo(15);
-            }
+            assertThat(unsent(shop)).as("the 15 events wait, unsent, in the orders database").isEqualTo(15);
             assertThat(notified(notifications)).as("nothing of the unpublished orders is out yet")
                     .doesNotContainAnyElementsOf(unpublished);
             shop.kill("orders");
@@ -176,6 +175,16 @@ class ShopEndToEndTest {
             assertThat(sent).hasSize(placed.size());
             assertThat(inventory.get("/stock/pen").json().path("quantity").asInt()).as("each reserved once")
                     .isEqualTo(1000 - 40);
+        }
+    }
+
+    /** The rows of the orders service's outbox not sent yet. */
+    private static long unsent(ShopSystem shop) throws SQLException {
+        try (Connection c = DriverManager.getConnection(shop.databaseUrl("orders"));
+             Statement st = c.createStatement();
+             ResultSet rs = st.executeQuery("SELECT COUNT(*) FROM chassis_outbox WHERE sent_at IS NULL")) {
+            rs.next();
+            return rs.getLong(1);
         }
     }
 }
