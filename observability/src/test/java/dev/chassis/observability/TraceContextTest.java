@@ -78,8 +78,7 @@ class TraceContextTest {
         Baggage.current().forEach((k, v) -> baggage.put(k, v.getValue()));
         StringBuilder state = new StringBuilder();
         span.getTraceState().forEach((k, v) -> state.append(state.isEmpty() ? "" : ",").append(k).append('=').append(v));
-        // a span past the trace store's budget is carried by its ids alone (no exporter here): no parent to read
-        String parent = Span.current() instanceof ReadableSpan r ? r.getParentSpanContext().getSpanId() : null;
+        String parent = ((ReadableSpan) Span.current()).getParentSpanContext().getSpanId();
         return new Seen(req.headers().all(HeaderNames.create("traceparent"), List::of),
                 req.headers().all(HeaderNames.create("tracestate"), List::of), span.getTraceId(), span.getSpanId(),
                 parent, state.toString(), baggage, downstream);

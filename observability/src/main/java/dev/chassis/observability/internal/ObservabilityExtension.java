@@ -28,8 +28,6 @@ import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdk;
 import io.opentelemetry.sdk.autoconfigure.AutoConfiguredOpenTelemetrySdkBuilder;
-import io.opentelemetry.sdk.autoconfigure.spi.AutoConfigurationCustomizerProvider;
-import io.opentelemetry.sdk.autoconfigure.spi.ConfigProperties;
 import io.opentelemetry.sdk.resources.Resource;
 
 /**
@@ -98,7 +96,6 @@ public final class ObservabilityExtension implements ChassisExtension {
         ObservabilitySettings.B3 b3 = config.get(ObservabilitySettings.B3_OUTGOING);
         AtomicReference<Resource> resource = new AtomicReference<>();
         AtomicBoolean pushesMetrics = new AtomicBoolean(); // OTEL_METRICS_EXPORTER names an exporter
-        AtomicBoolean readsOnlyStore = new AtomicBoolean(); // see readsOnlyTheStore
         OpenTelemetrySdk sdk;
         try {
             AutoConfiguredOpenTelemetrySdkBuilder builder = AutoConfiguredOpenTelemetrySdk.builder();
@@ -123,7 +120,6 @@ public final class ObservabilityExtension implements ChassisExtension {
                         return merged;
                     })
                     .addTracerProviderCustomizer((b, c) -> {
-                        readsOnlyStore.set(readsOnlyTheStore(c));
                         b.setIdGenerator(new HexIds());
                         if (store != null) {
                             b.addSpanProcessor(store);
@@ -160,8 +156,7 @@ public final class ObservabilityExtension implements ChassisExtension {
         }
         ServiceTelemetry telemetry = new ServiceTelemetry(sdk, resource.get() == null ? Resource.getDefault()
                 : resource.get(), store, reader, jvm, !config.get(ObservabilitySettings.TRACING),
-                config.get(ObservabilitySettings.GLOBAL), store != null && !spanLog && readsOnlyStore.get()
-                && !customized(ObservabilityExtension.class.getClassLoader()));
+                config.get(ObservabilitySettings.GLOBAL));
         if (telemetry.global) {
             GlobalBridge.started(telemetry);
             if (!GlobalBridge.install()) {
@@ -169,28 +164,6 @@ public final class ObservabilityExtension implements ChassisExtension {
             }
         }
         return telemetry;
-    }
-
-    /**
-     * Whether, as configured, nothing but the trace store reads a recorded span: no span exporter, and every span the
-     * sampler would sample (the default sampler at ratio 1). Then a server span the store will not keep need not be
-     * recorded ({@link ServiceTelemetry#records}); with a ratio below 1, the sampler's decision per trace id is the
-     * SDK's to make, so every span goes through it.
-     */
-    private static boolean readsOnlyTheStore(ConfigProperties c) {
-        boolean noExporter = c.getList("otel.traces.exporter").stream().allMatch("none"::equals);
-        String sampler = c.getString("otel.traces.sampler", "parentbased_always_on");
-        boolean all = switch (sampler) {
-            case "parentbased_always_on", "always_on" -> true;
-            case "parentbased_traceidratio", "traceidratio" -> c.getDouble("otel.traces.sampler.arg", 1.0) >= 1.0;
-            default -> false;
-        };
-        return noExporter && all;
-    }
-
-    /** Whether the application customizes the SDK (it may add span processors that read every span). */
-    private static boolean customized(ClassLoader loader) {
-        return ServiceLoader.load(AutoConfigurationCustomizerProvider.class, loader).stream().findAny().isPresent();
     }
 
     /** The configured keys to mask, then the application's redactors (ServiceLoader), in class-path order. */

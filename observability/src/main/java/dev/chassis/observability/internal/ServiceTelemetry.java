@@ -3,12 +3,9 @@ package dev.chassis.observability.internal;
 import java.util.Collection;
 import java.util.concurrent.TimeUnit;
 
-import dev.chassis.core.internal.shared.SpanGate;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.logs.LoggerProvider;
 import io.opentelemetry.api.metrics.MeterProvider;
-import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
 import io.opentelemetry.api.trace.TracerProvider;
 import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
@@ -19,7 +16,7 @@ import io.opentelemetry.sdk.resources.Resource;
  * One service's OpenTelemetry: the SDK, and what this module serves from it (the trace store, the metric
  * reader). Handed to core through {@code ChassisExtension.openTelemetry}. Not API.
  */
-final class ServiceTelemetry implements OpenTelemetry, SpanGate, AutoCloseable {
+final class ServiceTelemetry implements OpenTelemetry, AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ServiceTelemetry.class.getName());
     final OpenTelemetrySdk sdk;
     final Resource resource;
@@ -29,16 +26,9 @@ final class ServiceTelemetry implements OpenTelemetry, SpanGate, AutoCloseable {
     /** observability.tracing.enabled: false — no spans, and the caller's context passes through unchanged. */
     private final boolean tracingOff;
     final boolean global;
-    /** Whether the store is the only reader of spans: then a server span it will not keep is not recorded. */
-    private final boolean storeOnly;
 
-    /**
-     * @param storeOnly whether nothing but the trace store reads a recorded span (no exporter, no span log, no
-     *                  application customizer, every trace sampled)
-     */
     ServiceTelemetry(OpenTelemetrySdk sdk, Resource resource, TraceStore store, PrometheusReader reader, JvmMetrics jvm,
-                     boolean tracingOff, boolean global, boolean storeOnly) {
-        this.storeOnly = storeOnly && store != null && !tracingOff;
+                     boolean tracingOff, boolean global) {
         this.sdk = sdk;
         this.resource = resource;
         this.store = store;
@@ -53,26 +43,6 @@ final class ServiceTelemetry implements OpenTelemetry, SpanGate, AutoCloseable {
         // a no-op tracer's spans carry their parent's context: sampled flag and all, so downstream services still
         // follow the caller's decision
         return tracingOff ? TracerProvider.noop() : sdk.getTracerProvider();
-    }
-
-    @Override
-    public boolean records(String traceId) {
-        return !storeOnly || store.mayAdmit(traceId);
-    }
-
-    @Override
-    public String newTraceId() {
-        return HexIds.traceId();
-    }
-
-    @Override
-    public String newSpanId() {
-        return HexIds.spanId();
-    }
-
-    @Override
-    public Span startWithIds(SpanBuilder builder, String traceId, String spanId) {
-        return HexIds.startWith(builder, traceId, spanId);
     }
 
     /** The metrics now, the JVM's included (registered at the first collection). */

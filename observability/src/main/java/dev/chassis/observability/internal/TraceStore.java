@@ -92,22 +92,6 @@ final class TraceStore implements SpanProcessor {
         }
     }
 
-    /**
-     * Whether a trace entering the service now may be kept: it was admitted already, or this second's budget is not
-     * spent. Nothing is admitted here (the span's end does that); a trace for which this says no is not kept unless
-     * a span of it fails.
-     *
-     * @param traceId the caller's trace id, or null for a new trace
-     */
-    boolean mayAdmit(String traceId) {
-        if (traceId != null && traceId.equals(admitted.getPlain(traceId.hashCode() & (ADMITTED_SLOTS - 1)))) {
-            return true;
-        }
-        long second = (nanos.getAsLong() - start) / 1_000_000_000L;
-        long v = admittedThisSecond.get();
-        return (v >>> 32) < second || (v & 0xFFFF_FFFFL) < tracesPerSecond;
-    }
-
     /** What the store keeps of one span. */
     private record Stored(String traceId, String spanId, String parentSpanId, String name, SpanKind kind,
                           long startNanos, long endNanos, StatusCode status, String statusMessage,

@@ -1,10 +1,8 @@
 package dev.chassis.core.internal.telemetry;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 import dev.chassis.core.Peer;
@@ -13,7 +11,6 @@ import dev.chassis.core.internal.http.TraceIds;
 import dev.chassis.core.internal.http.server.ErrorResponder;
 import dev.chassis.core.internal.shared.CallOrigin;
 import dev.chassis.core.internal.shared.CallPeer;
-import dev.chassis.core.internal.shared.SpanGate;
 import dev.chassis.core.internal.shared.TraceContextHeaders;
 import dev.chassis.core.internal.tls.Peers;
 import dev.chassis.core.internal.transport.Origins;
@@ -27,11 +24,8 @@ import io.helidon.webserver.http.RoutingResponse;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.trace.Span;
-import io.opentelemetry.api.trace.SpanBuilder;
-import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.api.trace.TraceFlags;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.Scope;
 import io.opentelemetry.context.propagation.TextMapGetter;
@@ -145,18 +139,32 @@ public final class HttpServerTelemetry implements Filter {
             client = Origins.peerAddress(req);
             scheme = req.isSecure() ? "https" : "http";
         }
+        var builder = telemetry.tracer.spanBuilder(method)
+                .setSpanKind(SpanKind.SERVER)
+                .setParent(parent)
+                .setAttribute(Telemetry.HTTP_METHOD, method)
+                .setAttribute(Telemetry.URL_SCHEME, scheme)
+                .setAttribute(Telemetry.CLIENT_ADDRESS, client)
+                .setAttribute(Telemetry.PROTOCOL_VERSION, req.prologue().protocolVersion());
+        if (telemetry.rawPaths) {
+            // the path only, never the query; off by default: ids in paths are personal data more often than not
+            builder.setAttribute(Telemetry.URL_PATH, req.prologue().uriPath().rawPath());
+        }
+        if (!method.equals(original)) {
+            builder.setAttribute(Telemetry.HTTP_METHOD_ORIGINAL, original);
+        }
+        req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> builder.setAttribute(Telemetry.USER_AGENT, ua));
         Peer peer = null;
         if (req.isSecure()) {
             peer = Peers.of(req);
-            if (!peer.authenticated()) {
+            if (peer.authenticated()) {
+                builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());
+                builder.setAttribute(Telemetry.TLS_CLIENT_SUBJECT, peer.subject().orElseThrow());
+            } else {
                 peer = null;
             }
         }
-        Span span = declined(parent);
-        boolean declined = span != null;
-        if (!declined) {
-            span = serverSpan(req, method, original, parent, client, scheme, peer).startSpan();
-        }
+        Span span = builder.startSpan();
         LongAdder inFlight = active[methodIndex];
         if (!activeSeen[methodIndex]) {
             activeSeen[methodIndex] = true; // written once: no cache line bouncing between cores on every request
@@ -181,82 +189,23 @@ public final class HttpServerTelemetry implements Filter {
             String route = req.matchingPattern().orElse(null);
             RouteNames names = routes.computeIfAbsent(route != null && route.startsWith("/") ? route : "",
                     r -> new RouteNames(r.isEmpty() ? null : r));
-            if (declined && status >= 500) {
-                // a failure is kept whatever the store's budget: recorded now, under the ids the request carried
-                span = recordedLate(span.getSpanContext(), serverSpan(req, method, original, parent, client, scheme,
-                        peer), start);
-                declined = false;
+            if (names.route != null) {
+                span.updateName(names.spanName(methodIndex));
+                span.setAttribute(Telemetry.HTTP_ROUTE, names.route);
             }
-            if (!declined) {
-                if (names.route != null) {
-                    span.updateName(names.spanName(methodIndex));
-                    span.setAttribute(Telemetry.HTTP_ROUTE, names.route);
-                }
-                span.setAttribute(Telemetry.HTTP_STATUS, Telemetry.status(status));
-                if (status >= 500) {
-                    span.setStatus(StatusCode.ERROR);
-                    span.setAttribute(Telemetry.ERROR_TYPE, Integer.toString(status));
-                }
-                if (failure != null) {
-                    span.recordException(failure);
-                }
-                span.end();
+            span.setAttribute(Telemetry.HTTP_STATUS, Telemetry.status(status));
+            if (status >= 500) {
+                span.setStatus(StatusCode.ERROR);
+                span.setAttribute(Telemetry.ERROR_TYPE, Integer.toString(status));
             }
+            if (failure != null) {
+                span.recordException(failure);
+            }
+            span.end();
             // the root context: no thread-local lookup, and no exemplar sampling on the hot path
             telemetry.httpServerDuration.record(Telemetry.seconds(start), names.attributes(methodIndex, status),
                     Context.root());
         }
-    }
-
-    /**
-     * The span a request carries by its ids alone, when the SDK would record it for nobody ({@link SpanGate}); null
-     * when it is recorded. Only a sampled span is declined (an unsampled one costs the SDK little): it keeps the
-     * sampled flag, so the services it calls decide as they would have.
-     */
-    private Span declined(Context parent) {
-        SpanGate gate = telemetry.gate;
-        if (gate == null) {
-            return null;
-        }
-        SpanContext caller = Span.fromContext(parent).getSpanContext();
-        if ((caller.isValid() && !caller.isSampled()) || gate.records(caller.isValid() ? caller.getTraceId() : null)) {
-            return null;
-        }
-        return Span.wrap(SpanContext.create(caller.isValid() ? caller.getTraceId() : gate.newTraceId(),
-                gate.newSpanId(), TraceFlags.getSampled(), caller.getTraceState()));
-    }
-
-    /** The recorded span of a declined one, started when the request started, with its trace and span ids. */
-    private Span recordedLate(SpanContext ids, SpanBuilder builder, long startNanos) {
-        Instant now = Instant.now();
-        long startEpochNanos = now.getEpochSecond() * 1_000_000_000L + now.getNano() - (System.nanoTime() - startNanos);
-        return telemetry.gate.startWithIds(builder.setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS),
-                ids.getTraceId(), ids.getSpanId());
-    }
-
-    /** The server span's builder, with what is known when the request arrives. */
-    private SpanBuilder serverSpan(RoutingRequest req, String method, String original, Context parent, String client,
-                                   String scheme, Peer peer) {
-        SpanBuilder builder = telemetry.tracer.spanBuilder(method)
-                .setSpanKind(SpanKind.SERVER)
-                .setParent(parent)
-                .setAttribute(Telemetry.HTTP_METHOD, method)
-                .setAttribute(Telemetry.URL_SCHEME, scheme)
-                .setAttribute(Telemetry.CLIENT_ADDRESS, client)
-                .setAttribute(Telemetry.PROTOCOL_VERSION, req.prologue().protocolVersion());
-        if (telemetry.rawPaths) {
-            // the path only, never the query; off by default: ids in paths are personal data more often than not
-            builder.setAttribute(Telemetry.URL_PATH, req.prologue().uriPath().rawPath());
-        }
-        if (!method.equals(original)) {
-            builder.setAttribute(Telemetry.HTTP_METHOD_ORIGINAL, original);
-        }
-        req.headers().first(HeaderNames.USER_AGENT).ifPresent(ua -> builder.setAttribute(Telemetry.USER_AGENT, ua));
-        if (peer != null) {
-            builder.setAttribute(Telemetry.PEER_IDENTITY, peer.identity().orElseThrow());
-            builder.setAttribute(Telemetry.TLS_CLIENT_SUBJECT, peer.subject().orElseThrow());
-        }
-        return builder;
     }
 
     private static Attributes metricAttributes(String method, String route, int status) {

@@ -2,7 +2,6 @@ package dev.chassis.core.internal.telemetry;
 
 import java.util.List;
 
-import dev.chassis.core.internal.shared.SpanGate;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.metrics.DoubleHistogram;
@@ -61,11 +60,8 @@ public final class Telemetry {
     final DoubleHistogram httpClientDuration;
     final DoubleHistogram rpcServerDuration;
     final DoubleHistogram rpcClientDuration;
-    /** Whether a server span is recorded at all, when the SDK says who reads its spans; null: always. */
-    final SpanGate gate;
 
     private Telemetry(OpenTelemetry otel, boolean rawPaths) {
-        this.gate = otel instanceof SpanGate g ? g : null;
         this.enabled = otel != null;
         this.rawPaths = rawPaths;
         this.otel = otel == null ? OpenTelemetry.noop() : otel;
