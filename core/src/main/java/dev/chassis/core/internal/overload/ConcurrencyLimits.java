@@ -165,9 +165,17 @@ public final class ConcurrencyLimits {
                     + Runtime.version() + ") does not count the virtual threads waiting to run (JDK 24 or later does):"
                     + " the check is off");
         }
+        long maxWait = config.get(OverloadSettings.MAX_SCHEDULER_WAIT).toNanos();
+        SchedulerWait wait = maxWait > 0 ? SchedulerWait.get(nanoClock) : null;
+        if (maxWait > 0 && wait == null) {
+            LOG.log(System.Logger.Level.WARNING, OverloadSettings.MAX_SCHEDULER_WAIT.key() + " is set but this JDK ("
+                    + Runtime.version() + ") does not count the virtual threads waiting to run (JDK 24 or later does)"
+                    + " or the process's CPU time: the check is off");
+        }
+        BooleanSupplier above = queue == null && wait == null ? null
+                : () -> (queue != null && queue.saturated(maxQueue)) || (wait != null && wait.saturated(maxWait));
         long interval = config.get(OverloadSettings.SCHEDULER_QUEUE_INTERVAL).toNanos();
-        BooleanSupplier queued = queue == null ? null : interval == 0 ? () -> queue.saturated(maxQueue)
-                : new Sustained(() -> queue.saturated(maxQueue), interval, nanoClock);
+        BooleanSupplier queued = above == null ? null : interval == 0 ? above : new Sustained(above, interval, nanoClock);
         if (delay != null && queued != null) {
             return () -> queued.getAsBoolean() || delay.saturated(maxDelay);
         }

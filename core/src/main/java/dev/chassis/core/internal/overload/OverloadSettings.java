@@ -33,11 +33,17 @@ public final class OverloadSettings {
                     + " threads than this per CPU wait to run — the scheduler's own count (JDK 24 or later; on older JDKs"
                     + " the check is off and start-up logs a warning), which sees the queue of new and ready connections"
                     + " max-scheduler-delay can miss; e.g. 50 for CPU-bound handlers; 0 = off");
+    public static final Setting<Duration> MAX_SCHEDULER_WAIT = Setting.duration(PREFIX + ".max-scheduler-wait",
+                    Duration.ZERO).min(0)
+            .describedAs("refuse new requests and calls (503 / UNAVAILABLE) while a request arriving now would wait longer"
+                    + " than this for a CPU — the virtual threads queued per CPU times what a request has cost the"
+                    + " process in CPU time over the last 50 ms, refused ones included (JDK 24 or later; on older JDKs"
+                    + " the check is off and start-up logs a warning); e.g. 5ms; 0 = off");
     public static final Setting<Duration> SCHEDULER_QUEUE_INTERVAL = Setting.duration(PREFIX
                     + ".scheduler-queue-interval", Duration.ofMillis(100)).min(0)
-            .describedAs("with max-scheduler-queue: refuse only once the queue has stayed above it this long (a burst of"
-                    + " new connections that drains sooner is served), then whenever it is above it, until it has stayed"
-                    + " at or below it this long; 0 = refuse as soon as it is above");
+            .describedAs("with max-scheduler-queue or max-scheduler-wait: refuse only once the queue has stayed above"
+                    + " the bound this long (a burst of new connections that drains sooner is served), then whenever it"
+                    + " is above it, until it has stayed at or below it this long; 0 = refuse as soon as it is above");
     public static final Setting<Duration> RETRY_AFTER = Setting.duration(PREFIX + ".retry-after", Duration.ofSeconds(1))
             .min(1000).describedAs("the Retry-After of a refused request, in whole seconds");
 
@@ -68,7 +74,8 @@ public final class OverloadSettings {
 
     /** Every key above. */
     public static List<Setting<?>> all() {
-        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, MAX_SCHEDULER_DELAY, MAX_SCHEDULER_QUEUE, SCHEDULER_QUEUE_INTERVAL,
+        return List.of(ENABLED, ALGORITHM, INITIAL, MIN, MAX, MAX_SCHEDULER_DELAY, MAX_SCHEDULER_QUEUE, MAX_SCHEDULER_WAIT,
+                SCHEDULER_QUEUE_INTERVAL,
                 RETRY_AFTER, GROUP_ROUTES,
                 GROUP_ALGORITHM, GROUP_INITIAL, GROUP_MIN, GROUP_MAX);
     }

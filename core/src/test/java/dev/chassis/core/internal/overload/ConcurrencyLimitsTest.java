@@ -157,6 +157,20 @@ class ConcurrencyLimitsTest {
                 "server.concurrency-limit.scheduler-queue-interval", "20ms"), List.of(), System::nanoTime));
     }
 
+    @Test
+    void aBacklogMeasuredInTimeRefusesRequestsUntilItDrains() throws Exception {
+        // the real clock: the cost per request is measured over 50 ms periods of it
+        backlogRefusesUntilItDrains(limits(Map.of("server.concurrency-limit.max-scheduler-wait", "1ms",
+                "server.concurrency-limit.scheduler-queue-interval", "0ms"), List.of(), System::nanoTime));
+    }
+
+    @Test
+    void aNegativeSchedulerWaitFailsWithItsKey() {
+        assertThatThrownBy(() -> limits(Map.of("server.concurrency-limit.max-scheduler-wait", "-1ms"), List.of()))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("server.concurrency-limit.max-scheduler-wait");
+    }
+
     private static void backlogRefusesUntilItDrains(ConcurrencyLimits limits) throws Exception {
         assumeThat(SchedulerQueue.get()).as("JDK 24 or later counts the virtual threads waiting to run").isNotNull();
         LimitGroup service = limits.forPath("/work");

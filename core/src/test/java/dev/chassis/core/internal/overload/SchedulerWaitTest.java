@@ -1,0 +1,67 @@
+package dev.chassis.core.internal.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.junit.jupiter.api.Test;
+
+/** The wait a request would have: queued threads per carrier × the CPU a request cost in the last period. */
+class SchedulerWaitTest {
+    private final AtomicLong queued = new AtomicLong();
+    private final AtomicLong cpu = new AtomicLong(5_000_000_000L);
+    private final AtomicLong now = new AtomicLong(1_000_000_000L);
+    private final SchedulerWait wait = new SchedulerWait(queued::get, cpu::get, now::get);
+
+    private static final long MS = 1_000_000L;
+
+    /** {@code n} requests in one period that together cost {@code cpuNanos}, then the period's end. */
+    private void period(int n, long cpuNanos) {
+        for (int i = 0; i < n; i++) {
+            wait.saturated(Long.MAX_VALUE);
+        }
+        cpu.addAndGet(cpuNanos);
+        now.addAndGet(SchedulerWait.PERIOD_NANOS);
+    }
+
+    @Test
+    void nothingIsRefusedBeforeACostIsKnown() {
+        queued.set(1_000);
+        assertThat(wait.saturated(1)).isFalse();
+        assertThat(wait.waitNanos()).isZero();
+    }
+
+    @Test
+    void theWaitIsTheQueueTimesTheRecentCostPerRequest() {
+        period(10, 20 * MS); // 2 ms a request
+        queued.set(4);
+        assertThat(wait.saturated(5 * MS)).as("the first look after the period measures it: 4 × 2 ms").isTrue();
+        assertThat(wait.waitNanos()).isEqualTo(8 * MS);
+        queued.set(2);
+        assertThat(wait.saturated(5 * MS)).as("4 ms").isFalse();
+    }
+
+    @Test
+    void refusalsMakeRequestsCheaperAndTheBoundAdmitsMore() {
+        period(10, 20 * MS);
+        queued.set(20);
+        assertThat(wait.saturated(5 * MS)).isTrue(); // 40 ms: the period of 10 requests at 2 ms each
+        // a period in which most requests were refused: 100 requests for the same 20 ms of CPU, 0.2 ms each (the
+        // look above counts as one of them)
+        period(99, 20 * MS);
+        assertThat(wait.saturated(5 * MS)).as("20 × 0.2 ms = 4 ms").isFalse();
+        assertThat(wait.waitNanos()).isEqualTo(4 * MS);
+    }
+
+    @Test
+    void theCostIsMeasuredOncePerPeriodNotPerRequest() {
+        period(10, 20 * MS);
+        queued.set(1);
+        wait.saturated(Long.MAX_VALUE);
+        cpu.addAndGet(1_000 * MS); // within the period: not read again until it ends
+        for (int i = 0; i < 100; i++) {
+            wait.saturated(Long.MAX_VALUE);
+        }
+        assertThat(wait.waitNanos()).isEqualTo(2 * MS);
+    }
+}
