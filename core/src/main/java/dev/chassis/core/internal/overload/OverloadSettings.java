@@ -37,8 +37,9 @@ public final class OverloadSettings {
                     Duration.ZERO).min(0)
             .describedAs("refuse new requests and calls (503 / UNAVAILABLE) while a request arriving now would wait longer"
                     + " than this for a CPU — the virtual threads queued per CPU times what a request has cost the"
-                    + " process in CPU time over the last 50 ms, refused ones included (JDK 24 or later; on older JDKs"
-                    + " the check is off and start-up logs a warning); e.g. 5ms; 0 = off");
+                    + " process in CPU time over the last 50 ms, refused ones included — and only while the process kept"
+                    + " its CPUs at least 75% busy over those 50 ms (JDK 24 or later; on older JDKs the check is off and"
+                    + " start-up logs a warning); e.g. 5ms for CPU-bound handlers; 0 = off");
     public static final Setting<Duration> SCHEDULER_QUEUE_INTERVAL = Setting.duration(PREFIX
                     + ".scheduler-queue-interval", Duration.ofMillis(100)).min(0)
             .describedAs("with max-scheduler-queue or max-scheduler-wait: refuse only once the queue has stayed above"

@@ -11,7 +11,7 @@ class SchedulerWaitTest {
     private final AtomicLong queued = new AtomicLong();
     private final AtomicLong cpu = new AtomicLong(5_000_000_000L);
     private final AtomicLong now = new AtomicLong(1_000_000_000L);
-    private final SchedulerWait wait = new SchedulerWait(queued::get, cpu::get, now::get);
+    private final SchedulerWait wait = new SchedulerWait(queued::get, cpu::get, now::get, 1);
 
     private static final long MS = 1_000_000L;
 
@@ -33,7 +33,7 @@ class SchedulerWaitTest {
 
     @Test
     void theWaitIsTheQueueTimesTheRecentCostPerRequest() {
-        period(10, 20 * MS); // 2 ms a request
+        period(25, 50 * MS); // 2 ms a request, the CPU busy all the period
         queued.set(4);
         assertThat(wait.saturated(5 * MS)).as("the first look after the period measures it: 4 × 2 ms").isTrue();
         assertThat(wait.waitNanos()).isEqualTo(8 * MS);
@@ -42,20 +42,30 @@ class SchedulerWaitTest {
     }
 
     @Test
+    void aQueueWhileTheCpuIdlesRefusesNothing() {
+        period(10, 20 * MS); // 2 ms a request, but 20 ms of CPU in a 50 ms period: 40 % busy
+        queued.set(100);
+        assertThat(wait.saturated(5 * MS)).as("a burst at low load: 200 ms of queue, the CPU mostly idle").isFalse();
+        assertThat(wait.waitNanos()).isEqualTo(200 * MS);
+        period(24, 48 * MS); // 96 % busy
+        assertThat(wait.saturated(5 * MS)).isTrue();
+    }
+
+    @Test
     void refusalsMakeRequestsCheaperAndTheBoundAdmitsMore() {
-        period(10, 20 * MS);
+        period(25, 50 * MS);
         queued.set(20);
-        assertThat(wait.saturated(5 * MS)).isTrue(); // 40 ms: the period of 10 requests at 2 ms each
-        // a period in which most requests were refused: 100 requests for the same 20 ms of CPU, 0.2 ms each (the
+        assertThat(wait.saturated(5 * MS)).isTrue(); // 40 ms: the period of 25 requests at 2 ms each
+        // a period in which most requests were refused: 250 requests for the same 50 ms of CPU, 0.2 ms each (the
         // look above counts as one of them)
-        period(99, 20 * MS);
+        period(249, 50 * MS);
         assertThat(wait.saturated(5 * MS)).as("20 × 0.2 ms = 4 ms").isFalse();
         assertThat(wait.waitNanos()).isEqualTo(4 * MS);
     }
 
     @Test
     void theCostIsMeasuredOncePerPeriodNotPerRequest() {
-        period(10, 20 * MS);
+        period(25, 50 * MS);
         queued.set(1);
         wait.saturated(Long.MAX_VALUE);
         cpu.addAndGet(1_000 * MS); // within the period: not read again until it ends
