@@ -43,7 +43,7 @@ public final class DiscoveryExtension implements ChassisExtension {
             .describedAs("whether the service registers itself when ready");
     static final Setting<Duration> DEREGISTRATION_DELAY = Setting.duration("discovery.deregistration-delay",
             null).describedAs("after deregistering, how long a stopping service keeps serving so that callers' watches"
-                    + " see it leave; default: the back-end's (etcd 1s, others 0)");
+                    + " see it leave; default: the back-end's (etcd 1s, static 100ms, others 0)");
     static final Setting<String> HOST = Setting.string("discovery.advertise-host", null)
             .describedAs("the address others reach this instance at; default: a site-local address of this"
                     + " machine (a pod's IP), else the loopback address");

@@ -32,8 +32,8 @@ public interface BackendProvider {
 
     /**
      * How long a deregistration takes to reach callers' watches: after deregistering, a stopping service waits this
-     * long before it closes its port (unless {@code discovery.deregistration-delay} says otherwise). Zero for
-     * back-ends whose callers learn it at once (static) or from the platform (DNS, Kubernetes readiness).
+     * long before it closes its port (unless {@code discovery.deregistration-delay} says otherwise). Zero (this
+     * default) for back-ends whose callers learn it from the platform (DNS, Kubernetes readiness).
      */
     default Duration propagationDelay() {
         return Duration.ZERO;
