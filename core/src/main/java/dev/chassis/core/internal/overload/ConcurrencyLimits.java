@@ -172,8 +172,9 @@ public final class ConcurrencyLimits {
                     + Runtime.version() + ") does not count the virtual threads waiting to run (JDK 24 or later does)"
                     + " or the process's CPU time: the check is off");
         }
+        // the wait first: it counts every request it is asked about, which its cost per request needs
         BooleanSupplier above = queue == null && wait == null ? null
-                : () -> (queue != null && queue.saturated(maxQueue)) || (wait != null && wait.saturated(maxWait));
+                : () -> (wait != null && wait.saturated(maxWait)) || (queue != null && queue.saturated(maxQueue));
         long interval = config.get(OverloadSettings.SCHEDULER_QUEUE_INTERVAL).toNanos();
         BooleanSupplier queued = above == null ? null : interval == 0 ? above : new Sustained(above, interval, nanoClock);
         if (delay != null && queued != null) {
