@@ -59,6 +59,13 @@ class LoadSheddingTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static final Duration WAIT = Duration.ofSeconds(10);
 
+    /** Sends two {@code GET /hold}, which the handler keeps until released; their answers go to {@code holding}. */
+    private static void holdTwo(RunningService service, List<CompletableFuture<HttpResponse<String>>> holding) {
+        for (int i = 0; i < 2; i++) {
+            holding.add(HTTP.sendAsync(get(service.uri(), "/hold"), HttpResponse.BodyHandlers.ofString()));
+        }
+    }
+
     @Test
     void aboveTheLimitHttpGets503AndGrpcUnavailableWhileProbesAnswer() throws Exception {
         CountDownLatch entered = new CountDownLatch(2);
@@ -67,9 +74,7 @@ class LoadSheddingTest {
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
         List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
         try {
-            for (int i = 0; i < 2; i++) {
-                holding.add(HTTP.sendAsync(get(service.uri(), "/hold"), HttpResponse.BodyHandlers.ofString()));
-            }
+            holdTwo(service, holding);
             assertThat(entered.await(10, TimeUnit.SECONDS)).as("two requests are in their handler").isTrue();
 
             // a POST that declares a body and sends none: refused at once, the body never read
@@ -129,9 +134,7 @@ class LoadSheddingTest {
         RunningService service = held(Chassis.service("keep-alive"), entered, release).start();
         List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
         try {
-            for (int i = 0; i < 2; i++) {
-                holding.add(HTTP.sendAsync(get(service.uri(), "/hold"), HttpResponse.BodyHandlers.ofString()));
-            }
+            holdTwo(service, holding);
             assertThat(entered.await(10, TimeUnit.SECONDS)).as("two requests are in their handler").isTrue();
             try (Socket s = new Socket("127.0.0.1", service.port())) {
                 s.setSoTimeout(10_000);
@@ -247,9 +250,7 @@ class LoadSheddingTest {
         List<CompletableFuture<HttpResponse<String>>> holding = new ArrayList<>();
         RunningService orders = caller.start();
         try {
-            for (int i = 0; i < 2; i++) {
-                holding.add(HTTP.sendAsync(get(busy.uri(), "/hold"), HttpResponse.BodyHandlers.ofString()));
-            }
+            holdTwo(busy, holding);
             assertThat(entered.await(10, TimeUnit.SECONDS)).isTrue();
             for (int i = 0; i < 4; i++) {
                 assertThat(inventory.find("pen")).as("call %d, round robin over a shedding and an idle instance", i)
