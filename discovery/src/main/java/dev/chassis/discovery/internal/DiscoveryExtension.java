@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.chassis.core.RunningService;
 import dev.chassis.core.config.Config;
@@ -94,6 +95,9 @@ public final class DiscoveryExtension implements ChassisExtension {
                     ? " (" + provider.name() + "'s default)" : ""), deregistration);
         }
         AtomicReference<ServiceInstance> self = new AtomicReference<>();
+        // a retried registration and the deregistration at shutdown, one at a time; a lock, not a monitor: both wait
+        // on the registry, and a virtual thread waiting inside a monitor pins its carrier (JDK 21-23)
+        ReentrantLock selfLock = new ReentrantLock();
         AtomicBoolean stopping = new AtomicBoolean();
         context.lifecycle().onStarted(running -> {
             ServiceInstance me = self(context, config, running);
@@ -109,13 +113,16 @@ public final class DiscoveryExtension implements ChassisExtension {
                         } catch (InterruptedException e) {
                             return;
                         }
-                        synchronized (self) {
+                        selfLock.lock();
+                        try {
                             if (!stopping.get() && register(registry, me)) {
                                 self.set(me);
                                 LOG.log(Level.INFO, "discovery: " + me.name() + " registered with the "
                                         + registry.backend() + " registry");
                                 return;
                             }
+                        } finally {
+                            selfLock.unlock();
                         }
                     }
                 });
@@ -130,9 +137,12 @@ public final class DiscoveryExtension implements ChassisExtension {
         });
         context.lifecycle().onStopping(() -> {
             ServiceInstance me;
-            synchronized (self) {
+            selfLock.lock();
+            try {
                 stopping.set(true);
                 me = self.getAndSet(null);
+            } finally {
+                selfLock.unlock();
             }
             if (me != null) {
                 try {

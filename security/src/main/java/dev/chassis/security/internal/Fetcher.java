@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 
@@ -18,14 +19,33 @@ import com.nimbusds.jose.util.JSONObjectUtils;
  * for the readiness check and the log. Thread-safe. Not API.
  */
 final class Fetcher {
-    private final HttpClient http;
     private final Duration timeout;
     private final long maxSize;
+    private final ReentrantLock creating = new ReentrantLock();
+    /** Made by the first fetch, off start-up's path: a client's TLS context (the JDK's CAs) costs a tenth of a start. */
+    private volatile HttpClient http;
 
     Fetcher(Duration timeout, long maxSize) {
-        this.http = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER).build();
         this.timeout = timeout;
         this.maxSize = maxSize;
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            creating.lock();
+            try {
+                h = http;
+                if (h == null) {
+                    h = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
+                            .build();
+                    http = h;
+                }
+            } finally {
+                creating.unlock();
+            }
+        }
+        return h;
     }
 
     /** The JSON object at {@code uri}. */
@@ -33,7 +53,7 @@ final class Fetcher {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET()
                 .build();
         try {
-            HttpResponse<InputStream> response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     throw new FetchException(uri + " answered " + response.statusCode());

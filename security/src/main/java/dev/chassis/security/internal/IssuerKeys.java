@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.jwk.JWK;
@@ -31,7 +32,8 @@ final class IssuerKeys {
     private final Clock clock;
     private final Duration minInterval;
     private final Duration refreshInterval;
-    private final Object fetchLock = new Object();
+    /** One fetch at a time; a lock, not a monitor: a virtual thread waiting on a monitor pins its carrier (JDK 21-23). */
+    private final ReentrantLock fetchLock = new ReentrantLock();
 
     private volatile URI jwks;
     private volatile JWKSet keys;
@@ -99,7 +101,8 @@ final class IssuerKeys {
 
     /** Fetches the keys, unless another thread has attempted since {@code attempted} (then it waited for that one). */
     private void refresh(Instant attempted) {
-        synchronized (fetchLock) {
+        fetchLock.lock();
+        try {
             if (!lastAttempt.equals(attempted)) {
                 return; // another thread fetched while this one waited
             }
@@ -130,6 +133,8 @@ final class IssuerKeys {
                 // set when the fetch ends: requests that queued behind it see it changed and use its keys
                 lastAttempt = clock.instant();
             }
+        } finally {
+            fetchLock.unlock();
         }
     }
 

@@ -78,9 +78,9 @@ public final class SecurityExtension implements ChassisExtension {
         context.grpc().serverInterceptor(new BearerInterceptor(authenticator));
         List<IssuerKeys> keys = issuers.stream().map(TokenVerifier.Issuer::keys).toList();
         context.health().add(HealthCheck.readiness("security", () -> readiness(keys)));
-        // the first fetch must not hold up start-up: requests before it ends wait for it, or fetch themselves
-        context.lifecycle().onStarted(s -> Thread.ofVirtual().name("chassis-jwks").start(
-                () -> keys.forEach(IssuerKeys::refresh)));
+        // the first fetch must not hold up start-up, and starts now, beside the rest of it (binding, the port), so
+        // that readiness does not wait for it after the port opens; requests before it ends wait for it
+        Thread.ofVirtual().name("chassis-jwks").start(() -> keys.forEach(IssuerKeys::refresh));
     }
 
     private static Health readiness(List<IssuerKeys> keys) {

@@ -6,6 +6,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
@@ -37,6 +38,11 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
 
     private static final class Watcher {
         final boolean known;
+        /**
+         * The poller and watch() may both send the first status. A lock, not a monitor: sending can wait for the
+         * client's flow-control window, and a virtual thread waiting inside a monitor pins its carrier (JDK 21-23).
+         */
+        final ReentrantLock sending = new ReentrantLock();
         volatile ServingStatus last;
 
         Watcher(boolean known) {
@@ -154,8 +160,11 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
             return;
         }
         try {
-            synchronized (w) { // the poller and watch() may both send the first status
+            w.sending.lock();
+            try {
                 call.onNext(response(status));
+            } finally {
+                w.sending.unlock();
             }
             w.last = status;
         } catch (RuntimeException gone) {

@@ -36,9 +36,29 @@ import io.opentelemetry.api.OpenTelemetry;
 record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig> protocols, HealthRegistry health) {
     private static final System.Logger LOG = System.getLogger(Registration.class.getName());
 
-    static Registration run(ServiceSpec spec, Startup startup, TlsBundles tls) {
-        // An SDK takes a while to set up (autoconfiguration, class loading): meanwhile this thread loads Helidon's
-        // server classes, listing the protocols it discovers, which the serve phase needs anyway.
+    /**
+     * Starts listing the protocols Helidon discovers (its server classes and their service registry, about a
+     * thousand classes), which needs nothing of the service's configuration: it runs on a thread of its own from the
+     * first moment of a start, beside the configuration phase, and the registration phase joins it.
+     */
+    static CompletableFuture<List<ProtocolConfig>> discoverProtocols() {
+        CompletableFuture<List<ProtocolConfig>> protocols = new CompletableFuture<>();
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Thread.ofPlatform().daemon().name("chassis-protocols").start(() -> {
+            Thread.currentThread().setContextClassLoader(loader);
+            try {
+                protocols.complete(WebServer.builder().buildPrototype().protocols());
+            } catch (RuntimeException | Error e) {
+                protocols.completeExceptionally(e);
+            }
+        });
+        return protocols;
+    }
+
+    static Registration run(ServiceSpec spec, Startup startup, TlsBundles tls,
+                            CompletableFuture<List<ProtocolConfig>> discovered) {
+        // An SDK takes a while to set up (autoconfiguration, class loading): it runs on a thread of its own while
+        // this one waits for Helidon's protocols (discoverProtocols), which the serve phase needs.
         CompletableFuture<OpenTelemetry> sdk = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("chassis-telemetry-" + startup.info().name()).start(() -> {
             Thread.currentThread().setContextClassLoader(startup.loader());
@@ -50,7 +70,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
         });
         List<ProtocolConfig> protocols;
         try {
-            protocols = WebServer.builder().buildPrototype().protocols();
+            protocols = join(discovered);
         } catch (RuntimeException | Error e) {
             sdk.thenAccept(Registration::close); // do not leave the SDK's threads and listeners behind
             throw e;

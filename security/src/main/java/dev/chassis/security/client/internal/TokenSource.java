@@ -35,8 +35,9 @@ final class TokenSource {
     private final String target;
     private final ClientCredentialsConfig config;
     private final Clock clock;
-    private final HttpClient http;
     private final ReentrantLock lock = new ReentrantLock();
+    /** Made by the first fetch, off start-up's path: a client's TLS context (the JDK's CAs) is costly to make. */
+    private volatile HttpClient http;
     private volatile Token current;
     private volatile URI tokenUrl; // discovered once, when not configured
     private CompletableFuture<Token> inFlight; // guarded by lock
@@ -49,8 +50,24 @@ final class TokenSource {
         this.config = config;
         this.clock = clock;
         this.tokenUrl = config.tokenUrl();
-        this.http = HttpClient.newBuilder().connectTimeout(config.timeout())
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    private HttpClient http() {
+        HttpClient h = http;
+        if (h == null) {
+            lock.lock();
+            try {
+                h = http;
+                if (h == null) {
+                    h = HttpClient.newBuilder().connectTimeout(config.timeout())
+                            .followRedirects(HttpClient.Redirect.NEVER).build();
+                    http = h;
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        return h;
     }
 
     /** A token valid for a while yet: the cached one, or a fresh one. */
@@ -186,7 +203,7 @@ final class TokenSource {
     private JsonNode send(HttpRequest request, URI url, String what) {
         HttpResponse<byte[]> response;
         try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = http().send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw unavailable(what + " " + url + " did not answer within " + config.timeout(), e);
         } catch (IOException e) {
