@@ -30,7 +30,7 @@ final class Fetcher {
         this.maxSize = maxSize;
     }
 
-    private HttpClient http() {
+    private HttpClient http() throws FetchException {
         HttpClient h = http;
         if (h == null) {
             creating.lock();
@@ -41,6 +41,8 @@ final class Fetcher {
                             .build();
                     http = h;
                 }
+            } catch (RuntimeException e) { // the JDK's default TLS context cannot be made (a broken trust store)
+                throw new FetchException("no HTTP client could be made: " + e);
             } finally {
                 creating.unlock();
             }

@@ -63,6 +63,8 @@ final class TokenSource {
                             .followRedirects(HttpClient.Redirect.NEVER).build();
                     http = h;
                 }
+            } catch (RuntimeException e) { // the JDK's default TLS context cannot be made (a broken trust store)
+                throw unavailable("no HTTP client could be made: " + e, e);
             } finally {
                 lock.unlock();
             }
