@@ -157,6 +157,9 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
                 ? GrpcServices.described(spec.grpcServices()) : null;
         ServiceApi api = described(binder, spec, startup.grpc());
         assembly.described.forEach(hook -> hook.accept(api));
+        // the protocols are listed beside the phases so far; a failure to list them stops start-up before the bound
+        // hooks, whose last steps (database migrations) change what outlives a failed start
+        registration.awaitProtocols();
         assembly.bound.forEach(Runnable::run);
         return new Binding(http, management, grpc, managementGrpc, inFlight, secure);
     }

@@ -30,16 +30,19 @@ import io.opentelemetry.api.OpenTelemetry;
  *
  * @param assembly  what was registered
  * @param telemetry the service's telemetry (a no-op without an SDK)
- * @param protocols the protocol configurations Helidon discovers, for the serve phase
+ * @param protocols the protocol configurations Helidon discovers, for the serve phase: still being listed while the
+ *                  registration and binding phases run ({@link #awaitProtocols})
  * @param health    the service's health checks
  */
-record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig> protocols, HealthRegistry health) {
+record Registration(Assembly assembly, Telemetry telemetry, CompletableFuture<List<ProtocolConfig>> protocols,
+                    HealthRegistry health) {
     private static final System.Logger LOG = System.getLogger(Registration.class.getName());
 
     /**
      * Starts listing the protocols Helidon discovers (its server classes and their service registry, about a
      * thousand classes), which needs nothing of the service's configuration: it runs on a thread of its own from the
-     * first moment of a start, beside the configuration phase, and the registration phase joins it.
+     * first moment of a start, beside the configuration, registration and binding phases, until the last step before
+     * the port opens waits for it ({@link #awaitProtocols}).
      */
     static CompletableFuture<List<ProtocolConfig>> discoverProtocols() {
         CompletableFuture<List<ProtocolConfig>> protocols = new CompletableFuture<>();
@@ -58,7 +61,7 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
     static Registration run(ServiceSpec spec, Startup startup, TlsBundles tls,
                             CompletableFuture<List<ProtocolConfig>> discovered) {
         // An SDK takes a while to set up (autoconfiguration, class loading): it runs on a thread of its own while
-        // this one waits for Helidon's protocols (discoverProtocols), which the serve phase needs.
+        // Helidon's protocols are listed on another (discoverProtocols), until the registration needs it.
         CompletableFuture<OpenTelemetry> sdk = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("chassis-telemetry-" + startup.info().name()).start(() -> {
             Thread.currentThread().setContextClassLoader(startup.loader());
@@ -68,13 +71,6 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
                 sdk.completeExceptionally(e);
             }
         });
-        List<ProtocolConfig> protocols;
-        try {
-            protocols = join(discovered);
-        } catch (RuntimeException | Error e) {
-            sdk.thenAccept(Registration::close); // do not leave the SDK's threads and listeners behind
-            throw e;
-        }
         OpenTelemetry otel = join(sdk);
         Telemetry telemetry = Telemetry.of(otel, startup.config().get(CoreSettings.TRACE_RAW_PATHS));
         HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT),
@@ -97,7 +93,12 @@ record Registration(Assembly assembly, Telemetry telemetry, List<ProtocolConfig>
             Shutdown.runAll(assembly.stopped, "stopped");
             throw e;
         }
-        return new Registration(assembly, telemetry, protocols, health);
+        return new Registration(assembly, telemetry, discovered, health);
+    }
+
+    /** Waits for the protocols Helidon discovers (discoverProtocols); rethrows what stopped their discovery. */
+    List<ProtocolConfig> awaitProtocols() {
+        return join(protocols);
     }
 
     /**

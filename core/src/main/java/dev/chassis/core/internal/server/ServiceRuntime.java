@@ -62,7 +62,8 @@ public final class ServiceRuntime implements RunningService {
         Listener listener = null;
         try {
             Binding binding = Binding.run(spec, startup, registration, tls);
-            listener = Listener.open(startup.config(), registration.protocols(), binding, tls, registration.telemetry());
+            listener = Listener.open(startup.config(), registration.awaitProtocols(), binding, tls,
+                    registration.telemetry());
             runtime = new ServiceRuntime(startup, registration, binding, listener);
             tls.startReloading();
         } catch (RuntimeException | Error e) {
