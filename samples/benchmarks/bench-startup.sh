@@ -5,7 +5,9 @@
 #   raw          RawHelidonServer, the route hand-written on Helidon SE,
 # each started plain and with its own AOT cache (trained once: start with -XX:AOTCacheOutput, wait for ready,
 # TRAIN_REQUESTS requests to /hello, SIGTERM). Per start: ms from launch to the first 200 from GET /hello and to
-# GET /health/ready 200 (raw has no readiness: its first 200), VmRSS then, and the p50/p99 of the first REQUESTS
+# GET /health/ready 200 (raw has no readiness: its first 200), both polled by one curl every 5 ms (two requests on
+# one connection, so that the readiness poll does not wait for another curl to start), VmRSS then, and the p50/p99
+# of the first REQUESTS
 # requests after ready (one curl, one keep-alive connection, time_total of each). ROUNDS rounds, the order of the six
 # rotated every round; medians, min-max spread, and ratios against raw without a cache from the same run.
 # Usage: samples/benchmarks/bench-startup.sh   Knobs: ROUNDS=5 REQUESTS=1000 TRAIN_REQUESTS=200 PORT=18701
@@ -73,6 +75,19 @@ await() { local path=$1 deadline=$(( $(now_ns) + 60000000000 ))
     (( $(now_ns) < deadline )) || { echo "bench: no 200 from $path in 60 s; log in $OUT" >&2; exit 1; }
     sleep 0.005
   done; now_ns; }
+# await_both FIRST_PATH READY_PATH: polls both with one curl (two requests on one connection, so that neither waits
+# for another curl to start); sets T_FIRST and T_READY to when each first answered 200
+await_both() { local codes deadline=$(( $(now_ns) + 60000000000 )); T_FIRST=; T_READY=
+  while :; do
+    codes=$(curl -s --max-time 2 -o /dev/null -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$PORT$1" \
+      "http://127.0.0.1:$PORT$2" || true)
+    read -r c1 c2 <<<"$codes"
+    [ -z "$T_FIRST" ] && [ "$c1" = 200 ] && T_FIRST=$(now_ns)
+    [ "$c2" = 200 ] && { T_READY=$(now_ns); [ -n "$T_FIRST" ] || T_FIRST=$T_READY; return; }
+    kill -0 "$PID" 2>/dev/null || { echo "bench: server exited; log in $OUT" >&2; exit 1; }
+    (( $(now_ns) < deadline )) || { echo "bench: no 200 from $2 in 60 s; log in $OUT" >&2; exit 1; }
+    sleep 0.005
+  done; }
 
 # urls N: a curl config of N GET /hello, each answer dropped (one curl: one keep-alive connection)
 urls() { local i; for ((i = 0; i < $1; i++)); do printf 'url = "http://127.0.0.1:%s/hello"\noutput = "/dev/null"\n' "$PORT"; done; }
@@ -99,8 +114,8 @@ for ((r = 0; r < ROUNDS; r++)); do
     c=${CONFIGS[$(( (k + r) % ${#CONFIGS[@]} ))]}; name=${c%+aot}; flags=()
     [ "$c" = "$name" ] || flags=(-XX:AOTCache="$OUT/$name.aot")
     launch "$name" "${flags[@]}"
-    t1=$(await /hello)
-    if [ "$name" = raw ]; then t2=$t1; else t2=$(await /health/ready); fi
+    if [ "$name" = raw ]; then await_both /hello /hello; else await_both /hello /health/ready; fi
+    t1=$T_FIRST; t2=$T_READY
     rss=$(awk '/^VmRSS:/ { printf "%.0f", $2 / 1024 }' "/proc/$PID/status")
     curl -s -K "$OUT/first.cfg" -w '%{time_total}\n' > "$OUT/lat.txt"
     read -r p50 p99 < <(sort -g "$OUT/lat.txt" | awk '{ a[NR] = $1 * 1000 } END { printf "%.2f %.2f\n", a[int(NR * 0.5)], a[int(NR * 0.99)] }')
