@@ -6,7 +6,8 @@
 # each started plain and with its own AOT cache (trained once: start with -XX:AOTCacheOutput, wait for ready,
 # TRAIN_REQUESTS requests to /hello, SIGTERM). Per start: ms from launch to the first 200 from GET /hello and to
 # GET /health/ready 200 (raw has no readiness: its first 200), both polled by one curl every 5 ms (two requests on
-# one connection, so that the readiness poll does not wait for another curl to start), VmRSS then, and the p50/p99
+# one connection, each timed by curl, so that the readiness poll does not wait for another curl to start), VmRSS
+# then, and the p50/p99
 # of the first REQUESTS
 # requests after ready (one curl, one keep-alive connection, time_total of each). ROUNDS rounds, the order of the six
 # rotated every round; medians, min-max spread, and ratios against raw without a cache from the same run.
@@ -75,17 +76,27 @@ await() { local path=$1 deadline=$(( $(now_ns) + 60000000000 ))
     (( $(now_ns) < deadline )) || { echo "bench: no 200 from $path in 60 s; log in $OUT" >&2; exit 1; }
     sleep 0.005
   done; now_ns; }
-# await_both FIRST_PATH READY_PATH: polls both with one curl (two requests on one connection, so that neither waits
-# for another curl to start); sets T_FIRST and T_READY to when each first answered 200
-await_both() { local codes deadline=$(( $(now_ns) + 60000000000 )); T_FIRST=; T_READY=
+# await_both FIRST_PATH READY_PATH: polls both with one curl (two requests on one connection) and sets T_FIRST and
+# T_READY (ns) to when each first answered 200, from curl's own times: the end of the run for the second, less the
+# second request's time_total for the first, so that neither waits for another process. With one path (raw Helidon,
+# whose first 200 is its readiness) it polls that path alone.
+await_both() { local out c1 c2 tt2 now deadline=$(( ${EPOCHREALTIME/[.,]/} + 60000000 )); T_FIRST=; T_READY=
   while :; do
-    codes=$(curl -s --max-time 2 -o /dev/null -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$PORT$1" \
-      "http://127.0.0.1:$PORT$2" || true)
-    read -r c1 c2 <<<"$codes"
-    [ -z "$T_FIRST" ] && [ "$c1" = 200 ] && T_FIRST=$(now_ns)
-    [ "$c2" = 200 ] && { T_READY=$(now_ns); [ -n "$T_FIRST" ] || T_FIRST=$T_READY; return; }
+    if [ "$1" = "$2" ]; then
+      out=$(curl -s --max-time 2 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT$1" || true)
+      now=${EPOCHREALTIME/[.,]/}
+      [ "$out" = 200 ] && { T_FIRST=$(( now * 1000 )); T_READY=$T_FIRST; return; }
+    else
+      out=$(curl -s --max-time 2 -o /dev/null -o /dev/null -w '%{http_code} %{time_total} ' "http://127.0.0.1:$PORT$1" \
+        "http://127.0.0.1:$PORT$2" || true)
+      now=${EPOCHREALTIME/[.,]/}
+      read -r c1 _ c2 tt2 <<<"$out"
+      [ -z "$T_FIRST" ] && [ "$c1" = 200 ] \
+        && T_FIRST=$(( (now - $(awk -v t="${tt2:-0}" 'BEGIN { printf "%d", t * 1000000 }')) * 1000 ))
+      [ "$c2" = 200 ] && { T_READY=$(( now * 1000 )); [ -n "$T_FIRST" ] || T_FIRST=$T_READY; return; }
+    fi
     kill -0 "$PID" 2>/dev/null || { echo "bench: server exited; log in $OUT" >&2; exit 1; }
-    (( $(now_ns) < deadline )) || { echo "bench: no 200 from $2 in 60 s; log in $OUT" >&2; exit 1; }
+    (( now < deadline )) || { echo "bench: no 200 from $2 in 60 s; log in $OUT" >&2; exit 1; }
     sleep 0.005
   done; }
 

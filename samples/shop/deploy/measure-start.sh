@@ -32,35 +32,52 @@ JAVA="$JAVA_HOME/bin/java"
 "$JAVA" -version 2>&1 | head -n 1 | grep -Eq '"(2[5-9]|[3-9][0-9])' \
   || { echo "measure-start: the AOT cache needs JDK 25 or later; JAVA_HOME is $JAVA_HOME" >&2; exit 1; }
 
+# what is left to clean up at exit, whatever stops the script: the cgroups, the issuer, the start being measured
+CGS=(); ISSUER_PID=; START_PID=
+stop_pid() { # pid: SIGTERM, up to 10 s for the JVM to end, then SIGKILL
+  local p=$1 k
+  [ -n "$p" ] || return 0
+  kill "$p" 2>/dev/null || return 0
+  for ((k = 0; k < 100; k++)); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+  kill -9 "$p" 2>/dev/null || true
+  wait "$p" 2>/dev/null || true
+}
+cleanup() {
+  stop_pid "$START_PID"; stop_pid "$ISSUER_PID"
+  for c in "${CGS[@]}"; do rmdir "$c" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
 # the cgroups every start runs in: the CPU limit, and the pod's memory limit, which the JVM sizes itself by (below
 # 1792 MiB it picks the Serial collector, as in the pod; with MaxRAMPercentage=75, as the Dockerfiles set, the heap)
-CGS=()
 if [ -w /sys/fs/cgroup/cpu ] && [ -f /sys/fs/cgroup/cpu/cpu.cfs_period_us ]; then
+  if (( MEMORY_MIB > 0 )) && ! [ -w /sys/fs/cgroup/memory ]; then
+    echo "measure-start: no writable memory cgroup (MEMORY_MIB=0 runs without the memory limit)" >&2; exit 1
+  fi
   CG=/sys/fs/cgroup/cpu/chassis-measure-start.$$; mkdir "$CG"; CGS+=("$CG")
   echo 100000 > "$CG/cpu.cfs_period_us"; echo $((CPU_MILLIS * 100)) > "$CG/cpu.cfs_quota_us"
   if (( MEMORY_MIB > 0 )); then
-    [ -w /sys/fs/cgroup/memory ] || { echo "measure-start: no writable memory cgroup (MEMORY_MIB=0 runs without)" >&2; exit 1; }
     CG=/sys/fs/cgroup/memory/chassis-measure-start.$$; mkdir "$CG"; CGS+=("$CG")
     echo $((MEMORY_MIB * 1048576)) > "$CG/memory.limit_in_bytes"
   fi
 elif [ -w /sys/fs/cgroup ] && [ -f /sys/fs/cgroup/cgroup.controllers ] && grep -qw cpu /sys/fs/cgroup/cgroup.controllers; then
+  if (( MEMORY_MIB > 0 )) && ! grep -qw memory /sys/fs/cgroup/cgroup.controllers; then
+    echo "measure-start: the cgroup file system has no memory controller (MEMORY_MIB=0 runs without the memory limit)" >&2
+    exit 1
+  fi
   grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu > /sys/fs/cgroup/cgroup.subtree_control
+  if (( MEMORY_MIB > 0 )); then
+    grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory > /sys/fs/cgroup/cgroup.subtree_control
+  fi
   CG=/sys/fs/cgroup/chassis-measure-start.$$; mkdir "$CG"; CGS+=("$CG")
   echo "$((CPU_MILLIS * 100)) 100000" > "$CG/cpu.max"
   if (( MEMORY_MIB > 0 )); then
-    grep -qw memory /sys/fs/cgroup/cgroup.subtree_control || echo +memory > /sys/fs/cgroup/cgroup.subtree_control
     echo $((MEMORY_MIB * 1048576)) > "$CG/memory.max"
   fi
 else
   echo "measure-start: no writable CPU cgroup (run as root on a machine with /sys/fs/cgroup/cpu or cgroup v2)" >&2; exit 1
 fi
 OUT=$(mktemp -d "${TMPDIR:-/tmp}/chassis-measure-start.XXXXXX")
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  sleep 0.5; for c in "${CGS[@]}"; do rmdir "$c" 2>/dev/null || true; done
-}
-trap cleanup EXIT
 
 echo "building (./mvnw ${MAVEN_ARGS:-} -q -B -DskipTests package -pl samples/shop/demo -am) ..."
 # shellcheck disable=SC2086
@@ -71,11 +88,11 @@ echo "building (./mvnw ${MAVEN_ARGS:-} -q -B -DskipTests package -pl samples/sho
 # the token issuer every service trusts (security.issuers.shop): readiness waits for its keys
 SERVER_PORT=$ISSUER_PORT "$JAVA" -cp "$(cat samples/shop/demo/target/measure-start-cp.txt)" \
   no.nav.security.mock.oauth2.StandaloneMockOAuth2ServerKt >"$OUT/issuer.log" 2>&1 &
-PIDS+=("$!")
+ISSUER_PID=$!
 ISSUER="http://localhost:$ISSUER_PORT/shop"
 for ((k = 0; k < 6000; k++)); do
   curl -sf -o /dev/null "$ISSUER/jwks" && break
-  kill -0 "${PIDS[0]}" 2>/dev/null || { echo "measure-start: the token issuer exited; its log:" >&2; tail -n 30 "$OUT/issuer.log" >&2; exit 1; }
+  kill -0 "$ISSUER_PID" 2>/dev/null || { echo "measure-start: the token issuer exited; its log:" >&2; tail -n 30 "$OUT/issuer.log" >&2; exit 1; }
   sleep 0.01
 done
 curl -sf -o /dev/null "$ISSUER/jwks" || { echo "measure-start: the token issuer did not answer within 60 s" >&2; exit 1; }
@@ -89,14 +106,16 @@ main_class() {
 }
 
 # one start: launch in the cgroup; poll /health/started and /health/ready with one curl (two requests on one
-# connection, so that neither waits for another curl to start); RSS and CPU time when /health/started first answers,
-# read with shell built-ins; prints "started_ms rss_mb cpu_ms ready_ms"
+# connection); when each first answered 200 is taken from curl's own times (the end of the run, less the second
+# request's time_total for the first), so that neither waits for another process; RSS and CPU time read with shell
+# built-ins after the poll that saw /health/started first; prints "started_ms rss_mib cpu_ms ready_ms"
 start_once() { # service dir launcher(java|aot)
-  local dir=$2 how=$3 main pid k codes c1 c2 t0 t1= t2= hz rss cpu key value rest
+  local dir=$2 how=$3 main pid out c1 c2 tt2 t0 t1= t2= now deadline hz rss cpu key value rest
   local -a stat
   main=$(main_class "$1")
   hz=$(getconf CLK_TCK)
   t0=${EPOCHREALTIME/[.,]/} # microseconds, without a fork
+  deadline=$(( t0 + 120000000 ))
   (
     for c in "${CGS[@]}"; do echo $BASHPID > "$c/cgroup.procs"; done
     # shellcheck disable=SC2086
@@ -108,25 +127,27 @@ start_once() { # service dir launcher(java|aot)
         "-Dsecurity.issuers.shop.issuer=$ISSUER" -cp "$dir/*:$dir/lib/*" "$main"
     fi
   ) >"$OUT/$1-$how.log" 2>&1 &
-  pid=$!; PIDS+=("$pid")
-  for ((k = 0; k < 12000; k++)); do
-    codes=$(curl -s --max-time 2 -o /dev/null -o /dev/null -w '%{http_code} ' "http://127.0.0.1:$PORT/health/started" \
-      "http://127.0.0.1:$PORT/health/ready" || true)
-    read -r c1 c2 <<<"$codes"
+  pid=$!; START_PID=$pid
+  while :; do
+    out=$(curl -s --max-time 2 -o /dev/null -o /dev/null -w '%{http_code} %{time_total} ' \
+      "http://127.0.0.1:$PORT/health/started" "http://127.0.0.1:$PORT/health/ready" || true)
+    now=${EPOCHREALTIME/[.,]/}
+    read -r c1 _ c2 tt2 <<<"$out"
     if [ -z "$t1" ] && { [ "$c1" = 200 ] || [ "$c2" = 200 ]; }; then
-      t1=${EPOCHREALTIME/[.,]/}
+      t1=$now
+      [ "$c1" = 200 ] && t1=$(( now - $(awk -v t="${tt2:-0}" 'BEGIN { printf "%d", t * 1000000 }') ))
       read -r -a stat < "/proc/$pid/stat"
       cpu=$(( (stat[13] + stat[14]) * 1000 / hz ))
       while read -r key value rest; do [ "$key" = VmRSS: ] && rss=$(( value / 1024 )); done < "/proc/$pid/status"
     fi
-    [ "$c2" = 200 ] && { t2=${EPOCHREALTIME/[.,]/}; break; }
+    [ "$c2" = 200 ] && { t2=$now; break; }
     kill -0 "$pid" 2>/dev/null || { echo "measure-start: $1 ($how) exited; its log:" >&2; tail -n 30 "$OUT/$1-$how.log" >&2; exit 1; }
+    (( now < deadline )) || { echo "measure-start: $1 ($how) was not ready within 120 s; /health/ready says:" >&2
+      curl -s --max-time 2 "http://127.0.0.1:$PORT/health/ready" >&2; exit 1; }
     sleep 0.01
   done
-  [ -n "$t2" ] || { echo "measure-start: $1 ($how) was not ready within 120 s; /health/ready says:" >&2
-    curl -s "http://127.0.0.1:$PORT/health/ready" >&2; exit 1; }
   echo "$(( (t1 - t0) / 1000 )) $rss $cpu $(( (t2 - t0) / 1000 ))"
-  kill "$pid"; wait "$pid" 2>/dev/null || true
+  stop_pid "$pid"; START_PID=
 }
 
 median() { tr ' ' '\n' | sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
@@ -138,7 +159,7 @@ echo "in the cgroup: $( (for c in "${CGS[@]}"; do echo $BASHPID > "$c/cgroup.pro
   exec "$JAVA" $JAVA_OPTS -XX:+PrintFlagsFinal -version 2>/dev/null) | awk '$2 == "ActiveProcessorCount" { next }
   $2 ~ /^Use(Serial|G1|Parallel|Z)GC$/ && $4 == "true" { gc = $2 } $2 == "MaxHeapSize" { heap = int($4 / 1048576) }
   END { printf "%s, max heap %d MiB", gc, heap }'), $(nproc) CPUs on the machine"
-printf '%-14s %-8s %-22s %-14s %-10s %-9s %-20s %s\n' service start "to /health/started, ms" "(each)" "RSS, MB" \
+printf '%-14s %-8s %-22s %-14s %-10s %-9s %-20s %s\n' service start "to /health/started, ms" "(each)" "RSS, MiB" \
   "CPU, ms" "to /health/ready, ms" "(each)"
 for s in $SERVICES; do
   dir="$OUT/$s"; mkdir -p "$dir/lib"

@@ -172,4 +172,30 @@ class KeyRotationTest {
         assertThat(me(token(first)).body()).isEqualTo("\"bob-k1\"");
         assertThat(ready().status()).isEqualTo(200);
     }
+
+    @Test
+    void aDiscoveryDocumentNamingAJwksUriThatIsNotAUrlKeepsReadinessDownSayingWhy() throws Exception {
+        serveJwks();
+        String issuer = "http://127.0.0.1:" + jwks.getAddress().getPort();
+        jwks.createContext("/.well-known/openid-configuration", exchange -> {
+            byte[] body = ("{\"issuer\":\"" + issuer + "\",\"jwks_uri\":\"http://127.0.0.1/a key set\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
+        service = Chassis.service("rotating").http(new Me()).clock(clock).property("server.port", "0")
+                .property("security.issuers.own.issuer", issuer).property("security.issuers.own.audience", "rotating")
+                .start();
+        Eventually.within(Duration.ofSeconds(10)).untilAsserted(() -> {
+            TestResponse health = ready();
+            assertThat(health.status()).isEqualTo(503);
+            assertThat(health.body()).contains("names a jwks_uri that is not a URL");
+        });
+        // the request path meets the same document: a refusal naming the keys, not a failure of the server
+        TestResponse r = me(token(key("k1")));
+        assertThat(r.status()).isEqualTo(401);
+    }
 }

@@ -42,7 +42,11 @@ final class Fetcher {
                     http = h;
                 }
             } catch (RuntimeException e) { // the JDK's default TLS context cannot be made (a broken trust store)
-                throw new FetchException("no HTTP client could be made: " + e);
+                Throwable root = e;
+                while (root.getCause() != null && root.getCause() != root) {
+                    root = root.getCause();
+                }
+                throw new FetchException("no HTTP client could be made: " + e + (root == e ? "" : " (" + root + ")"));
             } finally {
                 creating.unlock();
             }

@@ -149,7 +149,12 @@ final class IssuerKeys {
         if (!(jwksUri instanceof String s) || !(s.startsWith("https://") || s.startsWith("http://"))) {
             throw new Fetcher.FetchException(uri + " has no http(s) jwks_uri");
         }
-        URI found = URI.create(s);
+        URI found;
+        try {
+            found = URI.create(s);
+        } catch (IllegalArgumentException e) { // a provider's document is input: a bad URL is its error, not ours
+            throw new Fetcher.FetchException(uri + " names a jwks_uri that is not a URL: " + e.getMessage());
+        }
         if (!SecureUrls.allowed(found, insecureHttp)) {
             throw new Fetcher.FetchException(uri + " names a jwks_uri that is refused: " + SecureUrls.why("the JWKS", found));
         }

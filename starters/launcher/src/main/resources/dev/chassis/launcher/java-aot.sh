@@ -15,8 +15,8 @@ if [ -f "$dir/app.aot" ] && [ -f "$dir/app.aot.id" ]; then
     for f in *.jar lib/*.jar; do [ -f "$f" ] && set -- "$@" "$f"; done
     [ $# -gt 0 ] || exit 0
     # size, modification time in seconds and name of each jar: one stat for all of them (GNU, BusyBox), or, where
-    # stat has no -c (BSD), two commands per jar -- a start with a hundred jars would spend a third of a second there
-    stat -L -c '%s %Y %n' "$@" 2>/dev/null && exit 0
+    # stat has no -c (BSD), three commands per jar -- a start with a hundred jars spent a third of a second there
+    stat -L -c '%s %Y %n' -- "$@" 2>/dev/null && exit 0
     for f in "$@"; do printf '%s %s %s\n' "$(wc -c < "$f" | tr -d ' ')" "$(date -r "$f" +%s)" "$f"; done)
   if [ -n "$version" ] && [ "$id" = "$(cat "$dir/app.aot.id")" ]; then
     # the JDK 25.0.3 prints warnings about its AOT code cache even for a fitting cache: the cache is checked above

@@ -1,12 +1,15 @@
 package dev.chassis.core.internal.server;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
@@ -34,8 +37,7 @@ import io.opentelemetry.api.OpenTelemetry;
  *                  registration and binding phases run ({@link #awaitProtocols})
  * @param health    the service's health checks
  */
-record Registration(Assembly assembly, Telemetry telemetry, CompletableFuture<List<ProtocolConfig>> protocols,
-                    HealthRegistry health) {
+record Registration(Assembly assembly, Telemetry telemetry, ProtocolDiscovery protocols, HealthRegistry health) {
     private static final System.Logger LOG = System.getLogger(Registration.class.getName());
 
     /**
@@ -44,10 +46,10 @@ record Registration(Assembly assembly, Telemetry telemetry, CompletableFuture<Li
      * first moment of a start, beside the configuration, registration and binding phases, until the last step before
      * the port opens waits for it ({@link #awaitProtocols}).
      */
-    static CompletableFuture<List<ProtocolConfig>> discoverProtocols() {
+    static ProtocolDiscovery discoverProtocols() {
         CompletableFuture<List<ProtocolConfig>> protocols = new CompletableFuture<>();
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        Thread.ofPlatform().daemon().name("chassis-protocols").start(() -> {
+        Thread thread = Thread.ofPlatform().daemon().name("chassis-protocols").start(() -> {
             Thread.currentThread().setContextClassLoader(loader);
             try {
                 protocols.complete(WebServer.builder().buildPrototype().protocols());
@@ -55,11 +57,42 @@ record Registration(Assembly assembly, Telemetry telemetry, CompletableFuture<Li
                 protocols.completeExceptionally(e);
             }
         });
-        return protocols;
+        return new ProtocolDiscovery(thread, protocols);
+    }
+
+    /**
+     * Helidon's protocols being listed on their own thread.
+     *
+     * @param thread the thread listing them
+     * @param result the protocols, once listed
+     */
+    record ProtocolDiscovery(Thread thread, CompletableFuture<List<ProtocolConfig>> result) {
+        /** Long enough for the slowest start seen (about 20 s under a quarter of a CPU), short of for ever. */
+        private static final Duration LIMIT = Duration.ofMinutes(2);
+
+        /**
+         * The protocols; rethrows what stopped their discovery. It cannot hang a start: should the listing ever
+         * wait on the main thread (two threads initialising each other's classes), start-up fails after
+         * {@link #LIMIT} showing where the listing stood.
+         */
+        List<ProtocolConfig> await() {
+            try {
+                return join(result.orTimeout(LIMIT.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (CompletionException e) {
+                if (e.getCause() instanceof TimeoutException) {
+                    IllegalStateException stuck = new IllegalStateException("Helidon's protocols were not listed"
+                            + " within " + LIMIT.toMinutes() + " minutes (thread " + thread.getName() + ", "
+                            + thread.getState() + "); where it stood is this exception's stack trace");
+                    stuck.setStackTrace(thread.getStackTrace());
+                    throw stuck;
+                }
+                throw e;
+            }
+        }
     }
 
     static Registration run(ServiceSpec spec, Startup startup, TlsBundles tls,
-                            CompletableFuture<List<ProtocolConfig>> discovered) {
+                            ProtocolDiscovery discovered) {
         // An SDK takes a while to set up (autoconfiguration, class loading): it runs on a thread of its own while
         // Helidon's protocols are listed on another (discoverProtocols), until the registration needs it.
         CompletableFuture<OpenTelemetry> sdk = new CompletableFuture<>();
@@ -98,7 +131,7 @@ record Registration(Assembly assembly, Telemetry telemetry, CompletableFuture<Li
 
     /** Waits for the protocols Helidon discovers (discoverProtocols); rethrows what stopped their discovery. */
     List<ProtocolConfig> awaitProtocols() {
-        return join(protocols);
+        return protocols.await();
     }
 
     /**

@@ -4,8 +4,6 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -13,7 +11,6 @@ import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.internal.tls.TlsBundles;
-import io.helidon.webserver.spi.ProtocolConfig;
 
 /**
  * Runs one service through its phases, in order: {@linkplain Startup#load load configuration} (every key of every
@@ -50,7 +47,7 @@ public final class ServiceRuntime implements RunningService {
     /** Starts a service as described; returns when it is ready. */
     public static RunningService start(ServiceSpec spec) {
         Instant startTime = Instant.now();
-        CompletableFuture<List<ProtocolConfig>> protocols = Registration.discoverProtocols();
+        Registration.ProtocolDiscovery protocols = Registration.discoverProtocols();
         Startup startup = Startup.load(spec, startTime);
         // TLS material is read and checked with the configuration: a bad certificate stops start-up before anything
         // is built
