@@ -71,9 +71,10 @@ record Registration(Assembly assembly, Telemetry telemetry, ProtocolDiscovery pr
         private static final Duration LIMIT = Duration.ofMinutes(2);
 
         /**
-         * The protocols; rethrows what stopped their discovery. It cannot hang a start: should the listing ever
-         * wait on the main thread (two threads initialising each other's classes), start-up fails after
-         * {@link #LIMIT} showing where the listing stood.
+         * The protocols; rethrows what stopped their discovery. A listing that stops making progress does not hang
+         * the start: it fails after {@link #LIMIT} showing where the listing stood. (A deadlock that holds the main
+         * thread too, such as two threads initialising each other's classes, never reaches this wait; a thread dump
+         * shows it.)
          */
         List<ProtocolConfig> await() {
             try {
