@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.locks.ReentrantLock;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 
@@ -21,45 +20,26 @@ import com.nimbusds.jose.util.JSONObjectUtils;
 final class Fetcher {
     private final Duration timeout;
     private final long maxSize;
-    private final ReentrantLock creating = new ReentrantLock();
-    /** Made by the first fetch, off start-up's path: a client's TLS context (the JDK's CAs) costs a tenth of a start. */
-    private volatile HttpClient http;
+    private final LazyHttpClient http;
 
     Fetcher(Duration timeout, long maxSize) {
         this.timeout = timeout;
         this.maxSize = maxSize;
-    }
-
-    private HttpClient http() throws FetchException {
-        HttpClient h = http;
-        if (h == null) {
-            creating.lock();
-            try {
-                h = http;
-                if (h == null) {
-                    h = HttpClient.newBuilder().connectTimeout(timeout).followRedirects(HttpClient.Redirect.NEVER)
-                            .build();
-                    http = h;
-                }
-            } catch (RuntimeException e) { // the JDK's default TLS context cannot be made (a broken trust store)
-                Throwable root = e;
-                while (root.getCause() != null && root.getCause() != root) {
-                    root = root.getCause();
-                }
-                throw new FetchException("no HTTP client could be made: " + e + (root == e ? "" : " (" + root + ")"));
-            } finally {
-                creating.unlock();
-            }
-        }
-        return h;
+        this.http = new LazyHttpClient(timeout);
     }
 
     /** The JSON object at {@code uri}. */
     Map<String, Object> json(URI uri) throws FetchException {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json").GET()
                 .build();
+        HttpClient client;
         try {
-            HttpResponse<InputStream> response = http().send(request, HttpResponse.BodyHandlers.ofInputStream());
+            client = http.get();
+        } catch (IllegalStateException e) {
+            throw new FetchException(e.getMessage());
+        }
+        try {
+            HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     throw new FetchException(uri + " answered " + response.statusCode());

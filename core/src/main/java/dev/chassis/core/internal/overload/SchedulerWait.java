@@ -58,7 +58,7 @@ final class SchedulerWait {
     }
 
     /**
-     * The check over this JVM's scheduler and process CPU time, or null when this JDK gives either (the scheduler's
+     * The check over this JVM's scheduler and process CPU time, or null when this JDK lacks either (the scheduler's
      * count is JDK 24 or later; the process CPU time is {@code com.sun.management}'s).
      */
     static SchedulerWait get(LongSupplier nanoClock) {

@@ -77,13 +77,18 @@ record Registration(Assembly assembly, Telemetry telemetry, ProtocolDiscovery pr
          * shows it.)
          */
         List<ProtocolConfig> await() {
+            return await(LIMIT);
+        }
+
+        /** {@link #await()} with another limit (tests). */
+        List<ProtocolConfig> await(Duration limit) {
             try {
-                return join(result.orTimeout(LIMIT.toMillis(), TimeUnit.MILLISECONDS));
+                return join(result.copy().orTimeout(limit.toMillis(), TimeUnit.MILLISECONDS));
             } catch (CompletionException e) {
                 if (e.getCause() instanceof TimeoutException) {
                     IllegalStateException stuck = new IllegalStateException("Helidon's protocols were not listed"
-                            + " within " + LIMIT.toMinutes() + " minutes (thread " + thread.getName() + ", "
-                            + thread.getState() + "); where it stood is this exception's stack trace");
+                            + " within " + limit + " (thread " + thread.getName() + ", " + thread.getState()
+                            + "); where it stood is this exception's stack trace");
                     stuck.setStackTrace(thread.getStackTrace());
                     throw stuck;
                 }

@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.chassis.core.Json;
 import dev.chassis.security.client.TokenUnavailableException;
+import dev.chassis.security.internal.LazyHttpClient;
 import dev.chassis.security.internal.SecureUrls;
 
 /**
@@ -36,8 +37,7 @@ final class TokenSource {
     private final ClientCredentialsConfig config;
     private final Clock clock;
     private final ReentrantLock lock = new ReentrantLock();
-    /** Made by the first fetch, off start-up's path: a client's TLS context (the JDK's CAs) is costly to make. */
-    private volatile HttpClient http;
+    private final LazyHttpClient http;
     private volatile Token current;
     private volatile URI tokenUrl; // discovered once, when not configured
     private CompletableFuture<Token> inFlight; // guarded by lock
@@ -50,26 +50,7 @@ final class TokenSource {
         this.config = config;
         this.clock = clock;
         this.tokenUrl = config.tokenUrl();
-    }
-
-    private HttpClient http() {
-        HttpClient h = http;
-        if (h == null) {
-            lock.lock();
-            try {
-                h = http;
-                if (h == null) {
-                    h = HttpClient.newBuilder().connectTimeout(config.timeout())
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
-                    http = h;
-                }
-            } catch (RuntimeException e) { // the JDK's default TLS context cannot be made (a broken trust store)
-                throw unavailable("no HTTP client could be made: " + e, e);
-            } finally {
-                lock.unlock();
-            }
-        }
-        return h;
+        this.http = new LazyHttpClient(config.timeout());
     }
 
     /** A token valid for a while yet: the cached one, or a fresh one. */
@@ -203,9 +184,15 @@ final class TokenSource {
 
     /** Sends a request to the issuer and reads its JSON answer; every failure names the URL and never the secret. */
     private JsonNode send(HttpRequest request, URI url, String what) {
+        HttpClient client;
+        try {
+            client = http.get();
+        } catch (IllegalStateException e) {
+            throw unavailable(e.getMessage(), e);
+        }
         HttpResponse<byte[]> response;
         try {
-            response = http().send(request, HttpResponse.BodyHandlers.ofByteArray());
+            response = client.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (HttpTimeoutException e) {
             throw unavailable(what + " " + url + " did not answer within " + config.timeout(), e);
         } catch (IOException e) {
