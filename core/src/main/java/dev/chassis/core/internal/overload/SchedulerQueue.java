@@ -49,9 +49,18 @@ final class SchedulerQueue {
     /** The virtual threads waiting to start or to continue, divided by the carriers. */
     long perCarrier() {
         try {
-            return (long) queued.invokeExact() / Math.max(1, (int) parallelism.invokeExact());
+            return (long) queued.invokeExact() / carriers();
         } catch (Throwable e) {
             throw new IllegalStateException("the virtual-thread scheduler's count failed", e);
+        }
+    }
+
+    /** How many carriers the scheduler runs virtual threads on at once (its parallelism), at least 1. */
+    int carriers() {
+        try {
+            return Math.max(1, (int) parallelism.invokeExact());
+        } catch (Throwable e) {
+            throw new IllegalStateException("the virtual-thread scheduler's parallelism failed", e);
         }
     }
 

@@ -64,6 +64,35 @@ class SchedulerWaitTest {
     }
 
     @Test
+    void aPeriodSpentRefusingStillCountsAsBusy() {
+        period(25, 50 * MS); // nothing above the bound: 2 ms is what a served request costs
+        queued.set(20);
+        // a period in which 40 looks found 40 ms of queue (refusable) and the CPU, serving few, used 10 ms: on CPU
+        // time alone it is 20 % busy, but its requests asked for 10 + 40 × 2 = 90 ms of a 50 ms period
+        for (int i = 0; i < 40; i++) {
+            assertThat(wait.saturated(5 * MS)).isTrue();
+        }
+        cpu.addAndGet(10 * MS);
+        now.addAndGet(SchedulerWait.PERIOD_NANOS);
+        queued.set(40);
+        assertThat(wait.saturated(5 * MS)).as("40 × 0.25 ms = 10 ms, and the CPU is still in demand").isTrue();
+        assertThat(wait.waitNanos()).isEqualTo(10 * MS);
+    }
+
+    @Test
+    void aQuietPeriodAfterRefusingEndsTheDemand() {
+        period(25, 50 * MS);
+        queued.set(20);
+        assertThat(wait.saturated(5 * MS)).isTrue();
+        now.addAndGet(SchedulerWait.PERIOD_NANOS); // that period: one refusable look, 2 ms of CPU asked for
+        queued.set(0);
+        wait.saturated(5 * MS); // measures it: 4 % busy
+        period(5, 10 * MS); // then a quiet one: nothing above the bound, 20 % busy
+        queued.set(100);
+        assertThat(wait.saturated(5 * MS)).as("a burst at low load after an overload").isFalse();
+    }
+
+    @Test
     void theCostIsMeasuredOncePerPeriodNotPerRequest() {
         period(25, 50 * MS);
         queued.set(1);

@@ -1,0 +1,51 @@
+package dev.chassis.core.internal.overload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import org.junit.jupiter.api.Test;
+
+import com.sun.management.OperatingSystemMXBean;
+
+/**
+ * The carriers' CPU clock on the JVM the suite runs on (JDK 21 to 25 name their carriers alike): it finds the
+ * carriers, it counts what a virtual thread computes, and it never counts more than the whole process used.
+ */
+class CarrierCpuTest {
+    private static final long MS = 1_000_000L;
+    /** Where the spinning thread leaves its result, so that its loop is not optimised away. */
+    private static volatile long sink;
+
+    @Test
+    void aVirtualThreadsComputingIsCountedAndNoMoreThanTheProcessUsed() throws InterruptedException {
+        CarrierCpu carriers = CarrierCpu.get(System::nanoTime);
+        assertThat(carriers).as("this JDK's carriers (" + CarrierCpu.CARRIER_CLASS + ") are found").isNotNull();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        long processBefore = os.getProcessCpuTime();
+        long before = carriers.getAsLong();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread spinner = Thread.ofVirtual().start(() -> {
+            long x = 0;
+            while (!stop.get()) {
+                x += System.nanoTime() & 1; // computes without ever parking
+            }
+            sink = x;
+        });
+        long counted = 0;
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos(); // a loaded machine gives it little CPU
+        while (counted < 200 * MS && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+            counted = carriers.getAsLong() - before;
+        }
+        stop.set(true);
+        spinner.join();
+        long processUsed = os.getProcessCpuTime() - processBefore;
+        assertThat(counted).as("the spinning virtual thread's CPU time").isGreaterThanOrEqualTo(200 * MS);
+        // the process's clock counts in ticks (10 ms on Linux): allow one
+        assertThat(counted).as("never more than the process used").isLessThanOrEqualTo(processUsed + 10 * MS);
+        assertThat(carriers.getAsLong()).as("a clock: it does not go back").isGreaterThanOrEqualTo(before + counted);
+    }
+}
