@@ -36,9 +36,10 @@ public final class OverloadSettings {
     public static final Setting<Duration> MAX_SCHEDULER_WAIT = Setting.duration(PREFIX + ".max-scheduler-wait",
                     Duration.ZERO).min(0)
             .describedAs("refuse new requests and calls (503 / UNAVAILABLE) while a request arriving now would wait longer"
-                    + " than this for a CPU — the virtual threads queued per CPU times what a request has cost the"
-                    + " process in CPU time over the last 50 ms, refused ones included — and only while the process kept"
-                    + " its CPUs at least 75% busy over those 50 ms (JDK 24 or later; on older JDKs the check is off and"
+                    + " than this for a CPU — the virtual threads queued per carrier times what a request has cost the"
+                    + " virtual-thread carriers in CPU time over the last 50 ms, refused ones included — and only while"
+                    + " those 50 ms asked for at least 75% of the carriers' time (the CPU they used plus what the requests"
+                    + " found above the bound would have cost) (JDK 24 or later; on older JDKs the check is off and"
                     + " start-up logs a warning); e.g. 5ms for CPU-bound handlers; 0 = off");
     public static final Setting<Duration> SCHEDULER_QUEUE_INTERVAL = Setting.duration(PREFIX
                     + ".scheduler-queue-interval", Duration.ofMillis(100)).min(0)
