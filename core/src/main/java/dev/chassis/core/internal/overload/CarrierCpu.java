@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
 import com.sun.management.ThreadMXBean;
@@ -21,7 +22,8 @@ import com.sun.management.ThreadMXBean;
  * threads, again every {@link #REFRESH_NANOS}: the scheduler adds carriers (when one blocks) and retires idle ones.
  * A carrier first seen counts from then; one that ended keeps what it had used. Where no carrier is found (another
  * JDK, or a JVM whose thread CPU time is off), {@link #get} returns null and the caller falls back to the process's
- * CPU time. Not thread-safe: {@link SchedulerWait} reads it from one thread at a time, once a period. Not API.
+ * CPU time. Thread-safe: {@link SchedulerWait} reads it once a period; a read that finds another in progress (its
+ * thread held up past a period) does not wait and gets the last total. Not API.
  */
 final class CarrierCpu implements LongSupplier {
     /** The class of the default scheduler's carrier threads. */
@@ -33,9 +35,10 @@ final class CarrierCpu implements LongSupplier {
     private final LongSupplier nanoClock;
     /** Each known carrier's CPU time when last read, by thread id. */
     private final Map<Long, Long> last = new HashMap<>();
+    private final ReentrantLock lock = new ReentrantLock();
     private long[] ids = new long[0];
     private long refreshedAt;
-    private long total;
+    private volatile long total;
 
     private CarrierCpu(ThreadMXBean threads, LongSupplier nanoClock) {
         this.threads = threads;
@@ -61,19 +64,28 @@ final class CarrierCpu implements LongSupplier {
 
     @Override
     public long getAsLong() {
-        long now = nanoClock.getAsLong();
-        if (now - refreshedAt >= REFRESH_NANOS) {
-            refresh(now);
+        if (!lock.tryLock()) {
+            return total;
         }
-        long[] times = threads.getThreadCpuTime(ids);
-        for (int i = 0; i < ids.length; i++) {
-            Long before = last.get(ids[i]);
-            if (times[i] >= 0 && before != null) {
-                total += Math.max(0, times[i] - before);
-                last.put(ids[i], times[i]);
+        try {
+            long now = nanoClock.getAsLong();
+            if (now - refreshedAt >= REFRESH_NANOS) {
+                refresh(now);
             }
+            long[] times = threads.getThreadCpuTime(ids);
+            long sum = total;
+            for (int i = 0; i < ids.length; i++) {
+                Long before = last.get(ids[i]);
+                if (times[i] >= 0 && before != null) {
+                    sum += Math.max(0, times[i] - before);
+                    last.put(ids[i], times[i]);
+                }
+            }
+            total = sum;
+            return sum;
+        } finally {
+            lock.unlock();
         }
-        return total;
     }
 
     /** Looks for the carriers again: new ones start counting now, ended ones are dropped. */

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +49,21 @@ class CarrierCpuTest {
         // the process's clock counts in ticks (10 ms on Linux): allow one
         assertThat(counted).as("never more than the process used").isLessThanOrEqualTo(processUsed + 10 * MS);
         assertThat(carriers.getAsLong()).as("a clock: it does not go back").isGreaterThanOrEqualTo(before + counted);
+    }
+
+    @Test
+    void theCarriersAreFoundFromAVirtualThreadAsWell() throws InterruptedException {
+        // requests ask for it on their own virtual threads, whose thread group is not the platform threads' one
+        AtomicReference<CarrierCpu> found = new AtomicReference<>();
+        AtomicLong read = new AtomicLong(-1);
+        Thread.ofVirtual().start(() -> {
+            CarrierCpu cpu = CarrierCpu.get(System::nanoTime);
+            found.set(cpu);
+            if (cpu != null) {
+                read.set(cpu.getAsLong());
+            }
+        }).join();
+        assertThat(found.get()).isNotNull();
+        assertThat(read.get()).isNotNegative();
     }
 }
