@@ -177,13 +177,21 @@ public final class ConcurrencyLimits {
                 : () -> (wait != null && wait.saturated(maxWait)) || (queue != null && queue.saturated(maxQueue));
         long interval = config.get(OverloadSettings.SCHEDULER_QUEUE_INTERVAL).toNanos();
         BooleanSupplier queued = above == null ? null : interval == 0 ? above : new Sustained(above, interval, nanoClock);
-        if (delay != null && queued != null) {
-            return () -> queued.getAsBoolean() || delay.saturated(maxDelay);
+        BooleanSupplier all = delay != null && queued != null ? () -> queued.getAsBoolean() || delay.saturated(maxDelay)
+                : queued != null ? queued
+                : delay != null ? () -> delay.saturated(maxDelay) : null;
+        if (wait == null || all == null) {
+            return all;
         }
-        if (queued != null) {
-            return queued;
-        }
-        return delay == null ? null : () -> delay.saturated(maxDelay);
+        // the wait counts what its refused requests would have cost: only those refused, not every look above the
+        // bound (the interval lets the first ones in)
+        return () -> {
+            boolean refuse = all.getAsBoolean();
+            if (refuse) {
+                wait.refused();
+            }
+            return refuse;
+        };
     }
 
     /** A route a group claims: an HTTP path prefix (starts with {@code /}) or a gRPC service or method. */

@@ -23,7 +23,7 @@ class CarrierCpuTest {
 
     @Test
     void aVirtualThreadsComputingIsCountedAndNoMoreThanTheProcessUsed() throws InterruptedException {
-        CarrierCpu carriers = CarrierCpu.get(System::nanoTime);
+        CarrierCpu carriers = CarrierCpu.get();
         assertThat(carriers).as("this JDK's carriers (" + CarrierCpu.CARRIER_CLASS + ") are found").isNotNull();
         OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long processBefore = os.getProcessCpuTime();
@@ -57,7 +57,7 @@ class CarrierCpuTest {
         AtomicReference<CarrierCpu> found = new AtomicReference<>();
         AtomicLong read = new AtomicLong(-1);
         Thread.ofVirtual().start(() -> {
-            CarrierCpu cpu = CarrierCpu.get(System::nanoTime);
+            CarrierCpu cpu = CarrierCpu.get();
             found.set(cpu);
             if (cpu != null) {
                 read.set(cpu.getAsLong());
