@@ -39,8 +39,8 @@ public final class OverloadSettings {
                     + " than this for a CPU — the virtual threads queued per carrier times what a request has cost the"
                     + " virtual-thread carriers in CPU time over the last 50 ms, refused ones included — and only while"
                     + " those 50 ms asked for at least 75% of the carriers' time (the CPU they used plus what the requests"
-                    + " found above the bound would have cost) (JDK 24 or later; on older JDKs the check is off and"
-                    + " start-up logs a warning); e.g. 5ms for CPU-bound handlers; 0 = off");
+                    + " refused would have cost) and used at least 25% of it (JDK 24 or later; on older JDKs the check is"
+                    + " off and start-up logs a warning); e.g. 5ms for CPU-bound handlers; 0 = off");
     public static final Setting<Duration> SCHEDULER_QUEUE_INTERVAL = Setting.duration(PREFIX
                     + ".scheduler-queue-interval", Duration.ofMillis(100)).min(0)
             .describedAs("with max-scheduler-queue or max-scheduler-wait: refuse only once the queue has stayed above"
