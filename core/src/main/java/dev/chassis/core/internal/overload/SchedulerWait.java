@@ -16,14 +16,16 @@ import com.sun.management.OperatingSystemMXBean;
  * estimate falls as refusals become the larger share of the work, so a server refusing most of what it is offered
  * still admits enough to keep its CPU busy.
  *
- * <p>A queue counts only while the CPUs are in demand: the last period's CPU time, plus what the requests it found
- * above the bound would have cost had they been served (at the cost per request of the last period that found none),
- * at least {@value #BUSY_PERCENT} % of what the carriers could use. A burst of new connections at low load queues
- * requests for a moment while the CPU idles between bursts, and is no reason to refuse any. The refused requests are
- * counted in because a period spent mostly refusing uses little CPU: on the CPU time alone, it would read as idle and
- * let the whole next period's requests in, and the server would swing between refusing everything and admitting
- * everything, one period each (measured at 2× capacity with a new connection per request: a queue of 180 requests
- * let in).
+ * <p>A queue counts only while the last period was busy: its CPU time, plus what the requests refused in it would
+ * have cost had they been served ({@link #servedCostNanos()}), at least {@value #BUSY_PERCENT} % of what the carriers
+ * could use, and its CPU time alone at least {@value #USED_PERCENT} % of it. A burst of new connections at low load
+ * queues requests for a moment while the CPU idles between bursts, and is no reason to refuse any. The refused
+ * requests are counted in because a period spent mostly refusing uses little CPU: on the CPU time alone, it would read
+ * as idle and let the whole next period's requests in, and the server would swing between refusing everything and
+ * admitting everything, one period each (measured at 2× capacity with a new connection per request: a queue of 180
+ * requests let in). The floor on the CPU time keeps refusals alone from keeping the check on. What the carriers could
+ * use is their share of the processors less what the rest of the process (the collector, the compilers, platform
+ * pollers) used over the last {@link #OTHERS_WINDOW_NANOS} ns, at most {@value #MAX_OTHERS_PERCENT} %.
  *
  * <p>Thread-safe; the CPU time is read at most once a period. Not API.
  */
@@ -47,7 +49,7 @@ final class SchedulerWait {
     private final LongSupplier nanoClock;
     private final int processors;
     private final LongAdder requests = new LongAdder();
-    /** The requests refused on this check's word, so far ({@link #refused()}). */
+    /** The requests the caller refused, on this check's word or another's, so far ({@link #refused()}). */
     private final LongAdder refusals = new LongAdder();
     private volatile long refusalsAtStart;
     /**
