@@ -130,6 +130,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
                            List<ProtocolConfig> discovered, int maxGrpcMessage, HandshakeFailures handshakeFailures,
                            Duration handshakeDeadline, SecureConnections secure, int maxConnections, OpenTelemetry otel) {
+        HangUps.install();
         this.deadlineNanos = headerDeadline.toNanos();
         this.maxConnections = maxConnections;
         this.socketName = socketName;

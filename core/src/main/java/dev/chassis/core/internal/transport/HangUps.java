@@ -1,0 +1,67 @@
+package dev.chassis.core.internal.transport;
+
+import java.lang.System.Logger.Level;
+import java.util.logging.Filter;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+import io.helidon.common.buffers.DataReader;
+
+/**
+ * Clients that hang up in the middle of a request are not the server's failures.
+ *
+ * <p>Helidon 4.5.0 treats an HTTP/1.1 connection whose client closed it in the middle of a request's headers as an
+ * internal error: it writes a 500 to the closed connection and logs "Internal server error" at WARNING with two stack
+ * traces, about 2 KB for each such connection — a log that a peer opening connections and closing them half way can
+ * fill at will, and a false alarm for every client on a flaky network. This filter on Helidon's logger of HTTP/1.1
+ * connections drops that record, and only that one (its exception caused by the connection's reader running out of
+ * data), and logs a line at DEBUG instead. It applies where Helidon's {@code System.Logger} is backed by
+ * {@code java.util.logging}, the JDK's default. Not API.
+ */
+public final class HangUps implements Filter {
+    private static final System.Logger LOG = System.getLogger(HangUps.class.getName());
+    /** Held here: {@code java.util.logging} keeps its loggers, and so their filters, only while someone does. */
+    private static final Logger HTTP1 = Logger.getLogger("io.helidon.webserver.http1.Http1Connection");
+
+    private static final java.util.logging.Level WARNING = java.util.logging.Level.WARNING; // CHECKSTYLE:FQN-OK
+
+    private final Filter previous; // the filter that was there, asked about every other record
+
+    private HangUps(Filter previous) {
+        this.previous = previous;
+    }
+
+    /** Installs the filter on Helidon's HTTP/1.1 connection logger, once. */
+    static synchronized void install() {
+        Filter current = HTTP1.getFilter();
+        if (!(current instanceof HangUps)) {
+            HTTP1.setFilter(new HangUps(current));
+        }
+    }
+
+    @Override
+    public boolean isLoggable(LogRecord record) {
+        if (record.getLevel() == WARNING && endedEarly(record.getThrown())) {
+            LOG.log(Level.DEBUG, "a client closed its connection in the middle of a request's headers");
+            return false;
+        }
+        return previous == null || previous.isLoggable(record);
+    }
+
+    /**
+     * Whether an error is, or was caused by, Helidon's for a connection whose peer stopped sending in the middle of a
+     * message ({@link DataReader.InsufficientDataAvailableException}).
+     *
+     * @param error an exception, or null
+     * @return true when it or one of its first causes is that exception
+     */
+    public static boolean endedEarly(Throwable error) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 8; t = t.getCause(), depth++) {
+            if (t instanceof DataReader.InsufficientDataAvailableException) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

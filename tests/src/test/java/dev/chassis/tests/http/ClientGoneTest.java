@@ -1,0 +1,159 @@
+package dev.chassis.tests.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import dev.chassis.core.Chassis;
+import dev.chassis.testing.TestService;
+
+/**
+ * A client that closes its connection in the middle of a request — its request line, its headers or its body, over
+ * HTTP/1.1 or HTTP/2 — is not the server's failure: nothing is logged at INFO or above (Helidon 4.5.0 logs a
+ * WARNING with two stack traces for the headers, and the body came out of the handler as an unhandled exception
+ * logged at ERROR and counted as a 500), a body cut short counts as a 400, and the server keeps serving. Raw bytes
+ * over real sockets; the clients that hang up are these sockets, closed.
+ */
+class ClientGoneTest {
+    private static final String ORDER_HEAD = "POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
+    private static final Logger ROOT = Logger.getLogger("");
+    private static final Logger HANG_UPS = Logger.getLogger("dev.chassis.core.internal.transport.HangUps");
+    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord record) {
+            records.add(record);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+    private Level hangUpsLevel;
+
+    @RegisterExtension
+    static final TestService service = TestService.of(() -> Chassis.service("gone").http(new KitchenSinkApi()));
+
+    @BeforeEach
+    void capture() {
+        hangUpsLevel = HANG_UPS.getLevel();
+        HANG_UPS.setLevel(Level.FINE); // the filter's own line, to see that it, and not chance, kept the log quiet
+        ROOT.addHandler(capture);
+    }
+
+    @AfterEach
+    void release() {
+        ROOT.removeHandler(capture);
+        HANG_UPS.setLevel(hangUpsLevel);
+    }
+
+    /** Sends the bytes, waits for them to be read, and closes the connection without reading an answer. */
+    private static void sendAndHangUp(String bytes) throws Exception {
+        try (Socket s = new Socket("127.0.0.1", service.port())) {
+            OutputStream out = s.getOutputStream();
+            out.write(bytes.getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(100);
+        }
+    }
+
+    private List<LogRecord> loud() {
+        return records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue()).toList();
+    }
+
+    /** Waits until the server has dealt with the hang-ups: it logged {@code lines} at FINE from the filter. */
+    private void awaitFiltered(int lines) throws InterruptedException {
+        for (int i = 0; i < 100 && filtered() < lines; i++) {
+            Thread.sleep(50);
+        }
+    }
+
+    private long filtered() {
+        return records.stream().filter(r -> r.getLoggerName().equals(HANG_UPS.getName())).count();
+    }
+
+    private static long count(String metrics, String status) {
+        Matcher m = Pattern.compile("http_server_request_duration_seconds_count\\{[^}]*http_response_status_code=\""
+                + status + "\"[^}]*http_route=\"/sink/orders\"[^}]*} (\\d+)").matcher(metrics);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    @Test
+    void hangingUpInTheMiddleOfTheHeadersLogsNothingAndTheServerGoesOn() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            sendAndHangUp("GET /sink/items/known HTTP/1.1\r\nHost: x\r\nX-Half: ab");
+        }
+        awaitFiltered(20);
+        assertThat(filtered()).as("each hang-up reached the filter").isEqualTo(20);
+        assertThat(loud()).as("no record at INFO or above").isEmpty();
+        assertThat(service.client().get("/sink/items/known").status()).isEqualTo(200);
+    }
+
+    @Test
+    void hangingUpInTheRequestLineLogsNothing() throws Exception {
+        sendAndHangUp("GET /sink/items/kn");
+        Thread.sleep(300);
+        assertThat(loud()).isEmpty();
+        assertThat(service.client().get("/sink/items/known").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aBodyCutShortIsA400NotAnErrorAndIsNotLogged() throws Exception {
+        String before = service.client().get("/metrics").body();
+        sendAndHangUp(ORDER_HEAD + "Content-Length: 1000\r\n\r\n{\"id\":\"o1\",");
+        sendAndHangUp(ORDER_HEAD + "Transfer-Encoding: chunked\r\n\r\n40\r\n{\"id\":\"o1\",");
+        String after = before;
+        for (int i = 0; i < 100 && count(after, "400") < count(before, "400") + 2; i++) {
+            Thread.sleep(50);
+            after = service.client().get("/metrics").body();
+        }
+        assertThat(count(after, "400") - count(before, "400")).as("both counted as 400").isEqualTo(2);
+        assertThat(count(after, "500")).as("not as 500").isEqualTo(count(before, "500"));
+        assertThat(loud()).as("no record at INFO or above").isEmpty();
+    }
+
+    @Test
+    void aHandlerThatFailsStillLogsAnError() throws Exception {
+        service.client().get("/sink/boom");
+        assertThat(loud()).as("the filter hides hang-ups only").anySatisfy(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(r.getMessage()).contains("GET /sink/boom");
+        });
+    }
+
+    @Test
+    void hangingUpInTheMiddleOfAnHttp2HeaderBlockOrBodyLogsNothing() throws Exception {
+        try (H2Frames h2 = new H2Frames(service.port(), 10_000)) {
+            h2.frame(H2Frames.HEADERS, 0, 1, H2Frames.headerBlock("GET", "/sink/items/known")); // no END_HEADERS
+            Thread.sleep(100);
+        }
+        try (H2Frames h2 = new H2Frames(service.port(), 10_000)) {
+            h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, H2Frames.headerBlock("POST", "/sink/orders",
+                    "content-type", "application/json", "content-length", "1000"));
+            h2.frame(H2Frames.DATA, 0, 1, "{\"id\":\"o1\",".getBytes(StandardCharsets.US_ASCII));
+            Thread.sleep(100);
+        }
+        Thread.sleep(500);
+        assertThat(loud()).as("no record at INFO or above").isEmpty();
+        assertThat(service.client().get("/sink/items/known").status()).isEqualTo(200);
+    }
+}
