@@ -71,10 +71,12 @@ public final class CoreSettings {
             .describedAs("the headers the trusted proxies write: x-forwarded (X-Forwarded-For/-Proto/-Host/-Prefix, what"
                     + " NGINX, Envoy and Kong send) or forwarded (RFC 7239 Forwarded, and X-Forwarded-Prefix); the other set"
                     + " is ignored, since a proxy passes on what the client sent in it");
-    public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", 10_000)
+    public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", null)
             .range(1, 1_000_000).describedAs("the most connections a port (the service port, and the management port"
                     + " apart) keeps open; a new connection above it is closed at once and counted in"
-                    + " chassis.server.connections.refused");
+                    + " chassis.server.connections.refused; unset: as many as fit in a share of the heap (-Xmx) at 32 KiB"
+                    + " a plaintext connection and 128 KiB a TLS one, half the heap for the service port and an eighth"
+                    + " for the management port, between 64 and 10000 (at -Xmx256m: about 4000 plaintext, 1000 TLS)");
     public static final Setting<Integer> MAX_STREAMS = Setting.integer("server.http2.max-concurrent-streams", 100)
             .range(1, 10_000).describedAs("the most HTTP/2 streams (requests, gRPC calls) a client may open at once on"
                     + " one connection, advertised in SETTINGS; a stream above it is refused (REFUSED_STREAM)");

@@ -128,7 +128,9 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
                         .maxConcurrentStreams(config.get(CoreSettings.MAX_STREAMS)).build(),
                 socket, protocols, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)),
                 bundle == null ? null : new HandshakeFailures(bundle.name(), telemetry.openTelemetry()),
-                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure, config.get(CoreSettings.MAX_CONNECTIONS),
+                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure, config.find(CoreSettings.MAX_CONNECTIONS)
+                        .orElseGet(() -> ConnectionBudget.defaultMaxConnections(Runtime.getRuntime().maxMemory(),
+                                bundle != null, socket.equals(MANAGEMENT))),
                 telemetry.openTelemetry());
     }
 
