@@ -14,20 +14,24 @@ import java.util.logging.Logger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.helidon.common.buffers.DataReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.http.Path;
+import dev.chassis.core.http.Post;
 import dev.chassis.testing.TestService;
 
 /**
  * A client that closes its connection in the middle of a request — its request line, its headers or its body, over
  * HTTP/1.1 or HTTP/2 — is not the server's failure: nothing is logged at INFO or above (Helidon 4.5.0 logs a
  * WARNING with two stack traces for the headers, and the body came out of the handler as an unhandled exception
- * logged at ERROR and counted as a 500), a body cut short counts as a 400, and the server keeps serving. Raw bytes
- * over real sockets; the clients that hang up are these sockets, closed.
+ * logged at ERROR and counted as a 500), an HTTP/1.1 body cut short counts as a 400, and the server keeps serving. Raw bytes
+ * over real sockets; the clients that hang up are these sockets, closed. A downstream answer cut short is simulated
+ * by a handler that throws the exception Helidon's client would.
  */
 class ClientGoneTest {
     private static final String ORDER_HEAD = "POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
@@ -51,7 +55,8 @@ class ClientGoneTest {
     private Level hangUpsLevel;
 
     @RegisterExtension
-    static final TestService service = TestService.of(() -> Chassis.service("gone").http(new KitchenSinkApi()));
+    static final TestService service = TestService.of(() -> Chassis.service("gone").http(new KitchenSinkApi())
+            .http(new DownstreamApi()).http(new LimitsApi()));
 
     @BeforeEach
     void capture() {
@@ -76,8 +81,22 @@ class ClientGoneTest {
         }
     }
 
+    /** What Helidon and Chassis logged at INFO or above (not late lines of other test classes' libraries). */
     private List<LogRecord> loud() {
-        return records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue()).toList();
+        return records.stream().filter(r -> r.getLevel().intValue() >= Level.INFO.intValue())
+                .filter(r -> r.getLoggerName() != null
+                        && (r.getLoggerName().startsWith("io.helidon.") || r.getLoggerName().startsWith("dev.chassis.")))
+                .toList();
+    }
+
+    /** Polls /metrics until the route's 400s grew by {@code more}; returns the last scrape. */
+    private static String awaitFourHundreds(String before, int more) throws InterruptedException {
+        String after = before;
+        for (int i = 0; i < 100 && count(after, "400") < count(before, "400") + more; i++) {
+            Thread.sleep(50);
+            after = service.client().get("/metrics").body();
+        }
+        return after;
     }
 
     /** Waits until the server has dealt with the hang-ups: it logged {@code lines} at FINE from the filter. */
@@ -111,7 +130,7 @@ class ClientGoneTest {
     @Test
     void hangingUpInTheRequestLineLogsNothing() throws Exception {
         sendAndHangUp("GET /sink/items/kn");
-        Thread.sleep(300);
+        Thread.sleep(300); // Helidon ends such a connection quietly (nothing to wait for); then a window for a log line
         assertThat(loud()).isEmpty();
         assertThat(service.client().get("/sink/items/known").status()).isEqualTo(200);
     }
@@ -121,14 +140,22 @@ class ClientGoneTest {
         String before = service.client().get("/metrics").body();
         sendAndHangUp(ORDER_HEAD + "Content-Length: 1000\r\n\r\n{\"id\":\"o1\",");
         sendAndHangUp(ORDER_HEAD + "Transfer-Encoding: chunked\r\n\r\n40\r\n{\"id\":\"o1\",");
-        String after = before;
-        for (int i = 0; i < 100 && count(after, "400") < count(before, "400") + 2; i++) {
-            Thread.sleep(50);
-            after = service.client().get("/metrics").body();
-        }
+        String after = awaitFourHundreds(before, 2);
         assertThat(count(after, "400") - count(before, "400")).as("both counted as 400").isEqualTo(2);
         assertThat(count(after, "500")).as("not as 500").isEqualTo(count(before, "500"));
+        Thread.sleep(300); // what Helidon would log after the answer (closing the connection) has had its time
         assertThat(loud()).as("no record at INFO or above").isEmpty();
+    }
+
+    @Test
+    void anUnreadBodyDoesNotTurnADownstreamFailureIntoA400() {
+        // the handler ignores its body and fails as a call whose downstream answer was cut short would (simulated by
+        // throwing Helidon's exception for it): that is the service's failure, a 500 logged at ERROR
+        assertThat(service.client().post("/gone/downstream", "{\"a\":1}").status()).isEqualTo(500);
+        assertThat(loud()).anySatisfy(r -> {
+            assertThat(r.getLevel()).isEqualTo(Level.SEVERE);
+            assertThat(r.getMessage()).contains("POST /gone/downstream");
+        });
     }
 
     @Test
@@ -140,6 +167,11 @@ class ClientGoneTest {
         });
     }
 
+    /**
+     * Over HTTP/2 nothing is logged either. The body cut short is not answered at once: Helidon 4.5.0 does not wake a
+     * stream's reader when its connection ends, so the handler waits for {@code server.body-timeout} (20 s), and the
+     * request is then recorded as a 500 (its answer cannot be written) — a known limit, in the guide, not asserted here.
+     */
     @Test
     void hangingUpInTheMiddleOfAnHttp2HeaderBlockOrBodyLogsNothing() throws Exception {
         try (H2Frames h2 = new H2Frames(service.port(), 10_000)) {
@@ -147,13 +179,23 @@ class ClientGoneTest {
             Thread.sleep(100);
         }
         try (H2Frames h2 = new H2Frames(service.port(), 10_000)) {
-            h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, H2Frames.headerBlock("POST", "/sink/orders",
-                    "content-type", "application/json", "content-length", "1000"));
+            // another route than the HTTP/1.1 tests': this request ends 20 s later, as a 500 in its own series
+            h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, H2Frames.headerBlock("POST", "/limits/echo",
+                    "content-type", "text/plain", "content-length", "1000"));
             h2.frame(H2Frames.DATA, 0, 1, "{\"id\":\"o1\",".getBytes(StandardCharsets.US_ASCII));
             Thread.sleep(100);
         }
-        Thread.sleep(500);
+        Thread.sleep(500); // both connections have ended (Helidon reads their end at once); a window for a log line
         assertThat(loud()).as("no record at INFO or above").isEmpty();
         assertThat(service.client().get("/sink/items/known").status()).isEqualTo(200);
+    }
+
+    /** A handler that does not read its body. */
+    @Path("/gone")
+    public static final class DownstreamApi {
+        @Post("/downstream")
+        public String downstream() {
+            throw new DataReader.InsufficientDataAvailableException();
+        }
     }
 }

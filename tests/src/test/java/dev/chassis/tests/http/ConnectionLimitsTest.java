@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.core.RunningService;
 import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestService;
 
@@ -66,10 +67,33 @@ class ConnectionLimitsTest {
                         .readUntilCloseOrTimeout().text();
             }
             assertThat(metrics).contains("chassis_server_connections_refused");
+            // the limit in effect, and the connections open while /metrics was read (this one and one other)
+            assertThat(metrics).containsPattern("chassis_server_connections_limit\\{[^}]*server_socket=\"@default\"[^}]*} 3\\b");
+            assertThat(metrics).containsPattern("chassis_server_connections_open\\{[^}]*server_socket=\"@default\"[^}]*} [23]\\b");
         } finally {
             for (RawSocket s : open) {
                 s.close();
             }
+        }
+    }
+
+    @Test
+    void unsetTheLimitIsWhatFitsInTheHeapForEachPort() throws Exception {
+        // the formula of configuration.md, at this JVM's heap: half of it for the service port, an eighth for the
+        // management port, each plaintext connection counted at 25 KiB plus server.max-header-size (16 KiB)
+        long heap = Runtime.getRuntime().maxMemory();
+        long each = 25 * 1024 + 16 * 1024;
+        long service = Math.max(64, Math.min(10_000, heap / 2 / each));
+        long management = Math.max(64, Math.min(10_000, heap / 8 / each));
+        try (RunningService running = Chassis.service("conn-default").http(API).property("server.port", "0")
+                .property("management.port", "0").start()) {
+            HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + running.managementPort() + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body())
+                    .containsPattern("chassis_server_connections_limit\\{[^}]*server_socket=\"@default\"[^}]*} " + service + "\\b")
+                    .containsPattern("chassis_server_connections_limit\\{[^}]*server_socket=\"management\"[^}]*} " + management
+                            + "\\b");
         }
     }
 

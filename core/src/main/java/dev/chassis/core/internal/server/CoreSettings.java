@@ -74,9 +74,11 @@ public final class CoreSettings {
     public static final Setting<Integer> MAX_CONNECTIONS = Setting.integer("server.max-connections", null)
             .range(1, 1_000_000).describedAs("the most connections a port (the service port, and the management port"
                     + " apart) keeps open; a new connection above it is closed at once and counted in"
-                    + " chassis.server.connections.refused; unset: as many as fit in a share of the heap (-Xmx) at 32 KiB"
-                    + " a plaintext connection and 128 KiB a TLS one, half the heap for the service port and an eighth"
-                    + " for the management port, between 64 and 10000 (at -Xmx256m: about 4000 plaintext, 1000 TLS)");
+                    + " chassis.server.connections.refused; unset: as many as fit in a share of the heap (-Xmx), each"
+                    + " counted at 25 KiB (plaintext) or 100 KiB (TLS) plus server.max-header-size, half the heap for the"
+                    + " service port and an eighth for the management port, between 64 and 10000 (at -Xmx256m with"
+                    + " 16 KiB headers: about 3100 plaintext, 1100 TLS); the gauge chassis.server.connections.limit"
+                    + " shows it");
     public static final Setting<Integer> MAX_STREAMS = Setting.integer("server.http2.max-concurrent-streams", 100)
             .range(1, 10_000).describedAs("the most HTTP/2 streams (requests, gRPC calls) a client may open at once on"
                     + " one connection, advertised in SETTINGS; a stream above it is refused (REFUSED_STREAM)");

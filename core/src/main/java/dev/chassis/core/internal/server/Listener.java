@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.server;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -37,6 +38,7 @@ import io.helidon.webserver.spi.ProtocolConfig;
  */
 record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, ConnectionGuard managementGuard,
                 TlsBundle managementTls) {
+    private static final System.Logger LOG = System.getLogger(Listener.class.getName());
     /** The Helidon socket name of the management port. */
     static final String MANAGEMENT = "management";
 
@@ -128,10 +130,26 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
                         .maxConcurrentStreams(config.get(CoreSettings.MAX_STREAMS)).build(),
                 socket, protocols, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)),
                 bundle == null ? null : new HandshakeFailures(bundle.name(), telemetry.openTelemetry()),
-                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure, config.find(CoreSettings.MAX_CONNECTIONS)
-                        .orElseGet(() -> ConnectionBudget.defaultMaxConnections(Runtime.getRuntime().maxMemory(),
-                                bundle != null, socket.equals(MANAGEMENT))),
+                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure, maxConnections(config, socket, bundle != null),
                 telemetry.openTelemetry());
+    }
+
+    /**
+     * {@code server.max-connections}, or when it is unset what fits in the port's share of the heap (logged at DEBUG,
+     * and in the gauge chassis.server.connections.limit).
+     */
+    private static int maxConnections(Config config, String socket, boolean tls) {
+        Integer configured = config.find(CoreSettings.MAX_CONNECTIONS).orElse(null);
+        if (configured != null) {
+            return configured;
+        }
+        long heap = Runtime.getRuntime().maxMemory();
+        int max = ConnectionBudget.defaultMaxConnections(heap, tls, socket.equals(MANAGEMENT),
+                config.get(CoreSettings.MAX_HEADERS));
+        LOG.log(Level.DEBUG, "the " + (socket.equals(MANAGEMENT) ? "management" : "service") + " port keeps at most " + max
+                + (tls ? " TLS" : "") + " connections open: server.max-connections is unset, so it is what fits in "
+                + (socket.equals(MANAGEMENT) ? "an eighth" : "half") + " of the " + heap / (1024 * 1024) + " MiB heap");
+        return max;
     }
 
     /** What both ports share: limits, timeouts, Chassis' error answers and connection selector. */

@@ -48,6 +48,8 @@ import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.metrics.LongCounter;
+import io.opentelemetry.api.metrics.Meter;
+import io.opentelemetry.api.metrics.ObservableLongGauge;
 import dev.chassis.core.internal.grpc.InboundMessages;
 import dev.chassis.core.internal.http.Problems;
 
@@ -82,6 +84,10 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private static final long TIMED_OUT = -1;
     /** The counter of connections refused above the limit. */
     public static final String REFUSED_METRIC = "chassis.server.connections.refused";
+    /** The gauge of connections open now. */
+    public static final String OPEN_METRIC = "chassis.server.connections.open";
+    /** The gauge of the limit in effect. */
+    public static final String LIMIT_METRIC = "chassis.server.connections.limit";
 
     private final long deadlineNanos;
     private final Map<ConnectionContext, Tracked> tracked = new ConcurrentHashMap<>();
@@ -96,6 +102,8 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private final AtomicInteger open = new AtomicInteger();
     private final LongCounter refused;
     private final Attributes refusedAttributes;
+    private final ObservableLongGauge openGauge;
+    private final ObservableLongGauge limitGauge;
     private final AtomicBoolean refusalLogged = new AtomicBoolean();
     private final String socketName;
 
@@ -137,6 +145,12 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         this.refused = otel.getMeter("dev.chassis").counterBuilder(REFUSED_METRIC).setUnit("{connection}")
                 .setDescription("connections closed at once because the listener had server.max-connections open").build();
         this.refusedAttributes = Attributes.of(AttributeKey.stringKey("server.socket"), socketName);
+        Meter meter = otel.getMeter("dev.chassis");
+        this.openGauge = meter.gaugeBuilder(OPEN_METRIC).ofLongs().setUnit("{connection}")
+                .setDescription("connections the listener has open").buildWithCallback(m -> m.record(open.get(), refusedAttributes));
+        this.limitGauge = meter.gaugeBuilder(LIMIT_METRIC).ofLongs().setUnit("{connection}")
+                .setDescription("server.max-connections in effect (when unset: sized from the heap)")
+                .buildWithCallback(m -> m.record(maxConnections, refusedAttributes));
         this.handshakeFailures = handshakeFailures;
         this.handshakeNanos = handshakeDeadline.toNanos();
         this.secure = secure;
@@ -426,5 +440,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     @Override
     public void close() {
         watchdog.shutdownNow();
+        openGauge.close();
+        limitGauge.close();
     }
 }

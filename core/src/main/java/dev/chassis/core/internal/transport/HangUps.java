@@ -5,7 +5,10 @@ import java.util.logging.Filter;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
+import dev.chassis.core.Problem;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.RequestException;
+import io.helidon.webserver.http.ServerRequest;
 
 /**
  * Clients that hang up in the middle of a request are not the server's failures.
@@ -13,36 +16,42 @@ import io.helidon.common.buffers.DataReader;
  * <p>Helidon 4.5.0 treats an HTTP/1.1 connection whose client closed it in the middle of a request's headers as an
  * internal error: it writes a 500 to the closed connection and logs "Internal server error" at WARNING with two stack
  * traces, about 2 KB for each such connection — a log that a peer opening connections and closing them half way can
- * fill at will, and a false alarm for every client on a flaky network. This filter on Helidon's logger of HTTP/1.1
- * connections drops that record, and only that one (its exception caused by the connection's reader running out of
- * data), and logs a line at DEBUG instead. It applies where Helidon's {@code System.Logger} is backed by
- * {@code java.util.logging}, the JDK's default. Not API.
+ * fill at will, and a false alarm for every client on a flaky network. {@link #install()} puts a filter on Helidon's
+ * logger of HTTP/1.1 connections that drops that record — that message, with a {@link RequestException} caused by the
+ * connection's reader running out of data — and logs a line at DEBUG instead. It applies where Helidon's
+ * {@code System.Logger} is backed by {@code java.util.logging}, the JDK's default.
+ *
+ * <p>A request body cut short the same way is answered by {@link #bodyEnded}, where Chassis reads bodies: the reader
+ * knows that the data that ran out was the request's own (the same exception from a downstream answer cut short, in
+ * a handler, stays a 500). Not API.
  */
 public final class HangUps implements Filter {
     private static final System.Logger LOG = System.getLogger(HangUps.class.getName());
     /** Held here: {@code java.util.logging} keeps its loggers, and so their filters, only while someone does. */
     private static final Logger HTTP1 = Logger.getLogger("io.helidon.webserver.http1.Http1Connection");
-
     private static final java.util.logging.Level WARNING = java.util.logging.Level.WARNING; // CHECKSTYLE:FQN-OK
+    /** Helidon's message (Http1Connection.handleRequestException) for a 500 it answered itself. */
+    static final String HELIDON_MESSAGE = "Internal server error";
 
     private final Filter previous; // the filter that was there, asked about every other record
 
-    private HangUps(Filter previous) {
+    HangUps(Filter previous) {
         this.previous = previous;
     }
 
-    /** Installs the filter on Helidon's HTTP/1.1 connection logger, once. */
+    /** Installs the filter on Helidon's HTTP/1.1 connection logger, once (by class name: one per JVM). */
     static synchronized void install() {
         Filter current = HTTP1.getFilter();
-        if (!(current instanceof HangUps)) {
+        if (current == null || !current.getClass().getName().equals(HangUps.class.getName())) {
             HTTP1.setFilter(new HangUps(current));
         }
     }
 
     @Override
     public boolean isLoggable(LogRecord record) {
-        if (record.getLevel() == WARNING && endedEarly(record.getThrown())) {
-            LOG.log(Level.DEBUG, "a client closed its connection in the middle of a request's headers");
+        if (record.getLevel() == WARNING && HELIDON_MESSAGE.equals(record.getMessage())
+                && record.getThrown() instanceof RequestException && endedEarly(record.getThrown())) {
+            LOG.log(Level.DEBUG, "a client closed its connection in the middle of a request");
             return false;
         }
         return previous == null || previous.isLoggable(record);
@@ -63,5 +72,19 @@ public final class HangUps implements Filter {
             }
         }
         return false;
+    }
+
+    /**
+     * The answer to a request whose body ended before it was complete because its client closed the connection: a 400
+     * that nobody will read, counted as a client's error and not logged above DEBUG.
+     *
+     * @param req the request
+     * @return the problem to throw
+     */
+    public static Problem bodyEnded(ServerRequest req) {
+        LOG.log(Level.DEBUG, () -> req.prologue().method().text() + " " + req.path().path()
+                + ": the client closed the connection before the request body was complete");
+        return Problem.builder(400).detail("the request body ended before it was complete: the connection was closed")
+                .build();
     }
 }

@@ -5,29 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 
 class ConnectionBudgetTest {
-    private static final long MIB = 1024L * 1024;
+    private static final long KIB = 1024;
+    private static final long MIB = 1024 * KIB;
 
     @Test
-    void aQuarterGigabyteHeapKeepsFourThousandPlaintextOrOneThousandTlsConnections() {
-        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, false, false)).isEqualTo(4096);
-        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, true, false)).isEqualTo(1024);
-        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, false, true)).isEqualTo(1024);
-        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, true, true)).isEqualTo(256);
+    void aQuarterGigabyteHeapWithTheDefaultHeaderLimit() {
+        // half of 256 MiB at 25 + 16 KiB a plaintext connection, 100 + 16 KiB a TLS one; an eighth for management
+        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, false, false, 16 * KIB)).isEqualTo(3196);
+        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, true, false, 16 * KIB)).isEqualTo(1129);
+        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, false, true, 16 * KIB)).isEqualTo(799);
+        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, true, true, 16 * KIB)).isEqualTo(282);
     }
 
     @Test
-    void theMeasuredCostOfTheConnectionsStaysWithinTheirShare() {
-        // 25 KB and 102 KB a connection measured (ConnectionBudget's comment): the default's connections must fit
-        long heap = 256 * MIB;
-        assertThat(ConnectionBudget.defaultMaxConnections(heap, false, false) * 25_000L).isLessThan(heap / 2);
-        assertThat(ConnectionBudget.defaultMaxConnections(heap, true, false) * 102_000L).isLessThan(heap / 2);
+    void largerHeadersMeanFewerConnections() {
+        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, false, false, 1024 * KIB)).isEqualTo(124);
+        assertThat(ConnectionBudget.defaultMaxConnections(256 * MIB, false, false, 1024 * KIB))
+                .isLessThan(ConnectionBudget.defaultMaxConnections(256 * MIB, false, false, 16 * KIB));
     }
 
     @Test
     void largeHeapsStopAtTenThousandAndTinyOnesKeepSixtyFour() {
-        assertThat(ConnectionBudget.defaultMaxConnections(4096 * MIB, false, false)).isEqualTo(10_000);
-        assertThat(ConnectionBudget.defaultMaxConnections(1024 * MIB, true, false)).isEqualTo(4096);
-        assertThat(ConnectionBudget.defaultMaxConnections(8 * MIB, true, false)).isEqualTo(64);
-        assertThat(ConnectionBudget.defaultMaxConnections(Long.MAX_VALUE, false, false)).isEqualTo(10_000);
+        assertThat(ConnectionBudget.defaultMaxConnections(4096 * MIB, false, false, 16 * KIB)).isEqualTo(10_000);
+        assertThat(ConnectionBudget.defaultMaxConnections(1024 * MIB, true, false, 16 * KIB)).isEqualTo(4519);
+        assertThat(ConnectionBudget.defaultMaxConnections(8 * MIB, true, false, 16 * KIB)).isEqualTo(64);
+        assertThat(ConnectionBudget.defaultMaxConnections(Long.MAX_VALUE, false, false, 16 * KIB)).isEqualTo(10_000);
     }
 }

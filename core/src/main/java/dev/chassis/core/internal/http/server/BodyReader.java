@@ -19,6 +19,7 @@ import io.helidon.http.media.ReadableEntity;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.JsonMediaTypes;
+import dev.chassis.core.internal.transport.HangUps;
 
 /**
  * Reads a {@code @Body} parameter: JSON through a reader created once for the parameter's type, or
@@ -68,6 +69,17 @@ final class BodyReader {
         @Override
         public Object read(ServerRequest req, ServerResponse res) throws Exception {
             ReadableEntity entity = req.content();
+            try {
+                return readFromConnection(req, entity);
+            } catch (RuntimeException e) {
+                if (HangUps.endedEarly(e)) {
+                    throw HangUps.bodyEnded(req); // the client hung up while its body was read: a 400, not a 500
+                }
+                throw e;
+            }
+        }
+
+        private Object readFromConnection(ServerRequest req, ReadableEntity entity) throws Exception {
             return read(req, new Content() {
                 @Override
                 public boolean present() {
@@ -133,6 +145,9 @@ final class BodyReader {
         try (InputStream in = content.stream()) {
             return reader.readValue(in);
         } catch (JsonProcessingException e) {
+            if (HangUps.endedEarly(e)) {
+                throw HangUps.bodyEnded(req); // Jackson wrapped the body's end in a deserializer's failure
+            }
             RequestException transport = transportCause(e);
             if (transport != null) {
                 throw transport; // e.g. the body passed the size limit while being read: 413, not a JSON problem

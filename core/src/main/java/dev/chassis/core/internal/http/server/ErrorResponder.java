@@ -13,7 +13,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import dev.chassis.core.internal.http.Problems;
 import dev.chassis.core.internal.http.TraceIds;
-import dev.chassis.core.internal.transport.HangUps;
 import dev.chassis.core.internal.transport.RequestDeadlines;
 import io.opentelemetry.api.trace.Span;
 
@@ -21,9 +20,7 @@ import io.opentelemetry.api.trace.Span;
  * The routing's error handler: every exception a handler or filter throws becomes a problem response.
  * A {@link Problem} is sent as it is; an application exception with a registered mapper becomes that
  * mapper's problem; Helidon's HTTP exceptions keep their status; anything else is a 500 that says
- * nothing of the service's internals and is logged with the trace id. A request whose client closed the connection
- * before its body was complete is a 400 logged at DEBUG: the client is gone, and a service must not count its
- * hang-ups as its own failures. Not API.
+ * nothing of the service's internals and is logged with the trace id. Not API.
  */
 public final class ErrorResponder implements ErrorHandler<Throwable> {
     private static final System.Logger LOG = System.getLogger(ErrorResponder.class.getName());
@@ -43,7 +40,7 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
     /** The status this handler answers for an exception (for telemetry that sees the exception first). */
     public int statusOf(Throwable error) {
         Problem p = known(error);
-        return p != null ? p.status() : HangUps.endedEarly(error) ? 400 : 500;
+        return p == null ? 500 : p.status();
     }
 
     Problem toProblem(ServerRequest req, Throwable error) {
@@ -54,14 +51,6 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
         Problem known = known(error);
         if (known != null) {
             return known;
-        }
-        // the client hung up while its body was read (Chassis' HTTP client wraps the same exception of a downstream
-        // answer cut short in a ProblemSource, answered above)
-        if (HangUps.endedEarly(error) && req.content().hasEntity() && !req.content().consumed()) {
-            LOG.log(Level.DEBUG, () -> req.prologue().method().text() + " " + req.path().path()
-                    + ": the client closed the connection before the request body was complete");
-            return Problem.builder(400).detail("the request body ended before it was complete: the connection was closed")
-                    .build();
         }
         String traceId = TraceIds.of(req);
         Span.current().recordException(error); // on the request's span, when traced

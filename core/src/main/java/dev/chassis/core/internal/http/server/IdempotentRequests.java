@@ -26,6 +26,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.chassis.core.Problem;
+import dev.chassis.core.internal.transport.HangUps;
 import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.core.spi.IdempotencyStore;
 import io.helidon.http.Header;
@@ -112,6 +113,17 @@ public final class IdempotentRequests {
      * declared.
      */
     private byte[] read(ServerRequest req, Held held) throws IOException {
+        try {
+            return readBody(req, held);
+        } catch (RuntimeException e) {
+            if (HangUps.endedEarly(e)) {
+                throw HangUps.bodyEnded(req); // the client hung up while its body was read: a 400, not a 500
+            }
+            throw e;
+        }
+    }
+
+    private byte[] readBody(ServerRequest req, Held held) throws IOException {
         if (!req.content().hasEntity()) {
             return new byte[0];
         }
