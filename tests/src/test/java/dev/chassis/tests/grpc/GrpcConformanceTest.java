@@ -8,10 +8,8 @@ import java.io.OutputStream;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -22,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import dev.chassis.core.Chassis;
+import dev.chassis.tests.LogCapture;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
 import dev.chassis.tests.grpc.proto.EchoReply;
 import dev.chassis.tests.grpc.proto.EchoRequest;
@@ -150,21 +149,8 @@ class GrpcConformanceTest {
 
     @Test
     void oversizedMessagesAreRefusedWithOneCountedLineAndNoStackTrace() {
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler capture = new Handler() {
-            @Override
-            public void publish(LogRecord record) {
-                records.add(record);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
+        LogCapture capture = new LogCapture();
+        List<LogRecord> records = capture.records();
         Logger helidon = Logger.getLogger("io.helidon.webserver.grpc.GrpcProtocolHandler");
         Logger chassis = Logger.getLogger("dev.chassis.core.internal.grpc.InboundMessages");
         helidon.addHandler(capture);

@@ -6,8 +6,6 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -23,6 +21,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.Post;
+import dev.chassis.tests.LogCapture;
 import dev.chassis.testing.TestService;
 
 /**
@@ -37,21 +36,8 @@ class ClientGoneTest {
     private static final String ORDER_HEAD = "POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n";
     private static final Logger ROOT = Logger.getLogger("");
     private static final Logger HANG_UPS = Logger.getLogger("dev.chassis.core.internal.transport.HangUps");
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogCapture capture = new LogCapture();
+    private final List<LogRecord> records = capture.records();
     private Level hangUpsLevel;
 
     @RegisterExtension

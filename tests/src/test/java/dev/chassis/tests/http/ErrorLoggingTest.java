@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -18,6 +16,7 @@ import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.health.Health;
 import dev.chassis.core.health.HealthCheck;
+import dev.chassis.tests.LogCapture;
 import dev.chassis.testing.TestClient;
 import dev.chassis.testing.TestResponse;
 import dev.chassis.testing.TestService;
@@ -25,21 +24,8 @@ import dev.chassis.testing.TestService;
 /** A 500 hides the exception from the client and logs it with the same trace id. */
 class ErrorLoggingTest {
     private static final Logger LOGGER = Logger.getLogger("dev.chassis.core.internal.http.server.ErrorResponder");
-    private final List<LogRecord> records = new CopyOnWriteArrayList<>();
-    private final Handler capture = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            records.add(record);
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogCapture capture = new LogCapture();
+    private final List<LogRecord> records = capture.records();
 
     @RegisterExtension
     static final TestService service = TestService.of(() -> Chassis.service("logs").http(new KitchenSinkApi()));

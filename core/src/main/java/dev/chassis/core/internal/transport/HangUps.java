@@ -75,6 +75,18 @@ public final class HangUps implements Filter {
     }
 
     /**
+     * What to throw for a failure while Chassis read a request's body: {@link #bodyEnded} when the client hung up, else
+     * the failure itself.
+     *
+     * @param req     the request
+     * @param failure what reading its body threw
+     * @return the exception to throw
+     */
+    public static RuntimeException whileReadingBody(ServerRequest req, RuntimeException failure) {
+        return endedEarly(failure) ? bodyEnded(req) : failure;
+    }
+
+    /**
      * The answer to a request whose body ended before it was complete because its client closed the connection: a 400
      * that nobody will read, counted as a client's error and not logged above DEBUG.
      *

@@ -72,10 +72,7 @@ final class BodyReader {
             try {
                 return readFromConnection(req, entity);
             } catch (RuntimeException e) {
-                if (HangUps.endedEarly(e)) {
-                    throw HangUps.bodyEnded(req); // the client hung up while its body was read: a 400, not a 500
-                }
-                throw e;
+                throw HangUps.whileReadingBody(req, e); // a client that hung up while its body was read: a 400
             }
         }
 
