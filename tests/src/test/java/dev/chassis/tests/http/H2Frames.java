@@ -161,6 +161,11 @@ final class H2Frames implements AutoCloseable {
         return closedByServer;
     }
 
+    /** Ends this side of the connection (the server reads its end) and keeps reading what the server sends. */
+    void halfClose() throws IOException {
+        socket.shutdownOutput();
+    }
+
     @Override
     public void close() throws IOException {
         socket.close();

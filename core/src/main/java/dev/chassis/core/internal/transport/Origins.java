@@ -22,6 +22,9 @@ public final class Origins {
      */
     private static final AtomicReferenceArray<AddressText> TEXTS = new AtomicReferenceArray<>(256);
 
+    /** The peer address of a request whose connection had closed already. */
+    public static final String GONE = "unknown";
+
     private Origins() {
     }
 
@@ -33,9 +36,17 @@ public final class Origins {
         return req.context().get(Origin.class, Origin.class).orElseGet(() -> direct(req));
     }
 
-    /** The connection's peer address, as text ({@code 192.0.2.7}, {@code 2001:db8:0:0:0:0:0:1}). */
+    /**
+     * The connection's peer address, as text ({@code 192.0.2.7}, {@code 2001:db8:0:0:0:0:0:1}), or {@value #GONE}
+     * when the connection closed before the request got here (an HTTP/2 stream whose client hung up: Helidon 4.5.0
+     * then has no address, and its {@code host()} throws).
+     */
     public static String peerAddress(ServerRequest req) {
-        String text = text(req.remotePeer().address());
+        SocketAddress socket = req.remotePeer().address();
+        if (socket == null) {
+            return GONE;
+        }
+        String text = text(socket);
         return text != null ? text : req.remotePeer().host();
     }
 
