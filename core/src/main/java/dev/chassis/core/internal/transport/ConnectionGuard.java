@@ -69,6 +69,8 @@ import dev.chassis.core.internal.http.Problems;
  * the connection's bytes are followed frame by frame as Helidon reads them ({@link Http2HeaderBlocks}), and the
  * same watchdog closes a connection whose header block stays open longer than the deadline (no GOAWAY: the
  * connection's writer may be busy with other streams).</li>
+ * <li>When an HTTP/2 connection ends, Helidon does not wake its streams: a request still reading a body would wait for
+ * bytes that cannot come. The connection's streams know its {@link ConnectionEnd}, which wakes them.</li>
  * <li>A first line that does not end in {@code HTTP/1.1} (garbage, HTTP/1.0) goes to the HTTP/1.1 parser
  * and gets an answer, instead of no selector taking the connection.</li>
  * <li>Above {@code server.max-connections} open connections, a new connection is closed at once, before a byte of it
@@ -330,7 +332,8 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
         private void serve(boolean h2, Limit limit) throws InterruptedException {
             Tracked t = new Tracked(h2);
-            ServerConnection connection = h2 ? http2.connection(watched(ctx, t)) : http1.connection(ctx);
+            ConnectionEnd end = h2 ? new ConnectionEnd() : null;
+            ServerConnection connection = h2 ? http2.connection(watched(ctx, t, end)) : http1.connection(ctx);
             t.connection = connection;
             tracked.put(ctx, t);
             delegate = connection;
@@ -338,6 +341,9 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 connection.handle(limit);
             } finally {
                 tracked.remove(ctx);
+                if (end != null) {
+                    end.ended(); // wakes the requests still reading a body from it: no more of it will come
+                }
             }
         }
 
@@ -359,8 +365,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
         }
     }
 
-    /** The context of an HTTP/2 connection whose header blocks the watchdog sees open and closed. */
-    private static ConnectionContext watched(ConnectionContext ctx, Tracked t) {
+    /**
+     * The context of an HTTP/2 connection whose header blocks the watchdog sees open and closed, and whose streams know
+     * the connection's end.
+     */
+    private static ConnectionContext watched(ConnectionContext ctx, Tracked t, ConnectionEnd end) {
         Http2HeaderBlocks blocks = new Http2HeaderBlocks(new Http2HeaderBlocks.Listener() {
             @Override
             public void opened() {
@@ -380,7 +389,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 // the watchdog is closing the connection: no frame read after the deadline is handed on
                 throw new CloseConnectionException("a header block did not end within the deadline");
             }
-        });
+        }, end);
     }
 
     private void refuse() {

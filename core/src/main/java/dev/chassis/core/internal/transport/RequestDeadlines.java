@@ -22,6 +22,9 @@ import io.helidon.webserver.http.RoutingResponse;
  * <li>{@code server.body-timeout}: a request body not read to its end this long after the request began (a slow
  * POST) interrupts the handler's thread, which frees it; HTTP/2 answers 408 on the stream, HTTP/1.1 closes the
  * connection (the interrupted read closes the socket).</li>
+ * <li>An HTTP/2 connection that ends while a request on it has not read its body to the end (the client hung up)
+ * interrupts the handler's thread too ({@link ConnectionEnd}: Helidon 4.5.0 would leave it waiting for bytes that
+ * cannot come), and the request counts as a 400, as an HTTP/1.1 body cut short does. Whatever the two settings.</li>
  * </ul>
  * The interrupt is delivered only while the request is in the filter chain, and a fired one is cleared before the
  * thread goes back to Helidon; the error handler answers with {@link #finish()} whatever the interrupted handler
@@ -32,6 +35,7 @@ public final class RequestDeadlines implements Filter {
     private static final Context.Key<Watch> WATCH = Context.key("chassis-request-deadlines");
     private static final int REQUEST_TIMED_OUT = 1;
     private static final int BODY_TIMED_OUT = 2;
+    private static final int CLIENT_GONE = 3;
 
     private final long requestNanos;
     private final long bodyNanos;
@@ -47,11 +51,11 @@ public final class RequestDeadlines implements Filter {
 
     /**
      * Ends the current request's deadlines before its answer is written, and says what to answer when one of them
-     * passed: 503, or 408 for its body; else null. What the error handler answers whatever the interrupted handler
-     * threw, and what replaces the late answer of a handler that ignored its interrupt. From this call on no deadline
-     * interrupts the request's thread, and an interrupt one delivered is cleared: the answer's own write must not find
-     * it set (a blocked socket write on a virtual thread that is interrupted closes the connection), and the deadline
-     * covers the handler, not the writing of its answer.
+     * passed: 503, or 408 for its body (400 when its HTTP/2 connection ended before the body did); else null. What the
+     * error handler answers whatever the interrupted handler threw, and what replaces the late answer of a handler that
+     * ignored its interrupt. From this call on no deadline interrupts the request's thread, and an interrupt one
+     * delivered is cleared: the answer's own write must not find it set (a blocked socket write on a virtual thread that
+     * is interrupted closes the connection), and the deadline covers the handler, not the writing of its answer.
      */
     public static Problem finish() {
         Watch w = WATCH.get();
@@ -60,6 +64,9 @@ public final class RequestDeadlines implements Filter {
         }
         w.done();
         int state = w.state();
+        if (state == CLIENT_GONE) {
+            return w.bodyEnded;
+        }
         return state == BODY_TIMED_OUT ? Problem.builder(408).detail("the request body was not read within"
                 + " server.body-timeout (" + TimeUnit.NANOSECONDS.toMillis(w.bodyNanos) + " ms)").build()
                 : state == REQUEST_TIMED_OUT
@@ -68,7 +75,9 @@ public final class RequestDeadlines implements Filter {
 
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
-        if (requestNanos == 0 && bodyNanos == 0) {
+        ConnectionEnd end = ConnectionEnd.current(); // null on HTTP/1.1
+        boolean body = (bodyNanos > 0 || end != null) && req.content().hasEntity();
+        if (requestNanos == 0 && !body) {
             chain.proceed();
             return;
         }
@@ -82,11 +91,17 @@ public final class RequestDeadlines implements Filter {
                 watch.fire(REQUEST_TIMED_OUT);
             }
         }, Runnable::run);
-        ScheduledFuture<?> body = bodyNanos > 0 && req.content().hasEntity() ? TIMER.schedule(() -> {
+        ScheduledFuture<?> slowBody = body && bodyNanos > 0 ? TIMER.schedule(() -> {
             if (!req.content().consumed()) {
                 watch.fire(BODY_TIMED_OUT);
             }
         }, bodyNanos, TimeUnit.NANOSECONDS) : null;
+        Runnable stopWatchingEnd = body && end != null ? end.onEnd(() -> {
+            if (!req.content().consumed()) {
+                watch.bodyEnded = HangUps.bodyEnded(req);
+                watch.fire(CLIENT_GONE);
+            }
+        }) : null;
         Context previous = ctx.attach();
         try {
             chain.proceed();
@@ -94,8 +109,11 @@ public final class RequestDeadlines implements Filter {
             watch.done();
             ctx.detach(previous);
             ctx.cancel(null);
-            if (body != null) {
-                body.cancel(false);
+            if (slowBody != null) {
+                slowBody.cancel(false);
+            }
+            if (stopWatchingEnd != null) {
+                stopWatchingEnd.run();
             }
         }
     }
@@ -104,6 +122,8 @@ public final class RequestDeadlines implements Filter {
     private static final class Watch {
         private final Interrupter interrupter;
         private final long bodyNanos;
+        /** The answer when the connection ended before the body did; set before that interrupt. */
+        volatile Problem bodyEnded;
 
         Watch(Thread thread, long bodyNanos) {
             this.interrupter = new Interrupter(thread);

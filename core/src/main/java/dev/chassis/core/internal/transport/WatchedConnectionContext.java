@@ -14,20 +14,24 @@ import io.helidon.webserver.Router;
 
 /**
  * An HTTP/2 connection's context whose reader passes the connection's bytes on unchanged while {@link Http2HeaderBlocks}
- * follows their frames; everything else is the connection's own. Each chunk is checked after it is scanned, so a
+ * follows their frames, and whose streams run knowing their connection ({@link ConnectionEnd}); everything else is the
+ * connection's own. Each chunk is checked after it is scanned, so a
  * connection the watchdog has given up on reads no further. Not API.
  */
 final class WatchedConnectionContext implements ConnectionContext {
     private final ConnectionContext ctx;
     private final DataReader reader;
+    private final ExecutorService streams;
 
     /**
      * @param ctx      the connection's context (its reader may hold bytes already read, the preface among them)
      * @param blocks   follows the frames
      * @param afterRead run after each chunk is scanned, before it is handed on; may throw to end the connection
+     * @param end       the connection's end, which its streams' threads are told
      */
-    WatchedConnectionContext(ConnectionContext ctx, Http2HeaderBlocks blocks, Runnable afterRead) {
+    WatchedConnectionContext(ConnectionContext ctx, Http2HeaderBlocks blocks, Runnable afterRead, ConnectionEnd end) {
         this.ctx = ctx;
+        this.streams = end.executor(ctx.executor());
         DataReader source = ctx.dataReader();
         this.reader = DataReader.create(() -> {
             source.ensureAvailable(); // blocks for the next bytes; at the end of the stream, Helidon's own exception
@@ -50,7 +54,7 @@ final class WatchedConnectionContext implements ConnectionContext {
 
     @Override
     public ExecutorService executor() {
-        return ctx.executor();
+        return streams;
     }
 
     @Override

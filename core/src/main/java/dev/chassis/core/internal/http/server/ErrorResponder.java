@@ -8,6 +8,7 @@ import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
 import io.grpc.StatusRuntimeException;
 import io.helidon.http.HttpException;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.ErrorHandler;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
@@ -20,7 +21,8 @@ import io.opentelemetry.api.trace.Span;
  * The routing's error handler: every exception a handler or filter throws becomes a problem response.
  * A {@link Problem} is sent as it is; an application exception with a registered mapper becomes that
  * mapper's problem; Helidon's HTTP exceptions keep their status; anything else is a 500 that says
- * nothing of the service's internals and is logged with the trace id. Not API.
+ * nothing of the service's internals and is logged with the trace id. An answer that cannot be written because the
+ * connection has ended is dropped (logged at DEBUG). Not API.
  */
 public final class ErrorResponder implements ErrorHandler<Throwable> {
     private static final System.Logger LOG = System.getLogger(ErrorResponder.class.getName());
@@ -34,7 +36,15 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
 
     @Override
     public void handle(ServerRequest req, ServerResponse res, Throwable error) {
-        Problems.send(req, res, toProblem(req, error));
+        Problem problem = toProblem(req, error);
+        try {
+            Problems.send(req, res, problem);
+        } catch (ServerConnectionException gone) {
+            // the connection ended before the answer could be written (an HTTP/2 client that hung up mid-body): nobody
+            // is there to read it, and it is not the service's failure — Helidon would log a WARNING with both traces
+            LOG.log(Level.DEBUG, () -> "could not answer " + problem.status() + " to " + req.prologue().method().text()
+                    + " " + req.path().path() + ": the connection had ended", gone);
+        }
     }
 
     /** The status this handler answers for an exception (for telemetry that sees the exception first). */
