@@ -56,6 +56,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
             if (bundle != null) {
                 builder.tls(tls(bundle, config.get(TlsSettings.SERVER_CLIENT_AUTH)));
             }
+            builder.useNio(bundle != null);
             Set<String> reflection = Set.of(WebServer.DEFAULT_SOCKET_NAME);
             if (binding.management() != null) {
                 ConnectionGuard managing = guard(config, protocols, MANAGEMENT, managementBundle, telemetry,
@@ -68,6 +69,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
                     if (managementBundle != null) {
                         socket.tls(tls(managementBundle, config.get(TlsSettings.MANAGEMENT_CLIENT_AUTH)));
                     }
+                    socket.useNio(managementBundle != null);
                     if (binding.managementGrpc() != null) {
                         socket.addRouting(binding.managementGrpc());
                     }
@@ -152,7 +154,13 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
         return max;
     }
 
-    /** What both ports share: limits, timeouts, Chassis' error answers and connection selector. */
+    /**
+     * What both ports share: limits, timeouts, Chassis' error answers and connection selector. Each port then says
+     * whether it uses NIO socket channels: only with TLS. A plaintext port uses plain sockets, which hold one 8 KiB
+     * buffer a connection where a channel holds two (reading and writing), for the same throughput; under a slowloris
+     * the young collections that copy newly opened connections pause about a third less (docs/benchmarks.md). TLS keeps
+     * Helidon's default, where that was not measured.
+     */
     private static void configure(ListenerConfig.BuilderBase<?, ?> socket, Config config, ConnectionGuard guard,
                                   String host, int port) {
         DirectHandlers.Builder directHandlers = DirectHandlers.builder();
