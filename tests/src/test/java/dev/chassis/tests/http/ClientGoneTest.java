@@ -208,20 +208,36 @@ class ClientGoneTest {
         }
     }
 
+    /** The same on a connection upgraded from HTTP/1.1 ({@code Upgrade: h2c}), as Java's HttpClient does. */
+    @Test
+    void anHttp2BodyCutShortOnAnUpgradedConnectionEndsItsRequestAtOnce() throws Exception {
+        String before = service.client().get("/metrics").body();
+        try (H2Frames h2 = H2Frames.upgraded(service.port(), 10_000, "/limits/ping")) {
+            hangUpInTheMiddleOfABody(h2, 3, service.client());
+        }
+        String after = awaitFourHundreds(service.client(), ECHO, before, 1);
+        assertThat(count(after, ECHO, "500")).as("not as 500").isEqualTo(count(before, ECHO, "500"));
+        assertThat(loud()).as("no record at INFO or above").isEmpty();
+    }
+
     /**
      * Sends an HTTP/2 POST that declares 1,000 bytes, 11 of them, waits until the request is in the server's filters
      * (a stream whose connection ends before it is routed is never routed: nothing would wait), and hangs up.
      */
     private static void hangUpInTheMiddleOfABody(int port, TestClient client) throws Exception {
         try (H2Frames h2 = new H2Frames(port, 10_000)) {
-            h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, H2Frames.headerBlock("POST", ECHO,
-                    "content-type", "text/plain", "content-length", "1000"));
-            h2.frame(H2Frames.DATA, 0, 1, "{\"id\":\"o1\",".getBytes(StandardCharsets.US_ASCII));
-            Eventually.within(Duration.ofSeconds(10)).get("the POST is in the server's filters",
-                    () -> client.get("/metrics").body(), m -> m.contains(
-                            "http_server_active_requests{http_request_method=\"POST\",url_scheme=\"http\"} 1"));
-            hangUp(h2);
+            hangUpInTheMiddleOfABody(h2, 1, client);
         }
+    }
+
+    private static void hangUpInTheMiddleOfABody(H2Frames h2, int stream, TestClient client) throws Exception {
+        h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, stream, H2Frames.headerBlock("POST", ECHO,
+                "content-type", "text/plain", "content-length", "1000"));
+        h2.frame(H2Frames.DATA, 0, stream, "{\"id\":\"o1\",".getBytes(StandardCharsets.US_ASCII));
+        Eventually.within(Duration.ofSeconds(10)).get("the POST is in the server's filters",
+                () -> client.get("/metrics").body(), m -> m.contains(
+                        "http_server_active_requests{http_request_method=\"POST\",url_scheme=\"http\"} 1"));
+        hangUp(h2);
     }
 
     /** A handler that does not read its body. */

@@ -74,6 +74,31 @@ final class H2Frames implements AutoCloseable {
         frame(SETTINGS, 0, 0, new byte[0]);
     }
 
+    /**
+     * Upgrades an HTTP/1.1 connection ({@code Upgrade: h2c}, a GET of {@code path}, which becomes stream 1), reads the
+     * 101 answer, then sends the preface and an empty SETTINGS frame.
+     */
+    static H2Frames upgraded(int port, int readTimeoutMillis, String path) throws IOException {
+        Socket socket = new Socket("127.0.0.1", port);
+        socket.setSoTimeout(readTimeoutMillis);
+        socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n"
+                + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABk\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII)); // HTTP2-Settings: SETTINGS_MAX_CONCURRENT_STREAMS = 100
+        StringBuilder head = new StringBuilder();
+        var in = socket.getInputStream();
+        while (!head.toString().endsWith("\r\n\r\n")) { // byte by byte: what follows is HTTP/2, read by frames
+            int b = in.read();
+            if (b < 0) {
+                throw new IOException("the server closed the connection instead of upgrading it: " + head);
+            }
+            head.append((char) b);
+        }
+        if (!head.toString().startsWith("HTTP/1.1 101")) {
+            throw new IOException("not upgraded: " + head);
+        }
+        return new H2Frames(socket, readTimeoutMillis);
+    }
+
     /** A header block for a request: the pseudo-headers, then {@code extra} name/value pairs. */
     static byte[] headerBlock(String method, String path, String... extra) {
         ByteArrayOutputStream block = new ByteArrayOutputStream();

@@ -70,7 +70,8 @@ import dev.chassis.core.internal.http.Problems;
  * same watchdog closes a connection whose header block stays open longer than the deadline (no GOAWAY: the
  * connection's writer may be busy with other streams).</li>
  * <li>When an HTTP/2 connection ends, Helidon does not wake its streams: a request still reading a body would wait for
- * bytes that cannot come. The connection's streams know its {@link ConnectionEnd}, which wakes them.</li>
+ * bytes that cannot come. The connection's streams (also after an HTTP/1.1 {@code Upgrade: h2c}) know its
+ * {@link ConnectionEnd}, which wakes them.</li>
  * <li>A first line that does not end in {@code HTTP/1.1} (garbage, HTTP/1.0) goes to the HTTP/1.1 parser
  * and gets an answer, instead of no selector taking the connection.</li>
  * <li>Above {@code server.max-connections} open connections, a new connection is closed at once, before a byte of it
@@ -332,18 +333,18 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
         private void serve(boolean h2, Limit limit) throws InterruptedException {
             Tracked t = new Tracked(h2);
-            ConnectionEnd end = h2 ? new ConnectionEnd() : null;
-            ServerConnection connection = h2 ? http2.connection(watched(ctx, t, end)) : http1.connection(ctx);
+            ConnectionEnd end = new ConnectionEnd();
+            // HTTP/1.1's listeners see this context: the watchdog's entry is found by it
+            ConnectionContext served = h2 ? watched(ctx, t, end) : new WatchedConnectionContext(ctx, end);
+            ServerConnection connection = h2 ? http2.connection(served) : http1.connection(served);
             t.connection = connection;
-            tracked.put(ctx, t);
+            tracked.put(served, t);
             delegate = connection;
             try {
-                connection.handle(limit);
+                connection.handle(limit); // an HTTP/1.1 connection upgraded to HTTP/2 is served inside this call
             } finally {
-                tracked.remove(ctx);
-                if (end != null) {
-                    end.ended(); // wakes the requests still reading a body from it: no more of it will come
-                }
+                tracked.remove(served);
+                end.ended(); // wakes the HTTP/2 requests still reading a body from it: no more of it will come
             }
         }
 

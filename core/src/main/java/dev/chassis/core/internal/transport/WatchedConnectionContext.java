@@ -13,10 +13,11 @@ import io.helidon.webserver.ProxyProtocolData;
 import io.helidon.webserver.Router;
 
 /**
- * An HTTP/2 connection's context whose reader passes the connection's bytes on unchanged while {@link Http2HeaderBlocks}
- * follows their frames, and whose streams run knowing their connection ({@link ConnectionEnd}); everything else is the
- * connection's own. Each chunk is checked after it is scanned, so a
- * connection the watchdog has given up on reads no further. Not API.
+ * A connection's context whose streams run knowing their connection ({@link ConnectionEnd}) — HTTP/2 streams, and
+ * those of an HTTP/1.1 connection upgraded to HTTP/2 ({@code Upgrade: h2c}); on an HTTP/2 connection its reader also
+ * passes the connection's bytes on unchanged while {@link Http2HeaderBlocks} follows their frames. Everything else is
+ * the connection's own. Each chunk is checked after it is scanned, so a connection the watchdog has given up on reads
+ * no further. Not API.
  */
 final class WatchedConnectionContext implements ConnectionContext {
     private final ConnectionContext ctx;
@@ -24,6 +25,8 @@ final class WatchedConnectionContext implements ConnectionContext {
     private final ExecutorService streams;
 
     /**
+     * An HTTP/2 connection's context.
+     *
      * @param ctx      the connection's context (its reader may hold bytes already read, the preface among them)
      * @param blocks   follows the frames
      * @param afterRead run after each chunk is scanned, before it is handed on; may throw to end the connection
@@ -40,6 +43,19 @@ final class WatchedConnectionContext implements ConnectionContext {
             afterRead.run();
             return bytes;
         });
+    }
+
+    /**
+     * An HTTP/1.1 connection's context: its own reader; only the streams of an upgrade to HTTP/2 run on the executor
+     * (Helidon's HTTP/1.1 serves requests on the connection's thread).
+     *
+     * @param ctx the connection's context
+     * @param end the connection's end
+     */
+    WatchedConnectionContext(ConnectionContext ctx, ConnectionEnd end) {
+        this.ctx = ctx;
+        this.streams = end.executor(ctx.executor());
+        this.reader = ctx.dataReader();
     }
 
     @Override
