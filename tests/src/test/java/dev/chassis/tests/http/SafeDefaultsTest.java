@@ -2,6 +2,9 @@ package dev.chassis.tests.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -74,6 +77,27 @@ class SafeDefaultsTest {
             assertThat(r.closedByServer()).as("server must close a connection whose headers never finish").isTrue();
             assertThat(r.status()).isEqualTo(408);
             assertThat(r.text()).contains("application/problem+json");
+        }
+    }
+
+    /** Connections that are late together (a slowloris opens them together) all get their 408, and others are served. */
+    @Test
+    void manyConnectionsLateTogetherAllGet408() throws Exception {
+        List<RawSocket> slow = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                slow.add(new RawSocket(service.port(), 15_000).send("GET /sink/items/known HTTP/1.1\r\nHost: x\r\n"));
+            }
+            for (RawSocket s : slow) {
+                RawSocket.Reply r = s.readUntilCloseOrTimeout();
+                assertThat(r.closedByServer()).isTrue();
+                assertThat(r.status()).isEqualTo(408);
+            }
+            assertThat(service.client().get("/sink/items/known").status()).isEqualTo(200);
+        } finally {
+            for (RawSocket s : slow) {
+                s.close();
+            }
         }
     }
 
