@@ -8,6 +8,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -27,13 +28,19 @@ import dev.chassis.testing.Eventually;
 import dev.chassis.testing.TestClient;
 import dev.chassis.tests.LogCapture;
 import dev.chassis.testing.TestService;
+import dev.chassis.tests.grpc.EchoService;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.StatusRuntimeException;
+import io.grpc.health.v1.HealthCheckRequest;
+import io.grpc.health.v1.HealthGrpc;
 
 /**
  * A client that closes its connection in the middle of a request — its request line, its headers or its body, over
  * HTTP/1.1 or HTTP/2 — is not the server's failure: nothing is logged at INFO or above (Helidon 4.5.0 logs a
  * WARNING with two stack traces for the headers, and the body came out of the handler as an unhandled exception
- * logged at ERROR and counted as a 500), a body cut short counts as a 400, and the server keeps serving. Raw bytes
- * over real sockets; the clients that hang up are these sockets, closed. A downstream answer cut short is simulated
+ * logged at ERROR and counted as a 500), a body cut short counts as a 400, a gRPC call is cancelled, and the server
+ * keeps serving. Raw bytes over real sockets; the clients that hang up are these sockets, closed. A downstream answer cut short is simulated
  * by a handler that throws the exception Helidon's client would.
  */
 class ClientGoneTest {
@@ -48,7 +55,8 @@ class ClientGoneTest {
 
     @RegisterExtension
     static final TestService service = TestService.of(() -> Chassis.service("gone").http(new KitchenSinkApi())
-            .http(new DownstreamApi()).http(new LimitsApi()));
+            .http(new DownstreamApi()).http(new LimitsApi()).grpc(new EchoService())
+            .property("health.max-watchers", "2"));
 
     @BeforeEach
     void capture() {
@@ -238,6 +246,39 @@ class ClientGoneTest {
                 () -> client.get("/metrics").body(), m -> m.contains(
                         "http_server_active_requests{http_request_method=\"POST\",url_scheme=\"http\"} 1"));
         hangUp(h2);
+    }
+
+    /**
+     * A gRPC call whose TCP connection drops, without the client resetting its stream, is cancelled: Helidon 4.5.0 left
+     * it open for ever, so two health Watch streams dropped that way held both places of {@code health.max-watchers}
+     * and every later Watch got RESOURCE_EXHAUSTED — a denial of service for anyone able to open two connections.
+     */
+    @Test
+    void aGrpcCallWhoseConnectionDropsIsCancelled() throws Exception {
+        for (int i = 0; i < 2; i++) {
+            try (H2Frames h2 = new H2Frames(service.port(), 10_000)) {
+                h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, H2Frames.headerBlock("POST",
+                        "/grpc.health.v1.Health/Watch", "content-type", "application/grpc", "te", "trailers"));
+                h2.frame(H2Frames.DATA, H2Frames.END_STREAM, 1, new byte[] {0, 0, 0, 0, 0}); // an empty request
+                assertThat(h2.readUntil(f -> f.type() == H2Frames.DATA && f.stream() == 1))
+                        .as("watch %d is served its first status", i).isNotNull();
+            } // closes the socket: no RST_STREAM, no GOAWAY
+        }
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
+        try {
+            String status = Eventually.within(Duration.ofSeconds(10)).get("a new Watch is served", () -> {
+                try {
+                    return HealthGrpc.newBlockingStub(channel).withDeadlineAfter(5, TimeUnit.SECONDS)
+                            .watch(HealthCheckRequest.getDefaultInstance()).next().getStatus().name();
+                } catch (StatusRuntimeException e) {
+                    return e.getStatus().getCode().name();
+                }
+            }, "SERVING"::equals);
+            assertThat(status).isEqualTo("SERVING");
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        assertThat(loud()).as("no record at INFO or above").isEmpty();
     }
 
     /** A handler that does not read its body. */

@@ -16,6 +16,7 @@ import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
 import dev.chassis.core.grpc.GrpcStatuses;
 import dev.chassis.core.internal.shared.CallPeer;
+import dev.chassis.core.internal.transport.ConnectionEnd;
 import dev.chassis.core.internal.transport.ForwardedFilter;
 import dev.chassis.core.internal.transport.InFlight;
 import dev.chassis.core.internal.transport.SecureConnections;
@@ -57,6 +58,8 @@ import dev.chassis.core.internal.telemetry.GrpcTelemetry;
  * (methods whose request is not constrained are not looked at);</li>
  * <li><b>the status message</b>: percent-encoded as the gRPC HTTP/2 protocol asks (Helidon 4.5.0 writes it as it
  * is, and a client that meets a CR/LF or a non-ASCII character in {@code grpc-message} never sees the call end);</li>
+ * <li><b>a connection that dropped</b>: a call still open when its HTTP/2 connection ends without the client
+ * resetting its stream is cancelled, as a reset would cancel it ({@link ConnectionEnd});</li>
  * <li><b>the caller</b>: on a TLS port, the certificate the call's connection presented is the call's
  * {@link Peer#current()}.</li>
  * </ul>
@@ -172,7 +175,12 @@ public final class ServerCallGuard implements ServerInterceptor {
             ctx.detach(previous);
         }
         InboundMessages.attach(guarded::refuse);
-        return guarded.listenerView();
+        ServerCall.Listener<Q> view = guarded.listenerView();
+        ConnectionEnd end = ConnectionEnd.current(); // the call's stream is started on its connection's executor
+        if (end != null) {
+            guarded.stopWatchingEnd = end.onEnd(() -> guarded.clientGone(view));
+        }
+        return view;
     }
 
     /** The call wrapper; also builds the listener wrapper, sharing its state. */
@@ -187,6 +195,9 @@ public final class ServerCallGuard implements ServerInterceptor {
         private final RequestChecks.RequestCheck check; // null when the request message is not constrained
         private volatile Status closedWith;
         private volatile Status refusal; // a request message InboundMessages refused
+        /** The call's connection ended while it was open: the call is cancelled, as by the client. */
+        private volatile boolean gone;
+        volatile Runnable stopWatchingEnd; // null: not on a connection Chassis follows
         private final InboundMessages.Slot slot; // null: the close goes out at once
         ServerCall.Listener<Q> listener;
 
@@ -240,7 +251,29 @@ public final class ServerCallGuard implements ServerInterceptor {
             }
         }
 
+        /**
+         * The call's connection ended before the call did, without the client resetting the stream (the TCP connection
+         * dropped): Helidon 4.5.0 leaves such a call open for ever. It is cancelled here as a client's RST_STREAM would
+         * cancel it — {@link #isCancelled()} turns true and the handler hears {@code onCancel}. Runs on the connection's
+         * thread, which delivers no more messages.
+         */
+        void clientGone(ServerCall.Listener<Q> view) {
+            if (state.get() == OPEN) {
+                gone = true;
+                view.onCancel();
+            }
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return gone || super.isCancelled();
+        }
+
         private void end() {
+            Runnable stop = stopWatchingEnd;
+            if (stop != null) {
+                stop.run();
+            }
             ctx.cancel(null);
             if (exited.compareAndSet(0, 1)) {
                 inFlight.exit();
@@ -294,7 +327,7 @@ public final class ServerCallGuard implements ServerInterceptor {
                 @Override
                 public void onCancel() {
                     run(super::onCancel, false);
-                    if (!call.isCancelled() && state.get() == OPEN) {
+                    if (!gone && !call.isCancelled() && state.get() == OPEN) {
                         // Helidon cancels the listener, without closing the call, when it cannot read a request
                         // message: larger than grpc.max-message-size, or not a valid message
                         close(Status.RESOURCE_EXHAUSTED.withDescription("the request message could not be read:"

@@ -13,16 +13,18 @@ import java.util.concurrent.TimeUnit;
  * interrupts it. Here the connection's streams run on {@link #executor(ExecutorService)}, which tells each stream's
  * thread its connection ({@link #current()}); a request reading a body registers what to do when the connection ends
  * ({@link #onEnd(Runnable)}), and the connection's own thread calls {@link #ended()} once it reads no more frames —
- * from then on no stream of it can receive another byte. Thread-safe. Not API.
+ * from then on no stream of it can receive another byte. A gRPC call registers too: Helidon 4.5.0 does not cancel the
+ * calls of a connection that ended without resetting them, so a streamed answer (a health Watch, a subscription)
+ * would stay open for ever. Thread-safe. Not API.
  */
-final class ConnectionEnd {
+public final class ConnectionEnd {
     private static final ThreadLocal<ConnectionEnd> CURRENT = new ThreadLocal<>();
 
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
     private volatile boolean ended;
 
     /** The HTTP/2 connection whose stream the current thread serves; null on HTTP/1.1 and on any other thread. */
-    static ConnectionEnd current() {
+    public static ConnectionEnd current() {
         return CURRENT.get();
     }
 
@@ -32,7 +34,7 @@ final class ConnectionEnd {
      *
      * @return what unregisters it (it then does not run, unless it is running already)
      */
-    Runnable onEnd(Runnable listener) {
+    public Runnable onEnd(Runnable listener) {
         listeners.add(listener);
         if (ended && listeners.remove(listener)) {
             listener.run();
