@@ -17,6 +17,7 @@ import dev.chassis.core.internal.transport.Origins;
 import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.ServerRequestHeaders;
+import io.helidon.webserver.ServerConnectionException;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -185,7 +186,10 @@ public final class HttpServerTelemetry implements Filter {
         } finally {
             scope.close();
             inFlight.decrement();
-            int status = failure != null && !res.isSent() ? errors.statusOf(failure) : res.status().code();
+            // a ServerConnectionException: the connection failed while the answer was written (the client hung up);
+            // Helidon answers nothing more, and the status is the one the service gave
+            int status = failure != null && !res.isSent() && !(failure instanceof ServerConnectionException)
+                    ? errors.statusOf(failure) : res.status().code();
             String route = req.matchingPattern().orElse(null);
             RouteNames names = routes.computeIfAbsent(route != null && route.startsWith("/") ? route : "",
                     r -> new RouteNames(r.isEmpty() ? null : r));

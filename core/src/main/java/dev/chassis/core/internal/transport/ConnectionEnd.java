@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
  * would stay open for ever. Thread-safe. Not API.
  */
 public final class ConnectionEnd {
+    private static final System.Logger LOG = System.getLogger(ConnectionEnd.class.getName());
     private static final ThreadLocal<ConnectionEnd> CURRENT = new ThreadLocal<>();
 
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
@@ -47,7 +48,12 @@ public final class ConnectionEnd {
         ended = true;
         for (Runnable listener : listeners) {
             if (listeners.remove(listener)) { // a listener runs once, here or in onEnd, whichever removes it
-                listener.run();
+                try {
+                    listener.run();
+                } catch (RuntimeException e) { // the others must still hear of it
+                    LOG.log(System.Logger.Level.WARNING, "a request or call could not be told that its connection ended",
+                            e);
+                }
             }
         }
     }

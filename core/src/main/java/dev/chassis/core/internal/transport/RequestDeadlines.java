@@ -1,5 +1,8 @@
 package dev.chassis.core.internal.transport;
 
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.time.Duration;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -7,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import dev.chassis.core.Problem;
 import dev.chassis.core.internal.shared.Interrupter;
 import io.grpc.Context;
+import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
@@ -67,8 +71,7 @@ public final class RequestDeadlines implements Filter {
         if (state == CLIENT_GONE) {
             return w.bodyEnded;
         }
-        return state == BODY_TIMED_OUT ? Problem.builder(408).detail("the request body was not read within"
-                + " server.body-timeout (" + TimeUnit.NANOSECONDS.toMillis(w.bodyNanos) + " ms)").build()
+        return state == BODY_TIMED_OUT ? w.slowBody()
                 : state == REQUEST_TIMED_OUT
                 ? Problem.unavailable("the request did not finish within server.request-timeout; try again", 1) : null;
     }
@@ -76,12 +79,15 @@ public final class RequestDeadlines implements Filter {
     @Override
     public void filter(FilterChain chain, RoutingRequest req, RoutingResponse res) {
         ConnectionEnd end = ConnectionEnd.current(); // null on HTTP/1.1
-        boolean body = (bodyNanos > 0 || end != null) && req.content().hasEntity();
-        if (requestNanos == 0 && !body) {
+        Body body = bodyNanos > 0 || end != null ? Body.of(req, end != null) : null;
+        if (requestNanos == 0 && body == null) {
             chain.proceed();
             return;
         }
         Watch watch = new Watch(Thread.currentThread(), bodyNanos);
+        if (body != null) {
+            body.watch = watch;
+        }
         Context base = Context.current().withValue(WATCH, watch);
         Context.CancellableContext ctx = requestNanos > 0
                 ? base.withDeadlineAfter(requestNanos, TimeUnit.NANOSECONDS, TIMER)
@@ -91,13 +97,13 @@ public final class RequestDeadlines implements Filter {
                 watch.fire(REQUEST_TIMED_OUT);
             }
         }, Runnable::run);
-        ScheduledFuture<?> slowBody = body && bodyNanos > 0 ? TIMER.schedule(() -> {
-            if (!req.content().consumed()) {
+        ScheduledFuture<?> slowBody = body != null && bodyNanos > 0 ? TIMER.schedule(() -> {
+            if (!body.complete) {
                 watch.fire(BODY_TIMED_OUT);
             }
         }, bodyNanos, TimeUnit.NANOSECONDS) : null;
-        Runnable stopWatchingEnd = body && end != null ? end.onEnd(() -> {
-            if (!req.content().consumed()) {
+        Runnable stopWatchingEnd = body != null && end != null ? end.onEnd(() -> {
+            if (!body.complete) {
                 watch.bodyEnded = HangUps.bodyEnded(req);
                 watch.fire(CLIENT_GONE);
             }
@@ -118,6 +124,83 @@ public final class RequestDeadlines implements Filter {
         }
     }
 
+    /**
+     * A request's body as its handler reads it. It is complete once a read reached its end, or its declared length:
+     * the deadlines then leave the handler alone, whether or not it reads on to the end of the stream. A read that the
+     * body deadline or the end of the connection interrupted fails with that problem (408, 400): Helidon's HTTP/2 reader
+     * would end the body there, and the handler would go on with part of it.
+     */
+    private static final class Body {
+        private final long declared; // -1 when the length is not declared
+        private long read; // by the handler's thread only
+        volatile boolean complete;
+        volatile Watch watch;
+
+        private Body(long declared) {
+            this.declared = declared;
+        }
+
+        /**
+         * The body of a request that has one, followed from its first read on; null for a request without one. The
+         * stream filter is set before the request's entity is first asked for, which is when Helidon takes it.
+         */
+        static Body of(RoutingRequest req, boolean http2) {
+            long declared = req.headers().contentLength().orElse(-1);
+            if (!http2 && declared <= 0 && !req.headers().contains(HeaderNames.TRANSFER_ENCODING)) {
+                return null; // HTTP/1.1 has a body only with one of the two (a GET, on the hot path)
+            }
+            Body body = new Body(declared);
+            req.streamFilter(body::follow);
+            return req.content().hasEntity() ? body : null;
+        }
+
+        private InputStream follow(InputStream in) {
+            return new FilterInputStream(in) {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n;
+                    try {
+                        n = super.read(b, off, len);
+                    } catch (IOException | RuntimeException e) {
+                        Problem p = cutShort(); // an interrupted HTTP/1.1 read fails; say why
+                        if (p != null) {
+                            throw p;
+                        }
+                        throw e;
+                    }
+                    if (n < 0) {
+                        if (!complete) {
+                            Problem p = cutShort();
+                            if (p != null) {
+                                throw p;
+                            }
+                        }
+                        complete = true;
+                    } else {
+                        read += n;
+                        if (declared >= 0 && read >= declared) {
+                            complete = true;
+                        }
+                    }
+                    return n;
+                }
+            };
+        }
+
+        /** The problem of a deadline or a hang-up that interrupted the read, or null. */
+        private Problem cutShort() {
+            Watch w = watch;
+            int state = w == null ? 0 : w.state();
+            return state == CLIENT_GONE ? w.bodyEnded : state == BODY_TIMED_OUT ? w.slowBody() : null;
+        }
+    }
+
     /** Who is interrupted, and why: the timer and the request's end race for it ({@link Interrupter}). */
     private static final class Watch {
         private final Interrupter interrupter;
@@ -128,6 +211,11 @@ public final class RequestDeadlines implements Filter {
         Watch(Thread thread, long bodyNanos) {
             this.interrupter = new Interrupter(thread);
             this.bodyNanos = bodyNanos;
+        }
+
+        Problem slowBody() {
+            return Problem.builder(408).detail("the request body was not read within server.body-timeout ("
+                    + TimeUnit.NANOSECONDS.toMillis(bodyNanos) + " ms)").build();
         }
 
         /** Why the request was interrupted ({@link #REQUEST_TIMED_OUT}, {@link #BODY_TIMED_OUT}), or 0. */

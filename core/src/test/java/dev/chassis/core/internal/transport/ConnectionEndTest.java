@@ -44,6 +44,31 @@ class ConnectionEndTest {
     }
 
     @Test
+    void aThreadThatRanAStreamForgetsItsConnection() throws Exception {
+        ConnectionEnd end = new ConnectionEnd();
+        ExecutorService one = Executors.newSingleThreadExecutor(); // the same thread for both tasks
+        try {
+            assertThat(end.executor(one).submit(ConnectionEnd::current).get(10, TimeUnit.SECONDS)).isSameAs(end);
+            assertThat(one.submit(ConnectionEnd::current).get(10, TimeUnit.SECONDS)).isNull();
+        } finally {
+            one.shutdownNow();
+        }
+    }
+
+    @Test
+    void aListenerThatFailsDoesNotKeepTheOthersFromRunning() {
+        ConnectionEnd end = new ConnectionEnd();
+        AtomicInteger runs = new AtomicInteger();
+        end.onEnd(() -> {
+            throw new IllegalStateException("a listener's bug");
+        });
+        end.onEnd(runs::incrementAndGet);
+        end.onEnd(runs::incrementAndGet);
+        end.ended();
+        assertThat(runs).hasValue(2);
+    }
+
+    @Test
     void theStreamsThreadsKnowTheirConnectionAndNoOtherThreadDoes() throws Exception {
         ConnectionEnd end = new ConnectionEnd();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {

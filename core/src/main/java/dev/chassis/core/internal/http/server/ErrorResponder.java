@@ -40,6 +40,9 @@ public final class ErrorResponder implements ErrorHandler<Throwable> {
         try {
             Problems.send(req, res, problem);
         } catch (ServerConnectionException gone) {
+            if (!res.isSent()) {
+                throw gone; // not a write to a connection that ended (an encoder that failed before any byte went out)
+            }
             // the connection ended before the answer could be written (an HTTP/2 client that hung up mid-body): nobody
             // is there to read it, and it is not the service's failure — Helidon would log a WARNING with both traces
             LOG.log(Level.DEBUG, () -> "could not answer " + problem.status() + " to " + req.prologue().method().text()
