@@ -23,12 +23,13 @@ import io.helidon.webserver.http.RoutingResponse;
  * the calls its handler makes through Chassis clients and channels get what is left of it and are cancelled with it;
  * when it passes, the handler's thread is interrupted and the request is answered 503 (the service was too slow:
  * overloaded, not a downstream's deadline, which is 504).</li>
- * <li>{@code server.body-timeout}: a request body not read to its end this long after the request began (a slow
- * POST) interrupts the handler's thread, which frees it; HTTP/2 answers 408 on the stream, HTTP/1.1 closes the
- * connection (the interrupted read closes the socket).</li>
- * <li>An HTTP/2 connection that ends while a request on it has not read its body to the end (the client hung up)
- * interrupts the handler's thread too ({@link ConnectionEnd}: Helidon 4.5.0 would leave it waiting for bytes that
- * cannot come), and the request counts as a 400, as an HTTP/1.1 body cut short does. Whatever the two settings.</li>
+ * <li>{@code server.body-timeout}: a request body not read to its end (or its declared length) this long after the
+ * request began (a slow POST) interrupts the handler's thread, which frees it, and fails its read; HTTP/2 answers 408
+ * on the stream, HTTP/1.1 closes the connection (the interrupted read closes the socket).</li>
+ * <li>An HTTP/2 connection that ends while a request on it has not read its body to the end or to its declared length
+ * (the client hung up) interrupts the handler's thread too ({@link ConnectionEnd}: Helidon 4.5.0 would leave it
+ * waiting for bytes that cannot come), and the request counts as a 400, as an HTTP/1.1 body cut short does. Whatever
+ * the two settings.</li>
  * </ul>
  * The interrupt is delivered only while the request is in the filter chain, and a fired one is cleared before the
  * thread goes back to Helidon; the error handler answers with {@link #finish()} whatever the interrupted handler
