@@ -87,6 +87,21 @@ class RequestDeadlinesTest {
         }
     }
 
+    /**
+     * The same with an Idempotency-Key, whose body Chassis reads to its declared length and not on to the end of the
+     * stream: it is complete all the same, and the handler working past the body deadline is not interrupted (before,
+     * it was, and the 408 was stored for the key's retries).
+     */
+    @Test
+    void aKeyedBodyReadInTimeIsServedHoweverLongTheHandlerThenTakes() throws Exception {
+        String body = "b".repeat(1000);
+        try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+            String answer = s.send("POST /limits/slow-echo?ms=800 HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                    + "Idempotency-Key: keyed-slow-1\r\nContent-Length: 1000\r\n\r\n" + body).readOneResponse();
+            assertThat(answer).as("not 408: the deadline left the handler alone").startsWith("HTTP/1.1 200");
+        }
+    }
+
     @Test
     void aSlowPostOnHttp2Gets408OnItsStreamAndTheConnectionServesOn() throws Exception {
         try (H2Frames h2 = new H2Frames(service.port(), 10_000)) {
