@@ -7,8 +7,9 @@ package dev.chassis.core.internal.server;
  * virtual thread's stack; a TLS connection adds the engine's four record buffers. Measured with a thousand
  * connections that had sent a few bytes of a request's headers, after a full collection (JDK 25, Helidon 4.5.0):
  * on a plaintext port (plain sockets) 17 KB an HTTP/1.1 connection and 22 KB an HTTP/2 one in the middle of a header
- * block, counted as 25 KB; 102 KB a TLS connection (NIO). A connection may also hold up to {@code server.max-header-size} of
- * headers it has not finished sending, so each is counted at its base cost plus that. A fixed limit of 10,000 let one
+ * block, counted as 25 KB; 102 KB a TLS connection (NIO). A connection may also hold up to
+ * {@code server.max-header-size} of headers it has not finished sending, so each is counted at its base cost plus
+ * that. A fixed limit of 10,000 let one
  * client with 10,000 slow connections exhaust a 256 MiB heap within seconds; the default keeps the connections of the
  * service port within half the heap and those of the management port (probes, scrapes) within an eighth. Not API.
  */

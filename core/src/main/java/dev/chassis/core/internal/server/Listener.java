@@ -146,11 +146,11 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
             return configured;
         }
         long heap = Runtime.getRuntime().maxMemory();
-        int max = ConnectionBudget.defaultMaxConnections(heap, tls, socket.equals(MANAGEMENT),
-                config.get(CoreSettings.MAX_HEADERS));
-        LOG.log(Level.DEBUG, "the " + (socket.equals(MANAGEMENT) ? "management" : "service") + " port keeps at most " + max
+        boolean management = socket.equals(MANAGEMENT);
+        int max = ConnectionBudget.defaultMaxConnections(heap, tls, management, config.get(CoreSettings.MAX_HEADERS));
+        LOG.log(Level.DEBUG, "the " + (management ? "management" : "service") + " port keeps at most " + max
                 + (tls ? " TLS" : "") + " connections open: server.max-connections is unset, so it is what fits in "
-                + (socket.equals(MANAGEMENT) ? "an eighth" : "half") + " of the " + heap / (1024 * 1024) + " MiB heap");
+                + (management ? "an eighth" : "half") + " of the " + heap / (1024 * 1024) + " MiB heap");
         return max;
     }
 

@@ -22,7 +22,9 @@ import io.helidon.webserver.Router;
 final class WatchedConnectionContext implements ConnectionContext {
     private final ConnectionContext ctx;
     private final DataReader reader;
-    private final ExecutorService streams;
+    private final ConnectionEnd end;
+    /** The executor that tells streams their connection; made when a stream first asks (never, on plain HTTP/1.1). */
+    private volatile ExecutorService streams;
 
     /**
      * An HTTP/2 connection's context.
@@ -34,7 +36,7 @@ final class WatchedConnectionContext implements ConnectionContext {
      */
     WatchedConnectionContext(ConnectionContext ctx, Http2HeaderBlocks blocks, Runnable afterRead, ConnectionEnd end) {
         this.ctx = ctx;
-        this.streams = end.executor(ctx.executor());
+        this.end = end;
         DataReader source = ctx.dataReader();
         this.reader = DataReader.create(() -> {
             source.ensureAvailable(); // blocks for the next bytes; at the end of the stream, Helidon's own exception
@@ -54,7 +56,7 @@ final class WatchedConnectionContext implements ConnectionContext {
      */
     WatchedConnectionContext(ConnectionContext ctx, ConnectionEnd end) {
         this.ctx = ctx;
-        this.streams = end.executor(ctx.executor());
+        this.end = end;
         this.reader = ctx.dataReader();
     }
 
@@ -70,7 +72,12 @@ final class WatchedConnectionContext implements ConnectionContext {
 
     @Override
     public ExecutorService executor() {
-        return streams;
+        ExecutorService s = streams;
+        if (s == null) { // two racing streams may each make one: they behave the same
+            s = end.executor(ctx.executor());
+            streams = s;
+        }
+        return s;
     }
 
     @Override
