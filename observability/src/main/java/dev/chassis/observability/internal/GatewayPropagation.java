@@ -19,6 +19,9 @@ import io.opentelemetry.extension.trace.propagation.B3Propagator;
  * {@code observability.propagation.b3} asks for it. Stands in for the W3C propagator autoconfigure builds. Not API.
  */
 final class GatewayPropagation implements TextMapPropagator {
+    private static final String B3_SINGLE = "b3";
+    private static final String B3_TRACE_ID = "X-B3-TraceId";
+
     private final TextMapPropagator w3c;
     private final TextMapPropagator b3In = B3Propagator.injectingSingleHeader(); // extracts single and multi alike
     private final TextMapPropagator b3Out;
@@ -59,7 +62,10 @@ final class GatewayPropagation implements TextMapPropagator {
     @Override
     public <C> Context extract(Context context, C carrier, TextMapGetter<C> getter) {
         Context extracted = w3c.extract(context, carrier, getter);
-        if (Span.fromContext(extracted).getSpanContext().isValid()) {
+        if (Span.fromContext(extracted).getSpanContext().isValid()
+                || getter.get(carrier, B3_SINGLE) == null && getter.get(carrier, B3_TRACE_ID) == null) {
+            // without a B3 header the B3 extractor finds nothing, but OpenTelemetry 1.68 builds the text of a FINE log
+            // line ("Invalid TraceId in B3 header: 'null'") on every such request first
             return extracted;
         }
         return b3In.extract(context, carrier, getter);
