@@ -50,7 +50,7 @@ final class ObservabilitySettings {
     static final Setting<Integer> STORE_SPANS = Setting.integer("observability.tracing.store.max-spans", 2_000)
             .range(0, 1_000_000).describedAs("spans kept for GET /observe/traces; 0 turns the store off");
     static final Setting<Integer> STORE_TRACES_PER_SECOND = Setting.integer(
-            "observability.tracing.store.max-traces-per-second", 1000).range(1, 1_000_000)
+            "observability.tracing.store.max-traces-per-second", 100).range(1, 1_000_000)
             .describedAs("traces the store admits a second (by their first span to end; failed spans are always kept):"
                     + " under load the rest are not stored, which keeps the store from costing the service its p99");
     static final Setting<Boolean> SPAN_LOG = Setting.bool("observability.tracing.log", true)
