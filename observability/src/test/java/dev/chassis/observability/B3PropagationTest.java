@@ -8,7 +8,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.sun.net.httpserver.HttpServer;
@@ -113,6 +118,46 @@ class B3PropagationTest {
             assertThat(seen.get("traceparent").get(0)).startsWith("00-" + TRACE + "-");
             assertThat(seen).as("no B3 goes out unless configured").doesNotContainKeys("b3", "x-b3-traceid");
         } finally {
+            service.stop();
+        }
+    }
+
+    @Test
+    void aRequestWithoutB3HeadersIsNotReportedAsAnInvalidB3Trace() {
+        RunningService service = edge(null);
+        // OpenTelemetry's multi-header B3 extractor reports an absent X-B3-TraceId at FINE as invalid: with that logger
+        // at FINE, every request without B3 headers used to log "Invalid TraceId in B3 header: 'null'" (and built the
+        // text for each request even when FINE was off)
+        Logger b3 = Logger.getLogger("io.opentelemetry.extension.trace.propagation.B3PropagatorExtractorMultipleHeaders");
+        List<String> logged = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+            @Override
+            public void publish(LogRecord r) {
+                logged.add(r.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        handler.setLevel(Level.ALL);
+        Level before = b3.getLevel();
+        b3.setLevel(Level.FINE);
+        b3.addHandler(handler);
+        try {
+            TestClient client = new TestClient(service.uri());
+            client.get("/call");
+            client.get("/call", "traceparent", "00-" + TRACE + "-" + SPAN + "-01");
+            assertThat(logged).as("requests without B3 headers").isEmpty();
+            client.get("/call", "X-B3-TraceId", "not-a-trace-id", "X-B3-SpanId", SPAN);
+            assertThat(logged).as("a malformed B3 header is still reported").anyMatch(m -> m.contains("not-a-trace-id"));
+        } finally {
+            b3.removeHandler(handler);
+            b3.setLevel(before);
             service.stop();
         }
     }
