@@ -5,12 +5,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.AbstractExecutorService;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -36,7 +33,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * and {@link #execute} are supported — what {@code io.grpc.Context#withDeadline} and the filters use; tasks must be
  * short and must not block (they run on the timer's thread). Not API.
  */
-public final class DeadlineTimer extends AbstractExecutorService implements ScheduledExecutorService {
+public final class DeadlineTimer extends RunnablesOnlyScheduler {
     /**
      * The longest the timer's thread sleeps between two looks at its tasks. Precision does not depend on it (a task due
      * before the next look wakes the thread); it bounds how often an idle or far-from-due table is looked at: with
@@ -304,49 +301,42 @@ public final class DeadlineTimer extends AbstractExecutorService implements Sche
         }
     }
 
-    /** Runs {@code command} now, on the calling thread. */
-    @Override
-    public void execute(Runnable command) {
-        command.run();
-    }
+    /**
+     * A scheduler for one gRPC context's deadline that also tells its owner when that deadline passed: gRPC hands it
+     * the task that cancels the context, which it schedules on the timer, and at the deadline {@link #expired()} runs
+     * just before that task, on the timer's thread. A request's watch is one, which spares every request the
+     * cancellation listener it would otherwise add to its context for the same news (the listener, its wrapper and
+     * the context's list of listeners: about 120 bytes a request). Only one {@code schedule(Runnable, ...)}, from the
+     * thread that made it.
+     */
+    abstract static class Expiry extends RunnablesOnlyScheduler implements Runnable {
+        private Runnable cancel;
 
-    @Override
-    public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
-        throw new UnsupportedOperationException("only schedule(Runnable, ...)");
-    }
+        /** The deadline passed: runs on the timer's thread, must be short and must not block. */
+        protected abstract void expired();
 
-    @Override
-    public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
-        throw new UnsupportedOperationException("only schedule(Runnable, ...)");
-    }
+        /** Whether gRPC scheduled a deadline here (not when the context took an earlier one from its parent). */
+        final boolean scheduled() {
+            return cancel != null;
+        }
 
-    @Override
-    public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
-        throw new UnsupportedOperationException("only schedule(Runnable, ...)");
-    }
+        @Override
+        public final ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            if (cancel != null) {
+                throw new IllegalStateException("an expiry schedules one deadline");
+            }
+            cancel = command; // published to the timer's thread by the task's slot
+            return DeadlineTimer.get().schedule(this, delay, unit);
+        }
 
-    /** The JVM's timer is never shut down. */
-    @Override
-    public void shutdown() {
-    }
-
-    @Override
-    public List<Runnable> shutdownNow() {
-        return List.of();
-    }
-
-    @Override
-    public boolean isShutdown() {
-        return false;
-    }
-
-    @Override
-    public boolean isTerminated() {
-        return false;
-    }
-
-    @Override
-    public boolean awaitTermination(long timeout, TimeUnit unit) {
-        return false;
+        /** The deadline: the owner first, so that whatever the context's cancellation wakes finds it told. */
+        @Override
+        public final void run() {
+            try {
+                expired();
+            } finally {
+                cancel.run();
+            }
+        }
     }
 }

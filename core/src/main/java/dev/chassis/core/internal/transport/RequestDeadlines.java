@@ -90,14 +90,18 @@ public final class RequestDeadlines implements Filter {
             body.watch = watch;
         }
         Context base = Context.current().withValue(WATCH, watch);
+        // the watch schedules the context's deadline on the timer, and hears it pass (DeadlineTimer.Expiry)
         Context.CancellableContext ctx = requestNanos > 0
-                ? base.withDeadlineAfter(requestNanos, TimeUnit.NANOSECONDS, TIMER)
+                ? base.withDeadlineAfter(requestNanos, TimeUnit.NANOSECONDS, watch)
                 : base.withCancellation();
-        ctx.addListener(c -> {
-            if (c.getDeadline() != null && c.getDeadline().isExpired()) {
-                watch.fire(REQUEST_TIMED_OUT);
-            }
-        }, Runnable::run);
+        if (requestNanos > 0 && !watch.scheduled()) {
+            // gRPC scheduled nothing: the context took an earlier deadline from its parent, or was born expired
+            ctx.addListener(c -> {
+                if (c.getDeadline() != null && c.getDeadline().isExpired()) {
+                    watch.fire(REQUEST_TIMED_OUT);
+                }
+            }, Runnable::run);
+        }
         ScheduledFuture<?> slowBody = body != null && bodyNanos > 0 ? TIMER.schedule(() -> {
             if (!body.complete) {
                 watch.fire(BODY_TIMED_OUT);
@@ -202,8 +206,11 @@ public final class RequestDeadlines implements Filter {
         }
     }
 
-    /** Who is interrupted, and why: the timer and the request's end race for it ({@link Interrupter}). */
-    private static final class Watch {
+    /**
+     * Who is interrupted, and why: the timer and the request's end race for it ({@link Interrupter}). Also the
+     * scheduler of the request's context: its deadline passing interrupts the request.
+     */
+    private static final class Watch extends DeadlineTimer.Expiry {
         private final Interrupter interrupter;
         private final long bodyNanos;
         /** The answer when the connection ended before the body did; set before that interrupt. */
@@ -226,6 +233,11 @@ public final class RequestDeadlines implements Filter {
 
         void fire(int why) {
             interrupter.interrupt(why);
+        }
+
+        @Override
+        protected void expired() {
+            fire(REQUEST_TIMED_OUT);
         }
 
         /** The request leaves the chain: no interrupt after this, and a fired one is cleared. */

@@ -55,6 +55,53 @@ class DeadlineTimerTest {
         assertThat(ended.isCancelled()).isTrue();
     }
 
+    /** An expiry that records when it heard its deadline, and whether the context was cancelled by then. */
+    private static final class Recording extends DeadlineTimer.Expiry {
+        final CountDownLatch heard = new CountDownLatch(1);
+        volatile Context.CancellableContext ctx;
+        volatile Boolean cancelledWhenHeard;
+
+        @Override
+        protected void expired() {
+            cancelledWhenHeard = ctx.isCancelled();
+            heard.countDown();
+        }
+    }
+
+    @Test
+    void anExpiryHearsItsContextsDeadlineFirstAndNotAfterTheContextEnded() throws Exception {
+        Recording expiry = new Recording();
+        CountDownLatch cancelled = new CountDownLatch(1);
+        expiry.ctx = Context.ROOT.withDeadlineAfter(50, TimeUnit.MILLISECONDS, expiry);
+        expiry.ctx.addListener(c -> cancelled.countDown(), Runnable::run);
+        assertThat(expiry.scheduled()).isTrue();
+        assertThat(expiry.heard.await(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(cancelled.await(10, TimeUnit.SECONDS)).as("the context is cancelled at its deadline too").isTrue();
+        assertThat(expiry.cancelledWhenHeard).as("told before the context's cancellation wakes anyone").isFalse();
+        assertThat(expiry.ctx.getDeadline().isExpired()).isTrue();
+
+        Recording ended = new Recording();
+        ended.ctx = Context.ROOT.withDeadlineAfter(100, TimeUnit.MILLISECONDS, ended);
+        ended.ctx.cancel(null); // the request ended first: its deadline task leaves the timer
+        assertThat(ended.heard.await(500, TimeUnit.MILLISECONDS)).as("an ended context's deadline is not heard").isFalse();
+        assertThatThrownBy(() -> ended.schedule(() -> { }, 1, TimeUnit.SECONDS))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("one deadline");
+    }
+
+    @Test
+    void anExpiryWhoseContextTakesItsParentsEarlierDeadlineSchedulesNothing() {
+        Context.CancellableContext parent = Context.ROOT.withDeadlineAfter(1, TimeUnit.HOURS, timer);
+        try {
+            Recording expiry = new Recording();
+            Context.CancellableContext child = parent.withDeadlineAfter(2, TimeUnit.HOURS, expiry);
+            assertThat(expiry.scheduled()).as("gRPC keeps the parent's earlier deadline and asks for no task").isFalse();
+            assertThat(child.getDeadline()).isEqualTo(parent.getDeadline());
+            child.cancel(null);
+        } finally {
+            parent.cancel(null);
+        }
+    }
+
     @Test
     void moreTasksThanOneSegmentHoldAllFireAndNoCancelledOneDoes() throws Exception {
         int n = 2_000; // the table starts with 256 slots: it must grow, from many threads at once
