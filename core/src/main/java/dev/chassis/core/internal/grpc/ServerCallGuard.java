@@ -178,7 +178,14 @@ public final class ServerCallGuard implements ServerInterceptor {
         ServerCall.Listener<Q> view = guarded.listenerView();
         ConnectionEnd end = ConnectionEnd.current(); // the call's stream is started on its connection's executor
         if (end != null) {
-            guarded.stopWatchingEnd = end.onEnd(() -> guarded.clientGone(view));
+            Runnable stop = end.onEnd(() -> guarded.clientGone(view));
+            guarded.stopWatchingEnd = stop;
+            if (guarded.ended) {
+                // the call ended while it started (an inner interceptor refused it: access rules, the concurrency
+                // limit) and end() found nothing to unregister; left registered, every such call would stay reachable
+                // from its connection until the connection ends — one connection refused call after call would grow it
+                stop.run();
+            }
         }
         return view;
     }
@@ -198,6 +205,8 @@ public final class ServerCallGuard implements ServerInterceptor {
         /** The call's connection ended while it was open: the call is cancelled, as by the client. */
         private volatile boolean gone;
         volatile Runnable stopWatchingEnd; // null: not on a connection Chassis follows
+        /** Set by {@link #end()} before it reads {@link #stopWatchingEnd}: one of the two sees the other's write. */
+        volatile boolean ended;
         private final InboundMessages.Slot slot; // null: the close goes out at once
         ServerCall.Listener<Q> listener;
 
@@ -270,6 +279,7 @@ public final class ServerCallGuard implements ServerInterceptor {
         }
 
         private void end() {
+            ended = true;
             Runnable stop = stopWatchingEnd;
             if (stop != null) {
                 stop.run();

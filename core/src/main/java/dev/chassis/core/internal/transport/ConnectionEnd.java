@@ -43,6 +43,11 @@ public final class ConnectionEnd {
         return () -> listeners.remove(listener);
     }
 
+    /** How many requests and calls are registered to hear of the end (for tests: none may stay after it ended). */
+    public int listening() {
+        return listeners.size();
+    }
+
     /** The connection reads no more frames: runs what its streams registered. */
     void ended() {
         ended = true;

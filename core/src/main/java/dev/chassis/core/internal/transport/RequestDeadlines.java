@@ -161,9 +161,10 @@ public final class RequestDeadlines implements Filter {
 
         private InputStream follow(InputStream in) {
             return new FilterInputStream(in) {
+                private final byte[] one = new byte[1]; // read by the handler's thread only
+
                 @Override
                 public int read() throws IOException {
-                    byte[] one = new byte[1];
                     return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
                 }
 
