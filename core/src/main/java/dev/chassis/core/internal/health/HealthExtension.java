@@ -29,7 +29,6 @@ import io.helidon.webserver.http.Handler;
  * Turned off with {@code chassis.extensions.health.enabled: false}. Not API.
  */
 public final class HealthExtension implements ChassisExtension {
-    private static final ObjectWriter WRITER = Json.mapper().writerFor(Map.class);
     private static final Header JSON = HeaderValues.create(HeaderNames.CONTENT_TYPE, "application/json");
     private static final Header NO_STORE = HeaderValues.create(HeaderNames.CACHE_CONTROL, "no-store");
 
@@ -68,7 +67,12 @@ public final class HealthExtension implements ChassisExtension {
             res.status(report.isUp() ? Status.OK_200 : Status.SERVICE_UNAVAILABLE_503);
             res.header(JSON);
             res.header(NO_STORE);
-            res.send(WRITER.writeValueAsBytes(body));
+            res.send(Writer.WRITER.writeValueAsBytes(body));
         };
+    }
+
+    /** The health body's writer, made by the first answer: not while extensions are listed at start-up. */
+    private static final class Writer {
+        static final ObjectWriter WRITER = Json.mapper().writerFor(Map.class);
     }
 }

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.chassis.core.Json;
 import dev.chassis.core.ServiceInfo;
 import dev.chassis.core.config.Config;
 import dev.chassis.core.config.ConfigException;
@@ -100,7 +101,9 @@ record Registration(Assembly assembly, Telemetry telemetry, ProtocolDiscovery pr
     static Registration run(ServiceSpec spec, Startup startup, TlsBundles tls,
                             ProtocolDiscovery discovered) {
         // An SDK takes a while to set up (autoconfiguration, class loading): it runs on a thread of its own while
-        // Helidon's protocols are listed on another (discoverProtocols), until the registration needs it.
+        // Helidon's protocols are listed on another (discoverProtocols), until the registration needs it. Meanwhile
+        // this thread makes the JSON mapper, which takes about as long and which every service needs (its health
+        // and problem bodies); nothing earlier in the start makes it (see docs/benchmarks.md, start-up).
         CompletableFuture<OpenTelemetry> sdk = new CompletableFuture<>();
         Thread.ofPlatform().daemon().name("chassis-telemetry-" + startup.info().name()).start(() -> {
             Thread.currentThread().setContextClassLoader(startup.loader());
@@ -110,6 +113,12 @@ record Registration(Assembly assembly, Telemetry telemetry, ProtocolDiscovery pr
                 sdk.completeExceptionally(e);
             }
         });
+        try {
+            Json.mapper();
+        } catch (RuntimeException | Error e) {
+            sdk.thenAccept(Registration::close); // the SDK's threads stop when it is made
+            throw e;
+        }
         OpenTelemetry otel = join(sdk);
         Telemetry telemetry = Telemetry.of(otel, startup.config().get(CoreSettings.TRACE_RAW_PATHS));
         HealthRegistry health = new HealthRegistry(startup.config().get(CoreSettings.HEALTH_TIMEOUT),
