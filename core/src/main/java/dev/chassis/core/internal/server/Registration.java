@@ -116,7 +116,12 @@ record Registration(Assembly assembly, Telemetry telemetry, ProtocolDiscovery pr
         try {
             Json.mapper();
         } catch (RuntimeException | Error e) {
-            sdk.thenAccept(Registration::close); // the SDK's threads stop when it is made
+            // the start fails: the SDK is closed before the failure is reported, and its own failure goes with it
+            try {
+                close(join(sdk));
+            } catch (RuntimeException | Error failed) {
+                e.addSuppressed(failed);
+            }
             throw e;
         }
         OpenTelemetry otel = join(sdk);
