@@ -32,6 +32,7 @@ class RefusedCallsTest {
 
     @Test
     void callsRefusedAsTheyStartStayRegisteredNowhere() throws InterruptedException {
+        RefusingGrpcExtension.CONNECTIONS.clear(); // only this run's connection
         ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", service.port()).usePlaintext().build();
         try {
             EchoGrpc.EchoBlockingStub stub = EchoGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS);

@@ -42,6 +42,18 @@ class RequestDeadlinesTest {
     }
 
     @Test
+    void aDeadlineAlreadyPastAsTheRequestStartsIsAnswered503() throws Exception {
+        // one nanosecond: gRPC finds the request's context expired as it is made and schedules nothing, so the
+        // deadline is heard through the context's cancellation instead of the timer
+        try (var hasty = Chassis.service("hasty").http(new LimitsApi()).property("server.port", "0")
+                .property("server.request-timeout", "PT0.000000001S").start();
+             RawSocket s = new RawSocket(hasty.port(), 10_000)) {
+            assertThat(s.send(PING).readOneResponse()).startsWith("HTTP/1.1 503")
+                    .contains("application/problem+json").contains("server.request-timeout");
+        }
+    }
+
+    @Test
     void theHandlerSeesTheRequestDeadlineThatItsOutgoingCallsInherit() throws Exception {
         try (RawSocket s = new RawSocket(service.port(), 10_000)) {
             String answer = s.send("GET /limits/deadline HTTP/1.1\r\nHost: x\r\n\r\n").readOneResponse();
