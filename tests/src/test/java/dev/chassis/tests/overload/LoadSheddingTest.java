@@ -192,6 +192,8 @@ class LoadSheddingTest {
         RunningService service = Chassis.service("queue").property("server.port", "0")
                 .property("server.concurrency-limit.max-scheduler-queue", "5")
                 .property("server.concurrency-limit.scheduler-queue-interval", "20ms")
+                // the check would switch this shared test JVM to platform pollers (PlatformPollersTest covers that)
+                .property("server.platform-pollers", "false")
                 .routing(r -> r.get("/work", (req, res) -> res.send("done"))).start();
         int cpus = Runtime.getRuntime().availableProcessors();
         AtomicBoolean stop = new AtomicBoolean();

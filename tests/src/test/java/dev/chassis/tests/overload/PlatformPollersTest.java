@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * {@code server.platform-pollers}: switched on, a service started in a fresh JVM has the JDK wait for its sockets on
- * platform threads ({@code Read-Poller}), unless the JVM was given {@code -Djdk.pollerMode}; off (the default), the
- * JDK's own default stays. A child
+ * platform threads ({@code Read-Poller}), unless the JVM was given {@code -Djdk.pollerMode}; off, the JDK's own
+ * default stays; unset (the default), it is on exactly when a scheduler check of the concurrency limit is. A child
  * JVM each time: the JDK reads the property once, when its first virtual thread waits on a socket.
  */
 class PlatformPollersTest {
@@ -31,6 +31,34 @@ class PlatformPollersTest {
         if (Runtime.version().feature() >= 22) { // JDK 21 polls on platform threads by default
             assertThat(line(out, "POLLERS ")).contains("MasterPoller").doesNotContain("Read-Poller");
         }
+    }
+
+    @Test
+    void aSchedulerCheckBringsPlatformPollersWhenTheSettingIsUnset() throws Exception {
+        for (String check : List.of("server.concurrency-limit.max-scheduler-wait=5ms",
+                "server.concurrency-limit.max-scheduler-queue=50")) {
+            List<String> out = run(List.of(), check);
+            assertThat(out).as(check).contains("STATUS 200", "MODE 1");
+            assertThat(line(out, "POLLERS ")).as(check).contains("Read-Poller").doesNotContain("MasterPoller");
+            assertThat(String.join("\n", out)).as(check).contains("server.platform-pollers is unset");
+        }
+    }
+
+    @Test
+    void aSchedulerCheckKeepsTheJdksPollersWhenTheSettingSaysSo() throws Exception {
+        List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
+                "server.platform-pollers=false");
+        assertThat(out).contains("STATUS 200", "MODE null");
+        if (Runtime.version().feature() >= 22) {
+            assertThat(line(out, "POLLERS ")).contains("MasterPoller").doesNotContain("Read-Poller");
+        }
+    }
+
+    @Test
+    void aSchedulerCheckOfADisabledLimitChangesNoPollers() throws Exception {
+        List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
+                "server.concurrency-limit.enabled=false");
+        assertThat(out).contains("STATUS 200", "MODE null");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.server;
 
+import java.lang.System.Logger.Level;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -12,6 +13,7 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.config.ConfigLoader;
 import dev.chassis.core.internal.config.LayeredConfig;
+import dev.chassis.core.internal.overload.OverloadSettings;
 import dev.chassis.core.internal.tls.TlsSettings;
 import dev.chassis.core.spi.ChassisExtension;
 
@@ -25,6 +27,7 @@ import dev.chassis.core.spi.ChassisExtension;
  * @param info       the service's identity
  */
 record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> extensions, ServiceInfo info) {
+    private static final System.Logger LOG = System.getLogger(Startup.class.getName());
     private static final List<String> HTTP = List.of("http/1.1", "h2c");
     private static final List<String> HTTP_AND_GRPC = List.of("http/1.1", "h2c", "grpc");
 
@@ -44,10 +47,15 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
         config.validate(declared);
         checkExtensionNames(config, found);
         checkManagement(config);
-        if (config.get(CoreSettings.PLATFORM_POLLERS) && System.getProperty(POLLER_MODE) == null) {
+        if (platformPollers(config) && System.getProperty(POLLER_MODE) == null) {
             // read once, when the JVM's first virtual thread waits on a socket: normally the server's, after this;
             // in a JVM that did so before (a test run, another service), the JDK keeps what it chose then
             System.setProperty(POLLER_MODE, "1");
+            if (config.find(CoreSettings.PLATFORM_POLLERS).isEmpty()) {
+                LOG.log(Level.INFO, "the JDK polls sockets on platform threads (jdk.pollerMode=1): a scheduler check"
+                        + " (server.concurrency-limit.max-scheduler-wait or max-scheduler-queue) is on and"
+                        + " server.platform-pollers is unset; set it to false to keep the JDK's default");
+            }
         }
 
         String version = config.find(CoreSettings.VERSION).orElse(spec.version() == null ? "0.0.0" : spec.version());
@@ -60,6 +68,18 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
         List<ChassisExtension> enabled = found.stream()
                 .filter(e -> config.get(CoreSettings.EXTENSION_ENABLED.resolve(e.name()))).toList();
         return new Startup(loader, config, enabled, info);
+    }
+
+    /**
+     * {@code server.platform-pollers}, or when it is unset whether a scheduler check is on: with the JDK's virtual
+     * pollers (JDK 22+), the pollers wait for a carrier behind the very requests the check bounds, so the requests it
+     * admits still waited seconds at 4× a CPU-bound endpoint's capacity (docs/benchmarks.md, overload). A service that
+     * asks for the check is asking for what only platform pollers give it.
+     */
+    private static boolean platformPollers(LayeredConfig config) {
+        return config.find(CoreSettings.PLATFORM_POLLERS).orElseGet(() -> config.get(OverloadSettings.ENABLED)
+                && (config.get(OverloadSettings.MAX_SCHEDULER_WAIT).toNanos() > 0
+                || config.get(OverloadSettings.MAX_SCHEDULER_QUEUE) > 0));
     }
 
     /** Whether the service serves gRPC. */
