@@ -1,6 +1,7 @@
 package dev.chassis.tests.overload;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -17,6 +18,9 @@ import org.junit.jupiter.api.Test;
  * JVM each time: the JDK reads the property once, when its first virtual thread waits on a socket.
  */
 class PlatformPollersTest {
+    /** What the start logs when a scheduler check switched the pollers. */
+    private static final String SWITCHED = "set jdk.pollerMode=1";
+
     @Test
     void switchedOnTheJdkPollsOnPlatformThreads() throws Exception {
         List<String> out = run(List.of(), "server.platform-pollers=true");
@@ -35,12 +39,14 @@ class PlatformPollersTest {
 
     @Test
     void aSchedulerCheckBringsPlatformPollersWhenTheSettingIsUnset() throws Exception {
+        assumeThat(Runtime.version().feature()).as("the scheduler checks run on JDK 24 or later")
+                .isGreaterThanOrEqualTo(24);
         for (String check : List.of("server.concurrency-limit.max-scheduler-wait=5ms",
                 "server.concurrency-limit.max-scheduler-queue=50")) {
             List<String> out = run(List.of(), check);
             assertThat(out).as(check).contains("STATUS 200", "MODE 1");
             assertThat(line(out, "POLLERS ")).as(check).contains("Read-Poller").doesNotContain("MasterPoller");
-            assertThat(String.join("\n", out)).as(check).contains("server.platform-pollers is unset");
+            assertThat(String.join("\n", out)).as(check).contains(SWITCHED, check.replace("=", ": "));
         }
     }
 
@@ -49,9 +55,25 @@ class PlatformPollersTest {
         List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
                 "server.platform-pollers=false");
         assertThat(out).contains("STATUS 200", "MODE null");
+        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
         if (Runtime.version().feature() >= 22) {
             assertThat(line(out, "POLLERS ")).contains("MasterPoller").doesNotContain("Read-Poller");
         }
+    }
+
+    @Test
+    void aSchedulerCheckWithTheSettingOnSaysNothingOfIt() throws Exception {
+        List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
+                "server.platform-pollers=true");
+        assertThat(out).contains("STATUS 200", "MODE 1");
+        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
+    }
+
+    @Test
+    void aSchedulerCheckKeepsAModeTheJvmWasGiven() throws Exception {
+        List<String> out = run(List.of("-Djdk.pollerMode=2"), "server.concurrency-limit.max-scheduler-wait=5ms");
+        assertThat(out).contains("STATUS 200", "MODE 2");
+        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
     }
 
     @Test
@@ -59,6 +81,7 @@ class PlatformPollersTest {
         List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
                 "server.concurrency-limit.enabled=false");
         assertThat(out).contains("STATUS 200", "MODE null");
+        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
     }
 
     @Test

@@ -32,8 +32,8 @@ public final class OverloadSettings {
             .range(0, 1_000_000).describedAs("refuse new requests and calls (503 / UNAVAILABLE) while more virtual"
                     + " threads than this per CPU wait to run — the scheduler's own count (JDK 24 or later; on older JDKs"
                     + " the check is off and start-up logs a warning), which sees the queue of new and ready connections"
-                    + " max-scheduler-delay can miss; e.g. 50 for CPU-bound handlers; set, it turns on"
-                    + " server.platform-pollers unless that is set; 0 = off");
+                    + " max-scheduler-delay can miss; e.g. 50 for CPU-bound handlers; above 0, it also brings platform"
+                    + " pollers (server.platform-pollers) unless that is set; 0 = off");
     public static final Setting<Duration> MAX_SCHEDULER_WAIT = Setting.duration(PREFIX + ".max-scheduler-wait",
                     Duration.ZERO).min(0)
             .describedAs("refuse new requests and calls (503 / UNAVAILABLE) while a request arriving now would wait longer"
@@ -41,8 +41,8 @@ public final class OverloadSettings {
                     + " virtual-thread carriers in CPU time over the last 50 ms, refused ones included — and only while"
                     + " those 50 ms asked for at least 75% of the carriers' time (the CPU they used plus what the requests"
                     + " refused would have cost) and used at least 25% of it (JDK 24 or later; on older JDKs the check is"
-                    + " off and start-up logs a warning); e.g. 5ms for CPU-bound handlers; set, it turns on"
-                    + " server.platform-pollers unless that is set; 0 = off");
+                    + " off and start-up logs a warning); e.g. 5ms for CPU-bound handlers; above 0, it also brings"
+                    + " platform pollers (server.platform-pollers) unless that is set; 0 = off");
     public static final Setting<Duration> SCHEDULER_QUEUE_INTERVAL = Setting.duration(PREFIX
                     + ".scheduler-queue-interval", Duration.ofMillis(100)).min(0)
             .describedAs("with max-scheduler-queue or max-scheduler-wait: refuse only once the queue has stayed above"

@@ -50,14 +50,15 @@ public final class CoreSettings {
             Duration.ofSeconds(30)).describedAs("how long an HTTP request may take: then its handler is interrupted, its"
                     + " outgoing calls are cancelled (they inherit what is left of it) and it is answered 503 with"
                     + " Retry-After; 0 = no limit");
-    /** What {@link Startup} sets {@code jdk.pollerMode} to, unless the JVM was given one. */
+    /** Whether {@link Startup} sets {@code jdk.pollerMode=1}; null: decided by the scheduler checks. */
     public static final Setting<Boolean> PLATFORM_POLLERS = Setting.bool("server.platform-pollers", null)
             .describedAs("on JDK 22+, wait for socket readiness on platform threads (jdk.pollerMode=1, JDK 21's way) rather"
                     + " than on virtual threads that queue behind the requests they are to wake up, which under overload"
                     + " stalls the server, but costs throughput at normal load; set as the service starts unless the JVM"
-                    + " was started with -Djdk.pollerMode; false leaves the JDK's default; unset: true when"
-                    + " server.concurrency-limit.max-scheduler-wait or max-scheduler-queue is set (the checks' p99 under"
-                    + " overload holds only with them), otherwise the JDK's default");
+                    + " was started with -Djdk.pollerMode; false leaves the JDK's default; unset: true on JDK 24+ when"
+                    + " server.concurrency-limit.enabled and its max-scheduler-wait or max-scheduler-queue is above 0"
+                    + " (those checks' p99 under overload holds only with platform pollers), otherwise the JDK's"
+                    + " default");
     public static final Setting<Duration> BODY_TIMEOUT = Setting.duration("server.body-timeout", Duration.ofSeconds(20))
             .describedAs("how long a request body may take to arrive (a slow POST): then the handler is interrupted;"
                     + " HTTP/2 answers 408, HTTP/1.1 closes the connection; 0 = no limit");

@@ -52,9 +52,13 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
             // in a JVM that did so before (a test run, another service), the JDK keeps what it chose then
             System.setProperty(POLLER_MODE, "1");
             if (config.find(CoreSettings.PLATFORM_POLLERS).isEmpty()) {
-                LOG.log(Level.INFO, "the JDK polls sockets on platform threads (jdk.pollerMode=1): a scheduler check"
-                        + " (server.concurrency-limit.max-scheduler-wait or max-scheduler-queue) is on and"
-                        + " server.platform-pollers is unset; set it to false to keep the JDK's default");
+                LOG.log(Level.INFO, "set jdk.pollerMode=1 (platform poller threads; no effect if the JVM's pollers"
+                        + " have already started) because a scheduler check is set ("
+                        + OverloadSettings.MAX_SCHEDULER_WAIT.key() + ": "
+                        + config.raw(OverloadSettings.MAX_SCHEDULER_WAIT.key()).orElse("0s") + ", "
+                        + OverloadSettings.MAX_SCHEDULER_QUEUE.key() + ": "
+                        + config.raw(OverloadSettings.MAX_SCHEDULER_QUEUE.key()).orElse("0")
+                        + ") and server.platform-pollers is not; set it to false to keep the JDK's default");
             }
         }
 
@@ -71,13 +75,15 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
     }
 
     /**
-     * {@code server.platform-pollers}, or when it is unset whether a scheduler check is on: with the JDK's virtual
+     * {@code server.platform-pollers}, or when it is unset whether a scheduler check will run: with the JDK's virtual
      * pollers (JDK 22+), the pollers wait for a carrier behind the very requests the check bounds, so the requests it
      * admits still waited seconds at 4× a CPU-bound endpoint's capacity (docs/benchmarks.md, overload). A service that
-     * asks for the check is asking for what only platform pollers give it.
+     * asks for the check is asking for what only platform pollers give it. Before JDK 24 the checks are off (the
+     * scheduler does not count its queue), so nothing is switched for them.
      */
     private static boolean platformPollers(LayeredConfig config) {
-        return config.find(CoreSettings.PLATFORM_POLLERS).orElseGet(() -> config.get(OverloadSettings.ENABLED)
+        return config.find(CoreSettings.PLATFORM_POLLERS).orElseGet(() -> Runtime.version().feature() >= 24
+                && config.get(OverloadSettings.ENABLED)
                 && (config.get(OverloadSettings.MAX_SCHEDULER_WAIT).toNanos() > 0
                 || config.get(OverloadSettings.MAX_SCHEDULER_QUEUE) > 0));
     }
