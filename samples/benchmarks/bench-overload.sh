@@ -243,6 +243,13 @@ for name in chassis raw; do
 done
 
 CPU=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || true)
+# how each server's JDK waits for its sockets (jcmd Thread.vthread_pollers, JDK 24+): platform poller threads, or
+# virtual ones under a master poller; a scheduler check in JAVA_OPTS gives Chassis platform pollers unless
+# server.platform-pollers says otherwise
+pollers_of() { local out; out=$(timeout 20 "$JCMD" "$1" Thread.vthread_pollers 2>/dev/null || true)
+  if grep -q 'Master I/O poller' <<<"$out"; then echo "virtual threads"
+  elif grep -q 'owner = Thread\[#[0-9]*,Read-Poller' <<<"$out"; then echo "platform threads"; else echo "unknown"; fi; }
+POLLERS="Chassis $(pollers_of "$PID_CHASSIS"), raw Helidon $(pollers_of "$PID_RAW")"
 cat <<EOF2
 
 ==== summary (markdown, for docs/benchmarks.md) ====
@@ -251,6 +258,7 @@ cat <<EOF2
 - java: \`$("$JAVA" -version 2>&1 | head -n 1)\`, servers \`$JAVA_OPTS\`, load generator \`$LOAD_OPTS\`
 - machine: $(nproc) CPUs${CPU:+ ($CPU)}, shared; load generator and wrk on the same machine, target 127.0.0.1; servers on CPUs ${PIN_SERVERS:-any}, load on CPUs ${PIN_LOAD:-any}
 - command: \`$COMMAND\`
+- socket pollers: $POLLERS
 - endpoint: \`GET /work\`, SHA-256 over $WORK blocks of 4 KiB per request
 
 1. capacity, closed loop, \`wrk -t1 -c$CAP_CONNECTIONS -d${CAP_SECONDS}s\` (after a warm-up of the same length), alternating:
