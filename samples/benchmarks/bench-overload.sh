@@ -112,14 +112,17 @@ calm() { # NAME: waits (at most 30 s) until the server uses under 5% of a CPU, s
   done
   echo "warning: $1 was still busy 30 s after the last run (a backlog of requests whose callers had gone)" >&2
 }
-heap_now() { # PID -> heap in use right now, MiB (jcmd GC.heap_info; G1, Parallel or Serial)
+heap_now() { # PID -> heap in use right now, MiB (jcmd GC.heap_info; G1, Parallel, Serial in K, ZGC in M)
   "$JCMD" "$1" GC.heap_info 2>/dev/null | awk '
     /garbage-first heap|PSYoungGen|ParOldGen|def new generation|tenured generation|^DefNew |^Tenured |ZHeap|Shenandoah/ {
-      for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/[,K]+$/, "", v); s += v } }
+      for (i = 1; i <= NF; i++) if ($i == "used") { v = $(i + 1); sub(/,$/, "", v)
+        if (v ~ /M$/) { sub(/M$/, "", v); v *= 1024 } else sub(/K$/, "", v); s += v } }
     END { printf "%.0f", s / 1024 }'
 }
-gc_peak() { # GCLOG FROM_LINE -> the largest heap after a GC logged after that line, MiB ("-" if no GC ran)
-  tail -n +"$(( $2 + 1 ))" "$1" | grep -oE '[0-9]+M->[0-9]+M' | sed 's/.*->//; s/M//' | sort -n | tail -n 1 | grep . || echo "-"
+gc_peak() { # GCLOG FROM_LINE -> the largest heap after a GC logged after that line, MiB ("-" if no GC ran); ZGC logs
+  # "26M(10%)->22M(9%)", the others "26M->22M"
+  tail -n +"$(( $2 + 1 ))" "$1" | grep -oE '[0-9]+M(\([0-9]+%\))?->[0-9]+M' | sed 's/.*->//; s/M//' | sort -n | tail -n 1 \
+    | grep . || echo "-"
 }
 
 # --- 1. capacity, closed loop -------------------------------------------------------------------------------------
