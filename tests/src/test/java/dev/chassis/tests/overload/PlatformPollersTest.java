@@ -46,7 +46,7 @@ class PlatformPollersTest {
             List<String> out = run(List.of(), check);
             assertThat(out).as(check).contains("STATUS 200", "MODE 1");
             assertThat(line(out, "POLLERS ")).as(check).contains("Read-Poller").doesNotContain("MasterPoller");
-            assertThat(String.join("\n", out)).as(check).contains(SWITCHED, check.replace("=", ": "));
+            assertThat(text(out)).as(check).contains(SWITCHED, check.replace("=", ": "));
         }
     }
 
@@ -55,7 +55,7 @@ class PlatformPollersTest {
         List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
                 "server.platform-pollers=false");
         assertThat(out).contains("STATUS 200", "MODE null");
-        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
+        assertThat(text(out)).doesNotContain(SWITCHED);
         if (Runtime.version().feature() >= 22) {
             assertThat(line(out, "POLLERS ")).contains("MasterPoller").doesNotContain("Read-Poller");
         }
@@ -66,14 +66,14 @@ class PlatformPollersTest {
         List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
                 "server.platform-pollers=true");
         assertThat(out).contains("STATUS 200", "MODE 1");
-        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
+        assertThat(text(out)).doesNotContain(SWITCHED);
     }
 
     @Test
     void aSchedulerCheckKeepsAModeTheJvmWasGiven() throws Exception {
         List<String> out = run(List.of("-Djdk.pollerMode=2"), "server.concurrency-limit.max-scheduler-wait=5ms");
         assertThat(out).contains("STATUS 200", "MODE 2");
-        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
+        assertThat(text(out)).doesNotContain(SWITCHED);
     }
 
     @Test
@@ -81,7 +81,7 @@ class PlatformPollersTest {
         List<String> out = run(List.of(), "server.concurrency-limit.max-scheduler-wait=5ms",
                 "server.concurrency-limit.enabled=false");
         assertThat(out).contains("STATUS 200", "MODE null");
-        assertThat(String.join("\n", out)).doesNotContain(SWITCHED);
+        assertThat(text(out)).doesNotContain(SWITCHED);
     }
 
     @Test
@@ -94,7 +94,12 @@ class PlatformPollersTest {
     @Test
     void aBadValueStopsStartUp() throws Exception {
         List<String> out = run(List.of(), "server.platform-pollers=sometimes");
-        assertThat(String.join("\n", out)).contains("server.platform-pollers").doesNotContain("STATUS 200");
+        assertThat(text(out)).contains("server.platform-pollers").doesNotContain("STATUS 200");
+    }
+
+    /** The child JVM's whole output, its log included. */
+    private static String text(List<String> out) {
+        return String.join("\n", out);
     }
 
     private static String line(List<String> out, String prefix) {

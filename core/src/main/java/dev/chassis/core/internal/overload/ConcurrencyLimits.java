@@ -102,6 +102,18 @@ public final class ConcurrencyLimits {
         return new ConcurrencyLimits(service, List.copyOf(claims), new ExemptPaths(exemptPaths), Long.toString(seconds));
     }
 
+    /**
+     * Whether the configuration asks for a scheduler check that this JDK can run: the limit enabled, and
+     * {@code max-scheduler-wait} or {@code max-scheduler-queue} above 0, on a JDK that counts the virtual threads
+     * waiting to run (24 or later; before that, {@link #of} logs that the check is off).
+     */
+    public static boolean schedulerChecksRun(Config config) {
+        return config.get(OverloadSettings.ENABLED)
+                && (config.get(OverloadSettings.MAX_SCHEDULER_WAIT).toNanos() > 0
+                || config.get(OverloadSettings.MAX_SCHEDULER_QUEUE) > 0)
+                && SchedulerQueue.get() != null;
+    }
+
     /** The group an HTTP request to this path counts in, or null when it is never limited. */
     public LimitGroup forPath(String path) {
         if (exempt.matches(path)) {

@@ -13,6 +13,7 @@ import dev.chassis.core.config.ConfigException;
 import dev.chassis.core.config.Setting;
 import dev.chassis.core.internal.config.ConfigLoader;
 import dev.chassis.core.internal.config.LayeredConfig;
+import dev.chassis.core.internal.overload.ConcurrencyLimits;
 import dev.chassis.core.internal.overload.OverloadSettings;
 import dev.chassis.core.internal.tls.TlsSettings;
 import dev.chassis.core.spi.ChassisExtension;
@@ -78,14 +79,11 @@ record Startup(ClassLoader loader, LayeredConfig config, List<ChassisExtension> 
      * {@code server.platform-pollers}, or when it is unset whether a scheduler check will run: with the JDK's virtual
      * pollers (JDK 22+), the pollers wait for a carrier behind the very requests the check bounds, so the requests it
      * admits still waited seconds at 4× a CPU-bound endpoint's capacity (docs/benchmarks.md, overload). A service that
-     * asks for the check is asking for what only platform pollers give it. Before JDK 24 the checks are off (the
-     * scheduler does not count its queue), so nothing is switched for them.
+     * asks for the check is asking for what only platform pollers give it. Where the checks cannot run (before JDK
+     * 24), nothing is switched for them.
      */
     private static boolean platformPollers(LayeredConfig config) {
-        return config.find(CoreSettings.PLATFORM_POLLERS).orElseGet(() -> Runtime.version().feature() >= 24
-                && config.get(OverloadSettings.ENABLED)
-                && (config.get(OverloadSettings.MAX_SCHEDULER_WAIT).toNanos() > 0
-                || config.get(OverloadSettings.MAX_SCHEDULER_QUEUE) > 0));
+        return config.find(CoreSettings.PLATFORM_POLLERS).orElseGet(() -> ConcurrencyLimits.schedulerChecksRun(config));
     }
 
     /** Whether the service serves gRPC. */
