@@ -21,10 +21,12 @@ public interface AccessPolicy {
      * The rule of a gRPC method.
      *
      * @param fullMethodName {@code package.Service/Method}
+     * @param service        the class of the service implementation (class-level annotations are read from it and
+     *                       its supertypes)
      * @param implementation the service implementation's Java method that serves it, or null when it has none of
      *                       its own (a generated base method answering UNIMPLEMENTED, or a hand-built service)
      */
-    Rule forRpc(String fullMethodName, Method implementation);
+    Rule forRpc(String fullMethodName, Class<?> service, Method implementation);
 
     /**
      * What the rule of an HTTP handler asks of a caller, for documents that describe the service (OpenAPI); asked

@@ -16,8 +16,12 @@ import dev.chassis.core.internal.shared.Names;
  * @param method     the annotated Java method (annotations are read from it)
  * @param httpMethod {@code GET}, {@code POST}...
  * @param path       the path template
+ * @param type       the class that serves the call: for a handler, the class of the endpoint object, which may have
+ *                   inherited {@code method} from a superclass or implement it for an annotated interface (class-level
+ *                   annotations are read from it and its supertypes); for a client, the client interface
  */
-public record CallSite(Kind kind, String target, String key, Method method, String httpMethod, String path) {
+public record CallSite(Kind kind, String target, String key, Method method, String httpMethod, String path,
+                       Class<?> type) {
     /** Which side of the wire. */
     public enum Kind { HANDLER, CLIENT }
 
@@ -28,6 +32,12 @@ public record CallSite(Kind kind, String target, String key, Method method, Stri
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(httpMethod, "httpMethod");
         Objects.requireNonNull(path, "path");
+        Objects.requireNonNull(type, "type");
+    }
+
+    /** A call site served by the class that declares {@code method}. */
+    public CallSite(Kind kind, String target, String key, Method method, String httpMethod, String path) {
+        this(kind, target, key, method, httpMethod, path, Objects.requireNonNull(method, "method").getDeclaringClass());
     }
 
     /** Whether the HTTP method is idempotent (RFC 9110: GET, HEAD, PUT, DELETE, OPTIONS, TRACE). */

@@ -21,8 +21,10 @@ final class ConsoleConfig {
     private static final Pattern SECRET_KEY = Pattern.compile(
             "(?i)(password|passwd|secret|token|credential|api-?key|private-?key|jaas)");
     private static final Pattern USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
+    /** Oracle's thin and OCI URLs carry the credentials before the host: {@code jdbc:oracle:thin:scott/tiger@db}. */
+    private static final Pattern ORACLE_CREDENTIALS = Pattern.compile("(?i)(jdbc:oracle:[a-z0-9]+:)[^@/\\s]*/[^@\\s]*@");
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "(?i)([?&;][^=&;\\s]*(password|passwd|secret|token|key|credential)[^=&;\\s]*=)[^&;\\s]*");
+            "(?i)([?&;][^=&;\\s]*(password|passwd|pwd|secret|token|key|credential)[^=&;\\s]*=)[^&;\\s]*");
 
     static final String DEFAULT = "default";
 
@@ -60,13 +62,15 @@ final class ConsoleConfig {
 
     /**
      * A value without the credentials a URL may carry although its setting is not secret: the user-info part
-     * ({@code postgres://app:pw@db}) and query parameters named like secrets ({@code ?password=...}).
+     * ({@code postgres://app:pw@db}), Oracle's {@code user/password@}, and parameters named like secrets
+     * ({@code ?password=...}, {@code ;pwd=...}).
      */
     static String unsecret(String value) {
         if (value == null) {
             return null;
         }
         String v = USER_INFO.matcher(value).replaceAll("$1" + Setting.MASK + "@");
+        v = ORACLE_CREDENTIALS.matcher(v).replaceAll("$1" + Setting.MASK + "@");
         return SECRET_PARAMETER.matcher(v).replaceAll("$1" + Setting.MASK);
     }
 

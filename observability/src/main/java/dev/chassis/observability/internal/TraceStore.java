@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.LongSupplier;
@@ -27,7 +28,9 @@ import io.opentelemetry.sdk.trace.data.SpanData;
 /**
  * The embedded trace store: the last {@code capacity} ended spans of the service, in a ring, of at most
  * {@code tracesPerSecond} traces a second (each admitted by its first span to end; the spans of an admitted trace
- * follow it; a failed span — one with {@code error.type} — is always kept). Under load the ring would otherwise be overwritten every few
+ * follow it, but at most {@value #ENTRIES_PER_ADMISSION} of its entries — spans whose parent came from a caller —
+ * before it needs another admission, so that a caller repeating one {@code traceparent} cannot bring every request
+ * in under one admission; a failed span — one with {@code error.type} — is always kept). Under load the ring would otherwise be overwritten every few
  * milliseconds: every young collection then copied the whole ring, which set the p99 of a service at 50,000
  * requests a second (3.5 ms pauses every 40 ms), and nobody can read traces that fast anyway. Each span is
  * kept as a compact {@link Stored} copy — ids, name, times, status, attributes — not as the SDK's span
@@ -48,10 +51,18 @@ final class TraceStore implements SpanProcessor {
     private final AtomicLong admittedThisSecond = new AtomicLong();
     /** Recently admitted trace ids, one per slot by hash: where a trace's later spans find it admitted. */
     private final AtomicReferenceArray<String> admitted = new AtomicReferenceArray<>(ADMITTED_SLOTS);
+    /** The entries (spans with a caller's parent) kept under each slot's admission. */
+    private final AtomicIntegerArray entries = new AtomicIntegerArray(ADMITTED_SLOTS);
     private final LongSupplier nanos;
     private final long start;
 
     private static final int ADMITTED_SLOTS = 1024;
+    /**
+     * How many entries into the service one admission covers: a trace enters a service once per call to it, a few
+     * times for retries or a fan-out; a caller that sends the same {@code traceparent} with every request needs an
+     * admission for every few of them, like a caller that sends new ones.
+     */
+    static final int ENTRIES_PER_ADMISSION = 4;
     private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     TraceStore(String service, int capacity, SpanHygiene hygiene, boolean exceptionDetails, int tracesPerSecond) {
@@ -69,11 +80,16 @@ final class TraceStore implements SpanProcessor {
         this.start = nanos.getAsLong();
     }
 
-    /** Whether a span is kept: its trace was admitted, or is admitted now within the second's budget, or it failed. */
+    /**
+     * Whether a span is kept: its trace was admitted (and, for an entry, that admission has not covered
+     * {@value #ENTRIES_PER_ADMISSION} entries yet), or is admitted now within the second's budget, or it failed.
+     */
     private boolean admit(ReadableSpan span) {
         String traceId = span.getSpanContext().getTraceId();
         int slot = traceId.hashCode() & (ADMITTED_SLOTS - 1);
-        if (traceId.equals(admitted.getPlain(slot))) {
+        boolean entry = span.getParentSpanContext().isRemote();
+        if (traceId.equals(admitted.getPlain(slot))
+                && (!entry || entries.incrementAndGet(slot) <= ENTRIES_PER_ADMISSION)) {
             return true;
         }
         long second = (nanos.getAsLong() - start) / 1_000_000_000L;
@@ -87,6 +103,7 @@ final class TraceStore implements SpanProcessor {
             long next = (Math.max(counted, second) << 32) | (n + 1);
             if (admittedThisSecond.compareAndSet(v, next)) {
                 admitted.setPlain(slot, traceId); // a racing trace in the same slot loses only its later spans
+                entries.set(slot, entry ? 1 : 0);
                 return true;
             }
         }

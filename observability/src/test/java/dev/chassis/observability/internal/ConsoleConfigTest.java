@@ -17,6 +17,14 @@ class ConsoleConfigTest {
                 .isEqualTo("jdbc:postgresql://db/orders?user=app&password=" + Setting.MASK + "&ssl=true");
         assertThat(ConsoleConfig.unsecret("https://collector:4318/v1/traces?api_key=abc;token=def"))
                 .doesNotContain("abc").doesNotContain("def");
+        assertThat(ConsoleConfig.unsecret("jdbc:oracle:thin:scott/tiger@//db:1521/ORCL"))
+                .isEqualTo("jdbc:oracle:thin:" + Setting.MASK + "@//db:1521/ORCL");
+        assertThat(ConsoleConfig.unsecret("jdbc:oracle:oci:scott/tiger@db:1521:ORCL")).doesNotContain("tiger");
+        assertThat(ConsoleConfig.unsecret("jdbc:sqlserver://db:1433;user=sa;pwd=Secr3t;encrypt=true"))
+                .isEqualTo("jdbc:sqlserver://db:1433;user=sa;pwd=" + Setting.MASK + ";encrypt=true");
+        assertThat(ConsoleConfig.unsecret("jdbc:mysql://db/x?user=a&pwd=Secr3t")).doesNotContain("Secr3t");
+        assertThat(ConsoleConfig.unsecret("jdbc:sqlserver://db:1433;user=sa;password=Secr3t")).doesNotContain("Secr3t");
+        assertThat(ConsoleConfig.unsecret("jdbc:oracle:thin:@//db:1521/ORCL")).isEqualTo("jdbc:oracle:thin:@//db:1521/ORCL");
         assertThat(ConsoleConfig.unsecret("http://inventory:8082")).isEqualTo("http://inventory:8082");
         assertThat(ConsoleConfig.unsecret(null)).isNull();
     }

@@ -9,6 +9,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -53,5 +56,39 @@ class TraceStoreAdmissionTest {
         now.addAndGet(1_000_000_000L); // the next second: room again
         String fifth = trace("e", false);
         assertThat(store.traces(100, false)).extracting(TraceStore.TraceSummary::traceId).contains(fifth);
+    }
+
+    /** A request whose caller sent {@code traceparent} with this trace id: a server span with a remote parent. */
+    private void entry(String traceId, String callerSpanId) {
+        SpanContext caller = SpanContext.createFromRemoteParent(traceId, callerSpanId, TraceFlags.getSampled(),
+                TraceState.getDefault());
+        tracer.spanBuilder("GET /anything").setParent(Context.root().with(Span.wrap(caller))).startSpan().end();
+    }
+
+    @Test
+    void aCallerRepeatingOneTraceparentNeedsAnAdmissionEveryFewRequests() {
+        String repeated = "4bf92f3577b34da6a3ce929d0e0e4736";
+        for (int i = 0; i < 50; i++) {
+            entry(repeated, String.format("%016x", i + 1));
+        }
+        // the budget is 2 a second: two admissions, each covering ENTRIES_PER_ADMISSION entries
+        assertThat(store.traces(100, false)).singleElement().satisfies(t -> {
+            assertThat(t.traceId()).isEqualTo(repeated);
+            assertThat(t.spanCount()).isEqualTo(2 * TraceStore.ENTRIES_PER_ADMISSION);
+        });
+
+        now.addAndGet(1_000_000_000L); // the next second: the budget is back, and another caller's trace gets in
+        String other = trace("legit", false);
+        assertThat(store.traces(100, false)).extracting(TraceStore.TraceSummary::traceId).contains(other);
+    }
+
+    @Test
+    void aTraceEnteringTheServiceAFewTimesIsKeptWhole() {
+        String traceId = "0af7651916cd43dd8448eb211c80319c";
+        for (int i = 0; i < TraceStore.ENTRIES_PER_ADMISSION; i++) {
+            entry(traceId, String.format("%016x", i + 1));
+        }
+        assertThat(store.traces(100, false)).singleElement()
+                .satisfies(t -> assertThat(t.spanCount()).isEqualTo(TraceStore.ENTRIES_PER_ADMISSION));
     }
 }

@@ -2,8 +2,11 @@ package dev.chassis.security.internal;
 
 import java.lang.reflect.AnnotatedElement;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -23,8 +26,9 @@ import dev.chassis.security.Scopes;
 import dev.chassis.security.Workloads;
 
 /**
- * Who may call each handler and RPC: the rule annotations of the method, else of its class, else (for RPCs)
- * {@code security.rpc.<service>.<method>.*}, which replaces the annotations, else {@code security.default}.
+ * Who may call each handler and RPC: {@code security.rpc.<service>.<method>.*} for an RPC, which replaces the
+ * annotations; else the rule annotations of the method (or of a method it overrides or implements), else of the
+ * class serving it (or of its nearest supertype that has some), else {@code security.default}.
  * Misuse stops start-up naming the method and the fix. Asked at start-up only. Not API.
  */
 final class SecurityPolicy implements AccessPolicy {
@@ -57,16 +61,16 @@ final class SecurityPolicy implements AccessPolicy {
     @Override
     public Rule forHandler(CallSite site) {
         Method m = site.method();
-        return rule(checked(ruleOf(m, Names.method(m)), Names.method(m)));
+        return rule(checked(ruleOf(site.type(), m, Names.method(m)), Names.method(m)));
     }
 
     @Override
     public Requirement requirement(CallSite site) {
-        return ruleOf(site.method(), Names.method(site.method())).requirement();
+        return ruleOf(site.type(), site.method(), Names.method(site.method())).requirement();
     }
 
     @Override
-    public Rule forRpc(String fullMethodName, Method implementation) {
+    public Rule forRpc(String fullMethodName, Class<?> service, Method implementation) {
         String key = rpcKey(fullMethodName);
         rpcKeys.add(key);
         String where = "the RPC " + fullMethodName + (implementation == null ? "" : " (" + Names.method(implementation) + ")");
@@ -74,7 +78,7 @@ final class SecurityPolicy implements AccessPolicy {
         if (configured != null) {
             return rule(checked(configured, where));
         }
-        return rule(checked(implementation == null ? fallback : ruleOf(implementation, where), where));
+        return rule(checked(ruleOf(service, implementation, where), where));
     }
 
     /** {@code shop.Inventory/Reserve} → {@code shop-inventory.reserve}: the key under {@code security.rpc}. */
@@ -99,13 +103,66 @@ final class SecurityPolicy implements AccessPolicy {
         return problems;
     }
 
-    private RuleSpec ruleOf(Method m, String where) {
-        RuleSpec own = annotated(m, where);
-        if (own != null) {
-            return own;
+    /**
+     * The rule of method {@code m} (null: none of its own) as an instance of {@code type} serves it: the rule
+     * annotations of the method, else of the nearest method it overrides or implements (superclasses first, then
+     * interfaces: a handler declared on an annotated interface), else of {@code type}, else of the nearest supertype
+     * that has some (a handler inherited from a base class takes the rule of the endpoint's own class), else
+     * {@code security.default}. Annotations are read wherever a reader of the code would look for them.
+     */
+    private RuleSpec ruleOf(Class<?> type, Method m, String where) {
+        if (m != null) {
+            for (Method candidate : declarations(type, m)) {
+                RuleSpec own = annotated(candidate, where);
+                if (own != null) {
+                    return own;
+                }
+            }
         }
-        RuleSpec type = annotated(m.getDeclaringClass(), "the class " + m.getDeclaringClass().getName());
-        return type != null ? type : fallback;
+        for (Class<?> c : supertypes(type)) {
+            RuleSpec rule = annotated(c, "the class " + c.getName());
+            if (rule != null) {
+                return rule;
+            }
+        }
+        return fallback;
+    }
+
+    /** {@code m}, then the methods of {@code type}'s superclasses and interfaces it overrides or implements. */
+    private static List<Method> declarations(Class<?> type, Method m) {
+        List<Method> found = new ArrayList<>(List.of(m));
+        for (Class<?> c : supertypes(type)) {
+            if (c == m.getDeclaringClass()) {
+                continue;
+            }
+            try {
+                Method candidate = c.getDeclaredMethod(m.getName(), m.getParameterTypes());
+                if (!Modifier.isPrivate(candidate.getModifiers()) && !Modifier.isStatic(candidate.getModifiers())) {
+                    found.add(candidate);
+                }
+            } catch (NoSuchMethodException notThere) {
+                // keep looking
+            }
+        }
+        return found;
+    }
+
+    /** {@code type}, its superclasses nearest first, then every interface they implement, nearest first. */
+    private static List<Class<?>> supertypes(Class<?> type) {
+        List<Class<?>> classes = new ArrayList<>();
+        for (Class<?> c = type; c != null && c != Object.class; c = c.getSuperclass()) {
+            classes.add(c);
+        }
+        Set<Class<?>> all = new LinkedHashSet<>(classes);
+        Deque<Class<?>> interfaces = new ArrayDeque<>();
+        classes.forEach(c -> interfaces.addAll(List.of(c.getInterfaces())));
+        while (!interfaces.isEmpty()) {
+            Class<?> i = interfaces.removeFirst();
+            if (all.add(i)) {
+                interfaces.addAll(List.of(i.getInterfaces()));
+            }
+        }
+        return List.copyOf(all);
     }
 
     private RuleSpec configured(String key, String fullMethodName) {

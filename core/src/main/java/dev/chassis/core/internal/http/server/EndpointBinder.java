@@ -194,7 +194,7 @@ public final class EndpointBinder {
         ResultWriter writer = ResultWriter.forReturnType(m.getGenericReturnType(), status == null ? null : status.value(),
                 mapper, template);
         CallSite site = new CallSite(CallSite.Kind.HANDLER, service, Names.handlerKey(m.getDeclaringClass(), m), m,
-                httpMethod, template.path());
+                httpMethod, template.path(), endpoint.getClass());
         MethodHandle handle = invoker(endpoint, m);
         Validation.ArgumentsCheck constraints;
         try {
