@@ -117,6 +117,17 @@ class IdempotencyProtocolTest {
             List<String> claimed = TestStoreExtension.CALLS.stream().filter(c -> c.startsWith("claim:")).toList();
             assertThat(claimed).hasSize(3).allMatch(c -> c.endsWith(":k"));
             assertThat(claimed.get(0)).as("stored per principal").isNotEqualTo(claimed.get(1)).isEqualTo(claimed.get(2));
+
+            // a caller without credentials who sends alice's key as stored (its scope's hash is no secret) gets a
+            // 400, not her answer
+            String alicesStoredKey = claimed.get(0).substring("claim:".length());
+            TestResponse anonymous = client.post("/items", "{\"name\":\"alice's\"}", "Idempotency-Key", alicesStoredKey);
+            assertThat(anonymous.status()).isEqualTo(400);
+            assertThat(anonymous.header("Idempotent-Replayed")).isEmpty();
+            assertThat(anonymous.json().get("detail").asText()).contains("24 hexadecimal digits and a colon");
+            assertThat(items.runs.get()).isEqualTo(2);
+            // an ordinary key of such a caller is kept as it is
+            assertThat(client.post("/items", "{\"name\":\"x\"}", "Idempotency-Key", "0bacd20e:k").status()).isEqualTo(200);
         }
     }
 }

@@ -144,6 +144,28 @@ class RequestDeadlinesTest {
         }
     }
 
+    /**
+     * Helidon bounds a declared length by server.max-body-size on HTTP/1.1 only: a keyed HTTP/2 stream declaring
+     * 1.5 GB (and sending a byte) once had that much reserved and allocated for its body until the body deadline.
+     */
+    @Test
+    void aKeyedHttp2StreamDeclaringMoreThanTheBodyLimitGets413AtOnce() throws Exception {
+        try (var keyed = Chassis.service("keyed").http(new LimitsApi()).property("server.port", "0")
+                .property("test-store.mode", "memory").property("server.body-timeout", "30s").start();
+             H2Frames h2 = new H2Frames(keyed.port(), 10_000)) {
+            h2.frame(H2Frames.HEADERS, H2Frames.END_HEADERS, 1, H2Frames.headerBlock("POST", "/limits/echo",
+                    "content-type", "text/plain", "content-length", "1500000000", "idempotency-key", "huge-1"));
+            h2.frame(H2Frames.DATA, 0, 1, new byte[] {'a'});
+            H2Frames.Frame data = h2.readUntil(f -> f.type() == H2Frames.DATA && f.stream() == 1);
+            assertThat(data).as("an answer on the stream").isNotNull();
+            assertThat(data.text()).contains("\"status\":413").doesNotContain("server.body-timeout");
+            h2.get(3, "/limits/ping");
+            H2Frames.Frame pong = h2.readUntil(f -> f.type() == H2Frames.DATA && f.stream() == 3);
+            assertThat(pong).isNotNull();
+            assertThat(pong.text()).contains("pong");
+        }
+    }
+
     @Test
     void anUnlimitedServiceKeepsNoDeadline() throws Exception {
         try (var unlimited = Chassis.service("unlimited").http(new LimitsApi()).property("server.port", "0")

@@ -52,6 +52,28 @@ class SafeDefaultsTest {
     }
 
     @Test
+    void bytesAfterABodyOverTheLimitAreNeverReadAsAnotherRequest() throws Exception {
+        // a chunk declared larger than the limit, whose data is a second request: after the 413 the connection must
+        // close, or a proxy's connection would carry the smuggled request (with the proxy's X-Forwarded-For)
+        String smuggled = "GET /sink/items/known HTTP/1.1\r\nHost: smuggled\r\n\r\n";
+        String chunk = "258\r\n" + "x".repeat(600) + "\r\n";
+        for (String body : List.of("b00000\r\n" + smuggled, chunk + chunk + smuggled)) {
+            try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+                RawSocket.Reply r = s.send("PATCH /sink/text HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n" + body).readUntilCloseOrTimeout();
+                String what = body.substring(0, 6);
+                assertThat(r.status()).isEqualTo(413);
+                assertThat(r.closedByServer()).as("the connection closes after the 413 (%s...)", what).isTrue();
+                // the rest of an unread chunk may be answered as the garbage it is (400), never served as a request
+                assertThat(r.text()).as("%s...", what).doesNotContain("HTTP/1.1 200").doesNotContain("\"known\"");
+                if (body.startsWith("b00000")) {
+                    assertThat(r.text()).as("one answer only").containsOnlyOnce("HTTP/1.1 ");
+                }
+            }
+        }
+    }
+
+    @Test
     void bodyWithinTheLimitIsServed() throws Exception {
         try (RawSocket s = new RawSocket(service.port(), 10_000)) {
             String response = s.send("POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

@@ -220,7 +220,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         long maxAnswer = startup.config().get(CoreSettings.IDEMPOTENCY_MAX_ANSWER);
         IdempotentRequests idempotent = assembly.provided(IdempotencyStore.class)
                 .map(store -> new IdempotentRequests(store, buffer > 0 ? buffer : Runtime.getRuntime().maxMemory() / 4,
-                        maxAnswer))
+                        maxAnswer, startup.config().get(CoreSettings.MAX_BODY)))
                 .orElse(null);
         return new EndpointBinder(Json.mapper(), startup.info().name(), assembly.decorators, idempotent, access);
     }

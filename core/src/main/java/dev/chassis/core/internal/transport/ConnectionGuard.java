@@ -27,6 +27,7 @@ import io.helidon.common.HelidonServiceLoader;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.buffers.DataReader;
 import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
 import io.helidon.webserver.CloseConnectionException;
@@ -72,6 +73,10 @@ import dev.chassis.core.internal.http.Problems;
  * <li>When an HTTP/2 connection ends, Helidon does not wake its streams: a request still reading a body would wait for
  * bytes that cannot come. The connection's streams (also after an HTTP/1.1 {@code Upgrade: h2c}) know its
  * {@link ConnectionEnd}, which wakes them.</li>
+ * <li>After an HTTP/1.1 answer with {@code Connection: close}, the connection closes before another request on it
+ * runs. Helidon 4.5.0 reads on after its error answers (a 413 while reading a chunked body over the limit leaves the
+ * rest of the body unread): the bytes that follow would otherwise be served as a request of their own — a request
+ * smuggled past a proxy, with the proxy's headers.</li>
  * <li>A first line that does not end in {@code HTTP/1.1} (garbage, HTTP/1.0) goes to the HTTP/1.1 parser
  * and gets an answer, instead of no selector taking the connection.</li>
  * <li>Above {@code server.max-connections} open connections, a new connection is closed at once, before a byte of it
@@ -119,6 +124,8 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
          * {@link #TIMED_OUT}.
          */
         final AtomicLong headersStartedAt = new AtomicLong(NOT_READING);
+        /** An HTTP/1.1 response said {@code Connection: close}: no further request on this connection may run. */
+        volatile boolean closing;
 
         Tracked(boolean http2) {
             this.http2 = http2;
@@ -162,6 +169,11 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
                 Tracked t = tracked.get(ctx);
                 if (t != null) {
+                    if (t.closing) {
+                        // Helidon 4.5.0 goes on reading a connection after an error answer with Connection: close
+                        // (a 413 for a chunked body over the limit): what follows is the unread body, not a request
+                        throw new CloseConnectionException("a request after an answer that closed the connection");
+                    }
                     t.headersStartedAt.set(System.nanoTime() | 1L);
                 }
             }
@@ -175,7 +187,18 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 }
             }
         };
-        Http1Config http1Config = http1.addReceiveListener(listener).build();
+        Http1ConnectionListener answered = new Http1ConnectionListener() {
+            @Override
+            public void headers(ConnectionContext ctx, Headers headers) {
+                if (headers.contains(HeaderValues.CONNECTION_CLOSE)) {
+                    Tracked t = tracked.get(ctx);
+                    if (t != null) {
+                        t.closing = true;
+                    }
+                }
+            }
+        };
+        Http1Config http1Config = http1.addReceiveListener(listener).addSendListener(answered).build();
         List<ProtocolConfig> protocols = new ArrayList<>();
         protocols.add(http1Config);
         protocols.add(http2);

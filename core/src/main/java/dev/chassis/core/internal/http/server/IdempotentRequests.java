@@ -24,6 +24,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.internal.transport.HangUps;
@@ -68,6 +69,9 @@ public final class IdempotentRequests {
         void run(byte[] body) throws Exception;
     }
 
+    /** How a caller-scoped key begins: 12 bytes of the scope's SHA-256, then a colon ({@link #scoped}). */
+    private static final Pattern SCOPED = Pattern.compile("[0-9a-f]{24}:");
+
     /** Reading in steps of this many bytes when the length is not declared; also the budget's unit. */
     private static final int STEP = 64 * 1024;
 
@@ -75,16 +79,19 @@ public final class IdempotentRequests {
     /** Request bodies held in memory, in {@link #STEP} units: bounded, so that many large keyed requests cannot OOM. */
     private final Semaphore buffered;
     private final long maxAnswer;
+    private final long maxBody;
 
     /**
      * @param store       where answers are kept
      * @param bufferBytes how many bytes of keyed request bodies may be held in memory at once
      * @param maxAnswer   the largest answer kept; larger ones are sent but not kept
+     * @param maxBody     {@code server.max-body-size}: a larger declared length is refused before anything is held
      */
-    public IdempotentRequests(IdempotencyStore store, long bufferBytes, long maxAnswer) {
+    public IdempotentRequests(IdempotencyStore store, long bufferBytes, long maxAnswer, long maxBody) {
         this.store = store;
         this.buffered = new Semaphore(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferBytes / STEP))));
         this.maxAnswer = maxAnswer;
+        this.maxBody = maxBody;
     }
 
     /** Whether the request carries a key: only then is it handled here. */
@@ -127,10 +134,14 @@ public final class IdempotentRequests {
         OptionalLong declared = req.headers().contentLength();
         InputStream in = req.content().inputStream();
         if (declared.isPresent()) {
+            // Helidon bounds a declared length by server.max-body-size on HTTP/1.1 only, not on HTTP/2 streams
+            if (declared.getAsLong() > maxBody) {
+                throw Problem.builder(413).detail("the request body is larger than the server accepts").build();
+            }
             if (declared.getAsLong() > Integer.MAX_VALUE - 8) {
                 throw Problem.builder(413).detail("a request body with an Idempotency-Key is at most 2 GiB").build();
             }
-            int length = (int) declared.getAsLong(); // bounded by server.max-body-size before this
+            int length = (int) declared.getAsLong();
             reserve(held, units(length));
             byte[] body = new byte[length];
             int read = in.readNBytes(body, 0, length);
@@ -306,6 +317,12 @@ public final class IdempotentRequests {
         if (scope == null) {
             List<String> auth = req.headers().all(HeaderNames.AUTHORIZATION, List::of);
             if (auth.isEmpty()) {
+                if (SCOPED.matcher(key).lookingAt()) {
+                    // stored as it is, it would be another caller's scoped key: their answer replayed to this caller
+                    throw Problem.builder(400).detail("an Idempotency-Key of a request without credentials may not"
+                            + " begin with 24 hexadecimal digits and a colon; use e.g. a UUID")
+                            .error("Idempotency-Key", "must not begin with 24 hexadecimal digits and a colon").build();
+                }
                 return key;
             }
             scope = "authorization\n" + String.join("\n", auth);
