@@ -74,6 +74,21 @@ class SafeDefaultsTest {
     }
 
     @Test
+    void aChunkedBodyWhoseFramingCannotBeReadGets400AndTheConnectionCloses() throws Exception {
+        // Helidon 4.5.0 throws NumberFormatException and the like for these: a 500 and an ERROR with a stack trace
+        for (String chunks : List.of("5;a=b\r\nhello\r\n0\r\n\r\n", "-5\r\nhello\r\n0\r\n\r\n",
+                "zz\r\nhello\r\n0\r\n\r\n", "ffffffffffffffffffff\r\nhello\r\n0\r\n\r\n")) {
+            try (RawSocket s = new RawSocket(service.port(), 10_000)) {
+                RawSocket.Reply r = s.send("PATCH /sink/text HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n" + chunks).readUntilCloseOrTimeout();
+                assertThat(r.status()).as("%s", chunks.substring(0, chunks.indexOf('\r'))).isEqualTo(400);
+                assertThat(r.text()).contains("framing is malformed");
+                assertThat(r.closedByServer()).isTrue();
+            }
+        }
+    }
+
+    @Test
     void bodyWithinTheLimitIsServed() throws Exception {
         try (RawSocket s = new RawSocket(service.port(), 10_000)) {
             String response = s.send("POST /sink/orders HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"

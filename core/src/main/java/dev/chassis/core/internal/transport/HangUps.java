@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.transport;
 
+import java.io.UncheckedIOException;
 import java.lang.System.Logger.Level;
 import java.util.logging.Filter;
 import java.util.logging.LogRecord;
@@ -7,7 +8,9 @@ import java.util.logging.Logger;
 
 import dev.chassis.core.Problem;
 import io.helidon.common.buffers.DataReader;
+import io.helidon.http.HttpException;
 import io.helidon.http.RequestException;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 
 /**
@@ -75,15 +78,45 @@ public final class HangUps implements Filter {
     }
 
     /**
-     * What to throw for a failure while Chassis read a request's body: {@link #bodyEnded} when the client hung up, else
-     * the failure itself.
+     * What to throw for a failure while Chassis read a request's body: {@link #bodyEnded} when the client hung up; a
+     * 400 that closes the connection when Helidon's reader failed on the body's framing (Helidon 4.5.0 throws, say, a
+     * {@code NumberFormatException} for a chunk size it cannot read, or a chunk extension, which became a 500 and an
+     * ERROR with a stack trace that any client could make at will); else the failure itself.
      *
      * @param req     the request
      * @param failure what reading its body threw
      * @return the exception to throw
      */
     public static RuntimeException whileReadingBody(ServerRequest req, RuntimeException failure) {
-        return endedEarly(failure) ? bodyEnded(req) : failure;
+        if (endedEarly(failure)) {
+            return bodyEnded(req);
+        }
+        if (malformedFraming(failure)) {
+            LOG.log(Level.DEBUG, () -> req.prologue().method().text() + " " + req.path().path()
+                    + ": the request body's framing could not be read: " + failure);
+            return Problem.builder(400).detail("the request body's framing is malformed (e.g. a chunk size that is not"
+                    + " hexadecimal, or a chunk extension)").header("Connection", "close").build();
+        }
+        return failure;
+    }
+
+    /**
+     * Whether Helidon's reader of the body threw an unchecked exception of its own making (one thrown where the
+     * first frame outside the JDK is Helidon's), as opposed to the answers it means (a {@link RequestException}: 413)
+     * and the connection's end.
+     */
+    private static boolean malformedFraming(RuntimeException failure) {
+        if (failure instanceof RequestException || failure instanceof HttpException || failure instanceof Problem
+                || failure instanceof CloseConnectionException || failure instanceof UncheckedIOException) {
+            return false;
+        }
+        for (StackTraceElement frame : failure.getStackTrace()) {
+            String type = frame.getClassName();
+            if (!type.startsWith("java.") && !type.startsWith("jdk.") && !type.startsWith("sun.")) {
+                return type.startsWith("io.helidon.");
+            }
+        }
+        return false;
     }
 
     /**
