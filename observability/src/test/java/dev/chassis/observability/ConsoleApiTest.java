@@ -94,6 +94,10 @@ class ConsoleApiTest {
         assertThat(page.status()).isEqualTo(200);
         assertThat(page.header("content-type").orElseThrow()).startsWith("text/html");
         assertThat(page.body()).contains("<script src=\"/console/console.js\">");
+        assertThat(page.header("content-security-policy").orElseThrow()).contains("default-src 'self'")
+                .contains("frame-ancestors 'none'");
+        assertThat(page.header("x-content-type-options")).hasValue("nosniff");
+        assertThat(page.header("x-frame-options")).hasValue("DENY");
         assertThat(orders.managementClient().get("/console/console.js").body()).contains("function waterfall(");
         assertThat(orders.managementClient().get("/console/console.css").status()).isEqualTo(200);
         assertThat(orders.client().get("/console").status()).as("not on the service port").isEqualTo(404);

@@ -39,7 +39,8 @@ public final class ConsoleEndpoint {
         this.telemetry = telemetry;
         this.config = config;
         this.settings = settings;
-        this.join = new TraceJoin(info.name(), telemetry.store, peers, configuredPeers);
+        this.join = new TraceJoin(info.name(), telemetry.store, peers, configuredPeers,
+                config.raw("management.port").isPresent());
         this.map = new ServiceMap(info.name(), peers, configuredPeers);
     }
 

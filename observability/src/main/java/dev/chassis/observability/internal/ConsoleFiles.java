@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 
 import dev.chassis.core.spi.ExtensionContext;
+import io.helidon.http.HeaderName;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Method;
 import io.helidon.webserver.http.ServerResponse;
@@ -15,6 +16,9 @@ import io.helidon.webserver.http.ServerResponse;
  */
 final class ConsoleFiles {
     private static final String ROOT = "/dev/chassis/observability/console/";
+    private static final HeaderName CONTENT_SECURITY_POLICY = HeaderNames.create("Content-Security-Policy");
+    private static final HeaderName X_FRAME_OPTIONS = HeaderNames.create("X-Frame-Options");
+    private static final HeaderName REFERRER_POLICY = HeaderNames.create("Referrer-Policy");
 
     private ConsoleFiles() {
     }
@@ -31,6 +35,12 @@ final class ConsoleFiles {
     private static void send(ServerResponse res, String type, byte[] body) {
         res.header(HeaderNames.CONTENT_TYPE, type);
         res.header(HeaderNames.CACHE_CONTROL, "no-cache");
+        // the page loads only its own script and style, and no other site may frame it (clickjacking)
+        res.header(CONTENT_SECURITY_POLICY, "default-src 'self'; img-src 'self' data:; object-src 'none';"
+                + " base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+        res.header(HeaderNames.X_CONTENT_TYPE_OPTIONS, "nosniff");
+        res.header(X_FRAME_OPTIONS, "DENY");
+        res.header(REFERRER_POLICY, "no-referrer");
         res.send(body);
     }
 

@@ -13,14 +13,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Flow;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
@@ -35,18 +41,26 @@ import dev.chassis.core.spi.TargetResolver;
  * {@code clients.<name>.url}), asked over plain HTTP on their port or {@code observability.console.peer-port}, every
  * instance at once; the whole round ends within the peer timeout (a peer that sends its answer slowly is cut off, and
  * named as not reached), and an answer is read up to {@link #MAX_BODY} bytes. Only names a service could have are
- * asked (peers report names: a lookup or a discovery watch is never started for anything else). Nothing runs until
- * the console asks. Not API.
+ * asked (peers report names: a lookup or a discovery watch is never started for anything else), at most
+ * {@link #MAX_NAMES} of them over the service's life, each lookup within the peer timeout. Nothing runs until the
+ * console asks. Not API.
  */
 final class Peers {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The largest answer read from a peer. */
     static final int MAX_BODY = 4 * 1024 * 1024;
     private static final Pattern NAME = Pattern.compile("[a-z0-9]([a-z0-9.-]{0,61}[a-z0-9])?");
+    /**
+     * The most names the console looks up over the service's life: a lookup starts a discovery watch that is kept, and
+     * peers' answers name services, so a peer must not make this service watch names without end.
+     */
+    static final int MAX_NAMES = 256;
 
     private final TargetResolver resolver;
     private final Integer port;
     private final Duration timeout;
+    /** The names looked up so far (at most {@link #MAX_NAMES}). */
+    private final Set<String> looked = ConcurrentHashMap.newKeySet();
 
     Peers(TargetResolver resolver, Integer port, Duration timeout) {
         this.resolver = resolver;
@@ -62,22 +76,43 @@ final class Peers {
     record Unreached(String service, String uri, String reason) {
     }
 
-    /** Asks every instance of every service for {@code path}, all at once; waits at most about the timeout. */
+    /**
+     * Asks every instance of every service for {@code path}, all at once; waits at most about twice the timeout (the
+     * lookups, then the requests).
+     */
     List<Answer> ask(Collection<String> services, String path) {
         List<Answer> answers = new ArrayList<>();
         List<CompletableFuture<Answer>> pending = new ArrayList<>();
         try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor();
              HttpClient client = HttpClient.newBuilder().connectTimeout(timeout).executor(threads).build()) {
+            Map<String, Future<Optional<List<URI>>>> lookups = new LinkedHashMap<>();
             for (String service : services) {
                 if (!NAME.matcher(service).matches()) {
                     answers.add(new Answer(service, null, 0, null, "not a service name"));
-                    continue;
+                } else if (!looked.contains(service) && looked.size() >= MAX_NAMES) {
+                    answers.add(new Answer(service, null, 0, null, "not looked up: the console has looked up "
+                            + MAX_NAMES + " names already (peers name services; each lookup is kept)"));
+                } else {
+                    looked.add(service);
+                    lookups.put(service, threads.submit(() -> resolver.resolve(service)));
                 }
+            }
+            long deadline = System.nanoTime() + timeout.toNanos();
+            for (Map.Entry<String, Future<Optional<List<URI>>>> lookup : lookups.entrySet()) {
+                String service = lookup.getKey();
                 Optional<List<URI>> found;
                 try {
-                    found = resolver.resolve(service);
-                } catch (RuntimeException e) {
-                    answers.add(new Answer(service, null, 0, null, "discovery failed: " + e.getMessage()));
+                    found = lookup.getValue().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (TimeoutException e) {
+                    answers.add(new Answer(service, null, 0, null, "discovery did not answer within "
+                            + timeout.toMillis() + " ms"));
+                    continue;
+                } catch (ExecutionException e) {
+                    answers.add(new Answer(service, null, 0, null, "discovery failed: " + e.getCause().getMessage()));
+                    continue;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    answers.add(new Answer(service, null, 0, null, "interrupted"));
                     continue;
                 }
                 List<URI> instances = found.orElse(List.of());
@@ -97,6 +132,7 @@ final class Peers {
             }
             pending.forEach(p -> answers.add(p.join()));
             client.shutdownNow(); // a peer still sending after its timeout is not waited for
+            threads.shutdownNow(); // a lookup still waiting for discovery is not waited for
         }
         return answers;
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /**
  * One trace across services: this service's spans, then those of every service its spans name as
@@ -21,12 +22,15 @@ final class TraceJoin {
     private final TraceStore store;
     private final Peers peers;
     private final List<String> configured;
+    /** Whether the console is served on the management port: only there may peers' exception details be shown. */
+    private final boolean exceptionDetails;
 
-    TraceJoin(String self, TraceStore store, Peers peers, List<String> configured) {
+    TraceJoin(String self, TraceStore store, Peers peers, List<String> configured, boolean exceptionDetails) {
         this.self = self;
         this.store = store;
         this.peers = peers;
         this.configured = configured;
+        this.exceptionDetails = exceptionDetails;
     }
 
     /** The spans found (this service's as served by the store, the others' as their stores served them). */
@@ -60,6 +64,9 @@ final class TraceJoin {
                 } else if (a.status() == 200 && a.body() != null) {
                     for (JsonNode span : a.body().path("spans")) {
                         if (ids.add(span.path("spanId").asText())) {
+                            if (!exceptionDetails) {
+                                withoutExceptionDetails(span);
+                            }
                             spans.add(span);
                             services.add(span.path("service").asText(a.service()));
                             String peer = span.path("attributes").path("peer.service").asText("");
@@ -74,5 +81,22 @@ final class TraceJoin {
             }
         }
         return new Joined(traceId, List.copyOf(services), spans, unreached);
+    }
+
+    /**
+     * Removes what a peer's store keeps of exceptions beyond their type (it serves it on its management port): a
+     * console on the service port shows no exception message or stack trace, its own or a peer's.
+     */
+    private static void withoutExceptionDetails(JsonNode span) {
+        strip(span.path("attributes"));
+        for (JsonNode event : span.path("events")) {
+            strip(event.path("attributes"));
+        }
+    }
+
+    private static void strip(JsonNode attributes) {
+        if (attributes instanceof ObjectNode o) {
+            o.remove(List.of(SpanHygiene.EXCEPTION_MESSAGE.getKey(), SpanHygiene.EXCEPTION_STACKTRACE.getKey()));
+        }
     }
 }
