@@ -165,6 +165,9 @@ class BearerHttpTest {
         assertThat(place.json().get("detail").asText()).isEqualTo("the token lacks the scope orders:write");
         // roles from the groups claim count too (security.role-claims: roles, realm_access.roles, groups)
         assertThat(get("/orders/admin", PROVIDER.token(Map.of("groups", List.of("ops")))).status()).isEqualTo(200);
+        // a role claim that is a string is one role: its words are not roles of their own
+        assertThat(get("/orders/admin", PROVIDER.token(Map.of("roles", "not ops"))).status()).isEqualTo(403);
+        assertThat(get("/orders/admin", PROVIDER.token(Map.of("roles", "ops"))).status()).isEqualTo(200);
     }
 
     @Test

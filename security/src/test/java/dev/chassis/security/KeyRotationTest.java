@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JOSEObjectType;
 import com.nimbusds.jose.JWSHeader;
 import com.nimbusds.jose.crypto.RSASSASigner;
 import com.nimbusds.jose.jwk.JWK;
@@ -98,8 +99,13 @@ class KeyRotationTest {
     }
 
     private static String token(RSAKey key) throws Exception {
+        return token(key, null);
+    }
+
+    private static String token(RSAKey key, String typ) throws Exception {
         Instant now = Instant.now();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID()).build(),
+        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.RS256).keyID(key.getKeyID())
+                .type(typ == null ? null : new JOSEObjectType(typ)).build(),
                 new JWTClaimsSet.Builder().issuer(ISSUER).audience("rotating").subject("bob-" + key.getKeyID()).issueTime(Date.from(now))
                         .expirationTime(Date.from(now.plus(Duration.ofHours(1)))).build());
         jwt.sign(new RSASSASigner(key));
@@ -112,6 +118,25 @@ class KeyRotationTest {
 
     private TestResponse ready() {
         return new TestClient(service.uri()).get("/health/ready");
+    }
+
+    /** A logout token or a security event token of the same issuer grants nothing: only access tokens do. */
+    @Test
+    void onlyTokensTypedAsAccessTokensAreAccepted() throws Exception {
+        RSAKey key = key("k1");
+        published = List.of(key.toPublicJWK());
+        serveJwks();
+        service = start();
+        Eventually.within(Duration.ofSeconds(10)).until("the first fetch", () -> ready().status() == 200);
+        for (String typ : List.of("JWT", "at+jwt", "application/at+jwt")) {
+            assertThat(me(token(key, typ)).status()).as("typ %s", typ).isEqualTo(200);
+        }
+        assertThat(me(token(key)).status()).as("no typ").isEqualTo(200);
+        for (String typ : List.of("logout+jwt", "secevent+jwt", "dpop+jwt")) {
+            TestResponse r = me(token(key, typ));
+            assertThat(r.status()).as("typ %s", typ).isEqualTo(401);
+            assertThat(r.header("WWW-Authenticate").orElseThrow()).contains("not an access token's");
+        }
     }
 
     @Test

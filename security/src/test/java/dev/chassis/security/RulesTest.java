@@ -152,6 +152,11 @@ class RulesTest {
                 .property("security.issuers.a.audience", "x")
                 .property("security.issuers.a.algorithms", "RS256, HS256")))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("security.issuers.a.algorithms lists 'HS256'");
+        // no Ed25519 verifier here: listing EdDSA stops start-up rather than refusing every such token as "not valid"
+        assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
+                .property("security.issuers.a.audience", "x")
+                .property("security.issuers.a.algorithms", "ES256, EdDSA")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("lists 'EdDSA': EdDSA (Ed25519) tokens cannot");
         assertThat(StartFailure.of(Chassis.service("bad").property("security.issuers.a.issuer", "https://i.test")
                 .property("security.issuers.a.audience", "x")
                 .property("security.rpc.shop-inventory.reserve.workloads", "spiffe://x")))

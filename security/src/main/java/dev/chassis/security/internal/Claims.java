@@ -48,7 +48,14 @@ final class Claims {
             for (String part : path) {
                 value = value instanceof Map<?, ?> m ? m.get(part) : null;
             }
-            strings(value, roles);
+            if (value instanceof String role) {
+                // one role: a free-text claim ("not admin") must not grant each of its words
+                if (!role.isBlank()) {
+                    roles.add(role.strip());
+                }
+            } else {
+                strings(value, roles);
+            }
         }
         return Caller.authenticated(set.getSubject(), set.getIssuer())
                 .clientId(client instanceof String s ? s : null)

@@ -161,7 +161,10 @@ public final class SecurityExtension implements ChassisExtension {
         }
         for (String v : values) {
             JWSAlgorithm alg = JWSAlgorithm.parse(v);
-            if (JWSAlgorithm.Family.HMAC_SHA.contains(alg) || !JWSAlgorithm.Family.SIGNATURE.contains(alg)) {
+            if (JWSAlgorithm.Family.ED.contains(alg)) {
+                problems.add(key.key() + " lists '" + v + "': EdDSA (Ed25519) tokens cannot be verified here yet; list"
+                        + " RSA or EC algorithms (" + String.join(", ", SecuritySettings.DEFAULT_ALGORITHMS) + ")");
+            } else if (JWSAlgorithm.Family.HMAC_SHA.contains(alg) || !JWSAlgorithm.Family.SIGNATURE.contains(alg)) {
                 problems.add(key.key() + " lists '" + v + "': only asymmetric signature algorithms are accepted ("
                         + String.join(", ", SecuritySettings.DEFAULT_ALGORITHMS) + "); none and HMAC (HS*) never are,"
                         + " as the keys come from a public JWKS");

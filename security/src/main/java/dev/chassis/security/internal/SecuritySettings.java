@@ -11,7 +11,7 @@ public final class SecuritySettings {
     enum DefaultRule { PERMIT, AUTHENTICATED }
 
     static final List<String> DEFAULT_ALGORITHMS = List.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512", "EdDSA");
+            "ES256", "ES384", "ES512");
 
     static final Setting<String> ISSUER = Setting.string("security.issuers.*.issuer", null)
             .describedAs("the issuer's URL, exactly as tokens carry it in iss; its keys are found by OIDC discovery"

@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -31,6 +32,13 @@ import dev.chassis.core.Caller;
  * briefly why, never quoting the token. Thread-safe. Not API.
  */
 final class TokenVerifier {
+    /**
+     * The {@code typ} values of a token that grants access: a JWT (RFC 7519), an OAuth access token (RFC 9068), in
+     * short or media-type form; a token without {@code typ} is taken as a JWT.
+     */
+    private static final Set<String> ACCESS_TOKEN_TYPES = Set.of("jwt", "at+jwt", "application/jwt",
+            "application/at+jwt");
+
     private final Map<String, Issuer> issuers;
     private final Clock clock;
     private final Duration skew;
@@ -90,6 +98,10 @@ final class TokenVerifier {
             return Result.refused("the token is not a signed JWT");
         }
         JWSHeader header = jwt.getHeader();
+        if (header.getType() != null && !ACCESS_TOKEN_TYPES.contains(header.getType().getType().toLowerCase(Locale.ROOT))) {
+            // a logout token, a security event token...: signed by the same issuer, but not meant to grant access
+            return Result.refused("the token's type (typ) is not an access token's");
+        }
         Issuer issuer = set.getIssuer() == null ? null : issuers.get(set.getIssuer());
         if (issuer == null) {
             return Result.refused("the token's issuer is not accepted");
