@@ -109,6 +109,37 @@ class Http2HeaderDeadlineTest {
         }
     }
 
+    /** The same after {@code Upgrade: h2c}: the upgrade once left the connection's header blocks unwatched. */
+    @Test
+    void continuationFramesThatDribbleOnAnUpgradedConnectionAreCutOffToo() throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        try (H2Frames slow = H2Frames.upgraded(service.port(), READ_TIMEOUT, "/limits/ping")) {
+            assertThat(slow.readUntil(f -> f.type() == H2Frames.SETTINGS && (f.flags() & H2Frames.ACK) == 0)).isNotNull();
+            slow.frame(H2Frames.HEADERS, H2Frames.END_STREAM, 3, H2Frames.headerBlock("GET", "/limits/ping"));
+            Thread dribbler = Thread.ofVirtual().start(() -> {
+                try {
+                    while (!stop.get()) {
+                        slow.frame(H2Frames.CONTINUATION, 0, 3, field("x-a", "b"));
+                        Thread.sleep(50);
+                    }
+                } catch (Exception closed) {
+                    // the server closed the connection: what we wait for
+                }
+            });
+            try {
+                assertThat(closedByServer(slow)).as("a header block that keeps dribbling is cut off").isTrue();
+            } finally {
+                stop.set(true);
+                dribbler.join(Duration.ofSeconds(10));
+            }
+        }
+        try (H2Frames upgraded = H2Frames.upgraded(service.port(), READ_TIMEOUT, "/limits/ping")) {
+            assertThat(pong(upgraded, 1)).as("an upgraded connection is served as before").contains("pong");
+            upgraded.get(3, "/limits/ping");
+            assertThat(pong(upgraded, 3)).contains("pong");
+        }
+    }
+
     @Test
     void aHeaderBlockEndedByContinuationInTimeIsServed() throws Exception {
         byte[] block = H2Frames.headerBlock("GET", "/limits/ping", "x-a", "b");

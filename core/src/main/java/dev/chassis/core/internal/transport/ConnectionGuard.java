@@ -30,6 +30,7 @@ import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
@@ -38,6 +39,9 @@ import io.helidon.webserver.grpc.GrpcProtocolSelector;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http1.Http1ConnectionListener;
 import io.helidon.webserver.http1.Http1ConnectionProvider;
+import io.helidon.webserver.http1.Http1ConnectionSelector;
+import io.helidon.webserver.http1.Http1ConnectionSelectorConfig;
+import io.helidon.webserver.http1.spi.Http1Upgrader;
 import io.helidon.webserver.http2.Http2Config;
 import io.helidon.webserver.http2.Http2ConnectionSelector;
 import io.helidon.webserver.http2.spi.Http2SubProtocolProvider;
@@ -66,7 +70,8 @@ import dev.chassis.core.internal.http.Problems;
  * <li>Helidon waits without limit for the rest of a request's headers once the request line has arrived.
  * HTTP/1.1 listeners report when a request line has been read and when its headers are complete; a
  * watchdog answers 408 and closes connections whose headers take longer than the deadline. On HTTP/2 (prior
- * knowledge and TLS with ALPN {@code h2}) Helidon waits as long for the CONTINUATION frames of a header block:
+ * knowledge, TLS with ALPN {@code h2}, and {@code Upgrade: h2c}) Helidon waits as long for the CONTINUATION frames of
+ * a header block:
  * the connection's bytes are followed frame by frame as Helidon reads them ({@link Http2HeaderBlocks}), and the
  * same watchdog closes a connection whose header block stays open longer than the deadline (no GOAWAY: the
  * connection's writer may be busy with other streams).</li>
@@ -117,7 +122,8 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
 
     /** What the watchdog knows of one connection. */
     private static final class Tracked {
-        final boolean http2;
+        /** Whether the connection speaks HTTP/2: from its start, or since an HTTP/1.1 {@code Upgrade: h2c}. */
+        volatile boolean http2;
         volatile ServerConnection connection;
         /**
          * When the request line (HTTP/2: a header block) began (nanoTime, never 0), {@link #NOT_READING}, or
@@ -212,7 +218,7 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                         : p)
                 .forEach(protocols::add);
         ProtocolConfigs configs = ProtocolConfigs.create(protocols);
-        this.http1 = new Http1ConnectionProvider().create(socketName, http1Config, configs);
+        this.http1 = watchingUpgrades(new Http1ConnectionProvider().create(socketName, http1Config, configs));
         this.http2 = http2Selector(http2, configs, maxGrpcMessage);
         byte[] body = Problems.toJson(Problem.builder(408).detail("the request's headers did not arrive within "
                 + headerDeadline.toMillis() + " ms").build(), null, null);
@@ -387,6 +393,41 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 thread.interrupt(); // nothing is in progress before the first byte
             }
         }
+    }
+
+    /**
+     * Helidon's HTTP/1.1 selector with its {@code h2c} upgrade wrapped: a connection upgraded to HTTP/2 is read through
+     * {@link #watched}, so that the watchdog sees its header blocks as it does those of an HTTP/2 connection from the
+     * start (before, a client could upgrade and then send a header block's CONTINUATION frames as slowly as it liked).
+     */
+    private ServerConnectionSelector watchingUpgrades(ServerConnectionSelector selector) {
+        if (!(selector instanceof Http1ConnectionSelector helidons)) {
+            return selector;
+        }
+        Http1ConnectionSelectorConfig config = helidons.prototype();
+        Http1ConnectionSelectorConfig.Builder builder = Http1ConnectionSelector.builder().from(config);
+        config.upgraders().forEach((protocol, upgrader) -> {
+            if (protocol.equals("h2c")) {
+                builder.putUpgrader(protocol, new Http1Upgrader() {
+                    @Override
+                    public String supportedProtocol() {
+                        return upgrader.supportedProtocol();
+                    }
+
+                    @Override
+                    public ServerConnection upgrade(ConnectionContext ctx, HttpPrologue prologue,
+                                                    WritableHeaders<?> headers) {
+                        Tracked t = tracked.get(ctx);
+                        if (t == null || !(ctx instanceof WatchedConnectionContext w)) {
+                            return upgrader.upgrade(ctx, prologue, headers);
+                        }
+                        t.http2 = true; // from now on the watchdog closes it as HTTP/2: no HTTP/1.1 408 written
+                        return upgrader.upgrade(watched(w.delegate(), t, w.end()), prologue, headers);
+                    }
+                });
+            }
+        });
+        return builder.build();
     }
 
     /**

@@ -60,6 +60,16 @@ final class WatchedConnectionContext implements ConnectionContext {
         this.reader = ctx.dataReader();
     }
 
+    /** The connection's own context, which this one wraps. */
+    ConnectionContext delegate() {
+        return ctx;
+    }
+
+    /** The connection's end, which its streams' threads are told. */
+    ConnectionEnd end() {
+        return end;
+    }
+
     @Override
     public DataReader dataReader() {
         return reader;
