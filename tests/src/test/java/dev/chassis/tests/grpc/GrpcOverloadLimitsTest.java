@@ -31,13 +31,15 @@ import io.grpc.health.v1.HealthGrpc;
 
 /**
  * gRPC's overload limits: a call without {@code grpc-timeout} ends at {@code grpc.default-timeout} with
- * DEADLINE_EXCEEDED and its context cancelled; health Watch streams above {@code health.max-watchers} get
+ * DEADLINE_EXCEEDED and its context cancelled, one asking for more than {@code grpc.max-timeout} at that
+ * maximum; health Watch streams above {@code health.max-watchers} get
  * RESOURCE_EXHAUSTED. Other calls are served meanwhile.
  */
 class GrpcOverloadLimitsTest {
     @RegisterExtension
     static final TestService service = TestService.of(() -> Chassis.service("grpc-limits").grpc(new EchoService())
             .property("grpc.default-timeout", "300ms")
+            .property("grpc.max-timeout", "1s")
             .property("health.max-watchers", "2"));
 
     private static ManagedChannel channel;
@@ -74,6 +76,17 @@ class GrpcOverloadLimitsTest {
         assertThat(EchoGrpc.newBlockingStub(channel).withDeadlineAfter(20, TimeUnit.SECONDS)
                 .say(EchoRequest.newBuilder().setText("in time").setBehaviour("sleep-600").build()).getText())
                 .isEqualTo("in time");
+    }
+
+    @Test
+    void aClientsDeadlineLongerThanTheMaximumIsShortenedToIt() {
+        // a client cannot switch the server's deadline off by asking for hours
+        assertThatThrownBy(() -> EchoGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.HOURS)
+                .say(EchoRequest.newBuilder().setText("slow").setBehaviour("sleep-60000").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class, e -> {
+                    assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
+                    assertThat(e.getStatus().getDescription()).contains("1000 ms, grpc.max-timeout");
+                });
     }
 
     @Test

@@ -47,7 +47,7 @@ public final class GrpcServices {
      * @param rfc7239       read their {@code forwarded} metadata, else {@code x-forwarded-for}
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
-                                              int maxWatchers, Duration defaultTimeout,
+                                              int maxWatchers, Duration defaultTimeout, Duration maxTimeout,
                                               List<ServerInterceptor> hooks, AccessPolicy access, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               Telemetry telemetry,
@@ -57,7 +57,7 @@ public final class GrpcServices {
         // Helidon runs higher weights first: Chassis' guard (shutdown, deadline, error model), then the hooks
         GrpcRouting.Builder grpc = GrpcRouting.builder().intercept(200, new ServerCallGuard(inFlight,
                 new GrpcTelemetry(telemetry), RequestChecks.of(services,
-                constraints), secure, defaultTimeout, proxies, rfc7239));
+                constraints), secure, defaultTimeout, maxTimeout, proxies, rfc7239));
         hooks.forEach(h -> grpc.intercept(100, h));
         RpcAccess rules = RpcAccess.of(services, access);
         if (rules != null) {

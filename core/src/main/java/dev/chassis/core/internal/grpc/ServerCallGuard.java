@@ -81,6 +81,7 @@ public final class ServerCallGuard implements ServerInterceptor {
     private final RequestChecks checks; // null when no request message is constrained
     private final SecureConnections secure;
     private final long defaultNanos;
+    private final long maxNanos;
     private final TrustedProxies proxies;
     private final boolean rfc7239;
 
@@ -88,14 +89,16 @@ public final class ServerCallGuard implements ServerInterceptor {
      * @param checks         the checks of constrained request messages, or {@code null} when there are none
      * @param secure         the listener's open TLS connections
      * @param defaultTimeout the deadline of unary and client-streaming calls that carry none; zero for none
+     * @param maxTimeout     the longest deadline such a call may ask for; zero for no limit
      * @param proxies        the proxies whose forwarded metadata names the client ({@code server.trusted-proxies})
      * @param rfc7239        read {@code forwarded}, else {@code x-forwarded-for}
      */
     ServerCallGuard(InFlight inFlight, GrpcTelemetry telemetry, RequestChecks checks, SecureConnections secure,
-                    Duration defaultTimeout, TrustedProxies proxies, boolean rfc7239) {
+                    Duration defaultTimeout, Duration maxTimeout, TrustedProxies proxies, boolean rfc7239) {
         this.proxies = proxies;
         this.rfc7239 = rfc7239;
         this.defaultNanos = defaultTimeout.toNanos();
+        this.maxNanos = maxTimeout.toNanos();
         this.inFlight = inFlight;
         this.telemetry = telemetry;
         this.checks = checks;
@@ -133,8 +136,13 @@ public final class ServerCallGuard implements ServerInterceptor {
         inFlight.enter();
         String timeout = headers.get(TIMEOUT);
         long nanos = timeout == null ? -1 : parseTimeout(timeout);
-        if (nanos < 0 && defaultNanos > 0 && call.getMethodDescriptor().getType().serverSendsOneMessage()) {
+        boolean oneAnswer = call.getMethodDescriptor().getType().serverSendsOneMessage();
+        if (nanos < 0 && defaultNanos > 0 && oneAnswer) {
             nanos = defaultNanos; // not for a streamed answer (Watch, subscriptions): it lives as its client wants
+        }
+        boolean capped = maxNanos > 0 && oneAnswer && nanos > maxNanos;
+        if (capped) {
+            nanos = maxNanos; // a client's 99999999H would switch the server's deadline off
         }
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
         Peer peer = secure.peer(remote);
@@ -155,7 +163,8 @@ public final class ServerCallGuard implements ServerInterceptor {
             ctx.addListener(c -> {
                 if (c.getDeadline() != null && c.getDeadline().isExpired()) {
                     guarded.close(Status.DEADLINE_EXCEEDED.withDescription("the call did not finish within its deadline ("
-                            + millis + " ms" + (timeout == null ? ", grpc.default-timeout" : ", grpc-timeout") + ")"),
+                            + millis + " ms" + (capped ? ", grpc.max-timeout" : timeout == null ? ", grpc.default-timeout"
+                            : ", grpc-timeout") + ")"),
                             new Metadata());
                 }
             }, Runnable::run);

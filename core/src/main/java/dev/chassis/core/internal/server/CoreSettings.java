@@ -121,6 +121,10 @@ public final class CoreSettings {
                     + " grpc-timeout: then DEADLINE_EXCEEDED, and the handler's outgoing calls are cancelled; 0 = none."
                     + " Server-streaming and bidirectional calls (Watch, subscriptions) keep no deadline unless the client"
                     + " sends one");
+    public static final Setting<Duration> GRPC_MAX_TIMEOUT = Setting.duration("grpc.max-timeout",
+            Duration.ofMinutes(5)).describedAs("the longest deadline a unary or client-streaming gRPC call may ask for"
+                    + " with grpc-timeout: a longer one is shortened to it, so that no client can switch the server's"
+                    + " deadline off; 0 = no limit");
     public static final Setting<Integer> HEALTH_MAX_WATCHERS = Setting.integer("health.max-watchers", 100)
             .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once; another gets"
                     + " RESOURCE_EXHAUSTED");
@@ -177,7 +181,7 @@ public final class CoreSettings {
                 HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, PLATFORM_POLLERS, TRUSTED_PROXIES, TRUSTED_PROXY_HEADERS, MAX_CONNECTIONS, MAX_STREAMS,
                 IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
-                HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT,
+                HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT, GRPC_MAX_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, LayeredConfig.IGNORE_ENVIRONMENT, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
