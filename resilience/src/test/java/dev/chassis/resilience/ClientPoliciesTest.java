@@ -10,6 +10,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -17,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
+import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.core.client.RemoteProblemException;
 import dev.chassis.core.client.UnreachableException;
 import dev.chassis.core.config.ConfigException;
@@ -27,6 +31,8 @@ import dev.chassis.core.http.Head;
 import dev.chassis.core.http.Path;
 import dev.chassis.core.http.PathParam;
 import dev.chassis.testing.TestClient;
+import io.grpc.Context;
+import io.grpc.Deadline;
 
 /**
  * The standard's client retry rules and the client policies, against real servers whose answers the test
@@ -214,6 +220,35 @@ class ClientPoliciesTest {
         assertThat(c.get("x").id()).isEqualTo("x");
         assertThat(c.get("x").id()).isEqualTo("x");
         assertThat(s.requests).as("every call reached the target").hasValue(10);
+    }
+
+    /**
+     * A caller whose own deadline has passed, or whose call was cancelled, says nothing about the target: a client
+     * sending {@code grpc-timeout: 1u} once opened a healthy target's circuit for everyone.
+     */
+    @Test
+    void theCallersOwnDeadlineOrCancellationDoesNotCountAgainstTheTarget() {
+        ScriptedServer s = server("a");
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.enabled", "false",
+                "clients.items.circuit-breaker.window-size", "2", "clients.items.circuit-breaker.minimum-calls", "2"));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            for (int i = 0; i < 5; i++) {
+                Context.CancellableContext expired = Context.current()
+                        .withDeadline(Deadline.after(1, TimeUnit.NANOSECONDS), timer);
+                assertThatThrownBy(() -> expired.run(() -> c.get("x")))
+                        .isInstanceOfSatisfying(ClientTimeoutException.class, e -> assertThat(e.targetFailure()).isFalse());
+                Context.CancellableContext cancelled = Context.current().withCancellation();
+                cancelled.cancel(null);
+                assertThatThrownBy(() -> cancelled.run(() -> c.get("x"))).isInstanceOf(ClientTimeoutException.class);
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+        assertThat(c.get("x").id()).as("the circuit stayed closed").isEqualTo("x");
+        s.defaultStatus = 500; // the positive control: the target's own failures still open it
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        assertThatThrownBy(() -> c.get("x")).isInstanceOf(CircuitOpenException.class);
     }
 
     @Test

@@ -124,10 +124,10 @@ final class ClientMethod implements Invocation {
         Deadline deadline = context.getDeadline();
         if (deadline != null && deadline.isExpired()) {
             // the handler's own deadline passed: do not start work nobody waits for
-            throw new ClientTimeoutException(site.target(), description + ": the caller's deadline has passed", null);
+            throw ClientTimeoutException.ofCaller(site.target(), description + ": the caller's deadline has passed", null);
         }
         if (context.isCancelled()) {
-            throw new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", null);
+            throw ClientTimeoutException.ofCaller(site.target(), description + ": the caller's call was cancelled", null);
         }
         ClientCall clientCall = ClientCall.of(call);
         URI base = target.pick(clientCall);
@@ -180,11 +180,16 @@ final class ClientMethod implements Invocation {
         } catch (RuntimeException e) {
             if (cancellable && context.isCancelled()) {
                 callersFault = true;
-                failure = new ClientTimeoutException(site.target(), description + ": the caller's call was cancelled", e);
+                failure = ClientTimeoutException.ofCaller(site.target(), description + ": the caller's call was cancelled",
+                        e);
                 throw failure;
             }
             failure = transportFailure(description, e);
             callersFault = callersDeadline && failure instanceof ClientTimeoutException; // the caller's deadline ran out
+            if (callersFault) {
+                failure = ClientTimeoutException.ofCaller(site.target(), description + ": the caller's deadline ran out"
+                        + " before the answer came", e);
+            }
             throw failure;
         } finally {
             instanceFailed[0] = status >= 500 || (status == 0 && failure != null && !callersFault);
