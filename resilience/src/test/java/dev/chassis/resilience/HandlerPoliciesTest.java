@@ -89,6 +89,15 @@ class HandlerPoliciesTest {
             return "late";
         }
 
+        /** What a time-limited handler runs with: the request's deadline and trace. */
+        @Get("/context")
+        @TimeLimit("5s")
+        public String context() {
+            io.grpc.Deadline deadline = io.grpc.Context.current().getDeadline(); // CHECKSTYLE:FQN-OK
+            return (deadline == null ? "no deadline" : "deadline") + " "
+                    + io.opentelemetry.api.trace.Span.current().getSpanContext().getTraceId(); // CHECKSTYLE:FQN-OK
+        }
+
         @Get("/configured")
         public String configured() {
             return "ok";
@@ -172,6 +181,17 @@ class HandlerPoliciesTest {
         assertThat(r.status()).isEqualTo(503);
         assertThat(r.json().get("detail").asText()).contains("200 ms");
         assertThat(SLOW_INTERRUPTED.await(10, TimeUnit.SECONDS)).as("the late handler was interrupted").isTrue();
+    }
+
+    /**
+     * The handler runs on a thread of the time limit's: the request's deadline (server.request-timeout) goes with it
+     * (its trace and caller too: TimeLimitContextTest in the tests module, where observability and callers are).
+     */
+    @Test
+    void aTimeLimitedHandlerKeepsTheRequestsDeadline() {
+        TestResponse r = service.client().get("/h/context");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.body()).startsWith("\"deadline ");
     }
 
     @Test

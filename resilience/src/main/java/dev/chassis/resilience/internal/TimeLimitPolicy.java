@@ -8,6 +8,7 @@ import java.util.concurrent.TimeoutException;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.client.ClientTimeoutException;
+import dev.chassis.core.internal.shared.CurrentCaller;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.core.spi.Invocation;
 import dev.chassis.resilience.TimeLimit;
@@ -16,7 +17,7 @@ import io.github.resilience4j.timelimiter.TimeLimiterConfig;
 
 /**
  * Gives up on a call that takes longer than its limit (Resilience4j time limiter): the call runs on its own
- * virtual thread, which is interrupted. A handler answers 503; a client throws
+ * virtual thread, with the caller, deadline and trace of the thread that made it, and is interrupted. A handler answers 503; a client throws
  * {@link ClientTimeoutException}. Per method. Not API.
  */
 final class TimeLimitPolicy {
@@ -36,7 +37,8 @@ final class TimeLimitPolicy {
         TimeLimiter limiter = TimeLimiter.of(PolicySupport.name(site),
                 TimeLimiterConfig.custom().timeoutDuration(limit).cancelRunningFuture(true).build());
         return call -> {
-            FutureTask<Object> task = new FutureTask<>(() -> inner.invoke(call));
+            // the call's caller, deadline and trace go with it to the thread that runs it
+            FutureTask<Object> task = new FutureTask<>(CurrentCaller.carried(() -> inner.invoke(call)));
             try {
                 return limiter.executeFutureSupplier(() -> {
                     TIME_LIMITED.newThread(task).start();

@@ -4,6 +4,7 @@ import java.util.List;
 
 import dev.chassis.core.Caller;
 import dev.chassis.core.config.Setting;
+import dev.chassis.core.internal.shared.CurrentCaller;
 import dev.chassis.core.spi.ChassisExtension;
 import dev.chassis.core.spi.ExtensionContext;
 import io.helidon.http.HeaderName;
@@ -36,9 +37,23 @@ public final class SimulatedAuthExtension implements ChassisExtension {
             return;
         }
         context.http().filter((chain, req, res) -> {
-            req.headers().first(SUBJECT).ifPresent(subject ->
-                    req.context().register(Caller.authenticated(subject, ISSUER).build()));
-            chain.proceed();
+            Caller caller = req.headers().first(SUBJECT).map(subject -> Caller.authenticated(subject, ISSUER).build())
+                    .orElse(null);
+            if (caller == null) {
+                chain.proceed();
+                return;
+            }
+            req.context().register(caller);
+            try {
+                CurrentCaller.call(caller, () -> { // as chassis-security's filter does: Caller.current() in handlers
+                    chain.proceed();
+                    return null;
+                });
+            } catch (RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
         });
     }
 }

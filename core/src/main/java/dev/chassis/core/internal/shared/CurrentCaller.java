@@ -65,6 +65,19 @@ public final class CurrentCaller {
         }
     }
 
+    /**
+     * {@code work} as a task for another thread, carrying what this thread's work runs with: the caller and its token,
+     * the gRPC context (the request's deadline and cancellation, a gRPC call's caller) and the OpenTelemetry context
+     * (the trace). Without it, work handed to another thread (a time limit's) ran as an anonymous caller, without a
+     * deadline, in a trace of its own.
+     */
+    public static <T> Callable<T> carried(Callable<T> work) {
+        Caller caller = THREAD.get();
+        String token = TOKEN.get();
+        Callable<T> withCaller = caller == null && token == null ? work : () -> call(caller, token, work);
+        return Context.current().wrap(io.opentelemetry.context.Context.current().wrap(withCaller)); // CHECKSTYLE:FQN-OK
+    }
+
     private static <T> void restore(ThreadLocal<T> local, T previous) {
         if (previous == null) {
             local.remove();
