@@ -145,7 +145,7 @@ public final class ServerCallGuard implements ServerInterceptor {
             nanos = maxNanos; // a client's 99999999H would switch the server's deadline off
         }
         SocketAddress remote = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
-        Peer peer = secure.peer(remote);
+        Peer peer = secure.peer();
         Context base = peer.authenticated() ? Context.current().withValue(CallPeer.KEY, peer) : Context.current();
         Context.CancellableContext ctx = nanos >= 0
                 ? base.withDeadlineAfter(nanos, TimeUnit.NANOSECONDS, TIMER)

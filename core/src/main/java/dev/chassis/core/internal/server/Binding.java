@@ -58,10 +58,9 @@ import io.helidon.webserver.http.HttpRouting;
  * @param managementGrpc the gRPC routing reflection describes on the management port, or null when reflection is
  *                       served on the service port, or not at all
  * @param inFlight       the requests and calls in flight, HTTP and gRPC alike, on both ports, for the drain
- * @param secure         the service port's open TLS connections, where gRPC calls find their caller
  */
 record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRouting.Builder grpc,
-               GrpcRouting.Builder managementGrpc, InFlight inFlight, SecureConnections secure) {
+               GrpcRouting.Builder managementGrpc, InFlight inFlight) {
 
     static Binding run(ServiceSpec spec, Startup startup, Registration registration, TlsBundles tls) {
         Assembly assembly = registration.assembly();
@@ -162,7 +161,7 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
         // hooks, whose last steps (database migrations) change what outlives a failed start
         registration.awaitProtocols();
         assembly.bound.forEach(Runnable::run);
-        return new Binding(http, management, grpc, managementGrpc, inFlight, secure);
+        return new Binding(http, management, grpc, managementGrpc, inFlight);
     }
 
     /** What the service port serves, for the extensions that describe it. */

@@ -7,7 +7,6 @@ import java.util.Set;
 
 import dev.chassis.core.config.Config;
 import dev.chassis.core.internal.transport.ConnectionGuard;
-import dev.chassis.core.internal.transport.SecureConnections;
 import dev.chassis.core.internal.http.server.ProblemDirectHandler;
 import dev.chassis.core.internal.telemetry.Telemetry;
 import dev.chassis.core.internal.tls.HandshakeFailures;
@@ -46,8 +45,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
                          Telemetry telemetry) {
         TlsBundle bundle = config.find(TlsSettings.SERVER_BUNDLE).flatMap(bundles::find).orElse(null);
         TlsBundle managementBundle = config.find(TlsSettings.MANAGEMENT_BUNDLE).flatMap(bundles::find).orElse(null);
-        ConnectionGuard guard = guard(config, protocols, WebServer.DEFAULT_SOCKET_NAME, bundle, telemetry,
-                binding.secure());
+        ConnectionGuard guard = guard(config, protocols, WebServer.DEFAULT_SOCKET_NAME, bundle, telemetry);
         ConnectionGuard managementGuard = null;
         try {
             WebServerConfig.Builder builder = WebServer.builder().shutdownHook(false);
@@ -59,8 +57,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
             builder.useNio(bundle != null);
             Set<String> reflection = Set.of(WebServer.DEFAULT_SOCKET_NAME);
             if (binding.management() != null) {
-                ConnectionGuard managing = guard(config, protocols, MANAGEMENT, managementBundle, telemetry,
-                        new SecureConnections());
+                ConnectionGuard managing = guard(config, protocols, MANAGEMENT, managementBundle, telemetry);
                 managementGuard = managing;
                 builder.putSocket(MANAGEMENT, socket -> {
                     configure(socket, config, managing, config.find(CoreSettings.MANAGEMENT_HOST)
@@ -124,7 +121,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
      * discovers (gRPC among them); with TLS it bounds and counts handshakes.
      */
     private static ConnectionGuard guard(Config config, List<ProtocolConfig> protocols, String socket, TlsBundle bundle,
-                                         Telemetry telemetry, SecureConnections secure) {
+                                         Telemetry telemetry) {
         int maxHeaders = Math.toIntExact(config.get(CoreSettings.MAX_HEADERS));
         return new ConnectionGuard(config.get(CoreSettings.HEADER_TIMEOUT),
                 Http1Config.builder().maxHeadersSize(maxHeaders),
@@ -132,7 +129,7 @@ record Listener(WebServer server, ConnectionGuard guard, TlsBundle tls, Connecti
                         .maxConcurrentStreams(config.get(CoreSettings.MAX_STREAMS)).build(),
                 socket, protocols, Math.toIntExact(config.get(CoreSettings.GRPC_MAX_MESSAGE)),
                 bundle == null ? null : new HandshakeFailures(bundle.name(), telemetry.openTelemetry()),
-                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), secure, maxConnections(config, socket, bundle != null),
+                config.get(TlsSettings.SERVER_HANDSHAKE_TIMEOUT), maxConnections(config, socket, bundle != null),
                 telemetry.openTelemetry());
     }
 

@@ -7,6 +7,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 
+import io.helidon.webserver.ConnectionContext;
+
 /**
  * The end of one HTTP/2 connection, as the requests on its streams see it. Helidon 4.5.0 does not wake a stream's
  * reader when its connection ends: a handler reading a body the client will never finish sending waits until something
@@ -22,7 +24,23 @@ public final class ConnectionEnd {
     private static final ThreadLocal<ConnectionEnd> CURRENT = new ThreadLocal<>();
 
     private final Set<Runnable> listeners = ConcurrentHashMap.newKeySet();
+    private final ConnectionContext connection;
     private volatile boolean ended;
+
+    /** The end of a connection known only by its end (tests). */
+    ConnectionEnd() {
+        this(null);
+    }
+
+    /** @param connection the connection's context: its TLS session tells its streams' calls their peer */
+    ConnectionEnd(ConnectionContext connection) {
+        this.connection = connection;
+    }
+
+    /** The connection's context; null when it was made without one. */
+    ConnectionContext connection() {
+        return connection;
+    }
 
     /** The HTTP/2 connection whose stream the current thread serves; null on HTTP/1.1 and on any other thread. */
     public static ConnectionEnd current() {

@@ -2,7 +2,6 @@ package dev.chassis.core.internal.transport;
 
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -110,7 +109,6 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
     private final byte[] timeoutResponse;
     private final HandshakeFailures handshakeFailures; // null on a plaintext port
     private final long handshakeNanos;
-    private final SecureConnections secure;
     private final int maxConnections;
     private final AtomicInteger open = new AtomicInteger();
     private final LongCounter refused;
@@ -147,13 +145,12 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
      *                       HTTP/1.1 and HTTP/2 are replaced by the two above
      * @param handshakeFailures where a TLS port's failed handshakes are counted and logged; null on a plaintext port
      * @param handshakeDeadline how long a TLS connection may take to handshake and send its first bytes
-     * @param secure            where open TLS connections are registered, for the peer of gRPC calls
      * @param maxConnections    the most connections open at once; more are closed at once and counted
      * @param otel              where refused connections are counted
      */
     public ConnectionGuard(Duration headerDeadline, Http1Config.Builder http1, Http2Config http2, String socketName,
                            List<ProtocolConfig> discovered, int maxGrpcMessage, HandshakeFailures handshakeFailures,
-                           Duration handshakeDeadline, SecureConnections secure, int maxConnections, OpenTelemetry otel) {
+                           Duration handshakeDeadline, int maxConnections, OpenTelemetry otel) {
         HangUps.install();
         this.deadlineNanos = headerDeadline.toNanos();
         this.maxConnections = maxConnections;
@@ -169,7 +166,6 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
                 .buildWithCallback(m -> m.record(maxConnections, refusedAttributes));
         this.handshakeFailures = handshakeFailures;
         this.handshakeNanos = handshakeDeadline.toNanos();
-        this.secure = secure;
         Http1ConnectionListener listener = new Http1ConnectionListener() {
             @Override
             public void prologue(ConnectionContext ctx, HttpPrologue prologue) {
@@ -347,22 +343,12 @@ public final class ConnectionGuard implements ServerConnectionSelector, AutoClos
             if (handshakeTimedOut) {
                 return; // the deadline fired as the first bytes came: the connection is being closed
             }
-            SocketAddress remote = tls ? ctx.remotePeer().address() : null;
-            if (remote != null) {
-                secure.opened(remote, ctx);
-            }
-            try {
-                serve(h2, limit);
-            } finally {
-                if (remote != null) {
-                    secure.closed(remote, ctx);
-                }
-            }
+            serve(h2, limit);
         }
 
         private void serve(boolean h2, Limit limit) throws InterruptedException {
             Tracked t = new Tracked(h2);
-            ConnectionEnd end = new ConnectionEnd();
+            ConnectionEnd end = new ConnectionEnd(ctx); // also where its calls find their peer (SecureConnections)
             // HTTP/1.1's listeners see this context: the watchdog's entry is found by it
             ConnectionContext served = h2 ? watched(ctx, t, end) : new WatchedConnectionContext(ctx, end);
             ServerConnection connection = h2 ? http2.connection(served) : http1.connection(served);
