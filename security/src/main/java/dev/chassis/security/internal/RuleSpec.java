@@ -16,10 +16,12 @@ import dev.chassis.core.spi.AccessPolicy;
  * @param authenticated a verified token is needed
  * @param roles         one of these roles is needed (empty: none)
  * @param scopes        all of these scopes are needed (empty: none)
- * @param workloads     one of these workload identities (or {@code *}-terminated prefixes) is needed (empty: none)
+ * @param workloads     one of these workloads is needed (empty: none): SPIFFE IDs (or {@code /*}-terminated
+ *                      prefixes of whole path segments), or DNS names
  */
 record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set<String> scopes,
                 List<String> workloads) {
+    private static final String SPIFFE = "spiffe://";
     static final RuleSpec PERMIT = new RuleSpec(true, false, Set.of(), Set.of(), List.of());
     static final RuleSpec AUTHENTICATED = new RuleSpec(false, true, Set.of(), Set.of(), List.of());
     /** The rule of a method needing a token while the service trusts no issuer: every call is refused (401). */
@@ -50,8 +52,7 @@ record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set
                 if (!peer.authenticated()) {
                     return AccessPolicy.Denial.unauthenticated(null, "a client certificate (mutual TLS) is required");
                 }
-                String id = peer.identity().orElse("");
-                if (workloads.stream().noneMatch(w -> matches(w, id))) {
+                if (workloads.stream().noneMatch(w -> matches(w, peer))) {
                     return AccessPolicy.Denial.forbidden(null, "this workload may not call this method");
                 }
             }
@@ -72,9 +73,19 @@ record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set
         };
     }
 
-    static boolean matches(String pattern, String identity) {
-        return pattern.endsWith("*") ? identity.startsWith(pattern.substring(0, pattern.length() - 1))
-                : pattern.equals(identity);
+    /**
+     * Whether a verified peer is the workload a pattern names: a {@code spiffe://} pattern against the certificate's
+     * SPIFFE ID (its URI SAN) only, a trailing {@code /*} matching the path segments below; any other pattern against
+     * its DNS names, exactly. Never against the subject, and never a SPIFFE pattern against a DNS name: a CA that lets
+     * requesters choose DNS names would otherwise sign {@code DNS:spiffe://example.org/admin} for anyone.
+     */
+    static boolean matches(String pattern, Peer peer) {
+        if (pattern.startsWith(SPIFFE)) {
+            String id = peer.spiffeId().orElse(null);
+            return id != null && (pattern.endsWith("/*") ? id.startsWith(pattern.substring(0, pattern.length() - 1))
+                    : pattern.equals(id));
+        }
+        return peer.dnsNames().contains(pattern);
     }
 
     /** Why a workload pattern is malformed, or null. */
@@ -83,6 +94,16 @@ record RuleSpec(boolean permitAll, boolean authenticated, Set<String> roles, Set
             return "an empty workload identity";
         }
         int star = pattern.indexOf('*');
-        return star >= 0 && star != pattern.length() - 1 ? "'" + pattern + "' has a * that is not at its end" : null;
+        if (star < 0) {
+            return null;
+        }
+        if (!pattern.startsWith(SPIFFE)) {
+            return "'" + pattern + "' has a *: a DNS name is matched exactly";
+        }
+        return star != pattern.length() - 1 || !pattern.endsWith("/*") || pattern.length() <= SPIFFE.length() + 2
+                ? "'" + pattern + "' has a * that does not stand for whole path segments at its end (e.g."
+                        + " spiffe://example.org/ns/shop/*; spiffe://example.org/ns/shop/sa/orders* would also admit"
+                        + " .../orders-evil)"
+                : null;
     }
 }

@@ -208,7 +208,8 @@ final class SecurityPolicy implements AccessPolicy {
                 String bad = RuleSpec.badWorkload(w);
                 if (bad != null) {
                     throw new BindingException(where + " names " + bad + " among its workloads. Fix: name a SPIFFE ID"
-                            + " such as spiffe://example.org/ns/shop/sa/orders, or a prefix ending in *");
+                            + " such as spiffe://example.org/ns/shop/sa/orders, a prefix of whole path segments such as"
+                            + " spiffe://example.org/ns/shop/*, or a DNS name");
                 }
             }
         }
