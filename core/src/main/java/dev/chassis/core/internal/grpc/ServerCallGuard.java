@@ -124,6 +124,13 @@ public final class ServerCallGuard implements ServerInterceptor {
             return new ServerCall.Listener<>() {
             };
         }
+        if (values(headers, ENCODING.name()).size() > 1) {
+            // Metadata.get reads the last value, Helidon's reader the first: one call, two encodings
+            call.close(StatusMessages.encoded(Status.INVALID_ARGUMENT.withDescription("grpc-encoding is sent more"
+                    + " than once")), new Metadata());
+            return new ServerCall.Listener<>() {
+            };
+        }
         String encoding = headers.get(ENCODING);
         if (!InboundMessages.supported(encoding)) {
             Metadata trailers = new Metadata();
