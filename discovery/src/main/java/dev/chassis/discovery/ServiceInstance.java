@@ -4,6 +4,7 @@ import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * One running instance of a service, as a registry knows it.
@@ -20,18 +21,29 @@ import java.util.Objects;
  */
 public record ServiceInstance(String id, String name, String host, int port, List<String> protocols,
                               Map<String, String> metadata, Health health, String scheme) {
+    /** A host name or an IPv4 address: dot-separated labels of letters, digits and hyphens. */
+    private static final Pattern HOST = Pattern.compile(
+            "[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
+    /** An IPv6 address, bracketed or not (no zone). */
+    private static final Pattern IPV6 = Pattern.compile("\\[?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*]?");
+
     /** Whether an instance takes traffic. */
     public enum Health { UP, DOWN }
 
     /**
      * Validates and normalises the components.
      *
-     * @throws IllegalArgumentException for a port outside 1-65535 or a scheme other than http and https
+     * @throws IllegalArgumentException for a host that is neither a host name nor an IP address (a path, a user or a
+     *                                  port in it), a port outside 1-65535 or a scheme other than http and https
      */
     public ServiceInstance {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(host, "host");
+        if (!HOST.matcher(host).matches() && !IPV6.matcher(host).matches() || host.length() > 255) {
+            // a registry entry or a DNS answer must not choose the path, query, user or port of the calls made to it
+            throw new IllegalArgumentException("host '" + host + "' is neither a host name nor an IP address");
+        }
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port " + port + " is not 1-65535");
         }

@@ -170,7 +170,7 @@ public final class DnsBackend implements BackendProvider {
                             List<DnsClient.Record> addresses = dns.query(r.target(), DnsClient.A).records().stream()
                                     .filter(a -> a.type() == DnsClient.A).toList();
                             if (addresses.isEmpty()) {
-                                found.add(instance(name, r.target(), r.port()));
+                                addUnlessMalformed(found, name, r.target(), r.port());
                             }
                             for (DnsClient.Record a : addresses) {
                                 found.add(instance(name, a.address(), r.port()));
@@ -195,6 +195,15 @@ public final class DnsBackend implements BackendProvider {
             } catch (IOException e) {
                 reachable = false;
                 throw new RegistryException("DNS lookup of " + name + " failed: " + e.getMessage(), e);
+            }
+        }
+
+        /** A target name from an SRV answer is the answer's text: one that is no host name is left out (logged). */
+        private void addUnlessMalformed(List<ServiceInstance> found, String name, String host, int port) {
+            try {
+                found.add(instance(name, host, port));
+            } catch (IllegalArgumentException e) {
+                LOG.log(Level.WARNING, "discovery: ignoring an SRV answer for " + name + ": " + e.getMessage());
             }
         }
 

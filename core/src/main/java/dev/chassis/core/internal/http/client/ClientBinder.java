@@ -225,10 +225,26 @@ public final class ClientBinder {
             String name = name(p, p.getAnnotation(Header.class).value());
             checkMulti(p);
             HeaderName header = HeaderNames.create(name);
-            return (arg, rp) -> each(arg, v -> rp.headers.add(Map.entry(header, text(v))));
+            return (arg, rp) -> each(arg, v -> rp.headers.add(Map.entry(header, headerValue(name, text(v)))));
         }
         throw new IllegalArgumentException("parameter '" + p.getName() + "' has no binding annotation."
                 + " Fix: annotate it with @PathParam, @QueryParam, @Header or @Body");
+    }
+
+    /**
+     * A header argument's value, refused (before any instance is picked) when it holds a control character: the HTTP
+     * client would refuse it as it sends it, which counted as the instance's failure and ejected healthy instances
+     * whenever a handler passed on a caller's text.
+     */
+    static String headerValue(String name, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                throw new IllegalArgumentException("the value of header " + name + " holds a control character (0x"
+                        + Integer.toHexString(c) + " at " + i + "): a header value is visible text");
+            }
+        }
+        return value;
     }
 
     private ClientMethod.Part body(Parameter p) {

@@ -349,6 +349,8 @@ public final class EtcdBackend implements BackendProvider {
                     stream(p, l.revision() + 1, () -> listener.accept(list(name).instances()));
                 } catch (RegistryException e) {
                     LOG.log(Level.DEBUG, () -> "discovery: watching " + name + " in etcd failed: " + e.getMessage());
+                } catch (RuntimeException e) { // the watch must outlive whatever a listing or a listener threw
+                    LOG.log(Level.WARNING, "discovery: watching " + name + " in etcd failed; watching again", e);
                 }
                 try {
                     Thread.sleep(REWATCH.delay(++failures));
