@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 
 import dev.chassis.core.internal.shared.Backoff;
 import dev.chassis.messaging.spi.Delivered;
@@ -209,9 +210,16 @@ final class KafkaSubscription implements Subscription, ConsumerRebalanceListener
         }
     }
 
-    /** What a record holds in memory, as counted against the buffer: its key and value. */
-    private static long size(ConsumerRecord<String, byte[]> r) {
-        return Math.max(0, r.serializedKeySize()) + (r.value() == null ? 0 : r.value().length);
+    /**
+     * What a record holds in memory, as counted against the buffer: its key, value and headers (a producer may put a
+     * megabyte in a header as well as in the value).
+     */
+    static long size(ConsumerRecord<String, byte[]> r) {
+        long size = Math.max(0, r.serializedKeySize()) + (r.value() == null ? 0 : r.value().length);
+        for (Header h : r.headers()) {
+            size += h.key().length() + (h.value() == null ? 0 : h.value().length);
+        }
+        return size;
     }
 
     /** Empties a worker's queue, no longer counting what it held. */
