@@ -469,6 +469,34 @@ abstract class StoreContract {
                 .containsExactly("first", "ada-2");
     }
 
+    /**
+     * A key whose first row backs off, with more later rows than a batch holds, does not hold back the other keys:
+     * those later rows once filled every batch, each dropped to keep the key's order, and nothing else went out.
+     */
+    @Test
+    void aKeyWithMoreWaitingRowsThanABatchHoldsBackOnlyItself() throws Exception {
+        String url = newDatabase("hol");
+        Orders o = start("hol", url, url, Map.of("outbox.batch-size", "10"));
+        try (Connection c = o.db().getConnection();
+             PreparedStatement ps = c.prepareStatement("INSERT INTO chassis_outbox (topic, record_key, event_id,"
+                     + " headers, payload, created_at) VALUES ('orders.placed', 'ada', ?, ?, ?, ?)")) {
+            for (int i = 0; i < 25; i++) { // the first cannot be handed to the broker (its headers are not JSON)
+                ps.setString(1, "ada-" + i);
+                ps.setString(2, i == 0 ? "not json" : "{\"ce_specversion\":[\"1.0\"],\"ce_id\":[\"ada-" + i + "\"],"
+                        + "\"ce_source\":[\"/hol\"],\"ce_type\":[\"orders.placed.v1\"],\"content-type\":[\"application/json\"]}");
+                ps.setBytes(3, order("ada-" + i, "ada", 1).getBytes(StandardCharsets.UTF_8));
+                ps.setObject(4, OffsetDateTime.now(ZoneOffset.UTC));
+                ps.executeUpdate();
+            }
+        }
+        Eventually.within(WAIT).until("the bad row's attempt counted", () -> count(o.db(),
+                "SELECT COUNT(*) FROM chassis_outbox WHERE event_id = 'ada-0' AND next_attempt_at IS NOT NULL") == 1);
+        assertThat(o.client().post("/orders", order("bob-1", "bob", 1)).status()).isEqualTo(201);
+        Eventually.within(WAIT).until("bob's event published past ada's 24 waiting rows",
+                () -> o.notifications().received.stream().anyMatch(m -> m.key().equals("bob")));
+        assertThat(o.notifications().received).as("ada's rows wait for her first").noneMatch(m -> m.key().equals("ada"));
+    }
+
     @Test
     void aRequestRunningLongerThanTheLeaseKeepsItsKey() throws Exception {
         String url = newDatabase("lease");

@@ -43,15 +43,21 @@ final class OutboxRows {
 
     /**
      * Up to {@code batchSize} unsent rows that are due, in id order, locked; rows another relay holds are skipped
-     * ({@code FOR UPDATE SKIP LOCKED}).
+     * ({@code FOR UPDATE SKIP LOCKED}), and so are the rows of a key whose earlier row backs off: they could not go
+     * before it, and taken into the batch they filled it, so that one key with a failing row and a batch's worth
+     * behind it held back every other key.
      */
     List<Row> lock(Connection c, int batchSize) throws SQLException {
         List<Row> rows = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement("SELECT id, topic, record_key, event_id, headers, payload,"
-                + " created_at, attempts FROM chassis_outbox WHERE sent_at IS NULL AND parked_at IS NULL AND (next_attempt_at IS NULL OR"
-                + " next_attempt_at <= ?) ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED")) {
-            ps.setObject(1, now());
-            ps.setInt(2, batchSize);
+        try (PreparedStatement ps = c.prepareStatement("SELECT o.id, o.topic, o.record_key, o.event_id, o.headers,"
+                + " o.payload, o.created_at, o.attempts FROM chassis_outbox o WHERE o.sent_at IS NULL AND o.parked_at IS NULL"
+                + " AND (o.next_attempt_at IS NULL OR o.next_attempt_at <= ?) AND (o.record_key IS NULL OR NOT EXISTS ("
+                + "SELECT 1 FROM chassis_outbox p WHERE p.record_key = o.record_key AND p.id < o.id AND p.sent_at IS NULL"
+                + " AND p.parked_at IS NULL AND p.next_attempt_at > ?)) ORDER BY o.id LIMIT ? FOR UPDATE SKIP LOCKED")) {
+            OffsetDateTime now = now();
+            ps.setObject(1, now);
+            ps.setObject(2, now);
+            ps.setInt(3, batchSize);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     rows.add(new Row(rs.getLong(1), rs.getString(2), rs.getString(3), rs.getString(4), rs.getString(5),
