@@ -54,6 +54,11 @@ final class Dispatcher implements PartitionHandler {
     static final String DLQ_PARTITION = "chassis-dlq-partition";
     static final String DLQ_OFFSET = "chassis-dlq-offset";
     static final String DLQ_GROUP = "chassis-dlq-group";
+    /**
+     * On a dead letter the broker refused with its value and headers (too large, say): why they were left out. The
+     * record itself stays at {@code chassis-dlq-topic}/{@code -partition}@{@code -offset} while the topic keeps it.
+     */
+    static final String DLQ_VALUE_DROPPED = "chassis-dlq-value-dropped";
     /** On a replayed dead letter: the one group that handles it again (signed: see {@link ReplayMarker}). */
     static final String REPLAY_GROUP = ReplayMarker.GROUP;
 
@@ -281,7 +286,9 @@ final class Dispatcher implements PartitionHandler {
      * Publishes the record to {@code <topic>.dlq} as it came, with the dead-letter headers, and waits for the
      * acknowledgement: until then the record is not committed, so nothing is lost if that fails. A dead letter that
      * cannot be published is tried again with the consumer's back-off (jitter, up to its max-backoff), without
-     * handling the record again, until it is published or the consumer stops (then it is not committed).
+     * handling the record again, until it is published or the consumer stops (then it is not committed). One the
+     * broker refuses for good (larger than it takes: the record plus the dead-letter headers) goes without the
+     * record's value and headers, naming where the record is — a record must not stop its partition for ever.
      */
     private void deadLetter(Delivered d, String error, int attempts) throws InterruptedException {
         Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
@@ -294,11 +301,24 @@ final class Dispatcher implements PartitionHandler {
         headers.put(DLQ_GROUP, List.of(binding.group()));
         String dlq = binding.topic() + ".dlq";
         BrokerRecord letter = new BrokerRecord(dlq, d.record().key(), headers, d.record().value());
+        boolean slim = false;
         for (int failures = 1; ; failures++) {
             try {
                 broker.send(letter).get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 break;
             } catch (ExecutionException | TimeoutException ex) {
+                if (!slim && ex instanceof ExecutionException && !broker.retriable(ex.getCause())) {
+                    slim = true;
+                    Map<String, List<String>> only = new LinkedHashMap<>(headers);
+                    only.keySet().retainAll(List.of(DLQ_ERROR, DLQ_ATTEMPTS, DLQ_TOPIC, DLQ_PARTITION, DLQ_OFFSET,
+                            DLQ_GROUP));
+                    only.put(DLQ_VALUE_DROPPED, List.of(ex.getCause().getClass().getSimpleName()));
+                    letter = new BrokerRecord(dlq, d.record().key(), only, new byte[0]);
+                    LOG.log(Level.WARNING, "{0}: {1} refused the dead letter of {2} ({3}); sending it without the"
+                            + " record''s value and headers: the record stays at {2} while the topic keeps it",
+                            binding.describe(), dlq, where(d), ex.getCause().toString());
+                    continue;
+                }
                 Duration wait = dlqBackoff.delay(Math.min(failures, 64));
                 if (failures == 1 || failures % 10 == 0) {
                     LOG.log(Level.WARNING, "{0}: the dead letter of {1} could not be published to {2} ({3} time(s));"

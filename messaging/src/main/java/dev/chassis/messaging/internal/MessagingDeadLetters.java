@@ -1,5 +1,6 @@
 package dev.chassis.messaging.internal;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +23,7 @@ import dev.chassis.messaging.spi.BrokerRecord;
  * others skip it). Commits as it goes. Not API.
  */
 final class MessagingDeadLetters implements DeadLetters {
+    private static final System.Logger LOG = System.getLogger(MessagingDeadLetters.class.getName());
     private final Broker broker;
     private final String replayGroup;
     private final ReplayMarker marker;
@@ -59,6 +61,13 @@ final class MessagingDeadLetters implements DeadLetters {
             String group = d.record().header(Dispatcher.DLQ_GROUP);
             if (group == null || !groups.contains(group)) {
                 return; // another service's (or another group's) letter: theirs to replay
+            }
+            if (d.record().header(Dispatcher.DLQ_VALUE_DROPPED) != null) {
+                LOG.log(Level.WARNING, "a dead letter of {0} carries no value ({1} refused it whole): not replayed;"
+                        + " the record is at {0}/{2}@{3} while the topic keeps it", topic,
+                        d.record().header(Dispatcher.DLQ_VALUE_DROPPED), d.record().header(Dispatcher.DLQ_PARTITION),
+                        d.record().header(Dispatcher.DLQ_OFFSET));
+                return;
             }
             Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
             headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-") || h.equals(ReplayMarker.GROUP)

@@ -57,6 +57,36 @@ class ConsumerFailuresTest {
         }
     }
 
+    /**
+     * A dead letter the broker refuses for good (larger than it takes, with the dead-letter headers) goes without the
+     * record's value and headers, naming where the record is: it was tried again for ever, and its partition stopped.
+     */
+    @Test
+    void aDeadLetterTheBrokerRefusesForGoodGoesWithoutTheRecordsValue() {
+        Refuser refuser = new Refuser();
+        ServiceBuilder b = Chassis.service("refusing").property("server.port", "0")
+                .property("messaging.broker", "flaky-dlq").property("messaging.memory.name", "big-oversized")
+                .property("consumers.refuser.on.max-attempts", "1").consume(refuser);
+        Publisher publisher = b.component(Publisher.class);
+        RunningService s = b.start();
+        try {
+            publisher.publish("parcels.refused", "p-1", new Parcel("p-1"));
+            publisher.publish("parcels.refused", "p-2", new Parcel("p-2"));
+            InMemoryBroker broker = InMemoryBroker.named("big-oversized");
+            Eventually.within(Duration.ofSeconds(30)).until("both letters published, the partition moving on",
+                    () -> broker.records("parcels.refused.dlq").size() == 2);
+            var letter = broker.records("parcels.refused.dlq").get(0);
+            assertThat(letter.value()).isEmpty();
+            assertThat(letter.header("chassis-dlq-value-dropped")).isEqualTo("TooLarge");
+            assertThat(letter.header("chassis-dlq-topic")).isEqualTo("parcels.refused");
+            assertThat(letter.header("chassis-dlq-offset")).isNotNull();
+            assertThat(letter.header("ce_id")).as("the record's own headers stay out too").isNull();
+            assertThat(refuser.calls).hasValue(2);
+        } finally {
+            s.stop();
+        }
+    }
+
     public static final class Stuck {
         final List<String> interrupted = new CopyOnWriteArrayList<>();
         final List<String> handled = new CopyOnWriteArrayList<>();

@@ -20,12 +20,23 @@ import dev.chassis.messaging.spi.Subscription;
 
 /**
  * {@code messaging.broker: flaky-dlq}, for tests: the in-memory broker {@code messaging.memory.name}, except that the
- * first {@link #FAILURES} sends to a {@code .dlq} topic fail, as a broker that is away would.
+ * first {@link #FAILURES} sends to a {@code .dlq} topic fail, as a broker that is away would; with a name ending in
+ * {@code -oversized}, instead, every dead letter that carries a value is refused for good, as Kafka refuses a record
+ * larger than it takes.
  */
 public final class FlakyDlqBrokerProvider implements BrokerProvider {
     static final int FAILURES = 3;
     /** Failed dead-letter sends, by broker name. */
     static final Map<String, AtomicInteger> FAILED = new ConcurrentHashMap<>();
+
+    /** A refusal of this very record (not retriable). */
+    static final class TooLarge extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge() {
+            super("the record is larger than the broker takes");
+        }
+    }
 
     @Override
     public String name() {
@@ -50,6 +61,13 @@ public final class FlakyDlqBrokerProvider implements BrokerProvider {
 
             @Override
             public CompletableFuture<Acknowledged> send(BrokerRecord record) {
+                if (name.endsWith("-oversized")) {
+                    if (record.topic().endsWith(".dlq") && record.value().length > 0) {
+                        failed.incrementAndGet();
+                        return CompletableFuture.failedFuture(new TooLarge());
+                    }
+                    return memory.send(record);
+                }
                 if (record.topic().endsWith(".dlq") && failed.get() < FAILURES) {
                     failed.incrementAndGet();
                     return CompletableFuture.failedFuture(new IllegalStateException("the broker is away"));
@@ -70,6 +88,11 @@ public final class FlakyDlqBrokerProvider implements BrokerProvider {
             @Override
             public Map<Integer, Long> lag(String topic, String group) {
                 return memory.lag(topic, group);
+            }
+
+            @Override
+            public boolean retriable(Throwable failure) {
+                return !(failure instanceof TooLarge);
             }
 
             @Override
