@@ -197,7 +197,9 @@ public abstract class BrokerContract {
                 audited.add(event.orderId());
             }
         };
-        var b = service("payments-consumer").consume(flaky, dlq, audit);
+        // with a shared replay key, dead letters are signed and only letters that verify are replayed
+        var b = service("payments-consumer").property("messaging.replay.key", "0123456789abcdef0123456789abcdef")
+                .consume(flaky, dlq, audit);
         Publisher publisher = b.component(Publisher.class);
         DeadLetters deadLetters = b.component(DeadLetters.class);
         RunningService s = b.start();
@@ -219,6 +221,7 @@ public abstract class BrokerContract {
             assertThat(letter.header("chassis-dlq-partition")).contains(Integer.toString(poison.partition()));
             assertThat(letter.header("chassis-dlq-offset")).contains(Long.toString(poison.offset()));
             assertThat(letter.header("chassis-dlq-group")).contains("orders");
+            assertThat(letter.header("chassis-dlq-signature")).isPresent();
             assertThat(flaky.attempts.get(poison.id())).hasValue(3);
             // the good ones failed twice each and succeeded on the third attempt
             assertThat(flaky.attempts.values()).extracting(AtomicInteger::get).containsOnly(3);

@@ -299,7 +299,12 @@ final class Dispatcher implements PartitionHandler {
         headers.put(DLQ_PARTITION, List.of(Integer.toString(d.partition())));
         headers.put(DLQ_OFFSET, List.of(Long.toString(d.offset())));
         headers.put(DLQ_GROUP, List.of(binding.group()));
+        headers.remove(ReplayMarker.LETTER_SIGNATURE); // a record's own claim to be a letter of ours counts for nothing
         String dlq = binding.topic() + ".dlq";
+        if (replays.signsLetters()) {
+            headers.put(ReplayMarker.LETTER_SIGNATURE, List.of(replays.signLetter(dlq, d.record().key(), headers,
+                    d.record().value())));
+        }
         BrokerRecord letter = new BrokerRecord(dlq, d.record().key(), headers, d.record().value());
         boolean slim = false;
         for (int failures = 1; ; failures++) {
@@ -313,6 +318,10 @@ final class Dispatcher implements PartitionHandler {
                     only.keySet().retainAll(List.of(DLQ_ERROR, DLQ_ATTEMPTS, DLQ_TOPIC, DLQ_PARTITION, DLQ_OFFSET,
                             DLQ_GROUP));
                     only.put(DLQ_VALUE_DROPPED, List.of(ex.getCause().getClass().getSimpleName()));
+                    if (replays.signsLetters()) {
+                        only.put(ReplayMarker.LETTER_SIGNATURE, List.of(replays.signLetter(dlq, d.record().key(), only,
+                                new byte[0])));
+                    }
                     letter = new BrokerRecord(dlq, d.record().key(), only, new byte[0]);
                     LOG.log(Level.WARNING, "{0}: {1} refused the dead letter of {2} ({3}); sending it without the"
                             + " record''s value and headers: the record stays at {2} while the topic keeps it",

@@ -62,6 +62,14 @@ final class MessagingDeadLetters implements DeadLetters {
             if (group == null || !groups.contains(group)) {
                 return; // another service's (or another group's) letter: theirs to replay
             }
+            if (marker.signsLetters() && !marker.letterVerifies(d.record())) {
+                // anyone who consumes the topic may write its .dlq: a letter this service did not write is not
+                // published, signed by this service, into a topic the writer may not write
+                LOG.log(Level.WARNING, "a dead letter of {0} at {1}@{2} does not carry a valid chassis-dlq-signature"
+                        + " (written by someone else, or with another messaging.replay.key): not replayed", topic,
+                        d.partition(), d.offset());
+                return;
+            }
             if (d.record().header(Dispatcher.DLQ_VALUE_DROPPED) != null) {
                 LOG.log(Level.WARNING, "a dead letter of {0} carries no value ({1} refused it whole): not replayed;"
                         + " the record is at {0}/{2}@{3} while the topic keeps it", topic,
@@ -73,7 +81,8 @@ final class MessagingDeadLetters implements DeadLetters {
             headers.keySet().removeIf(h -> h.startsWith("chassis-dlq-") || h.equals(ReplayMarker.GROUP)
                     || h.equals(ReplayMarker.SIGNATURE));
             headers.put(ReplayMarker.GROUP, List.of(group));
-            headers.put(ReplayMarker.SIGNATURE, List.of(marker.sign(topic, group, d.record().key(), d.record().value())));
+            headers.put(ReplayMarker.SIGNATURE, List.of(marker.sign(topic, group, d.record().key(), headers,
+                    d.record().value())));
             try {
                 broker.send(new BrokerRecord(topic, d.record().key(), headers, d.record().value()))
                         .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
