@@ -89,6 +89,40 @@ class GrpcOverloadLimitsTest {
                 });
     }
 
+    /** One client cannot hold every Watch slot: at most 8 on one connection, while other connections still watch. */
+    @Test
+    void oneConnectionHoldsAtMostEightWatchers() throws Exception {
+        try (var roomy = Chassis.service("watched").grpc(new EchoService()).property("server.port", "0")
+                .property("health.max-watchers", "100").start()) {
+            ManagedChannel greedy = ManagedChannelBuilder.forAddress("127.0.0.1", roomy.port()).usePlaintext().build();
+            ManagedChannel other = ManagedChannelBuilder.forAddress("127.0.0.1", roomy.port()).usePlaintext().build();
+            List<ClientCall<HealthCheckRequest, HealthCheckResponse>> open = new ArrayList<>();
+            try {
+                for (int i = 0; i < 8; i++) {
+                    BlockingQueue<Object> seen = new LinkedBlockingQueue<>();
+                    open.add(watch(greedy, seen));
+                    assertThat(seen.poll(10, TimeUnit.SECONDS)).as("watcher %d is served", i)
+                            .isInstanceOf(HealthCheckResponse.class);
+                }
+                BlockingQueue<Object> ninth = new LinkedBlockingQueue<>();
+                open.add(watch(greedy, ninth));
+                assertThat(ninth.poll(10, TimeUnit.SECONDS)).as("the ninth watch on the connection is refused")
+                        .isInstanceOfSatisfying(Status.class, st -> {
+                            assertThat(st.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+                            assertThat(st.getDescription()).contains("on this connection");
+                        });
+                BlockingQueue<Object> elsewhere = new LinkedBlockingQueue<>();
+                open.add(watch(other, elsewhere));
+                assertThat(elsewhere.poll(10, TimeUnit.SECONDS)).as("another connection watches")
+                        .isInstanceOf(HealthCheckResponse.class);
+            } finally {
+                open.forEach(c -> c.cancel("done", null));
+                greedy.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                other.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Test
     void healthWatchersAboveTheBoundAreRefusedAndCheckStillAnswers() throws Exception {
         List<ClientCall<HealthCheckRequest, HealthCheckResponse>> open = new ArrayList<>();
@@ -119,7 +153,11 @@ class GrpcOverloadLimitsTest {
 
     /** Opens a Watch; its answers and its closing status go to {@code seen}. */
     private static ClientCall<HealthCheckRequest, HealthCheckResponse> watch(BlockingQueue<Object> seen) {
-        ClientCall<HealthCheckRequest, HealthCheckResponse> call = channel.newCall(HealthGrpc.getWatchMethod(),
+        return watch(channel, seen);
+    }
+
+    private static ClientCall<HealthCheckRequest, HealthCheckResponse> watch(ManagedChannel on, BlockingQueue<Object> seen) {
+        ClientCall<HealthCheckRequest, HealthCheckResponse> call = on.newCall(HealthGrpc.getWatchMethod(),
                 CallOptions.DEFAULT);
         call.start(new ClientCall.Listener<>() {
             @Override

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import dev.chassis.core.health.HealthCheck;
 import dev.chassis.core.health.HealthChecks;
+import dev.chassis.core.internal.transport.ConnectionEnd;
 import io.grpc.Status;
 import io.grpc.health.v1.HealthCheckRequest;
 import io.grpc.health.v1.HealthCheckResponse;
@@ -24,20 +25,27 @@ import io.grpc.stub.StreamObserver;
  * (Check) or SERVICE_UNKNOWN (Watch). Watch sends the current status, then every change, until the client
  * cancels or the service shuts down (it then sends NOT_SERVING and ends the stream). One poller serves all
  * watchers: the checks run once per interval, however many streams watch. At most {@code maxWatchers} streams watch at
- * once ({@code health.max-watchers}); another Watch gets RESOURCE_EXHAUSTED. Not API.
+ * once ({@code health.max-watchers}), and at most {@value #MAX_WATCHERS_PER_CONNECTION} on one connection, so that one
+ * client cannot hold every slot; another Watch gets RESOURCE_EXHAUSTED. Not API.
  */
 public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
     private final HealthChecks checks;
     private final Set<String> services;
     private final Duration watchInterval;
     private final int maxWatchers;
+    /** The most Watch streams one connection may hold: a client watches a few services, not a hundred. */
+    static final int MAX_WATCHERS_PER_CONNECTION = 8;
+
     private final AtomicInteger watching = new AtomicInteger();
     private final Map<ServerCallStreamObserver<HealthCheckResponse>, Watcher> watchers = new ConcurrentHashMap<>();
+    /** The streams each connection holds (a call's connection: the one its stream runs on). */
+    private final Map<ConnectionEnd, AtomicInteger> perConnection = new ConcurrentHashMap<>();
     private volatile Thread poller;
     private volatile boolean closed;
 
     private static final class Watcher {
         final boolean known;
+        final ConnectionEnd connection; // null when the call runs on no connection of a Chassis listener
         /**
          * The poller and watch() may both send the first status. A lock, not a monitor: sending can wait for the
          * client's flow-control window, and a virtual thread waiting inside a monitor pins its carrier (JDK 21-23).
@@ -45,8 +53,9 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
         final ReentrantLock sending = new ReentrantLock();
         volatile ServingStatus last;
 
-        Watcher(boolean known) {
+        Watcher(boolean known, ConnectionEnd connection) {
             this.known = known;
+            this.connection = connection;
         }
     }
 
@@ -75,13 +84,24 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
             call.onCompleted();
             return;
         }
+        ConnectionEnd connection = ConnectionEnd.current();
+        AtomicInteger mine = connection == null ? null : perConnection.computeIfAbsent(connection, c -> new AtomicInteger());
+        if (mine != null && mine.incrementAndGet() > MAX_WATCHERS_PER_CONNECTION) {
+            release(connection, mine);
+            call.onError(Status.RESOURCE_EXHAUSTED.withDescription(MAX_WATCHERS_PER_CONNECTION + " health Watch"
+                    + " streams are open on this connection: use Check, or watch fewer services").asException());
+            return;
+        }
         if (watching.incrementAndGet() > maxWatchers) {
             watching.decrementAndGet();
+            if (mine != null) {
+                release(connection, mine);
+            }
             call.onError(Status.RESOURCE_EXHAUSTED.withDescription(maxWatchers + " health Watch streams are open"
                     + " (health.max-watchers): use Check, or watch from fewer clients").asException());
             return;
         }
-        Watcher w = new Watcher(known(request.getService()));
+        Watcher w = new Watcher(known(request.getService()), connection);
         call.setOnCancelHandler(() -> forget(call));
         watchers.put(call, w);
         send(call, w, w.known ? status() : ServingStatus.SERVICE_UNKNOWN);
@@ -109,8 +129,20 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
 
     /** A watcher leaves: counted out once, whichever of cancel, failure and shutdown sees it first. */
     private void forget(ServerCallStreamObserver<HealthCheckResponse> call) {
-        if (watchers.remove(call) != null) {
+        Watcher w = watchers.remove(call);
+        if (w != null) {
             watching.decrementAndGet();
+            AtomicInteger mine = w.connection == null ? null : perConnection.get(w.connection);
+            if (mine != null) {
+                release(w.connection, mine);
+            }
+        }
+    }
+
+    /** One stream of a connection fewer; the connection's count goes once it holds none. */
+    private void release(ConnectionEnd connection, AtomicInteger count) {
+        if (count.decrementAndGet() <= 0) {
+            perConnection.remove(connection, count);
         }
     }
 

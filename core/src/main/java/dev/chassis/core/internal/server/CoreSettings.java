@@ -126,8 +126,8 @@ public final class CoreSettings {
                     + " with grpc-timeout: a longer one is shortened to it, so that no client can switch the server's"
                     + " deadline off; 0 = no limit");
     public static final Setting<Integer> HEALTH_MAX_WATCHERS = Setting.integer("health.max-watchers", 100)
-            .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once; another gets"
-                    + " RESOURCE_EXHAUSTED");
+            .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once (and at most 8 on one"
+                    + " connection); another gets RESOURCE_EXHAUSTED");
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
