@@ -251,6 +251,47 @@ class ClientPoliciesTest {
         assertThatThrownBy(() -> c.get("x")).isInstanceOf(CircuitOpenException.class);
     }
 
+    /**
+     * The request timeout bounds the whole answer, not each read: a target that sends its headers, then a byte every
+     * 300 ms of a body that would take a minute, ends the call at about the timeout.
+     */
+    @Test
+    void aTargetThatDripsItsAnswerIsCutOffAtTheRequestTimeout() throws Exception {
+        try (ServerSocket dripping = new ServerSocket(0)) {
+            Thread.ofVirtual().start(() -> {
+                while (!dripping.isClosed()) {
+                    try {
+                        java.net.Socket c = dripping.accept(); // CHECKSTYLE:FQN-OK
+                        Thread.ofVirtual().start(() -> {
+                            try (c) {
+                                c.getInputStream().read(new byte[4096]); // the request
+                                var out = c.getOutputStream();
+                                out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+                                        .getBytes(java.nio.charset.StandardCharsets.US_ASCII)); // CHECKSTYLE:FQN-OK
+                                for (int i = 0; i < 200; i++) {
+                                    out.write(' ');
+                                    out.flush();
+                                    Thread.sleep(300); // the drip's pace, not a wait for something
+                                }
+                            } catch (IOException | InterruptedException gone) {
+                                // the client gave up: what the test waits for
+                            }
+                        });
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            ItemsClient c = caller(Map.of("clients.items.url", "http://127.0.0.1:" + dripping.getLocalPort(),
+                    "clients.items.retry.enabled", "false", "clients.items.request-timeout", "1s"));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> c.get("x")).isInstanceOfSatisfying(ClientTimeoutException.class,
+                    e -> assertThat(e.getMessage()).contains("did not arrive within 1000 ms"));
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the minute the body would take")
+                    .isLessThan(Duration.ofSeconds(20));
+        }
+    }
+
     @Test
     void fourHundredsDoNotOpenTheCircuitButFiveHundredsDo() {
         ScriptedServer s = server("a");

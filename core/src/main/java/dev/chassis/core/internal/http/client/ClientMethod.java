@@ -1,5 +1,6 @@
 package dev.chassis.core.internal.http.client;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -164,6 +165,7 @@ final class ClientMethod implements Invocation {
         if (cancellable) {
             context.addListener(onCancel, Runnable::run);
         }
+        long started = System.nanoTime();
         HttpClientTelemetry.Attempt attempt = target.telemetry().start(site.httpMethod(), site.path(), base, path, request);
         int status = 0;
         RuntimeException failure = null;
@@ -171,7 +173,7 @@ final class ClientMethod implements Invocation {
         try (HttpClientResponse response = rp.body == null ? request.request()
                 : request.header(HeaderNames.CONTENT_TYPE, rp.contentType).submit(rp.body)) {
             status = response.status().code();
-            byte[] body = head ? new byte[0] : readBody(response);
+            byte[] body = head ? new byte[0] : readBody(response, started, callersDeadline ? deadline : null);
             String contentType = response.headers().contentType().map(t -> t.mediaType().text()).orElse("");
             return decode(status, body, contentType, response);
         } catch (ClientException e) {
@@ -205,17 +207,35 @@ final class ClientMethod implements Invocation {
         }
     }
 
-    private byte[] readBody(HttpClientResponse response) {
+    /**
+     * The answer's body, read within the request timeout from the attempt's start (and the caller's deadline, when
+     * that comes first): the read timeout bounds each read only, and a target sending a byte now and then held the
+     * call for as long as it liked.
+     */
+    private byte[] readBody(HttpClientResponse response, long started, Deadline callers) {
         if (!response.entity().hasEntity()) {
             return new byte[0];
         }
+        long timeoutNanos = target.requestTimeout().toNanos();
         try (InputStream in = response.inputStream()) {
-            byte[] body = in.readNBytes(MAX_BODY + 1);
-            if (body.length > MAX_BODY) {
-                throw new UnreadableAnswerException(site.target(), description + " answered more than " + MAX_BODY
-                        + " bytes", null);
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            for (int n; (n = in.read(buffer)) >= 0; ) {
+                body.write(buffer, 0, n);
+                if (body.size() > MAX_BODY) {
+                    throw new UnreadableAnswerException(site.target(), description + " answered more than " + MAX_BODY
+                            + " bytes", null);
+                }
+                if (callers != null && callers.isExpired()) {
+                    throw ClientTimeoutException.ofCaller(site.target(), description + ": the caller's deadline ran out"
+                            + " while the answer came", null);
+                }
+                if (System.nanoTime() - started > timeoutNanos) {
+                    throw new ClientTimeoutException(site.target(), description + ": the answer did not arrive within "
+                            + target.requestTimeout().toMillis() + " ms", null);
+                }
             }
-            return body;
+            return body.toByteArray();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
