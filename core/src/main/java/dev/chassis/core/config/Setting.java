@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * A declared configuration key: its name, its type, its default and what values are allowed.
@@ -23,6 +24,8 @@ import java.util.function.Predicate;
  * @param <T> the type of the value
  */
 public final class Setting<T> {
+    /** The user-info part of a URL: {@code user:password@} after the scheme. */
+    private static final Pattern USER_INFO = Pattern.compile("(://)[^/@\\s]+@");
     private static final Duration MAX_DURATION = Duration.ofDays(365);
     private final String key;
     private final T defaultValue;
@@ -182,9 +185,13 @@ public final class Setting<T> {
         return secret;
     }
 
-    /** The raw text of a value as it may be shown: {@link #MASK} for a secret setting, else the text itself. */
+    /**
+     * The raw text of a value as it may be shown (in errors and logs): {@link #MASK} for a secret setting, else the
+     * text itself, without the user and password a URL may carry ({@code http://app:pw@db} shows as
+     * {@code http://******@db}).
+     */
     public String shown(String raw) {
-        return secret ? MASK : raw;
+        return secret ? MASK : raw == null ? null : USER_INFO.matcher(raw).replaceAll("$1" + MASK + "@");
     }
 
     /**

@@ -49,6 +49,15 @@ class SecretSettingTest {
                 .hasMessageContaining("vault.port = 'eleven'");
     }
 
+    /** A URL's user and password are no secret setting's, but an error must not print them. */
+    @Test
+    void aBadUrlIsEchoedWithoutItsPassword() {
+        Setting<Integer> notANumber = Setting.integer("clients.x.port", 1);
+        assertThatThrownBy(() -> config(Map.of("clients.x.port", "http://app:s3cret@host/")).get(notANumber))
+                .hasMessageContaining("clients.x.port = 'http://" + Setting.MASK + "@host/'").hasMessageNotContaining("s3cret");
+        assertThat(Setting.string("a.b", null).shown("postgres://app:pw@db/x")).isEqualTo("postgres://" + Setting.MASK + "@db/x");
+    }
+
     @Test
     void aSecretIsShownMasked() {
         assertThat(PIN.shown("1234")).isEqualTo(Setting.MASK);
