@@ -136,6 +136,12 @@ class ClientPoliciesTest {
         assertThatThrownBy(() -> c.create("1", new ItemsClient.Item("1", "x"), Optional.empty()))
                 .isInstanceOf(RemoteProblemException.class);
         assertThat(s.requests).hasValue(1);
+        // a blank key is no key: the server would run a retried POST twice
+        s.requests.set(0);
+        s.script.addAll(List.of(503, 503));
+        assertThatThrownBy(() -> c.create("1", new ItemsClient.Item("1", "x"), Optional.of(" ")))
+                .isInstanceOf(RemoteProblemException.class);
+        assertThat(s.requests).hasValue(1);
 
         s.requests.set(0);
         s.script.clear();

@@ -234,7 +234,8 @@ public final class ClientBinder {
     /**
      * A header argument's value, refused (before any instance is picked) when it holds a control character: the HTTP
      * client would refuse it as it sends it, which counted as the instance's failure and ejected healthy instances
-     * whenever a handler passed on a caller's text.
+     * whenever a handler passed on a caller's text. Spaces around it are no part of a field's value (RFC 9110 §5.5):
+     * they are left out.
      */
     static String headerValue(String name, String value) {
         for (int i = 0; i < value.length(); i++) {
@@ -244,7 +245,7 @@ public final class ClientBinder {
                         + Integer.toHexString(c) + " at " + i + "): a header value is visible text");
             }
         }
-        return value;
+        return value.strip();
     }
 
     private ClientMethod.Part body(Parameter p) {

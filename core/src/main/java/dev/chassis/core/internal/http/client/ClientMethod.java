@@ -14,6 +14,7 @@ import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -100,7 +101,10 @@ final class ClientMethod implements Invocation {
         return site;
     }
 
-    /** Whether this call may be retried: idempotent method, or an Idempotency-Key argument is present. */
+    /**
+     * Whether this call may be retried: idempotent method, or an Idempotency-Key argument with one non-blank value (an
+     * empty list or a blank key sends no usable key: a server would run a retried POST twice).
+     */
     boolean idempotent(Object[] args) {
         if (site.idempotentMethod()) {
             return true;
@@ -109,7 +113,13 @@ final class ClientMethod implements Invocation {
             return false;
         }
         Object key = args[idempotencyKeyIndex];
-        return key instanceof Optional<?> o ? o.isPresent() : key != null;
+        if (key instanceof Optional<?> o) {
+            key = o.orElse(null);
+        }
+        if (key instanceof Collection<?> c) {
+            key = c.size() == 1 ? c.iterator().next() : null;
+        }
+        return key != null && !String.valueOf(key).isBlank();
     }
 
     @Override
