@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.AfterEach;
@@ -49,6 +50,7 @@ class KeyRotationTest {
     private final AtomicInteger fetches = new AtomicInteger();
     private volatile List<JWK> published = List.of();
     private volatile boolean down;
+    private volatile boolean stalls;
     private HttpServer jwks;
     private RunningService service;
 
@@ -74,6 +76,17 @@ class KeyRotationTest {
         jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         jwks.createContext("/jwks", exchange -> {
             fetches.incrementAndGet();
+            if (stalls) { // headers, one byte of the document, then nothing for a minute
+                exchange.sendResponseHeaders(200, 0);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write('{');
+                    out.flush();
+                    Thread.sleep(60_000);
+                } catch (IOException | InterruptedException gone) {
+                    // the service gave up on us, or the test ended
+                }
+                return;
+            }
             byte[] body = new JWKSet(published).toString(true).getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().add("Content-Type", "application/json");
             exchange.sendResponseHeaders(down ? 503 : 200, down ? -1 : body.length);
@@ -84,6 +97,7 @@ class KeyRotationTest {
             }
             exchange.close();
         });
+        jwks.setExecutor(Executors.newVirtualThreadPerTaskExecutor()); // a stalled answer holds no other
         jwks.start();
     }
 
@@ -118,6 +132,21 @@ class KeyRotationTest {
 
     private TestResponse ready() {
         return new TestClient(service.uri()).get("/health/ready");
+    }
+
+    /** A JWKS endpoint that sends its headers and then stalls is given up on within the fetch timeout. */
+    @Test
+    void aJwksEndpointThatStallsIsGivenUpOnWithinTheFetchTimeout() throws Exception {
+        stalls = true;
+        serveJwks();
+        service = Chassis.service("rotating").http(new Me()).clock(clock).property("server.port", "0")
+                .property("security.issuers.own.issuer", ISSUER).property("security.issuers.own.audience", "rotating")
+                .property("security.issuers.own.jwks-url", "http://127.0.0.1:" + jwks.getAddress().getPort() + "/jwks")
+                .property("security.fetch-timeout", "1s").start();
+        Eventually.within(Duration.ofSeconds(20)).until("readiness names the stalled fetch", () -> {
+            TestResponse r = ready();
+            return r.status() == 503 && r.body().contains("did not send its document within 1000 ms");
+        });
     }
 
     /** A logout token or a security event token of the same issuer grants nothing: only access tokens do. */

@@ -10,6 +10,10 @@ import java.nio.charset.StandardCharsets;
 import java.text.ParseException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 import com.nimbusds.jose.util.JSONObjectUtils;
 
@@ -38,13 +42,14 @@ final class Fetcher {
         } catch (IllegalStateException e) {
             throw new FetchException(e.getMessage());
         }
+        long deadline = System.nanoTime() + timeout.toNanos();
         try {
             HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
             try (InputStream body = response.body()) {
                 if (response.statusCode() != 200) {
                     throw new FetchException(uri + " answered " + response.statusCode());
                 }
-                byte[] bytes = body.readNBytes((int) maxSize + 1);
+                byte[] bytes = readWithin(body, deadline, uri);
                 if (bytes.length > maxSize) {
                     throw new FetchException(uri + " sent more than " + maxSize + " bytes (security.fetch-max-size)");
                 }
@@ -58,6 +63,27 @@ final class Fetcher {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new FetchException(uri + " could not be read: interrupted");
+        }
+    }
+
+    /**
+     * The body, read by a thread of its own so that the whole fetch ends within the timeout: the request's timeout
+     * covers the answer's headers only, and a provider sending its keys a byte at a time (or not at all) held every
+     * request of that issuer waiting for the keys.
+     */
+    private byte[] readWithin(InputStream body, long deadline, URI uri) throws IOException, InterruptedException,
+            FetchException {
+        FutureTask<byte[]> read = new FutureTask<>(() -> body.readNBytes((int) maxSize + 1));
+        Thread.ofVirtual().name("chassis-fetch").start(read);
+        try {
+            return read.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            read.cancel(true);
+            body.close(); // ends the read
+            throw new FetchException(uri + " did not send its document within " + timeout.toMillis()
+                    + " ms (security.fetch-timeout)");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
         }
     }
 
