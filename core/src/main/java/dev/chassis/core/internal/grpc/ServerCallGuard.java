@@ -106,6 +106,18 @@ public final class ServerCallGuard implements ServerInterceptor {
     }
 
     /** Every value of a metadata key, in order (none: empty). */
+    private static boolean moreThanOne(Iterable<String> values) {
+        int n = 0;
+        if (values != null) {
+            for (String ignored : values) {
+                if (++n > 1) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private static List<String> values(Metadata headers, String key) {
         Iterable<String> all = headers.getAll(Metadata.Key.of(key, Metadata.ASCII_STRING_MARSHALLER));
         if (all == null) {
@@ -124,7 +136,7 @@ public final class ServerCallGuard implements ServerInterceptor {
             return new ServerCall.Listener<>() {
             };
         }
-        if (values(headers, ENCODING.name()).size() > 1) {
+        if (moreThanOne(headers.getAll(ENCODING))) {
             // Metadata.get reads the last value, Helidon's reader the first: one call, two encodings
             call.close(StatusMessages.encoded(Status.INVALID_ARGUMENT.withDescription("grpc-encoding is sent more"
                     + " than once")), new Metadata());
