@@ -258,6 +258,36 @@ class ClientPoliciesTest {
     }
 
     /**
+     * Nor do they count as successes: a client's tiny deadlines between a failing target's failures kept its circuit
+     * closed (four failures and six caller timeouts made a window of 40 % failures).
+     */
+    @Test
+    void theCallersOwnDeadlineDoesNotDiluteTheTargetsFailures() {
+        ScriptedServer s = server("a");
+        s.defaultStatus = 500;
+        ItemsClient c = caller(Map.of("clients.items.url", s.url(), "clients.items.retry.enabled", "false",
+                "clients.items.circuit-breaker.window-size", "4", "clients.items.circuit-breaker.minimum-calls", "4",
+                "clients.items.circuit-breaker.failure-rate-threshold", "75"));
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try {
+            for (int i = 0; i < 2; i++) {
+                assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+            }
+            for (int i = 0; i < 10; i++) {
+                Context.CancellableContext expired = Context.current()
+                        .withDeadline(Deadline.after(1, TimeUnit.NANOSECONDS), timer);
+                assertThatThrownBy(() -> expired.run(() -> c.get("x"))).isInstanceOf(ClientTimeoutException.class);
+            }
+        } finally {
+            timer.shutdownNow();
+        }
+        for (int i = 0; i < 2; i++) {
+            assertThatThrownBy(() -> c.get("x")).isInstanceOf(RemoteProblemException.class);
+        }
+        assertThatThrownBy(() -> c.get("x")).as("four failures in a window of four").isInstanceOf(CircuitOpenException.class);
+    }
+
+    /**
      * The request timeout bounds the whole answer, not each read: a target that sends its headers, then a byte every
      * 300 ms of a body that would take a minute, ends the call at about the timeout.
      */

@@ -29,8 +29,8 @@ import io.opentelemetry.sdk.trace.data.SpanData;
  * The embedded trace store: the last {@code capacity} ended spans of the service, in a ring, of at most
  * {@code tracesPerSecond} traces a second (each admitted by its first span to end; the spans of an admitted trace
  * follow it, but at most {@value #ENTRIES_PER_ADMISSION} of its entries — spans whose parent came from a caller —
- * before it needs another admission, so that a caller repeating one {@code traceparent} cannot bring every request
- * in under one admission; a failed span — one with {@code error.type} — is always kept). Under load the ring would otherwise be overwritten every few
+ * and {@value #SPANS_PER_ADMISSION} spans in all before it needs another admission, so that a caller repeating one
+ * {@code traceparent} cannot bring every request in under one admission; a failed span — one with {@code error.type} — is always kept). Under load the ring would otherwise be overwritten every few
  * milliseconds: every young collection then copied the whole ring, which set the p99 of a service at 50,000
  * requests a second (3.5 ms pauses every 40 ms), and nobody can read traces that fast anyway. Each span is
  * kept as a compact {@link Stored} copy — ids, name, times, status, attributes — not as the SDK's span
@@ -51,8 +51,10 @@ final class TraceStore implements SpanProcessor {
     private final AtomicLong admittedThisSecond = new AtomicLong();
     /** Recently admitted trace ids, one per slot by hash: where a trace's later spans find it admitted. */
     private final AtomicReferenceArray<String> admitted = new AtomicReferenceArray<>(ADMITTED_SLOTS);
-    /** The entries (spans with a caller's parent) kept under each slot's admission. */
+    /** The entries (spans with a caller's parent) kept under each slot's admission (at most one over the cap). */
     private final AtomicIntegerArray entries = new AtomicIntegerArray(ADMITTED_SLOTS);
+    /** The spans kept under each slot's admission (at most one over the cap). */
+    private final AtomicIntegerArray spans = new AtomicIntegerArray(ADMITTED_SLOTS);
     private final LongSupplier nanos;
     private final long start;
 
@@ -63,6 +65,12 @@ final class TraceStore implements SpanProcessor {
      * admission for every few of them, like a caller that sends new ones.
      */
     static final int ENTRIES_PER_ADMISSION = 4;
+    /**
+     * How many spans one admission covers: a trace's spans in one service, generously; beyond it they need another
+     * admission, so that the spans an entry makes before it ends (its calls, which end first) cannot carry a caller
+     * that repeats one {@code traceparent} past the budget either.
+     */
+    static final int SPANS_PER_ADMISSION = 64;
     private static final AttributeKey<String> ERROR_TYPE = AttributeKey.stringKey("error.type");
 
     TraceStore(String service, int capacity, SpanHygiene hygiene, boolean exceptionDetails, int tracesPerSecond) {
@@ -88,8 +96,8 @@ final class TraceStore implements SpanProcessor {
         String traceId = span.getSpanContext().getTraceId();
         int slot = traceId.hashCode() & (ADMITTED_SLOTS - 1);
         boolean entry = span.getParentSpanContext().isRemote();
-        if (traceId.equals(admitted.getPlain(slot))
-                && (!entry || entries.incrementAndGet(slot) <= ENTRIES_PER_ADMISSION)) {
+        if (traceId.equals(admitted.getPlain(slot)) && below(spans, slot, SPANS_PER_ADMISSION)
+                && (!entry || below(entries, slot, ENTRIES_PER_ADMISSION))) {
             return true;
         }
         long second = (nanos.getAsLong() - start) / 1_000_000_000L;
@@ -104,9 +112,15 @@ final class TraceStore implements SpanProcessor {
             if (admittedThisSecond.compareAndSet(v, next)) {
                 admitted.setPlain(slot, traceId); // a racing trace in the same slot loses only its later spans
                 entries.set(slot, entry ? 1 : 0);
+                spans.set(slot, 1);
                 return true;
             }
         }
+    }
+
+    /** Counts one more under a slot's admission, unless the cap is passed already (no count runs past it). */
+    private static boolean below(AtomicIntegerArray counts, int slot, int cap) {
+        return counts.getAndUpdate(slot, n -> n > cap ? n : n + 1) < cap;
     }
 
     /** What the store keeps of one span. */

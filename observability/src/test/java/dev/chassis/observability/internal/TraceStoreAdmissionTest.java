@@ -82,6 +82,22 @@ class TraceStoreAdmissionTest {
         assertThat(store.traces(100, false)).extracting(TraceStore.TraceSummary::traceId).contains(other);
     }
 
+    /** The same when each request makes a call: its span ends before the entry's and once rode on the admission. */
+    @Test
+    void theCallsOfRepeatedEntriesCannotCarryThemPastTheBudgetEither() {
+        String repeated = "4bf92f3577b34da6a3ce929d0e0e4736";
+        for (int i = 0; i < 200; i++) {
+            SpanContext caller = SpanContext.createFromRemoteParent(repeated, String.format("%016x", i + 1),
+                    TraceFlags.getSampled(), TraceState.getDefault());
+            Span entry = tracer.spanBuilder("GET /anything").setParent(Context.root().with(Span.wrap(caller))).startSpan();
+            tracer.spanBuilder("call").setParent(Context.root().with(entry)).startSpan().end();
+            entry.end();
+        }
+        // budget 2 a second: at most 2 admissions of SPANS_PER_ADMISSION spans (it was all 400)
+        assertThat(store.traces(100, false)).singleElement().satisfies(t ->
+                assertThat(t.spanCount()).isBetween(2, 2 * TraceStore.SPANS_PER_ADMISSION));
+    }
+
     @Test
     void aTraceEnteringTheServiceAFewTimesIsKeptWhole() {
         String traceId = "0af7651916cd43dd8448eb211c80319c";

@@ -3,6 +3,7 @@ package dev.chassis.resilience.internal;
 import dev.chassis.core.Problem;
 import dev.chassis.core.ProblemSource;
 import dev.chassis.core.client.ClientException;
+import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.core.spi.CallSite;
 import dev.chassis.resilience.CallRejectedException;
 import dev.chassis.resilience.CircuitOpenException;
@@ -53,8 +54,10 @@ final class FailureClassifier {
     /** Whether this exception says nothing about the call: counted neither as failure nor as success. */
     boolean ignored(Throwable t) {
         if (client) {
-            // local refusals and non-client exceptions say nothing about the target
-            return !(t instanceof ClientException) || t instanceof CallRejectedException || t instanceof CircuitOpenException;
+            // local refusals, non-client exceptions and the caller's own deadline or cancellation say nothing about
+            // the target (counted as successes, a client's tiny deadlines would keep a failing target's circuit closed)
+            return !(t instanceof ClientException) || t instanceof CallRejectedException || t instanceof CircuitOpenException
+                    || t instanceof ClientTimeoutException timeout && !timeout.targetFailure();
         }
         return t instanceof Problem pr && (pr.status() == 429 || pr.status() == 503);
     }

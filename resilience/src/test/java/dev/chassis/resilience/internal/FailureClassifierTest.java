@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.chassis.core.Problem;
 import dev.chassis.core.client.ClientException;
+import dev.chassis.core.client.ClientTimeoutException;
 import dev.chassis.resilience.CallRejectedException;
 import dev.chassis.resilience.CircuitOpenException;
 
@@ -40,6 +41,10 @@ class FailureClassifierTest {
         assertThat(client.ignored(new CallRejectedException("inventory", "bulkhead full"))).isTrue();
         assertThat(client.ignored(new CircuitOpenException("inventory", Duration.ofSeconds(1)))).isTrue();
         assertThat(client.ignored(new IllegalStateException("not about the target"))).isTrue();
+        // the caller's own deadline or cancellation: neither a failure nor a success of the target
+        assertThat(client.ignored(ClientTimeoutException.ofCaller("inventory", "the caller's deadline has passed", null)))
+                .isTrue();
+        assertThat(client.ignored(new ClientTimeoutException("inventory", "no answer in time", null))).isFalse();
     }
 
     @Test
