@@ -21,7 +21,10 @@ import java.util.regex.Pattern;
  */
 public record ServiceInstance(String id, String name, String host, int port, List<String> protocols,
                               Map<String, String> metadata, Health health, String scheme) {
-    /** A host name or an IPv4 address: dot-separated labels of letters, digits and hyphens. */
+    /**
+     * A host name or an IPv4 address: dot-separated labels of letters, digits and hyphens (no underscores: a URI with
+     * one has no host, and no call could reach it).
+     */
     private static final Pattern HOST = Pattern.compile(
             "[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*\\.?");
     /** An IPv6 address, bracketed or not (no zone). */
@@ -54,6 +57,16 @@ public record ServiceInstance(String id, String name, String host, int port, Lis
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("scheme '" + scheme + "' is neither http nor https");
         }
+        URI uri;
+        try {
+            uri = uri(scheme, host, port);
+        } catch (IllegalArgumentException e) {
+            uri = null;
+        }
+        if (uri == null || uri.getHost() == null || uri.getRawUserInfo() != null || uri.getPort() != port
+                || !uri.getRawPath().isEmpty() || uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new IllegalArgumentException("host '" + host + "' is neither a host name nor an IP address");
+        }
     }
 
     /** A plaintext ({@code http}) instance. */
@@ -69,6 +82,10 @@ public record ServiceInstance(String id, String name, String host, int port, Lis
 
     /** The base URI clients call: {@code http://host:port} or {@code https://host:port} (IPv6 hosts in brackets). */
     public URI uri() {
+        return uri(scheme, host, port);
+    }
+
+    private static URI uri(String scheme, String host, int port) {
         String h = host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host;
         return URI.create(scheme + "://" + h + ":" + port);
     }

@@ -31,7 +31,7 @@ class ServiceInstanceTest {
     void aHostThatWouldChooseMoreThanTheHostIsRefused() {
         for (String host : List.of("169.254.169.254/latest/meta-data/iam/security-credentials/x?", "u@host", "host#",
                 "host:80", "evil host", "", "a..b", "-leading.example", "host/path", "host?q=1", "[::1]/x",
-                "pod_1.example")) {
+                "pod_1.example", ":", "[::1", "::1]", "[:]", "[::1]]")) {
             assertThatThrownBy(() -> at(host)).as("'%s'", host).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("neither a host name nor an IP address");
         }
