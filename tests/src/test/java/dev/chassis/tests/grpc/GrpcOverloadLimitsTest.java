@@ -109,7 +109,7 @@ class GrpcOverloadLimitsTest {
                 assertThat(ninth.poll(10, TimeUnit.SECONDS)).as("the ninth watch on the connection is refused")
                         .isInstanceOfSatisfying(Status.class, st -> {
                             assertThat(st.getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-                            assertThat(st.getDescription()).contains("on this connection");
+                            assertThat(st.getDescription()).contains("on this connection (health.max-watchers-per-connection)");
                         });
                 BlockingQueue<Object> elsewhere = new LinkedBlockingQueue<>();
                 open.add(watch(other, elsewhere));

@@ -25,21 +25,21 @@ import io.grpc.stub.StreamObserver;
  * (Check) or SERVICE_UNKNOWN (Watch). Watch sends the current status, then every change, until the client
  * cancels or the service shuts down (it then sends NOT_SERVING and ends the stream). One poller serves all
  * watchers: the checks run once per interval, however many streams watch. At most {@code maxWatchers} streams watch at
- * once ({@code health.max-watchers}), and at most {@value #MAX_WATCHERS_PER_CONNECTION} on one connection, so that one
- * client cannot hold every slot; another Watch gets RESOURCE_EXHAUSTED. Not API.
+ * once ({@code health.max-watchers}), and at most {@code maxPerConnection} on one connection
+ * ({@code health.max-watchers-per-connection}), so that one client cannot hold every slot; another Watch gets
+ * RESOURCE_EXHAUSTED. Not API.
  */
 public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
     private final HealthChecks checks;
     private final Set<String> services;
     private final Duration watchInterval;
     private final int maxWatchers;
-    /** The most Watch streams one connection may hold: a client watches a few services, not a hundred. */
-    static final int MAX_WATCHERS_PER_CONNECTION = 8;
+    private final int maxPerConnection;
 
     private final AtomicInteger watching = new AtomicInteger();
     private final Map<ServerCallStreamObserver<HealthCheckResponse>, Watcher> watchers = new ConcurrentHashMap<>();
     /** The streams each connection holds (a call's connection: the one its stream runs on). */
-    private final Map<ConnectionEnd, AtomicInteger> perConnection = new ConcurrentHashMap<>();
+    private final Map<ConnectionEnd, Integer> perConnection = new ConcurrentHashMap<>();
     private volatile Thread poller;
     private volatile boolean closed;
 
@@ -59,8 +59,10 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
         }
     }
 
-    public GrpcHealthService(HealthChecks checks, Set<String> services, Duration watchInterval, int maxWatchers) {
+    public GrpcHealthService(HealthChecks checks, Set<String> services, Duration watchInterval, int maxWatchers,
+                             int maxPerConnection) {
         this.maxWatchers = maxWatchers;
+        this.maxPerConnection = maxPerConnection;
         this.checks = checks;
         this.services = Set.copyOf(services);
         this.watchInterval = watchInterval;
@@ -85,17 +87,16 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
             return;
         }
         ConnectionEnd connection = ConnectionEnd.current();
-        AtomicInteger mine = connection == null ? null : perConnection.computeIfAbsent(connection, c -> new AtomicInteger());
-        if (mine != null && mine.incrementAndGet() > MAX_WATCHERS_PER_CONNECTION) {
-            release(connection, mine);
-            call.onError(Status.RESOURCE_EXHAUSTED.withDescription(MAX_WATCHERS_PER_CONNECTION + " health Watch"
-                    + " streams are open on this connection: use Check, or watch fewer services").asException());
+        if (connection != null && !take(connection)) {
+            call.onError(Status.RESOURCE_EXHAUSTED.withDescription(maxPerConnection + " health Watch streams are open"
+                    + " on this connection (health.max-watchers-per-connection): use Check, or watch fewer services")
+                    .asException());
             return;
         }
         if (watching.incrementAndGet() > maxWatchers) {
             watching.decrementAndGet();
-            if (mine != null) {
-                release(connection, mine);
+            if (connection != null) {
+                release(connection);
             }
             call.onError(Status.RESOURCE_EXHAUSTED.withDescription(maxWatchers + " health Watch streams are open"
                     + " (health.max-watchers): use Check, or watch from fewer clients").asException());
@@ -132,18 +133,26 @@ public final class GrpcHealthService extends HealthGrpc.HealthImplBase {
         Watcher w = watchers.remove(call);
         if (w != null) {
             watching.decrementAndGet();
-            AtomicInteger mine = w.connection == null ? null : perConnection.get(w.connection);
-            if (mine != null) {
-                release(w.connection, mine);
+            if (w.connection != null) {
+                release(w.connection);
             }
         }
     }
 
+    /** One stream more for a connection, unless it holds its most already (counted atomically per connection). */
+    private boolean take(ConnectionEnd connection) {
+        boolean[] taken = {false};
+        perConnection.compute(connection, (c, n) -> {
+            int held = n == null ? 0 : n;
+            taken[0] = held < maxPerConnection;
+            return taken[0] ? held + 1 : n;
+        });
+        return taken[0];
+    }
+
     /** One stream of a connection fewer; the connection's count goes once it holds none. */
-    private void release(ConnectionEnd connection, AtomicInteger count) {
-        if (count.decrementAndGet() <= 0) {
-            perConnection.remove(connection, count);
-        }
+    private void release(ConnectionEnd connection) {
+        perConnection.computeIfPresent(connection, (c, n) -> n <= 1 ? null : n - 1);
     }
 
     private void endAll() {

@@ -47,7 +47,8 @@ public final class GrpcServices {
      * @param rfc7239       read their {@code forwarded} metadata, else {@code x-forwarded-for}
      */
     public static GrpcRouting.Builder routing(List<BindableService> services, HealthChecks health, Duration watchInterval,
-                                              int maxWatchers, Duration defaultTimeout, Duration maxTimeout,
+                                              int maxWatchers, int maxWatchersPerConnection, Duration defaultTimeout,
+                                              Duration maxTimeout,
                                               List<ServerInterceptor> hooks, AccessPolicy access, InFlight inFlight,
                                               Consumer<Runnable> onStopping,
                                               Telemetry telemetry,
@@ -71,7 +72,8 @@ public final class GrpcServices {
             }
             register(grpc, s);
         }
-        GrpcHealthService healthService = new GrpcHealthService(health, names, watchInterval, maxWatchers);
+        GrpcHealthService healthService = new GrpcHealthService(health, names, watchInterval, maxWatchers,
+                maxWatchersPerConnection);
         onStopping.accept(healthService::close); // watchers hear NOT_SERVING and their streams end
         register(grpc, healthService);
         return grpc;

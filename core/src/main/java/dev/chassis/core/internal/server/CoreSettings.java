@@ -126,8 +126,13 @@ public final class CoreSettings {
                     + " with grpc-timeout: a longer one is shortened to it, so that no client can switch the server's"
                     + " deadline off; 0 = no limit");
     public static final Setting<Integer> HEALTH_MAX_WATCHERS = Setting.integer("health.max-watchers", 100)
-            .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once (and at most 8 on one"
-                    + " connection); another gets RESOURCE_EXHAUSTED");
+            .range(1, 100_000).describedAs("the most gRPC health Watch streams open at once; another gets"
+                    + " RESOURCE_EXHAUSTED");
+    public static final Setting<Integer> HEALTH_MAX_WATCHERS_PER_CONNECTION = Setting.integer(
+            "health.max-watchers-per-connection", 8).range(1, 100_000).describedAs("the most gRPC health Watch streams"
+                    + " one connection may hold, so that one client cannot hold every health.max-watchers slot; another"
+                    + " gets RESOURCE_EXHAUSTED (raise it behind a proxy that carries many clients' Watch streams on a"
+                    + " few connections)");
     public static final Setting<String> PROFILE = Setting.string("chassis.profile", null)
             .describedAs("loads application-<profile>.yaml");
     public static final Setting<Boolean> EXTENSION_ENABLED = Setting.bool("chassis.extensions.*.enabled", true)
@@ -181,7 +186,7 @@ public final class CoreSettings {
                 HEADER_TIMEOUT, REQUEST_TIMEOUT, BODY_TIMEOUT, PLATFORM_POLLERS, TRUSTED_PROXIES, TRUSTED_PROXY_HEADERS, MAX_CONNECTIONS, MAX_STREAMS,
                 IDLE_TIMEOUT, SHUTDOWN_DELAY,
                 SHUTDOWN_TIMEOUT, SHUTDOWN_GRACE_PERIOD, SHUTDOWN_HOOK, VERSION, INSTANCE_ID, HEALTH_TIMEOUT, HEALTH_WATCH_INTERVAL,
-                HEALTH_MAX_WATCHERS, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT, GRPC_MAX_TIMEOUT,
+                HEALTH_MAX_WATCHERS, HEALTH_MAX_WATCHERS_PER_CONNECTION, affectsReadiness("*"), GRPC_MAX_MESSAGE, GRPC_DEFAULT_TIMEOUT, GRPC_MAX_TIMEOUT,
                 GRPC_REFLECTION, PROFILE, LayeredConfig.IGNORE_ENVIRONMENT, EXTENSION_ENABLED, CLIENT_URL,
                 CLIENT_CONNECT_TIMEOUT, CLIENT_REQUEST_TIMEOUT, CLIENT_RESOLVE_INTERVAL, CLIENT_BALANCER, CLIENT_EJECT_AFTER,
                 CLIENT_EJECT_BASE, CLIENT_EJECT_MAX, CLIENT_EJECT_PERCENT));
