@@ -146,7 +146,8 @@ record Binding(HttpRouting.Builder http, HttpRouting.Builder management, GrpcRou
 
         GrpcRouting.Builder grpc = startup.grpc() ? GrpcServices.routing(spec.grpcServices(), registration.health(),
                 config.get(CoreSettings.HEALTH_WATCH_INTERVAL), config.get(CoreSettings.HEALTH_MAX_WATCHERS),
-                config.get(CoreSettings.HEALTH_MAX_WATCHERS_PER_CONNECTION), config.get(CoreSettings.GRPC_DEFAULT_TIMEOUT), config.get(CoreSettings.GRPC_MAX_TIMEOUT),
+                config.get(CoreSettings.HEALTH_MAX_WATCHERS_PER_CONNECTION), config.get(CoreSettings.GRPC_DEFAULT_TIMEOUT),
+                config.get(CoreSettings.GRPC_MAX_TIMEOUT),
                 assembly.serverInterceptors, assembly.accessPolicy, inFlight,
                 assembly.stopping::add, telemetry, Validation.detected(), secure, proxies,
                 config.get(CoreSettings.TRUSTED_PROXY_HEADERS) == CoreSettings.ForwardedHeaders.FORWARDED) : null;
