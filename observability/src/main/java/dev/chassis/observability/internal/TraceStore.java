@@ -31,8 +31,9 @@ import io.opentelemetry.sdk.trace.data.SpanData;
  * follow it, but at most {@value #ENTRIES_PER_ADMISSION} of its entries — spans whose parent came from a caller —
  * and {@value #SPANS_PER_ADMISSION} spans in all before it needs another admission, so that a caller repeating one
  * {@code traceparent} cannot bring every request in under one admission; a failed span — one with {@code error.type}
- * — is always kept). Under load the ring would otherwise be overwritten every few milliseconds: every young collection then copied the whole ring, which set the p99 of a service at 50,000
- * requests a second (3.5 ms pauses every 40 ms), and nobody can read traces that fast anyway. Each span is
+ * — is always kept). Under load the ring would otherwise be overwritten every few milliseconds: every young
+ * collection then copied the whole ring, which set the p99 of a service at 50,000 requests a second (3.5 ms pauses
+ * every 40 ms), and nobody can read traces that fast anyway. Each span is
  * kept as a compact {@link Stored} copy — ids, name, times, status, attributes — not as the SDK's span
  * object, which holds about ten times as much: at 100% sampling under load, the ring's spans are what the
  * young-generation collector copies, and a store of SDK spans cost a tenth of the throughput. Spans pass the
