@@ -12,8 +12,10 @@ import org.junit.jupiter.api.Test;
 
 import dev.chassis.core.Chassis;
 import dev.chassis.core.RunningService;
+import dev.chassis.core.http.Body;
 import dev.chassis.core.http.Get;
 import dev.chassis.core.http.Path;
+import dev.chassis.core.http.Post;
 import dev.chassis.testing.TestClient;
 import dev.chassis.tests.grpc.proto.ArchiveGrpc;
 import dev.chassis.tests.grpc.proto.EchoGrpc;
@@ -62,6 +64,22 @@ class RulePlacementTest {
         @Override
         public String secret() {
             return "secret";
+        }
+    }
+
+    /** A generic interface: its method's parameter is Object once erased. */
+    @Path("/generic")
+    public interface Creating<T> {
+        @Post
+        @RolesAllowed("admin")
+        String create(@Body T item);
+    }
+
+    /** Implements it for one type, with no annotation of its own. */
+    public static final class Orders implements Creating<String> {
+        @Override
+        public String create(String item) {
+            return "created " + item;
         }
     }
 
@@ -135,7 +153,7 @@ class RulePlacementTest {
 
     private static final Provider PROVIDER = new Provider();
     private static final RunningService SERVICE = PROVIDER.trusted(Chassis.service("records")
-                    .http(new AdminRecords()).http(new Users()).http(new Ops()).http(new GuardedOverride())
+                    .http(new AdminRecords()).http(new Users()).http(new Ops()).http(new GuardedOverride()).http(new Orders())
                     .grpc(new Echo()).grpc(new Archive()))
             .property("server.port", "0").start();
     private static final TestClient CLIENT = new TestClient(SERVICE.uri());
@@ -163,6 +181,10 @@ class RulePlacementTest {
                     .isEqualTo(200);
         }
         assertThat(CLIENT.get("/guarded", "Authorization", bearer("admin")).body()).isEqualTo("\"override\"");
+        // a generic interface's rule (create(T), erased to create(Object)) holds for its implementation create(String)
+        assertThat(CLIENT.post("/generic", "\"x\"").status()).isEqualTo(401);
+        assertThat(CLIENT.post("/generic", "\"x\"", "Authorization", bearer("clerk")).status()).isEqualTo(403);
+        assertThat(CLIENT.post("/generic", "\"x\"", "Authorization", bearer("admin")).status()).isEqualTo(200);
     }
 
     private static <S extends AbstractBlockingStub<S>> S as(S stub, String authorization) {

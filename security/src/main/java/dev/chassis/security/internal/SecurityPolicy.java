@@ -128,23 +128,39 @@ final class SecurityPolicy implements AccessPolicy {
         return fallback;
     }
 
-    /** {@code m}, then the methods of {@code type}'s superclasses and interfaces it overrides or implements. */
+    /**
+     * {@code m}, then the methods of {@code type}'s superclasses and interfaces it overrides or implements: same name
+     * and number of parameters, each declared parameter type a supertype of {@code m}'s (a generic interface's
+     * {@code create(T)} is {@code create(Object)} once erased, implemented as {@code create(Order)}).
+     */
     private static List<Method> declarations(Class<?> type, Method m) {
         List<Method> found = new ArrayList<>(List.of(m));
+        Class<?>[] params = m.getParameterTypes();
         for (Class<?> c : supertypes(type)) {
             if (c == m.getDeclaringClass()) {
                 continue;
             }
-            try {
-                Method candidate = c.getDeclaredMethod(m.getName(), m.getParameterTypes());
-                if (!Modifier.isPrivate(candidate.getModifiers()) && !Modifier.isStatic(candidate.getModifiers())) {
+            for (Method candidate : c.getDeclaredMethods()) {
+                if (candidate.getName().equals(m.getName()) && !candidate.isSynthetic() && !candidate.isBridge()
+                        && !Modifier.isPrivate(candidate.getModifiers()) && !Modifier.isStatic(candidate.getModifiers())
+                        && accepts(candidate.getParameterTypes(), params)) {
                     found.add(candidate);
                 }
-            } catch (NoSuchMethodException notThere) {
-                // keep looking
             }
         }
         return found;
+    }
+
+    private static boolean accepts(Class<?>[] declared, Class<?>[] actual) {
+        if (declared.length != actual.length) {
+            return false;
+        }
+        for (int i = 0; i < declared.length; i++) {
+            if (!declared[i].isAssignableFrom(actual[i])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code type}, its superclasses nearest first, then every interface they implement, nearest first. */
