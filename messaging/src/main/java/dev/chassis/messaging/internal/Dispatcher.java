@@ -287,8 +287,9 @@ final class Dispatcher implements PartitionHandler {
      * acknowledgement: until then the record is not committed, so nothing is lost if that fails. A dead letter that
      * cannot be published is tried again with the consumer's back-off (jitter, up to its max-backoff), without
      * handling the record again, until it is published or the consumer stops (then it is not committed). One the
-     * broker refuses for good (larger than it takes: the record plus the dead-letter headers) goes without the
-     * record's value and headers, naming where the record is — a record must not stop its partition for ever.
+     * broker refuses for its size (larger than it takes: the record plus the dead-letter headers) goes without the
+     * record's value and headers, naming where the record is — a record must not stop its partition for ever; other
+     * refusals (a .dlq not yet authorised) are tried again, until an operator fixes them.
      */
     private void deadLetter(Delivered d, String error, int attempts) throws InterruptedException {
         Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());
@@ -312,7 +313,7 @@ final class Dispatcher implements PartitionHandler {
                 broker.send(letter).get(publishTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 break;
             } catch (ExecutionException | TimeoutException ex) {
-                if (!slim && ex instanceof ExecutionException && !broker.retriable(ex.getCause())) {
+                if (!slim && ex instanceof ExecutionException && broker.tooLarge(ex.getCause())) {
                     slim = true;
                     Map<String, List<String>> only = new LinkedHashMap<>(headers);
                     only.keySet().retainAll(List.of(DLQ_ERROR, DLQ_ATTEMPTS, DLQ_TOPIC, DLQ_PARTITION, DLQ_OFFSET,

@@ -42,6 +42,15 @@ public interface Broker extends AutoCloseable {
         return true;
     }
 
+    /**
+     * Whether a failed {@link #send} refused the record for its size (Kafka: larger than the producer or the topic
+     * takes): a dead letter so refused is sent again without the record's value and headers. The default,
+     * {@code false}, never drops them.
+     */
+    default boolean tooLarge(Throwable failure) {
+        return false;
+    }
+
     /** Whether the broker can be reached now (readiness). */
     boolean healthy();
 

@@ -96,6 +96,11 @@ public final class FlakyDlqBrokerProvider implements BrokerProvider {
             }
 
             @Override
+            public boolean tooLarge(Throwable failure) {
+                return failure instanceof TooLarge;
+            }
+
+            @Override
             public boolean healthy() {
                 return true;
             }

@@ -87,6 +87,11 @@ class ConsumerMemoryTest {
             assertThat(broker.retriable(refused)).isFalse();
             assertThat(broker.retriable(new TimeoutException("no leader"))).isTrue();
             assertThat(broker.retriable(new IllegalStateException("unknown"))).as("unknown: never park").isTrue();
+            // a dead letter is sent without the record only when its size is what the broker refused
+            assertThat(broker.tooLarge(refused)).isTrue();
+            assertThat(broker.tooLarge(new ExecutionException(refused))).isTrue();
+            assertThat(broker.tooLarge(new org.apache.kafka.common.errors.TopicAuthorizationException("no"))) // CHECKSTYLE:FQN-OK
+                    .isFalse();
         }
     }
 
