@@ -31,6 +31,13 @@ enum Dialect {
         };
     }
 
+    /** The index of unsent rows by key: where the relay finds an earlier row of a key that backs off. */
+    String unsentByKeyIndex() {
+        return this == POSTGRESQL
+                ? "CREATE INDEX IF NOT EXISTS chassis_outbox_key ON chassis_outbox (record_key, id) WHERE sent_at IS NULL"
+                : "CREATE INDEX IF NOT EXISTS chassis_outbox_key ON chassis_outbox (record_key, id)";
+    }
+
     /** An index on the unsent rows of the outbox: partial on PostgreSQL, on (sent_at, id) on H2. */
     String unsentIndex() {
         return this == POSTGRESQL

@@ -25,7 +25,7 @@ import javax.sql.DataSource;
  */
 final class Schema {
     /** The version this library writes and reads. */
-    static final int VERSION = 3;
+    static final int VERSION = 4;
     /** PostgreSQL advisory lock key of migrations ("chassis" in ASCII, as a number). */
     private static final long LOCK = 0x636861737369L;
 
@@ -65,7 +65,9 @@ final class Schema {
                     "CREATE INDEX IF NOT EXISTS chassis_inbox_handled ON chassis_inbox (handled_at)",
                     "CREATE INDEX IF NOT EXISTS chassis_outbox_sent ON chassis_outbox (sent_at)"),
             // a row the broker kept refusing for outbox.max-attempts attempts: no longer tried until replayed
-            d -> List.of("ALTER TABLE chassis_outbox ADD COLUMN IF NOT EXISTS parked_at TIMESTAMP WITH TIME ZONE"));
+            d -> List.of("ALTER TABLE chassis_outbox ADD COLUMN IF NOT EXISTS parked_at TIMESTAMP WITH TIME ZONE"),
+            // the relay looks for an earlier unsent row of each candidate's key: without it, a scan per candidate
+            d -> List.of(d.unsentByKeyIndex()));
 
     private final DataSource dataSource;
     private final String initScript;
