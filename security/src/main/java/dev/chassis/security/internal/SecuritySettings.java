@@ -61,7 +61,8 @@ public final class SecuritySettings {
     static final Setting<List<String>> RPC_SCOPES = Setting.list("security.rpc.*.*.scopes", null)
             .describedAs("scopes all of which the RPC's caller needs, as @Scopes");
     static final Setting<List<String>> RPC_WORKLOADS = Setting.list("security.rpc.*.*.workloads", null)
-            .describedAs("workload identities (mTLS; trailing * for a prefix) allowed to call the RPC, as @Workloads");
+            .describedAs("workloads (mTLS) allowed to call the RPC, as @Workloads: SPIFFE IDs (a trailing /* for the"
+                    + " path segments below) or DNS names");
 
     private SecuritySettings() {
     }
