@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -51,6 +52,8 @@ class KeyRotationTest {
     private volatile List<JWK> published = List.of();
     private volatile boolean down;
     private volatile boolean stalls;
+    /** Lets a stalled answer end when the test does. */
+    private final CountDownLatch released = new CountDownLatch(1);
     private HttpServer jwks;
     private RunningService service;
 
@@ -66,6 +69,7 @@ class KeyRotationTest {
 
     @AfterEach
     void stop() {
+        released.countDown();
         if (service != null) {
             service.stop();
         }
@@ -76,12 +80,12 @@ class KeyRotationTest {
         jwks = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         jwks.createContext("/jwks", exchange -> {
             fetches.incrementAndGet();
-            if (stalls) { // headers, one byte of the document, then nothing for a minute
+            if (stalls) { // headers, one byte of the document, then nothing until the test ends
                 exchange.sendResponseHeaders(200, 0);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write('{');
                     out.flush();
-                    Thread.sleep(60_000);
+                    released.await(); // the rest never comes while the test runs
                 } catch (IOException | InterruptedException gone) {
                     // the service gave up on us, or the test ended
                 }

@@ -71,10 +71,10 @@ final class MessagingDeadLetters implements DeadLetters {
                 return;
             }
             if (d.record().header(Dispatcher.DLQ_VALUE_DROPPED) != null) {
-                LOG.log(Level.WARNING, "a dead letter of {0} carries no value ({1} refused it whole): not replayed;"
-                        + " the record is at {0}/{2}@{3} while the topic keeps it", topic,
-                        d.record().header(Dispatcher.DLQ_VALUE_DROPPED), d.record().header(Dispatcher.DLQ_PARTITION),
-                        d.record().header(Dispatcher.DLQ_OFFSET));
+                // its headers say where the record is; they are not printed (anyone may write the .dlq)
+                LOG.log(Level.WARNING, "the dead letter of {0} at {0}.dlq/{1}@{2} carries no value (the broker refused"
+                        + " it whole): not replayed; its chassis-dlq-partition and -offset headers say where the record"
+                        + " is", topic, d.partition(), d.offset());
                 return;
             }
             Map<String, List<String>> headers = new LinkedHashMap<>(d.record().headers());

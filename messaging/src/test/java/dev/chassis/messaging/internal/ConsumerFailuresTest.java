@@ -2,10 +2,13 @@ package dev.chassis.messaging.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
@@ -15,8 +18,10 @@ import dev.chassis.core.RunningService;
 import dev.chassis.core.ServiceBuilder;
 import dev.chassis.core.config.ConfigException;
 import dev.chassis.messaging.Consume;
+import dev.chassis.messaging.DeadLetters;
 import dev.chassis.messaging.InMemoryBroker;
 import dev.chassis.messaging.Publisher;
+import dev.chassis.messaging.spi.BrokerRecord;
 import dev.chassis.testing.Eventually;
 import dev.chassis.testing.StartFailure;
 
@@ -68,6 +73,7 @@ class ConsumerFailuresTest {
                 .property("messaging.broker", "flaky-dlq").property("messaging.memory.name", "big-oversized")
                 .property("consumers.refuser.on.max-attempts", "1").consume(refuser);
         Publisher publisher = b.component(Publisher.class);
+        DeadLetters deadLetters = b.component(DeadLetters.class);
         RunningService s = b.start();
         try {
             publisher.publish("parcels.refused", "p-1", new Parcel("p-1"));
@@ -82,6 +88,38 @@ class ConsumerFailuresTest {
             assertThat(letter.header("chassis-dlq-offset")).isNotNull();
             assertThat(letter.header("ce_id")).as("the record's own headers stay out too").isNull();
             assertThat(refuser.calls).hasValue(2);
+            assertThat(deadLetters.replay("parcels.refused")).as("a letter without its value is not replayed").isZero();
+            assertThat(broker.records("parcels.refused")).hasSize(2);
+        } finally {
+            s.stop();
+        }
+    }
+
+    /**
+     * With messaging.replay.key, only letters this service signed are replayed: every consumer of a topic may write its
+     * .dlq, and a forged letter naming this service's group was published back, signed, into the topic.
+     */
+    @Test
+    void aForgedDeadLetterIsNotReplayed() throws Exception {
+        Refuser refuser = new Refuser();
+        ServiceBuilder b = Chassis.service("refusing").property("server.port", "0")
+                .property("messaging.memory.name", "forged-letters")
+                .property("messaging.replay.key", "0123456789abcdef0123456789abcdef")
+                .property("consumers.refuser.on.max-attempts", "1").consume(refuser);
+        Publisher publisher = b.component(Publisher.class);
+        DeadLetters deadLetters = b.component(DeadLetters.class);
+        RunningService s = b.start();
+        try {
+            publisher.publish("parcels.refused", "p-1", new Parcel("p-1"));
+            InMemoryBroker broker = InMemoryBroker.named("forged-letters");
+            Eventually.within(Duration.ofSeconds(30)).until("the genuine letter",
+                    () -> broker.records("parcels.refused.dlq").size() == 1);
+            // another consumer of the topic writes a letter of its own, naming this service's group
+            MemoryBroker.named("forged-letters", 1, 1000).send(new BrokerRecord("parcels.refused.dlq", "p-x",
+                    Map.of("chassis-dlq-group", List.of("refuser"), "ce_chassissubject", List.of("admin")),
+                    "{\"id\":\"forged\"}".getBytes(StandardCharsets.UTF_8))).get(10, TimeUnit.SECONDS);
+            assertThat(deadLetters.replay("parcels.refused")).as("the genuine letter only").isEqualTo(1);
+            assertThat(broker.records("parcels.refused")).extracting(r -> r.key()).containsExactly("p-1", "p-1");
         } finally {
             s.stop();
         }

@@ -52,15 +52,6 @@ final class BearerFilter implements Filter {
         if (spanEnduser) {
             Span.current().setAttribute(ENDUSER_ID, caller.subject().orElseThrow());
         }
-        try {
-            CurrentCaller.call(caller, outcome.token(), () -> {
-                chain.proceed();
-                return null;
-            });
-        } catch (RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        CurrentCaller.run(caller, outcome.token(), chain::proceed);
     }
 }

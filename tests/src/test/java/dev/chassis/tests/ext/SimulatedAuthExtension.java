@@ -44,16 +44,7 @@ public final class SimulatedAuthExtension implements ChassisExtension {
                 return;
             }
             req.context().register(caller);
-            try {
-                CurrentCaller.call(caller, () -> { // as chassis-security's filter does: Caller.current() in handlers
-                    chain.proceed();
-                    return null;
-                });
-            } catch (RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
+            CurrentCaller.run(caller, null, chain::proceed); // as chassis-security's filter does: Caller.current()
         });
     }
 }

@@ -85,53 +85,45 @@ class Http2HeaderDeadlineTest {
         }
     }
 
+    /**
+     * Sends a CONTINUATION frame of {@code stream} every 50 ms (the attack's pace) until the server closes the
+     * connection (true) or stays silent for the read timeout.
+     */
+    private static boolean closedWhileDribbling(H2Frames slow, int stream) throws Exception {
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread dribbler = Thread.ofVirtual().start(() -> {
+            try {
+                while (!stop.get()) {
+                    slow.frame(H2Frames.CONTINUATION, 0, stream, field("x-a", "b"));
+                    Thread.sleep(50);
+                }
+            } catch (Exception closed) {
+                // the server closed the connection: what we wait for
+            }
+        });
+        try {
+            return closedByServer(slow);
+        } finally {
+            stop.set(true);
+            dribbler.join(Duration.ofSeconds(10));
+        }
+    }
+
     @Test
     void continuationFramesThatDribbleDoNotExtendTheDeadline() throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
         try (H2Frames slow = new H2Frames(service.port(), READ_TIMEOUT)) {
             startStalledBlock(slow);
-            Thread dribbler = Thread.ofVirtual().start(() -> {
-                try {
-                    while (!stop.get()) {
-                        slow.frame(H2Frames.CONTINUATION, 0, 1, field("x-a", "b"));
-                        Thread.sleep(50);
-                    }
-                } catch (Exception closed) {
-                    // the server closed the connection: what we wait for
-                }
-            });
-            try {
-                assertThat(closedByServer(slow)).as("a header block that keeps dribbling is cut off").isTrue();
-            } finally {
-                stop.set(true);
-                dribbler.join(Duration.ofSeconds(10));
-            }
+            assertThat(closedWhileDribbling(slow, 1)).as("a header block that keeps dribbling is cut off").isTrue();
         }
     }
 
     /** The same after {@code Upgrade: h2c}: the upgrade once left the connection's header blocks unwatched. */
     @Test
     void continuationFramesThatDribbleOnAnUpgradedConnectionAreCutOffToo() throws Exception {
-        AtomicBoolean stop = new AtomicBoolean();
         try (H2Frames slow = H2Frames.upgraded(service.port(), READ_TIMEOUT, "/limits/ping")) {
             assertThat(slow.readUntil(f -> f.type() == H2Frames.SETTINGS && (f.flags() & H2Frames.ACK) == 0)).isNotNull();
             slow.frame(H2Frames.HEADERS, H2Frames.END_STREAM, 3, H2Frames.headerBlock("GET", "/limits/ping"));
-            Thread dribbler = Thread.ofVirtual().start(() -> {
-                try {
-                    while (!stop.get()) {
-                        slow.frame(H2Frames.CONTINUATION, 0, 3, field("x-a", "b"));
-                        Thread.sleep(50);
-                    }
-                } catch (Exception closed) {
-                    // the server closed the connection: what we wait for
-                }
-            });
-            try {
-                assertThat(closedByServer(slow)).as("a header block that keeps dribbling is cut off").isTrue();
-            } finally {
-                stop.set(true);
-                dribbler.join(Duration.ofSeconds(10));
-            }
+            assertThat(closedWhileDribbling(slow, 3)).as("a header block that keeps dribbling is cut off").isTrue();
         }
         try (H2Frames upgraded = H2Frames.upgraded(service.port(), READ_TIMEOUT, "/limits/ping")) {
             assertThat(pong(upgraded, 1)).as("an upgraded connection is served as before").contains("pong");

@@ -66,6 +66,23 @@ public final class CurrentCaller {
     }
 
     /**
+     * Runs {@code work} — a filter chain, which throws only unchecked exceptions — with {@code caller} and
+     * {@code token} (may be null) bound to the thread, restoring the previous ones after.
+     */
+    public static void run(Caller caller, String token, Runnable work) {
+        Caller previous = THREAD.get();
+        String previousToken = TOKEN.get();
+        THREAD.set(caller);
+        TOKEN.set(token);
+        try {
+            work.run();
+        } finally {
+            restore(THREAD, previous);
+            restore(TOKEN, previousToken);
+        }
+    }
+
+    /**
      * {@code work} as a task for another thread, carrying what this thread's work runs with: the caller and its token,
      * the gRPC context (the request's deadline and cancellation, a gRPC call's caller) and the OpenTelemetry context
      * (the trace). Without it, work handed to another thread (a time limit's) ran as an anonymous caller, without a
